@@ -1,0 +1,3 @@
+module github.com/fastbce/bce/bench
+
+go 1.24

@@ -1,0 +1,3 @@
+module github.com/fastbce/bce/examples
+
+go 1.24

@@ -1,0 +1,3 @@
+module github.com/fastbce/bce
+
+go 1.22
