@@ -32,7 +32,7 @@ func randomTheta(d int, seed uint64) []float64 {
 
 // centralDiff returns the central finite difference of J along coordinate j,
 // (J(theta + h e_j) - J(theta - h e_j)) / 2h. Its truncation error is
-// O(h² J”') and its rounding error O(eps J / h); h = 1e-5 balances the two
+// O(h² J⁽³⁾) and its rounding error O(eps J / h); h = 1e-5 balances the two
 // at about 1e-10 for a J of order 1.
 func centralDiff(o *objective64, theta []float64, j int, h float64) float64 {
 	t := append([]float64(nil), theta...)
