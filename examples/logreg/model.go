@@ -1,8 +1,6 @@
 package main
 
 import (
-	"math"
-
 	"github.com/fastbce/bce"
 	"github.com/fastbce/bce/examples/internal/linear"
 )
@@ -79,49 +77,11 @@ func (p *problem) predict(w, b []float32) []int {
 
 // smoothness returns L, an upper bound of the largest eigenvalue of J's
 // Hessian: the Hessian is Aᵀ S A/m + (lambda/m) diag(1,..,1,0) with A = [X 1]
-// and S = diag(sigmoid'(z_i)) ≤ 1/4, so L = λmax(AᵀA)/(4m) + lambda/m.
+// and S = diag(sigmoid'(z_i)) ≤ 1/4, so L = λmax(AᵀA/m)/4 + lambda/m.
 // Gradient descent with a step of 1/L decreases J at every epoch whatever
 // the data, which lets -lr default to a step that suits scaled and unscaled
 // features alike (and shows how tiny the unscaled one has to be).
-// λmax(AᵀA) comes from power iteration on the (d+1)×(d+1) Gram matrix.
 func (p *problem) smoothness() float64 {
-	d1 := p.d + 1
-	g := make([]float64, d1*d1)
-	a := make([]float64, d1)
-	for i := range p.m {
-		for j := range p.d {
-			a[j] = float64(p.x[i*p.d+j])
-		}
-		a[p.d] = 1
-		for j, aj := range a {
-			linear.Axpy(g[j*d1:(j+1)*d1], aj, a)
-		}
-	}
-	v := make([]float64, d1)
-	for j := range v {
-		v[j] = 1
-	}
-	u := make([]float64, d1)
-	var lam float64
-	for range 500 {
-		for j := range u {
-			u[j] = linear.Dot(g[j*d1:(j+1)*d1], v)
-		}
-		norm := math.Sqrt(linear.Dot(u, u))
-		if norm == 0 {
-			break
-		}
-		next := linear.Dot(v, u) / linear.Dot(v, v) // Rayleigh quotient
-		for j := range v {
-			v[j] = u[j] / norm
-		}
-		if math.Abs(next-lam) <= 1e-12*next {
-			lam = next
-			break
-		}
-		lam = next
-	}
-	// The Rayleigh quotient approaches λmax from below; 1% of margin keeps
-	// the step on the safe side of 2/L even before full convergence.
-	return 1.01*lam/(4*float64(p.m)) + p.lambda/float64(p.m)
+	// 1% of margin: the power iteration approaches λmax from below.
+	return 1.01*linear.GramMaxEig(p.x, nil, p.m, p.d)/4 + p.lambda/float64(p.m)
 }

@@ -26,9 +26,6 @@ func Forward[F Float](z, x, w, b []F, n, d, k int) {
 		copy(zi, b)
 		xi := x[i*d : i*d+d]
 		for j, xij := range xi {
-			if xij == 0 {
-				continue // digit images are mostly blank pixels
-			}
 			wj := w[j*k : j*k+k]
 			for c := range zi {
 				zi[c] += xij * wj[c]
@@ -62,9 +59,6 @@ func Backward[F Float](gw, gb, x, gz []F, n, d, k int) {
 			gb[c] += g
 		}
 		for j, xij := range x[i*d : i*d+d] {
-			if xij == 0 {
-				continue
-			}
 			gwj := gw[j*k : j*k+k]
 			for c, g := range gi {
 				gwj[c] += xij * g
