@@ -2,46 +2,49 @@ package bce
 
 import "math"
 
-// The generic kernels: pure Go, float32 arithmetic, the same algorithm and
-// constants as the assembly. They are always compiled, so tests can compare
-// any path with them, and they are the only path under the purego tag and on
-// GOARCHes without assembly.
+// The algorithm, shared by every path. Per element, for a = |x|:
 //
-// The algorithm, per element, for a = |x|:
-//
-//  1. e = exp(-a) (expNeg): Cody-Waite range reduction -a = n*ln2 + r with
-//     n = round(-a*log2(e)) and |r| <= ln2/2, ln2 split into a 16-bit head and
-//     a tail; exp(r) = 1 + r + r^2*Q(r) with Q a degree-4 minimax polynomial
-//     (relative error 0.053 units of 2^-24 after rounding the coefficients
-//     to float32); the result is scaled by 2^(n+64), always a normal number
-//     and so exact, then by 2^-64, the only rounding, which keeps subnormal
-//     results correct. a is clamped at 104 (exp(-104) < 2^-150 rounds to 0).
-//  2. L = log1p(e) (log1pSmall), e in [0,1]: with f = e (k = 0) for e < 0.5
-//     and f = (e-1)/2 (k = 1) for e >= 0.5, both exact, log1p(e) =
-//     k*ln2 + f + f^2*P(f), f in [-0.25, 0.5), P a degree-8 minimax polynomial
-//     (relative error 0.083 units of 2^-24). For tiny e this returns e
-//     exactly, so subnormal losses pass through.
-//  3. sm = sigmoid(-a) = e/(1+e), one IEEE division.
+//  1. e = exp(-a): Cody-Waite range reduction -a = n*ln2 + r with
+//     n = round(-a*log2(e)) and |r| <= ln2/2; exp(r) = 1 + r + r^2*Q(r), Q a
+//     degree-4 minimax polynomial (degree 6 in all; relative error 0.053
+//     units of 2^-24 after rounding its coefficients to float32, where a
+//     degree-5 exp cannot meet a 2 ULP bound); then the scaling by 2^n. a is
+//     clamped at 104: exp(-104) < 2^-150 rounds to 0 in float32.
+//  2. L = log1p(e), e in [0,1], without a general log1p: with f = e (k = 0)
+//     for e < 0.5 and f = (e-1)/2 (k = 1) for e >= 0.5, both exact,
+//     log1p(e) = k*ln2 + f + f^2*P(f), f in [-0.25, 0.5), P a degree-8
+//     minimax polynomial (degree 10 in all; relative error 0.083 units of
+//     2^-24). For tiny e it returns e, so subnormal losses pass through.
+//  3. sm = sigmoid(-a) = e/(1+e).
 //  4. With c = 1-y for x >= +0 and c = y for x <= -0 (sign bit set):
-//     loss = c*a + L (one fused multiply-add; when c = 0 the product is
-//     skipped so that 0*Inf does not make NaN at x = ±Inf), and
-//     grad = ±(c - sm), negated for a set sign bit: sigmoid(x) - y is
-//     (1-y) - sigmoid(-|x|) for x >= 0 and sigmoid(-|x|) - y for x < 0, so
-//     the gradient of a right label is the small sigmoid(-|x|) itself, never
-//     1 - (1 - small).
+//     loss = c*a + L, with the product skipped when c = 0 so that 0*Inf does
+//     not make NaN at x = ±Inf; grad = ±(c - sm), negated for a set sign bit:
+//     sigmoid(x) - y is (1-y) - sigmoid(-|x|) for x >= 0 and
+//     sigmoid(-|x|) - y for x < 0, so the gradient of a right label is the
+//     small sigmoid(-|x|) itself, never 1 - (1 - small); and
+//     sigmoid(x) = 1 - sm for x >= +0, sm otherwise.
 //
-// The weighted kernels follow the same steps with the positive weight p and
-// the smoothed target y' = fma(y, 1-s, s/2): c = 1-y' for x >= +0 and p*y'
-// for x <= -0, k = fma(p, y', 1-y') = 1 + (p-1)y', loss = w*(c*a + k*L) and
-// grad = w*scale*(±(c - k*sm)). With p = 1, w = 1 and s = 0 every step gives
-// the same bits as the plain kernels (k is exactly 1).
+// The weighted forms add the positive weight p and the smoothed target
+// y' = fma(y, 1-s, s/2) (rounded once to float32): c = 1-y' for x >= +0 and
+// p*y' for x <= -0, k = 1 + (p-1)y' computed as fma(p, y', 1-y'),
+// loss = w*(c*a + k*L) and grad = w*scale*(±(c - k*sm)); a weight of exactly
+// 0 gives exactly 0. With p = 1, w = 1 and s = 0 every step gives what the
+// plain form gives (k is exactly 1).
 //
-// fma32 rounds twice (to float64, then to float32); that differs from a
-// true float32 FMA only when the first rounding lands on a float32 halfway
-// point, which the accuracy tests bound like any other rounding.
+// The assembly paths evaluate this in float32, one vector instruction per
+// step, with fused multiply-adds; model_test.go holds that sequence as scalar
+// Go, and every SIMD path must match it bit for bit. The generic path below
+// evaluates the same reduction and the same float32 polynomials in float64
+// registers: on a scalar FPU a float64 operation costs what a float32 one
+// does, Go has no portable float32 FMA (math.FMA on float64 operands is a
+// call or a CPU-feature branch on most GOARCHes), and the error of the float64
+// steps is 2^-29 of a float32 ULP, so every result is rounded to float32 once,
+// at the end. It is therefore at least as accurate as the SIMD paths and
+// close to them (both within the documented bounds of the reference), but
+// not bit-identical to them.
 
-// Constants of the range reduction and the polynomials; _asm/fitpoly
-// reproduces the polynomial coefficients.
+// Constants of the range reduction and the polynomials; `cd _asm && go run
+// ./fitpoly` reproduces the polynomial coefficients.
 const (
 	expClamp = 104
 	log2e    = 1.44269504088896341
@@ -50,177 +53,211 @@ const (
 	ln2f     = 0.693147182464599609   // ln2 rounded to float32
 	// expMagic is 1.5*2^23 + 191: adding it to -a*log2(e) rounds to an
 	// integer n held in the low mantissa bits as n+191, so that shifting the
-	// bit pattern left by 23 gives the float32 2^(n+64).
+	// bit pattern left by 23 gives the float32 2^(n+64), a normal number for
+	// every n in [-150, 0]. Scaling by it is exact, and the final scaling by
+	// 2^-64 is the only rounding, so subnormal results are right.
 	expMagic = 12583103
+	twoM64   = 0x1p-64
 
-	exp2   = 0.49999994    // 0x3efffffe
-	exp3   = 0.166665226   // 0x3e2aaa4a
-	exp4   = 0.0416682921  // 0x3d2aac5f
-	exp5   = 0.00836853217 // 0x3c091c2b
-	exp6   = 0.00138182961 // 0x3ab51e82
-	lp0    = -0.5          // 0xbf000000
-	lp1    = 0.333334506   // 0x3eaaaad2
-	lp2    = -0.250001103  // 0xbe800025
-	lp3    = 0.19990848    // 0x3e4cb4cf
-	lp4    = -0.166468784  // 0xbe2a76cb
-	lp5    = 0.1447763     // 0x3e14403d
-	lp6    = -0.131639376  // 0xbe06cc79
-	lp7    = 0.104725577   // 0x3dd67a5d
-	lp8    = -0.0451523438 // 0xbd38f1aa
-	twoM64 = 0x1p-64
+	exp2 = 0.49999994    // 0x3efffffe
+	exp3 = 0.166665226   // 0x3e2aaa4a
+	exp4 = 0.0416682921  // 0x3d2aac5f
+	exp5 = 0.00836853217 // 0x3c091c2b
+	exp6 = 0.00138182961 // 0x3ab51e82
+	lp0  = -0.5          // 0xbf000000
+	lp1  = 0.333334506   // 0x3eaaaad2
+	lp2  = -0.250001103  // 0xbe800025
+	lp3  = 0.19990848    // 0x3e4cb4cf
+	lp4  = -0.166468784  // 0xbe2a76cb
+	lp5  = 0.1447763     // 0x3e14403d
+	lp6  = -0.131639376  // 0xbe06cc79
+	lp7  = 0.104725577   // 0x3dd67a5d
+	lp8  = -0.0451523438 // 0xbd38f1aa
 )
 
-func fma32(a, b, c float32) float32 {
-	return float32(math.FMA(float64(a), float64(b), float64(c)))
+// The float32 coefficients as float64 constants for the generic path: the
+// conversion makes them exactly the values the assembly uses.
+var (
+	gExp2, gExp3, gExp4, gExp5, gExp6 = float64(float32(exp2)), float64(float32(exp3)), float64(float32(exp4)), float64(float32(exp5)), float64(float32(exp6))
+	gLp0, gLp1, gLp2, gLp3, gLp4      = float64(float32(lp0)), float64(float32(lp1)), float64(float32(lp2)), float64(float32(lp3)), float64(float32(lp4))
+	gLp5, gLp6, gLp7, gLp8            = float64(float32(lp5)), float64(float32(lp6)), float64(float32(lp7)), float64(float32(lp8))
+)
+
+// magic64 is 1.5*2^52 + 1023: adding it to -a*log2(e) rounds to an integer
+// n held in the low mantissa bits as n+1023, so that shifting the pattern
+// left by 52 gives the float64 2^n.
+const magic64 = 0x1.8p52 + 1023
+
+// gblk is the block length of the generic kernels: each block first runs
+// steps 1-2 for all its elements in one loop without calls (gExpLog), so
+// that the out-of-order core overlaps the long polynomial chains of
+// neighbouring elements, then finishes each element.
+const gblk = 64
+
+// gBlock holds one block's |x|, exp(-|x|) and log1p(exp(-|x|)).
+type gBlock struct {
+	a, e, L [gblk]float64
 }
 
-// expNeg returns exp(-a) for a >= 0 or NaN (step 1 above).
-func expNeg(a float32) float32 {
-	if a > expClamp { // false for NaN, which flows through
-		a = expClamp
-	}
-	t := fma32(a, -log2e, expMagic)
-	n := t - expMagic
-	r := fma32(n, -ln2hi, -a)
-	r = fma32(n, -ln2lo, r)
-	p := fma32(exp6, r, exp5)
-	p = fma32(p, r, exp4)
-	p = fma32(p, r, exp3)
-	p = fma32(p, r, exp2)
-	p = fma32(p, r, 1)
-	p = fma32(p, r, 1)
-	scale := math.Float32frombits(math.Float32bits(t) << 23)
-	return p * scale * twoM64
-}
+// expLog fills b.e and b.L from b.a[:n] (steps 1 and 2), NaN flowing through.
+func (b *gBlock) expLog(x []float32) {
+	for i, xi := range x[:min(len(x), gblk)] {
+		a := math.Abs(float64(xi))
+		b.a[i] = a
+		ac := a
+		if ac > expClamp { // false for NaN, which flows through
+			ac = expClamp
+		}
+		t := ac*-log2e + magic64
+		n := t - magic64
+		r := -ac - n*math.Ln2
+		r2 := r * r
+		// Estrin's scheme: shorter dependency chains than Horner.
+		p := (1 + r) + r2*((gExp2+r*gExp3)+r2*((gExp4+r*gExp5)+r2*gExp6))
+		e := p * math.Float64frombits(math.Float64bits(t)<<52)
+		b.e[i] = e
 
-// log1pSmall returns log1p(e) for e in [0,1] or NaN (step 2 above).
-func log1pSmall(e float32) float32 {
-	f, k := e, float32(0)
-	if e >= 0.5 {
-		f, k = fma32(e, 0.5, -0.5), ln2f
+		// k is 1 when e >= 0.5 and 0 otherwise, without a branch: e's bit
+		// pattern orders like e for e >= 0 (a NaN stays NaN either way).
+		k := float64(1 + int64(math.Float64bits(e)-math.Float64bits(0.5))>>63)
+		f := e - k*(e+1)*0.5
+		f2 := f * f
+		f4 := f2 * f2
+		q := ((gLp0 + f*gLp1) + f2*(gLp2+f*gLp3)) +
+			f4*(((gLp4+f*gLp5)+f2*(gLp6+f*gLp7))+f4*gLp8)
+		b.L[i] = k*math.Ln2 + (f + f2*q)
 	}
-	q := fma32(lp8, f, lp7)
-	q = fma32(q, f, lp6)
-	q = fma32(q, f, lp5)
-	q = fma32(q, f, lp4)
-	q = fma32(q, f, lp3)
-	q = fma32(q, f, lp2)
-	q = fma32(q, f, lp1)
-	q = fma32(q, f, lp0)
-	return fma32(f*f, q, f) + k
 }
 
 // signClear reports whether x's sign bit is clear (x >= +0, or a NaN with a
-// clear sign bit); the kernels branch on the sign bit so that ±0 both work.
+// clear sign bit); every path branches on the sign bit so that ±0 agree.
 func signClear(x float32) bool { return math.Float32bits(x)>>31 == 0 }
 
-// lossElem returns the loss of one element (step 4).
-func lossElem(x, y float32) float32 {
-	a := float32(math.Abs(float64(x)))
-	L := log1pSmall(expNeg(a))
-	c := y
-	if signClear(x) {
-		c = 1 - y
+// gSign returns 0 for a clear sign bit and 1 for a set one, as a float64.
+func gSign(x float32) float64 { return float64(math.Float32bits(x) >> 31) }
+
+// gLin returns c*a, taking 0*Inf as 0: the linear term of a label whose
+// coefficient is exactly 0 vanishes even at x = ±Inf.
+func gLin(c, a float64) float64 {
+	if a > math.MaxFloat64 && c == 0 {
+		return 0
 	}
-	if c == 0 {
-		return L
-	}
-	return fma32(c, a, L)
+	return c * a
 }
 
-// gradElem returns sigmoid(x) - y for one element, and its loss.
-func lossGradElem(x, y float32) (loss, grad float32) {
-	a := float32(math.Abs(float64(x)))
-	e := expNeg(a)
-	L := log1pSmall(e)
-	sm := e / (1 + e)
-	c := y
-	pos := signClear(x)
-	if pos {
-		c = 1 - y
-	}
-	loss = L
-	if c != 0 {
-		loss = fma32(c, a, L)
-	}
-	grad = c - sm
-	if !pos {
-		grad = -grad
-	}
-	return loss, grad
-}
-
-func sigmoidElem(x float32) float32 {
-	a := float32(math.Abs(float64(x)))
-	e := expNeg(a)
-	sm := e / (1 + e)
-	if signClear(x) {
-		return 1 - sm
-	}
-	return sm
-}
-
-// wElem returns the weighted loss and the unscaled weighted gradient
-// w*(±(c - k*sm)) of one element; a weight of exactly 0 gives (0, 0).
-func wElem(x, y, w, p, oms, hs, scale float32) (loss, grad float32) {
-	if w == 0 {
-		return 0, 0
-	}
-	ys := fma32(y, oms, hs)
-	a := float32(math.Abs(float64(x)))
-	e := expNeg(a)
-	L := log1pSmall(e)
-	sm := e / (1 + e)
-	pos := signClear(x)
-	omy := 1 - ys
-	c := p * ys
-	if pos {
-		c = omy
-	}
-	k := fma32(p, ys, omy)
-	kL := k * L
-	lin := kL
-	if c != 0 {
-		lin = fma32(c, a, kL)
-	}
-	g := fma32(-k, sm, c)
-	if !pos {
-		g = -g
-	}
-	return w * lin, w * scale * g
+// gC returns c = 1-y for a clear sign bit (s = 0) and y for a set one.
+func gC(s float64, y float32) float64 {
+	yf := float64(y)
+	return yf + (1-s)*(1-2*yf)
 }
 
 func lossGeneric(dst, x, y []float32) {
-	for i := range x {
-		dst[i] = lossElem(x[i], y[i])
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			c := gC(gSign(xi), y[lo+i])
+			dst[lo+i] = float32(gLin(c, b.a[i]) + b.L[i])
+		}
 	}
 }
 
 // sumGeneric adds loss i into acc[i%16]: the fixed order of every path.
 func sumGeneric(x, y []float32, acc *[16]float64) {
-	for i := range x {
-		acc[i%16] += float64(lossElem(x[i], y[i]))
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			c := gC(gSign(xi), y[lo+i])
+			acc[i%16] += float64(float32(gLin(c, b.a[i]) + b.L[i]))
+		}
 	}
 }
 
 func gradGeneric(dst, x, y []float32) {
-	for i := range x {
-		_, dst[i] = lossGradElem(x[i], y[i])
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			s := gSign(xi)
+			sm := b.e[i] / (1 + b.e[i])
+			dst[lo+i] = float32((gC(s, y[lo+i]) - sm) * (1 - 2*s))
+		}
 	}
 }
 
 func lossGradGeneric(g, x, y []float32, scale float32, acc *[16]float64) {
-	for i := range x {
-		l, d := lossGradElem(x[i], y[i])
-		g[i] = scale * d
-		acc[i%16] += float64(l)
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			s := gSign(xi)
+			c := gC(s, y[lo+i])
+			sm := b.e[i] / (1 + b.e[i])
+			g[lo+i] = float32(float64(scale) * (c - sm) * (1 - 2*s))
+			acc[i%16] += float64(float32(gLin(c, b.a[i]) + b.L[i]))
+		}
 	}
 }
 
 func sigmoidGeneric(dst, x []float32) {
-	for i := range x {
-		dst[i] = sigmoidElem(x[i])
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			s := gSign(xi)
+			sm := b.e[i] / (1 + b.e[i])
+			dst[lo+i] = float32(sm + (1-s)*(1-2*sm))
+		}
 	}
+}
+
+// gWeighted returns the weighted loss and the gradient times scale of
+// element i of a block; a weight of exactly 0 gives (0, 0).
+func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad float32) {
+	if w == 0 {
+		return 0, 0
+	}
+	ys := float64(fma32x(y, oms, hs))
+	s := gSign(x)
+	a, e, L := b.a[i], b.e[i], b.L[i]
+	sm := e / (1 + e)
+	pf, wf := float64(p), float64(w)
+	omy := 1 - ys
+	c := pf*ys + (1-s)*(omy-pf*ys) // 1-y' for a clear sign bit, p*y' for a set one
+	k := pf*ys + omy
+	loss = float32(wf * (gLin(c, a) + k*L))
+	grad = float32(wf * float64(scale) * ((c - k*sm) * (1 - 2*s)))
+	return loss, grad
+}
+
+// fma32x returns a*b + c rounded once to float32. The product is exact in
+// float64; the sum is made exact by TwoSum and then rounded to odd in
+// float64, which makes the final rounding to float32 correct (round-to-odd
+// keeps the sticky information that double rounding would lose).
+func fma32x(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	cc := float64(c)
+	s := p + cc
+	if s-s != 0 { // Inf or NaN
+		return float32(s)
+	}
+	bv := s - p
+	err := (p - (s - bv)) + (cc - bv)
+	if bits := math.Float64bits(s); err != 0 && bits&1 == 0 {
+		if (err > 0) == (s > 0) {
+			bits++
+		} else {
+			bits--
+		}
+		s = math.Float64frombits(bits)
+	}
+	return float32(s)
 }
 
 func sum16Generic(x []float32, acc *[16]float64) {
@@ -230,31 +267,51 @@ func sum16Generic(x []float32, acc *[16]float64) {
 }
 
 func wlossGeneric(dst, x, y, w, pw []float32, oms, hs float32) {
-	for i := range x {
-		dst[i], _ = wElem(x[i], y[i], w[i], pw[i], oms, hs, 1)
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			dst[lo+i], _ = b.weighted(i, xi, y[lo+i], w[lo+i], pw[lo+i], oms, hs, 1)
+		}
 	}
 }
 
 // wsumGeneric adds the weighted losses into acc[0:16] and the weights into
 // acc[16:32], element i into lane i%16.
 func wsumGeneric(x, y, w, pw []float32, oms, hs float32, acc *[32]float64) {
-	for i := range x {
-		l, _ := wElem(x[i], y[i], w[i], pw[i], oms, hs, 1)
-		acc[i%16] += float64(l)
-		acc[16+i%16] += float64(w[i])
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			l, _ := b.weighted(i, xi, y[lo+i], w[lo+i], pw[lo+i], oms, hs, 1)
+			acc[i%16] += float64(l)
+			acc[16+i%16] += float64(w[lo+i])
+		}
 	}
 }
 
 func wgradGeneric(dst, x, y, w, pw []float32, oms, hs, scale float32) {
-	for i := range x {
-		_, dst[i] = wElem(x[i], y[i], w[i], pw[i], oms, hs, scale)
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			_, dst[lo+i] = b.weighted(i, xi, y[lo+i], w[lo+i], pw[lo+i], oms, hs, scale)
+		}
 	}
 }
 
 func wlossGradGeneric(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16]float64) {
-	for i := range x {
-		l, d := wElem(x[i], y[i], w[i], pw[i], oms, hs, scale)
-		g[i] = d
-		acc[i%16] += float64(l)
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.expLog(xs)
+		for i, xi := range xs {
+			l, d := b.weighted(i, xi, y[lo+i], w[lo+i], pw[lo+i], oms, hs, scale)
+			g[lo+i] = d
+			acc[i%16] += float64(l)
+		}
 	}
 }
