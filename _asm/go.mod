@@ -2,8 +2,9 @@ module github.com/fastbce/bce/_asm
 
 go 1.26.0
 
+require gonum.org/v1/gonum v0.17.0
+
 require (
 	github.com/mmcloughlin/avo v0.6.0 // indirect
 	golang.org/x/arch v0.33.0 // indirect
-	gonum.org/v1/gonum v0.17.0 // indirect
 )
