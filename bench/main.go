@@ -1,0 +1,272 @@
+// Command bench measures the bce kernels on this machine against the plain
+// float64 Go loop and the memory roofline, prints the tables, and writes a
+// JSON report and a Markdown table; "bench compare" renders several reports
+// side by side with charts. See README.md.
+//
+// Usage:
+//
+//	go run ./bench [flags]
+//	go run ./bench compare [flags] report.json...
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/fastbce/bce"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// run is main without the exit, for tests.
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "compare" {
+		return runCompare(args[1:], stdout, stderr)
+	}
+	return runBench(args, stdout, stderr)
+}
+
+const (
+	defaultSizes = "1Ki..64Mi"
+	quickSizes   = "1Ki,64Ki,1Mi"
+	resultsDir   = "bench/results"
+)
+
+// options are the parsed flags of a measuring run.
+type options struct {
+	quick    bool
+	fns      []*function
+	sizes    []int
+	paths    []string
+	budget   time.Duration
+	timing   timing
+	threads  int
+	scalingN int
+	out      string
+	name     string
+	quiet    bool
+}
+
+func parseOptions(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: go run ./bench [flags]
+       go run ./bench compare [-out dir] [-name chart] report.json...
+
+Measures every bce function on every path this CPU runs, against the plain
+float64 loop and the memory roofline, over a sweep of sizes, and the scaling
+over goroutines. Prints the tables, writes <name>.json and <name>.md.
+
+`)
+		fs.PrintDefaults()
+	}
+	quick := fs.Bool("quick", false, "a run of a few seconds: sizes "+quickSizes+", 3 short repetitions")
+	funcs := fs.String("funcs", "all", "comma-separated functions: Loss, Mean (= Sum), Grad, LossGrad, Sigmoid, WeightedMean")
+	sizes := fs.String("sizes", "", "comma-separated element counts (4096, 4Ki, 16Mi) or a range lo..hi stepping ×4 (default "+defaultSizes+", -quick "+quickSizes+")")
+	paths := fs.String("paths", "all", "comma-separated bce paths to measure (available here: "+fmt.Sprint(bce.Paths())+"); plain and roofline always run")
+	budget := fs.Duration("budget", 0, "time budget: measurements not started by then are skipped (default 110s, -quick 20s)")
+	reps := fs.Int("reps", 0, "repetitions per measurement; the median is reported (default 7, -quick 3)")
+	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "scaling: measure k = 1..threads goroutines (0 skips the scaling)")
+	scalingN := fs.String("scaling-n", "", "scaling: number of elements (default the largest size)")
+	out := fs.String("out", "", "directory for <name>.json and <name>.md (default "+resultsDir+" when it exists, else .; -quick writes nothing unless -out is given)")
+	name := fs.String("name", "", "short machine name for the files and charts (default derived from the CPU brand)")
+	quiet := fs.Bool("q", false, "no progress line on stderr")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (did you mean 'compare'?)", fs.Arg(0))
+	}
+	o := &options{quick: *quick, threads: *threads, out: *out, name: *name, quiet: *quiet, timing: defaultTiming, budget: 110 * time.Second}
+	sz := defaultSizes
+	if o.quick {
+		o.timing, o.budget, sz = quickTiming, 20*time.Second, quickSizes
+	}
+	if *sizes != "" {
+		sz = *sizes
+	}
+	if *budget > 0 {
+		o.budget = *budget
+	}
+	if *reps > 0 {
+		o.timing.reps = *reps
+		o.timing.minReps = min(o.timing.minReps, *reps)
+	}
+	var err error
+	if o.fns, err = lookupFunctions(*funcs); err != nil {
+		return nil, err
+	}
+	if o.sizes, err = parseSizes(sz); err != nil {
+		return nil, err
+	}
+	if o.paths, err = selectPaths(*paths); err != nil {
+		return nil, err
+	}
+	o.threads = max(0, o.threads)
+	o.scalingN = o.sizes[len(o.sizes)-1]
+	if *scalingN != "" {
+		if o.scalingN, err = parseSize(*scalingN); err != nil {
+			return nil, err
+		}
+	}
+	if o.out == "" && !o.quick {
+		o.out = "."
+		if st, err := os.Stat(resultsDir); err == nil && st.IsDir() {
+			o.out = resultsDir
+		}
+	}
+	return o, nil
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	o, err := parseOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	rep := &Report{
+		Schema:  schemaVersion,
+		Created: start.UTC().Truncate(time.Second),
+		Machine: detectMachine(o.name),
+		Settings: Settings{
+			Quick:         o.quick,
+			Sizes:         o.sizes,
+			Paths:         o.paths,
+			Reps:          o.timing.reps,
+			RepSeconds:    o.timing.rep.Seconds(),
+			BudgetSeconds: o.budget.Seconds(),
+			MaxThreads:    o.threads,
+		},
+		Results: []Result{},
+		Scaling: []ScalingResult{},
+	}
+	for _, f := range o.fns {
+		rep.Settings.Functions = append(rep.Settings.Functions, f.Name)
+	}
+	if o.threads > 0 {
+		rep.Settings.ScalingN = o.scalingN
+	}
+	if err := measureAll(rep, o, stderr); err != nil {
+		return err
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	rep.derive()
+	rep.writeText(stdout)
+	if o.out == "" {
+		return nil
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return err
+	}
+	base := filepath.Join(o.out, rep.Machine.Name)
+	if err := rep.writeJSON(base + ".json"); err != nil {
+		return err
+	}
+	f, err := os.Create(base + ".md")
+	if err != nil {
+		return err
+	}
+	rep.writeMarkdown(f)
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nwrote %s.json and %s.md\n", base, base)
+	return nil
+}
+
+// measureAll runs the sweep and the scaling and appends their results to rep.
+func measureAll(rep *Report, o *options, stderr io.Writer) error {
+	orig := bce.Path()
+	defer bce.SetPath(orig)
+
+	maxN := slices.Max(o.sizes)
+	if o.threads > 0 {
+		maxN = max(maxN, o.scalingN)
+	}
+	if !o.quiet {
+		fmt.Fprintf(stderr, "bench: preparing %s elements (%d MiB)\n", formatSize(maxN), maxN*4*4>>20)
+	}
+	d := newData(maxN)
+
+	variants := append(append([]string{pathPlain}, o.paths...), pathRoofline)
+	total := len(o.sizes) * len(o.fns) * len(variants)
+	scalingVariants := []string{o.paths[0], pathRoofline}
+	if o.threads > 0 {
+		total += len(o.fns) * len(scalingVariants) * o.threads
+	}
+	prog := newProgress(stderr, total, o.quiet)
+	deadline := time.Now().Add(o.budget)
+
+	setPath := func(v string) error {
+		if v == pathPlain || v == pathRoofline {
+			return nil
+		}
+		return bce.SetPath(v)
+	}
+
+	for _, n := range o.sizes {
+		for _, f := range o.fns {
+			nn := n / f.Align * f.Align
+			for _, v := range variants {
+				prog.step(fmt.Sprintf("%s %s N=%s", f.Name, v, formatSize(n)))
+				if nn == 0 || time.Now().After(deadline) {
+					rep.Skipped++
+					continue
+				}
+				if err := setPath(v); err != nil {
+					return err
+				}
+				run := f.run(v)
+				s := o.timing.measure(func() float32 { return run(d, 0, nn) }, nn)
+				rep.Results = append(rep.Results, Result{
+					Function: f.Name, Path: v, N: n, Elements: nn, BytesPerElement: f.Bytes,
+					NsPerElement: s.median, NsMin: s.min, NsMax: s.max, Reps: s.reps, Iters: s.iters,
+				})
+			}
+		}
+	}
+
+	if o.threads > 0 {
+		n := o.scalingN
+		for _, f := range o.fns {
+			nn := n / f.Align * f.Align
+			for _, v := range scalingVariants {
+				for k := 1; k <= o.threads; k++ {
+					prog.step(fmt.Sprintf("%s %s N=%s k=%d", f.Name, v, formatSize(n), k))
+					if nn == 0 || time.Now().After(deadline) {
+						rep.Skipped++
+						continue
+					}
+					if err := setPath(v); err != nil {
+						return err
+					}
+					s := o.timing.measure(parallel(f.run(v), d, nn, k, f.Align), nn)
+					rep.Scaling = append(rep.Scaling, ScalingResult{
+						Function: f.Name, Path: v, N: n, Elements: nn, BytesPerElement: f.Bytes,
+						Threads: k, NsPerElement: s.median, Reps: s.reps,
+					})
+				}
+			}
+		}
+	}
+	prog.finish()
+	if rep.Skipped > 0 && !o.quiet {
+		fmt.Fprintf(stderr, "bench: the %v budget ran out: %d measurements skipped (-budget raises it)\n", o.budget, rep.Skipped)
+	}
+	return nil
+}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fastbce/bce"
+)
+
+// timing holds how long the measurements run.
+type timing struct {
+	warm    time.Duration // warm-up before the first repetition (at least one call)
+	rep     time.Duration // target length of one repetition: iterations are calibrated to it
+	reps    int           // repetitions whose median is reported
+	minReps int           // repetitions kept when one call is so slow that caseMax would be exceeded
+	caseMax time.Duration // soft bound on the repetitions of one case
+}
+
+var (
+	defaultTiming = timing{warm: 20 * time.Millisecond, rep: 4 * time.Millisecond, reps: 7, minReps: 3, caseMax: 1500 * time.Millisecond}
+	quickTiming   = timing{warm: 2 * time.Millisecond, rep: time.Millisecond, reps: 3, minReps: 3, caseMax: 60 * time.Millisecond}
+)
+
+// sample is the outcome of measuring one case, in nanoseconds per element.
+type sample struct {
+	median, min, max float64
+	reps, iters      int
+}
+
+// sinks keeps every result alive so that no call can be optimised away.
+var sinks struct {
+	sync.Mutex
+	v float32
+}
+
+func sink(v float32) {
+	sinks.Lock()
+	sinks.v += v
+	sinks.Unlock()
+}
+
+// measure times call, which processes n elements, and returns the median,
+// fastest and slowest repetition in nanoseconds per element.
+func (t timing) measure(call func() float32, n int) sample {
+	var acc float32
+	start := time.Now()
+	calls := 0
+	for calls == 0 || time.Since(start) < t.warm {
+		acc += call()
+		calls++
+	}
+	per := time.Since(start) / time.Duration(calls)
+	iters := max(1, int(t.rep/max(per, 1)))
+	reps := t.reps
+	if total := per * time.Duration(iters*reps); total > t.caseMax {
+		reps = max(t.minReps, int(t.caseMax/(per*time.Duration(iters))))
+	}
+	ns := make([]float64, reps)
+	for r := range ns {
+		t0 := time.Now()
+		for range iters {
+			acc += call()
+		}
+		ns[r] = float64(time.Since(t0).Nanoseconds()) / float64(iters*n)
+	}
+	sink(acc)
+	slices.Sort(ns)
+	m := ns[reps/2]
+	if reps%2 == 0 {
+		m = (ns[reps/2-1] + ns[reps/2]) / 2
+	}
+	return sample{median: m, min: ns[0], max: ns[reps-1], reps: reps, iters: iters}
+}
+
+// parallel returns a call that runs run on k goroutines over disjoint chunks
+// of [0, n), each a multiple of align elements long (the last takes the
+// rest).
+func parallel(run func(d *data, lo, hi int) float32, d *data, n, k, align int) func() float32 {
+	bounds := make([]int, k+1)
+	for i := 1; i < k; i++ {
+		bounds[i] = n * i / k / 64 / align * 64 * align
+	}
+	bounds[k] = n
+	return func() float32 {
+		var wg sync.WaitGroup
+		res := make([]float32, k)
+		for i := range k {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if bounds[i] < bounds[i+1] {
+					res[i] = run(d, bounds[i], bounds[i+1])
+				}
+			}()
+		}
+		wg.Wait()
+		var s float32
+		for _, v := range res {
+			s += v
+		}
+		return s
+	}
+}
+
+// sizeUnits are the suffixes parseSize accepts, largest first.
+var sizeUnits = []struct {
+	suffix string
+	mult   int
+}{{"Gi", 1 << 30}, {"Mi", 1 << 20}, {"Ki", 1 << 10}}
+
+// parseSize reads a number of elements: "4096", "4Ki", "16Mi" (also "4k",
+// "16M": the units are binary).
+func parseSize(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	mult := 1
+	for _, u := range sizeUnits {
+		for _, suf := range []string{u.suffix, u.suffix[:1], strings.ToLower(u.suffix[:1])} {
+			if strings.HasSuffix(s, suf) {
+				s, mult = strings.TrimSuffix(s, suf), u.mult
+				break
+			}
+		}
+		if mult != 1 {
+			break
+		}
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("bad size %q: want a positive count such as 4096, 4Ki or 16Mi", s)
+	}
+	return v * mult, nil
+}
+
+// formatSize writes n the way parseSize reads it, in the largest unit that
+// divides it.
+func formatSize(n int) string {
+	for _, u := range sizeUnits {
+		if n >= u.mult && n%u.mult == 0 {
+			return strconv.Itoa(n/u.mult) + u.suffix
+		}
+	}
+	return strconv.Itoa(n)
+}
+
+// parseSizes reads a comma-separated list of sizes, or a range "lo..hi"
+// stepping by a factor of 4.
+func parseSizes(list string) ([]int, error) {
+	var out []int
+	for _, item := range strings.Split(list, ",") {
+		if lo, hi, ok := strings.Cut(item, ".."); ok {
+			a, err := parseSize(lo)
+			if err != nil {
+				return nil, err
+			}
+			b, err := parseSize(hi)
+			if err != nil {
+				return nil, err
+			}
+			for n := a; n <= b; n *= 4 {
+				out = append(out, n)
+			}
+			continue
+		}
+		n, err := parseSize(item)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// selectPaths returns the bce paths to measure: every available one for
+// "all" or "", or the listed ones, which must be available.
+func selectPaths(list string) ([]string, error) {
+	avail := bce.Paths()
+	if list == "" || strings.EqualFold(list, "all") {
+		return avail, nil
+	}
+	var out []string
+	for _, p := range strings.Split(list, ",") {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if !slices.Contains(avail, p) {
+			return nil, fmt.Errorf("path %q is not available on this CPU (available: %s)", p, strings.Join(avail, ", "))
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// progress writes one line on a terminal (rewritten in place) or, when
+// stderr is a file or pipe, a line every few seconds.
+type progress struct {
+	w        io.Writer
+	tty      bool
+	start    time.Time
+	last     time.Time
+	total    int
+	done     int
+	lastLen  int
+	disabled bool
+}
+
+func newProgress(w io.Writer, total int, quiet bool) *progress {
+	p := &progress{w: w, total: total, start: time.Now(), disabled: quiet}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+func (p *progress) step(label string) {
+	if p.disabled {
+		return
+	}
+	now := time.Now()
+	line := fmt.Sprintf("bench: [%d/%d] %-40s %5.1fs", p.done+1, p.total, label, now.Sub(p.start).Seconds())
+	if p.tty {
+		pad := max(0, p.lastLen-len(line))
+		fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
+		p.lastLen = len(line)
+	} else if now.Sub(p.last) >= 5*time.Second {
+		fmt.Fprintln(p.w, line)
+		p.last = now
+	}
+	p.done++
+}
+
+func (p *progress) finish() {
+	if p.disabled {
+		return
+	}
+	if p.tty {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.lastLen))
+	}
+	fmt.Fprintf(p.w, "bench: %d measurements in %.1fs\n", p.done, time.Since(p.start).Seconds())
+}
