@@ -17,6 +17,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +30,9 @@ import (
 
 func main() {
 	if _, err := run(os.Args[1:], os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage is already printed
+		}
 		fmt.Fprintln(os.Stderr, "logreg:", err)
 		os.Exit(1)
 	}

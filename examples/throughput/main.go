@@ -14,6 +14,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +28,9 @@ import (
 
 func main() {
 	if _, err := run(os.Args[1:], os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage is already printed
+		}
 		fmt.Fprintln(os.Stderr, "throughput:", err)
 		os.Exit(1)
 	}
