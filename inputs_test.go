@@ -1,0 +1,88 @@
+package bce
+
+import (
+	"math"
+	"math/rand"
+)
+
+// randomInputs returns n logits and targets from a fixed seed: logits of
+// every scale (typical ones, large ones, random bit patterns including NaN,
+// ±Inf and subnormals, and the special values), targets that are hard
+// labels, soft ones and the ends of [0,1].
+func randomInputs(n int, seed int64) (x, y []float32) {
+	r := rand.New(rand.NewSource(seed))
+	x, y = make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = randomLogit(r)
+		y[i] = randomTarget(r)
+	}
+	return x, y
+}
+
+func randomLogit(r *rand.Rand) float32 {
+	switch r.Intn(8) {
+	case 0:
+		return specialLogits[r.Intn(len(specialLogits))]
+	case 1:
+		return math.Float32frombits(r.Uint32())
+	case 2:
+		return float32(r.NormFloat64() * 40)
+	case 3:
+		return float32(r.NormFloat64() * 1e-3)
+	default:
+		return float32(r.NormFloat64() * 4)
+	}
+}
+
+func randomTarget(r *rand.Rand) float32 {
+	switch r.Intn(6) {
+	case 0, 1:
+		return 0
+	case 2, 3:
+		return 1
+	case 4:
+		return float32(r.Float64())
+	default:
+		return []float32{0.5, 0.1, 0.9, 1e-3, 0.999, 1e-30, 1 - 0x1p-24}[r.Intn(7)]
+	}
+}
+
+// randomWeights returns n weights: mostly around 1, some exactly 0 (masks),
+// some large and some tiny.
+func randomWeights(n int, seed int64) []float32 {
+	r := rand.New(rand.NewSource(seed))
+	w := make([]float32, n)
+	for i := range w {
+		switch r.Intn(8) {
+		case 0:
+			w[i] = 0
+		case 1:
+			w[i] = float32(r.Float64() * 100)
+		case 2:
+			w[i] = float32(r.Float64() * 1e-3)
+		default:
+			w[i] = float32(0.5 + r.Float64())
+		}
+	}
+	return w
+}
+
+// criteria returns the weighted configurations the tests run for n
+// elements: every feature alone and together, and every reduction.
+func criteria(n int, seed int64) []Criterion {
+	w := randomWeights(n, seed)
+	pw1 := []float32{3}
+	cs := []Criterion{
+		{Weight: w},
+		{PosWeight: pw1},
+		{LabelSmoothing: 0.1},
+		{GradScale: 0.125},
+		{Weight: w, PosWeight: pw1, LabelSmoothing: 0.2, GradScale: -2.5, Reduction: ReduceSum},
+		{Weight: w, Reduction: ReduceWeightMean},
+		{PosWeight: []float32{0}, LabelSmoothing: 1, Reduction: ReduceMean},
+	}
+	if n%5 == 0 && n > 0 {
+		cs = append(cs, Criterion{Weight: w, PosWeight: []float32{0.5, 9, 1, 0, 2.25}, LabelSmoothing: 0.05, Reduction: ReduceWeightMean, GradScale: 1e-3})
+	}
+	return cs
+}
