@@ -42,6 +42,7 @@ func newData(n int) *data {
 		d.x[i] = float32(r.Float64()*16 - 8)
 		d.y[i] = float32(r.IntN(2))
 		d.w[i] = float32(r.Float64() + 0.5)
+		d.dst[i] = 0.5 // touch every page before the first timed call
 	}
 	for i := range d.pw {
 		d.pw[i] = float32(r.Float64()*3.5 + 0.5)
