@@ -201,8 +201,8 @@ func scalingSummary(r *Report, fn string) string {
 	if one == nil || all == nil {
 		return "-"
 	}
-	return fmt.Sprintf("%s N=%s: %.1f → %.1f GB/s at k=%d (×%.2f, %.0f%%)",
-		v, formatSize(n), one.GBPerSec, all.GBPerSec, all.Threads, all.SpeedupVs1, 100*all.RooflineFraction)
+	return fmt.Sprintf("%s N=%s: %.1f → %.1f GB/s at k=%d (×%.2f, %s)",
+		v, formatSize(n), one.GBPerSec, all.GBPerSec, all.Threads, all.SpeedupVs1, percent(all.RooflineFraction))
 }
 
 func bytesLabel(b int) string {

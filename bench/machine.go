@@ -83,6 +83,9 @@ func detectMachine(name string) Machine {
 		GOMAXPROCS:     runtime.GOMAXPROCS(0),
 		Paths:          bce.Paths(),
 	}
+	if c.HypervisorVendorID != cpuid.VendorUnknown {
+		m.Hypervisor = c.HypervisorVendorID.String()
+	}
 	if m.Vendor == "" {
 		m.Vendor = c.VendorID.String()
 	}

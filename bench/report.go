@@ -287,7 +287,7 @@ func cellFields(x *Result) []string {
 		sp = fmt.Sprintf("×%.1f", x.SpeedupVsPlain)
 	}
 	if x.RooflineFraction > 0 {
-		rf = fmt.Sprintf("%.0f%%", 100*x.RooflineFraction)
+		rf = percent(x.RooflineFraction)
 	}
 	return []string{fmt.Sprintf("%.0f", x.ElementsPerSec/1e6), fmt.Sprintf("%.1f", x.GBPerSec), sp, rf}
 }
@@ -363,9 +363,22 @@ func summaryCell(x *Result) string {
 		return "-"
 	}
 	if x.Path == pathPlain {
-		return fmt.Sprintf("%.2f", x.ElementsPerSec/1e9)
+		return sig3(x.ElementsPerSec / 1e9)
 	}
-	return fmt.Sprintf("%.2f ×%.1f %.0f%%", x.ElementsPerSec/1e9, x.SpeedupVsPlain, 100*x.RooflineFraction)
+	return fmt.Sprintf("%s ×%.1f %s", sig3(x.ElementsPerSec/1e9), x.SpeedupVsPlain, percent(x.RooflineFraction))
+}
+
+// sig3 formats v with three significant digits.
+func sig3(v float64) string {
+	return strings.TrimSuffix(fmt.Sprintf("%#.3g", v), ".")
+}
+
+// percent formats a fraction as a percentage, with a decimal below 10%.
+func percent(f float64) string {
+	if f < 0.1 {
+		return fmt.Sprintf("%.1f%%", 100*f)
+	}
+	return fmt.Sprintf("%.0f%%", 100*f)
 }
 
 func (r *Report) summaryHeader(labels []string, sizes []int) []string {
@@ -421,7 +434,7 @@ func scalingCell(x *ScalingResult) string {
 	}
 	s := fmt.Sprintf("%.1f GB/s ×%.2f", x.GBPerSec, x.SpeedupVs1)
 	if x.Path != pathRoofline && x.RooflineFraction > 0 {
-		s += fmt.Sprintf(" %.0f%%", 100*x.RooflineFraction)
+		s += " " + percent(x.RooflineFraction)
 	}
 	return s
 }

@@ -120,3 +120,11 @@ func TestMarkdownAndText(t *testing.T) {
 		}
 	}
 }
+
+func TestSig3(t *testing.T) {
+	for v, want := range map[float64]string{0.1: "0.100", 0.04491: "0.0449", 12.34: "12.3", 123.4: "123", 1.5: "1.50"} {
+		if got := sig3(v); got != want {
+			t.Errorf("sig3(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
