@@ -227,3 +227,151 @@ func TestAccuracyExhaustive(t *testing.T) {
 	wg.Wait()
 	reportHard(t, total, boundHard)
 }
+
+// TestAccuracySoftLabels checks y in [0,1]: the loss within 4 ULP, the
+// gradient within 2 ULP of max(sigmoid(x), y).
+func TestAccuracySoftLabels(t *testing.T) {
+	xs := sampledLogits()
+	n := len(xs)
+	ys := []float32{1e-30, 1e-3, 0.1, 0.25, 0.5, 0.7, 0.9, 0.999, 1 - 0x1p-24}
+	y := make([]float32, n)
+	l, g := make([]float32, n), make([]float32, n)
+	forEachPath(t, func(t *testing.T) {
+		var wl, wg worst
+		for _, yv := range ys {
+			for i := range y {
+				y[i] = yv
+			}
+			Loss(l, xs, y)
+			Grad(g, xs, y)
+			for i, x := range xs {
+				xf, yf := float64(x), float64(yv)
+				rl, rg := refLoss(xf, yf, 1, 1), refGrad(xf, yf, 1, 1)
+				wl.add(ulpErr(l[i], rl, rl), x, l[i], rl)
+				wg.add(ulpErr(g[i], rg, math.Max(refSigmoid(xf), yf)), x, g[i], rg)
+			}
+		}
+		t.Logf("loss max %s", wl)
+		t.Logf("grad max %s", wg)
+		if !(wl.ulp <= boundSoftLoss) {
+			t.Errorf("soft-label loss: %s exceeds %d ULP", wl, boundSoftLoss)
+		}
+		if !(wg.ulp <= boundSoftGrad) {
+			t.Errorf("soft-label grad: %s exceeds %d ULP of max(sigmoid(x), y)", wg, boundSoftGrad)
+		}
+	})
+}
+
+// TestAccuracyWeighted checks the weighted forms and the scaled gradients
+// against the float64 reference computed from the same float32 inputs and
+// the float32 smoothed target y' = fma(y, 1-s, s/2): the loss within 4 ULP
+// of the reference; the gradient within 4 ULP of |w*scale|*max(c, k*sm),
+// the larger of its two terms (c = 1-y' for x >= 0 and p*y' below, k =
+// 1+(p-1)y', sm = sigmoid(-|x|)), which is the reference itself whenever the
+// label is hard, and the analogue of the soft-label bound otherwise. The
+// weights multiply float32 intermediates whose spacing below 2^-126 is
+// 2^-149, so the unit of error is at least that spacing times the factor:
+// |w|*max(1,k)*2^-149 for the loss and |w*scale|*max(1,k)*2^-149 for the
+// gradient.
+func TestAccuracyWeighted(t *testing.T) {
+	const n = 1 << 17
+	x, y := randomInputs(n, 41)
+	for i := range x {
+		if isNaN32(x[i]) {
+			x[i] = 1
+		}
+	}
+	w := randomWeights(n, 42)
+	pw := []float32{1, 9, 0, 0.5, 3, 1e-3, 100, 2}
+	l, g := make([]float32, n), make([]float32, n)
+	forEachPath(t, func(t *testing.T) {
+		var wl, wg worst
+		for _, s := range []float32{0, 0.1, 0.3} {
+			for _, scale := range []float32{1, 1.0 / 3, -1e-4} {
+				c := Criterion{Weight: w, PosWeight: pw, LabelSmoothing: s, GradScale: scale}
+				c.Loss(l, x, y)
+				c.Grad(g, x, y)
+				oms, hs := c.smoothing()
+				for i := range x {
+					ysm := float64(fma32x(y[i], oms, hs))
+					xf, wf, pf := float64(x[i]), float64(w[i]), float64(pw[i%len(pw)])
+					rl := refLoss(xf, ysm, wf, pf)
+					rg := refGrad(xf, ysm, wf, pf) * float64(scale)
+					k := 1 + (pf-1)*ysm
+					floor := math.Abs(wf) * math.Max(1, k) * 0x1p-149
+					wl.add(ulpErrFloor(l[i], rl, rl, floor), x[i], l[i], rl)
+					sm, _ := refSig(xf)
+					cc := pf * ysm
+					if !math.Signbit(xf) {
+						cc = 1 - ysm
+					}
+					unit := math.Abs(wf*float64(scale)) * math.Max(cc, k*sm)
+					wg.add(ulpErrFloor(g[i], rg, unit, floor*math.Abs(float64(scale))), x[i], g[i], rg)
+				}
+			}
+		}
+		// The package LossGrad: the gradient divided by n.
+		LossGrad(g, x, y)
+		for i := range x {
+			rg := refGrad(float64(x[i]), float64(y[i]), 1, 1) / n
+			unit := math.Max(refSigmoid(float64(x[i])), float64(y[i])) / n
+			wg.add(ulpErr(g[i], rg, unit), x[i], g[i], rg)
+		}
+		t.Logf("weighted loss max %s", wl)
+		t.Logf("weighted grad max %s", wg)
+		if !(wl.ulp <= boundWeighted) {
+			t.Errorf("weighted loss: %s exceeds %d ULP", wl, boundWeighted)
+		}
+		if !(wg.ulp <= boundWeighted) {
+			t.Errorf("weighted/scaled grad: %s exceeds %d ULP", wg, boundWeighted)
+		}
+	})
+}
+
+// TestReductionAccuracy checks Sum and Mean against the exact sum of the
+// reference losses: within 7e-7 relative plus n*2^-149 absolute. n goes up
+// to 2^24 in the normal suite and to 2^27 with BCE_EXHAUSTIVE=1.
+func TestReductionAccuracy(t *testing.T) {
+	sizes := []int{1, 15, 1000, 1<<16 + 3, 1 << 20, 1 << 24}
+	if os.Getenv("BCE_EXHAUSTIVE") == "1" {
+		sizes = append(sizes, 1<<27)
+	}
+	for _, n := range sizes {
+		x, y := randomInputs(n, int64(n))
+		ref := make([]float64, n)
+		for i := range x {
+			if isNaN32(x[i]) || isNaN32(y[i]) || math.IsInf(float64(x[i]), 0) || math.Abs(float64(x[i])) > 1e30 {
+				x[i] = float32(i%17) - 8
+			}
+			ref[i] = refLoss(float64(x[i]), float64(y[i]), 1, 1)
+		}
+		exact := neumaier(ref)
+		tol := 7e-7*math.Abs(exact) + float64(n)*0x1p-149
+		forEachPath(t, func(t *testing.T) {
+			s := Sum(x, y)
+			if d := math.Abs(float64(s) - exact); !(d <= tol) {
+				t.Errorf("n=%d: Sum = %v, exact %v: error %.3g > %.3g", n, s, exact, d, tol)
+			}
+			m := Mean(x, y)
+			if d := math.Abs(float64(m) - exact/float64(n)); !(d <= tol/float64(n)) {
+				t.Errorf("n=%d: Mean = %v, exact %v", n, m, exact/float64(n))
+			}
+		})
+	}
+}
+
+// neumaier returns the sum of v with Neumaier's compensated summation,
+// exact to about 1e-16 relative.
+func neumaier(v []float64) float64 {
+	s, c := 0.0, 0.0
+	for _, x := range v {
+		t := s + x
+		if math.Abs(s) >= math.Abs(x) {
+			c += (s - t) + x
+		} else {
+			c += (x - t) + s
+		}
+		s = t
+	}
+	return s + c
+}

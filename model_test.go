@@ -1,6 +1,9 @@
 package bce
 
-import "math"
+import (
+	"math"
+	"testing"
+)
 
 // The SIMD model: the algorithm of the assembly kernels (see the comment at
 // the top of bce_generic.go), one float32 operation at a time, with a
@@ -11,8 +14,10 @@ import "math"
 // machines. Each line is one vector instruction (or one masked select) of
 // the assembly.
 
-// expNeg returns exp(-a) for a >= 0 or NaN (step 1 above).
-func mExpNeg(a float32) float32 {
+// mExpNeg returns exp(-a) for a >= 0 or NaN (step 1 of bce_generic.go),
+// and the rounding error of that float32 result, elo: e + elo is exp(-a) to
+// about 2^-46 relative, for the sigmoid's correction (mSigNeg).
+func mExpNeg(a float32) (e, elo float32) {
 	if a > expClamp { // false for NaN, which flows through
 		a = expClamp
 	}
@@ -25,9 +30,13 @@ func mExpNeg(a float32) float32 {
 	p = fma32x(p, r, exp3)
 	p = fma32x(p, r, exp2)
 	p = fma32x(p, r, 1)
-	p = fma32x(p, r, 1)
+	p1 := fma32x(p, r, 1)
+	// The residual of the last step: 1-p1 is exact (p1 is in [0.5, 2]),
+	// so this is q*r + 1 - p1 rounded once, the rounding error of p1 to
+	// about 2^-24 of itself.
+	plo := fma32x(p, r, 1-p1)
 	scale := math.Float32frombits(math.Float32bits(t) << 23)
-	return p * scale * twoM64
+	return p1 * scale * twoM64, plo * scale * twoM64
 }
 
 // log1pSmall returns log1p(e) for e in [0,1] or NaN (step 2 above).
@@ -50,7 +59,8 @@ func mLog1p(e float32) float32 {
 // lossElem returns the loss of one element (step 4).
 func mLossElem(x, y float32) float32 {
 	a := float32(math.Abs(float64(x)))
-	L := mLog1p(mExpNeg(a))
+	e, _ := mExpNeg(a)
+	L := mLog1p(e)
 	c := y
 	if signClear(x) {
 		c = 1 - y
@@ -64,9 +74,9 @@ func mLossElem(x, y float32) float32 {
 // gradElem returns sigmoid(x) - y for one element, and its loss.
 func mLossGradElem(x, y float32) (loss, grad float32) {
 	a := float32(math.Abs(float64(x)))
-	e := mExpNeg(a)
+	e, elo := mExpNeg(a)
 	L := mLog1p(e)
-	sm := mSigNeg(e)
+	sm := mSigNeg(e, elo)
 	c := y
 	pos := signClear(x)
 	if pos {
@@ -83,21 +93,27 @@ func mLossGradElem(x, y float32) (loss, grad float32) {
 	return loss, grad
 }
 
-// sigNeg returns sigmoid(-a) = e/(1+e) for e = exp(-a) in [0,1] or NaN
-// (step 3 above).
-func mSigNeg(e float32) float32 {
+// mSigNeg returns sigmoid(-a) = E/(1+E) for E = e + elo = exp(-a)
+// (step 3). The quotient s = e/d with d = 1+e rounded is corrected by its
+// residual E - s*(1+E) = fma(-s, d, e) - s*dlo + elo*(1-s), where
+// dlo = e - (d-1) is the exact rounding error of d, and 1/(1+E) is taken as
+// 1-s: the result is the correctly rounded E/(1+E) to within a few hundredths
+// of an ULP, so the rounding of e itself no longer shows in the sigmoid.
+func mSigNeg(e, elo float32) float32 {
 	d := 1 + e
 	dlo := e - (d - 1)
 	s := e / d
 	r := fma32x(-s, d, e)
 	r = fma32x(-s, dlo, r)
-	return fma32x(r, 1-s, s)
+	oms := 1 - s
+	r = fma32x(elo, oms, r)
+	return fma32x(r, oms, s)
 }
 
 func mSigmoidElem(x float32) float32 {
 	a := float32(math.Abs(float64(x)))
-	e := mExpNeg(a)
-	sm := mSigNeg(e)
+	e, elo := mExpNeg(a)
+	sm := mSigNeg(e, elo)
 	if signClear(x) {
 		return 1 - sm
 	}
@@ -112,9 +128,9 @@ func mWElem(x, y, w, p, oms, hs, scale float32) (loss, grad float32) {
 	}
 	ys := fma32x(y, oms, hs)
 	a := float32(math.Abs(float64(x)))
-	e := mExpNeg(a)
+	e, elo := mExpNeg(a)
 	L := mLog1p(e)
-	sm := mSigNeg(e)
+	sm := mSigNeg(e, elo)
 	pos := signClear(x)
 	omy := 1 - ys
 	c := p * ys
@@ -132,4 +148,42 @@ func mWElem(x, y, w, p, oms, hs, scale float32) (loss, grad float32) {
 		g = -g
 	}
 	return w * lin, w * scale * g
+}
+
+// TestModelAccuracy checks the SIMD model itself against the bounds on the
+// sampled logits, so the assembly's algorithm is known to meet them even on
+// a machine without any SIMD path; the exhaustive test measures the real
+// paths.
+func TestModelAccuracy(t *testing.T) {
+	xs := sampledLogits()
+	var hard [nHard]worst
+	var soft [2]worst
+	for _, x := range xs {
+		ref := refHard(float64(x))
+		l0, l1 := mLossElem(x, 0), mLossElem(x, 1)
+		_, g0 := mLossGradElem(x, 0)
+		_, g1 := mLossGradElem(x, 1)
+		got := [nHard]float32{l0, l1, g0, g1, mSigmoidElem(x)}
+		for f := range hard {
+			hard[f].add(ulpErr(got[f], ref[f], ref[f]), x, got[f], ref[f])
+		}
+		for _, y := range []float32{1e-3, 0.1, 0.5, 0.7, 0.999} {
+			xf, yf := float64(x), float64(y)
+			l, g := mLossGradElem(x, y)
+			rl, rg := refLoss(xf, yf, 1, 1), refGrad(xf, yf, 1, 1)
+			soft[0].add(ulpErr(l, rl, rl), x, l, rl)
+			soft[1].add(ulpErr(g, rg, math.Max(refSigmoid(xf), yf)), x, g, rg)
+		}
+	}
+	for f, name := range hardFns {
+		t.Logf("model %-10s max %s", name, hard[f])
+		if !(hard[f].ulp <= boundHard) {
+			t.Errorf("model %s: %s exceeds %d ULP", name, hard[f], boundHard)
+		}
+	}
+	t.Logf("model soft loss max %s", soft[0])
+	t.Logf("model soft grad max %s", soft[1])
+	if !(soft[0].ulp <= boundSoftLoss) || !(soft[1].ulp <= boundSoftGrad) {
+		t.Errorf("model soft labels: loss %s, grad %s exceed the bounds", soft[0], soft[1])
+	}
 }

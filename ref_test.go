@@ -71,8 +71,17 @@ func ulp32(v float64) float64 {
 }
 
 // ulpErr returns |got - ref| in units of ulp32(unit). Infinities must match
-// exactly (0 or +Inf), and NaN must meet NaN (0) or count as +Inf.
+// exactly (0 or +Inf), and NaN must meet NaN (0) or count as +Inf. A
+// reference beyond the float32 range must give the infinity it rounds to.
 func ulpErr(got float32, ref, unit float64) float64 {
+	return ulpErrFloor(got, ref, unit, 0)
+}
+
+// ulpErrFloor is ulpErr with the unit of error at least floor.
+func ulpErrFloor(got float32, ref, unit, floor float64) float64 {
+	if r32 := float64(float32(ref)); math.IsInf(r32, 0) {
+		ref = r32
+	}
 	g := float64(got)
 	switch {
 	case math.IsNaN(ref) || math.IsNaN(g):
@@ -86,5 +95,5 @@ func ulpErr(got float32, ref, unit float64) float64 {
 		}
 		return math.Inf(1)
 	}
-	return math.Abs(g-ref) / ulp32(unit)
+	return math.Abs(g-ref) / math.Max(ulp32(unit), floor)
 }
