@@ -40,7 +40,9 @@ type guardOp struct {
 }
 
 func guardOps() []guardOp {
-	cw := func(w []float32) Criterion { return Criterion{Weight: w, PosWeight: []float32{2.5}, LabelSmoothing: 0.1, GradScale: 0.5} }
+	cw := func(w []float32) Criterion {
+		return Criterion{Weight: w, PosWeight: []float32{2.5}, LabelSmoothing: 0.1, GradScale: 0.5}
+	}
 	c5 := func(w []float32) Criterion {
 		return Criterion{Weight: w, PosWeight: []float32{1, 9, 0, 0.5, 3}, LabelSmoothing: 0.02}
 	}
