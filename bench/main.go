@@ -227,29 +227,32 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 		return bce.SetPath(v)
 	}
 
-	for _, n := range o.sizes {
-		for _, f := range o.fns {
-			nn := n / f.Align * f.Align
-			for _, v := range variants {
-				prog.step(fmt.Sprintf("%s %s N=%s", f.Name, v, formatSize(n)))
-				if nn == 0 || time.Now().After(deadline) {
-					rep.Skipped++
-					continue
+	sweep := func(sizes []int) error {
+		for _, n := range sizes {
+			for _, f := range o.fns {
+				nn := n / f.Align * f.Align
+				for _, v := range variants {
+					prog.step(fmt.Sprintf("%s %s N=%s", f.Name, v, formatSize(n)))
+					if nn == 0 || time.Now().After(deadline) {
+						rep.Skipped++
+						continue
+					}
+					if err := setPath(v); err != nil {
+						return err
+					}
+					run := f.run(v)
+					s := o.timing.measure(func() float32 { return run(d, 0, nn) }, nn)
+					rep.Results = append(rep.Results, Result{
+						Function: f.Name, Path: v, N: n, Elements: nn, BytesPerElement: f.Bytes,
+						NsPerElement: s.median, NsMin: s.min, NsMax: s.max, Reps: s.reps, Iters: s.iters,
+					})
 				}
-				if err := setPath(v); err != nil {
-					return err
-				}
-				run := f.run(v)
-				s := o.timing.measure(func() float32 { return run(d, 0, nn) }, nn)
-				rep.Results = append(rep.Results, Result{
-					Function: f.Name, Path: v, N: n, Elements: nn, BytesPerElement: f.Bytes,
-					NsPerElement: s.median, NsMin: s.min, NsMax: s.max, Reps: s.reps, Iters: s.iters,
-				})
 			}
 		}
+		return nil
 	}
 
-	if o.threads > 0 {
+	scaling := func() error {
 		n := o.scalingN
 		for _, f := range o.fns {
 			nn := n / f.Align * f.Align
@@ -271,6 +274,29 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 				}
 			}
 		}
+		return nil
+	}
+
+	// The sizes up to the scaling's come first, then the scaling, then the
+	// larger sizes, so that a budget that runs out costs the slowest and
+	// least informative measurements.
+	split := len(o.sizes)
+	if o.threads > 0 {
+		split = 0
+		for split < len(o.sizes) && o.sizes[split] <= o.scalingN {
+			split++
+		}
+	}
+	if err := sweep(o.sizes[:split]); err != nil {
+		return err
+	}
+	if o.threads > 0 {
+		if err := scaling(); err != nil {
+			return err
+		}
+	}
+	if err := sweep(o.sizes[split:]); err != nil {
+		return err
 	}
 	prog.finish()
 	if rep.Skipped > 0 && !o.quiet {
