@@ -132,11 +132,31 @@ func libraryVersion() (version, revision string) {
 		}
 	}
 	if revision == "" {
-		if out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output(); err == nil {
-			revision = strings.TrimSpace(string(out))
-		}
+		revision = gitRevision()
 	}
 	return version, revision
+}
+
+// gitRevision returns the short revision of the git work tree around the
+// current directory, with "-dirty" when the library's own Go or assembly
+// files (outside bench/, examples/ and _asm/) differ from it, or "" when
+// there is no git.
+func gitRevision() string {
+	out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	rev := strings.TrimSpace(string(out))
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return rev
+	}
+	st, err := exec.Command("git", "-C", strings.TrimSpace(string(top)), "status", "--porcelain", "--",
+		"*.go", "*.s", "go.mod", ":(exclude)bench", ":(exclude)examples", ":(exclude)_asm").Output()
+	if err == nil && len(strings.TrimSpace(string(st))) > 0 {
+		rev += "-dirty"
+	}
+	return rev
 }
 
 var (
