@@ -242,7 +242,9 @@ func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad
 	c := pf*ys + (1-s)*(omy-pf*ys) // 1-y' for a clear sign bit, p*y' for a set one
 	k := pf*ys + omy
 	loss = float32(wf * (gLin(c, a) + k*L))
-	grad = float32(wf * float64(scale) * ((c - k*sm) * (1 - 2*s)))
+	// As in the plain kernels and the assembly: the gradient is rounded,
+	// then scaled by w*scale, so w = 1 gives the plain bits.
+	grad = w * scale * float32((c-k*sm)*(1-2*s))
 	return loss, grad
 }
 
