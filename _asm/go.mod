@@ -7,4 +7,7 @@ require gonum.org/v1/gonum v0.17.0
 require (
 	github.com/mmcloughlin/avo v0.6.0 // indirect
 	golang.org/x/arch v0.33.0 // indirect
+	golang.org/x/mod v0.23.0 // indirect
+	golang.org/x/sync v0.12.0 // indirect
+	golang.org/x/tools v0.30.0 // indirect
 )

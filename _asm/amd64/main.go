@@ -1,0 +1,503 @@
+// Command amd64 generates bce_amd64.s, the AVX2+FMA and AVX-512 kernels of
+// package bce, with avo:
+//
+//	cd _asm && GOWORK=off go run ./amd64 -out ../bce_amd64.s
+//
+// One generator, parameterised by vector width, unroll and interleave, emits
+// both paths, so they compute the same sequence of float32 operations: the
+// one model_test.go spells out element by element.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"strings"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The constants of bce_generic.go, rounded to float32 exactly as the Go
+// code rounds them.
+const (
+	expClamp = 104
+	log2e    = 1.44269504088896341
+	ln2hi    = 0.693145751953125
+	ln2lo    = 1.42860682030941723e-6
+	ln2f     = 0.693147182464599609
+	expMagic = 12583103
+	twoM64   = 0x1p-64
+
+	exp2 = 0.49999994
+	exp3 = 0.166665226
+	exp4 = 0.0416682921
+	exp5 = 0.00836853217
+	exp6 = 0.00138182961
+	lp0  = -0.5
+	lp1  = 0.333334506
+	lp2  = -0.250001103
+	lp3  = 0.19990848
+	lp4  = -0.166468784
+	lp5  = 0.1447763
+	lp6  = -0.131639376
+	lp7  = 0.104725577
+	lp8  = -0.0451523438
+)
+
+func f32(v float32) uint32 { return math.Float32bits(v) }
+
+// consts is the table of vector constants, each replicated over 64 bytes.
+var consts = []struct {
+	name string
+	bits uint32
+}{
+	{"absmask", 0x7fffffff},
+	{"signbit", 0x80000000},
+	{"clamp", f32(expClamp)},
+	{"log2e", f32(log2e)},
+	{"magic", f32(expMagic)},
+	{"ln2hi", f32(ln2hi)},
+	{"ln2lo", f32(ln2lo)},
+	{"exp2", f32(exp2)},
+	{"exp3", f32(exp3)},
+	{"exp4", f32(exp4)},
+	{"exp5", f32(exp5)},
+	{"exp6", f32(exp6)},
+	{"twoM64", f32(twoM64)},
+	{"one", f32(1)},
+	{"half", f32(0.5)},
+	{"zero", 0},
+	{"ln2f", f32(ln2f)},
+	{"lp0", f32(lp0)},
+	{"lp1", f32(lp1)},
+	{"lp2", f32(lp2)},
+	{"lp3", f32(lp3)},
+	{"lp4", f32(lp4)},
+	{"lp5", f32(lp5)},
+	{"lp6", f32(lp6)},
+	{"lp7", f32(lp7)},
+	{"lp8", f32(lp8)},
+}
+
+var (
+	constTab Mem
+	iotaTab  Mem
+)
+
+func constIndex(name string) int {
+	for i, c := range consts {
+		if c.name == name {
+			return i
+		}
+	}
+	panic("unknown constant " + name)
+}
+
+func emitData() {
+	constTab = GLOBL("bceconst", RODATA|NOPTR)
+	for i, c := range consts {
+		for j := 0; j < 16; j++ {
+			DATA(64*i+4*j, U32(c.bits))
+		}
+	}
+	iotaTab = GLOBL("bceiota", RODATA|NOPTR)
+	for j := 0; j < 16; j++ {
+		DATA(4*j, U32(uint32(j)))
+	}
+}
+
+// V is one vector register (YMM or ZMM) per vector of a stage.
+type V = []VecVirtual
+
+// gen emits one path.
+type gen struct {
+	suffix string // "AVX2" or "AVX512"
+	W      int    // float32 lanes per vector
+	z      bool   // AVX-512
+	U      int    // vectors per main-loop iteration
+	IL     int    // vectors interleaved per stage (register pressure)
+
+	// per function
+	i      GPVirtual       // element index
+	masked bool            // emitting the tail body
+	vmask  []VecVirtual    // AVX2 tail masks, per vector of a group
+	kmask  []OpmaskVirtual // AVX-512 tail masks, per vector of a group
+	kmhi   []OpmaskVirtual // AVX-512 tail masks shifted right by 8
+	kreg   map[string]VecVirtual
+}
+
+func (g *gen) vec() VecVirtual {
+	if g.z {
+		return ZMM()
+	}
+	return YMM()
+}
+
+// c returns constant name as an operand: a preloaded register or memory.
+func (g *gen) c(name string) Op {
+	if r, ok := g.kreg[name]; ok {
+		return r
+	}
+	return constTab.Offset(64 * constIndex(name))
+}
+
+// creg returns constant name in a register, loading it into a fresh one
+// when it is not preloaded (the caller may then overwrite it).
+func (g *gen) creg(name string) VecVirtual {
+	if r, ok := g.kreg[name]; ok {
+		return r
+	}
+	return g.cfresh(name)
+}
+
+// cfresh returns a fresh register holding constant name.
+func (g *gen) cfresh(name string) VecVirtual {
+	r := g.vec()
+	if k, ok := g.kreg[name]; ok {
+		VMOVAPS(k, r)
+	} else {
+		VMOVUPS(g.c(name), r)
+	}
+	return r
+}
+
+func (g *gen) preload(names ...string) {
+	g.kreg = map[string]VecVirtual{}
+	if !g.z {
+		return
+	}
+	for _, n := range names {
+		r := g.vec()
+		VMOVUPS(g.c(n), r)
+		g.kreg[n] = r
+	}
+}
+
+func (g *gen) mem(p GPVirtual, v int) Mem {
+	return Mem{Base: p, Index: g.i, Scale: 4, Disp: 4 * g.W * v}
+}
+
+func (g *gen) load(p GPVirtual, v int) VecVirtual {
+	r := g.vec()
+	m := g.mem(p, v)
+	switch {
+	case !g.masked:
+		VMOVUPS(m, r)
+	case g.z:
+		VMOVUPS_Z(m, g.kmask[v], r)
+	default:
+		VMASKMOVPS(m, g.vmask[v], r)
+	}
+	return r
+}
+
+func (g *gen) store(p GPVirtual, v int, r VecVirtual) {
+	m := g.mem(p, v)
+	switch {
+	case !g.masked:
+		VMOVUPS(r, m)
+	case g.z:
+		VMOVUPS(r, g.kmask[v], m)
+	default:
+		VMASKMOVPS(r, g.vmask[v], m)
+	}
+}
+
+// accum adds the float32 lanes of r (vector v of the current group) to the
+// float64 accumulators acc: lane j of the group into acc lane j. An
+// accumulator may be a register or memory (read, added, written back).
+func (g *gen) accum(acc []Op, v int, r VecVirtual) {
+	half := g.W / 2 // float64 lanes per register
+	base := (v * g.W % 16) / half
+	lo, hi := g.vec(), g.vec()
+	if g.masked && !g.z {
+		// Missing lanes add exactly +0.
+		VANDPS(g.vmask[v], r, r)
+	}
+	if g.z {
+		VCVTPS2PD(r.AsY(), lo)
+		VEXTRACTF64X4(U8(1), r, hi.AsY())
+		VCVTPS2PD(hi.AsY(), hi)
+	} else {
+		VCVTPS2PD(r.AsX(), lo)
+		VEXTRACTF128(U8(1), r, hi.AsX())
+		VCVTPS2PD(hi.AsX(), hi)
+	}
+	for j, t := range []VecVirtual{lo, hi} {
+		a := acc[base+j]
+		switch {
+		case g.masked && g.z:
+			k := g.kmask[v]
+			if j == 1 {
+				k = g.kmhi[v]
+			}
+			VADDPD(t, a, k, a)
+		case isMem(a):
+			VADDPD(a, t, t)
+			VMOVUPD(t, a)
+		default:
+			VADDPD(t, a, a)
+		}
+	}
+}
+
+func isMem(o Op) bool {
+	_, ok := o.(Mem)
+	return ok
+}
+
+// each runs f for every vector of a stage.
+func each(n int, f func(k int)) {
+	for k := 0; k < n; k++ {
+		f(k)
+	}
+}
+
+func newV(n int, g *gen) V {
+	r := make(V, n)
+	for k := range r {
+		r[k] = g.vec()
+	}
+	return r
+}
+
+// sign holds what a stage needs of x's sign bit: on AVX2 a register whose
+// sign bit is x's (x XOR |x|), on AVX-512 an opmask set where x's sign bit is.
+type sign struct {
+	sx V
+	kn []OpmaskVirtual
+}
+
+// absSign returns a = |x| and x's sign; x is consumed.
+func (g *gen) absSign(x V) (a V, s sign) {
+	n := len(x)
+	a = newV(n, g)
+	each(n, func(k int) { VANDPS(g.c("absmask"), x[k], a[k]) })
+	if g.z {
+		s.kn = make([]OpmaskVirtual, n)
+		each(n, func(k int) {
+			s.kn[k] = K()
+			VPMOVD2M(x[k], s.kn[k])
+		})
+	} else {
+		each(n, func(k int) { VXORPS(a[k], x[k], x[k]) })
+		s.sx = x
+	}
+	return a, s
+}
+
+// sel returns neg ? ifNeg : ifPos per lane (by x's sign bit), writing into
+// ifPos's register.
+func (g *gen) sel(s sign, k int, ifNeg, ifPos VecVirtual) VecVirtual {
+	if g.z {
+		VBLENDMPS(ifNeg, ifPos, s.kn[k], ifPos)
+	} else {
+		VBLENDVPS(s.sx[k], ifNeg, ifPos, ifPos)
+	}
+	return ifPos
+}
+
+// negIf negates r where x's sign bit is set.
+func (g *gen) negIf(s sign, k int, r VecVirtual) {
+	if g.z {
+		VPXORD(g.c("signbit"), r, s.kn[k], r)
+	} else {
+		VXORPS(s.sx[k], r, r)
+	}
+}
+
+// oneMinus returns 1 - r in a fresh register.
+func (g *gen) oneMinus(r VecVirtual) VecVirtual {
+	if one, ok := g.kreg["one"]; ok {
+		o := g.vec()
+		VSUBPS(r, one, o)
+		return o
+	}
+	o := g.cfresh("one")
+	VSUBPS(r, o, o)
+	return o
+}
+
+// expNeg returns e = exp(-a) (mExpNeg); a stays live. With wantLo it also
+// returns elo, the rounding error of e (nil otherwise).
+func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
+	n := len(a)
+	ac, t, p := newV(n, g), newV(n, g), newV(n, g)
+	each(n, func(k int) {
+		// min(clamp, a) with a as the second source: NaN gives a.
+		if r, ok := g.kreg["clamp"]; ok {
+			VMINPS(a[k], r, ac[k])
+		} else {
+			VMOVUPS(g.c("clamp"), ac[k])
+			VMINPS(a[k], ac[k], ac[k])
+		}
+	})
+	each(n, func(k int) {
+		if r, ok := g.kreg["magic"]; ok {
+			VMOVAPS(r, t[k])
+		} else {
+			VMOVUPS(g.c("magic"), t[k])
+		}
+	})
+	each(n, func(k int) { VFNMADD231PS(g.c("log2e"), ac[k], t[k]) }) // t = -(a*log2e) + magic
+	each(n, func(k int) { VSUBPS(g.c("magic"), t[k], p[k]) })        // n = t - magic (in p)
+	each(n, func(k int) { VFNMSUB231PS(g.c("ln2hi"), p[k], ac[k]) }) // r = -(n*ln2hi) - a
+	each(n, func(k int) { VFNMADD231PS(g.c("ln2lo"), p[k], ac[k]) }) // r = -(n*ln2lo) + r
+	r := ac
+	each(n, func(k int) {
+		if c, ok := g.kreg["exp6"]; ok {
+			VMOVAPS(c, p[k])
+		} else {
+			VMOVUPS(g.c("exp6"), p[k])
+		}
+	})
+	steps := []string{"exp5", "exp4", "exp3", "exp2", "one", "one"}
+	if wantLo {
+		steps = steps[:5]
+	}
+	for _, c := range steps {
+		each(n, func(k int) { VFMADD213PS(g.c(c), r[k], p[k]) }) // p = r*p + c
+	}
+	each(n, func(k int) { VPSLLD(U8(23), t[k], t[k]) }) // scale = 2^(n+64)
+	if !wantLo {
+		each(n, func(k int) { VMULPS(t[k], p[k], p[k]) })
+		each(n, func(k int) { VMULPS(g.c("twoM64"), p[k], p[k]) })
+		return p, nil
+	}
+	p1, lo := make(V, n), make(V, n)
+	each(n, func(k int) { p1[k] = g.cfresh("one") })
+	each(n, func(k int) { VFMADD231PS(p[k], r[k], p1[k]) }) // p1 = r*p + 1
+	each(n, func(k int) { lo[k] = g.oneMinus(p1[k]) })      // 1 - p1 (exact)
+	each(n, func(k int) { VFMADD231PS(p[k], r[k], lo[k]) }) // plo = r*p + (1-p1)
+	each(n, func(k int) { VMULPS(t[k], p1[k], p1[k]) })
+	each(n, func(k int) { VMULPS(t[k], lo[k], lo[k]) })
+	each(n, func(k int) { VMULPS(g.c("twoM64"), p1[k], p1[k]) })
+	each(n, func(k int) { VMULPS(g.c("twoM64"), lo[k], lo[k]) })
+	return p1, lo
+}
+
+// log1p returns L = log1p(e) (mLog1p). When keep is false e's register is
+// reused.
+func (g *gen) log1p(e V, keep bool) V {
+	n := len(e)
+	f := make(V, n)
+	q := newV(n, g)
+	if g.z {
+		km := make([]OpmaskVirtual, n)
+		each(n, func(k int) {
+			km[k] = K()
+			VCMPPS(U8(0x1d), g.c("half"), e[k], km[k]) // e >= 0.5, ordered
+		})
+		each(n, func(k int) {
+			if keep {
+				f[k] = g.vec()
+				VMOVAPS(e[k], f[k])
+			} else {
+				f[k] = e[k]
+			}
+		})
+		each(n, func(k int) { VFMSUB213PS(g.c("half"), g.creg("half"), km[k], f[k]) }) // f = 0.5*e - 0.5 where e >= 0.5
+		g.poly(q, f)
+		each(n, func(k int) { VADDPS(g.c("ln2f"), q[k], km[k], q[k]) }) // + ln2 where e >= 0.5
+		return q
+	}
+	m, h := newV(n, g), newV(n, g)
+	each(n, func(k int) { VCMPPS(U8(0x1d), g.c("half"), e[k], m[k]) }) // e >= 0.5, ordered
+	each(n, func(k int) { VMOVUPS(g.c("half"), h[k]) })
+	each(n, func(k int) { VFMSUB213PS(g.c("half"), e[k], h[k]) }) // h = e*0.5 - 0.5
+	each(n, func(k int) {
+		if keep {
+			f[k] = h[k]
+		} else {
+			f[k] = e[k]
+		}
+		VBLENDVPS(m[k], h[k], e[k], f[k]) // f = m ? h : e
+	})
+	each(n, func(k int) { VANDPS(g.c("ln2f"), m[k], m[k]) }) // k = m ? ln2 : +0
+	g.poly(q, f)
+	each(n, func(k int) { VADDPS(m[k], q[k], q[k]) })
+	return q
+}
+
+// poly sets q = fma(f*f, P(f), f), P the lp8..lp0 polynomial by Horner;
+// f's register is reused.
+func (g *gen) poly(q, f V) {
+	n := len(q)
+	each(n, func(k int) { VMOVUPS(g.c("lp8"), q[k]) })
+	for _, c := range []string{"lp7", "lp6", "lp5", "lp4", "lp3", "lp2", "lp1", "lp0"} {
+		each(n, func(k int) { VFMADD213PS(g.c(c), f[k], q[k]) }) // q = f*q + c
+	}
+	ff := newV(n, g)
+	each(n, func(k int) { VMULPS(f[k], f[k], ff[k]) })
+	each(n, func(k int) { VFMADD213PS(f[k], ff[k], q[k]) }) // q = ff*q + f
+}
+
+// sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e stays live,
+// elo is consumed.
+func (g *gen) sigNeg(e, elo V) V {
+	n := len(e)
+	d, dlo, s := newV(n, g), newV(n, g), newV(n, g)
+	each(n, func(k int) { VADDPS(g.c("one"), e[k], d[k]) })   // d = 1 + e
+	each(n, func(k int) { VSUBPS(g.c("one"), d[k], dlo[k]) }) // d - 1
+	each(n, func(k int) { VSUBPS(dlo[k], e[k], dlo[k]) })     // dlo = e - (d-1)
+	each(n, func(k int) { VDIVPS(d[k], e[k], s[k]) })         // s = e/d
+	each(n, func(k int) { VFNMADD213PS(e[k], s[k], d[k]) })   // r = -(s*d) + e (in d)
+	each(n, func(k int) { VFNMADD231PS(dlo[k], s[k], d[k]) }) // r = -(s*dlo) + r
+	each(n, func(k int) {
+		o := dlo[k]
+		if one, ok := g.kreg["one"]; ok {
+			VSUBPS(s[k], one, o)
+		} else {
+			VMOVUPS(g.c("one"), o)
+			VSUBPS(s[k], o, o)
+		}
+	}) // oms = 1 - s (in dlo)
+	each(n, func(k int) { VFMADD231PS(elo[k], dlo[k], d[k]) }) // r = oms*elo + r
+	each(n, func(k int) { VFMADD213PS(s[k], dlo[k], d[k]) })   // sm = oms*r + s
+	return d
+}
+
+func main() {
+	ConstraintExpr("!purego")
+	emitData()
+	paths := []*gen{
+		{suffix: "AVX2", W: 8, U: 2, IL: 1},
+		{suffix: "AVX512", W: 16, z: true, U: 2, IL: 2},
+	}
+	for _, g := range paths {
+		for _, k := range kernels {
+			g.function(k)
+		}
+	}
+	Generate() // parses avo's flags (-out, -stubs, ...)
+	if err := checkAVX2(flag.Lookup("out").Value.String()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// checkAVX2 makes sure the register allocator gave the AVX2 functions only
+// registers that VEX can encode (no X16-X31/Y16-Y31, no opmasks): otherwise
+// the assembler would emit EVEX instructions that an AVX2-only CPU lacks.
+func checkAVX2(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	bad := regexp.MustCompile(`\b([XYZ](1[6-9]|2[0-9]|3[01])|Z[0-9]+|K[0-7])\b`)
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "TEXT ") {
+			in = strings.Contains(line, "AVX2(SB)")
+			continue
+		}
+		if in && bad.MatchString(line) {
+			return fmt.Errorf("%s: AVX2 function uses an EVEX-only register: %s", path, line)
+		}
+	}
+	return nil
+}
