@@ -1,0 +1,795 @@
+// Command arm64 writes bce_arm64.s, the NEON kernels of package bce.
+//
+//	cd _asm && GOWORK=off go run ./arm64 -src ../bce_generic.go -out ../bce_arm64.s
+//
+// Every kernel follows model_test.go one vector instruction per scalar
+// operation. Instructions Go's assembler knows are written with its
+// mnemonics; the others (vector floating-point arithmetic, compares and
+// conversions, BIC and the by-element forms) are WORD lines from the
+// encoder in encode.go, each commented with its GNU syntax.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+)
+
+// Register map (also written at the top of bce_arm64.s).
+const (
+	vP     V = 20 // kernel parameters: S[0] scale, S[1] 1-s, S[2] s/2
+	vK0    V = 21 // V21..V25: 20 constants, 4 per register, for DUP and by-element forms
+	vLN2F  V = 26
+	vMAGIC V = 27
+	vCLAMP V = 28
+	vHALF  V = 29
+	vONE   V = 30
+	vSIGN  V = 31 // 0x80000000 in every lane
+	vAcc0  V = 12 // V12..V19: 16 float64 accumulator lanes, lane j in V(12+j/2).D[j%2]
+	nTemps   = 12 // V0..V11: temporaries
+)
+
+// Packed constants, in register order V21.S[0], V21.S[1], ..., V25.S[3].
+var packed = []string{
+	"-log2e", "-ln2hi", "-ln2lo", "exp6",
+	"exp5", "exp4", "exp3", "exp2",
+	"twoM64", "half", "-half", "lp8",
+	"lp7", "lp6", "lp5", "lp4",
+	"lp3", "lp2", "lp1", "lp0",
+}
+
+// Full-vector constants, V26..V31.
+var full = []string{"ln2f", "expMagic", "expClamp", "half", "one", "sign"}
+
+type gen struct {
+	b      bytes.Buffer
+	free   [nTemps]bool
+	consts map[string]float32
+	words  int
+	// counts instructions per emitted section, for the report
+	count *int
+}
+
+func (g *gen) line(format string, args ...any) {
+	fmt.Fprintf(&g.b, "\t"+format+"\n", args...)
+	if g.count != nil {
+		*g.count++
+	}
+}
+
+func (g *gen) raw(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
+
+func (g *gen) w(i Inst) {
+	g.line("WORD $0x%08x // %s", i.Word, i.GNU)
+	g.words++
+}
+
+func (g *gen) alloc() V {
+	for i := range g.free {
+		if g.free[i] {
+			g.free[i] = false
+			return V(i)
+		}
+	}
+	panic(errPool)
+}
+
+var errPool = fmt.Errorf("out of temporary registers")
+
+func (g *gen) release(vs ...V) {
+	for _, v := range vs {
+		if v < 0 || v >= nTemps || g.free[v] {
+			panic(fmt.Sprintf("release of V%d: not an allocated temporary", v))
+		}
+		g.free[v] = true
+	}
+}
+
+func (g *gen) resetPool() {
+	for i := range g.free {
+		g.free[i] = true
+	}
+}
+
+// k returns the register and lane of a packed constant.
+func k(name string) (V, int) {
+	for i, n := range packed {
+		if n == name {
+			return vK0 + V(i/4), i % 4
+		}
+	}
+	panic("no packed constant " + name)
+}
+
+func s4(v V) string  { return fmt.Sprintf("V%d.S4", v) }
+func b16(v V) string { return fmt.Sprintf("V%d.B16", v) }
+
+// Native instructions, in Go's operand order (destination last).
+func (g *gen) mov(dst, src V)      { g.line("VMOV %s, %s", b16(src), b16(dst)) }
+func (g *gen) dup(dst V, c string) { r, i := k(c); g.line("VDUP V%d.S[%d], %s", r, i, s4(dst)) }
+
+// fmla: d += n*m (fused).
+func (g *gen) fmla(d, n, m V) { g.line("VFMLA %s, %s, %s", s4(m), s4(n), s4(d)) }
+
+// fmls: d -= n*m (fused).
+func (g *gen) fmls(d, n, m V) { g.line("VFMLS %s, %s, %s", s4(m), s4(n), s4(d)) }
+
+// bit inserts n into d where mask is set; bif where it is clear.
+func (g *gen) bit(d, n, mask V) { g.line("VBIT %s, %s, %s", b16(mask), b16(n), b16(d)) }
+func (g *gen) bif(d, n, mask V) { g.line("VBIF %s, %s, %s", b16(mask), b16(n), b16(d)) }
+func (g *gen) and(d, n, m V)    { g.line("VAND %s, %s, %s", b16(m), b16(n), b16(d)) }
+func (g *gen) eor(d, n, m V)    { g.line("VEOR %s, %s, %s", b16(m), b16(n), b16(d)) }
+
+// signSet sets d to all ones in the lanes of x whose sign bit is set.
+func (g *gen) signSet(d, x V) { g.line("VCMTST %s, %s, %s", s4(vSIGN), s4(x), s4(d)) }
+
+// addend sets d to a constant used as the addend of the next FMLA.
+func (g *gen) addend(d V, c string) {
+	switch c {
+	case "one":
+		g.mov(d, vONE)
+	case "expMagic":
+		g.mov(d, vMAGIC)
+	default:
+		g.dup(d, c)
+	}
+}
+
+// expNeg returns e = exp(-a) and, when wantLo, elo, the rounding error of
+// e (mExpNeg); a is kept.
+func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
+	ac := g.alloc()
+	g.w(FMIN(S4, ac, a, vCLAMP)) // if a > expClamp {a = expClamp}; NaN stays NaN
+	t := g.alloc()
+	g.addend(t, "expMagic")
+	r, i := k("-log2e")
+	g.w(FMLAe(S4, t, ac, r, i)) // t = fma(a, -log2e, expMagic)
+	n := g.alloc()
+	g.w(FSUB(S4, n, t, vMAGIC)) // n = t - expMagic
+	rr := g.alloc()
+	g.w(FNEG(S4, rr, ac)) // -a
+	g.release(ac)
+	r, i = k("-ln2hi")
+	g.w(FMLAe(S4, rr, n, r, i)) // r = fma(n, -ln2hi, -a)
+	r, i = k("-ln2lo")
+	g.w(FMLAe(S4, rr, n, r, i)) // r = fma(n, -ln2lo, r)
+	g.release(n)
+	p := g.alloc()
+	g.addend(p, "exp5")
+	r, i = k("exp6")
+	g.w(FMLAe(S4, p, rr, r, i)) // p = fma(exp6, r, exp5)
+	for _, c := range []string{"exp4", "exp3", "exp2", "one"} {
+		q := g.alloc()
+		g.addend(q, c)
+		g.fmla(q, p, rr) // p = fma(p, r, c)
+		g.release(p)
+		p = q
+	}
+	p1 := g.alloc()
+	g.addend(p1, "one")
+	g.fmla(p1, p, rr) // p1 = fma(p, r, 1)
+	elo = -1
+	if wantLo {
+		elo = g.alloc()
+		g.w(FSUB(S4, elo, vONE, p1)) // 1 - p1
+		g.fmla(elo, p, rr)           // plo = fma(p, r, 1-p1)
+	}
+	g.release(p, rr)
+	g.line("VSHL $23, %s, %s", s4(t), s4(t)) // scale = bits(t) << 23
+	r, i = k("twoM64")
+	g.w(FMUL(S4, p1, p1, t))     // p1 * scale
+	g.w(FMULe(S4, p1, p1, r, i)) // * twoM64
+	if wantLo {
+		g.w(FMUL(S4, elo, elo, t))     // plo * scale
+		g.w(FMULe(S4, elo, elo, r, i)) // * twoM64
+	}
+	g.release(t)
+	return p1, elo
+}
+
+// log1p returns L = log1p(e) (mLog1p); e is released unless keep.
+func (g *gen) log1p(e V, keep bool) V {
+	m := g.alloc()
+	g.w(FCMGE(S4, m, e, vHALF)) // e >= 0.5 (false for NaN)
+	fh := g.alloc()
+	g.addend(fh, "-half")
+	r, i := k("half")
+	g.w(FMLAe(S4, fh, e, r, i)) // fma(e, 0.5, -0.5)
+	f := e
+	if keep {
+		f = g.alloc()
+		g.mov(f, e)
+	}
+	g.bit(f, fh, m) // f = e >= 0.5 ? fma(e, 0.5, -0.5) : e
+	g.release(fh)
+	g.and(m, m, vLN2F) // k = e >= 0.5 ? ln2f : 0
+	q := g.alloc()
+	g.addend(q, "lp7")
+	r, i = k("lp8")
+	g.w(FMLAe(S4, q, f, r, i)) // q = fma(lp8, f, lp7)
+	for _, c := range []string{"lp6", "lp5", "lp4", "lp3", "lp2", "lp1", "lp0"} {
+		q2 := g.alloc()
+		g.addend(q2, c)
+		g.fmla(q2, q, f) // q = fma(q, f, c)
+		g.release(q)
+		q = q2
+	}
+	ff := g.alloc()
+	g.w(FMUL(S4, ff, f, f))
+	g.fmla(f, ff, q) // fma(f*f, q, f)
+	g.release(ff, q)
+	g.w(FADD(S4, f, f, m)) // + k
+	g.release(m)
+	return f
+}
+
+// sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e and elo are
+// released.
+func (g *gen) sigNeg(e, elo V) V {
+	d := g.alloc()
+	g.w(FADD(S4, d, vONE, e)) // d = 1 + e
+	dlo := g.alloc()
+	g.w(FSUB(S4, dlo, d, vONE)) // d - 1
+	g.w(FSUB(S4, dlo, e, dlo))  // dlo = e - (d - 1)
+	s := g.alloc()
+	g.w(FDIV(S4, s, e, d)) // s = e / d
+	g.fmls(e, s, d)        // r = fma(-s, d, e)
+	g.fmls(e, s, dlo)      // r = fma(-s, dlo, r)
+	g.release(d, dlo)
+	oms := g.alloc()
+	g.w(FSUB(S4, oms, vONE, s)) // oms = 1 - s
+	g.fmla(e, elo, oms)         // r = fma(elo, oms, r)
+	g.fmla(s, e, oms)           // fma(r, oms, s)
+	g.release(oms, e, elo)
+	return s
+}
+
+// plainC returns c = signClear(x) ? 1-y : y; y is released.
+func (g *gen) plainC(x, y V) V {
+	c := g.alloc()
+	g.w(FSUB(S4, c, vONE, y))
+	neg := g.alloc()
+	g.signSet(neg, x)
+	g.bit(c, y, neg)
+	g.release(neg, y)
+	return c
+}
+
+// lin returns c != 0 ? fma(c, a, L) : L; L is released.
+func (g *gen) lin(c, a, L V) V {
+	cz := g.alloc()
+	g.w(FCMEQz(S4, cz, c)) // c == 0 (false for NaN)
+	out := g.alloc()
+	g.mov(out, L)
+	g.fmla(out, c, a)
+	g.bit(out, L, cz)
+	g.release(cz, L)
+	return out
+}
+
+// negIfSignSet flips the sign of v where x's sign bit is set.
+func (g *gen) negIfSignSet(v, x V) {
+	sb := g.alloc()
+	g.and(sb, x, vSIGN)
+	g.eor(v, v, sb)
+	g.release(sb)
+}
+
+// kernel describes one generated function.
+type kernel struct {
+	name   string
+	args   []string // Go parameters, "name type"
+	in     int      // input slices after the output: x, y, w, pw (1..4)
+	out    bool     // writes one output slice (first argument)
+	acc    int      // 0, 16 or 32 accumulator lanes
+	params []string // float32 parameters loaded into vP: scale, oms, hs
+	// elem emits the computation of one vector: inputs in[0..], returns the
+	// output vector (or -1) and the vector to accumulate (or -1). It
+	// releases its inputs.
+	elem func(g *gen, in []V) (out, sum V)
+	doc  string
+}
+
+// frame layout of the tail buffer, at 8(RSP): x, y, w, pw, mask, 64 bytes each.
+const frame = 320
+
+func offsets(args []string) (map[string]int, int) {
+	off := map[string]int{}
+	o := 0
+	for _, a := range args {
+		f := strings.Fields(a)
+		switch f[1] {
+		case "[]float32":
+			o = (o + 7) &^ 7
+			off[f[0]+"_base"] = o
+			off[f[0]+"_len"] = o + 8
+			o += 24
+		case "float32":
+			off[f[0]] = o
+			o += 4
+		default: // pointer
+			o = (o + 7) &^ 7
+			off[f[0]] = o
+			o += 8
+		}
+	}
+	return off, o
+}
+
+var inNames = []string{"x", "y", "w", "pw"}
+
+// Pointer registers.
+const (
+	rOut  = "R0"
+	rMask = "R12"
+	rAcc  = "R5"
+	rN    = "R6"
+	rTail = "R7"
+	rSave = "R8"
+)
+
+var rIn = []string{"R1", "R2", "R3", "R4"}
+
+func (g *gen) kernel(kn kernel) {
+	off, size := offsets(kn.args)
+	g.raw("")
+	g.raw("// func %s(%s)", kn.name, strings.Join(kn.args, ", "))
+	for _, l := range strings.Split(strings.TrimSpace(kn.doc), "\n") {
+		g.raw("// %s", l)
+	}
+	g.raw("TEXT ·%s(SB), NOSPLIT, $%d-%d", kn.name, frame, size)
+	if kn.out {
+		outName := strings.Fields(kn.args[0])[0]
+		g.line("MOVD %s_base+%d(FP), %s", outName, off[outName+"_base"], rOut)
+	}
+	for i := 0; i < kn.in; i++ {
+		g.line("MOVD %s_base+%d(FP), %s", inNames[i], off[inNames[i]+"_base"], rIn[i])
+	}
+	g.line("MOVD x_len+%d(FP), %s", off["x_len"], rN)
+	g.loadConsts(kn, off)
+	if kn.acc > 0 {
+		g.line("MOVD acc+%d(FP), %s", off["acc"], rAcc)
+	}
+	g.sumLoop(kn, kn.elem, 0)
+	if kn.acc == 32 {
+		// The weights into acc[16:32]: a second pass over w, as sum16.
+		g.line("MOVD w_base+%d(FP), R1", off["w_base"])
+		g.line("MOVD x_len+%d(FP), %s", off["x_len"], rN)
+		g.line("ADD $128, %s, %s", rAcc, rAcc)
+		wk := kernel{name: kn.name + "w", in: 1, acc: 16, elem: sum16Elem}
+		g.sumLoop(wk, sum16Elem, 1)
+	}
+	g.line("RET")
+}
+
+func (g *gen) loadConsts(kn kernel, off map[string]int) {
+	if kn.elem == nil || kn.name == "sum16NEON" {
+		g.line("MOVD $0x80000000, R9")
+		g.line("VDUP R9, %s", s4(vSIGN))
+		return
+	}
+	g.line("MOVD $·neonConsts<>(SB), R9")
+	g.line("VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]")
+	g.line("VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]")
+	g.line("VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]")
+	for i, p := range kn.params {
+		lane := map[string]int{"scale": 0, "oms": 1, "hs": 2}[p]
+		g.line("MOVWU %s+%d(FP), R9", p, off[p])
+		g.line("VMOV R9, V%d.S[%d]", vP, lane)
+		_ = i
+	}
+}
+
+// sumLoop emits the main loop over blocks of 16 and the tail through the
+// stack buffer; part numbers the labels when a function has two loops.
+func (g *gen) sumLoop(kn kernel, elem func(*gen, []V) (V, V), part int) {
+	lb := fmt.Sprintf("%s%d", strings.TrimSuffix(kn.name, "NEON"), part)
+	if kn.acc > 0 {
+		g.line("VLD1 (%s), [V12.D2, V13.D2, V14.D2, V15.D2]", rAcc)
+		g.line("ADD $64, %s, R9", rAcc)
+		g.line("VLD1 (R9), [V16.D2, V17.D2, V18.D2, V19.D2]")
+	}
+	g.line("AND $15, %s, %s", rN, rTail)
+	g.line("LSR $4, %s, %s", rN, rN)
+	g.line("CBZ %s, %s_tail", rN, lb)
+	g.raw("%s_loop:", lb)
+	n := 0
+	g.count = &n
+	g.block(kn, elem, false)
+	g.count = nil
+	stats = append(stats, fmt.Sprintf("%-16s %3d instructions per 16 elements in the loop body (%.2f per element; +2 loop control)", lb, n, float64(n)/16))
+	g.line("SUB $1, %s, %s", rN, rN)
+	g.line("CBNZ %s, %s_loop", rN, lb)
+	g.raw("%s_tail:", lb)
+	g.line("CBZ %s, %s_done", rTail, lb)
+	// Zero the buffer, copy the tail in and set the mask of the lanes present.
+	g.line("VEOR V0.B16, V0.B16, V0.B16")
+	g.line("VEOR V1.B16, V1.B16, V1.B16")
+	g.line("VEOR V2.B16, V2.B16, V2.B16")
+	g.line("VEOR V3.B16, V3.B16, V3.B16")
+	g.line("ADD $8, RSP, R9")
+	for i := 0; i < frame/64; i++ {
+		g.line("VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)")
+	}
+	g.line("ADD $8, RSP, R9")
+	g.line("MOVD %s, R10", rTail)
+	g.line("MOVW $-1, R13")
+	g.raw("%s_copyin:", lb)
+	for i := 0; i < kn.in; i++ {
+		g.line("MOVWU.P 4(%s), R11", rIn[i])
+		g.line("MOVW R11, %d(R9)", 64*i)
+	}
+	g.line("MOVW R13, 256(R9)")
+	g.line("ADD $4, R9, R9")
+	g.line("SUB $1, R10, R10")
+	g.line("CBNZ R10, %s_copyin", lb)
+	for i := 0; i < kn.in; i++ {
+		g.line("ADD $%d, RSP, %s", 8+64*i, rIn[i])
+	}
+	g.line("ADD $264, RSP, %s", rMask)
+	if kn.out {
+		g.line("MOVD %s, %s", rOut, rSave)
+		g.line("ADD $8, RSP, %s", rOut)
+	}
+	g.block(kn, elem, true)
+	if kn.out {
+		g.line("ADD $8, RSP, R9")
+		g.raw("%s_copyout:", lb)
+		g.line("MOVWU.P 4(R9), R11")
+		g.line("MOVW.P R11, 4(%s)", rSave)
+		g.line("SUB $1, %s, %s", rTail, rTail)
+		g.line("CBNZ %s, %s_copyout", rTail, lb)
+	}
+	g.raw("%s_done:", lb)
+	if kn.acc > 0 {
+		g.line("VST1 [V12.D2, V13.D2, V14.D2, V15.D2], (%s)", rAcc)
+		g.line("ADD $64, %s, R9", rAcc)
+		g.line("VST1 [V16.D2, V17.D2, V18.D2, V19.D2], (R9)")
+	}
+}
+
+// block emits 16 elements: four vectors, each loaded, computed, stored and
+// accumulated. The inputs of vector j+1 are loaded in the middle of vector j
+// when the temporaries allow (tried first, dropped when the pool runs out).
+func (g *gen) block(kn kernel, elem func(*gen, []V) (V, V), tail bool) {
+	mark := g.b.Len()
+	cnt := 0
+	if g.count != nil {
+		cnt = *g.count
+	}
+	words := g.words
+	for _, ahead := range []bool{true, false} {
+		ok := func() (ok bool) {
+			defer func() {
+				if r := recover(); r != nil {
+					if r != errPool {
+						panic(r)
+					}
+					ok = false
+				}
+			}()
+			g.resetPool()
+			g.blockOnce(kn, elem, tail, ahead)
+			return true
+		}()
+		if ok {
+			return
+		}
+		g.b.Truncate(mark)
+		g.words = words
+		if g.count != nil {
+			*g.count = cnt
+		}
+	}
+	panic(fmt.Sprintf("%s: out of registers", kn.name))
+}
+
+var loadAhead func() // set by blockOnce: loads the next vector's inputs
+
+func (g *gen) loadInputs(kn kernel) []V {
+	in := make([]V, kn.in)
+	for i := range in {
+		in[i] = g.alloc()
+		g.line("VLD1.P 16(%s), [%s]", rIn[i], s4(in[i]))
+	}
+	return in
+}
+
+func (g *gen) blockOnce(kn kernel, elem func(*gen, []V) (V, V), tail, ahead bool) {
+	next := g.loadInputs(kn)
+	for j := 0; j < 4; j++ {
+		in := next
+		next = nil
+		if ahead && j < 3 {
+			loadAhead = func() { next = g.loadInputs(kn) }
+		} else {
+			loadAhead = func() {}
+		}
+		out, sum := elem(g, in)
+		if next == nil && j < 3 {
+			next = g.loadInputs(kn)
+		}
+		if out >= 0 && kn.out {
+			g.line("VST1.P [%s], 16(%s)", s4(out), rOut)
+		}
+		if out >= 0 && out != sum {
+			g.release(out)
+		}
+		if sum >= 0 {
+			if tail {
+				m := g.alloc()
+				g.line("VLD1.P 16(%s), [%s]", rMask, s4(m))
+				g.bif(sum, vSIGN, m) // absent lanes add -0: acc + -0 == acc
+				g.release(m)
+			}
+			lo, hi := g.alloc(), g.alloc()
+			a := vAcc0 + V(2*j)
+			g.w(FCVTL(lo, sum))
+			g.w(FCVTL2(hi, sum))
+			g.w(FADD(D2, a, a, lo))
+			g.w(FADD(D2, a+1, a+1, hi))
+			g.release(lo, hi, sum)
+		}
+	}
+	loadAhead = nil
+}
+
+// The element computations.
+
+func sum16Elem(g *gen, in []V) (V, V) { return -1, in[0] }
+
+func lossElem(g *gen, in []V) V {
+	x, y := in[0], in[1]
+	a := g.alloc()
+	g.w(FABS(S4, a, x))
+	e, _ := g.expNeg(a, false)
+	loadAhead()
+	L := g.log1p(e, false)
+	c := g.plainC(x, y)
+	g.release(x)
+	out := g.lin(c, a, L)
+	g.release(c, a)
+	return out
+}
+
+func gradElem(g *gen, in []V, scale bool, wantLoss bool) (V, V) {
+	x, y := in[0], in[1]
+	a := g.alloc()
+	g.w(FABS(S4, a, x))
+	e, elo := g.expNeg(a, true)
+	loadAhead()
+	var L V = -1
+	if wantLoss {
+		L = g.log1p(e, true)
+	}
+	sm := g.sigNeg(e, elo)
+	c := g.plainC(x, y)
+	var loss V = -1
+	if wantLoss {
+		loss = g.lin(c, a, L)
+	}
+	g.release(a)
+	g.w(FSUB(S4, c, c, sm)) // c - sm
+	g.release(sm)
+	g.negIfSignSet(c, x)
+	g.release(x)
+	if scale {
+		r, i := vP, 0
+		g.w(FMULe(S4, c, c, r, i)) // scale * g
+	}
+	return c, loss
+}
+
+func sigmoidElem(g *gen, in []V) (V, V) {
+	x := in[0]
+	a := g.alloc()
+	g.w(FABS(S4, a, x))
+	e, elo := g.expNeg(a, true)
+	g.release(a)
+	loadAhead()
+	sm := g.sigNeg(e, elo)
+	t := g.alloc()
+	g.w(FSUB(S4, t, vONE, sm)) // 1 - sm
+	neg := g.alloc()
+	g.signSet(neg, x)
+	g.bif(sm, t, neg) // sign clear: 1 - sm
+	g.release(t, neg, x)
+	return sm, -1
+}
+
+// weighted computes mWElem; it returns the weighted loss and/or gradient.
+func weighted(g *gen, in []V, wantLoss, wantGrad bool) (loss, grad V) {
+	x, y, w, pw := in[0], in[1], in[2], in[3]
+	ys := g.alloc()
+	g.dupP(ys, 2)
+	g.w(FMLAe(S4, ys, y, vP, 1)) // ys = fma(y, oms, hs)
+	g.release(y)
+	a := g.alloc()
+	g.w(FABS(S4, a, x))
+	e, elo := g.expNeg(a, wantGrad)
+	loadAhead()
+	var L, sm V = -1, -1
+	if wantLoss {
+		L = g.log1p(e, wantGrad)
+	}
+	if wantGrad {
+		sm = g.sigNeg(e, elo)
+	}
+	omy := g.alloc()
+	g.w(FSUB(S4, omy, vONE, ys)) // omy = 1 - ys
+	c := g.alloc()
+	g.w(FMUL(S4, c, pw, ys)) // p * ys
+	neg := g.alloc()
+	g.signSet(neg, x)
+	g.bif(c, omy, neg) // sign clear: c = omy
+	g.release(neg)
+	g.fmla(omy, pw, ys) // k = fma(p, ys, omy)
+	kk := omy
+	g.release(pw, ys)
+	wz := g.alloc()
+	g.w(FCMEQz(S4, wz, w)) // w == 0
+	loss, grad = -1, -1
+	if wantLoss {
+		g.w(FMUL(S4, L, kk, L)) // kL = k * L
+		lin := g.lin(c, a, L)
+		g.w(FMUL(S4, lin, w, lin)) // w * lin
+		g.w(BIC(lin, lin, wz))     // w == 0: +0
+		loss = lin
+	}
+	g.release(a)
+	if wantGrad {
+		gg := g.alloc()
+		g.mov(gg, c)
+		g.fmls(gg, kk, sm) // g = fma(-k, sm, c)
+		g.release(sm)
+		g.negIfSignSet(gg, x)
+		g.w(FMULe(S4, w, w, vP, 0)) // w * scale
+		g.w(FMUL(S4, gg, w, gg))    // * g
+		g.w(BIC(gg, gg, wz))        // w == 0: +0
+		grad = gg
+	}
+	g.release(kk, c, wz, w, x)
+	return loss, grad
+}
+
+func (g *gen) dupP(d V, lane int) { g.line("VDUP V%d.S[%d], %s", vP, lane, s4(d)) }
+
+var stats []string
+
+func main() {
+	src := flag.String("src", "../bce_generic.go", "bce_generic.go, the source of the constants")
+	out := flag.String("out", "../bce_arm64.s", "output file")
+	flag.Parse()
+	g := &gen{consts: readConsts(*src)}
+	g.header()
+	for _, kn := range kernels() {
+		g.kernel(kn)
+	}
+	if err := os.WriteFile(*out, g.b.Bytes(), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if os.Getenv("NEON_STATS") != "" {
+		for _, s := range stats {
+			fmt.Println(s)
+		}
+	}
+}
+
+func kernels() []kernel {
+	return []kernel{
+		{name: "lossNEON", args: []string{"dst []float32", "x []float32", "y []float32"}, in: 2, out: true,
+			elem: func(g *gen, in []V) (V, V) { return lossElem(g, in), -1 },
+			doc:  "dst[i] = mLossElem(x[i], y[i])"},
+		{name: "sumNEON", args: []string{"x []float32", "y []float32", "acc *[16]float64"}, in: 2, acc: 16,
+			elem: func(g *gen, in []V) (V, V) { return -1, lossElem(g, in) },
+			doc:  "acc[i%16] += float64(mLossElem(x[i], y[i])), in index order"},
+		{name: "gradNEON", args: []string{"dst []float32", "x []float32", "y []float32"}, in: 2, out: true,
+			elem: func(g *gen, in []V) (V, V) { return gradElem(g, in, false, false) },
+			doc:  "dst[i] = grad of mLossGradElem(x[i], y[i])"},
+		{name: "sigmoidNEON", args: []string{"dst []float32", "x []float32"}, in: 1, out: true,
+			elem: sigmoidElem,
+			doc:  "dst[i] = mSigmoidElem(x[i])"},
+		{name: "sum16NEON", args: []string{"x []float32", "acc *[16]float64"}, in: 1, acc: 16,
+			elem: sum16Elem,
+			doc:  "acc[i%16] += float64(x[i]), in index order"},
+		{name: "lossGradNEON", args: []string{"g []float32", "x []float32", "y []float32", "scale float32", "acc *[16]float64"},
+			in: 2, out: true, acc: 16, params: []string{"scale"},
+			elem: func(g *gen, in []V) (V, V) { return gradElem(g, in, true, true) },
+			doc:  "loss, grad := mLossGradElem(x[i], y[i]); g[i] = scale*grad; acc[i%16] += float64(loss)"},
+		{name: "wlossNEON", args: []string{"dst []float32", "x []float32", "y []float32", "w []float32", "pw []float32", "oms float32", "hs float32"},
+			in: 4, out: true, params: []string{"oms", "hs"},
+			elem: func(g *gen, in []V) (V, V) { l, _ := weighted(g, in, true, false); return l, -1 },
+			doc:  "dst[i], _ = mWElem(x[i], y[i], w[i], pw[i], oms, hs, 1)"},
+		{name: "wsumNEON", args: []string{"x []float32", "y []float32", "w []float32", "pw []float32", "oms float32", "hs float32", "acc *[32]float64"},
+			in: 4, acc: 32, params: []string{"oms", "hs"},
+			elem: func(g *gen, in []V) (V, V) { l, _ := weighted(g, in, true, false); return -1, l },
+			doc:  "loss, _ := mWElem(...); acc[i%16] += float64(loss); then acc[16+i%16] += float64(w[i])"},
+		{name: "wgradNEON", args: []string{"dst []float32", "x []float32", "y []float32", "w []float32", "pw []float32", "oms float32", "hs float32", "scale float32"},
+			in: 4, out: true, params: []string{"oms", "hs", "scale"},
+			elem: func(g *gen, in []V) (V, V) { _, d := weighted(g, in, false, true); return d, -1 },
+			doc:  "_, dst[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale)"},
+		{name: "wlossGradNEON", args: []string{"g []float32", "x []float32", "y []float32", "w []float32", "pw []float32", "oms float32", "hs float32", "scale float32", "acc *[16]float64"},
+			in: 4, out: true, acc: 16, params: []string{"oms", "hs", "scale"},
+			elem: func(g *gen, in []V) (V, V) { l, d := weighted(g, in, true, true); return d, l },
+			doc:  "loss, g[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale); acc[i%16] += float64(loss)"},
+	}
+}
+
+func (g *gen) header() {
+	g.raw(`// Code generated by "cd _asm && GOWORK=off go run ./arm64"; DO NOT EDIT.
+
+//go:build !purego
+
+#include "textflag.h"
+
+// NEON kernels: the algorithm of model_test.go, one vector instruction per
+// scalar operation, four elements per vector, 16 elements per loop
+// iteration; the last 1..15 elements go through a zeroed 16-element buffer
+// on the stack (x, y, w, pw and a lane mask, 64 bytes each, at 8(RSP)), so
+// nothing outside the slices is read or written, and lanes without an
+// element add -0 to the sums. FPCR is left alone (no flush to zero).
+// WORD lines are instructions Go's assembler lacks, encoded by
+// _asm/arm64/encode.go; their comments are arm64asm's GNU syntax.
+//
+// Register map:
+//   R0        output pointer (dst or g); R8 saves it during the tail
+//   R1..R4    x, y, w, pw pointers
+//   R5        acc pointer
+//   R6        blocks of 16 left; R7 tail length (0..15)
+//   R9..R13   scratch; R12 tail mask pointer
+//   V0..V11   temporaries (allocated by the generator)
+//   V12..V19  accumulators: float64 lane j of the 16 in V(12+j/2).D[j%%2]
+//   V20       parameters: S[0] scale, S[1] oms = 1-s, S[2] hs = s/2
+//   V21..V25  constants for DUP and by-element operands, 4 per register:`)
+	for i := 0; i < len(packed); i += 4 {
+		g.raw("//               V%d = {%s}", int(vK0)+i/4, strings.Join(packed[i:i+4], ", "))
+	}
+	g.raw("//   V26..V31  %s, one per register (sign = 0x80000000)", strings.Join(full, ", "))
+	g.raw("")
+	var vals []float32
+	for _, n := range packed {
+		vals = append(vals, g.constant(n))
+	}
+	for _, n := range full {
+		for range 4 {
+			vals = append(vals, g.constant(n))
+		}
+	}
+	for i, v := range vals {
+		g.raw("DATA ·neonConsts<>+%d(SB)/4, $0x%08x // %s", 4*i, math.Float32bits(v), g.constName(i))
+	}
+	g.raw("GLOBL ·neonConsts<>(SB), RODATA|NOPTR, $%d", 4*len(vals))
+}
+
+func (g *gen) constName(i int) string {
+	if i < len(packed) {
+		return packed[i]
+	}
+	return full[(i-len(packed))/4]
+}
+
+func (g *gen) constant(name string) float32 {
+	switch name {
+	case "sign":
+		return math.Float32frombits(0x80000000)
+	case "one":
+		return 1
+	case "half":
+		return 0.5
+	case "-half":
+		return -0.5
+	}
+	neg := strings.HasPrefix(name, "-")
+	v, ok := g.consts[strings.TrimPrefix(name, "-")]
+	if !ok {
+		panic("constant " + name + " not found in bce_generic.go")
+	}
+	if neg {
+		v = -v
+	}
+	return v
+}
