@@ -663,12 +663,7 @@ func main() {
 	src := flag.String("src", "../bce_generic.go", "bce_generic.go, the source of the constants")
 	out := flag.String("out", "../bce_arm64.s", "output file")
 	flag.Parse()
-	g := &gen{consts: readConsts(*src)}
-	g.header()
-	for _, kn := range kernels() {
-		g.kernel(kn)
-	}
-	if err := os.WriteFile(*out, g.b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(*out, generate(*src), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -677,6 +672,17 @@ func main() {
 			fmt.Println(s)
 		}
 	}
+}
+
+// generate returns the text of bce_arm64.s.
+func generate(src string) []byte {
+	stats = nil
+	g := &gen{consts: readConsts(src)}
+	g.header()
+	for _, kn := range kernels() {
+		g.kernel(kn)
+	}
+	return g.b.Bytes()
 }
 
 func kernels() []kernel {
