@@ -336,6 +336,9 @@ func TestAccuracyWeighted(t *testing.T) {
 // to 2^24 in the normal suite and to 2^27 with BCE_EXHAUSTIVE=1.
 func TestReductionAccuracy(t *testing.T) {
 	sizes := []int{1, 15, 1000, 1<<16 + 3, 1 << 20, 1 << 24}
+	if raceEnabled {
+		sizes = sizes[:5]
+	}
 	if os.Getenv("BCE_EXHAUSTIVE") == "1" {
 		sizes = append(sizes, 1<<27)
 	}

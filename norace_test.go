@@ -1,0 +1,5 @@
+//go:build !race
+
+package bce
+
+const raceEnabled = false
