@@ -17,6 +17,7 @@ type kernel struct {
 	acc     int
 	scalars []string
 	body    func(g *gen, f *fn, ks []int)
+	il      map[string]int // vectors interleaved per path, when not gen.IL: the most avo's register allocator fits
 }
 
 // fn is the state of the function being emitted.
@@ -80,7 +81,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "lossGrad", doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
+		name: "lossGrad", il: map[string]int{"AVX2": 1, "AVX512": 2}, doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
 		sig: "func(g, x, y []float32, scale float32, acc *[16]float64)", slices: []string{"g", "x", "y"}, acc: 16,
 		scalars: []string{"scale"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -99,7 +100,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wloss", doc: "wloss writes the weighted loss of every element (mWElem).",
+		name: "wloss", il: map[string]int{"AVX512": 2}, doc: "wloss writes the weighted loss of every element (mWElem).",
 		sig: "func(dst, x, y, w, pw []float32, oms, hs float32)", slices: []string{"dst", "x", "y", "w", "pw"},
 		scalars: []string{"oms", "hs"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -108,7 +109,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wsum", doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
+		name: "wsum", il: map[string]int{"AVX512": 2}, doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
 		sig: "func(x, y, w, pw []float32, oms, hs float32, acc *[32]float64)", slices: []string{"x", "y", "w", "pw"}, acc: 32,
 		scalars: []string{"oms", "hs"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -119,7 +120,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wgrad", doc: "wgrad writes the weighted gradient times scale of every element (mWElem).",
+		name: "wgrad", il: map[string]int{"AVX512": 2}, doc: "wgrad writes the weighted gradient times scale of every element (mWElem).",
 		sig: "func(dst, x, y, w, pw []float32, oms, hs, scale float32)", slices: []string{"dst", "x", "y", "w", "pw"},
 		scalars: []string{"oms", "hs", "scale"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -128,7 +129,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wlossGrad", doc: "wlossGrad writes the weighted gradient times scale and adds the weighted loss of element i into acc[i%16] (mWElem).",
+		name: "wlossGrad", il: map[string]int{"AVX2": 1, "AVX512": 2}, doc: "wlossGrad writes the weighted gradient times scale and adds the weighted loss of element i into acc[i%16] (mWElem).",
 		sig: "func(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16]float64)", slices: []string{"g", "x", "y", "w", "pw"}, acc: 16,
 		scalars: []string{"oms", "hs", "scale"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -274,8 +275,11 @@ func (g *gen) function(k kernel) {
 		accp = Load(Param("acc"), GP64()).(GPVirtual)
 		for j := 0; j < k.acc*8/step; j++ {
 			m := Mem{Base: accp, Disp: j * step}
-			if !g.z && j >= 16*8/step {
-				// AVX2 has 16 registers: wsum adds its weights in memory.
+			if !g.z {
+				// AVX2 has 16 registers: its reductions add into *acc in
+				// memory, which leaves the registers to the interleaved
+				// vectors (the store-to-load chain of one lane group is
+				// far shorter than the work on 16 elements).
 				f.acc = append(f.acc, m)
 				continue
 			}
@@ -303,6 +307,8 @@ func (g *gen) function(k kernel) {
 			f.scal[s] = m
 		}
 	}
+	g.preload("clamp", "one", "half", "magic")
+
 	g.preload("clamp", "one", "half", "magic")
 
 	g.i = GP64()
@@ -362,9 +368,13 @@ func (g *gen) function(k kernel) {
 
 // block emits the body for vectors 0..nv-1, IL at a time, in index order.
 func (g *gen) block(k kernel, f *fn, nv int) {
-	for lo := 0; lo < nv; lo += g.IL {
+	il := g.IL
+	if v, ok := k.il[g.suffix]; ok {
+		il = v
+	}
+	for lo := 0; lo < nv; lo += il {
 		var ks []int
-		for v := lo; v < min(nv, lo+g.IL); v++ {
+		for v := lo; v < min(nv, lo+il); v++ {
 			ks = append(ks, v)
 		}
 		k.body(g, f, ks)

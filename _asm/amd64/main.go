@@ -266,10 +266,10 @@ func newV(n int, g *gen) V {
 }
 
 // sign holds what a stage needs of x's sign bit: on AVX2 a register whose
-// sign bit is x's (x XOR |x|), on AVX-512 an opmask set where x's sign bit is.
+// sign bit is x's (x XOR |x|), on AVX-512 x itself (opmasks are scarce: each
+// use derives a short-lived one).
 type sign struct {
 	sx V
-	kn []OpmaskVirtual
 }
 
 // absSign returns a = |x| and x's sign; x is consumed.
@@ -277,16 +277,10 @@ func (g *gen) absSign(x V) (a V, s sign) {
 	n := len(x)
 	a = newV(n, g)
 	each(n, func(k int) { VANDPS(g.c("absmask"), x[k], a[k]) })
-	if g.z {
-		s.kn = make([]OpmaskVirtual, n)
-		each(n, func(k int) {
-			s.kn[k] = K()
-			VPMOVD2M(x[k], s.kn[k])
-		})
-	} else {
+	if !g.z {
 		each(n, func(k int) { VXORPS(a[k], x[k], x[k]) })
-		s.sx = x
 	}
+	s.sx = x
 	return a, s
 }
 
@@ -294,7 +288,9 @@ func (g *gen) absSign(x V) (a V, s sign) {
 // ifPos's register.
 func (g *gen) sel(s sign, k int, ifNeg, ifPos VecVirtual) VecVirtual {
 	if g.z {
-		VBLENDMPS(ifNeg, ifPos, s.kn[k], ifPos)
+		kn := K()
+		VPMOVD2M(s.sx[k], kn)
+		VBLENDMPS(ifNeg, ifPos, kn, ifPos)
 	} else {
 		VBLENDVPS(s.sx[k], ifNeg, ifPos, ifPos)
 	}
@@ -304,7 +300,7 @@ func (g *gen) sel(s sign, k int, ifNeg, ifPos VecVirtual) VecVirtual {
 // negIf negates r where x's sign bit is set.
 func (g *gen) negIf(s sign, k int, r VecVirtual) {
 	if g.z {
-		VPXORD(g.c("signbit"), r, s.kn[k], r)
+		VPTERNLOGD(U8(0x78), g.c("signbit"), s.sx[k], r) // r ^ (x & signbit)
 	} else {
 		VXORPS(s.sx[k], r, r)
 	}
@@ -465,8 +461,8 @@ func main() {
 	ConstraintExpr("!purego")
 	emitData()
 	paths := []*gen{
-		{suffix: "AVX2", W: 8, U: 2, IL: 1},
-		{suffix: "AVX512", W: 16, z: true, U: 2, IL: 2},
+		{suffix: "AVX2", W: 8, U: 4, IL: 2},
+		{suffix: "AVX512", W: 16, z: true, U: 4, IL: 4},
 	}
 	for _, g := range paths {
 		for _, k := range kernels {
