@@ -66,23 +66,3 @@ func randomWeights(n int, seed int64) []float32 {
 	}
 	return w
 }
-
-// criteria returns the weighted configurations the tests run for n
-// elements: every feature alone and together, and every reduction.
-func criteria(n int, seed int64) []Criterion {
-	w := randomWeights(n, seed)
-	pw1 := []float32{3}
-	cs := []Criterion{
-		{Weight: w},
-		{PosWeight: pw1},
-		{LabelSmoothing: 0.1},
-		{GradScale: 0.125},
-		{Weight: w, PosWeight: pw1, LabelSmoothing: 0.2, GradScale: -2.5, Reduction: ReduceSum},
-		{Weight: w, Reduction: ReduceWeightMean},
-		{PosWeight: []float32{0}, LabelSmoothing: 1, Reduction: ReduceMean},
-	}
-	if n%5 == 0 && n > 0 {
-		cs = append(cs, Criterion{Weight: w, PosWeight: []float32{0.5, 9, 1, 0, 2.25}, LabelSmoothing: 0.05, Reduction: ReduceWeightMean, GradScale: 1e-3})
-	}
-	return cs
-}
