@@ -107,97 +107,67 @@ func checkAgree(t *testing.T, p pathID, in *agreeInput, off int) {
 		}
 	}
 
+	// The model, once per element.
+	ml, mgl, mg, ms := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	mwl, mwg := make([]float32, n), make([]float32, n)
+	for i := range n {
+		ml[i] = mLossElem(x[i], y[i])
+		mgl[i], mg[i] = mLossGradElem(x[i], y[i])
+		ms[i] = mSigmoidElem(x[i])
+		mwl[i], mwg[i] = mWElem(x[i], y[i], w[i], pw[i], in.oms, in.hs, in.scale)
+	}
+	checkOut := func(kern string, got, want []float32) {
+		for i := range n {
+			if !same(got[i], want[i]) {
+				fail(kern, i, got[i], want[i])
+			}
+		}
+	}
+	checkAcc := func(kern string, got []float64, init []float64, parts ...[]float32) {
+		want := append([]float64(nil), init...)
+		for k, part := range parts {
+			for i, v := range part {
+				want[16*k+i%16] += float64(v)
+			}
+		}
+		for j := range got {
+			if !same64(got[j], want[j]) {
+				failAcc(kern, j, got[j], want[j])
+			}
+		}
+	}
+
 	lossKernel(p, dst, x, y)
-	for i := range n {
-		if want := mLossElem(x[i], y[i]); !same(dst[i], want) {
-			fail("loss", i, dst[i], want)
-		}
-	}
+	checkOut("loss", dst, ml)
 	acc := in.acc16
-	want := in.acc16
 	sumKernel(p, x, y, &acc)
-	for i := range n {
-		want[i%16] += float64(mLossElem(x[i], y[i]))
-	}
-	for j := range acc {
-		if !same64(acc[j], want[j]) {
-			failAcc("sum", j, acc[j], want[j])
-		}
-	}
+	checkAcc("sum", acc[:], in.acc16[:], ml)
 	gradKernel(p, dst, x, y)
-	for i := range n {
-		if _, g := mLossGradElem(x[i], y[i]); !same(dst[i], g) {
-			fail("grad", i, dst[i], g)
-		}
-	}
+	checkOut("grad", dst, mg)
 	sigmoidKernel(p, dst, x)
-	for i := range n {
-		if s := mSigmoidElem(x[i]); !same(dst[i], s) {
-			fail("sigmoid", i, dst[i], s)
-		}
-	}
-	acc, want = in.acc16, in.acc16
+	checkOut("sigmoid", dst, ms)
+	acc = in.acc16
 	sum16Kernel(p, x, &acc)
-	for i := range n {
-		want[i%16] += float64(x[i])
-	}
-	for j := range acc {
-		if !same64(acc[j], want[j]) {
-			failAcc("sum16", j, acc[j], want[j])
-		}
-	}
-	acc, want = in.acc16, in.acc16
+	checkAcc("sum16", acc[:], in.acc16[:], x)
+	acc = in.acc16
 	lossGradKernel(p, dst, x, y, in.scale, &acc)
 	for i := range n {
-		l, g := mLossGradElem(x[i], y[i])
-		want[i%16] += float64(l)
-		if g = in.scale * g; !same(dst[i], g) {
+		if g := in.scale * mg[i]; !same(dst[i], g) {
 			fail("lossGrad", i, dst[i], g)
 		}
 	}
-	for j := range acc {
-		if !same64(acc[j], want[j]) {
-			failAcc("lossGrad sum", j, acc[j], want[j])
-		}
-	}
+	checkAcc("lossGrad sum", acc[:], in.acc16[:], mgl)
 	wlossKernel(p, dst, x, y, w, pw, in.oms, in.hs)
-	for i := range n {
-		if l, _ := mWElem(x[i], y[i], w[i], pw[i], in.oms, in.hs, 1); !same(dst[i], l) {
-			fail("wloss", i, dst[i], l)
-		}
-	}
-	acc32, want32 := in.acc32, in.acc32
+	checkOut("wloss", dst, mwl)
+	acc32 := in.acc32
 	wsumKernel(p, x, y, w, pw, in.oms, in.hs, &acc32)
-	for i := range n {
-		l, _ := mWElem(x[i], y[i], w[i], pw[i], in.oms, in.hs, 1)
-		want32[i%16] += float64(l)
-		want32[16+i%16] += float64(w[i])
-	}
-	for j := range acc32 {
-		if !same64(acc32[j], want32[j]) {
-			failAcc("wsum", j, acc32[j], want32[j])
-		}
-	}
+	checkAcc("wsum", acc32[:], in.acc32[:], mwl, w)
 	wgradKernel(p, dst, x, y, w, pw, in.oms, in.hs, in.scale)
-	for i := range n {
-		if _, g := mWElem(x[i], y[i], w[i], pw[i], in.oms, in.hs, in.scale); !same(dst[i], g) {
-			fail("wgrad", i, dst[i], g)
-		}
-	}
-	acc, want = in.acc16, in.acc16
+	checkOut("wgrad", dst, mwg)
+	acc = in.acc16
 	wlossGradKernel(p, dst2, x, y, w, pw, in.oms, in.hs, in.scale, &acc)
-	for i := range n {
-		l, g := mWElem(x[i], y[i], w[i], pw[i], in.oms, in.hs, in.scale)
-		want[i%16] += float64(l)
-		if !same(dst2[i], g) {
-			fail("wlossGrad", i, dst2[i], g)
-		}
-	}
-	for j := range acc {
-		if !same64(acc[j], want[j]) {
-			failAcc("wlossGrad sum", j, acc[j], want[j])
-		}
-	}
+	checkOut("wlossGrad", dst2, mwg)
+	checkAcc("wlossGrad sum", acc[:], in.acc16[:], mwl)
 }
 
 // TestNEONLengths checks every length 0..300 at start offsets 0..7 inside
