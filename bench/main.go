@@ -220,61 +220,69 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 	prog := newProgress(stderr, total, o.quiet)
 	deadline := time.Now().Add(o.budget)
 
-	setPath := func(v string) error {
+	// Every variant's path is checked once here; in the loops SetPath cannot
+	// fail.
+	for _, v := range o.paths {
+		if err := bce.SetPath(v); err != nil {
+			return err
+		}
+	}
+	setup := func(v string) func() {
 		if v == pathPlain || v == pathRoofline {
 			return nil
 		}
-		return bce.SetPath(v)
+		return func() { _ = bce.SetPath(v) }
 	}
 
-	sweep := func(sizes []int) error {
+	// Each (size, function) is one group: the plain loop, every path and the
+	// roofline take turns repetition by repetition.
+	sweep := func(sizes []int) {
 		for _, n := range sizes {
 			for _, f := range o.fns {
 				nn := n / f.Align * f.Align
-				for _, v := range variants {
-					prog.step(fmt.Sprintf("%s %s N=%s", f.Name, v, formatSize(n)))
-					if nn == 0 || time.Now().After(deadline) {
-						rep.Skipped++
-						continue
-					}
-					if err := setPath(v); err != nil {
-						return err
-					}
+				prog.step(fmt.Sprintf("%s N=%s", f.Name, formatSize(n)), len(variants))
+				if nn == 0 || time.Now().After(deadline) {
+					rep.Skipped += len(variants)
+					continue
+				}
+				cases := make([]*timedCase, len(variants))
+				for i, v := range variants {
 					run := f.run(v)
-					s := o.timing.measure(func() float32 { return run(d, 0, nn) }, nn)
+					cases[i] = &timedCase{setup: setup(v), call: func() float32 { return run(d, 0, nn) }, n: nn}
+				}
+				for i, s := range o.timing.measureGroup(cases) {
 					rep.Results = append(rep.Results, Result{
-						Function: f.Name, Path: v, N: n, Elements: nn, BytesPerElement: f.Bytes,
+						Function: f.Name, Path: variants[i], N: n, Elements: nn, BytesPerElement: f.Bytes,
 						NsPerElement: s.median, NsMin: s.min, NsMax: s.max, Reps: s.reps, Iters: s.iters,
 					})
 				}
 			}
 		}
-		return nil
 	}
 
-	scaling := func() error {
+	// Each (function, k) is one group: the best path and the roofline.
+	scaling := func() {
 		n := o.scalingN
 		for _, f := range o.fns {
 			nn := n / f.Align * f.Align
-			for _, v := range scalingVariants {
-				for k := 1; k <= o.threads; k++ {
-					prog.step(fmt.Sprintf("%s %s N=%s k=%d", f.Name, v, formatSize(n), k))
-					if nn == 0 || time.Now().After(deadline) {
-						rep.Skipped++
-						continue
-					}
-					if err := setPath(v); err != nil {
-						return err
-					}
-					s := o.timing.measure(parallel(f.run(v), d, nn, k, f.Align), nn)
+			for k := 1; k <= o.threads; k++ {
+				prog.step(fmt.Sprintf("%s N=%s on %d goroutines", f.Name, formatSize(n), k), len(scalingVariants))
+				if nn == 0 || time.Now().After(deadline) {
+					rep.Skipped += len(scalingVariants)
+					continue
+				}
+				cases := make([]*timedCase, len(scalingVariants))
+				for i, v := range scalingVariants {
+					cases[i] = &timedCase{setup: setup(v), call: parallel(f.run(v), d, nn, k, f.Align), n: nn}
+				}
+				for i, s := range o.timing.measureGroup(cases) {
 					rep.Scaling = append(rep.Scaling, ScalingResult{
-						Function: f.Name, Path: v, N: n, Elements: nn, BytesPerElement: f.Bytes,
+						Function: f.Name, Path: scalingVariants[i], N: n, Elements: nn, BytesPerElement: f.Bytes,
 						Threads: k, NsPerElement: s.median, Reps: s.reps,
 					})
 				}
 			}
 		}
-		return nil
 	}
 
 	// The sizes up to the scaling's come first, then the scaling, then the
@@ -287,17 +295,11 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 			split++
 		}
 	}
-	if err := sweep(o.sizes[:split]); err != nil {
-		return err
-	}
+	sweep(o.sizes[:split])
 	if o.threads > 0 {
-		if err := scaling(); err != nil {
-			return err
-		}
+		scaling()
 	}
-	if err := sweep(o.sizes[split:]); err != nil {
-		return err
-	}
+	sweep(o.sizes[split:])
 	prog.finish()
 	if rep.Skipped > 0 && !o.quiet {
 		fmt.Fprintf(stderr, "bench: the %v budget ran out: %d measurements skipped (-budget raises it)\n", o.budget, rep.Skipped)

@@ -45,45 +45,98 @@ func sink(v float32) {
 	sinks.Unlock()
 }
 
-// measure times call, which processes n elements, and returns the median,
-// fastest and slowest repetition in nanoseconds per element.
+// A case is one call being measured: calibrated once, then timed one
+// repetition at a time, so that the cases of a group can take turns.
+type timedCase struct {
+	setup func() // run before every repetition, untimed (selects the path)
+	call  func() float32
+	n     int
+	iters int
+	reps  int
+	ns    []float64 // ns per element of the repetitions so far
+	acc   float32
+}
+
+// calibrate warms c up for t.warm (at least one call) and chooses its calls
+// per repetition and its repetitions.
 //
 // A slow case (one call longer than caseMax/minReps: the plain loop at 64Mi)
 // gets minReps repetitions of one call, and its warm-up call counts as the
 // first: at hundreds of milliseconds per call there is nothing left to warm.
-func (t timing) measure(call func() float32, n int) sample {
-	var acc float32
+func (t timing) calibrate(c *timedCase) {
+	if c.setup != nil {
+		c.setup()
+	}
 	start := time.Now()
 	calls := 0
 	for calls == 0 || time.Since(start) < t.warm {
-		acc += call()
+		c.acc += c.call()
 		calls++
 	}
 	first := time.Since(start)
 	per := first / time.Duration(calls)
-	iters := max(1, int(t.rep/max(per, 1)))
-	reps := t.reps
-	var ns []float64
-	if total := per * time.Duration(iters*reps); total > t.caseMax {
-		reps = max(t.minReps, int(t.caseMax/(per*time.Duration(iters))))
+	c.iters = max(1, int(t.rep/max(per, 1)))
+	c.reps = t.reps
+	if total := per * time.Duration(c.iters*c.reps); total > t.caseMax {
+		c.reps = max(t.minReps, int(t.caseMax/(per*time.Duration(c.iters))))
 		if calls == 1 && per*time.Duration(t.minReps) >= t.caseMax {
-			ns = append(ns, float64(first.Nanoseconds())/float64(n))
+			c.ns = append(c.ns, float64(first.Nanoseconds())/float64(c.n))
 		}
 	}
-	for len(ns) < reps {
-		t0 := time.Now()
-		for range iters {
-			acc += call()
-		}
-		ns = append(ns, float64(time.Since(t0).Nanoseconds())/float64(iters*n))
+}
+
+// rep times one repetition of c.
+func (c *timedCase) rep() {
+	if c.setup != nil {
+		c.setup()
 	}
-	sink(acc)
+	t0 := time.Now()
+	for range c.iters {
+		c.acc += c.call()
+	}
+	c.ns = append(c.ns, float64(time.Since(t0).Nanoseconds())/float64(c.iters*c.n))
+}
+
+// sample returns the median, fastest and slowest repetition.
+func (c *timedCase) sample() sample {
+	sink(c.acc)
+	ns := slices.Clone(c.ns)
 	slices.Sort(ns)
+	reps := len(ns)
 	m := ns[reps/2]
 	if reps%2 == 0 {
 		m = (ns[reps/2-1] + ns[reps/2]) / 2
 	}
-	return sample{median: m, min: ns[0], max: ns[reps-1], reps: reps, iters: iters}
+	return sample{median: m, min: ns[0], max: ns[reps-1], reps: reps, iters: c.iters}
+}
+
+// measureGroup measures cases that are to be compared with each other:
+// after calibrating each, it times their repetitions in turn (one of the
+// first, one of the second, ..., then again), so that a burst of load from
+// other programs slows all of them alike and their ratios stay right.
+func (t timing) measureGroup(cases []*timedCase) []sample {
+	for _, c := range cases {
+		t.calibrate(c)
+	}
+	for more := true; more; {
+		more = false
+		for _, c := range cases {
+			if len(c.ns) < c.reps {
+				c.rep()
+				more = true
+			}
+		}
+	}
+	out := make([]sample, len(cases))
+	for i, c := range cases {
+		out[i] = c.sample()
+	}
+	return out
+}
+
+// measure times call, which processes n elements, on its own.
+func (t timing) measure(call func() float32, n int) sample {
+	return t.measureGroup([]*timedCase{{call: call, n: n}})[0]
 }
 
 // parallel returns a call that runs run on k goroutines over disjoint chunks
@@ -228,12 +281,13 @@ func newProgress(w io.Writer, total int, quiet bool) *progress {
 	return p
 }
 
-func (p *progress) step(label string) {
+// step reports that the next count measurements, described by label, start.
+func (p *progress) step(label string, count int) {
 	if p.disabled {
 		return
 	}
 	now := time.Now()
-	line := fmt.Sprintf("bench: [%d/%d] %-40s %5.1fs", p.done+1, p.total, label, now.Sub(p.start).Seconds())
+	line := fmt.Sprintf("bench: [%d/%d] %-32s %5.1fs", p.done+count, p.total, label, now.Sub(p.start).Seconds())
 	if p.tty {
 		pad := max(0, p.lastLen-len(line))
 		fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
@@ -242,7 +296,7 @@ func (p *progress) step(label string) {
 		fmt.Fprintln(p.w, line)
 		p.last = now
 	}
-	p.done++
+	p.done += count
 }
 
 func (p *progress) finish() {
