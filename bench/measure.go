@@ -134,11 +134,6 @@ func (t timing) measureGroup(cases []*timedCase) []sample {
 	return out
 }
 
-// measure times call, which processes n elements, on its own.
-func (t timing) measure(call func() float32, n int) sample {
-	return t.measureGroup([]*timedCase{{call: call, n: n}})[0]
-}
-
 // parallel returns a call that runs run on k goroutines over disjoint chunks
 // of [0, n), each a multiple of align elements long (the last takes the
 // rest).
