@@ -450,7 +450,7 @@ TEXT ·lossAVX2(SB), NOSPLIT, $0-72
 	XORQ SI, SI
 	MOVQ AX, DI
 	ANDQ $-32, DI
-	JEQ  tail
+	JEQ  after
 
 loop:
 	VMOVUPS      (DX)(SI*4), Y0
@@ -493,56 +493,56 @@ loop:
 	VMULPS       Y7, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y7
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y6, Y4, Y8, Y8
-	VBLENDVPS    Y7, Y5, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
 	VMULPS       Y8, Y8, Y10
-	VMULPS       Y9, Y9, Y11
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VMOVUPS      (BX)(SI*4), Y6
-	VMOVUPS      32(BX)(SI*4), Y7
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      (BX)(SI*4), Y4
+	VMOVUPS      32(BX)(SI*4), Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
-	VBLENDVPS    Y0, Y6, Y8, Y8
-	VBLENDVPS    Y1, Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
+	VBLENDVPS    Y0, Y4, Y8, Y8
+	VBLENDVPS    Y1, Y5, Y9, Y9
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
 	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y4, Y8, Y2
-	VFMADD213PS  Y5, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
-	VMOVUPS      Y4, (CX)(SI*4)
-	VMOVUPS      Y5, 32(CX)(SI*4)
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      Y6, (CX)(SI*4)
+	VMOVUPS      Y7, 32(CX)(SI*4)
 	VMOVUPS      64(DX)(SI*4), Y0
 	VMOVUPS      96(DX)(SI*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
@@ -583,60 +583,61 @@ loop:
 	VMULPS       Y7, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y7
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y6, Y4, Y8, Y8
-	VBLENDVPS    Y7, Y5, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
 	VMULPS       Y8, Y8, Y10
-	VMULPS       Y9, Y9, Y11
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VMOVUPS      64(BX)(SI*4), Y6
-	VMOVUPS      96(BX)(SI*4), Y7
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      64(BX)(SI*4), Y4
+	VMOVUPS      96(BX)(SI*4), Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
-	VBLENDVPS    Y0, Y6, Y8, Y8
-	VBLENDVPS    Y1, Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
+	VBLENDVPS    Y0, Y4, Y8, Y8
+	VBLENDVPS    Y1, Y5, Y9, Y9
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
 	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y4, Y8, Y2
-	VFMADD213PS  Y5, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
-	VMOVUPS      Y4, 64(CX)(SI*4)
-	VMOVUPS      Y5, 96(CX)(SI*4)
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      Y6, 64(CX)(SI*4)
+	VMOVUPS      Y7, 96(CX)(SI*4)
 	ADDQ         $+32, SI
 	CMPQ         SI, DI
 	JB           loop
 
+after:
 tail:
 	CMPQ         SI, AX
 	JAE          done
@@ -686,56 +687,56 @@ tail:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y8
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y9
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
-	VBLENDVPS    Y8, Y6, Y10, Y10
-	VBLENDVPS    Y9, Y7, Y11, Y11
-	VANDPS       bceconst<>+1024(SB), Y8, Y8
-	VANDPS       bceconst<>+1024(SB), Y9, Y9
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y11, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
+	VMOVUPS      bceconst<>+896(SB), Y8
+	VMOVUPS      bceconst<>+896(SB), Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
+	VBLENDVPS    Y6, Y8, Y10, Y10
+	VBLENDVPS    Y7, Y9, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y7, Y7
+	VMOVUPS      bceconst<>+1600(SB), Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y9
 	VMULPS       Y10, Y10, Y12
-	VMULPS       Y11, Y11, Y13
-	VFMADD213PS  Y10, Y12, Y6
-	VFMADD213PS  Y11, Y13, Y7
-	VADDPS       Y8, Y6, Y6
-	VADDPS       Y9, Y7, Y7
-	VMASKMOVPS   (BX)(SI*4), Y1, Y8
-	VMASKMOVPS   32(BX)(SI*4), Y0, Y9
+	VFMADD213PS  Y10, Y12, Y8
+	VMULPS       Y11, Y11, Y10
+	VFMADD213PS  Y11, Y10, Y9
+	VADDPS       Y6, Y8, Y8
+	VADDPS       Y7, Y9, Y9
+	VMASKMOVPS   (BX)(SI*4), Y1, Y6
+	VMASKMOVPS   32(BX)(SI*4), Y0, Y7
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
+	VSUBPS       Y6, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VBLENDVPS    Y2, Y8, Y10, Y10
-	VBLENDVPS    Y3, Y9, Y11, Y11
+	VSUBPS       Y7, Y11, Y11
+	VBLENDVPS    Y2, Y6, Y10, Y10
+	VBLENDVPS    Y3, Y7, Y11, Y11
 	VCMPPS       $0x04, bceconst<>+960(SB), Y10, Y2
 	VCMPPS       $0x04, bceconst<>+960(SB), Y11, Y3
-	VFMADD213PS  Y6, Y10, Y4
-	VFMADD213PS  Y7, Y11, Y5
-	VBLENDVPS    Y2, Y4, Y6, Y6
-	VBLENDVPS    Y3, Y5, Y7, Y7
-	VMASKMOVPS   Y6, Y1, (CX)(SI*4)
-	VMASKMOVPS   Y7, Y0, 32(CX)(SI*4)
+	VFMADD213PS  Y8, Y10, Y4
+	VFMADD213PS  Y9, Y11, Y5
+	VBLENDVPS    Y2, Y4, Y8, Y8
+	VBLENDVPS    Y3, Y5, Y9, Y9
+	VMASKMOVPS   Y8, Y1, (CX)(SI*4)
+	VMASKMOVPS   Y9, Y0, 32(CX)(SI*4)
 	ADDQ         $+16, SI
 	JMP          tail
 
@@ -745,7 +746,7 @@ done:
 
 // func sumAVX2(x []float32, y []float32, acc *[16]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·sumAVX2(SB), NOSPLIT, $0-56
+TEXT ·sumAVX2(SB), NOSPLIT, $128-56
 	MOVQ x_len+8(FP), AX
 	MOVQ x_base+0(FP), CX
 	MOVQ y_base+24(FP), DX
@@ -753,9 +754,36 @@ TEXT ·sumAVX2(SB), NOSPLIT, $0-56
 	XORQ SI, SI
 	MOVQ AX, DI
 	ANDQ $-32, DI
-	JEQ  tail
+	JEQ  after
+	JMP  body
 
 loop:
+	VMOVUPD   (BX), Y0
+	VMOVUPD   32(BX), Y1
+	VMOVUPD   64(BX), Y2
+	VMOVUPD   96(BX), Y3
+	VCVTPS2PD (SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 16(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 32(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 48(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 64(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 80(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 96(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 112(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (BX)
+	VMOVUPD   Y1, 32(BX)
+	VMOVUPD   Y2, 64(BX)
+	VMOVUPD   Y3, 96(BX)
+
+body:
 	VMOVUPS      (CX)(SI*4), Y0
 	VMOVUPS      32(CX)(SI*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
@@ -796,68 +824,56 @@ loop:
 	VMULPS       Y7, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y7
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y6, Y4, Y8, Y8
-	VBLENDVPS    Y7, Y5, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
 	VMULPS       Y8, Y8, Y10
-	VMULPS       Y9, Y9, Y11
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VMOVUPS      (DX)(SI*4), Y6
-	VMOVUPS      32(DX)(SI*4), Y7
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      (DX)(SI*4), Y4
+	VMOVUPS      32(DX)(SI*4), Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
-	VBLENDVPS    Y0, Y6, Y8, Y8
-	VBLENDVPS    Y1, Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
+	VBLENDVPS    Y0, Y4, Y8, Y8
+	VBLENDVPS    Y1, Y5, Y9, Y9
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
 	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y4, Y8, Y2
-	VFMADD213PS  Y5, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
-	VCVTPS2PD    X4, Y0
-	VEXTRACTF128 $0x01, Y4, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       (BX), Y0, Y0
-	VMOVUPD      Y0, (BX)
-	VADDPD       32(BX), Y1, Y1
-	VMOVUPD      Y1, 32(BX)
-	VCVTPS2PD    X5, Y0
-	VEXTRACTF128 $0x01, Y5, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       64(BX), Y0, Y0
-	VMOVUPD      Y0, 64(BX)
-	VADDPD       96(BX), Y1, Y1
-	VMOVUPD      Y1, 96(BX)
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      Y6, (SP)
+	VMOVUPS      Y7, 32(SP)
 	VMOVUPS      64(CX)(SI*4), Y0
 	VMOVUPS      96(CX)(SI*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
@@ -898,72 +914,85 @@ loop:
 	VMULPS       Y7, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y7
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y6, Y4, Y8, Y8
-	VBLENDVPS    Y7, Y5, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
 	VMULPS       Y8, Y8, Y10
-	VMULPS       Y9, Y9, Y11
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VMOVUPS      64(DX)(SI*4), Y6
-	VMOVUPS      96(DX)(SI*4), Y7
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      64(DX)(SI*4), Y4
+	VMOVUPS      96(DX)(SI*4), Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
-	VBLENDVPS    Y0, Y6, Y8, Y8
-	VBLENDVPS    Y1, Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
+	VBLENDVPS    Y0, Y4, Y8, Y8
+	VBLENDVPS    Y1, Y5, Y9, Y9
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
 	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y4, Y8, Y2
-	VFMADD213PS  Y5, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
-	VCVTPS2PD    X4, Y0
-	VEXTRACTF128 $0x01, Y4, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       (BX), Y0, Y0
-	VMOVUPD      Y0, (BX)
-	VADDPD       32(BX), Y1, Y1
-	VMOVUPD      Y1, 32(BX)
-	VCVTPS2PD    X5, Y0
-	VEXTRACTF128 $0x01, Y5, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       64(BX), Y0, Y0
-	VMOVUPD      Y0, 64(BX)
-	VADDPD       96(BX), Y1, Y1
-	VMOVUPD      Y1, 96(BX)
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      Y6, 64(SP)
+	VMOVUPS      Y7, 96(SP)
 	ADDQ         $+32, SI
 	CMPQ         SI, DI
 	JB           loop
+	VMOVUPD      (BX), Y0
+	VMOVUPD      32(BX), Y1
+	VMOVUPD      64(BX), Y2
+	VMOVUPD      96(BX), Y3
+	VCVTPS2PD    (SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    16(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    32(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    48(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    64(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    80(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    96(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    112(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      Y0, (BX)
+	VMOVUPD      Y1, 32(BX)
+	VMOVUPD      Y2, 64(BX)
+	VMOVUPD      Y3, 96(BX)
 
+after:
 tail:
 	CMPQ         SI, AX
 	JAE          done
@@ -1013,65 +1042,65 @@ tail:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y8
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y9
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
-	VBLENDVPS    Y8, Y6, Y10, Y10
-	VBLENDVPS    Y9, Y7, Y11, Y11
-	VANDPS       bceconst<>+1024(SB), Y8, Y8
-	VANDPS       bceconst<>+1024(SB), Y9, Y9
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y11, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
+	VMOVUPS      bceconst<>+896(SB), Y8
+	VMOVUPS      bceconst<>+896(SB), Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
+	VBLENDVPS    Y6, Y8, Y10, Y10
+	VBLENDVPS    Y7, Y9, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y7, Y7
+	VMOVUPS      bceconst<>+1600(SB), Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y9
 	VMULPS       Y10, Y10, Y12
-	VMULPS       Y11, Y11, Y13
-	VFMADD213PS  Y10, Y12, Y6
-	VFMADD213PS  Y11, Y13, Y7
-	VADDPS       Y8, Y6, Y6
-	VADDPS       Y9, Y7, Y7
-	VMASKMOVPS   (DX)(SI*4), Y1, Y8
-	VMASKMOVPS   32(DX)(SI*4), Y0, Y9
+	VFMADD213PS  Y10, Y12, Y8
+	VMULPS       Y11, Y11, Y10
+	VFMADD213PS  Y11, Y10, Y9
+	VADDPS       Y6, Y8, Y8
+	VADDPS       Y7, Y9, Y9
+	VMASKMOVPS   (DX)(SI*4), Y1, Y6
+	VMASKMOVPS   32(DX)(SI*4), Y0, Y7
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
+	VSUBPS       Y6, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VBLENDVPS    Y2, Y8, Y10, Y10
-	VBLENDVPS    Y3, Y9, Y11, Y11
+	VSUBPS       Y7, Y11, Y11
+	VBLENDVPS    Y2, Y6, Y10, Y10
+	VBLENDVPS    Y3, Y7, Y11, Y11
 	VCMPPS       $0x04, bceconst<>+960(SB), Y10, Y2
 	VCMPPS       $0x04, bceconst<>+960(SB), Y11, Y3
-	VFMADD213PS  Y6, Y10, Y4
-	VFMADD213PS  Y7, Y11, Y5
-	VBLENDVPS    Y2, Y4, Y6, Y6
-	VBLENDVPS    Y3, Y5, Y7, Y7
-	VANDPS       Y1, Y6, Y6
-	VCVTPS2PD    X6, Y1
-	VEXTRACTF128 $0x01, Y6, X2
+	VFMADD213PS  Y8, Y10, Y4
+	VFMADD213PS  Y9, Y11, Y5
+	VBLENDVPS    Y2, Y4, Y8, Y8
+	VBLENDVPS    Y3, Y5, Y9, Y9
+	VANDPS       Y1, Y8, Y8
+	VCVTPS2PD    X8, Y1
+	VEXTRACTF128 $0x01, Y8, X2
 	VCVTPS2PD    X2, Y2
 	VADDPD       (BX), Y1, Y1
 	VMOVUPD      Y1, (BX)
 	VADDPD       32(BX), Y2, Y2
 	VMOVUPD      Y2, 32(BX)
-	VANDPS       Y0, Y7, Y7
-	VCVTPS2PD    X7, Y0
-	VEXTRACTF128 $0x01, Y7, X1
+	VANDPS       Y0, Y9, Y9
+	VCVTPS2PD    X9, Y0
+	VEXTRACTF128 $0x01, Y9, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       64(BX), Y0, Y0
 	VMOVUPD      Y0, 64(BX)
@@ -1094,7 +1123,7 @@ TEXT ·gradAVX2(SB), NOSPLIT, $0-72
 	XORQ SI, SI
 	MOVQ AX, DI
 	ANDQ $-32, DI
-	JEQ  tail
+	JEQ  after
 
 loop:
 	VMOVUPS      (DX)(SI*4), Y0
@@ -1143,10 +1172,10 @@ loop:
 	VFMADD231PS  Y7, Y2, Y11
 	VMULPS       Y3, Y8, Y8
 	VMULPS       Y5, Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
 	VADDPS       bceconst<>+832(SB), Y8, Y2
@@ -1229,10 +1258,10 @@ loop:
 	VFMADD231PS  Y7, Y2, Y11
 	VMULPS       Y3, Y8, Y8
 	VMULPS       Y5, Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
 	VADDPS       bceconst<>+832(SB), Y8, Y2
@@ -1273,6 +1302,7 @@ loop:
 	CMPQ         SI, DI
 	JB           loop
 
+after:
 tail:
 	CMPQ         SI, AX
 	JAE          done
@@ -1328,10 +1358,10 @@ tail:
 	VFMADD231PS  Y9, Y4, Y13
 	VMULPS       Y5, Y10, Y10
 	VMULPS       Y7, Y11, Y11
-	VMULPS       Y5, Y12, Y12
-	VMULPS       Y7, Y13, Y13
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VMULPS       Y5, Y12, Y12
+	VMULPS       Y7, Y13, Y13
 	VMULPS       bceconst<>+768(SB), Y12, Y12
 	VMULPS       bceconst<>+768(SB), Y13, Y13
 	VADDPS       bceconst<>+832(SB), Y10, Y4
@@ -1384,7 +1414,7 @@ TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-48
 	XORQ BX, BX
 	MOVQ AX, SI
 	ANDQ $-32, SI
-	JEQ  tail
+	JEQ  after
 
 loop:
 	VMOVUPS      (DX)(BX*4), Y0
@@ -1433,10 +1463,10 @@ loop:
 	VFMADD231PS  Y7, Y2, Y11
 	VMULPS       Y3, Y8, Y8
 	VMULPS       Y5, Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
 	VADDPS       bceconst<>+832(SB), Y8, Y2
@@ -1513,10 +1543,10 @@ loop:
 	VFMADD231PS  Y7, Y2, Y11
 	VMULPS       Y3, Y8, Y8
 	VMULPS       Y5, Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
 	VADDPS       bceconst<>+832(SB), Y8, Y2
@@ -1551,6 +1581,7 @@ loop:
 	CMPQ         BX, SI
 	JB           loop
 
+after:
 tail:
 	CMPQ         BX, AX
 	JAE          done
@@ -1606,10 +1637,10 @@ tail:
 	VFMADD231PS  Y9, Y4, Y13
 	VMULPS       Y5, Y10, Y10
 	VMULPS       Y7, Y11, Y11
-	VMULPS       Y5, Y12, Y12
-	VMULPS       Y7, Y13, Y13
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VMULPS       Y5, Y12, Y12
+	VMULPS       Y7, Y13, Y13
 	VMULPS       bceconst<>+768(SB), Y12, Y12
 	VMULPS       bceconst<>+768(SB), Y13, Y13
 	VADDPS       bceconst<>+832(SB), Y10, Y4
@@ -1649,52 +1680,80 @@ done:
 
 // func sum16AVX2(x []float32, acc *[16]float64)
 // Requires: AVX, AVX2
-TEXT ·sum16AVX2(SB), NOSPLIT, $0-32
+TEXT ·sum16AVX2(SB), NOSPLIT, $128-32
 	MOVQ x_len+8(FP), AX
 	MOVQ x_base+0(FP), CX
 	MOVQ acc+24(FP), DX
 	XORQ BX, BX
 	MOVQ AX, SI
 	ANDQ $-32, SI
-	JEQ  tail
+	JEQ  after
+	JMP  body
 
 loop:
-	VMOVUPS      (CX)(BX*4), Y0
-	VMOVUPS      32(CX)(BX*4), Y1
-	VCVTPS2PD    X0, Y2
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VADDPD       (DX), Y2, Y2
-	VMOVUPD      Y2, (DX)
-	VADDPD       32(DX), Y0, Y0
-	VMOVUPD      Y0, 32(DX)
-	VCVTPS2PD    X1, Y0
-	VEXTRACTF128 $0x01, Y1, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       64(DX), Y0, Y0
-	VMOVUPD      Y0, 64(DX)
-	VADDPD       96(DX), Y1, Y1
-	VMOVUPD      Y1, 96(DX)
-	VMOVUPS      64(CX)(BX*4), Y0
-	VMOVUPS      96(CX)(BX*4), Y1
-	VCVTPS2PD    X0, Y2
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VADDPD       (DX), Y2, Y2
-	VMOVUPD      Y2, (DX)
-	VADDPD       32(DX), Y0, Y0
-	VMOVUPD      Y0, 32(DX)
-	VCVTPS2PD    X1, Y0
-	VEXTRACTF128 $0x01, Y1, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       64(DX), Y0, Y0
-	VMOVUPD      Y0, 64(DX)
-	VADDPD       96(DX), Y1, Y1
-	VMOVUPD      Y1, 96(DX)
-	ADDQ         $+32, BX
-	CMPQ         BX, SI
-	JB           loop
+	VMOVUPD   (DX), Y0
+	VMOVUPD   32(DX), Y1
+	VMOVUPD   64(DX), Y2
+	VMOVUPD   96(DX), Y3
+	VCVTPS2PD (SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 16(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 32(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 48(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 64(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 80(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 96(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 112(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (DX)
+	VMOVUPD   Y1, 32(DX)
+	VMOVUPD   Y2, 64(DX)
+	VMOVUPD   Y3, 96(DX)
 
+body:
+	VMOVUPS   (CX)(BX*4), Y0
+	VMOVUPS   32(CX)(BX*4), Y1
+	VMOVUPS   Y0, (SP)
+	VMOVUPS   Y1, 32(SP)
+	VMOVUPS   64(CX)(BX*4), Y0
+	VMOVUPS   96(CX)(BX*4), Y1
+	VMOVUPS   Y0, 64(SP)
+	VMOVUPS   Y1, 96(SP)
+	ADDQ      $+32, BX
+	CMPQ      BX, SI
+	JB        loop
+	VMOVUPD   (DX), Y0
+	VMOVUPD   32(DX), Y1
+	VMOVUPD   64(DX), Y2
+	VMOVUPD   96(DX), Y3
+	VCVTPS2PD (SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 16(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 32(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 48(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 64(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 80(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 96(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 112(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (DX)
+	VMOVUPD   Y1, 32(DX)
+	VMOVUPD   Y2, 64(DX)
+	VMOVUPD   Y3, 96(DX)
+
+after:
 tail:
 	CMPQ         BX, AX
 	JAE          done
@@ -1731,7 +1790,7 @@ done:
 
 // func lossGradAVX2(g []float32, x []float32, y []float32, scale float32, acc *[16]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·lossGradAVX2(SB), NOSPLIT, $32-88
+TEXT ·lossGradAVX2(SB), NOSPLIT, $160-88
 	MOVQ         g_len+8(FP), AX
 	MOVQ         g_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
@@ -1742,9 +1801,36 @@ TEXT ·lossGradAVX2(SB), NOSPLIT, $32-88
 	XORQ         DI, DI
 	MOVQ         AX, R8
 	ANDQ         $-32, R8
-	JEQ          tail
+	JEQ          after
+	JMP          body
 
 loop:
+	VMOVUPD   (SI), Y0
+	VMOVUPD   32(SI), Y1
+	VMOVUPD   64(SI), Y2
+	VMOVUPD   96(SI), Y3
+	VCVTPS2PD 32(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 48(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 64(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 80(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 96(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 112(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 128(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 144(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (SI)
+	VMOVUPD   Y1, 32(SI)
+	VMOVUPD   Y2, 64(SI)
+	VMOVUPD   Y3, 96(SI)
+
+body:
 	VMOVUPS      (DX)(DI*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y1
 	VXORPS       Y1, Y0, Y0
@@ -1768,54 +1854,48 @@ loop:
 	VSUBPS       Y5, Y6, Y6
 	VFMADD231PS  Y4, Y2, Y6
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y5, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y2
-	VADDPS       Y3, Y2, Y2
-	VADDPS       bceconst<>+832(SB), Y5, Y3
-	VSUBPS       bceconst<>+832(SB), Y3, Y4
-	VSUBPS       Y4, Y5, Y4
-	VDIVPS       Y3, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y3
-	VFNMADD231PS Y4, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y7, Y4, Y4
-	VFMADD231PS  Y6, Y4, Y3
-	VFMADD213PS  Y7, Y4, Y3
-	VMOVUPS      (BX)(DI*4), Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      (BX)(DI*4), Y3
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y4, Y5, Y5
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y4
-	VFMADD213PS  Y2, Y5, Y1
-	VBLENDVPS    Y4, Y1, Y2, Y2
 	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
 	VXORPS       Y0, Y5, Y5
 	VMULPS       (SP), Y5, Y5
 	VMOVUPS      Y5, (CX)(DI*4)
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $0x01, Y2, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       (SI), Y0, Y0
-	VMOVUPD      Y0, (SI)
-	VADDPD       32(SI), Y1, Y1
-	VMOVUPD      Y1, 32(SI)
+	VMOVUPS      Y4, 32(SP)
 	VMOVUPS      32(DX)(DI*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y1
 	VXORPS       Y1, Y0, Y0
@@ -1839,54 +1919,48 @@ loop:
 	VSUBPS       Y5, Y6, Y6
 	VFMADD231PS  Y4, Y2, Y6
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y5, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y2
-	VADDPS       Y3, Y2, Y2
-	VADDPS       bceconst<>+832(SB), Y5, Y3
-	VSUBPS       bceconst<>+832(SB), Y3, Y4
-	VSUBPS       Y4, Y5, Y4
-	VDIVPS       Y3, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y3
-	VFNMADD231PS Y4, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y7, Y4, Y4
-	VFMADD231PS  Y6, Y4, Y3
-	VFMADD213PS  Y7, Y4, Y3
-	VMOVUPS      32(BX)(DI*4), Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      32(BX)(DI*4), Y3
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y4, Y5, Y5
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y4
-	VFMADD213PS  Y2, Y5, Y1
-	VBLENDVPS    Y4, Y1, Y2, Y2
 	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
 	VXORPS       Y0, Y5, Y5
 	VMULPS       (SP), Y5, Y5
 	VMOVUPS      Y5, 32(CX)(DI*4)
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $0x01, Y2, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       64(SI), Y0, Y0
-	VMOVUPD      Y0, 64(SI)
-	VADDPD       96(SI), Y1, Y1
-	VMOVUPD      Y1, 96(SI)
+	VMOVUPS      Y4, 64(SP)
 	VMOVUPS      64(DX)(DI*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y1
 	VXORPS       Y1, Y0, Y0
@@ -1910,54 +1984,48 @@ loop:
 	VSUBPS       Y5, Y6, Y6
 	VFMADD231PS  Y4, Y2, Y6
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y5, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y2
-	VADDPS       Y3, Y2, Y2
-	VADDPS       bceconst<>+832(SB), Y5, Y3
-	VSUBPS       bceconst<>+832(SB), Y3, Y4
-	VSUBPS       Y4, Y5, Y4
-	VDIVPS       Y3, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y3
-	VFNMADD231PS Y4, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y7, Y4, Y4
-	VFMADD231PS  Y6, Y4, Y3
-	VFMADD213PS  Y7, Y4, Y3
-	VMOVUPS      64(BX)(DI*4), Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      64(BX)(DI*4), Y3
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y4, Y5, Y5
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y4
-	VFMADD213PS  Y2, Y5, Y1
-	VBLENDVPS    Y4, Y1, Y2, Y2
 	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
 	VXORPS       Y0, Y5, Y5
 	VMULPS       (SP), Y5, Y5
 	VMOVUPS      Y5, 64(CX)(DI*4)
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $0x01, Y2, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       (SI), Y0, Y0
-	VMOVUPD      Y0, (SI)
-	VADDPD       32(SI), Y1, Y1
-	VMOVUPD      Y1, 32(SI)
+	VMOVUPS      Y4, 96(SP)
 	VMOVUPS      96(DX)(DI*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y1
 	VXORPS       Y1, Y0, Y0
@@ -1981,58 +2049,77 @@ loop:
 	VSUBPS       Y5, Y6, Y6
 	VFMADD231PS  Y4, Y2, Y6
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y5, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y2
-	VADDPS       Y3, Y2, Y2
-	VADDPS       bceconst<>+832(SB), Y5, Y3
-	VSUBPS       bceconst<>+832(SB), Y3, Y4
-	VSUBPS       Y4, Y5, Y4
-	VDIVPS       Y3, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y3
-	VFNMADD231PS Y4, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y7, Y4, Y4
-	VFMADD231PS  Y6, Y4, Y3
-	VFMADD213PS  Y7, Y4, Y3
-	VMOVUPS      96(BX)(DI*4), Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      96(BX)(DI*4), Y3
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y4, Y5, Y5
-	VBLENDVPS    Y0, Y4, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y4
-	VFMADD213PS  Y2, Y5, Y1
-	VBLENDVPS    Y4, Y1, Y2, Y2
 	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
 	VXORPS       Y0, Y5, Y5
 	VMULPS       (SP), Y5, Y5
 	VMOVUPS      Y5, 96(CX)(DI*4)
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $0x01, Y2, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       64(SI), Y0, Y0
-	VMOVUPD      Y0, 64(SI)
-	VADDPD       96(SI), Y1, Y1
-	VMOVUPD      Y1, 96(SI)
+	VMOVUPS      Y4, 128(SP)
 	ADDQ         $+32, DI
 	CMPQ         DI, R8
 	JB           loop
+	VMOVUPD      (SI), Y0
+	VMOVUPD      32(SI), Y1
+	VMOVUPD      64(SI), Y2
+	VMOVUPD      96(SI), Y3
+	VCVTPS2PD    32(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    48(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    64(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    80(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    96(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    112(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    128(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    144(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      Y0, (SI)
+	VMOVUPD      Y1, 32(SI)
+	VMOVUPD      Y2, 64(SI)
+	VMOVUPD      Y3, 96(SI)
 
+after:
 tail:
 	CMPQ         DI, AX
 	JAE          done
@@ -2065,50 +2152,50 @@ tail:
 	VSUBPS       Y7, Y8, Y8
 	VFMADD231PS  Y6, Y4, Y8
 	VMULPS       Y5, Y7, Y7
-	VMULPS       Y5, Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y5, Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y6
-	VBLENDVPS    Y5, Y6, Y7, Y6
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
-	VMULPS       Y6, Y6, Y9
-	VFMADD213PS  Y6, Y9, Y4
-	VADDPS       Y5, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y7, Y5
-	VSUBPS       bceconst<>+832(SB), Y5, Y6
-	VSUBPS       Y6, Y7, Y6
-	VDIVPS       Y5, Y7, Y9
-	VFNMADD213PS Y7, Y9, Y5
-	VFNMADD231PS Y6, Y9, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y9, Y6, Y6
-	VFMADD231PS  Y8, Y6, Y5
-	VFMADD213PS  Y9, Y6, Y5
-	VMASKMOVPS   (BX)(DI*4), Y1, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y4, Y5, Y7, Y5
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y6
+	VMULPS       Y5, Y5, Y9
+	VFMADD213PS  Y5, Y9, Y6
+	VADDPS       Y4, Y6, Y6
+	VADDPS       bceconst<>+832(SB), Y7, Y4
+	VSUBPS       bceconst<>+832(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y9
+	VFNMADD213PS Y7, Y9, Y4
+	VFNMADD231PS Y5, Y9, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y9, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y9, Y5, Y4
+	VMASKMOVPS   (BX)(DI*4), Y1, Y5
 	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y6, Y7, Y7
-	VBLENDVPS    Y2, Y6, Y7, Y7
-	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y6
-	VFMADD213PS  Y4, Y7, Y3
-	VBLENDVPS    Y6, Y3, Y4, Y4
 	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y5
+	VFMADD213PS  Y6, Y7, Y3
+	VBLENDVPS    Y5, Y3, Y6, Y6
+	VSUBPS       Y4, Y7, Y7
 	VXORPS       Y2, Y7, Y7
 	VMULPS       (SP), Y7, Y7
 	VMASKMOVPS   Y7, Y1, (CX)(DI*4)
-	VANDPS       Y1, Y4, Y4
-	VCVTPS2PD    X4, Y1
-	VEXTRACTF128 $0x01, Y4, X2
+	VANDPS       Y1, Y6, Y6
+	VCVTPS2PD    X6, Y1
+	VEXTRACTF128 $0x01, Y6, X2
 	VCVTPS2PD    X2, Y2
 	VADDPD       (SI), Y1, Y1
 	VMOVUPD      Y1, (SI)
@@ -2137,50 +2224,50 @@ tail:
 	VSUBPS       Y6, Y7, Y7
 	VFMADD231PS  Y5, Y3, Y7
 	VMULPS       Y4, Y6, Y6
-	VMULPS       Y4, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       Y4, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y7, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
-	VBLENDVPS    Y4, Y5, Y6, Y5
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VMOVUPS      bceconst<>+1600(SB), Y3
-	VFMADD213PS  bceconst<>+1536(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1472(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1408(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1344(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1280(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1216(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1152(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1088(SB), Y5, Y3
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y3
-	VADDPS       Y4, Y3, Y3
-	VADDPS       bceconst<>+832(SB), Y6, Y4
-	VSUBPS       bceconst<>+832(SB), Y4, Y5
-	VSUBPS       Y5, Y6, Y5
-	VDIVPS       Y4, Y6, Y8
-	VFNMADD213PS Y6, Y8, Y4
-	VFNMADD231PS Y5, Y8, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y8, Y5, Y5
-	VFMADD231PS  Y7, Y5, Y4
-	VFMADD213PS  Y8, Y5, Y4
-	VMASKMOVPS   32(BX)(DI*4), Y0, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VBLENDVPS    Y3, Y4, Y6, Y4
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y5
+	VMULPS       Y4, Y4, Y8
+	VFMADD213PS  Y4, Y8, Y5
+	VADDPS       Y3, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y3
+	VSUBPS       bceconst<>+832(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y8
+	VFNMADD213PS Y6, Y8, Y3
+	VFNMADD231PS Y4, Y8, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y8, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y8, Y4, Y3
+	VMASKMOVPS   32(BX)(DI*4), Y0, Y4
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VBLENDVPS    Y1, Y5, Y6, Y6
-	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y5
-	VFMADD213PS  Y3, Y6, Y2
-	VBLENDVPS    Y5, Y2, Y3, Y3
 	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y4
+	VFMADD213PS  Y5, Y6, Y2
+	VBLENDVPS    Y4, Y2, Y5, Y5
+	VSUBPS       Y3, Y6, Y6
 	VXORPS       Y1, Y6, Y6
 	VMULPS       (SP), Y6, Y6
 	VMASKMOVPS   Y6, Y0, 32(CX)(DI*4)
-	VANDPS       Y0, Y3, Y3
-	VCVTPS2PD    X3, Y0
-	VEXTRACTF128 $0x01, Y3, X1
+	VANDPS       Y0, Y5, Y5
+	VCVTPS2PD    X5, Y0
+	VEXTRACTF128 $0x01, Y5, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       64(SI), Y0, Y0
 	VMOVUPD      Y0, 64(SI)
@@ -2209,7 +2296,7 @@ TEXT ·wlossAVX2(SB), NOSPLIT, $64-128
 	XORQ         R8, R8
 	MOVQ         AX, R9
 	ANDQ         $-32, R9
-	JEQ          tail
+	JEQ          after
 
 loop:
 	VMOVUPS      (DX)(R8*4), Y0
@@ -2252,76 +2339,76 @@ loop:
 	VMULPS       Y7, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y7
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y6, Y4, Y8, Y8
-	VBLENDVPS    Y7, Y5, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
 	VMULPS       Y8, Y8, Y10
-	VMULPS       Y9, Y9, Y11
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VMOVUPS      (BX)(R8*4), Y6
-	VMOVUPS      32(BX)(R8*4), Y7
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      (BX)(R8*4), Y4
+	VMOVUPS      32(BX)(R8*4), Y5
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y6
+	VFMADD213PS  32(SP), Y8, Y4
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y7
+	VFMADD213PS  32(SP), Y8, Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
 	VMOVUPS      (DI)(R8*4), Y10
 	VMOVUPS      32(DI)(R8*4), Y11
-	VMULPS       Y6, Y10, Y12
-	VMULPS       Y7, Y11, Y13
-	VFMADD213PS  Y8, Y6, Y10
-	VFMADD213PS  Y9, Y7, Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
 	VBLENDVPS    Y0, Y12, Y8, Y8
 	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y4, Y4
-	VMULPS       Y11, Y5, Y5
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
 	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y4, Y8, Y2
-	VFMADD213PS  Y5, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
 	VMOVUPS      (SI)(R8*4), Y0
 	VMOVUPS      32(SI)(R8*4), Y1
 	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
 	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y4, Y2, Y4
-	VANDNPS      Y5, Y3, Y5
-	VMOVUPS      Y4, (CX)(R8*4)
-	VMOVUPS      Y5, 32(CX)(R8*4)
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y1, Y7, Y7
+	VANDNPS      Y6, Y2, Y6
+	VANDNPS      Y7, Y3, Y7
+	VMOVUPS      Y6, (CX)(R8*4)
+	VMOVUPS      Y7, 32(CX)(R8*4)
 	VMOVUPS      64(DX)(R8*4), Y0
 	VMOVUPS      96(DX)(R8*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
@@ -2362,80 +2449,81 @@ loop:
 	VMULPS       Y7, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y7
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y6, Y4, Y8, Y8
-	VBLENDVPS    Y7, Y5, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
 	VMULPS       Y8, Y8, Y10
-	VMULPS       Y9, Y9, Y11
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VMOVUPS      64(BX)(R8*4), Y6
-	VMOVUPS      96(BX)(R8*4), Y7
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      64(BX)(R8*4), Y4
+	VMOVUPS      96(BX)(R8*4), Y5
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y6
+	VFMADD213PS  32(SP), Y8, Y4
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y7
+	VFMADD213PS  32(SP), Y8, Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
 	VMOVUPS      64(DI)(R8*4), Y10
 	VMOVUPS      96(DI)(R8*4), Y11
-	VMULPS       Y6, Y10, Y12
-	VMULPS       Y7, Y11, Y13
-	VFMADD213PS  Y8, Y6, Y10
-	VFMADD213PS  Y9, Y7, Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
 	VBLENDVPS    Y0, Y12, Y8, Y8
 	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y4, Y4
-	VMULPS       Y11, Y5, Y5
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
 	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y4, Y8, Y2
-	VFMADD213PS  Y5, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
 	VMOVUPS      64(SI)(R8*4), Y0
 	VMOVUPS      96(SI)(R8*4), Y1
 	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
 	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y4, Y2, Y4
-	VANDNPS      Y5, Y3, Y5
-	VMOVUPS      Y4, 64(CX)(R8*4)
-	VMOVUPS      Y5, 96(CX)(R8*4)
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y1, Y7, Y7
+	VANDNPS      Y6, Y2, Y6
+	VANDNPS      Y7, Y3, Y7
+	VMOVUPS      Y6, 64(CX)(R8*4)
+	VMOVUPS      Y7, 96(CX)(R8*4)
 	ADDQ         $+32, R8
 	CMPQ         R8, R9
 	JB           loop
 
+after:
 tail:
 	CMPQ         R8, AX
 	JAE          done
@@ -2485,76 +2573,76 @@ tail:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y8
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y9
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
-	VBLENDVPS    Y8, Y6, Y10, Y10
-	VBLENDVPS    Y9, Y7, Y11, Y11
-	VANDPS       bceconst<>+1024(SB), Y8, Y8
-	VANDPS       bceconst<>+1024(SB), Y9, Y9
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y11, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
+	VMOVUPS      bceconst<>+896(SB), Y8
+	VMOVUPS      bceconst<>+896(SB), Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
+	VBLENDVPS    Y6, Y8, Y10, Y10
+	VBLENDVPS    Y7, Y9, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y7, Y7
+	VMOVUPS      bceconst<>+1600(SB), Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y9
 	VMULPS       Y10, Y10, Y12
-	VMULPS       Y11, Y11, Y13
-	VFMADD213PS  Y10, Y12, Y6
-	VFMADD213PS  Y11, Y13, Y7
-	VADDPS       Y8, Y6, Y6
-	VADDPS       Y9, Y7, Y7
-	VMASKMOVPS   (BX)(R8*4), Y1, Y8
-	VMASKMOVPS   32(BX)(R8*4), Y0, Y9
+	VFMADD213PS  Y10, Y12, Y8
+	VMULPS       Y11, Y11, Y10
+	VFMADD213PS  Y11, Y10, Y9
+	VADDPS       Y6, Y8, Y8
+	VADDPS       Y7, Y9, Y9
+	VMASKMOVPS   (BX)(R8*4), Y1, Y6
+	VMASKMOVPS   32(BX)(R8*4), Y0, Y7
 	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y8
+	VFMADD213PS  32(SP), Y10, Y6
 	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y9
+	VFMADD213PS  32(SP), Y10, Y7
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
+	VSUBPS       Y6, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
+	VSUBPS       Y7, Y11, Y11
 	VMASKMOVPS   (DI)(R8*4), Y1, Y12
 	VMASKMOVPS   32(DI)(R8*4), Y0, Y13
-	VMULPS       Y8, Y12, Y14
-	VMULPS       Y9, Y13, Y15
-	VFMADD213PS  Y10, Y8, Y12
-	VFMADD213PS  Y11, Y9, Y13
+	VMULPS       Y6, Y12, Y14
+	VMULPS       Y7, Y13, Y15
+	VFMADD213PS  Y10, Y6, Y12
+	VFMADD213PS  Y11, Y7, Y13
 	VBLENDVPS    Y2, Y14, Y10, Y10
 	VBLENDVPS    Y3, Y15, Y11, Y11
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
+	VMULPS       Y12, Y8, Y8
+	VMULPS       Y13, Y9, Y9
 	VCMPPS       $0x04, bceconst<>+960(SB), Y10, Y2
 	VCMPPS       $0x04, bceconst<>+960(SB), Y11, Y3
-	VFMADD213PS  Y6, Y10, Y4
-	VFMADD213PS  Y7, Y11, Y5
-	VBLENDVPS    Y2, Y4, Y6, Y6
-	VBLENDVPS    Y3, Y5, Y7, Y7
+	VFMADD213PS  Y8, Y10, Y4
+	VFMADD213PS  Y9, Y11, Y5
+	VBLENDVPS    Y2, Y4, Y8, Y8
+	VBLENDVPS    Y3, Y5, Y9, Y9
 	VMASKMOVPS   (SI)(R8*4), Y1, Y2
 	VMASKMOVPS   32(SI)(R8*4), Y0, Y3
 	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y4
 	VCMPPS       $0x00, bceconst<>+960(SB), Y3, Y5
-	VMULPS       Y2, Y6, Y6
-	VMULPS       Y3, Y7, Y7
-	VANDNPS      Y6, Y4, Y6
-	VANDNPS      Y7, Y5, Y7
-	VMASKMOVPS   Y6, Y1, (CX)(R8*4)
-	VMASKMOVPS   Y7, Y0, 32(CX)(R8*4)
+	VMULPS       Y2, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VANDNPS      Y8, Y4, Y8
+	VANDNPS      Y9, Y5, Y9
+	VMASKMOVPS   Y8, Y1, (CX)(R8*4)
+	VMASKMOVPS   Y9, Y0, 32(CX)(R8*4)
 	ADDQ         $+16, R8
 	JMP          tail
 
@@ -2564,7 +2652,7 @@ done:
 
 // func wsumAVX2(x []float32, y []float32, w []float32, pw []float32, oms float32, hs float32, acc *[32]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·wsumAVX2(SB), NOSPLIT, $64-112
+TEXT ·wsumAVX2(SB), NOSPLIT, $320-112
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 	MOVQ         y_base+24(FP), DX
@@ -2578,9 +2666,60 @@ TEXT ·wsumAVX2(SB), NOSPLIT, $64-112
 	XORQ         R8, R8
 	MOVQ         AX, R9
 	ANDQ         $-32, R9
-	JEQ          tail
+	JEQ          after
+	JMP          body
 
 loop:
+	VMOVUPD   (DI), Y0
+	VMOVUPD   32(DI), Y1
+	VMOVUPD   64(DI), Y2
+	VMOVUPD   96(DI), Y3
+	VCVTPS2PD 64(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 80(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 96(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 112(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 128(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 144(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 160(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 176(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	VMOVUPD   Y2, 64(DI)
+	VMOVUPD   Y3, 96(DI)
+	VMOVUPD   128(DI), Y0
+	VMOVUPD   160(DI), Y1
+	VMOVUPD   192(DI), Y2
+	VMOVUPD   224(DI), Y3
+	VCVTPS2PD 192(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 256(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 272(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 288(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, 128(DI)
+	VMOVUPD   Y1, 160(DI)
+	VMOVUPD   Y2, 192(DI)
+	VMOVUPD   Y3, 224(DI)
+
+body:
 	VMOVUPS      (CX)(R8*4), Y0
 	VMOVUPS      32(CX)(R8*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
@@ -2621,102 +2760,78 @@ loop:
 	VMULPS       Y7, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y7
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y6, Y4, Y8, Y8
-	VBLENDVPS    Y7, Y5, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
 	VMULPS       Y8, Y8, Y10
-	VMULPS       Y9, Y9, Y11
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VMOVUPS      (DX)(R8*4), Y6
-	VMOVUPS      32(DX)(R8*4), Y7
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      (DX)(R8*4), Y4
+	VMOVUPS      32(DX)(R8*4), Y5
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y6
+	VFMADD213PS  32(SP), Y8, Y4
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y7
+	VFMADD213PS  32(SP), Y8, Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
 	VMOVUPS      (SI)(R8*4), Y10
 	VMOVUPS      32(SI)(R8*4), Y11
-	VMULPS       Y6, Y10, Y12
-	VMULPS       Y7, Y11, Y13
-	VFMADD213PS  Y8, Y6, Y10
-	VFMADD213PS  Y9, Y7, Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
 	VBLENDVPS    Y0, Y12, Y8, Y8
 	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y4, Y4
-	VMULPS       Y11, Y5, Y5
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
 	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y4, Y8, Y2
-	VFMADD213PS  Y5, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
 	VMOVUPS      (BX)(R8*4), Y0
 	VMOVUPS      32(BX)(R8*4), Y1
 	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
 	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y4, Y2, Y4
-	VANDNPS      Y5, Y3, Y5
-	VCVTPS2PD    X4, Y2
-	VEXTRACTF128 $0x01, Y4, X3
-	VCVTPS2PD    X3, Y3
-	VADDPD       (DI), Y2, Y2
-	VMOVUPD      Y2, (DI)
-	VADDPD       32(DI), Y3, Y3
-	VMOVUPD      Y3, 32(DI)
-	VCVTPS2PD    X5, Y2
-	VEXTRACTF128 $0x01, Y5, X3
-	VCVTPS2PD    X3, Y3
-	VADDPD       64(DI), Y2, Y2
-	VMOVUPD      Y2, 64(DI)
-	VADDPD       96(DI), Y3, Y3
-	VMOVUPD      Y3, 96(DI)
-	VCVTPS2PD    X0, Y2
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VADDPD       128(DI), Y2, Y2
-	VMOVUPD      Y2, 128(DI)
-	VADDPD       160(DI), Y0, Y0
-	VMOVUPD      Y0, 160(DI)
-	VCVTPS2PD    X1, Y0
-	VEXTRACTF128 $0x01, Y1, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       192(DI), Y0, Y0
-	VMOVUPD      Y0, 192(DI)
-	VADDPD       224(DI), Y1, Y1
-	VMOVUPD      Y1, 224(DI)
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y1, Y7, Y7
+	VANDNPS      Y6, Y2, Y6
+	VANDNPS      Y7, Y3, Y7
+	VMOVUPS      Y6, 64(SP)
+	VMOVUPS      Y7, 96(SP)
+	VMOVUPS      Y0, 192(SP)
+	VMOVUPS      Y1, 224(SP)
 	VMOVUPS      64(CX)(R8*4), Y0
 	VMOVUPS      96(CX)(R8*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
@@ -2757,106 +2872,131 @@ loop:
 	VMULPS       Y7, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y7
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y6, Y4, Y8, Y8
-	VBLENDVPS    Y7, Y5, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
 	VMULPS       Y8, Y8, Y10
-	VMULPS       Y9, Y9, Y11
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VMOVUPS      64(DX)(R8*4), Y6
-	VMOVUPS      96(DX)(R8*4), Y7
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      64(DX)(R8*4), Y4
+	VMOVUPS      96(DX)(R8*4), Y5
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y6
+	VFMADD213PS  32(SP), Y8, Y4
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y7
+	VFMADD213PS  32(SP), Y8, Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
 	VMOVUPS      64(SI)(R8*4), Y10
 	VMOVUPS      96(SI)(R8*4), Y11
-	VMULPS       Y6, Y10, Y12
-	VMULPS       Y7, Y11, Y13
-	VFMADD213PS  Y8, Y6, Y10
-	VFMADD213PS  Y9, Y7, Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
 	VBLENDVPS    Y0, Y12, Y8, Y8
 	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y4, Y4
-	VMULPS       Y11, Y5, Y5
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
 	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y4, Y8, Y2
-	VFMADD213PS  Y5, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
 	VMOVUPS      64(BX)(R8*4), Y0
 	VMOVUPS      96(BX)(R8*4), Y1
 	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
 	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y4, Y2, Y4
-	VANDNPS      Y5, Y3, Y5
-	VCVTPS2PD    X4, Y2
-	VEXTRACTF128 $0x01, Y4, X3
-	VCVTPS2PD    X3, Y3
-	VADDPD       (DI), Y2, Y2
-	VMOVUPD      Y2, (DI)
-	VADDPD       32(DI), Y3, Y3
-	VMOVUPD      Y3, 32(DI)
-	VCVTPS2PD    X5, Y2
-	VEXTRACTF128 $0x01, Y5, X3
-	VCVTPS2PD    X3, Y3
-	VADDPD       64(DI), Y2, Y2
-	VMOVUPD      Y2, 64(DI)
-	VADDPD       96(DI), Y3, Y3
-	VMOVUPD      Y3, 96(DI)
-	VCVTPS2PD    X0, Y2
-	VEXTRACTF128 $0x01, Y0, X0
-	VCVTPS2PD    X0, Y0
-	VADDPD       128(DI), Y2, Y2
-	VMOVUPD      Y2, 128(DI)
-	VADDPD       160(DI), Y0, Y0
-	VMOVUPD      Y0, 160(DI)
-	VCVTPS2PD    X1, Y0
-	VEXTRACTF128 $0x01, Y1, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       192(DI), Y0, Y0
-	VMOVUPD      Y0, 192(DI)
-	VADDPD       224(DI), Y1, Y1
-	VMOVUPD      Y1, 224(DI)
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y1, Y7, Y7
+	VANDNPS      Y6, Y2, Y6
+	VANDNPS      Y7, Y3, Y7
+	VMOVUPS      Y6, 128(SP)
+	VMOVUPS      Y7, 160(SP)
+	VMOVUPS      Y0, 256(SP)
+	VMOVUPS      Y1, 288(SP)
 	ADDQ         $+32, R8
 	CMPQ         R8, R9
 	JB           loop
+	VMOVUPD      (DI), Y0
+	VMOVUPD      32(DI), Y1
+	VMOVUPD      64(DI), Y2
+	VMOVUPD      96(DI), Y3
+	VCVTPS2PD    64(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    80(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    96(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    112(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    128(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    144(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    160(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    176(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      Y0, (DI)
+	VMOVUPD      Y1, 32(DI)
+	VMOVUPD      Y2, 64(DI)
+	VMOVUPD      Y3, 96(DI)
+	VMOVUPD      128(DI), Y0
+	VMOVUPD      160(DI), Y1
+	VMOVUPD      192(DI), Y2
+	VMOVUPD      224(DI), Y3
+	VCVTPS2PD    192(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    208(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    224(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    240(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    256(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    272(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    288(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    304(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      Y0, 128(DI)
+	VMOVUPD      Y1, 160(DI)
+	VMOVUPD      Y2, 192(DI)
+	VMOVUPD      Y3, 224(DI)
 
+after:
 tail:
 	CMPQ         R8, AX
 	JAE          done
@@ -2906,85 +3046,85 @@ tail:
 	VMULPS       Y9, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y8
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y9
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
-	VBLENDVPS    Y8, Y6, Y10, Y10
-	VBLENDVPS    Y9, Y7, Y11, Y11
-	VANDPS       bceconst<>+1024(SB), Y8, Y8
-	VANDPS       bceconst<>+1024(SB), Y9, Y9
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y11, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y10, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y11, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
+	VMOVUPS      bceconst<>+896(SB), Y8
+	VMOVUPS      bceconst<>+896(SB), Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
+	VBLENDVPS    Y6, Y8, Y10, Y10
+	VBLENDVPS    Y7, Y9, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y7, Y7
+	VMOVUPS      bceconst<>+1600(SB), Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y8
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y9
 	VMULPS       Y10, Y10, Y12
-	VMULPS       Y11, Y11, Y13
-	VFMADD213PS  Y10, Y12, Y6
-	VFMADD213PS  Y11, Y13, Y7
-	VADDPS       Y8, Y6, Y6
-	VADDPS       Y9, Y7, Y7
-	VMASKMOVPS   (DX)(R8*4), Y1, Y8
-	VMASKMOVPS   32(DX)(R8*4), Y0, Y9
+	VFMADD213PS  Y10, Y12, Y8
+	VMULPS       Y11, Y11, Y10
+	VFMADD213PS  Y11, Y10, Y9
+	VADDPS       Y6, Y8, Y8
+	VADDPS       Y7, Y9, Y9
+	VMASKMOVPS   (DX)(R8*4), Y1, Y6
+	VMASKMOVPS   32(DX)(R8*4), Y0, Y7
 	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y8
+	VFMADD213PS  32(SP), Y10, Y6
 	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y9
+	VFMADD213PS  32(SP), Y10, Y7
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
+	VSUBPS       Y6, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
+	VSUBPS       Y7, Y11, Y11
 	VMASKMOVPS   (SI)(R8*4), Y1, Y12
 	VMASKMOVPS   32(SI)(R8*4), Y0, Y13
-	VMULPS       Y8, Y12, Y14
-	VMULPS       Y9, Y13, Y15
-	VFMADD213PS  Y10, Y8, Y12
-	VFMADD213PS  Y11, Y9, Y13
+	VMULPS       Y6, Y12, Y14
+	VMULPS       Y7, Y13, Y15
+	VFMADD213PS  Y10, Y6, Y12
+	VFMADD213PS  Y11, Y7, Y13
 	VBLENDVPS    Y2, Y14, Y10, Y10
 	VBLENDVPS    Y3, Y15, Y11, Y11
-	VMULPS       Y12, Y6, Y6
-	VMULPS       Y13, Y7, Y7
+	VMULPS       Y12, Y8, Y8
+	VMULPS       Y13, Y9, Y9
 	VCMPPS       $0x04, bceconst<>+960(SB), Y10, Y2
 	VCMPPS       $0x04, bceconst<>+960(SB), Y11, Y3
-	VFMADD213PS  Y6, Y10, Y4
-	VFMADD213PS  Y7, Y11, Y5
-	VBLENDVPS    Y2, Y4, Y6, Y6
-	VBLENDVPS    Y3, Y5, Y7, Y7
+	VFMADD213PS  Y8, Y10, Y4
+	VFMADD213PS  Y9, Y11, Y5
+	VBLENDVPS    Y2, Y4, Y8, Y8
+	VBLENDVPS    Y3, Y5, Y9, Y9
 	VMASKMOVPS   (BX)(R8*4), Y1, Y2
 	VMASKMOVPS   32(BX)(R8*4), Y0, Y3
 	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y4
 	VCMPPS       $0x00, bceconst<>+960(SB), Y3, Y5
-	VMULPS       Y2, Y6, Y6
-	VMULPS       Y3, Y7, Y7
-	VANDNPS      Y6, Y4, Y6
-	VANDNPS      Y7, Y5, Y7
-	VANDPS       Y1, Y6, Y6
-	VCVTPS2PD    X6, Y4
-	VEXTRACTF128 $0x01, Y6, X5
+	VMULPS       Y2, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VANDNPS      Y8, Y4, Y8
+	VANDNPS      Y9, Y5, Y9
+	VANDPS       Y1, Y8, Y8
+	VCVTPS2PD    X8, Y4
+	VEXTRACTF128 $0x01, Y8, X5
 	VCVTPS2PD    X5, Y5
 	VADDPD       (DI), Y4, Y4
 	VMOVUPD      Y4, (DI)
 	VADDPD       32(DI), Y5, Y5
 	VMOVUPD      Y5, 32(DI)
-	VANDPS       Y0, Y7, Y7
-	VCVTPS2PD    X7, Y4
-	VEXTRACTF128 $0x01, Y7, X5
+	VANDPS       Y0, Y9, Y9
+	VCVTPS2PD    X9, Y4
+	VEXTRACTF128 $0x01, Y9, X5
 	VCVTPS2PD    X5, Y5
 	VADDPD       64(DI), Y4, Y4
 	VMOVUPD      Y4, 64(DI)
@@ -3031,7 +3171,7 @@ TEXT ·wgradAVX2(SB), NOSPLIT, $96-132
 	XORQ         R8, R8
 	MOVQ         AX, R9
 	ANDQ         $-32, R9
-	JEQ          tail
+	JEQ          after
 
 loop:
 	VMOVUPS      (DX)(R8*4), Y0
@@ -3080,88 +3220,88 @@ loop:
 	VFMADD231PS  Y7, Y2, Y11
 	VMULPS       Y3, Y8, Y8
 	VMULPS       Y5, Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y6
-	VBLENDVPS    Y5, Y7, Y9, Y7
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VMOVUPS      bceconst<>+1600(SB), Y3
-	VFMADD213PS  bceconst<>+1536(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1472(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1408(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1344(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1280(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1216(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1152(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1088(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y7, Y3
-	VMULPS       Y6, Y6, Y12
-	VMULPS       Y7, Y7, Y13
-	VFMADD213PS  Y6, Y12, Y2
-	VFMADD213PS  Y7, Y13, Y3
-	VADDPS       Y4, Y2, Y2
-	VADDPS       Y5, Y3, Y3
-	VADDPS       bceconst<>+832(SB), Y8, Y4
-	VADDPS       bceconst<>+832(SB), Y9, Y5
-	VSUBPS       bceconst<>+832(SB), Y4, Y6
-	VSUBPS       bceconst<>+832(SB), Y5, Y7
-	VSUBPS       Y6, Y8, Y6
-	VSUBPS       Y7, Y9, Y7
-	VDIVPS       Y4, Y8, Y12
-	VDIVPS       Y5, Y9, Y13
-	VFNMADD213PS Y8, Y12, Y4
-	VFNMADD213PS Y9, Y13, Y5
-	VFNMADD231PS Y6, Y12, Y4
-	VFNMADD231PS Y7, Y13, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y12, Y6, Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y13, Y7, Y7
-	VFMADD231PS  Y10, Y6, Y4
-	VFMADD231PS  Y11, Y7, Y5
-	VFMADD213PS  Y12, Y6, Y4
-	VFMADD213PS  Y13, Y7, Y5
-	VMOVUPS      (BX)(R8*4), Y6
-	VMOVUPS      32(BX)(R8*4), Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
+	VBLENDVPS    Y2, Y4, Y8, Y4
+	VBLENDVPS    Y3, Y5, Y9, Y5
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y7
+	VMULPS       Y4, Y4, Y12
+	VFMADD213PS  Y4, Y12, Y6
+	VMULPS       Y5, Y5, Y4
+	VFMADD213PS  Y5, Y4, Y7
+	VADDPS       Y2, Y6, Y6
+	VADDPS       Y3, Y7, Y7
+	VADDPS       bceconst<>+832(SB), Y8, Y2
+	VADDPS       bceconst<>+832(SB), Y9, Y3
+	VSUBPS       bceconst<>+832(SB), Y2, Y4
+	VSUBPS       bceconst<>+832(SB), Y3, Y5
+	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y9, Y5
+	VDIVPS       Y2, Y8, Y12
+	VDIVPS       Y3, Y9, Y13
+	VFNMADD213PS Y8, Y12, Y2
+	VFNMADD213PS Y9, Y13, Y3
+	VFNMADD231PS Y4, Y12, Y2
+	VFNMADD231PS Y5, Y13, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y12, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y13, Y5, Y5
+	VFMADD231PS  Y10, Y4, Y2
+	VFMADD231PS  Y11, Y5, Y3
+	VFMADD213PS  Y12, Y4, Y2
+	VFMADD213PS  Y13, Y5, Y3
+	VMOVUPS      (BX)(R8*4), Y4
+	VMOVUPS      32(BX)(R8*4), Y5
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y6
+	VFMADD213PS  32(SP), Y8, Y4
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y7
+	VFMADD213PS  32(SP), Y8, Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
 	VMOVUPS      (DI)(R8*4), Y10
 	VMOVUPS      32(DI)(R8*4), Y11
-	VMULPS       Y6, Y10, Y12
-	VMULPS       Y7, Y11, Y13
-	VFMADD213PS  Y8, Y6, Y10
-	VFMADD213PS  Y9, Y7, Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
 	VBLENDVPS    Y0, Y12, Y8, Y8
 	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y2, Y2
-	VMULPS       Y11, Y3, Y3
-	VFNMADD231PS Y4, Y10, Y8
-	VFNMADD231PS Y5, Y11, Y9
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VFNMADD231PS Y2, Y10, Y8
+	VFNMADD231PS Y3, Y11, Y9
 	VXORPS       Y0, Y8, Y8
 	VXORPS       Y1, Y9, Y9
 	VMOVUPS      (SI)(R8*4), Y0
@@ -3222,88 +3362,88 @@ loop:
 	VFMADD231PS  Y7, Y2, Y11
 	VMULPS       Y3, Y8, Y8
 	VMULPS       Y5, Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y6
-	VBLENDVPS    Y5, Y7, Y9, Y7
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VMOVUPS      bceconst<>+1600(SB), Y3
-	VFMADD213PS  bceconst<>+1536(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1472(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1408(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1344(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1280(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1216(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1152(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y7, Y3
-	VFMADD213PS  bceconst<>+1088(SB), Y6, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y7, Y3
-	VMULPS       Y6, Y6, Y12
-	VMULPS       Y7, Y7, Y13
-	VFMADD213PS  Y6, Y12, Y2
-	VFMADD213PS  Y7, Y13, Y3
-	VADDPS       Y4, Y2, Y2
-	VADDPS       Y5, Y3, Y3
-	VADDPS       bceconst<>+832(SB), Y8, Y4
-	VADDPS       bceconst<>+832(SB), Y9, Y5
-	VSUBPS       bceconst<>+832(SB), Y4, Y6
-	VSUBPS       bceconst<>+832(SB), Y5, Y7
-	VSUBPS       Y6, Y8, Y6
-	VSUBPS       Y7, Y9, Y7
-	VDIVPS       Y4, Y8, Y12
-	VDIVPS       Y5, Y9, Y13
-	VFNMADD213PS Y8, Y12, Y4
-	VFNMADD213PS Y9, Y13, Y5
-	VFNMADD231PS Y6, Y12, Y4
-	VFNMADD231PS Y7, Y13, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y12, Y6, Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y13, Y7, Y7
-	VFMADD231PS  Y10, Y6, Y4
-	VFMADD231PS  Y11, Y7, Y5
-	VFMADD213PS  Y12, Y6, Y4
-	VFMADD213PS  Y13, Y7, Y5
-	VMOVUPS      64(BX)(R8*4), Y6
-	VMOVUPS      96(BX)(R8*4), Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
+	VBLENDVPS    Y2, Y4, Y8, Y4
+	VBLENDVPS    Y3, Y5, Y9, Y5
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y7
+	VMULPS       Y4, Y4, Y12
+	VFMADD213PS  Y4, Y12, Y6
+	VMULPS       Y5, Y5, Y4
+	VFMADD213PS  Y5, Y4, Y7
+	VADDPS       Y2, Y6, Y6
+	VADDPS       Y3, Y7, Y7
+	VADDPS       bceconst<>+832(SB), Y8, Y2
+	VADDPS       bceconst<>+832(SB), Y9, Y3
+	VSUBPS       bceconst<>+832(SB), Y2, Y4
+	VSUBPS       bceconst<>+832(SB), Y3, Y5
+	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y9, Y5
+	VDIVPS       Y2, Y8, Y12
+	VDIVPS       Y3, Y9, Y13
+	VFNMADD213PS Y8, Y12, Y2
+	VFNMADD213PS Y9, Y13, Y3
+	VFNMADD231PS Y4, Y12, Y2
+	VFNMADD231PS Y5, Y13, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y12, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y13, Y5, Y5
+	VFMADD231PS  Y10, Y4, Y2
+	VFMADD231PS  Y11, Y5, Y3
+	VFMADD213PS  Y12, Y4, Y2
+	VFMADD213PS  Y13, Y5, Y3
+	VMOVUPS      64(BX)(R8*4), Y4
+	VMOVUPS      96(BX)(R8*4), Y5
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y6
+	VFMADD213PS  32(SP), Y8, Y4
 	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y7
+	VFMADD213PS  32(SP), Y8, Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
+	VSUBPS       Y5, Y9, Y9
 	VMOVUPS      64(DI)(R8*4), Y10
 	VMOVUPS      96(DI)(R8*4), Y11
-	VMULPS       Y6, Y10, Y12
-	VMULPS       Y7, Y11, Y13
-	VFMADD213PS  Y8, Y6, Y10
-	VFMADD213PS  Y9, Y7, Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
 	VBLENDVPS    Y0, Y12, Y8, Y8
 	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y2, Y2
-	VMULPS       Y11, Y3, Y3
-	VFNMADD231PS Y4, Y10, Y8
-	VFNMADD231PS Y5, Y11, Y9
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VFNMADD231PS Y2, Y10, Y8
+	VFNMADD231PS Y3, Y11, Y9
 	VXORPS       Y0, Y8, Y8
 	VXORPS       Y1, Y9, Y9
 	VMOVUPS      64(SI)(R8*4), Y0
@@ -3322,6 +3462,7 @@ loop:
 	CMPQ         R8, R9
 	JB           loop
 
+after:
 tail:
 	CMPQ         R8, AX
 	JAE          done
@@ -3377,88 +3518,88 @@ tail:
 	VFMADD231PS  Y9, Y4, Y13
 	VMULPS       Y5, Y10, Y10
 	VMULPS       Y7, Y11, Y11
-	VMULPS       Y5, Y12, Y12
-	VMULPS       Y7, Y13, Y13
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VMULPS       Y5, Y12, Y12
+	VMULPS       Y7, Y13, Y13
 	VMULPS       bceconst<>+768(SB), Y12, Y12
 	VMULPS       bceconst<>+768(SB), Y13, Y13
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
-	VMOVUPS      bceconst<>+896(SB), Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
-	VBLENDVPS    Y6, Y8, Y10, Y8
-	VBLENDVPS    Y7, Y9, Y11, Y9
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
-	VMULPS       Y8, Y8, Y14
-	VMULPS       Y9, Y9, Y15
-	VFMADD213PS  Y8, Y14, Y4
-	VFMADD213PS  Y9, Y15, Y5
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VADDPS       bceconst<>+832(SB), Y10, Y6
-	VADDPS       bceconst<>+832(SB), Y11, Y7
-	VSUBPS       bceconst<>+832(SB), Y6, Y8
-	VSUBPS       bceconst<>+832(SB), Y7, Y9
-	VSUBPS       Y8, Y10, Y8
-	VSUBPS       Y9, Y11, Y9
-	VDIVPS       Y6, Y10, Y14
-	VDIVPS       Y7, Y11, Y15
-	VFNMADD213PS Y10, Y14, Y6
-	VFNMADD213PS Y11, Y15, Y7
-	VFNMADD231PS Y8, Y14, Y6
-	VFNMADD231PS Y9, Y15, Y7
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y14, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y15, Y9, Y9
-	VFMADD231PS  Y12, Y8, Y6
-	VFMADD231PS  Y13, Y9, Y7
-	VFMADD213PS  Y14, Y8, Y6
-	VFMADD213PS  Y15, Y9, Y7
-	VMASKMOVPS   (BX)(R8*4), Y1, Y8
-	VMASKMOVPS   32(BX)(R8*4), Y0, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
+	VBLENDVPS    Y4, Y6, Y10, Y6
+	VBLENDVPS    Y5, Y7, Y11, Y7
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y8
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y8
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y8
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y8
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y8
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y8
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y8
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y8
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y9
+	VMULPS       Y6, Y6, Y14
+	VFMADD213PS  Y6, Y14, Y8
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y9
+	VADDPS       Y4, Y8, Y8
+	VADDPS       Y5, Y9, Y9
+	VADDPS       bceconst<>+832(SB), Y10, Y4
+	VADDPS       bceconst<>+832(SB), Y11, Y5
+	VSUBPS       bceconst<>+832(SB), Y4, Y6
+	VSUBPS       bceconst<>+832(SB), Y5, Y7
+	VSUBPS       Y6, Y10, Y6
+	VSUBPS       Y7, Y11, Y7
+	VDIVPS       Y4, Y10, Y14
+	VDIVPS       Y5, Y11, Y15
+	VFNMADD213PS Y10, Y14, Y4
+	VFNMADD213PS Y11, Y15, Y5
+	VFNMADD231PS Y6, Y14, Y4
+	VFNMADD231PS Y7, Y15, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y14, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y15, Y7, Y7
+	VFMADD231PS  Y12, Y6, Y4
+	VFMADD231PS  Y13, Y7, Y5
+	VFMADD213PS  Y14, Y6, Y4
+	VFMADD213PS  Y15, Y7, Y5
+	VMASKMOVPS   (BX)(R8*4), Y1, Y6
+	VMASKMOVPS   32(BX)(R8*4), Y0, Y7
 	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y8
+	VFMADD213PS  32(SP), Y10, Y6
 	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y9
+	VFMADD213PS  32(SP), Y10, Y7
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
+	VSUBPS       Y6, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
+	VSUBPS       Y7, Y11, Y11
 	VMASKMOVPS   (DI)(R8*4), Y1, Y12
 	VMASKMOVPS   32(DI)(R8*4), Y0, Y13
-	VMULPS       Y8, Y12, Y14
-	VMULPS       Y9, Y13, Y15
-	VFMADD213PS  Y10, Y8, Y12
-	VFMADD213PS  Y11, Y9, Y13
+	VMULPS       Y6, Y12, Y14
+	VMULPS       Y7, Y13, Y15
+	VFMADD213PS  Y10, Y6, Y12
+	VFMADD213PS  Y11, Y7, Y13
 	VBLENDVPS    Y2, Y14, Y10, Y10
 	VBLENDVPS    Y3, Y15, Y11, Y11
-	VMULPS       Y12, Y4, Y4
-	VMULPS       Y13, Y5, Y5
-	VFNMADD231PS Y6, Y12, Y10
-	VFNMADD231PS Y7, Y13, Y11
+	VMULPS       Y12, Y8, Y8
+	VMULPS       Y13, Y9, Y9
+	VFNMADD231PS Y4, Y12, Y10
+	VFNMADD231PS Y5, Y13, Y11
 	VXORPS       Y2, Y10, Y10
 	VXORPS       Y3, Y11, Y11
 	VMASKMOVPS   (SI)(R8*4), Y1, Y2
@@ -3482,7 +3623,7 @@ done:
 
 // func wlossGradAVX2(g []float32, x []float32, y []float32, w []float32, pw []float32, oms float32, hs float32, scale float32, acc *[16]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·wlossGradAVX2(SB), NOSPLIT, $96-144
+TEXT ·wlossGradAVX2(SB), NOSPLIT, $224-144
 	MOVQ         g_len+8(FP), AX
 	MOVQ         g_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
@@ -3499,9 +3640,36 @@ TEXT ·wlossGradAVX2(SB), NOSPLIT, $96-144
 	XORQ         R9, R9
 	MOVQ         AX, R10
 	ANDQ         $-32, R10
-	JEQ          tail
+	JEQ          after
+	JMP          body
 
 loop:
+	VMOVUPD   (R8), Y0
+	VMOVUPD   32(R8), Y1
+	VMOVUPD   64(R8), Y2
+	VMOVUPD   96(R8), Y3
+	VCVTPS2PD 96(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 112(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 128(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 144(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 160(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 176(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 192(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (R8)
+	VMOVUPD   Y1, 32(R8)
+	VMOVUPD   Y2, 64(R8)
+	VMOVUPD   Y3, 96(R8)
+
+body:
 	VMOVUPS      (DX)(R9*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y1
 	VXORPS       Y1, Y0, Y0
@@ -3525,66 +3693,60 @@ loop:
 	VSUBPS       Y5, Y6, Y6
 	VFMADD231PS  Y4, Y2, Y6
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y5, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y2
-	VADDPS       Y3, Y2, Y2
-	VADDPS       bceconst<>+832(SB), Y5, Y3
-	VSUBPS       bceconst<>+832(SB), Y3, Y4
-	VSUBPS       Y4, Y5, Y4
-	VDIVPS       Y3, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y3
-	VFNMADD231PS Y4, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y7, Y4, Y4
-	VFMADD231PS  Y6, Y4, Y3
-	VFMADD213PS  Y7, Y4, Y3
-	VMOVUPS      (BX)(R9*4), Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      (BX)(R9*4), Y3
 	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y4
+	VFMADD213PS  32(SP), Y5, Y3
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y4, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
 	VMOVUPS      (DI)(R9*4), Y6
-	VMULPS       Y4, Y6, Y7
-	VFMADD213PS  Y5, Y4, Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
 	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y2, Y2
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y4
-	VFMADD213PS  Y2, Y5, Y1
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VFNMADD231PS Y3, Y6, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
 	VXORPS       Y0, Y5, Y5
 	VMOVUPS      (SI)(R9*4), Y0
 	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y3
-	VMULPS       Y0, Y2, Y2
-	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMULPS       Y0, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
 	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y3, Y5
+	VANDNPS      Y5, Y2, Y5
 	VMOVUPS      Y5, (CX)(R9*4)
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $0x01, Y2, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       (R8), Y0, Y0
-	VMOVUPD      Y0, (R8)
-	VADDPD       32(R8), Y1, Y1
-	VMOVUPD      Y1, 32(R8)
+	VMOVUPS      Y4, 96(SP)
 	VMOVUPS      32(DX)(R9*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y1
 	VXORPS       Y1, Y0, Y0
@@ -3608,66 +3770,60 @@ loop:
 	VSUBPS       Y5, Y6, Y6
 	VFMADD231PS  Y4, Y2, Y6
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y5, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y2
-	VADDPS       Y3, Y2, Y2
-	VADDPS       bceconst<>+832(SB), Y5, Y3
-	VSUBPS       bceconst<>+832(SB), Y3, Y4
-	VSUBPS       Y4, Y5, Y4
-	VDIVPS       Y3, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y3
-	VFNMADD231PS Y4, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y7, Y4, Y4
-	VFMADD231PS  Y6, Y4, Y3
-	VFMADD213PS  Y7, Y4, Y3
-	VMOVUPS      32(BX)(R9*4), Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      32(BX)(R9*4), Y3
 	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y4
+	VFMADD213PS  32(SP), Y5, Y3
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y4, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
 	VMOVUPS      32(DI)(R9*4), Y6
-	VMULPS       Y4, Y6, Y7
-	VFMADD213PS  Y5, Y4, Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
 	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y2, Y2
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y4
-	VFMADD213PS  Y2, Y5, Y1
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VFNMADD231PS Y3, Y6, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
 	VXORPS       Y0, Y5, Y5
 	VMOVUPS      32(SI)(R9*4), Y0
 	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y3
-	VMULPS       Y0, Y2, Y2
-	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMULPS       Y0, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
 	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y3, Y5
+	VANDNPS      Y5, Y2, Y5
 	VMOVUPS      Y5, 32(CX)(R9*4)
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $0x01, Y2, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       64(R8), Y0, Y0
-	VMOVUPD      Y0, 64(R8)
-	VADDPD       96(R8), Y1, Y1
-	VMOVUPD      Y1, 96(R8)
+	VMOVUPS      Y4, 128(SP)
 	VMOVUPS      64(DX)(R9*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y1
 	VXORPS       Y1, Y0, Y0
@@ -3691,66 +3847,60 @@ loop:
 	VSUBPS       Y5, Y6, Y6
 	VFMADD231PS  Y4, Y2, Y6
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y5, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y2
-	VADDPS       Y3, Y2, Y2
-	VADDPS       bceconst<>+832(SB), Y5, Y3
-	VSUBPS       bceconst<>+832(SB), Y3, Y4
-	VSUBPS       Y4, Y5, Y4
-	VDIVPS       Y3, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y3
-	VFNMADD231PS Y4, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y7, Y4, Y4
-	VFMADD231PS  Y6, Y4, Y3
-	VFMADD213PS  Y7, Y4, Y3
-	VMOVUPS      64(BX)(R9*4), Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      64(BX)(R9*4), Y3
 	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y4
+	VFMADD213PS  32(SP), Y5, Y3
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y4, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
 	VMOVUPS      64(DI)(R9*4), Y6
-	VMULPS       Y4, Y6, Y7
-	VFMADD213PS  Y5, Y4, Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
 	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y2, Y2
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y4
-	VFMADD213PS  Y2, Y5, Y1
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VFNMADD231PS Y3, Y6, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
 	VXORPS       Y0, Y5, Y5
 	VMOVUPS      64(SI)(R9*4), Y0
 	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y3
-	VMULPS       Y0, Y2, Y2
-	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMULPS       Y0, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
 	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y3, Y5
+	VANDNPS      Y5, Y2, Y5
 	VMOVUPS      Y5, 64(CX)(R9*4)
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $0x01, Y2, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       (R8), Y0, Y0
-	VMOVUPD      Y0, (R8)
-	VADDPD       32(R8), Y1, Y1
-	VMOVUPD      Y1, 32(R8)
+	VMOVUPS      Y4, 160(SP)
 	VMOVUPS      96(DX)(R9*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y1
 	VXORPS       Y1, Y0, Y0
@@ -3774,70 +3924,89 @@ loop:
 	VSUBPS       Y5, Y6, Y6
 	VFMADD231PS  Y4, Y2, Y6
 	VMULPS       Y3, Y5, Y5
-	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
-	VBLENDVPS    Y3, Y4, Y5, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y2
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
-	VMULPS       Y4, Y4, Y7
-	VFMADD213PS  Y4, Y7, Y2
-	VADDPS       Y3, Y2, Y2
-	VADDPS       bceconst<>+832(SB), Y5, Y3
-	VSUBPS       bceconst<>+832(SB), Y3, Y4
-	VSUBPS       Y4, Y5, Y4
-	VDIVPS       Y3, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y3
-	VFNMADD231PS Y4, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y7, Y4, Y4
-	VFMADD231PS  Y6, Y4, Y3
-	VFMADD213PS  Y7, Y4, Y3
-	VMOVUPS      96(BX)(R9*4), Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      96(BX)(R9*4), Y3
 	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y4
+	VFMADD213PS  32(SP), Y5, Y3
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y4, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
 	VMOVUPS      96(DI)(R9*4), Y6
-	VMULPS       Y4, Y6, Y7
-	VFMADD213PS  Y5, Y4, Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
 	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y2, Y2
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y4
-	VFMADD213PS  Y2, Y5, Y1
-	VBLENDVPS    Y4, Y1, Y2, Y2
-	VFNMADD231PS Y3, Y6, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
 	VXORPS       Y0, Y5, Y5
 	VMOVUPS      96(SI)(R9*4), Y0
 	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y3
-	VMULPS       Y0, Y2, Y2
-	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMULPS       Y0, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
 	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y3, Y5
+	VANDNPS      Y5, Y2, Y5
 	VMOVUPS      Y5, 96(CX)(R9*4)
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $0x01, Y2, X1
-	VCVTPS2PD    X1, Y1
-	VADDPD       64(R8), Y0, Y0
-	VMOVUPD      Y0, 64(R8)
-	VADDPD       96(R8), Y1, Y1
-	VMOVUPD      Y1, 96(R8)
+	VMOVUPS      Y4, 192(SP)
 	ADDQ         $+32, R9
 	CMPQ         R9, R10
 	JB           loop
+	VMOVUPD      (R8), Y0
+	VMOVUPD      32(R8), Y1
+	VMOVUPD      64(R8), Y2
+	VMOVUPD      96(R8), Y3
+	VCVTPS2PD    96(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    112(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    128(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    144(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    160(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    176(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    192(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    208(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      Y0, (R8)
+	VMOVUPD      Y1, 32(R8)
+	VMOVUPD      Y2, 64(R8)
+	VMOVUPD      Y3, 96(R8)
 
+after:
 tail:
 	CMPQ         R9, AX
 	JAE          done
@@ -3870,62 +4039,62 @@ tail:
 	VSUBPS       Y7, Y8, Y8
 	VFMADD231PS  Y6, Y4, Y8
 	VMULPS       Y5, Y7, Y7
-	VMULPS       Y5, Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y5, Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y6
-	VBLENDVPS    Y5, Y6, Y7, Y6
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
-	VMULPS       Y6, Y6, Y9
-	VFMADD213PS  Y6, Y9, Y4
-	VADDPS       Y5, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y7, Y5
-	VSUBPS       bceconst<>+832(SB), Y5, Y6
-	VSUBPS       Y6, Y7, Y6
-	VDIVPS       Y5, Y7, Y9
-	VFNMADD213PS Y7, Y9, Y5
-	VFNMADD231PS Y6, Y9, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y9, Y6, Y6
-	VFMADD231PS  Y8, Y6, Y5
-	VFMADD213PS  Y9, Y6, Y5
-	VMASKMOVPS   (BX)(R9*4), Y1, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y4, Y5, Y7, Y5
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y6
+	VMULPS       Y5, Y5, Y9
+	VFMADD213PS  Y5, Y9, Y6
+	VADDPS       Y4, Y6, Y6
+	VADDPS       bceconst<>+832(SB), Y7, Y4
+	VSUBPS       bceconst<>+832(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y9
+	VFNMADD213PS Y7, Y9, Y4
+	VFNMADD231PS Y5, Y9, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y9, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y9, Y5, Y4
+	VMASKMOVPS   (BX)(R9*4), Y1, Y5
 	VMOVUPS      (SP), Y7
-	VFMADD213PS  32(SP), Y7, Y6
+	VFMADD213PS  32(SP), Y7, Y5
 	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y6, Y7, Y7
+	VSUBPS       Y5, Y7, Y7
 	VMASKMOVPS   (DI)(R9*4), Y1, Y8
-	VMULPS       Y6, Y8, Y9
-	VFMADD213PS  Y7, Y6, Y8
+	VMULPS       Y5, Y8, Y9
+	VFMADD213PS  Y7, Y5, Y8
 	VBLENDVPS    Y2, Y9, Y7, Y7
-	VMULPS       Y8, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y6
-	VFMADD213PS  Y4, Y7, Y3
-	VBLENDVPS    Y6, Y3, Y4, Y4
-	VFNMADD231PS Y5, Y8, Y7
+	VMULPS       Y8, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y5
+	VFMADD213PS  Y6, Y7, Y3
+	VBLENDVPS    Y5, Y3, Y6, Y6
+	VFNMADD231PS Y4, Y8, Y7
 	VXORPS       Y2, Y7, Y7
 	VMASKMOVPS   (SI)(R9*4), Y1, Y2
 	VMULPS       64(SP), Y2, Y3
-	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y5
-	VMULPS       Y2, Y4, Y4
-	VANDNPS      Y4, Y5, Y4
+	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y4
+	VMULPS       Y2, Y6, Y6
+	VANDNPS      Y6, Y4, Y6
 	VMULPS       Y3, Y7, Y7
-	VANDNPS      Y7, Y5, Y7
+	VANDNPS      Y7, Y4, Y7
 	VMASKMOVPS   Y7, Y1, (CX)(R9*4)
-	VANDPS       Y1, Y4, Y4
-	VCVTPS2PD    X4, Y1
-	VEXTRACTF128 $0x01, Y4, X2
+	VANDPS       Y1, Y6, Y6
+	VCVTPS2PD    X6, Y1
+	VEXTRACTF128 $0x01, Y6, X2
 	VCVTPS2PD    X2, Y2
 	VADDPD       (R8), Y1, Y1
 	VMOVUPD      Y1, (R8)
@@ -3954,62 +4123,62 @@ tail:
 	VSUBPS       Y6, Y7, Y7
 	VFMADD231PS  Y5, Y3, Y7
 	VMULPS       Y4, Y6, Y6
-	VMULPS       Y4, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       Y4, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y7, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
-	VBLENDVPS    Y4, Y5, Y6, Y5
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VMOVUPS      bceconst<>+1600(SB), Y3
-	VFMADD213PS  bceconst<>+1536(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1472(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1408(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1344(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1280(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1216(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1152(SB), Y5, Y3
-	VFMADD213PS  bceconst<>+1088(SB), Y5, Y3
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y3
-	VADDPS       Y4, Y3, Y3
-	VADDPS       bceconst<>+832(SB), Y6, Y4
-	VSUBPS       bceconst<>+832(SB), Y4, Y5
-	VSUBPS       Y5, Y6, Y5
-	VDIVPS       Y4, Y6, Y8
-	VFNMADD213PS Y6, Y8, Y4
-	VFNMADD231PS Y5, Y8, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y8, Y5, Y5
-	VFMADD231PS  Y7, Y5, Y4
-	VFMADD213PS  Y8, Y5, Y4
-	VMASKMOVPS   32(BX)(R9*4), Y0, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VBLENDVPS    Y3, Y4, Y6, Y4
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y5
+	VMULPS       Y4, Y4, Y8
+	VFMADD213PS  Y4, Y8, Y5
+	VADDPS       Y3, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y3
+	VSUBPS       bceconst<>+832(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y8
+	VFNMADD213PS Y6, Y8, Y3
+	VFNMADD231PS Y4, Y8, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y8, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y8, Y4, Y3
+	VMASKMOVPS   32(BX)(R9*4), Y0, Y4
 	VMOVUPS      (SP), Y6
-	VFMADD213PS  32(SP), Y6, Y5
+	VFMADD213PS  32(SP), Y6, Y4
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
+	VSUBPS       Y4, Y6, Y6
 	VMASKMOVPS   32(DI)(R9*4), Y0, Y7
-	VMULPS       Y5, Y7, Y8
-	VFMADD213PS  Y6, Y5, Y7
+	VMULPS       Y4, Y7, Y8
+	VFMADD213PS  Y6, Y4, Y7
 	VBLENDVPS    Y1, Y8, Y6, Y6
-	VMULPS       Y7, Y3, Y3
-	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y5
-	VFMADD213PS  Y3, Y6, Y2
-	VBLENDVPS    Y5, Y2, Y3, Y3
-	VFNMADD231PS Y4, Y7, Y6
+	VMULPS       Y7, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y4
+	VFMADD213PS  Y5, Y6, Y2
+	VBLENDVPS    Y4, Y2, Y5, Y5
+	VFNMADD231PS Y3, Y7, Y6
 	VXORPS       Y1, Y6, Y6
 	VMASKMOVPS   32(SI)(R9*4), Y0, Y1
 	VMULPS       64(SP), Y1, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y4
-	VMULPS       Y1, Y3, Y3
-	VANDNPS      Y3, Y4, Y3
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
+	VMULPS       Y1, Y5, Y5
+	VANDNPS      Y5, Y3, Y5
 	VMULPS       Y2, Y6, Y6
-	VANDNPS      Y6, Y4, Y6
+	VANDNPS      Y6, Y3, Y6
 	VMASKMOVPS   Y6, Y0, 32(CX)(R9*4)
-	VANDPS       Y0, Y3, Y3
-	VCVTPS2PD    X3, Y0
-	VEXTRACTF128 $0x01, Y3, X1
+	VANDPS       Y0, Y5, Y5
+	VCVTPS2PD    X5, Y0
+	VEXTRACTF128 $0x01, Y5, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       64(R8), Y0, Y0
 	VMOVUPD      Y0, 64(R8)
@@ -4030,179 +4199,316 @@ TEXT ·lossAVX512(SB), NOSPLIT, $0-72
 	MOVQ    x_base+24(FP), DX
 	MOVQ    y_base+48(FP), BX
 	VMOVUPS bceconst<>+128(SB), Z0
-	VMOVUPS bceconst<>+832(SB), Z0
-	VMOVUPS bceconst<>+896(SB), Z0
-	VMOVUPS bceconst<>+256(SB), Z0
-	VMOVUPS bceconst<>+128(SB), Z0
 	VMOVUPS bceconst<>+832(SB), Z1
 	VMOVUPS bceconst<>+896(SB), Z2
-	VMOVUPS bceconst<>+256(SB), Z3
+	VMOVUPS bceconst<>+0(SB), Z3
 	XORQ    SI, SI
 	MOVQ    AX, DI
-	ANDQ    $-64, DI
-	JEQ     tail
+	ANDQ    $-128, DI
+	JEQ     after
 
 loop:
-	VMOVUPS      (DX)(SI*4), Z4
-	VMOVUPS      64(DX)(SI*4), Z5
-	VMOVUPS      128(DX)(SI*4), Z6
-	VMOVUPS      192(DX)(SI*4), Z7
-	VANDPS       bceconst<>+0(SB), Z4, Z8
-	VANDPS       bceconst<>+0(SB), Z5, Z9
-	VANDPS       bceconst<>+0(SB), Z6, Z10
-	VANDPS       bceconst<>+0(SB), Z7, Z11
-	VMINPS       Z8, Z0, Z12
-	VMINPS       Z9, Z0, Z13
-	VMINPS       Z10, Z0, Z14
-	VMINPS       Z11, Z0, Z15
-	VMOVAPS      Z3, Z16
-	VMOVAPS      Z3, Z17
-	VMOVAPS      Z3, Z18
-	VMOVAPS      Z3, Z19
-	VFNMADD231PS bceconst<>+192(SB), Z12, Z16
-	VFNMADD231PS bceconst<>+192(SB), Z13, Z17
-	VFNMADD231PS bceconst<>+192(SB), Z14, Z18
-	VFNMADD231PS bceconst<>+192(SB), Z15, Z19
-	VSUBPS       Z3, Z16, Z20
-	VSUBPS       Z3, Z17, Z21
-	VSUBPS       Z3, Z18, Z22
-	VSUBPS       Z3, Z19, Z23
-	VFNMSUB231PS bceconst<>+320(SB), Z20, Z12
-	VFNMSUB231PS bceconst<>+320(SB), Z21, Z13
-	VFNMSUB231PS bceconst<>+320(SB), Z22, Z14
-	VFNMSUB231PS bceconst<>+320(SB), Z23, Z15
-	VFNMADD231PS bceconst<>+384(SB), Z20, Z12
-	VFNMADD231PS bceconst<>+384(SB), Z21, Z13
-	VFNMADD231PS bceconst<>+384(SB), Z22, Z14
-	VFNMADD231PS bceconst<>+384(SB), Z23, Z15
+	VANDPS       (DX)(SI*4), Z3, Z4
+	VMINPS       Z4, Z0, Z4
+	VANDPS       64(DX)(SI*4), Z3, Z5
+	VMINPS       Z5, Z0, Z5
+	VANDPS       128(DX)(SI*4), Z3, Z6
+	VMINPS       Z6, Z0, Z6
+	VANDPS       192(DX)(SI*4), Z3, Z7
+	VMINPS       Z7, Z0, Z7
+	VANDPS       256(DX)(SI*4), Z3, Z8
+	VMINPS       Z8, Z0, Z8
+	VANDPS       320(DX)(SI*4), Z3, Z9
+	VMINPS       Z9, Z0, Z9
+	VANDPS       384(DX)(SI*4), Z3, Z10
+	VMINPS       Z10, Z0, Z10
+	VANDPS       448(DX)(SI*4), Z3, Z11
+	VMINPS       Z11, Z0, Z11
+	VMOVUPS      bceconst<>+256(SB), Z12
+	VMOVUPS      bceconst<>+256(SB), Z13
+	VMOVUPS      bceconst<>+256(SB), Z14
+	VMOVUPS      bceconst<>+256(SB), Z15
+	VMOVUPS      bceconst<>+256(SB), Z16
+	VMOVUPS      bceconst<>+256(SB), Z17
+	VMOVUPS      bceconst<>+256(SB), Z18
+	VMOVUPS      bceconst<>+256(SB), Z19
+	VFNMADD231PS bceconst<>+192(SB), Z4, Z12
+	VFNMADD231PS bceconst<>+192(SB), Z5, Z13
+	VFNMADD231PS bceconst<>+192(SB), Z6, Z14
+	VFNMADD231PS bceconst<>+192(SB), Z7, Z15
+	VFNMADD231PS bceconst<>+192(SB), Z8, Z16
+	VFNMADD231PS bceconst<>+192(SB), Z9, Z17
+	VFNMADD231PS bceconst<>+192(SB), Z10, Z18
+	VFNMADD231PS bceconst<>+192(SB), Z11, Z19
+	VSUBPS       bceconst<>+256(SB), Z12, Z12
+	VSUBPS       bceconst<>+256(SB), Z13, Z13
+	VSUBPS       bceconst<>+256(SB), Z14, Z14
+	VSUBPS       bceconst<>+256(SB), Z15, Z15
+	VSUBPS       bceconst<>+256(SB), Z16, Z16
+	VSUBPS       bceconst<>+256(SB), Z17, Z17
+	VSUBPS       bceconst<>+256(SB), Z18, Z18
+	VSUBPS       bceconst<>+256(SB), Z19, Z19
+	VFNMSUB231PS bceconst<>+320(SB), Z12, Z4
+	VFNMSUB231PS bceconst<>+320(SB), Z13, Z5
+	VFNMSUB231PS bceconst<>+320(SB), Z14, Z6
+	VFNMSUB231PS bceconst<>+320(SB), Z15, Z7
+	VFNMSUB231PS bceconst<>+320(SB), Z16, Z8
+	VFNMSUB231PS bceconst<>+320(SB), Z17, Z9
+	VFNMSUB231PS bceconst<>+320(SB), Z18, Z10
+	VFNMSUB231PS bceconst<>+320(SB), Z19, Z11
+	VFNMADD231PS bceconst<>+384(SB), Z12, Z4
+	VFNMADD231PS bceconst<>+384(SB), Z13, Z5
+	VFNMADD231PS bceconst<>+384(SB), Z14, Z6
+	VFNMADD231PS bceconst<>+384(SB), Z15, Z7
+	VFNMADD231PS bceconst<>+384(SB), Z16, Z8
+	VFNMADD231PS bceconst<>+384(SB), Z17, Z9
+	VFNMADD231PS bceconst<>+384(SB), Z18, Z10
+	VFNMADD231PS bceconst<>+384(SB), Z19, Z11
 	VMOVUPS      bceconst<>+704(SB), Z20
 	VMOVUPS      bceconst<>+704(SB), Z21
 	VMOVUPS      bceconst<>+704(SB), Z22
 	VMOVUPS      bceconst<>+704(SB), Z23
-	VFMADD213PS  bceconst<>+640(SB), Z12, Z20
-	VFMADD213PS  bceconst<>+640(SB), Z13, Z21
-	VFMADD213PS  bceconst<>+640(SB), Z14, Z22
-	VFMADD213PS  bceconst<>+640(SB), Z15, Z23
-	VFMADD213PS  bceconst<>+576(SB), Z12, Z20
-	VFMADD213PS  bceconst<>+576(SB), Z13, Z21
-	VFMADD213PS  bceconst<>+576(SB), Z14, Z22
-	VFMADD213PS  bceconst<>+576(SB), Z15, Z23
-	VFMADD213PS  bceconst<>+512(SB), Z12, Z20
-	VFMADD213PS  bceconst<>+512(SB), Z13, Z21
-	VFMADD213PS  bceconst<>+512(SB), Z14, Z22
-	VFMADD213PS  bceconst<>+512(SB), Z15, Z23
-	VFMADD213PS  bceconst<>+448(SB), Z12, Z20
-	VFMADD213PS  bceconst<>+448(SB), Z13, Z21
-	VFMADD213PS  bceconst<>+448(SB), Z14, Z22
-	VFMADD213PS  bceconst<>+448(SB), Z15, Z23
-	VFMADD213PS  Z1, Z12, Z20
-	VFMADD213PS  Z1, Z13, Z21
-	VFMADD213PS  Z1, Z14, Z22
-	VFMADD213PS  Z1, Z15, Z23
-	VFMADD213PS  Z1, Z12, Z20
-	VFMADD213PS  Z1, Z13, Z21
-	VFMADD213PS  Z1, Z14, Z22
-	VFMADD213PS  Z1, Z15, Z23
-	VPSLLD       $0x17, Z16, Z16
-	VPSLLD       $0x17, Z17, Z17
-	VPSLLD       $0x17, Z18, Z18
-	VPSLLD       $0x17, Z19, Z19
-	VMULPS       Z16, Z20, Z20
-	VMULPS       Z17, Z21, Z21
-	VMULPS       Z18, Z22, Z22
-	VMULPS       Z19, Z23, Z23
-	VMULPS       bceconst<>+768(SB), Z20, Z20
-	VMULPS       bceconst<>+768(SB), Z21, Z21
-	VMULPS       bceconst<>+768(SB), Z22, Z22
-	VMULPS       bceconst<>+768(SB), Z23, Z23
+	VMOVUPS      bceconst<>+704(SB), Z24
+	VMOVUPS      bceconst<>+704(SB), Z25
+	VMOVUPS      bceconst<>+704(SB), Z26
+	VMOVUPS      bceconst<>+704(SB), Z27
+	VFMADD213PS  bceconst<>+640(SB), Z4, Z20
+	VFMADD213PS  bceconst<>+640(SB), Z5, Z21
+	VFMADD213PS  bceconst<>+640(SB), Z6, Z22
+	VFMADD213PS  bceconst<>+640(SB), Z7, Z23
+	VFMADD213PS  bceconst<>+640(SB), Z8, Z24
+	VFMADD213PS  bceconst<>+640(SB), Z9, Z25
+	VFMADD213PS  bceconst<>+640(SB), Z10, Z26
+	VFMADD213PS  bceconst<>+640(SB), Z11, Z27
+	VFMADD213PS  bceconst<>+576(SB), Z4, Z20
+	VFMADD213PS  bceconst<>+576(SB), Z5, Z21
+	VFMADD213PS  bceconst<>+576(SB), Z6, Z22
+	VFMADD213PS  bceconst<>+576(SB), Z7, Z23
+	VFMADD213PS  bceconst<>+576(SB), Z8, Z24
+	VFMADD213PS  bceconst<>+576(SB), Z9, Z25
+	VFMADD213PS  bceconst<>+576(SB), Z10, Z26
+	VFMADD213PS  bceconst<>+576(SB), Z11, Z27
+	VFMADD213PS  bceconst<>+512(SB), Z4, Z20
+	VFMADD213PS  bceconst<>+512(SB), Z5, Z21
+	VFMADD213PS  bceconst<>+512(SB), Z6, Z22
+	VFMADD213PS  bceconst<>+512(SB), Z7, Z23
+	VFMADD213PS  bceconst<>+512(SB), Z8, Z24
+	VFMADD213PS  bceconst<>+512(SB), Z9, Z25
+	VFMADD213PS  bceconst<>+512(SB), Z10, Z26
+	VFMADD213PS  bceconst<>+512(SB), Z11, Z27
+	VFMADD213PS  bceconst<>+448(SB), Z4, Z20
+	VFMADD213PS  bceconst<>+448(SB), Z5, Z21
+	VFMADD213PS  bceconst<>+448(SB), Z6, Z22
+	VFMADD213PS  bceconst<>+448(SB), Z7, Z23
+	VFMADD213PS  bceconst<>+448(SB), Z8, Z24
+	VFMADD213PS  bceconst<>+448(SB), Z9, Z25
+	VFMADD213PS  bceconst<>+448(SB), Z10, Z26
+	VFMADD213PS  bceconst<>+448(SB), Z11, Z27
+	VFMADD213PS  Z1, Z4, Z20
+	VFMADD213PS  Z1, Z5, Z21
+	VFMADD213PS  Z1, Z6, Z22
+	VFMADD213PS  Z1, Z7, Z23
+	VFMADD213PS  Z1, Z8, Z24
+	VFMADD213PS  Z1, Z9, Z25
+	VFMADD213PS  Z1, Z10, Z26
+	VFMADD213PS  Z1, Z11, Z27
+	VFMADD213PS  Z1, Z4, Z20
+	VFMADD213PS  Z1, Z5, Z21
+	VFMADD213PS  Z1, Z6, Z22
+	VFMADD213PS  Z1, Z7, Z23
+	VFMADD213PS  Z1, Z8, Z24
+	VFMADD213PS  Z1, Z9, Z25
+	VFMADD213PS  Z1, Z10, Z26
+	VFMADD213PS  Z1, Z11, Z27
+	VSCALEFPS    Z12, Z20, Z20
+	VSCALEFPS    Z13, Z21, Z21
+	VSCALEFPS    Z14, Z22, Z22
+	VSCALEFPS    Z15, Z23, Z23
+	VSCALEFPS    Z16, Z24, Z24
+	VSCALEFPS    Z17, Z25, Z25
+	VSCALEFPS    Z18, Z26, Z26
+	VSCALEFPS    Z19, Z27, Z27
 	VCMPPS       $0x1d, Z2, Z20, K1
-	VCMPPS       $0x1d, Z2, Z21, K2
-	VCMPPS       $0x1d, Z2, Z22, K3
-	VCMPPS       $0x1d, Z2, Z23, K4
 	VFMSUB213PS  Z2, Z2, K1, Z20
-	VFMSUB213PS  Z2, Z2, K2, Z21
-	VFMSUB213PS  Z2, Z2, K3, Z22
-	VFMSUB213PS  Z2, Z2, K4, Z23
+	VMOVUPS.Z    bceconst<>+1024(SB), K1, Z4
+	VCMPPS       $0x1d, Z2, Z21, K1
+	VFMSUB213PS  Z2, Z2, K1, Z21
+	VMOVUPS.Z    bceconst<>+1024(SB), K1, Z5
+	VCMPPS       $0x1d, Z2, Z22, K1
+	VFMSUB213PS  Z2, Z2, K1, Z22
+	VMOVUPS.Z    bceconst<>+1024(SB), K1, Z6
+	VCMPPS       $0x1d, Z2, Z23, K1
+	VFMSUB213PS  Z2, Z2, K1, Z23
+	VMOVUPS.Z    bceconst<>+1024(SB), K1, Z7
+	VCMPPS       $0x1d, Z2, Z24, K1
+	VFMSUB213PS  Z2, Z2, K1, Z24
+	VMOVUPS.Z    bceconst<>+1024(SB), K1, Z8
+	VCMPPS       $0x1d, Z2, Z25, K1
+	VFMSUB213PS  Z2, Z2, K1, Z25
+	VMOVUPS.Z    bceconst<>+1024(SB), K1, Z9
+	VCMPPS       $0x1d, Z2, Z26, K1
+	VFMSUB213PS  Z2, Z2, K1, Z26
+	VMOVUPS.Z    bceconst<>+1024(SB), K1, Z10
+	VCMPPS       $0x1d, Z2, Z27, K1
+	VFMSUB213PS  Z2, Z2, K1, Z27
+	VMOVUPS.Z    bceconst<>+1024(SB), K1, Z11
 	VMOVUPS      bceconst<>+1600(SB), Z12
 	VMOVUPS      bceconst<>+1600(SB), Z13
 	VMOVUPS      bceconst<>+1600(SB), Z14
 	VMOVUPS      bceconst<>+1600(SB), Z15
+	VMOVUPS      bceconst<>+1600(SB), Z16
+	VMOVUPS      bceconst<>+1600(SB), Z17
+	VMOVUPS      bceconst<>+1600(SB), Z18
+	VMOVUPS      bceconst<>+1600(SB), Z19
 	VFMADD213PS  bceconst<>+1536(SB), Z20, Z12
 	VFMADD213PS  bceconst<>+1536(SB), Z21, Z13
 	VFMADD213PS  bceconst<>+1536(SB), Z22, Z14
 	VFMADD213PS  bceconst<>+1536(SB), Z23, Z15
+	VFMADD213PS  bceconst<>+1536(SB), Z24, Z16
+	VFMADD213PS  bceconst<>+1536(SB), Z25, Z17
+	VFMADD213PS  bceconst<>+1536(SB), Z26, Z18
+	VFMADD213PS  bceconst<>+1536(SB), Z27, Z19
 	VFMADD213PS  bceconst<>+1472(SB), Z20, Z12
 	VFMADD213PS  bceconst<>+1472(SB), Z21, Z13
 	VFMADD213PS  bceconst<>+1472(SB), Z22, Z14
 	VFMADD213PS  bceconst<>+1472(SB), Z23, Z15
+	VFMADD213PS  bceconst<>+1472(SB), Z24, Z16
+	VFMADD213PS  bceconst<>+1472(SB), Z25, Z17
+	VFMADD213PS  bceconst<>+1472(SB), Z26, Z18
+	VFMADD213PS  bceconst<>+1472(SB), Z27, Z19
 	VFMADD213PS  bceconst<>+1408(SB), Z20, Z12
 	VFMADD213PS  bceconst<>+1408(SB), Z21, Z13
 	VFMADD213PS  bceconst<>+1408(SB), Z22, Z14
 	VFMADD213PS  bceconst<>+1408(SB), Z23, Z15
+	VFMADD213PS  bceconst<>+1408(SB), Z24, Z16
+	VFMADD213PS  bceconst<>+1408(SB), Z25, Z17
+	VFMADD213PS  bceconst<>+1408(SB), Z26, Z18
+	VFMADD213PS  bceconst<>+1408(SB), Z27, Z19
 	VFMADD213PS  bceconst<>+1344(SB), Z20, Z12
 	VFMADD213PS  bceconst<>+1344(SB), Z21, Z13
 	VFMADD213PS  bceconst<>+1344(SB), Z22, Z14
 	VFMADD213PS  bceconst<>+1344(SB), Z23, Z15
+	VFMADD213PS  bceconst<>+1344(SB), Z24, Z16
+	VFMADD213PS  bceconst<>+1344(SB), Z25, Z17
+	VFMADD213PS  bceconst<>+1344(SB), Z26, Z18
+	VFMADD213PS  bceconst<>+1344(SB), Z27, Z19
 	VFMADD213PS  bceconst<>+1280(SB), Z20, Z12
 	VFMADD213PS  bceconst<>+1280(SB), Z21, Z13
 	VFMADD213PS  bceconst<>+1280(SB), Z22, Z14
 	VFMADD213PS  bceconst<>+1280(SB), Z23, Z15
+	VFMADD213PS  bceconst<>+1280(SB), Z24, Z16
+	VFMADD213PS  bceconst<>+1280(SB), Z25, Z17
+	VFMADD213PS  bceconst<>+1280(SB), Z26, Z18
+	VFMADD213PS  bceconst<>+1280(SB), Z27, Z19
 	VFMADD213PS  bceconst<>+1216(SB), Z20, Z12
 	VFMADD213PS  bceconst<>+1216(SB), Z21, Z13
 	VFMADD213PS  bceconst<>+1216(SB), Z22, Z14
 	VFMADD213PS  bceconst<>+1216(SB), Z23, Z15
+	VFMADD213PS  bceconst<>+1216(SB), Z24, Z16
+	VFMADD213PS  bceconst<>+1216(SB), Z25, Z17
+	VFMADD213PS  bceconst<>+1216(SB), Z26, Z18
+	VFMADD213PS  bceconst<>+1216(SB), Z27, Z19
 	VFMADD213PS  bceconst<>+1152(SB), Z20, Z12
 	VFMADD213PS  bceconst<>+1152(SB), Z21, Z13
 	VFMADD213PS  bceconst<>+1152(SB), Z22, Z14
 	VFMADD213PS  bceconst<>+1152(SB), Z23, Z15
+	VFMADD213PS  bceconst<>+1152(SB), Z24, Z16
+	VFMADD213PS  bceconst<>+1152(SB), Z25, Z17
+	VFMADD213PS  bceconst<>+1152(SB), Z26, Z18
+	VFMADD213PS  bceconst<>+1152(SB), Z27, Z19
 	VFMADD213PS  bceconst<>+1088(SB), Z20, Z12
 	VFMADD213PS  bceconst<>+1088(SB), Z21, Z13
 	VFMADD213PS  bceconst<>+1088(SB), Z22, Z14
 	VFMADD213PS  bceconst<>+1088(SB), Z23, Z15
-	VMULPS       Z20, Z20, Z16
-	VMULPS       Z21, Z21, Z17
-	VMULPS       Z22, Z22, Z18
-	VMULPS       Z23, Z23, Z19
-	VFMADD213PS  Z20, Z16, Z12
-	VFMADD213PS  Z21, Z17, Z13
-	VFMADD213PS  Z22, Z18, Z14
-	VFMADD213PS  Z23, Z19, Z15
-	VADDPS       bceconst<>+1024(SB), Z12, K1, Z12
-	VADDPS       bceconst<>+1024(SB), Z13, K2, Z13
-	VADDPS       bceconst<>+1024(SB), Z14, K3, Z14
-	VADDPS       bceconst<>+1024(SB), Z15, K4, Z15
-	VMOVUPS      (BX)(SI*4), Z16
-	VMOVUPS      64(BX)(SI*4), Z17
-	VMOVUPS      128(BX)(SI*4), Z18
-	VMOVUPS      192(BX)(SI*4), Z19
-	VSUBPS       Z16, Z1, Z20
-	VSUBPS       Z17, Z1, Z21
-	VSUBPS       Z18, Z1, Z22
-	VSUBPS       Z19, Z1, Z23
-	VPMOVD2M     Z4, K1
-	VBLENDMPS    Z16, Z20, K1, Z20
-	VPMOVD2M     Z5, K1
-	VBLENDMPS    Z17, Z21, K1, Z21
-	VPMOVD2M     Z6, K1
-	VBLENDMPS    Z18, Z22, K1, Z22
-	VPMOVD2M     Z7, K1
-	VBLENDMPS    Z19, Z23, K1, Z23
-	VCMPPS       $0x04, bceconst<>+960(SB), Z20, K1
-	VCMPPS       $0x04, bceconst<>+960(SB), Z21, K2
-	VCMPPS       $0x04, bceconst<>+960(SB), Z22, K3
-	VCMPPS       $0x04, bceconst<>+960(SB), Z23, K4
-	VFMADD231PS  Z8, Z20, K1, Z12
-	VFMADD231PS  Z9, Z21, K2, Z13
-	VFMADD231PS  Z10, Z22, K3, Z14
-	VFMADD231PS  Z11, Z23, K4, Z15
+	VFMADD213PS  bceconst<>+1088(SB), Z24, Z16
+	VFMADD213PS  bceconst<>+1088(SB), Z25, Z17
+	VFMADD213PS  bceconst<>+1088(SB), Z26, Z18
+	VFMADD213PS  bceconst<>+1088(SB), Z27, Z19
+	VMULPS       Z20, Z20, Z28
+	VFMADD213PS  Z20, Z28, Z12
+	VMULPS       Z21, Z21, Z20
+	VFMADD213PS  Z21, Z20, Z13
+	VMULPS       Z22, Z22, Z20
+	VFMADD213PS  Z22, Z20, Z14
+	VMULPS       Z23, Z23, Z20
+	VFMADD213PS  Z23, Z20, Z15
+	VMULPS       Z24, Z24, Z20
+	VFMADD213PS  Z24, Z20, Z16
+	VMULPS       Z25, Z25, Z20
+	VFMADD213PS  Z25, Z20, Z17
+	VMULPS       Z26, Z26, Z20
+	VFMADD213PS  Z26, Z20, Z18
+	VMULPS       Z27, Z27, Z20
+	VFMADD213PS  Z27, Z20, Z19
+	VADDPS       Z4, Z12, Z12
+	VADDPS       Z5, Z13, Z13
+	VADDPS       Z6, Z14, Z14
+	VADDPS       Z7, Z15, Z15
+	VADDPS       Z8, Z16, Z16
+	VADDPS       Z9, Z17, Z17
+	VADDPS       Z10, Z18, Z18
+	VADDPS       Z11, Z19, Z19
+	VSUBPS       (BX)(SI*4), Z1, Z4
+	VSUBPS       64(BX)(SI*4), Z1, Z5
+	VSUBPS       128(BX)(SI*4), Z1, Z6
+	VSUBPS       192(BX)(SI*4), Z1, Z7
+	VSUBPS       256(BX)(SI*4), Z1, Z8
+	VSUBPS       320(BX)(SI*4), Z1, Z9
+	VSUBPS       384(BX)(SI*4), Z1, Z10
+	VSUBPS       448(BX)(SI*4), Z1, Z11
+	VFPCLASSPSZ  $0x54, (DX)(SI*4), K1
+	VMOVUPS      (BX)(SI*4), K1, Z4
+	VFPCLASSPSZ  $0x54, 64(DX)(SI*4), K1
+	VMOVUPS      64(BX)(SI*4), K1, Z5
+	VFPCLASSPSZ  $0x54, 128(DX)(SI*4), K1
+	VMOVUPS      128(BX)(SI*4), K1, Z6
+	VFPCLASSPSZ  $0x54, 192(DX)(SI*4), K1
+	VMOVUPS      192(BX)(SI*4), K1, Z7
+	VFPCLASSPSZ  $0x54, 256(DX)(SI*4), K1
+	VMOVUPS      256(BX)(SI*4), K1, Z8
+	VFPCLASSPSZ  $0x54, 320(DX)(SI*4), K1
+	VMOVUPS      320(BX)(SI*4), K1, Z9
+	VFPCLASSPSZ  $0x54, 384(DX)(SI*4), K1
+	VMOVUPS      384(BX)(SI*4), K1, Z10
+	VFPCLASSPSZ  $0x54, 448(DX)(SI*4), K1
+	VMOVUPS      448(BX)(SI*4), K1, Z11
+	VANDPS       (DX)(SI*4), Z3, Z20
+	VPTESTMD     Z3, Z4, K1
+	VFMADD231PS  Z20, Z4, K1, Z12
+	VANDPS       64(DX)(SI*4), Z3, Z4
+	VPTESTMD     Z3, Z5, K1
+	VFMADD231PS  Z4, Z5, K1, Z13
+	VANDPS       128(DX)(SI*4), Z3, Z4
+	VPTESTMD     Z3, Z6, K1
+	VFMADD231PS  Z4, Z6, K1, Z14
+	VANDPS       192(DX)(SI*4), Z3, Z4
+	VPTESTMD     Z3, Z7, K1
+	VFMADD231PS  Z4, Z7, K1, Z15
+	VANDPS       256(DX)(SI*4), Z3, Z4
+	VPTESTMD     Z3, Z8, K1
+	VFMADD231PS  Z4, Z8, K1, Z16
+	VANDPS       320(DX)(SI*4), Z3, Z4
+	VPTESTMD     Z3, Z9, K1
+	VFMADD231PS  Z4, Z9, K1, Z17
+	VANDPS       384(DX)(SI*4), Z3, Z4
+	VPTESTMD     Z3, Z10, K1
+	VFMADD231PS  Z4, Z10, K1, Z18
+	VANDPS       448(DX)(SI*4), Z3, Z4
+	VPTESTMD     Z3, Z11, K1
+	VFMADD231PS  Z4, Z11, K1, Z19
 	VMOVUPS      Z12, (CX)(SI*4)
 	VMOVUPS      Z13, 64(CX)(SI*4)
 	VMOVUPS      Z14, 128(CX)(SI*4)
 	VMOVUPS      Z15, 192(CX)(SI*4)
-	ADDQ         $+64, SI
+	VMOVUPS      Z16, 256(CX)(SI*4)
+	VMOVUPS      Z17, 320(CX)(SI*4)
+	VMOVUPS      Z18, 384(CX)(SI*4)
+	VMOVUPS      Z19, 448(CX)(SI*4)
+	ADDQ         $+128, SI
 	CMPQ         SI, DI
 	JB           loop
 
+after:
 tail:
 	CMPQ         SI, AX
 	JAE          done
@@ -4212,44 +4518,43 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Z4, K1
 	KSHIFTRW     $0x08, K1, K2
 	VMOVUPS.Z    (DX)(SI*4), K1, Z4
-	VANDPS       bceconst<>+0(SB), Z4, Z5
-	VMINPS       Z5, Z0, Z6
-	VMOVAPS      Z3, Z7
-	VFNMADD231PS bceconst<>+192(SB), Z6, Z7
-	VSUBPS       Z3, Z7, Z8
-	VFNMSUB231PS bceconst<>+320(SB), Z8, Z6
-	VFNMADD231PS bceconst<>+384(SB), Z8, Z6
-	VMOVUPS      bceconst<>+704(SB), Z8
-	VFMADD213PS  bceconst<>+640(SB), Z6, Z8
-	VFMADD213PS  bceconst<>+576(SB), Z6, Z8
-	VFMADD213PS  bceconst<>+512(SB), Z6, Z8
-	VFMADD213PS  bceconst<>+448(SB), Z6, Z8
-	VFMADD213PS  Z1, Z6, Z8
-	VFMADD213PS  Z1, Z6, Z8
-	VPSLLD       $0x17, Z7, Z7
-	VMULPS       Z7, Z8, Z8
-	VMULPS       bceconst<>+768(SB), Z8, Z8
-	VCMPPS       $0x1d, Z2, Z8, K2
-	VFMSUB213PS  Z2, Z2, K2, Z8
-	VMOVUPS      bceconst<>+1600(SB), Z6
-	VFMADD213PS  bceconst<>+1536(SB), Z8, Z6
-	VFMADD213PS  bceconst<>+1472(SB), Z8, Z6
-	VFMADD213PS  bceconst<>+1408(SB), Z8, Z6
-	VFMADD213PS  bceconst<>+1344(SB), Z8, Z6
-	VFMADD213PS  bceconst<>+1280(SB), Z8, Z6
-	VFMADD213PS  bceconst<>+1216(SB), Z8, Z6
-	VFMADD213PS  bceconst<>+1152(SB), Z8, Z6
-	VFMADD213PS  bceconst<>+1088(SB), Z8, Z6
-	VMULPS       Z8, Z8, Z7
-	VFMADD213PS  Z8, Z7, Z6
-	VADDPS       bceconst<>+1024(SB), Z6, K2, Z6
-	VMOVUPS.Z    (BX)(SI*4), K1, Z7
-	VSUBPS       Z7, Z1, Z8
-	VPMOVD2M     Z4, K2
-	VBLENDMPS    Z7, Z8, K2, Z8
-	VCMPPS       $0x04, bceconst<>+960(SB), Z8, K2
-	VFMADD231PS  Z5, Z8, K2, Z6
-	VMOVUPS      Z6, K1, (CX)(SI*4)
+	VANDPS       Z4, Z3, Z5
+	VMINPS       Z5, Z0, Z5
+	VMOVUPS      bceconst<>+256(SB), Z6
+	VFNMADD231PS bceconst<>+192(SB), Z5, Z6
+	VSUBPS       bceconst<>+256(SB), Z6, Z6
+	VFNMSUB231PS bceconst<>+320(SB), Z6, Z5
+	VFNMADD231PS bceconst<>+384(SB), Z6, Z5
+	VMOVUPS      bceconst<>+704(SB), Z7
+	VFMADD213PS  bceconst<>+640(SB), Z5, Z7
+	VFMADD213PS  bceconst<>+576(SB), Z5, Z7
+	VFMADD213PS  bceconst<>+512(SB), Z5, Z7
+	VFMADD213PS  bceconst<>+448(SB), Z5, Z7
+	VFMADD213PS  Z1, Z5, Z7
+	VFMADD213PS  Z1, Z5, Z7
+	VSCALEFPS    Z6, Z7, Z7
+	VCMPPS       $0x1d, Z2, Z7, K2
+	VFMSUB213PS  Z2, Z2, K2, Z7
+	VMOVUPS      bceconst<>+1600(SB), Z5
+	VFMADD213PS  bceconst<>+1536(SB), Z7, Z5
+	VFMADD213PS  bceconst<>+1472(SB), Z7, Z5
+	VFMADD213PS  bceconst<>+1408(SB), Z7, Z5
+	VFMADD213PS  bceconst<>+1344(SB), Z7, Z5
+	VFMADD213PS  bceconst<>+1280(SB), Z7, Z5
+	VFMADD213PS  bceconst<>+1216(SB), Z7, Z5
+	VFMADD213PS  bceconst<>+1152(SB), Z7, Z5
+	VFMADD213PS  bceconst<>+1088(SB), Z7, Z5
+	VMULPS       Z7, Z7, Z6
+	VFMADD213PS  Z7, Z6, Z5
+	VADDPS       bceconst<>+1024(SB), Z5, K2, Z5
+	VMOVUPS.Z    (BX)(SI*4), K1, Z6
+	VSUBPS       Z6, Z1, Z7
+	VFPCLASSPSZ  $0x54, Z4, K2
+	VBLENDMPS    Z6, Z7, K2, Z7
+	VANDPS       Z4, Z3, Z4
+	VPTESTMD     Z3, Z7, K2
+	VFMADD231PS  Z4, Z7, K2, Z5
+	VMOVUPS      Z5, K1, (CX)(SI*4)
 	ADDQ         $+16, SI
 	JMP          tail
 
@@ -4264,198 +4569,351 @@ TEXT ·sumAVX512(SB), NOSPLIT, $0-56
 	MOVQ    x_base+0(FP), CX
 	MOVQ    y_base+24(FP), DX
 	MOVQ    acc+48(FP), BX
-	VMOVUPD (BX), Z0
-	VMOVUPD 64(BX), Z1
-	VMOVUPS bceconst<>+128(SB), Z2
-	VMOVUPS bceconst<>+832(SB), Z2
+	VMOVUPS bceconst<>+128(SB), Z0
+	VMOVUPS bceconst<>+832(SB), Z1
 	VMOVUPS bceconst<>+896(SB), Z2
-	VMOVUPS bceconst<>+256(SB), Z2
-	VMOVUPS bceconst<>+128(SB), Z2
-	VMOVUPS bceconst<>+832(SB), Z3
-	VMOVUPS bceconst<>+896(SB), Z4
-	VMOVUPS bceconst<>+256(SB), Z5
+	VMOVUPS bceconst<>+0(SB), Z3
+	VMOVUPD (BX), Z4
+	VMOVUPD 64(BX), Z5
 	XORQ    SI, SI
 	MOVQ    AX, DI
-	ANDQ    $-64, DI
-	JEQ     tail
+	ANDQ    $-128, DI
+	JEQ     after
 
 loop:
-	VMOVUPS       (CX)(SI*4), Z6
-	VMOVUPS       64(CX)(SI*4), Z7
-	VMOVUPS       128(CX)(SI*4), Z8
-	VMOVUPS       192(CX)(SI*4), Z9
-	VANDPS        bceconst<>+0(SB), Z6, Z10
-	VANDPS        bceconst<>+0(SB), Z7, Z11
-	VANDPS        bceconst<>+0(SB), Z8, Z12
-	VANDPS        bceconst<>+0(SB), Z9, Z13
-	VMINPS        Z10, Z2, Z14
-	VMINPS        Z11, Z2, Z15
-	VMINPS        Z12, Z2, Z16
-	VMINPS        Z13, Z2, Z17
-	VMOVAPS       Z5, Z18
-	VMOVAPS       Z5, Z19
-	VMOVAPS       Z5, Z20
-	VMOVAPS       Z5, Z21
-	VFNMADD231PS  bceconst<>+192(SB), Z14, Z18
-	VFNMADD231PS  bceconst<>+192(SB), Z15, Z19
-	VFNMADD231PS  bceconst<>+192(SB), Z16, Z20
-	VFNMADD231PS  bceconst<>+192(SB), Z17, Z21
-	VSUBPS        Z5, Z18, Z22
-	VSUBPS        Z5, Z19, Z23
-	VSUBPS        Z5, Z20, Z24
-	VSUBPS        Z5, Z21, Z25
-	VFNMSUB231PS  bceconst<>+320(SB), Z22, Z14
-	VFNMSUB231PS  bceconst<>+320(SB), Z23, Z15
-	VFNMSUB231PS  bceconst<>+320(SB), Z24, Z16
-	VFNMSUB231PS  bceconst<>+320(SB), Z25, Z17
-	VFNMADD231PS  bceconst<>+384(SB), Z22, Z14
-	VFNMADD231PS  bceconst<>+384(SB), Z23, Z15
-	VFNMADD231PS  bceconst<>+384(SB), Z24, Z16
-	VFNMADD231PS  bceconst<>+384(SB), Z25, Z17
+	VANDPS        (CX)(SI*4), Z3, Z6
+	VMINPS        Z6, Z0, Z6
+	VANDPS        64(CX)(SI*4), Z3, Z7
+	VMINPS        Z7, Z0, Z7
+	VANDPS        128(CX)(SI*4), Z3, Z8
+	VMINPS        Z8, Z0, Z8
+	VANDPS        192(CX)(SI*4), Z3, Z9
+	VMINPS        Z9, Z0, Z9
+	VANDPS        256(CX)(SI*4), Z3, Z10
+	VMINPS        Z10, Z0, Z10
+	VANDPS        320(CX)(SI*4), Z3, Z11
+	VMINPS        Z11, Z0, Z11
+	VANDPS        384(CX)(SI*4), Z3, Z12
+	VMINPS        Z12, Z0, Z12
+	VANDPS        448(CX)(SI*4), Z3, Z13
+	VMINPS        Z13, Z0, Z13
+	VMOVUPS       bceconst<>+256(SB), Z14
+	VMOVUPS       bceconst<>+256(SB), Z15
+	VMOVUPS       bceconst<>+256(SB), Z16
+	VMOVUPS       bceconst<>+256(SB), Z17
+	VMOVUPS       bceconst<>+256(SB), Z18
+	VMOVUPS       bceconst<>+256(SB), Z19
+	VMOVUPS       bceconst<>+256(SB), Z20
+	VMOVUPS       bceconst<>+256(SB), Z21
+	VFNMADD231PS  bceconst<>+192(SB), Z6, Z14
+	VFNMADD231PS  bceconst<>+192(SB), Z7, Z15
+	VFNMADD231PS  bceconst<>+192(SB), Z8, Z16
+	VFNMADD231PS  bceconst<>+192(SB), Z9, Z17
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z18
+	VFNMADD231PS  bceconst<>+192(SB), Z11, Z19
+	VFNMADD231PS  bceconst<>+192(SB), Z12, Z20
+	VFNMADD231PS  bceconst<>+192(SB), Z13, Z21
+	VSUBPS        bceconst<>+256(SB), Z14, Z14
+	VSUBPS        bceconst<>+256(SB), Z15, Z15
+	VSUBPS        bceconst<>+256(SB), Z16, Z16
+	VSUBPS        bceconst<>+256(SB), Z17, Z17
+	VSUBPS        bceconst<>+256(SB), Z18, Z18
+	VSUBPS        bceconst<>+256(SB), Z19, Z19
+	VSUBPS        bceconst<>+256(SB), Z20, Z20
+	VSUBPS        bceconst<>+256(SB), Z21, Z21
+	VFNMSUB231PS  bceconst<>+320(SB), Z14, Z6
+	VFNMSUB231PS  bceconst<>+320(SB), Z15, Z7
+	VFNMSUB231PS  bceconst<>+320(SB), Z16, Z8
+	VFNMSUB231PS  bceconst<>+320(SB), Z17, Z9
+	VFNMSUB231PS  bceconst<>+320(SB), Z18, Z10
+	VFNMSUB231PS  bceconst<>+320(SB), Z19, Z11
+	VFNMSUB231PS  bceconst<>+320(SB), Z20, Z12
+	VFNMSUB231PS  bceconst<>+320(SB), Z21, Z13
+	VFNMADD231PS  bceconst<>+384(SB), Z14, Z6
+	VFNMADD231PS  bceconst<>+384(SB), Z15, Z7
+	VFNMADD231PS  bceconst<>+384(SB), Z16, Z8
+	VFNMADD231PS  bceconst<>+384(SB), Z17, Z9
+	VFNMADD231PS  bceconst<>+384(SB), Z18, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z19, Z11
+	VFNMADD231PS  bceconst<>+384(SB), Z20, Z12
+	VFNMADD231PS  bceconst<>+384(SB), Z21, Z13
 	VMOVUPS       bceconst<>+704(SB), Z22
 	VMOVUPS       bceconst<>+704(SB), Z23
 	VMOVUPS       bceconst<>+704(SB), Z24
 	VMOVUPS       bceconst<>+704(SB), Z25
-	VFMADD213PS   bceconst<>+640(SB), Z14, Z22
-	VFMADD213PS   bceconst<>+640(SB), Z15, Z23
-	VFMADD213PS   bceconst<>+640(SB), Z16, Z24
-	VFMADD213PS   bceconst<>+640(SB), Z17, Z25
-	VFMADD213PS   bceconst<>+576(SB), Z14, Z22
-	VFMADD213PS   bceconst<>+576(SB), Z15, Z23
-	VFMADD213PS   bceconst<>+576(SB), Z16, Z24
-	VFMADD213PS   bceconst<>+576(SB), Z17, Z25
-	VFMADD213PS   bceconst<>+512(SB), Z14, Z22
-	VFMADD213PS   bceconst<>+512(SB), Z15, Z23
-	VFMADD213PS   bceconst<>+512(SB), Z16, Z24
-	VFMADD213PS   bceconst<>+512(SB), Z17, Z25
-	VFMADD213PS   bceconst<>+448(SB), Z14, Z22
-	VFMADD213PS   bceconst<>+448(SB), Z15, Z23
-	VFMADD213PS   bceconst<>+448(SB), Z16, Z24
-	VFMADD213PS   bceconst<>+448(SB), Z17, Z25
-	VFMADD213PS   Z3, Z14, Z22
-	VFMADD213PS   Z3, Z15, Z23
-	VFMADD213PS   Z3, Z16, Z24
-	VFMADD213PS   Z3, Z17, Z25
-	VFMADD213PS   Z3, Z14, Z22
-	VFMADD213PS   Z3, Z15, Z23
-	VFMADD213PS   Z3, Z16, Z24
-	VFMADD213PS   Z3, Z17, Z25
-	VPSLLD        $0x17, Z18, Z18
-	VPSLLD        $0x17, Z19, Z19
-	VPSLLD        $0x17, Z20, Z20
-	VPSLLD        $0x17, Z21, Z21
-	VMULPS        Z18, Z22, Z22
-	VMULPS        Z19, Z23, Z23
-	VMULPS        Z20, Z24, Z24
-	VMULPS        Z21, Z25, Z25
-	VMULPS        bceconst<>+768(SB), Z22, Z22
-	VMULPS        bceconst<>+768(SB), Z23, Z23
-	VMULPS        bceconst<>+768(SB), Z24, Z24
-	VMULPS        bceconst<>+768(SB), Z25, Z25
-	VCMPPS        $0x1d, Z4, Z22, K1
-	VCMPPS        $0x1d, Z4, Z23, K2
-	VCMPPS        $0x1d, Z4, Z24, K3
-	VCMPPS        $0x1d, Z4, Z25, K4
-	VFMSUB213PS   Z4, Z4, K1, Z22
-	VFMSUB213PS   Z4, Z4, K2, Z23
-	VFMSUB213PS   Z4, Z4, K3, Z24
-	VFMSUB213PS   Z4, Z4, K4, Z25
+	VMOVUPS       bceconst<>+704(SB), Z26
+	VMOVUPS       bceconst<>+704(SB), Z27
+	VMOVUPS       bceconst<>+704(SB), Z28
+	VMOVUPS       bceconst<>+704(SB), Z29
+	VFMADD213PS   bceconst<>+640(SB), Z6, Z22
+	VFMADD213PS   bceconst<>+640(SB), Z7, Z23
+	VFMADD213PS   bceconst<>+640(SB), Z8, Z24
+	VFMADD213PS   bceconst<>+640(SB), Z9, Z25
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z26
+	VFMADD213PS   bceconst<>+640(SB), Z11, Z27
+	VFMADD213PS   bceconst<>+640(SB), Z12, Z28
+	VFMADD213PS   bceconst<>+640(SB), Z13, Z29
+	VFMADD213PS   bceconst<>+576(SB), Z6, Z22
+	VFMADD213PS   bceconst<>+576(SB), Z7, Z23
+	VFMADD213PS   bceconst<>+576(SB), Z8, Z24
+	VFMADD213PS   bceconst<>+576(SB), Z9, Z25
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z26
+	VFMADD213PS   bceconst<>+576(SB), Z11, Z27
+	VFMADD213PS   bceconst<>+576(SB), Z12, Z28
+	VFMADD213PS   bceconst<>+576(SB), Z13, Z29
+	VFMADD213PS   bceconst<>+512(SB), Z6, Z22
+	VFMADD213PS   bceconst<>+512(SB), Z7, Z23
+	VFMADD213PS   bceconst<>+512(SB), Z8, Z24
+	VFMADD213PS   bceconst<>+512(SB), Z9, Z25
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z26
+	VFMADD213PS   bceconst<>+512(SB), Z11, Z27
+	VFMADD213PS   bceconst<>+512(SB), Z12, Z28
+	VFMADD213PS   bceconst<>+512(SB), Z13, Z29
+	VFMADD213PS   bceconst<>+448(SB), Z6, Z22
+	VFMADD213PS   bceconst<>+448(SB), Z7, Z23
+	VFMADD213PS   bceconst<>+448(SB), Z8, Z24
+	VFMADD213PS   bceconst<>+448(SB), Z9, Z25
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z26
+	VFMADD213PS   bceconst<>+448(SB), Z11, Z27
+	VFMADD213PS   bceconst<>+448(SB), Z12, Z28
+	VFMADD213PS   bceconst<>+448(SB), Z13, Z29
+	VFMADD213PS   Z1, Z6, Z22
+	VFMADD213PS   Z1, Z7, Z23
+	VFMADD213PS   Z1, Z8, Z24
+	VFMADD213PS   Z1, Z9, Z25
+	VFMADD213PS   Z1, Z10, Z26
+	VFMADD213PS   Z1, Z11, Z27
+	VFMADD213PS   Z1, Z12, Z28
+	VFMADD213PS   Z1, Z13, Z29
+	VFMADD213PS   Z1, Z6, Z22
+	VFMADD213PS   Z1, Z7, Z23
+	VFMADD213PS   Z1, Z8, Z24
+	VFMADD213PS   Z1, Z9, Z25
+	VFMADD213PS   Z1, Z10, Z26
+	VFMADD213PS   Z1, Z11, Z27
+	VFMADD213PS   Z1, Z12, Z28
+	VFMADD213PS   Z1, Z13, Z29
+	VSCALEFPS     Z14, Z22, Z22
+	VSCALEFPS     Z15, Z23, Z23
+	VSCALEFPS     Z16, Z24, Z24
+	VSCALEFPS     Z17, Z25, Z25
+	VSCALEFPS     Z18, Z26, Z26
+	VSCALEFPS     Z19, Z27, Z27
+	VSCALEFPS     Z20, Z28, Z28
+	VSCALEFPS     Z21, Z29, Z29
+	VCMPPS        $0x1d, Z2, Z22, K1
+	VFMSUB213PS   Z2, Z2, K1, Z22
+	VMOVUPS.Z     bceconst<>+1024(SB), K1, Z6
+	VCMPPS        $0x1d, Z2, Z23, K1
+	VFMSUB213PS   Z2, Z2, K1, Z23
+	VMOVUPS.Z     bceconst<>+1024(SB), K1, Z7
+	VCMPPS        $0x1d, Z2, Z24, K1
+	VFMSUB213PS   Z2, Z2, K1, Z24
+	VMOVUPS.Z     bceconst<>+1024(SB), K1, Z8
+	VCMPPS        $0x1d, Z2, Z25, K1
+	VFMSUB213PS   Z2, Z2, K1, Z25
+	VMOVUPS.Z     bceconst<>+1024(SB), K1, Z9
+	VCMPPS        $0x1d, Z2, Z26, K1
+	VFMSUB213PS   Z2, Z2, K1, Z26
+	VMOVUPS.Z     bceconst<>+1024(SB), K1, Z10
+	VCMPPS        $0x1d, Z2, Z27, K1
+	VFMSUB213PS   Z2, Z2, K1, Z27
+	VMOVUPS.Z     bceconst<>+1024(SB), K1, Z11
+	VCMPPS        $0x1d, Z2, Z28, K1
+	VFMSUB213PS   Z2, Z2, K1, Z28
+	VMOVUPS.Z     bceconst<>+1024(SB), K1, Z12
+	VCMPPS        $0x1d, Z2, Z29, K1
+	VFMSUB213PS   Z2, Z2, K1, Z29
+	VMOVUPS.Z     bceconst<>+1024(SB), K1, Z13
 	VMOVUPS       bceconst<>+1600(SB), Z14
 	VMOVUPS       bceconst<>+1600(SB), Z15
 	VMOVUPS       bceconst<>+1600(SB), Z16
 	VMOVUPS       bceconst<>+1600(SB), Z17
+	VMOVUPS       bceconst<>+1600(SB), Z18
+	VMOVUPS       bceconst<>+1600(SB), Z19
+	VMOVUPS       bceconst<>+1600(SB), Z20
+	VMOVUPS       bceconst<>+1600(SB), Z21
 	VFMADD213PS   bceconst<>+1536(SB), Z22, Z14
 	VFMADD213PS   bceconst<>+1536(SB), Z23, Z15
 	VFMADD213PS   bceconst<>+1536(SB), Z24, Z16
 	VFMADD213PS   bceconst<>+1536(SB), Z25, Z17
+	VFMADD213PS   bceconst<>+1536(SB), Z26, Z18
+	VFMADD213PS   bceconst<>+1536(SB), Z27, Z19
+	VFMADD213PS   bceconst<>+1536(SB), Z28, Z20
+	VFMADD213PS   bceconst<>+1536(SB), Z29, Z21
 	VFMADD213PS   bceconst<>+1472(SB), Z22, Z14
 	VFMADD213PS   bceconst<>+1472(SB), Z23, Z15
 	VFMADD213PS   bceconst<>+1472(SB), Z24, Z16
 	VFMADD213PS   bceconst<>+1472(SB), Z25, Z17
+	VFMADD213PS   bceconst<>+1472(SB), Z26, Z18
+	VFMADD213PS   bceconst<>+1472(SB), Z27, Z19
+	VFMADD213PS   bceconst<>+1472(SB), Z28, Z20
+	VFMADD213PS   bceconst<>+1472(SB), Z29, Z21
 	VFMADD213PS   bceconst<>+1408(SB), Z22, Z14
 	VFMADD213PS   bceconst<>+1408(SB), Z23, Z15
 	VFMADD213PS   bceconst<>+1408(SB), Z24, Z16
 	VFMADD213PS   bceconst<>+1408(SB), Z25, Z17
+	VFMADD213PS   bceconst<>+1408(SB), Z26, Z18
+	VFMADD213PS   bceconst<>+1408(SB), Z27, Z19
+	VFMADD213PS   bceconst<>+1408(SB), Z28, Z20
+	VFMADD213PS   bceconst<>+1408(SB), Z29, Z21
 	VFMADD213PS   bceconst<>+1344(SB), Z22, Z14
 	VFMADD213PS   bceconst<>+1344(SB), Z23, Z15
 	VFMADD213PS   bceconst<>+1344(SB), Z24, Z16
 	VFMADD213PS   bceconst<>+1344(SB), Z25, Z17
+	VFMADD213PS   bceconst<>+1344(SB), Z26, Z18
+	VFMADD213PS   bceconst<>+1344(SB), Z27, Z19
+	VFMADD213PS   bceconst<>+1344(SB), Z28, Z20
+	VFMADD213PS   bceconst<>+1344(SB), Z29, Z21
 	VFMADD213PS   bceconst<>+1280(SB), Z22, Z14
 	VFMADD213PS   bceconst<>+1280(SB), Z23, Z15
 	VFMADD213PS   bceconst<>+1280(SB), Z24, Z16
 	VFMADD213PS   bceconst<>+1280(SB), Z25, Z17
+	VFMADD213PS   bceconst<>+1280(SB), Z26, Z18
+	VFMADD213PS   bceconst<>+1280(SB), Z27, Z19
+	VFMADD213PS   bceconst<>+1280(SB), Z28, Z20
+	VFMADD213PS   bceconst<>+1280(SB), Z29, Z21
 	VFMADD213PS   bceconst<>+1216(SB), Z22, Z14
 	VFMADD213PS   bceconst<>+1216(SB), Z23, Z15
 	VFMADD213PS   bceconst<>+1216(SB), Z24, Z16
 	VFMADD213PS   bceconst<>+1216(SB), Z25, Z17
+	VFMADD213PS   bceconst<>+1216(SB), Z26, Z18
+	VFMADD213PS   bceconst<>+1216(SB), Z27, Z19
+	VFMADD213PS   bceconst<>+1216(SB), Z28, Z20
+	VFMADD213PS   bceconst<>+1216(SB), Z29, Z21
 	VFMADD213PS   bceconst<>+1152(SB), Z22, Z14
 	VFMADD213PS   bceconst<>+1152(SB), Z23, Z15
 	VFMADD213PS   bceconst<>+1152(SB), Z24, Z16
 	VFMADD213PS   bceconst<>+1152(SB), Z25, Z17
+	VFMADD213PS   bceconst<>+1152(SB), Z26, Z18
+	VFMADD213PS   bceconst<>+1152(SB), Z27, Z19
+	VFMADD213PS   bceconst<>+1152(SB), Z28, Z20
+	VFMADD213PS   bceconst<>+1152(SB), Z29, Z21
 	VFMADD213PS   bceconst<>+1088(SB), Z22, Z14
 	VFMADD213PS   bceconst<>+1088(SB), Z23, Z15
 	VFMADD213PS   bceconst<>+1088(SB), Z24, Z16
 	VFMADD213PS   bceconst<>+1088(SB), Z25, Z17
-	VMULPS        Z22, Z22, Z18
-	VMULPS        Z23, Z23, Z19
-	VMULPS        Z24, Z24, Z20
-	VMULPS        Z25, Z25, Z21
-	VFMADD213PS   Z22, Z18, Z14
-	VFMADD213PS   Z23, Z19, Z15
-	VFMADD213PS   Z24, Z20, Z16
-	VFMADD213PS   Z25, Z21, Z17
-	VADDPS        bceconst<>+1024(SB), Z14, K1, Z14
-	VADDPS        bceconst<>+1024(SB), Z15, K2, Z15
-	VADDPS        bceconst<>+1024(SB), Z16, K3, Z16
-	VADDPS        bceconst<>+1024(SB), Z17, K4, Z17
-	VMOVUPS       (DX)(SI*4), Z18
-	VMOVUPS       64(DX)(SI*4), Z19
-	VMOVUPS       128(DX)(SI*4), Z20
-	VMOVUPS       192(DX)(SI*4), Z21
-	VSUBPS        Z18, Z3, Z22
-	VSUBPS        Z19, Z3, Z23
-	VSUBPS        Z20, Z3, Z24
-	VSUBPS        Z21, Z3, Z25
-	VPMOVD2M      Z6, K1
-	VBLENDMPS     Z18, Z22, K1, Z22
-	VPMOVD2M      Z7, K1
-	VBLENDMPS     Z19, Z23, K1, Z23
-	VPMOVD2M      Z8, K1
-	VBLENDMPS     Z20, Z24, K1, Z24
-	VPMOVD2M      Z9, K1
-	VBLENDMPS     Z21, Z25, K1, Z25
-	VCMPPS        $0x04, bceconst<>+960(SB), Z22, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z23, K2
-	VCMPPS        $0x04, bceconst<>+960(SB), Z24, K3
-	VCMPPS        $0x04, bceconst<>+960(SB), Z25, K4
-	VFMADD231PS   Z10, Z22, K1, Z14
-	VFMADD231PS   Z11, Z23, K2, Z15
-	VFMADD231PS   Z12, Z24, K3, Z16
-	VFMADD231PS   Z13, Z25, K4, Z17
+	VFMADD213PS   bceconst<>+1088(SB), Z26, Z18
+	VFMADD213PS   bceconst<>+1088(SB), Z27, Z19
+	VFMADD213PS   bceconst<>+1088(SB), Z28, Z20
+	VFMADD213PS   bceconst<>+1088(SB), Z29, Z21
+	VMULPS        Z22, Z22, Z30
+	VFMADD213PS   Z22, Z30, Z14
+	VMULPS        Z23, Z23, Z22
+	VFMADD213PS   Z23, Z22, Z15
+	VMULPS        Z24, Z24, Z22
+	VFMADD213PS   Z24, Z22, Z16
+	VMULPS        Z25, Z25, Z22
+	VFMADD213PS   Z25, Z22, Z17
+	VMULPS        Z26, Z26, Z22
+	VFMADD213PS   Z26, Z22, Z18
+	VMULPS        Z27, Z27, Z22
+	VFMADD213PS   Z27, Z22, Z19
+	VMULPS        Z28, Z28, Z22
+	VFMADD213PS   Z28, Z22, Z20
+	VMULPS        Z29, Z29, Z22
+	VFMADD213PS   Z29, Z22, Z21
+	VADDPS        Z6, Z14, Z14
+	VADDPS        Z7, Z15, Z15
+	VADDPS        Z8, Z16, Z16
+	VADDPS        Z9, Z17, Z17
+	VADDPS        Z10, Z18, Z18
+	VADDPS        Z11, Z19, Z19
+	VADDPS        Z12, Z20, Z20
+	VADDPS        Z13, Z21, Z21
+	VSUBPS        (DX)(SI*4), Z1, Z6
+	VSUBPS        64(DX)(SI*4), Z1, Z7
+	VSUBPS        128(DX)(SI*4), Z1, Z8
+	VSUBPS        192(DX)(SI*4), Z1, Z9
+	VSUBPS        256(DX)(SI*4), Z1, Z10
+	VSUBPS        320(DX)(SI*4), Z1, Z11
+	VSUBPS        384(DX)(SI*4), Z1, Z12
+	VSUBPS        448(DX)(SI*4), Z1, Z13
+	VFPCLASSPSZ   $0x54, (CX)(SI*4), K1
+	VMOVUPS       (DX)(SI*4), K1, Z6
+	VFPCLASSPSZ   $0x54, 64(CX)(SI*4), K1
+	VMOVUPS       64(DX)(SI*4), K1, Z7
+	VFPCLASSPSZ   $0x54, 128(CX)(SI*4), K1
+	VMOVUPS       128(DX)(SI*4), K1, Z8
+	VFPCLASSPSZ   $0x54, 192(CX)(SI*4), K1
+	VMOVUPS       192(DX)(SI*4), K1, Z9
+	VFPCLASSPSZ   $0x54, 256(CX)(SI*4), K1
+	VMOVUPS       256(DX)(SI*4), K1, Z10
+	VFPCLASSPSZ   $0x54, 320(CX)(SI*4), K1
+	VMOVUPS       320(DX)(SI*4), K1, Z11
+	VFPCLASSPSZ   $0x54, 384(CX)(SI*4), K1
+	VMOVUPS       384(DX)(SI*4), K1, Z12
+	VFPCLASSPSZ   $0x54, 448(CX)(SI*4), K1
+	VMOVUPS       448(DX)(SI*4), K1, Z13
+	VANDPS        (CX)(SI*4), Z3, Z22
+	VPTESTMD      Z3, Z6, K1
+	VFMADD231PS   Z22, Z6, K1, Z14
+	VANDPS        64(CX)(SI*4), Z3, Z6
+	VPTESTMD      Z3, Z7, K1
+	VFMADD231PS   Z6, Z7, K1, Z15
+	VANDPS        128(CX)(SI*4), Z3, Z6
+	VPTESTMD      Z3, Z8, K1
+	VFMADD231PS   Z6, Z8, K1, Z16
+	VANDPS        192(CX)(SI*4), Z3, Z6
+	VPTESTMD      Z3, Z9, K1
+	VFMADD231PS   Z6, Z9, K1, Z17
+	VANDPS        256(CX)(SI*4), Z3, Z6
+	VPTESTMD      Z3, Z10, K1
+	VFMADD231PS   Z6, Z10, K1, Z18
+	VANDPS        320(CX)(SI*4), Z3, Z6
+	VPTESTMD      Z3, Z11, K1
+	VFMADD231PS   Z6, Z11, K1, Z19
+	VANDPS        384(CX)(SI*4), Z3, Z6
+	VPTESTMD      Z3, Z12, K1
+	VFMADD231PS   Z6, Z12, K1, Z20
+	VANDPS        448(CX)(SI*4), Z3, Z6
+	VPTESTMD      Z3, Z13, K1
+	VFMADD231PS   Z6, Z13, K1, Z21
 	VCVTPS2PD     Y14, Z6
 	VEXTRACTF64X4 $0x01, Z14, Y7
 	VCVTPS2PD     Y7, Z7
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z1, Z1
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
 	VCVTPS2PD     Y15, Z6
 	VEXTRACTF64X4 $0x01, Z15, Y7
 	VCVTPS2PD     Y7, Z7
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z1, Z1
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
 	VCVTPS2PD     Y16, Z6
 	VEXTRACTF64X4 $0x01, Z16, Y7
 	VCVTPS2PD     Y7, Z7
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z1, Z1
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
 	VCVTPS2PD     Y17, Z6
 	VEXTRACTF64X4 $0x01, Z17, Y7
 	VCVTPS2PD     Y7, Z7
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z7, Z1, Z1
-	ADDQ          $+64, SI
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y18, Z6
+	VEXTRACTF64X4 $0x01, Z18, Y7
+	VCVTPS2PD     Y7, Z7
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y19, Z6
+	VEXTRACTF64X4 $0x01, Z19, Y7
+	VCVTPS2PD     Y7, Z7
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y20, Z6
+	VEXTRACTF64X4 $0x01, Z20, Y7
+	VCVTPS2PD     Y7, Z7
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y21, Z6
+	VEXTRACTF64X4 $0x01, Z21, Y7
+	VCVTPS2PD     Y7, Z7
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	ADDQ          $+128, SI
 	CMPQ          SI, DI
 	JB            loop
 
+after:
 tail:
 	CMPQ          SI, AX
 	JAE           done
@@ -4465,54 +4923,53 @@ tail:
 	VPCMPGTD      bceiota<>+0(SB), Z6, K1
 	KSHIFTRW      $0x08, K1, K2
 	VMOVUPS.Z     (CX)(SI*4), K1, Z6
-	VANDPS        bceconst<>+0(SB), Z6, Z7
-	VMINPS        Z7, Z2, Z8
-	VMOVAPS       Z5, Z9
-	VFNMADD231PS  bceconst<>+192(SB), Z8, Z9
-	VSUBPS        Z5, Z9, Z10
-	VFNMSUB231PS  bceconst<>+320(SB), Z10, Z8
-	VFNMADD231PS  bceconst<>+384(SB), Z10, Z8
-	VMOVUPS       bceconst<>+704(SB), Z10
-	VFMADD213PS   bceconst<>+640(SB), Z8, Z10
-	VFMADD213PS   bceconst<>+576(SB), Z8, Z10
-	VFMADD213PS   bceconst<>+512(SB), Z8, Z10
-	VFMADD213PS   bceconst<>+448(SB), Z8, Z10
-	VFMADD213PS   Z3, Z8, Z10
-	VFMADD213PS   Z3, Z8, Z10
-	VPSLLD        $0x17, Z9, Z9
-	VMULPS        Z9, Z10, Z10
-	VMULPS        bceconst<>+768(SB), Z10, Z10
-	VCMPPS        $0x1d, Z4, Z10, K3
-	VFMSUB213PS   Z4, Z4, K3, Z10
-	VMOVUPS       bceconst<>+1600(SB), Z8
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z8
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z8
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z8
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z8
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z8
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z8
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z8
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z8
-	VMULPS        Z10, Z10, Z9
-	VFMADD213PS   Z10, Z9, Z8
-	VADDPS        bceconst<>+1024(SB), Z8, K3, Z8
-	VMOVUPS.Z     (DX)(SI*4), K1, Z9
-	VSUBPS        Z9, Z3, Z10
-	VPMOVD2M      Z6, K3
-	VBLENDMPS     Z9, Z10, K3, Z10
-	VCMPPS        $0x04, bceconst<>+960(SB), Z10, K3
-	VFMADD231PS   Z7, Z10, K3, Z8
-	VCVTPS2PD     Y8, Z6
-	VEXTRACTF64X4 $0x01, Z8, Y7
+	VANDPS        Z6, Z3, Z7
+	VMINPS        Z7, Z0, Z7
+	VMOVUPS       bceconst<>+256(SB), Z8
+	VFNMADD231PS  bceconst<>+192(SB), Z7, Z8
+	VSUBPS        bceconst<>+256(SB), Z8, Z8
+	VFNMSUB231PS  bceconst<>+320(SB), Z8, Z7
+	VFNMADD231PS  bceconst<>+384(SB), Z8, Z7
+	VMOVUPS       bceconst<>+704(SB), Z9
+	VFMADD213PS   bceconst<>+640(SB), Z7, Z9
+	VFMADD213PS   bceconst<>+576(SB), Z7, Z9
+	VFMADD213PS   bceconst<>+512(SB), Z7, Z9
+	VFMADD213PS   bceconst<>+448(SB), Z7, Z9
+	VFMADD213PS   Z1, Z7, Z9
+	VFMADD213PS   Z1, Z7, Z9
+	VSCALEFPS     Z8, Z9, Z9
+	VCMPPS        $0x1d, Z2, Z9, K3
+	VFMSUB213PS   Z2, Z2, K3, Z9
+	VMOVUPS       bceconst<>+1600(SB), Z7
+	VFMADD213PS   bceconst<>+1536(SB), Z9, Z7
+	VFMADD213PS   bceconst<>+1472(SB), Z9, Z7
+	VFMADD213PS   bceconst<>+1408(SB), Z9, Z7
+	VFMADD213PS   bceconst<>+1344(SB), Z9, Z7
+	VFMADD213PS   bceconst<>+1280(SB), Z9, Z7
+	VFMADD213PS   bceconst<>+1216(SB), Z9, Z7
+	VFMADD213PS   bceconst<>+1152(SB), Z9, Z7
+	VFMADD213PS   bceconst<>+1088(SB), Z9, Z7
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z7
+	VADDPS        bceconst<>+1024(SB), Z7, K3, Z7
+	VMOVUPS.Z     (DX)(SI*4), K1, Z8
+	VSUBPS        Z8, Z1, Z9
+	VFPCLASSPSZ   $0x54, Z6, K3
+	VBLENDMPS     Z8, Z9, K3, Z9
+	VANDPS        Z6, Z3, Z6
+	VPTESTMD      Z3, Z9, K3
+	VFMADD231PS   Z6, Z9, K3, Z7
+	VCVTPS2PD     Y7, Z6
+	VEXTRACTF64X4 $0x01, Z7, Y7
 	VCVTPS2PD     Y7, Z7
-	VADDPD        Z6, Z0, K1, Z0
-	VADDPD        Z7, Z1, K2, Z1
+	VADDPD        Z6, Z4, K1, Z4
+	VADDPD        Z7, Z5, K2, Z5
 	ADDQ          $+16, SI
 	JMP           tail
 
 done:
-	VMOVUPD Z0, (BX)
-	VMOVUPD Z1, 64(BX)
+	VMOVUPD Z4, (BX)
+	VMOVUPD Z5, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -4524,179 +4981,292 @@ TEXT ·gradAVX512(SB), NOSPLIT, $0-72
 	MOVQ    x_base+24(FP), DX
 	MOVQ    y_base+48(FP), BX
 	VMOVUPS bceconst<>+128(SB), Z0
-	VMOVUPS bceconst<>+832(SB), Z0
-	VMOVUPS bceconst<>+896(SB), Z0
-	VMOVUPS bceconst<>+256(SB), Z0
-	VMOVUPS bceconst<>+128(SB), Z0
 	VMOVUPS bceconst<>+832(SB), Z1
 	VMOVUPS bceconst<>+896(SB), Z2
-	VMOVUPS bceconst<>+256(SB), Z2
+	VMOVUPS bceconst<>+0(SB), Z2
 	XORQ    SI, SI
 	MOVQ    AX, DI
-	ANDQ    $-64, DI
-	JEQ     tail
+	ANDQ    $-128, DI
+	JEQ     after
 
 loop:
-	VMOVUPS      (DX)(SI*4), Z3
-	VMOVUPS      64(DX)(SI*4), Z4
-	VMOVUPS      128(DX)(SI*4), Z5
-	VMOVUPS      192(DX)(SI*4), Z6
-	VANDPS       bceconst<>+0(SB), Z3, Z7
-	VANDPS       bceconst<>+0(SB), Z4, Z8
-	VANDPS       bceconst<>+0(SB), Z5, Z9
-	VANDPS       bceconst<>+0(SB), Z6, Z10
-	VMINPS       Z7, Z0, Z7
-	VMINPS       Z8, Z0, Z8
-	VMINPS       Z9, Z0, Z9
-	VMINPS       Z10, Z0, Z10
-	VMOVAPS      Z2, Z11
-	VMOVAPS      Z2, Z12
-	VMOVAPS      Z2, Z13
-	VMOVAPS      Z2, Z14
-	VFNMADD231PS bceconst<>+192(SB), Z7, Z11
-	VFNMADD231PS bceconst<>+192(SB), Z8, Z12
-	VFNMADD231PS bceconst<>+192(SB), Z9, Z13
-	VFNMADD231PS bceconst<>+192(SB), Z10, Z14
-	VSUBPS       Z2, Z11, Z15
-	VSUBPS       Z2, Z12, Z16
-	VSUBPS       Z2, Z13, Z17
-	VSUBPS       Z2, Z14, Z18
-	VFNMSUB231PS bceconst<>+320(SB), Z15, Z7
-	VFNMSUB231PS bceconst<>+320(SB), Z16, Z8
-	VFNMSUB231PS bceconst<>+320(SB), Z17, Z9
-	VFNMSUB231PS bceconst<>+320(SB), Z18, Z10
-	VFNMADD231PS bceconst<>+384(SB), Z15, Z7
-	VFNMADD231PS bceconst<>+384(SB), Z16, Z8
-	VFNMADD231PS bceconst<>+384(SB), Z17, Z9
-	VFNMADD231PS bceconst<>+384(SB), Z18, Z10
-	VMOVUPS      bceconst<>+704(SB), Z15
-	VMOVUPS      bceconst<>+704(SB), Z16
-	VMOVUPS      bceconst<>+704(SB), Z17
-	VMOVUPS      bceconst<>+704(SB), Z18
-	VFMADD213PS  bceconst<>+640(SB), Z7, Z15
-	VFMADD213PS  bceconst<>+640(SB), Z8, Z16
-	VFMADD213PS  bceconst<>+640(SB), Z9, Z17
-	VFMADD213PS  bceconst<>+640(SB), Z10, Z18
-	VFMADD213PS  bceconst<>+576(SB), Z7, Z15
-	VFMADD213PS  bceconst<>+576(SB), Z8, Z16
-	VFMADD213PS  bceconst<>+576(SB), Z9, Z17
-	VFMADD213PS  bceconst<>+576(SB), Z10, Z18
-	VFMADD213PS  bceconst<>+512(SB), Z7, Z15
-	VFMADD213PS  bceconst<>+512(SB), Z8, Z16
-	VFMADD213PS  bceconst<>+512(SB), Z9, Z17
-	VFMADD213PS  bceconst<>+512(SB), Z10, Z18
-	VFMADD213PS  bceconst<>+448(SB), Z7, Z15
-	VFMADD213PS  bceconst<>+448(SB), Z8, Z16
-	VFMADD213PS  bceconst<>+448(SB), Z9, Z17
-	VFMADD213PS  bceconst<>+448(SB), Z10, Z18
-	VFMADD213PS  Z1, Z7, Z15
-	VFMADD213PS  Z1, Z8, Z16
-	VFMADD213PS  Z1, Z9, Z17
-	VFMADD213PS  Z1, Z10, Z18
-	VPSLLD       $0x17, Z11, Z11
-	VPSLLD       $0x17, Z12, Z12
-	VPSLLD       $0x17, Z13, Z13
-	VPSLLD       $0x17, Z14, Z14
-	VMOVAPS      Z1, Z19
-	VMOVAPS      Z1, Z20
-	VMOVAPS      Z1, Z21
-	VMOVAPS      Z1, Z22
-	VFMADD231PS  Z15, Z7, Z19
-	VFMADD231PS  Z16, Z8, Z20
-	VFMADD231PS  Z17, Z9, Z21
-	VFMADD231PS  Z18, Z10, Z22
-	VSUBPS       Z19, Z1, Z23
-	VSUBPS       Z20, Z1, Z24
-	VSUBPS       Z21, Z1, Z25
-	VSUBPS       Z22, Z1, Z26
-	VFMADD231PS  Z15, Z7, Z23
-	VFMADD231PS  Z16, Z8, Z24
-	VFMADD231PS  Z17, Z9, Z25
-	VFMADD231PS  Z18, Z10, Z26
-	VMULPS       Z11, Z19, Z19
-	VMULPS       Z12, Z20, Z20
-	VMULPS       Z13, Z21, Z21
-	VMULPS       Z14, Z22, Z22
-	VMULPS       Z11, Z23, Z23
-	VMULPS       Z12, Z24, Z24
-	VMULPS       Z13, Z25, Z25
-	VMULPS       Z14, Z26, Z26
-	VMULPS       bceconst<>+768(SB), Z19, Z19
-	VMULPS       bceconst<>+768(SB), Z20, Z20
-	VMULPS       bceconst<>+768(SB), Z21, Z21
-	VMULPS       bceconst<>+768(SB), Z22, Z22
-	VMULPS       bceconst<>+768(SB), Z23, Z23
-	VMULPS       bceconst<>+768(SB), Z24, Z24
-	VMULPS       bceconst<>+768(SB), Z25, Z25
-	VMULPS       bceconst<>+768(SB), Z26, Z26
-	VADDPS       Z1, Z19, Z7
-	VADDPS       Z1, Z20, Z8
-	VADDPS       Z1, Z21, Z9
-	VADDPS       Z1, Z22, Z10
-	VSUBPS       Z1, Z7, Z11
-	VSUBPS       Z1, Z8, Z12
-	VSUBPS       Z1, Z9, Z13
-	VSUBPS       Z1, Z10, Z14
-	VSUBPS       Z11, Z19, Z11
-	VSUBPS       Z12, Z20, Z12
-	VSUBPS       Z13, Z21, Z13
-	VSUBPS       Z14, Z22, Z14
-	VDIVPS       Z7, Z19, Z15
-	VDIVPS       Z8, Z20, Z16
-	VDIVPS       Z9, Z21, Z17
-	VDIVPS       Z10, Z22, Z18
-	VFNMADD213PS Z19, Z15, Z7
-	VFNMADD213PS Z20, Z16, Z8
-	VFNMADD213PS Z21, Z17, Z9
-	VFNMADD213PS Z22, Z18, Z10
-	VFNMADD231PS Z11, Z15, Z7
-	VFNMADD231PS Z12, Z16, Z8
-	VFNMADD231PS Z13, Z17, Z9
-	VFNMADD231PS Z14, Z18, Z10
-	VSUBPS       Z15, Z1, Z11
-	VSUBPS       Z16, Z1, Z12
-	VSUBPS       Z17, Z1, Z13
-	VSUBPS       Z18, Z1, Z14
-	VFMADD231PS  Z23, Z11, Z7
-	VFMADD231PS  Z24, Z12, Z8
-	VFMADD231PS  Z25, Z13, Z9
-	VFMADD231PS  Z26, Z14, Z10
-	VFMADD213PS  Z15, Z11, Z7
-	VFMADD213PS  Z16, Z12, Z8
-	VFMADD213PS  Z17, Z13, Z9
-	VFMADD213PS  Z18, Z14, Z10
-	VMOVUPS      (BX)(SI*4), Z11
-	VMOVUPS      64(BX)(SI*4), Z12
-	VMOVUPS      128(BX)(SI*4), Z13
-	VMOVUPS      192(BX)(SI*4), Z14
-	VSUBPS       Z11, Z1, Z15
-	VSUBPS       Z12, Z1, Z16
-	VSUBPS       Z13, Z1, Z17
-	VSUBPS       Z14, Z1, Z18
-	VPMOVD2M     Z3, K1
-	VBLENDMPS    Z11, Z15, K1, Z15
-	VPMOVD2M     Z4, K1
-	VBLENDMPS    Z12, Z16, K1, Z16
-	VPMOVD2M     Z5, K1
-	VBLENDMPS    Z13, Z17, K1, Z17
-	VPMOVD2M     Z6, K1
-	VBLENDMPS    Z14, Z18, K1, Z18
-	VSUBPS       Z7, Z15, Z15
-	VSUBPS       Z8, Z16, Z16
-	VSUBPS       Z9, Z17, Z17
-	VSUBPS       Z10, Z18, Z18
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z3, Z15
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z4, Z16
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z5, Z17
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z6, Z18
-	VMOVUPS      Z15, (CX)(SI*4)
-	VMOVUPS      Z16, 64(CX)(SI*4)
-	VMOVUPS      Z17, 128(CX)(SI*4)
-	VMOVUPS      Z18, 192(CX)(SI*4)
-	ADDQ         $+64, SI
+	VANDPS       (DX)(SI*4), Z2, Z3
+	VMINPS       Z3, Z0, Z3
+	VANDPS       64(DX)(SI*4), Z2, Z4
+	VMINPS       Z4, Z0, Z4
+	VANDPS       128(DX)(SI*4), Z2, Z5
+	VMINPS       Z5, Z0, Z5
+	VANDPS       192(DX)(SI*4), Z2, Z6
+	VMINPS       Z6, Z0, Z6
+	VMOVUPS      bceconst<>+256(SB), Z7
+	VMOVUPS      bceconst<>+256(SB), Z8
+	VMOVUPS      bceconst<>+256(SB), Z9
+	VMOVUPS      bceconst<>+256(SB), Z10
+	VFNMADD231PS bceconst<>+192(SB), Z3, Z7
+	VFNMADD231PS bceconst<>+192(SB), Z4, Z8
+	VFNMADD231PS bceconst<>+192(SB), Z5, Z9
+	VFNMADD231PS bceconst<>+192(SB), Z6, Z10
+	VSUBPS       bceconst<>+256(SB), Z7, Z7
+	VSUBPS       bceconst<>+256(SB), Z8, Z8
+	VSUBPS       bceconst<>+256(SB), Z9, Z9
+	VSUBPS       bceconst<>+256(SB), Z10, Z10
+	VFNMSUB231PS bceconst<>+320(SB), Z7, Z3
+	VFNMSUB231PS bceconst<>+320(SB), Z8, Z4
+	VFNMSUB231PS bceconst<>+320(SB), Z9, Z5
+	VFNMSUB231PS bceconst<>+320(SB), Z10, Z6
+	VFNMADD231PS bceconst<>+384(SB), Z7, Z3
+	VFNMADD231PS bceconst<>+384(SB), Z8, Z4
+	VFNMADD231PS bceconst<>+384(SB), Z9, Z5
+	VFNMADD231PS bceconst<>+384(SB), Z10, Z6
+	VMOVUPS      bceconst<>+704(SB), Z11
+	VMOVUPS      bceconst<>+704(SB), Z12
+	VMOVUPS      bceconst<>+704(SB), Z13
+	VMOVUPS      bceconst<>+704(SB), Z14
+	VFMADD213PS  bceconst<>+640(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+640(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+640(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+640(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+576(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+576(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+576(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+576(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+512(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+512(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+512(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+512(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+448(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+448(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+448(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+448(SB), Z6, Z14
+	VFMADD213PS  Z1, Z3, Z11
+	VFMADD213PS  Z1, Z4, Z12
+	VFMADD213PS  Z1, Z5, Z13
+	VFMADD213PS  Z1, Z6, Z14
+	VMOVAPS      Z1, Z15
+	VMOVAPS      Z1, Z16
+	VMOVAPS      Z1, Z17
+	VMOVAPS      Z1, Z18
+	VFMADD231PS  Z11, Z3, Z15
+	VFMADD231PS  Z12, Z4, Z16
+	VFMADD231PS  Z13, Z5, Z17
+	VFMADD231PS  Z14, Z6, Z18
+	VSUBPS       Z15, Z1, Z19
+	VSUBPS       Z16, Z1, Z20
+	VSUBPS       Z17, Z1, Z21
+	VSUBPS       Z18, Z1, Z22
+	VFMADD231PS  Z11, Z3, Z19
+	VFMADD231PS  Z12, Z4, Z20
+	VFMADD231PS  Z13, Z5, Z21
+	VFMADD231PS  Z14, Z6, Z22
+	VSCALEFPS    Z7, Z15, Z15
+	VSCALEFPS    Z8, Z16, Z16
+	VSCALEFPS    Z9, Z17, Z17
+	VSCALEFPS    Z10, Z18, Z18
+	VSCALEFPS    Z7, Z19, Z19
+	VSCALEFPS    Z8, Z20, Z20
+	VSCALEFPS    Z9, Z21, Z21
+	VSCALEFPS    Z10, Z22, Z22
+	VADDPS       Z1, Z15, Z3
+	VADDPS       Z1, Z16, Z4
+	VADDPS       Z1, Z17, Z5
+	VADDPS       Z1, Z18, Z6
+	VSUBPS       Z1, Z3, Z7
+	VSUBPS       Z1, Z4, Z8
+	VSUBPS       Z1, Z5, Z9
+	VSUBPS       Z1, Z6, Z10
+	VSUBPS       Z7, Z15, Z7
+	VSUBPS       Z8, Z16, Z8
+	VSUBPS       Z9, Z17, Z9
+	VSUBPS       Z10, Z18, Z10
+	VDIVPS       Z3, Z15, Z11
+	VDIVPS       Z4, Z16, Z12
+	VDIVPS       Z5, Z17, Z13
+	VDIVPS       Z6, Z18, Z14
+	VFNMADD213PS Z15, Z11, Z3
+	VFNMADD213PS Z16, Z12, Z4
+	VFNMADD213PS Z17, Z13, Z5
+	VFNMADD213PS Z18, Z14, Z6
+	VFNMADD231PS Z7, Z11, Z3
+	VFNMADD231PS Z8, Z12, Z4
+	VFNMADD231PS Z9, Z13, Z5
+	VFNMADD231PS Z10, Z14, Z6
+	VSUBPS       Z11, Z1, Z7
+	VSUBPS       Z12, Z1, Z8
+	VSUBPS       Z13, Z1, Z9
+	VSUBPS       Z14, Z1, Z10
+	VFMADD231PS  Z19, Z7, Z3
+	VFMADD231PS  Z20, Z8, Z4
+	VFMADD231PS  Z21, Z9, Z5
+	VFMADD231PS  Z22, Z10, Z6
+	VFMADD213PS  Z11, Z7, Z3
+	VFMADD213PS  Z12, Z8, Z4
+	VFMADD213PS  Z13, Z9, Z5
+	VFMADD213PS  Z14, Z10, Z6
+	VSUBPS       (BX)(SI*4), Z1, Z7
+	VSUBPS       64(BX)(SI*4), Z1, Z8
+	VSUBPS       128(BX)(SI*4), Z1, Z9
+	VSUBPS       192(BX)(SI*4), Z1, Z10
+	VFPCLASSPSZ  $0x54, (DX)(SI*4), K1
+	VMOVUPS      (BX)(SI*4), K1, Z7
+	VFPCLASSPSZ  $0x54, 64(DX)(SI*4), K1
+	VMOVUPS      64(BX)(SI*4), K1, Z8
+	VFPCLASSPSZ  $0x54, 128(DX)(SI*4), K1
+	VMOVUPS      128(BX)(SI*4), K1, Z9
+	VFPCLASSPSZ  $0x54, 192(DX)(SI*4), K1
+	VMOVUPS      192(BX)(SI*4), K1, Z10
+	VSUBPS       Z3, Z7, Z7
+	VSUBPS       Z4, Z8, Z8
+	VSUBPS       Z5, Z9, Z9
+	VSUBPS       Z6, Z10, Z10
+	VPTERNLOGD   $0xd2, (DX)(SI*4), Z2, Z7
+	VPTERNLOGD   $0xd2, 64(DX)(SI*4), Z2, Z8
+	VPTERNLOGD   $0xd2, 128(DX)(SI*4), Z2, Z9
+	VPTERNLOGD   $0xd2, 192(DX)(SI*4), Z2, Z10
+	VMOVUPS      Z7, (CX)(SI*4)
+	VMOVUPS      Z8, 64(CX)(SI*4)
+	VMOVUPS      Z9, 128(CX)(SI*4)
+	VMOVUPS      Z10, 192(CX)(SI*4)
+	VANDPS       256(DX)(SI*4), Z2, Z3
+	VMINPS       Z3, Z0, Z3
+	VANDPS       320(DX)(SI*4), Z2, Z4
+	VMINPS       Z4, Z0, Z4
+	VANDPS       384(DX)(SI*4), Z2, Z5
+	VMINPS       Z5, Z0, Z5
+	VANDPS       448(DX)(SI*4), Z2, Z6
+	VMINPS       Z6, Z0, Z6
+	VMOVUPS      bceconst<>+256(SB), Z7
+	VMOVUPS      bceconst<>+256(SB), Z8
+	VMOVUPS      bceconst<>+256(SB), Z9
+	VMOVUPS      bceconst<>+256(SB), Z10
+	VFNMADD231PS bceconst<>+192(SB), Z3, Z7
+	VFNMADD231PS bceconst<>+192(SB), Z4, Z8
+	VFNMADD231PS bceconst<>+192(SB), Z5, Z9
+	VFNMADD231PS bceconst<>+192(SB), Z6, Z10
+	VSUBPS       bceconst<>+256(SB), Z7, Z7
+	VSUBPS       bceconst<>+256(SB), Z8, Z8
+	VSUBPS       bceconst<>+256(SB), Z9, Z9
+	VSUBPS       bceconst<>+256(SB), Z10, Z10
+	VFNMSUB231PS bceconst<>+320(SB), Z7, Z3
+	VFNMSUB231PS bceconst<>+320(SB), Z8, Z4
+	VFNMSUB231PS bceconst<>+320(SB), Z9, Z5
+	VFNMSUB231PS bceconst<>+320(SB), Z10, Z6
+	VFNMADD231PS bceconst<>+384(SB), Z7, Z3
+	VFNMADD231PS bceconst<>+384(SB), Z8, Z4
+	VFNMADD231PS bceconst<>+384(SB), Z9, Z5
+	VFNMADD231PS bceconst<>+384(SB), Z10, Z6
+	VMOVUPS      bceconst<>+704(SB), Z11
+	VMOVUPS      bceconst<>+704(SB), Z12
+	VMOVUPS      bceconst<>+704(SB), Z13
+	VMOVUPS      bceconst<>+704(SB), Z14
+	VFMADD213PS  bceconst<>+640(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+640(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+640(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+640(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+576(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+576(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+576(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+576(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+512(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+512(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+512(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+512(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+448(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+448(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+448(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+448(SB), Z6, Z14
+	VFMADD213PS  Z1, Z3, Z11
+	VFMADD213PS  Z1, Z4, Z12
+	VFMADD213PS  Z1, Z5, Z13
+	VFMADD213PS  Z1, Z6, Z14
+	VMOVAPS      Z1, Z15
+	VMOVAPS      Z1, Z16
+	VMOVAPS      Z1, Z17
+	VMOVAPS      Z1, Z18
+	VFMADD231PS  Z11, Z3, Z15
+	VFMADD231PS  Z12, Z4, Z16
+	VFMADD231PS  Z13, Z5, Z17
+	VFMADD231PS  Z14, Z6, Z18
+	VSUBPS       Z15, Z1, Z19
+	VSUBPS       Z16, Z1, Z20
+	VSUBPS       Z17, Z1, Z21
+	VSUBPS       Z18, Z1, Z22
+	VFMADD231PS  Z11, Z3, Z19
+	VFMADD231PS  Z12, Z4, Z20
+	VFMADD231PS  Z13, Z5, Z21
+	VFMADD231PS  Z14, Z6, Z22
+	VSCALEFPS    Z7, Z15, Z15
+	VSCALEFPS    Z8, Z16, Z16
+	VSCALEFPS    Z9, Z17, Z17
+	VSCALEFPS    Z10, Z18, Z18
+	VSCALEFPS    Z7, Z19, Z19
+	VSCALEFPS    Z8, Z20, Z20
+	VSCALEFPS    Z9, Z21, Z21
+	VSCALEFPS    Z10, Z22, Z22
+	VADDPS       Z1, Z15, Z3
+	VADDPS       Z1, Z16, Z4
+	VADDPS       Z1, Z17, Z5
+	VADDPS       Z1, Z18, Z6
+	VSUBPS       Z1, Z3, Z7
+	VSUBPS       Z1, Z4, Z8
+	VSUBPS       Z1, Z5, Z9
+	VSUBPS       Z1, Z6, Z10
+	VSUBPS       Z7, Z15, Z7
+	VSUBPS       Z8, Z16, Z8
+	VSUBPS       Z9, Z17, Z9
+	VSUBPS       Z10, Z18, Z10
+	VDIVPS       Z3, Z15, Z11
+	VDIVPS       Z4, Z16, Z12
+	VDIVPS       Z5, Z17, Z13
+	VDIVPS       Z6, Z18, Z14
+	VFNMADD213PS Z15, Z11, Z3
+	VFNMADD213PS Z16, Z12, Z4
+	VFNMADD213PS Z17, Z13, Z5
+	VFNMADD213PS Z18, Z14, Z6
+	VFNMADD231PS Z7, Z11, Z3
+	VFNMADD231PS Z8, Z12, Z4
+	VFNMADD231PS Z9, Z13, Z5
+	VFNMADD231PS Z10, Z14, Z6
+	VSUBPS       Z11, Z1, Z7
+	VSUBPS       Z12, Z1, Z8
+	VSUBPS       Z13, Z1, Z9
+	VSUBPS       Z14, Z1, Z10
+	VFMADD231PS  Z19, Z7, Z3
+	VFMADD231PS  Z20, Z8, Z4
+	VFMADD231PS  Z21, Z9, Z5
+	VFMADD231PS  Z22, Z10, Z6
+	VFMADD213PS  Z11, Z7, Z3
+	VFMADD213PS  Z12, Z8, Z4
+	VFMADD213PS  Z13, Z9, Z5
+	VFMADD213PS  Z14, Z10, Z6
+	VSUBPS       256(BX)(SI*4), Z1, Z7
+	VSUBPS       320(BX)(SI*4), Z1, Z8
+	VSUBPS       384(BX)(SI*4), Z1, Z9
+	VSUBPS       448(BX)(SI*4), Z1, Z10
+	VFPCLASSPSZ  $0x54, 256(DX)(SI*4), K1
+	VMOVUPS      256(BX)(SI*4), K1, Z7
+	VFPCLASSPSZ  $0x54, 320(DX)(SI*4), K1
+	VMOVUPS      320(BX)(SI*4), K1, Z8
+	VFPCLASSPSZ  $0x54, 384(DX)(SI*4), K1
+	VMOVUPS      384(BX)(SI*4), K1, Z9
+	VFPCLASSPSZ  $0x54, 448(DX)(SI*4), K1
+	VMOVUPS      448(BX)(SI*4), K1, Z10
+	VSUBPS       Z3, Z7, Z7
+	VSUBPS       Z4, Z8, Z8
+	VSUBPS       Z5, Z9, Z9
+	VSUBPS       Z6, Z10, Z10
+	VPTERNLOGD   $0xd2, 256(DX)(SI*4), Z2, Z7
+	VPTERNLOGD   $0xd2, 320(DX)(SI*4), Z2, Z8
+	VPTERNLOGD   $0xd2, 384(DX)(SI*4), Z2, Z9
+	VPTERNLOGD   $0xd2, 448(DX)(SI*4), Z2, Z10
+	VMOVUPS      Z7, 256(CX)(SI*4)
+	VMOVUPS      Z8, 320(CX)(SI*4)
+	VMOVUPS      Z9, 384(CX)(SI*4)
+	VMOVUPS      Z10, 448(CX)(SI*4)
+	ADDQ         $+128, SI
 	CMPQ         SI, DI
 	JB           loop
 
+after:
 tail:
 	CMPQ         SI, AX
 	JAE          done
@@ -4706,28 +5276,25 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Z3, K1
 	KSHIFTRW     $0x08, K1, K2
 	VMOVUPS.Z    (DX)(SI*4), K1, Z3
-	VANDPS       bceconst<>+0(SB), Z3, Z4
+	VANDPS       Z3, Z2, Z4
 	VMINPS       Z4, Z0, Z4
-	VMOVAPS      Z2, Z5
+	VMOVUPS      bceconst<>+256(SB), Z5
 	VFNMADD231PS bceconst<>+192(SB), Z4, Z5
-	VSUBPS       Z2, Z5, Z6
-	VFNMSUB231PS bceconst<>+320(SB), Z6, Z4
-	VFNMADD231PS bceconst<>+384(SB), Z6, Z4
+	VSUBPS       bceconst<>+256(SB), Z5, Z5
+	VFNMSUB231PS bceconst<>+320(SB), Z5, Z4
+	VFNMADD231PS bceconst<>+384(SB), Z5, Z4
 	VMOVUPS      bceconst<>+704(SB), Z6
 	VFMADD213PS  bceconst<>+640(SB), Z4, Z6
 	VFMADD213PS  bceconst<>+576(SB), Z4, Z6
 	VFMADD213PS  bceconst<>+512(SB), Z4, Z6
 	VFMADD213PS  bceconst<>+448(SB), Z4, Z6
 	VFMADD213PS  Z1, Z4, Z6
-	VPSLLD       $0x17, Z5, Z5
 	VMOVAPS      Z1, Z7
 	VFMADD231PS  Z6, Z4, Z7
 	VSUBPS       Z7, Z1, Z8
 	VFMADD231PS  Z6, Z4, Z8
-	VMULPS       Z5, Z7, Z7
-	VMULPS       Z5, Z8, Z8
-	VMULPS       bceconst<>+768(SB), Z7, Z7
-	VMULPS       bceconst<>+768(SB), Z8, Z8
+	VSCALEFPS    Z5, Z7, Z7
+	VSCALEFPS    Z5, Z8, Z8
 	VADDPS       Z1, Z7, Z4
 	VSUBPS       Z1, Z4, Z5
 	VSUBPS       Z5, Z7, Z5
@@ -4739,10 +5306,10 @@ tail:
 	VFMADD213PS  Z6, Z5, Z4
 	VMOVUPS.Z    (BX)(SI*4), K1, Z5
 	VSUBPS       Z5, Z1, Z6
-	VPMOVD2M     Z3, K2
+	VFPCLASSPSZ  $0x54, Z3, K2
 	VBLENDMPS    Z5, Z6, K2, Z6
 	VSUBPS       Z4, Z6, Z6
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z3, Z6
+	VPTERNLOGD   $0xd2, Z3, Z2, Z6
 	VMOVUPS      Z6, K1, (CX)(SI*4)
 	ADDQ         $+16, SI
 	JMP          tail
@@ -4758,167 +5325,276 @@ TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-48
 	MOVQ    dst_base+0(FP), CX
 	MOVQ    x_base+24(FP), DX
 	VMOVUPS bceconst<>+128(SB), Z0
-	VMOVUPS bceconst<>+832(SB), Z0
-	VMOVUPS bceconst<>+896(SB), Z0
-	VMOVUPS bceconst<>+256(SB), Z0
-	VMOVUPS bceconst<>+128(SB), Z0
 	VMOVUPS bceconst<>+832(SB), Z1
 	VMOVUPS bceconst<>+896(SB), Z2
-	VMOVUPS bceconst<>+256(SB), Z2
+	VMOVUPS bceconst<>+0(SB), Z2
 	XORQ    BX, BX
 	MOVQ    AX, SI
-	ANDQ    $-64, SI
-	JEQ     tail
+	ANDQ    $-128, SI
+	JEQ     after
 
 loop:
-	VMOVUPS      (DX)(BX*4), Z3
-	VMOVUPS      64(DX)(BX*4), Z4
-	VMOVUPS      128(DX)(BX*4), Z5
-	VMOVUPS      192(DX)(BX*4), Z6
-	VANDPS       bceconst<>+0(SB), Z3, Z7
-	VANDPS       bceconst<>+0(SB), Z4, Z8
-	VANDPS       bceconst<>+0(SB), Z5, Z9
-	VANDPS       bceconst<>+0(SB), Z6, Z10
-	VMINPS       Z7, Z0, Z7
-	VMINPS       Z8, Z0, Z8
-	VMINPS       Z9, Z0, Z9
-	VMINPS       Z10, Z0, Z10
-	VMOVAPS      Z2, Z11
-	VMOVAPS      Z2, Z12
-	VMOVAPS      Z2, Z13
-	VMOVAPS      Z2, Z14
-	VFNMADD231PS bceconst<>+192(SB), Z7, Z11
-	VFNMADD231PS bceconst<>+192(SB), Z8, Z12
-	VFNMADD231PS bceconst<>+192(SB), Z9, Z13
-	VFNMADD231PS bceconst<>+192(SB), Z10, Z14
-	VSUBPS       Z2, Z11, Z15
-	VSUBPS       Z2, Z12, Z16
-	VSUBPS       Z2, Z13, Z17
-	VSUBPS       Z2, Z14, Z18
-	VFNMSUB231PS bceconst<>+320(SB), Z15, Z7
-	VFNMSUB231PS bceconst<>+320(SB), Z16, Z8
-	VFNMSUB231PS bceconst<>+320(SB), Z17, Z9
-	VFNMSUB231PS bceconst<>+320(SB), Z18, Z10
-	VFNMADD231PS bceconst<>+384(SB), Z15, Z7
-	VFNMADD231PS bceconst<>+384(SB), Z16, Z8
-	VFNMADD231PS bceconst<>+384(SB), Z17, Z9
-	VFNMADD231PS bceconst<>+384(SB), Z18, Z10
-	VMOVUPS      bceconst<>+704(SB), Z15
-	VMOVUPS      bceconst<>+704(SB), Z16
-	VMOVUPS      bceconst<>+704(SB), Z17
-	VMOVUPS      bceconst<>+704(SB), Z18
-	VFMADD213PS  bceconst<>+640(SB), Z7, Z15
-	VFMADD213PS  bceconst<>+640(SB), Z8, Z16
-	VFMADD213PS  bceconst<>+640(SB), Z9, Z17
-	VFMADD213PS  bceconst<>+640(SB), Z10, Z18
-	VFMADD213PS  bceconst<>+576(SB), Z7, Z15
-	VFMADD213PS  bceconst<>+576(SB), Z8, Z16
-	VFMADD213PS  bceconst<>+576(SB), Z9, Z17
-	VFMADD213PS  bceconst<>+576(SB), Z10, Z18
-	VFMADD213PS  bceconst<>+512(SB), Z7, Z15
-	VFMADD213PS  bceconst<>+512(SB), Z8, Z16
-	VFMADD213PS  bceconst<>+512(SB), Z9, Z17
-	VFMADD213PS  bceconst<>+512(SB), Z10, Z18
-	VFMADD213PS  bceconst<>+448(SB), Z7, Z15
-	VFMADD213PS  bceconst<>+448(SB), Z8, Z16
-	VFMADD213PS  bceconst<>+448(SB), Z9, Z17
-	VFMADD213PS  bceconst<>+448(SB), Z10, Z18
-	VFMADD213PS  Z1, Z7, Z15
-	VFMADD213PS  Z1, Z8, Z16
-	VFMADD213PS  Z1, Z9, Z17
-	VFMADD213PS  Z1, Z10, Z18
-	VPSLLD       $0x17, Z11, Z11
-	VPSLLD       $0x17, Z12, Z12
-	VPSLLD       $0x17, Z13, Z13
-	VPSLLD       $0x17, Z14, Z14
-	VMOVAPS      Z1, Z19
-	VMOVAPS      Z1, Z20
-	VMOVAPS      Z1, Z21
-	VMOVAPS      Z1, Z22
-	VFMADD231PS  Z15, Z7, Z19
-	VFMADD231PS  Z16, Z8, Z20
-	VFMADD231PS  Z17, Z9, Z21
-	VFMADD231PS  Z18, Z10, Z22
-	VSUBPS       Z19, Z1, Z23
-	VSUBPS       Z20, Z1, Z24
-	VSUBPS       Z21, Z1, Z25
-	VSUBPS       Z22, Z1, Z26
-	VFMADD231PS  Z15, Z7, Z23
-	VFMADD231PS  Z16, Z8, Z24
-	VFMADD231PS  Z17, Z9, Z25
-	VFMADD231PS  Z18, Z10, Z26
-	VMULPS       Z11, Z19, Z19
-	VMULPS       Z12, Z20, Z20
-	VMULPS       Z13, Z21, Z21
-	VMULPS       Z14, Z22, Z22
-	VMULPS       Z11, Z23, Z23
-	VMULPS       Z12, Z24, Z24
-	VMULPS       Z13, Z25, Z25
-	VMULPS       Z14, Z26, Z26
-	VMULPS       bceconst<>+768(SB), Z19, Z19
-	VMULPS       bceconst<>+768(SB), Z20, Z20
-	VMULPS       bceconst<>+768(SB), Z21, Z21
-	VMULPS       bceconst<>+768(SB), Z22, Z22
-	VMULPS       bceconst<>+768(SB), Z23, Z23
-	VMULPS       bceconst<>+768(SB), Z24, Z24
-	VMULPS       bceconst<>+768(SB), Z25, Z25
-	VMULPS       bceconst<>+768(SB), Z26, Z26
-	VADDPS       Z1, Z19, Z7
-	VADDPS       Z1, Z20, Z8
-	VADDPS       Z1, Z21, Z9
-	VADDPS       Z1, Z22, Z10
-	VSUBPS       Z1, Z7, Z11
-	VSUBPS       Z1, Z8, Z12
-	VSUBPS       Z1, Z9, Z13
-	VSUBPS       Z1, Z10, Z14
-	VSUBPS       Z11, Z19, Z11
-	VSUBPS       Z12, Z20, Z12
-	VSUBPS       Z13, Z21, Z13
-	VSUBPS       Z14, Z22, Z14
-	VDIVPS       Z7, Z19, Z15
-	VDIVPS       Z8, Z20, Z16
-	VDIVPS       Z9, Z21, Z17
-	VDIVPS       Z10, Z22, Z18
-	VFNMADD213PS Z19, Z15, Z7
-	VFNMADD213PS Z20, Z16, Z8
-	VFNMADD213PS Z21, Z17, Z9
-	VFNMADD213PS Z22, Z18, Z10
-	VFNMADD231PS Z11, Z15, Z7
-	VFNMADD231PS Z12, Z16, Z8
-	VFNMADD231PS Z13, Z17, Z9
-	VFNMADD231PS Z14, Z18, Z10
-	VSUBPS       Z15, Z1, Z11
-	VSUBPS       Z16, Z1, Z12
-	VSUBPS       Z17, Z1, Z13
-	VSUBPS       Z18, Z1, Z14
-	VFMADD231PS  Z23, Z11, Z7
-	VFMADD231PS  Z24, Z12, Z8
-	VFMADD231PS  Z25, Z13, Z9
-	VFMADD231PS  Z26, Z14, Z10
-	VFMADD213PS  Z15, Z11, Z7
-	VFMADD213PS  Z16, Z12, Z8
-	VFMADD213PS  Z17, Z13, Z9
-	VFMADD213PS  Z18, Z14, Z10
-	VSUBPS       Z7, Z1, Z11
-	VSUBPS       Z8, Z1, Z12
-	VSUBPS       Z9, Z1, Z13
-	VSUBPS       Z10, Z1, Z14
-	VPMOVD2M     Z3, K1
-	VBLENDMPS    Z7, Z11, K1, Z11
-	VPMOVD2M     Z4, K1
-	VBLENDMPS    Z8, Z12, K1, Z12
-	VPMOVD2M     Z5, K1
-	VBLENDMPS    Z9, Z13, K1, Z13
-	VPMOVD2M     Z6, K1
-	VBLENDMPS    Z10, Z14, K1, Z14
-	VMOVUPS      Z11, (CX)(BX*4)
-	VMOVUPS      Z12, 64(CX)(BX*4)
-	VMOVUPS      Z13, 128(CX)(BX*4)
-	VMOVUPS      Z14, 192(CX)(BX*4)
-	ADDQ         $+64, BX
+	VANDPS       (DX)(BX*4), Z2, Z3
+	VMINPS       Z3, Z0, Z3
+	VANDPS       64(DX)(BX*4), Z2, Z4
+	VMINPS       Z4, Z0, Z4
+	VANDPS       128(DX)(BX*4), Z2, Z5
+	VMINPS       Z5, Z0, Z5
+	VANDPS       192(DX)(BX*4), Z2, Z6
+	VMINPS       Z6, Z0, Z6
+	VMOVUPS      bceconst<>+256(SB), Z7
+	VMOVUPS      bceconst<>+256(SB), Z8
+	VMOVUPS      bceconst<>+256(SB), Z9
+	VMOVUPS      bceconst<>+256(SB), Z10
+	VFNMADD231PS bceconst<>+192(SB), Z3, Z7
+	VFNMADD231PS bceconst<>+192(SB), Z4, Z8
+	VFNMADD231PS bceconst<>+192(SB), Z5, Z9
+	VFNMADD231PS bceconst<>+192(SB), Z6, Z10
+	VSUBPS       bceconst<>+256(SB), Z7, Z7
+	VSUBPS       bceconst<>+256(SB), Z8, Z8
+	VSUBPS       bceconst<>+256(SB), Z9, Z9
+	VSUBPS       bceconst<>+256(SB), Z10, Z10
+	VFNMSUB231PS bceconst<>+320(SB), Z7, Z3
+	VFNMSUB231PS bceconst<>+320(SB), Z8, Z4
+	VFNMSUB231PS bceconst<>+320(SB), Z9, Z5
+	VFNMSUB231PS bceconst<>+320(SB), Z10, Z6
+	VFNMADD231PS bceconst<>+384(SB), Z7, Z3
+	VFNMADD231PS bceconst<>+384(SB), Z8, Z4
+	VFNMADD231PS bceconst<>+384(SB), Z9, Z5
+	VFNMADD231PS bceconst<>+384(SB), Z10, Z6
+	VMOVUPS      bceconst<>+704(SB), Z11
+	VMOVUPS      bceconst<>+704(SB), Z12
+	VMOVUPS      bceconst<>+704(SB), Z13
+	VMOVUPS      bceconst<>+704(SB), Z14
+	VFMADD213PS  bceconst<>+640(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+640(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+640(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+640(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+576(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+576(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+576(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+576(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+512(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+512(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+512(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+512(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+448(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+448(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+448(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+448(SB), Z6, Z14
+	VFMADD213PS  Z1, Z3, Z11
+	VFMADD213PS  Z1, Z4, Z12
+	VFMADD213PS  Z1, Z5, Z13
+	VFMADD213PS  Z1, Z6, Z14
+	VMOVAPS      Z1, Z15
+	VMOVAPS      Z1, Z16
+	VMOVAPS      Z1, Z17
+	VMOVAPS      Z1, Z18
+	VFMADD231PS  Z11, Z3, Z15
+	VFMADD231PS  Z12, Z4, Z16
+	VFMADD231PS  Z13, Z5, Z17
+	VFMADD231PS  Z14, Z6, Z18
+	VSUBPS       Z15, Z1, Z19
+	VSUBPS       Z16, Z1, Z20
+	VSUBPS       Z17, Z1, Z21
+	VSUBPS       Z18, Z1, Z22
+	VFMADD231PS  Z11, Z3, Z19
+	VFMADD231PS  Z12, Z4, Z20
+	VFMADD231PS  Z13, Z5, Z21
+	VFMADD231PS  Z14, Z6, Z22
+	VSCALEFPS    Z7, Z15, Z15
+	VSCALEFPS    Z8, Z16, Z16
+	VSCALEFPS    Z9, Z17, Z17
+	VSCALEFPS    Z10, Z18, Z18
+	VSCALEFPS    Z7, Z19, Z19
+	VSCALEFPS    Z8, Z20, Z20
+	VSCALEFPS    Z9, Z21, Z21
+	VSCALEFPS    Z10, Z22, Z22
+	VADDPS       Z1, Z15, Z3
+	VADDPS       Z1, Z16, Z4
+	VADDPS       Z1, Z17, Z5
+	VADDPS       Z1, Z18, Z6
+	VSUBPS       Z1, Z3, Z7
+	VSUBPS       Z1, Z4, Z8
+	VSUBPS       Z1, Z5, Z9
+	VSUBPS       Z1, Z6, Z10
+	VSUBPS       Z7, Z15, Z7
+	VSUBPS       Z8, Z16, Z8
+	VSUBPS       Z9, Z17, Z9
+	VSUBPS       Z10, Z18, Z10
+	VDIVPS       Z3, Z15, Z11
+	VDIVPS       Z4, Z16, Z12
+	VDIVPS       Z5, Z17, Z13
+	VDIVPS       Z6, Z18, Z14
+	VFNMADD213PS Z15, Z11, Z3
+	VFNMADD213PS Z16, Z12, Z4
+	VFNMADD213PS Z17, Z13, Z5
+	VFNMADD213PS Z18, Z14, Z6
+	VFNMADD231PS Z7, Z11, Z3
+	VFNMADD231PS Z8, Z12, Z4
+	VFNMADD231PS Z9, Z13, Z5
+	VFNMADD231PS Z10, Z14, Z6
+	VSUBPS       Z11, Z1, Z7
+	VSUBPS       Z12, Z1, Z8
+	VSUBPS       Z13, Z1, Z9
+	VSUBPS       Z14, Z1, Z10
+	VFMADD231PS  Z19, Z7, Z3
+	VFMADD231PS  Z20, Z8, Z4
+	VFMADD231PS  Z21, Z9, Z5
+	VFMADD231PS  Z22, Z10, Z6
+	VFMADD213PS  Z11, Z7, Z3
+	VFMADD213PS  Z12, Z8, Z4
+	VFMADD213PS  Z13, Z9, Z5
+	VFMADD213PS  Z14, Z10, Z6
+	VSUBPS       Z3, Z1, Z7
+	VSUBPS       Z4, Z1, Z8
+	VSUBPS       Z5, Z1, Z9
+	VSUBPS       Z6, Z1, Z10
+	VFPCLASSPSZ  $0x54, (DX)(BX*4), K1
+	VBLENDMPS    Z3, Z7, K1, Z7
+	VFPCLASSPSZ  $0x54, 64(DX)(BX*4), K1
+	VBLENDMPS    Z4, Z8, K1, Z8
+	VFPCLASSPSZ  $0x54, 128(DX)(BX*4), K1
+	VBLENDMPS    Z5, Z9, K1, Z9
+	VFPCLASSPSZ  $0x54, 192(DX)(BX*4), K1
+	VBLENDMPS    Z6, Z10, K1, Z10
+	VMOVUPS      Z7, (CX)(BX*4)
+	VMOVUPS      Z8, 64(CX)(BX*4)
+	VMOVUPS      Z9, 128(CX)(BX*4)
+	VMOVUPS      Z10, 192(CX)(BX*4)
+	VANDPS       256(DX)(BX*4), Z2, Z3
+	VMINPS       Z3, Z0, Z3
+	VANDPS       320(DX)(BX*4), Z2, Z4
+	VMINPS       Z4, Z0, Z4
+	VANDPS       384(DX)(BX*4), Z2, Z5
+	VMINPS       Z5, Z0, Z5
+	VANDPS       448(DX)(BX*4), Z2, Z6
+	VMINPS       Z6, Z0, Z6
+	VMOVUPS      bceconst<>+256(SB), Z7
+	VMOVUPS      bceconst<>+256(SB), Z8
+	VMOVUPS      bceconst<>+256(SB), Z9
+	VMOVUPS      bceconst<>+256(SB), Z10
+	VFNMADD231PS bceconst<>+192(SB), Z3, Z7
+	VFNMADD231PS bceconst<>+192(SB), Z4, Z8
+	VFNMADD231PS bceconst<>+192(SB), Z5, Z9
+	VFNMADD231PS bceconst<>+192(SB), Z6, Z10
+	VSUBPS       bceconst<>+256(SB), Z7, Z7
+	VSUBPS       bceconst<>+256(SB), Z8, Z8
+	VSUBPS       bceconst<>+256(SB), Z9, Z9
+	VSUBPS       bceconst<>+256(SB), Z10, Z10
+	VFNMSUB231PS bceconst<>+320(SB), Z7, Z3
+	VFNMSUB231PS bceconst<>+320(SB), Z8, Z4
+	VFNMSUB231PS bceconst<>+320(SB), Z9, Z5
+	VFNMSUB231PS bceconst<>+320(SB), Z10, Z6
+	VFNMADD231PS bceconst<>+384(SB), Z7, Z3
+	VFNMADD231PS bceconst<>+384(SB), Z8, Z4
+	VFNMADD231PS bceconst<>+384(SB), Z9, Z5
+	VFNMADD231PS bceconst<>+384(SB), Z10, Z6
+	VMOVUPS      bceconst<>+704(SB), Z11
+	VMOVUPS      bceconst<>+704(SB), Z12
+	VMOVUPS      bceconst<>+704(SB), Z13
+	VMOVUPS      bceconst<>+704(SB), Z14
+	VFMADD213PS  bceconst<>+640(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+640(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+640(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+640(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+576(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+576(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+576(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+576(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+512(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+512(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+512(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+512(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+448(SB), Z3, Z11
+	VFMADD213PS  bceconst<>+448(SB), Z4, Z12
+	VFMADD213PS  bceconst<>+448(SB), Z5, Z13
+	VFMADD213PS  bceconst<>+448(SB), Z6, Z14
+	VFMADD213PS  Z1, Z3, Z11
+	VFMADD213PS  Z1, Z4, Z12
+	VFMADD213PS  Z1, Z5, Z13
+	VFMADD213PS  Z1, Z6, Z14
+	VMOVAPS      Z1, Z15
+	VMOVAPS      Z1, Z16
+	VMOVAPS      Z1, Z17
+	VMOVAPS      Z1, Z18
+	VFMADD231PS  Z11, Z3, Z15
+	VFMADD231PS  Z12, Z4, Z16
+	VFMADD231PS  Z13, Z5, Z17
+	VFMADD231PS  Z14, Z6, Z18
+	VSUBPS       Z15, Z1, Z19
+	VSUBPS       Z16, Z1, Z20
+	VSUBPS       Z17, Z1, Z21
+	VSUBPS       Z18, Z1, Z22
+	VFMADD231PS  Z11, Z3, Z19
+	VFMADD231PS  Z12, Z4, Z20
+	VFMADD231PS  Z13, Z5, Z21
+	VFMADD231PS  Z14, Z6, Z22
+	VSCALEFPS    Z7, Z15, Z15
+	VSCALEFPS    Z8, Z16, Z16
+	VSCALEFPS    Z9, Z17, Z17
+	VSCALEFPS    Z10, Z18, Z18
+	VSCALEFPS    Z7, Z19, Z19
+	VSCALEFPS    Z8, Z20, Z20
+	VSCALEFPS    Z9, Z21, Z21
+	VSCALEFPS    Z10, Z22, Z22
+	VADDPS       Z1, Z15, Z3
+	VADDPS       Z1, Z16, Z4
+	VADDPS       Z1, Z17, Z5
+	VADDPS       Z1, Z18, Z6
+	VSUBPS       Z1, Z3, Z7
+	VSUBPS       Z1, Z4, Z8
+	VSUBPS       Z1, Z5, Z9
+	VSUBPS       Z1, Z6, Z10
+	VSUBPS       Z7, Z15, Z7
+	VSUBPS       Z8, Z16, Z8
+	VSUBPS       Z9, Z17, Z9
+	VSUBPS       Z10, Z18, Z10
+	VDIVPS       Z3, Z15, Z11
+	VDIVPS       Z4, Z16, Z12
+	VDIVPS       Z5, Z17, Z13
+	VDIVPS       Z6, Z18, Z14
+	VFNMADD213PS Z15, Z11, Z3
+	VFNMADD213PS Z16, Z12, Z4
+	VFNMADD213PS Z17, Z13, Z5
+	VFNMADD213PS Z18, Z14, Z6
+	VFNMADD231PS Z7, Z11, Z3
+	VFNMADD231PS Z8, Z12, Z4
+	VFNMADD231PS Z9, Z13, Z5
+	VFNMADD231PS Z10, Z14, Z6
+	VSUBPS       Z11, Z1, Z7
+	VSUBPS       Z12, Z1, Z8
+	VSUBPS       Z13, Z1, Z9
+	VSUBPS       Z14, Z1, Z10
+	VFMADD231PS  Z19, Z7, Z3
+	VFMADD231PS  Z20, Z8, Z4
+	VFMADD231PS  Z21, Z9, Z5
+	VFMADD231PS  Z22, Z10, Z6
+	VFMADD213PS  Z11, Z7, Z3
+	VFMADD213PS  Z12, Z8, Z4
+	VFMADD213PS  Z13, Z9, Z5
+	VFMADD213PS  Z14, Z10, Z6
+	VSUBPS       Z3, Z1, Z7
+	VSUBPS       Z4, Z1, Z8
+	VSUBPS       Z5, Z1, Z9
+	VSUBPS       Z6, Z1, Z10
+	VFPCLASSPSZ  $0x54, 256(DX)(BX*4), K1
+	VBLENDMPS    Z3, Z7, K1, Z7
+	VFPCLASSPSZ  $0x54, 320(DX)(BX*4), K1
+	VBLENDMPS    Z4, Z8, K1, Z8
+	VFPCLASSPSZ  $0x54, 384(DX)(BX*4), K1
+	VBLENDMPS    Z5, Z9, K1, Z9
+	VFPCLASSPSZ  $0x54, 448(DX)(BX*4), K1
+	VBLENDMPS    Z6, Z10, K1, Z10
+	VMOVUPS      Z7, 256(CX)(BX*4)
+	VMOVUPS      Z8, 320(CX)(BX*4)
+	VMOVUPS      Z9, 384(CX)(BX*4)
+	VMOVUPS      Z10, 448(CX)(BX*4)
+	ADDQ         $+128, BX
 	CMPQ         BX, SI
 	JB           loop
 
+after:
 tail:
 	CMPQ         BX, AX
 	JAE          done
@@ -4928,28 +5604,25 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Z3, K1
 	KSHIFTRW     $0x08, K1, K2
 	VMOVUPS.Z    (DX)(BX*4), K1, Z3
-	VANDPS       bceconst<>+0(SB), Z3, Z4
+	VANDPS       Z3, Z2, Z4
 	VMINPS       Z4, Z0, Z4
-	VMOVAPS      Z2, Z5
+	VMOVUPS      bceconst<>+256(SB), Z5
 	VFNMADD231PS bceconst<>+192(SB), Z4, Z5
-	VSUBPS       Z2, Z5, Z6
-	VFNMSUB231PS bceconst<>+320(SB), Z6, Z4
-	VFNMADD231PS bceconst<>+384(SB), Z6, Z4
+	VSUBPS       bceconst<>+256(SB), Z5, Z5
+	VFNMSUB231PS bceconst<>+320(SB), Z5, Z4
+	VFNMADD231PS bceconst<>+384(SB), Z5, Z4
 	VMOVUPS      bceconst<>+704(SB), Z6
 	VFMADD213PS  bceconst<>+640(SB), Z4, Z6
 	VFMADD213PS  bceconst<>+576(SB), Z4, Z6
 	VFMADD213PS  bceconst<>+512(SB), Z4, Z6
 	VFMADD213PS  bceconst<>+448(SB), Z4, Z6
 	VFMADD213PS  Z1, Z4, Z6
-	VPSLLD       $0x17, Z5, Z5
 	VMOVAPS      Z1, Z7
 	VFMADD231PS  Z6, Z4, Z7
 	VSUBPS       Z7, Z1, Z8
 	VFMADD231PS  Z6, Z4, Z8
-	VMULPS       Z5, Z7, Z7
-	VMULPS       Z5, Z8, Z8
-	VMULPS       bceconst<>+768(SB), Z7, Z7
-	VMULPS       bceconst<>+768(SB), Z8, Z8
+	VSCALEFPS    Z5, Z7, Z7
+	VSCALEFPS    Z5, Z8, Z8
 	VADDPS       Z1, Z7, Z4
 	VSUBPS       Z1, Z4, Z5
 	VSUBPS       Z5, Z7, Z5
@@ -4960,7 +5633,7 @@ tail:
 	VFMADD231PS  Z8, Z5, Z4
 	VFMADD213PS  Z6, Z5, Z4
 	VSUBPS       Z4, Z1, Z5
-	VPMOVD2M     Z3, K2
+	VFPCLASSPSZ  $0x54, Z3, K2
 	VBLENDMPS    Z4, Z5, K2, Z5
 	VMOVUPS      Z5, K1, (CX)(BX*4)
 	ADDQ         $+16, BX
@@ -4976,30 +5649,30 @@ TEXT ·sum16AVX512(SB), NOSPLIT, $0-32
 	MOVQ    x_len+8(FP), AX
 	MOVQ    x_base+0(FP), CX
 	MOVQ    acc+24(FP), DX
+	VMOVUPS bceconst<>+128(SB), Z0
+	VMOVUPS bceconst<>+832(SB), Z0
+	VMOVUPS bceconst<>+896(SB), Z0
+	VMOVUPS bceconst<>+0(SB), Z0
 	VMOVUPD (DX), Z0
 	VMOVUPD 64(DX), Z1
-	VMOVUPS bceconst<>+128(SB), Z2
-	VMOVUPS bceconst<>+832(SB), Z2
-	VMOVUPS bceconst<>+896(SB), Z2
-	VMOVUPS bceconst<>+256(SB), Z2
-	VMOVUPS bceconst<>+128(SB), Z2
-	VMOVUPS bceconst<>+832(SB), Z2
-	VMOVUPS bceconst<>+896(SB), Z2
-	VMOVUPS bceconst<>+256(SB), Z2
 	XORQ    BX, BX
 	MOVQ    AX, SI
-	ANDQ    $-64, SI
-	JEQ     tail
+	ANDQ    $-128, SI
+	JEQ     after
 
 loop:
 	VMOVUPS       (CX)(BX*4), Z2
 	VMOVUPS       64(CX)(BX*4), Z3
 	VMOVUPS       128(CX)(BX*4), Z4
 	VMOVUPS       192(CX)(BX*4), Z5
-	VCVTPS2PD     Y2, Z6
+	VMOVUPS       256(CX)(BX*4), Z6
+	VMOVUPS       320(CX)(BX*4), Z7
+	VMOVUPS       384(CX)(BX*4), Z8
+	VMOVUPS       448(CX)(BX*4), Z9
+	VCVTPS2PD     Y2, Z10
 	VEXTRACTF64X4 $0x01, Z2, Y2
 	VCVTPS2PD     Y2, Z2
-	VADDPD        Z6, Z0, Z0
+	VADDPD        Z10, Z0, Z0
 	VADDPD        Z2, Z1, Z1
 	VCVTPS2PD     Y3, Z2
 	VEXTRACTF64X4 $0x01, Z3, Y3
@@ -5016,10 +5689,31 @@ loop:
 	VCVTPS2PD     Y3, Z3
 	VADDPD        Z2, Z0, Z0
 	VADDPD        Z3, Z1, Z1
-	ADDQ          $+64, BX
+	VCVTPS2PD     Y6, Z2
+	VEXTRACTF64X4 $0x01, Z6, Y3
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z1, Z1
+	VCVTPS2PD     Y7, Z2
+	VEXTRACTF64X4 $0x01, Z7, Y3
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z1, Z1
+	VCVTPS2PD     Y8, Z2
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z1, Z1
+	VCVTPS2PD     Y9, Z2
+	VEXTRACTF64X4 $0x01, Z9, Y3
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z2, Z0, Z0
+	VADDPD        Z3, Z1, Z1
+	ADDQ          $+128, BX
 	CMPQ          BX, SI
 	JB            loop
 
+after:
 tail:
 	CMPQ          BX, AX
 	JAE           done
@@ -5051,275 +5745,488 @@ TEXT ·lossGradAVX512(SB), NOSPLIT, $0-88
 	MOVQ         x_base+24(FP), DX
 	MOVQ         y_base+48(FP), BX
 	MOVQ         acc+80(FP), SI
-	VMOVUPD      (SI), Z0
-	VMOVUPD      64(SI), Z1
-	VBROADCASTSS scale+72(FP), Z2
-	VMOVUPS      bceconst<>+128(SB), Z3
-	VMOVUPS      bceconst<>+832(SB), Z3
+	VBROADCASTSS scale+72(FP), Z0
+	VMOVUPS      bceconst<>+128(SB), Z1
+	VMOVUPS      bceconst<>+832(SB), Z2
 	VMOVUPS      bceconst<>+896(SB), Z3
-	VMOVUPS      bceconst<>+256(SB), Z3
-	VMOVUPS      bceconst<>+128(SB), Z3
-	VMOVUPS      bceconst<>+832(SB), Z4
-	VMOVUPS      bceconst<>+896(SB), Z5
-	VMOVUPS      bceconst<>+256(SB), Z6
+	VMOVUPS      bceconst<>+0(SB), Z4
+	VMOVUPD      (SI), Z5
+	VMOVUPD      64(SI), Z6
 	XORQ         DI, DI
 	MOVQ         AX, R8
-	ANDQ         $-64, R8
-	JEQ          tail
+	ANDQ         $-128, R8
+	JEQ          after
 
 loop:
-	VMOVUPS       (DX)(DI*4), Z7
-	VMOVUPS       64(DX)(DI*4), Z8
-	VANDPS        bceconst<>+0(SB), Z7, Z9
-	VANDPS        bceconst<>+0(SB), Z8, Z10
-	VMINPS        Z9, Z3, Z11
-	VMINPS        Z10, Z3, Z12
-	VMOVAPS       Z6, Z13
-	VMOVAPS       Z6, Z14
-	VFNMADD231PS  bceconst<>+192(SB), Z11, Z13
-	VFNMADD231PS  bceconst<>+192(SB), Z12, Z14
-	VSUBPS        Z6, Z13, Z15
-	VSUBPS        Z6, Z14, Z16
-	VFNMSUB231PS  bceconst<>+320(SB), Z15, Z11
-	VFNMSUB231PS  bceconst<>+320(SB), Z16, Z12
-	VFNMADD231PS  bceconst<>+384(SB), Z15, Z11
-	VFNMADD231PS  bceconst<>+384(SB), Z16, Z12
+	VANDPS        (DX)(DI*4), Z4, Z7
+	VMINPS        Z7, Z1, Z7
+	VANDPS        64(DX)(DI*4), Z4, Z8
+	VMINPS        Z8, Z1, Z8
+	VANDPS        128(DX)(DI*4), Z4, Z9
+	VMINPS        Z9, Z1, Z9
+	VANDPS        192(DX)(DI*4), Z4, Z10
+	VMINPS        Z10, Z1, Z10
+	VMOVUPS       bceconst<>+256(SB), Z11
+	VMOVUPS       bceconst<>+256(SB), Z12
+	VMOVUPS       bceconst<>+256(SB), Z13
+	VMOVUPS       bceconst<>+256(SB), Z14
+	VFNMADD231PS  bceconst<>+192(SB), Z7, Z11
+	VFNMADD231PS  bceconst<>+192(SB), Z8, Z12
+	VFNMADD231PS  bceconst<>+192(SB), Z9, Z13
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z14
+	VSUBPS        bceconst<>+256(SB), Z11, Z11
+	VSUBPS        bceconst<>+256(SB), Z12, Z12
+	VSUBPS        bceconst<>+256(SB), Z13, Z13
+	VSUBPS        bceconst<>+256(SB), Z14, Z14
+	VFNMSUB231PS  bceconst<>+320(SB), Z11, Z7
+	VFNMSUB231PS  bceconst<>+320(SB), Z12, Z8
+	VFNMSUB231PS  bceconst<>+320(SB), Z13, Z9
+	VFNMSUB231PS  bceconst<>+320(SB), Z14, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z11, Z7
+	VFNMADD231PS  bceconst<>+384(SB), Z12, Z8
+	VFNMADD231PS  bceconst<>+384(SB), Z13, Z9
+	VFNMADD231PS  bceconst<>+384(SB), Z14, Z10
 	VMOVUPS       bceconst<>+704(SB), Z15
 	VMOVUPS       bceconst<>+704(SB), Z16
-	VFMADD213PS   bceconst<>+640(SB), Z11, Z15
-	VFMADD213PS   bceconst<>+640(SB), Z12, Z16
-	VFMADD213PS   bceconst<>+576(SB), Z11, Z15
-	VFMADD213PS   bceconst<>+576(SB), Z12, Z16
-	VFMADD213PS   bceconst<>+512(SB), Z11, Z15
-	VFMADD213PS   bceconst<>+512(SB), Z12, Z16
-	VFMADD213PS   bceconst<>+448(SB), Z11, Z15
-	VFMADD213PS   bceconst<>+448(SB), Z12, Z16
-	VFMADD213PS   Z4, Z11, Z15
-	VFMADD213PS   Z4, Z12, Z16
-	VPSLLD        $0x17, Z13, Z13
-	VPSLLD        $0x17, Z14, Z14
-	VMOVAPS       Z4, Z17
-	VMOVAPS       Z4, Z18
-	VFMADD231PS   Z15, Z11, Z17
-	VFMADD231PS   Z16, Z12, Z18
-	VSUBPS        Z17, Z4, Z19
-	VSUBPS        Z18, Z4, Z20
-	VFMADD231PS   Z15, Z11, Z19
-	VFMADD231PS   Z16, Z12, Z20
-	VMULPS        Z13, Z17, Z17
-	VMULPS        Z14, Z18, Z18
-	VMULPS        Z13, Z19, Z19
-	VMULPS        Z14, Z20, Z20
-	VMULPS        bceconst<>+768(SB), Z17, Z17
-	VMULPS        bceconst<>+768(SB), Z18, Z18
-	VMULPS        bceconst<>+768(SB), Z19, Z19
-	VMULPS        bceconst<>+768(SB), Z20, Z20
-	VCMPPS        $0x1d, Z5, Z17, K1
-	VCMPPS        $0x1d, Z5, Z18, K2
-	VMOVAPS       Z17, Z13
-	VMOVAPS       Z18, Z14
-	VFMSUB213PS   Z5, Z5, K1, Z13
-	VFMSUB213PS   Z5, Z5, K2, Z14
+	VMOVUPS       bceconst<>+704(SB), Z17
+	VMOVUPS       bceconst<>+704(SB), Z18
+	VFMADD213PS   bceconst<>+640(SB), Z7, Z15
+	VFMADD213PS   bceconst<>+640(SB), Z8, Z16
+	VFMADD213PS   bceconst<>+640(SB), Z9, Z17
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+576(SB), Z7, Z15
+	VFMADD213PS   bceconst<>+576(SB), Z8, Z16
+	VFMADD213PS   bceconst<>+576(SB), Z9, Z17
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+512(SB), Z7, Z15
+	VFMADD213PS   bceconst<>+512(SB), Z8, Z16
+	VFMADD213PS   bceconst<>+512(SB), Z9, Z17
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+448(SB), Z7, Z15
+	VFMADD213PS   bceconst<>+448(SB), Z8, Z16
+	VFMADD213PS   bceconst<>+448(SB), Z9, Z17
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z18
+	VFMADD213PS   Z2, Z7, Z15
+	VFMADD213PS   Z2, Z8, Z16
+	VFMADD213PS   Z2, Z9, Z17
+	VFMADD213PS   Z2, Z10, Z18
+	VMOVAPS       Z2, Z19
+	VMOVAPS       Z2, Z20
+	VMOVAPS       Z2, Z21
+	VMOVAPS       Z2, Z22
+	VFMADD231PS   Z15, Z7, Z19
+	VFMADD231PS   Z16, Z8, Z20
+	VFMADD231PS   Z17, Z9, Z21
+	VFMADD231PS   Z18, Z10, Z22
+	VSUBPS        Z19, Z2, Z23
+	VSUBPS        Z20, Z2, Z24
+	VSUBPS        Z21, Z2, Z25
+	VSUBPS        Z22, Z2, Z26
+	VFMADD231PS   Z15, Z7, Z23
+	VFMADD231PS   Z16, Z8, Z24
+	VFMADD231PS   Z17, Z9, Z25
+	VFMADD231PS   Z18, Z10, Z26
+	VSCALEFPS     Z11, Z19, Z19
+	VSCALEFPS     Z12, Z20, Z20
+	VSCALEFPS     Z13, Z21, Z21
+	VSCALEFPS     Z14, Z22, Z22
+	VSCALEFPS     Z11, Z23, Z23
+	VSCALEFPS     Z12, Z24, Z24
+	VSCALEFPS     Z13, Z25, Z25
+	VSCALEFPS     Z14, Z26, Z26
+	VCMPPS        $0x1d, Z3, Z19, K1
+	VCMPPS        $0x1d, Z3, Z20, K2
+	VCMPPS        $0x1d, Z3, Z21, K3
+	VCMPPS        $0x1d, Z3, Z22, K4
+	VMOVAPS       Z19, Z7
+	VMOVAPS       Z20, Z8
+	VMOVAPS       Z21, Z9
+	VMOVAPS       Z22, Z10
+	VFMSUB213PS   Z3, Z3, K1, Z7
+	VFMSUB213PS   Z3, Z3, K2, Z8
+	VFMSUB213PS   Z3, Z3, K3, Z9
+	VFMSUB213PS   Z3, Z3, K4, Z10
 	VMOVUPS       bceconst<>+1600(SB), Z11
 	VMOVUPS       bceconst<>+1600(SB), Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z14, Z12
-	VMULPS        Z13, Z13, Z15
-	VMULPS        Z14, Z14, Z16
-	VFMADD213PS   Z13, Z15, Z11
-	VFMADD213PS   Z14, Z16, Z12
+	VMOVUPS       bceconst<>+1600(SB), Z13
+	VMOVUPS       bceconst<>+1600(SB), Z14
+	VFMADD213PS   bceconst<>+1536(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1536(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1472(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1472(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1408(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1408(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1344(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1344(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1280(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1280(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1216(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1216(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1152(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1152(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1088(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1088(SB), Z10, Z14
+	VMULPS        Z7, Z7, Z15
+	VFMADD213PS   Z7, Z15, Z11
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z12
+	VMULPS        Z9, Z9, Z7
+	VFMADD213PS   Z9, Z7, Z13
+	VMULPS        Z10, Z10, Z7
+	VFMADD213PS   Z10, Z7, Z14
 	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
 	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
-	VADDPS        Z4, Z17, Z13
-	VADDPS        Z4, Z18, Z14
-	VSUBPS        Z4, Z13, Z15
-	VSUBPS        Z4, Z14, Z16
-	VSUBPS        Z15, Z17, Z15
-	VSUBPS        Z16, Z18, Z16
-	VDIVPS        Z13, Z17, Z21
-	VDIVPS        Z14, Z18, Z22
-	VFNMADD213PS  Z17, Z21, Z13
-	VFNMADD213PS  Z18, Z22, Z14
-	VFNMADD231PS  Z15, Z21, Z13
-	VFNMADD231PS  Z16, Z22, Z14
-	VSUBPS        Z21, Z4, Z15
-	VSUBPS        Z22, Z4, Z16
-	VFMADD231PS   Z19, Z15, Z13
-	VFMADD231PS   Z20, Z16, Z14
-	VFMADD213PS   Z21, Z15, Z13
-	VFMADD213PS   Z22, Z16, Z14
-	VMOVUPS       (BX)(DI*4), Z15
-	VMOVUPS       64(BX)(DI*4), Z16
-	VSUBPS        Z15, Z4, Z17
-	VSUBPS        Z16, Z4, Z18
-	VPMOVD2M      Z7, K1
-	VBLENDMPS     Z15, Z17, K1, Z17
-	VPMOVD2M      Z8, K1
-	VBLENDMPS     Z16, Z18, K1, Z18
-	VCMPPS        $0x04, bceconst<>+960(SB), Z17, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z18, K2
-	VFMADD231PS   Z9, Z17, K1, Z11
-	VFMADD231PS   Z10, Z18, K2, Z12
-	VSUBPS        Z13, Z17, Z17
-	VSUBPS        Z14, Z18, Z18
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z7, Z17
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z8, Z18
-	VMULPS        Z2, Z17, Z17
-	VMULPS        Z2, Z18, Z18
-	VMOVUPS       Z17, (CX)(DI*4)
-	VMOVUPS       Z18, 64(CX)(DI*4)
-	VCVTPS2PD     Y11, Z7
-	VEXTRACTF64X4 $0x01, Z11, Y8
-	VCVTPS2PD     Y8, Z8
-	VADDPD        Z7, Z0, Z0
-	VADDPD        Z8, Z1, Z1
-	VCVTPS2PD     Y12, Z7
-	VEXTRACTF64X4 $0x01, Z12, Y8
-	VCVTPS2PD     Y8, Z8
-	VADDPD        Z7, Z0, Z0
-	VADDPD        Z8, Z1, Z1
-	VMOVUPS       128(DX)(DI*4), Z7
-	VMOVUPS       192(DX)(DI*4), Z8
-	VANDPS        bceconst<>+0(SB), Z7, Z9
-	VANDPS        bceconst<>+0(SB), Z8, Z10
-	VMINPS        Z9, Z3, Z11
-	VMINPS        Z10, Z3, Z12
-	VMOVAPS       Z6, Z13
-	VMOVAPS       Z6, Z14
-	VFNMADD231PS  bceconst<>+192(SB), Z11, Z13
-	VFNMADD231PS  bceconst<>+192(SB), Z12, Z14
-	VSUBPS        Z6, Z13, Z15
-	VSUBPS        Z6, Z14, Z16
-	VFNMSUB231PS  bceconst<>+320(SB), Z15, Z11
-	VFNMSUB231PS  bceconst<>+320(SB), Z16, Z12
-	VFNMADD231PS  bceconst<>+384(SB), Z15, Z11
-	VFNMADD231PS  bceconst<>+384(SB), Z16, Z12
-	VMOVUPS       bceconst<>+704(SB), Z15
-	VMOVUPS       bceconst<>+704(SB), Z16
-	VFMADD213PS   bceconst<>+640(SB), Z11, Z15
-	VFMADD213PS   bceconst<>+640(SB), Z12, Z16
-	VFMADD213PS   bceconst<>+576(SB), Z11, Z15
-	VFMADD213PS   bceconst<>+576(SB), Z12, Z16
-	VFMADD213PS   bceconst<>+512(SB), Z11, Z15
-	VFMADD213PS   bceconst<>+512(SB), Z12, Z16
-	VFMADD213PS   bceconst<>+448(SB), Z11, Z15
-	VFMADD213PS   bceconst<>+448(SB), Z12, Z16
-	VFMADD213PS   Z4, Z11, Z15
-	VFMADD213PS   Z4, Z12, Z16
-	VPSLLD        $0x17, Z13, Z13
-	VPSLLD        $0x17, Z14, Z14
-	VMOVAPS       Z4, Z17
-	VMOVAPS       Z4, Z18
-	VFMADD231PS   Z15, Z11, Z17
-	VFMADD231PS   Z16, Z12, Z18
-	VSUBPS        Z17, Z4, Z19
-	VSUBPS        Z18, Z4, Z20
-	VFMADD231PS   Z15, Z11, Z19
-	VFMADD231PS   Z16, Z12, Z20
-	VMULPS        Z13, Z17, Z17
-	VMULPS        Z14, Z18, Z18
-	VMULPS        Z13, Z19, Z19
-	VMULPS        Z14, Z20, Z20
-	VMULPS        bceconst<>+768(SB), Z17, Z17
-	VMULPS        bceconst<>+768(SB), Z18, Z18
-	VMULPS        bceconst<>+768(SB), Z19, Z19
-	VMULPS        bceconst<>+768(SB), Z20, Z20
-	VCMPPS        $0x1d, Z5, Z17, K1
-	VCMPPS        $0x1d, Z5, Z18, K2
-	VMOVAPS       Z17, Z13
-	VMOVAPS       Z18, Z14
-	VFMSUB213PS   Z5, Z5, K1, Z13
-	VFMSUB213PS   Z5, Z5, K2, Z14
-	VMOVUPS       bceconst<>+1600(SB), Z11
-	VMOVUPS       bceconst<>+1600(SB), Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z13, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z14, Z12
-	VMULPS        Z13, Z13, Z15
-	VMULPS        Z14, Z14, Z16
-	VFMADD213PS   Z13, Z15, Z11
-	VFMADD213PS   Z14, Z16, Z12
-	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
-	VADDPS        Z4, Z17, Z13
-	VADDPS        Z4, Z18, Z14
-	VSUBPS        Z4, Z13, Z15
-	VSUBPS        Z4, Z14, Z16
-	VSUBPS        Z15, Z17, Z15
-	VSUBPS        Z16, Z18, Z16
-	VDIVPS        Z13, Z17, Z21
-	VDIVPS        Z14, Z18, Z22
-	VFNMADD213PS  Z17, Z21, Z13
-	VFNMADD213PS  Z18, Z22, Z14
-	VFNMADD231PS  Z15, Z21, Z13
-	VFNMADD231PS  Z16, Z22, Z14
-	VSUBPS        Z21, Z4, Z15
-	VSUBPS        Z22, Z4, Z16
-	VFMADD231PS   Z19, Z15, Z13
-	VFMADD231PS   Z20, Z16, Z14
-	VFMADD213PS   Z21, Z15, Z13
-	VFMADD213PS   Z22, Z16, Z14
-	VMOVUPS       128(BX)(DI*4), Z15
-	VMOVUPS       192(BX)(DI*4), Z16
-	VSUBPS        Z15, Z4, Z17
-	VSUBPS        Z16, Z4, Z18
-	VPMOVD2M      Z7, K1
-	VBLENDMPS     Z15, Z17, K1, Z17
-	VPMOVD2M      Z8, K1
-	VBLENDMPS     Z16, Z18, K1, Z18
-	VCMPPS        $0x04, bceconst<>+960(SB), Z17, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z18, K2
-	VFMADD231PS   Z9, Z17, K1, Z11
-	VFMADD231PS   Z10, Z18, K2, Z12
-	VSUBPS        Z13, Z17, Z17
-	VSUBPS        Z14, Z18, Z18
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z7, Z17
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z8, Z18
-	VMULPS        Z2, Z17, Z17
-	VMULPS        Z2, Z18, Z18
+	VADDPS        bceconst<>+1024(SB), Z13, K3, Z13
+	VADDPS        bceconst<>+1024(SB), Z14, K4, Z14
+	VADDPS        Z2, Z19, Z7
+	VADDPS        Z2, Z20, Z8
+	VADDPS        Z2, Z21, Z9
+	VADDPS        Z2, Z22, Z10
+	VSUBPS        Z2, Z7, Z15
+	VSUBPS        Z2, Z8, Z16
+	VSUBPS        Z2, Z9, Z17
+	VSUBPS        Z2, Z10, Z18
+	VSUBPS        Z15, Z19, Z15
+	VSUBPS        Z16, Z20, Z16
+	VSUBPS        Z17, Z21, Z17
+	VSUBPS        Z18, Z22, Z18
+	VDIVPS        Z7, Z19, Z27
+	VDIVPS        Z8, Z20, Z28
+	VDIVPS        Z9, Z21, Z29
+	VDIVPS        Z10, Z22, Z30
+	VFNMADD213PS  Z19, Z27, Z7
+	VFNMADD213PS  Z20, Z28, Z8
+	VFNMADD213PS  Z21, Z29, Z9
+	VFNMADD213PS  Z22, Z30, Z10
+	VFNMADD231PS  Z15, Z27, Z7
+	VFNMADD231PS  Z16, Z28, Z8
+	VFNMADD231PS  Z17, Z29, Z9
+	VFNMADD231PS  Z18, Z30, Z10
+	VSUBPS        Z27, Z2, Z15
+	VSUBPS        Z28, Z2, Z16
+	VSUBPS        Z29, Z2, Z17
+	VSUBPS        Z30, Z2, Z18
+	VFMADD231PS   Z23, Z15, Z7
+	VFMADD231PS   Z24, Z16, Z8
+	VFMADD231PS   Z25, Z17, Z9
+	VFMADD231PS   Z26, Z18, Z10
+	VFMADD213PS   Z27, Z15, Z7
+	VFMADD213PS   Z28, Z16, Z8
+	VFMADD213PS   Z29, Z17, Z9
+	VFMADD213PS   Z30, Z18, Z10
+	VSUBPS        (BX)(DI*4), Z2, Z15
+	VSUBPS        64(BX)(DI*4), Z2, Z16
+	VSUBPS        128(BX)(DI*4), Z2, Z17
+	VSUBPS        192(BX)(DI*4), Z2, Z18
+	VFPCLASSPSZ   $0x54, (DX)(DI*4), K1
+	VMOVUPS       (BX)(DI*4), K1, Z15
+	VFPCLASSPSZ   $0x54, 64(DX)(DI*4), K1
+	VMOVUPS       64(BX)(DI*4), K1, Z16
+	VFPCLASSPSZ   $0x54, 128(DX)(DI*4), K1
+	VMOVUPS       128(BX)(DI*4), K1, Z17
+	VFPCLASSPSZ   $0x54, 192(DX)(DI*4), K1
+	VMOVUPS       192(BX)(DI*4), K1, Z18
+	VANDPS        (DX)(DI*4), Z4, Z19
+	VPTESTMD      Z4, Z15, K1
+	VFMADD231PS   Z19, Z15, K1, Z11
+	VANDPS        64(DX)(DI*4), Z4, Z19
+	VPTESTMD      Z4, Z16, K1
+	VFMADD231PS   Z19, Z16, K1, Z12
+	VANDPS        128(DX)(DI*4), Z4, Z19
+	VPTESTMD      Z4, Z17, K1
+	VFMADD231PS   Z19, Z17, K1, Z13
+	VANDPS        192(DX)(DI*4), Z4, Z19
+	VPTESTMD      Z4, Z18, K1
+	VFMADD231PS   Z19, Z18, K1, Z14
+	VSUBPS        Z7, Z15, Z15
+	VSUBPS        Z8, Z16, Z16
+	VSUBPS        Z9, Z17, Z17
+	VSUBPS        Z10, Z18, Z18
+	VPTERNLOGD    $0xd2, (DX)(DI*4), Z4, Z15
+	VPTERNLOGD    $0xd2, 64(DX)(DI*4), Z4, Z16
+	VPTERNLOGD    $0xd2, 128(DX)(DI*4), Z4, Z17
+	VPTERNLOGD    $0xd2, 192(DX)(DI*4), Z4, Z18
+	VMULPS        Z0, Z15, Z15
+	VMULPS        Z0, Z16, Z16
+	VMULPS        Z0, Z17, Z17
+	VMULPS        Z0, Z18, Z18
+	VMOVUPS       Z15, (CX)(DI*4)
+	VMOVUPS       Z16, 64(CX)(DI*4)
 	VMOVUPS       Z17, 128(CX)(DI*4)
 	VMOVUPS       Z18, 192(CX)(DI*4)
 	VCVTPS2PD     Y11, Z7
 	VEXTRACTF64X4 $0x01, Z11, Y8
 	VCVTPS2PD     Y8, Z8
-	VADDPD        Z7, Z0, Z0
-	VADDPD        Z8, Z1, Z1
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z8, Z6, Z6
 	VCVTPS2PD     Y12, Z7
 	VEXTRACTF64X4 $0x01, Z12, Y8
 	VCVTPS2PD     Y8, Z8
-	VADDPD        Z7, Z0, Z0
-	VADDPD        Z8, Z1, Z1
-	ADDQ          $+64, DI
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z8, Z6, Z6
+	VCVTPS2PD     Y13, Z7
+	VEXTRACTF64X4 $0x01, Z13, Y8
+	VCVTPS2PD     Y8, Z8
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z8, Z6, Z6
+	VCVTPS2PD     Y14, Z7
+	VEXTRACTF64X4 $0x01, Z14, Y8
+	VCVTPS2PD     Y8, Z8
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z8, Z6, Z6
+	VANDPS        256(DX)(DI*4), Z4, Z7
+	VMINPS        Z7, Z1, Z7
+	VANDPS        320(DX)(DI*4), Z4, Z8
+	VMINPS        Z8, Z1, Z8
+	VANDPS        384(DX)(DI*4), Z4, Z9
+	VMINPS        Z9, Z1, Z9
+	VANDPS        448(DX)(DI*4), Z4, Z10
+	VMINPS        Z10, Z1, Z10
+	VMOVUPS       bceconst<>+256(SB), Z11
+	VMOVUPS       bceconst<>+256(SB), Z12
+	VMOVUPS       bceconst<>+256(SB), Z13
+	VMOVUPS       bceconst<>+256(SB), Z14
+	VFNMADD231PS  bceconst<>+192(SB), Z7, Z11
+	VFNMADD231PS  bceconst<>+192(SB), Z8, Z12
+	VFNMADD231PS  bceconst<>+192(SB), Z9, Z13
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z14
+	VSUBPS        bceconst<>+256(SB), Z11, Z11
+	VSUBPS        bceconst<>+256(SB), Z12, Z12
+	VSUBPS        bceconst<>+256(SB), Z13, Z13
+	VSUBPS        bceconst<>+256(SB), Z14, Z14
+	VFNMSUB231PS  bceconst<>+320(SB), Z11, Z7
+	VFNMSUB231PS  bceconst<>+320(SB), Z12, Z8
+	VFNMSUB231PS  bceconst<>+320(SB), Z13, Z9
+	VFNMSUB231PS  bceconst<>+320(SB), Z14, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z11, Z7
+	VFNMADD231PS  bceconst<>+384(SB), Z12, Z8
+	VFNMADD231PS  bceconst<>+384(SB), Z13, Z9
+	VFNMADD231PS  bceconst<>+384(SB), Z14, Z10
+	VMOVUPS       bceconst<>+704(SB), Z15
+	VMOVUPS       bceconst<>+704(SB), Z16
+	VMOVUPS       bceconst<>+704(SB), Z17
+	VMOVUPS       bceconst<>+704(SB), Z18
+	VFMADD213PS   bceconst<>+640(SB), Z7, Z15
+	VFMADD213PS   bceconst<>+640(SB), Z8, Z16
+	VFMADD213PS   bceconst<>+640(SB), Z9, Z17
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+576(SB), Z7, Z15
+	VFMADD213PS   bceconst<>+576(SB), Z8, Z16
+	VFMADD213PS   bceconst<>+576(SB), Z9, Z17
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+512(SB), Z7, Z15
+	VFMADD213PS   bceconst<>+512(SB), Z8, Z16
+	VFMADD213PS   bceconst<>+512(SB), Z9, Z17
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+448(SB), Z7, Z15
+	VFMADD213PS   bceconst<>+448(SB), Z8, Z16
+	VFMADD213PS   bceconst<>+448(SB), Z9, Z17
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z18
+	VFMADD213PS   Z2, Z7, Z15
+	VFMADD213PS   Z2, Z8, Z16
+	VFMADD213PS   Z2, Z9, Z17
+	VFMADD213PS   Z2, Z10, Z18
+	VMOVAPS       Z2, Z19
+	VMOVAPS       Z2, Z20
+	VMOVAPS       Z2, Z21
+	VMOVAPS       Z2, Z22
+	VFMADD231PS   Z15, Z7, Z19
+	VFMADD231PS   Z16, Z8, Z20
+	VFMADD231PS   Z17, Z9, Z21
+	VFMADD231PS   Z18, Z10, Z22
+	VSUBPS        Z19, Z2, Z23
+	VSUBPS        Z20, Z2, Z24
+	VSUBPS        Z21, Z2, Z25
+	VSUBPS        Z22, Z2, Z26
+	VFMADD231PS   Z15, Z7, Z23
+	VFMADD231PS   Z16, Z8, Z24
+	VFMADD231PS   Z17, Z9, Z25
+	VFMADD231PS   Z18, Z10, Z26
+	VSCALEFPS     Z11, Z19, Z19
+	VSCALEFPS     Z12, Z20, Z20
+	VSCALEFPS     Z13, Z21, Z21
+	VSCALEFPS     Z14, Z22, Z22
+	VSCALEFPS     Z11, Z23, Z23
+	VSCALEFPS     Z12, Z24, Z24
+	VSCALEFPS     Z13, Z25, Z25
+	VSCALEFPS     Z14, Z26, Z26
+	VCMPPS        $0x1d, Z3, Z19, K1
+	VCMPPS        $0x1d, Z3, Z20, K2
+	VCMPPS        $0x1d, Z3, Z21, K3
+	VCMPPS        $0x1d, Z3, Z22, K4
+	VMOVAPS       Z19, Z7
+	VMOVAPS       Z20, Z8
+	VMOVAPS       Z21, Z9
+	VMOVAPS       Z22, Z10
+	VFMSUB213PS   Z3, Z3, K1, Z7
+	VFMSUB213PS   Z3, Z3, K2, Z8
+	VFMSUB213PS   Z3, Z3, K3, Z9
+	VFMSUB213PS   Z3, Z3, K4, Z10
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VMOVUPS       bceconst<>+1600(SB), Z13
+	VMOVUPS       bceconst<>+1600(SB), Z14
+	VFMADD213PS   bceconst<>+1536(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1536(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1472(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1472(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1408(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1408(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1344(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1344(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1280(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1280(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1216(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1216(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1152(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1152(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+1088(SB), Z7, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z8, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+1088(SB), Z10, Z14
+	VMULPS        Z7, Z7, Z15
+	VFMADD213PS   Z7, Z15, Z11
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z12
+	VMULPS        Z9, Z9, Z7
+	VFMADD213PS   Z9, Z7, Z13
+	VMULPS        Z10, Z10, Z7
+	VFMADD213PS   Z10, Z7, Z14
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS        bceconst<>+1024(SB), Z13, K3, Z13
+	VADDPS        bceconst<>+1024(SB), Z14, K4, Z14
+	VADDPS        Z2, Z19, Z7
+	VADDPS        Z2, Z20, Z8
+	VADDPS        Z2, Z21, Z9
+	VADDPS        Z2, Z22, Z10
+	VSUBPS        Z2, Z7, Z15
+	VSUBPS        Z2, Z8, Z16
+	VSUBPS        Z2, Z9, Z17
+	VSUBPS        Z2, Z10, Z18
+	VSUBPS        Z15, Z19, Z15
+	VSUBPS        Z16, Z20, Z16
+	VSUBPS        Z17, Z21, Z17
+	VSUBPS        Z18, Z22, Z18
+	VDIVPS        Z7, Z19, Z27
+	VDIVPS        Z8, Z20, Z28
+	VDIVPS        Z9, Z21, Z29
+	VDIVPS        Z10, Z22, Z30
+	VFNMADD213PS  Z19, Z27, Z7
+	VFNMADD213PS  Z20, Z28, Z8
+	VFNMADD213PS  Z21, Z29, Z9
+	VFNMADD213PS  Z22, Z30, Z10
+	VFNMADD231PS  Z15, Z27, Z7
+	VFNMADD231PS  Z16, Z28, Z8
+	VFNMADD231PS  Z17, Z29, Z9
+	VFNMADD231PS  Z18, Z30, Z10
+	VSUBPS        Z27, Z2, Z15
+	VSUBPS        Z28, Z2, Z16
+	VSUBPS        Z29, Z2, Z17
+	VSUBPS        Z30, Z2, Z18
+	VFMADD231PS   Z23, Z15, Z7
+	VFMADD231PS   Z24, Z16, Z8
+	VFMADD231PS   Z25, Z17, Z9
+	VFMADD231PS   Z26, Z18, Z10
+	VFMADD213PS   Z27, Z15, Z7
+	VFMADD213PS   Z28, Z16, Z8
+	VFMADD213PS   Z29, Z17, Z9
+	VFMADD213PS   Z30, Z18, Z10
+	VSUBPS        256(BX)(DI*4), Z2, Z15
+	VSUBPS        320(BX)(DI*4), Z2, Z16
+	VSUBPS        384(BX)(DI*4), Z2, Z17
+	VSUBPS        448(BX)(DI*4), Z2, Z18
+	VFPCLASSPSZ   $0x54, 256(DX)(DI*4), K1
+	VMOVUPS       256(BX)(DI*4), K1, Z15
+	VFPCLASSPSZ   $0x54, 320(DX)(DI*4), K1
+	VMOVUPS       320(BX)(DI*4), K1, Z16
+	VFPCLASSPSZ   $0x54, 384(DX)(DI*4), K1
+	VMOVUPS       384(BX)(DI*4), K1, Z17
+	VFPCLASSPSZ   $0x54, 448(DX)(DI*4), K1
+	VMOVUPS       448(BX)(DI*4), K1, Z18
+	VANDPS        256(DX)(DI*4), Z4, Z19
+	VPTESTMD      Z4, Z15, K1
+	VFMADD231PS   Z19, Z15, K1, Z11
+	VANDPS        320(DX)(DI*4), Z4, Z19
+	VPTESTMD      Z4, Z16, K1
+	VFMADD231PS   Z19, Z16, K1, Z12
+	VANDPS        384(DX)(DI*4), Z4, Z19
+	VPTESTMD      Z4, Z17, K1
+	VFMADD231PS   Z19, Z17, K1, Z13
+	VANDPS        448(DX)(DI*4), Z4, Z19
+	VPTESTMD      Z4, Z18, K1
+	VFMADD231PS   Z19, Z18, K1, Z14
+	VSUBPS        Z7, Z15, Z15
+	VSUBPS        Z8, Z16, Z16
+	VSUBPS        Z9, Z17, Z17
+	VSUBPS        Z10, Z18, Z18
+	VPTERNLOGD    $0xd2, 256(DX)(DI*4), Z4, Z15
+	VPTERNLOGD    $0xd2, 320(DX)(DI*4), Z4, Z16
+	VPTERNLOGD    $0xd2, 384(DX)(DI*4), Z4, Z17
+	VPTERNLOGD    $0xd2, 448(DX)(DI*4), Z4, Z18
+	VMULPS        Z0, Z15, Z15
+	VMULPS        Z0, Z16, Z16
+	VMULPS        Z0, Z17, Z17
+	VMULPS        Z0, Z18, Z18
+	VMOVUPS       Z15, 256(CX)(DI*4)
+	VMOVUPS       Z16, 320(CX)(DI*4)
+	VMOVUPS       Z17, 384(CX)(DI*4)
+	VMOVUPS       Z18, 448(CX)(DI*4)
+	VCVTPS2PD     Y11, Z7
+	VEXTRACTF64X4 $0x01, Z11, Y8
+	VCVTPS2PD     Y8, Z8
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z8, Z6, Z6
+	VCVTPS2PD     Y12, Z7
+	VEXTRACTF64X4 $0x01, Z12, Y8
+	VCVTPS2PD     Y8, Z8
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z8, Z6, Z6
+	VCVTPS2PD     Y13, Z7
+	VEXTRACTF64X4 $0x01, Z13, Y8
+	VCVTPS2PD     Y8, Z8
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z8, Z6, Z6
+	VCVTPS2PD     Y14, Z7
+	VEXTRACTF64X4 $0x01, Z14, Y8
+	VCVTPS2PD     Y8, Z8
+	VADDPD        Z7, Z5, Z5
+	VADDPD        Z8, Z6, Z6
+	ADDQ          $+128, DI
 	CMPQ          DI, R8
 	JB            loop
 
+after:
 tail:
 	CMPQ          DI, AX
 	JAE           done
@@ -5329,73 +6236,71 @@ tail:
 	VPCMPGTD      bceiota<>+0(SB), Z7, K1
 	KSHIFTRW      $0x08, K1, K2
 	VMOVUPS.Z     (DX)(DI*4), K1, Z7
-	VANDPS        bceconst<>+0(SB), Z7, Z8
-	VMINPS        Z8, Z3, Z9
-	VMOVAPS       Z6, Z10
-	VFNMADD231PS  bceconst<>+192(SB), Z9, Z10
-	VSUBPS        Z6, Z10, Z11
-	VFNMSUB231PS  bceconst<>+320(SB), Z11, Z9
-	VFNMADD231PS  bceconst<>+384(SB), Z11, Z9
-	VMOVUPS       bceconst<>+704(SB), Z11
-	VFMADD213PS   bceconst<>+640(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+576(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+512(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+448(SB), Z9, Z11
-	VFMADD213PS   Z4, Z9, Z11
-	VPSLLD        $0x17, Z10, Z10
-	VMOVAPS       Z4, Z12
-	VFMADD231PS   Z11, Z9, Z12
-	VSUBPS        Z12, Z4, Z13
-	VFMADD231PS   Z11, Z9, Z13
-	VMULPS        Z10, Z12, Z12
-	VMULPS        Z10, Z13, Z13
-	VMULPS        bceconst<>+768(SB), Z12, Z12
-	VMULPS        bceconst<>+768(SB), Z13, Z13
-	VCMPPS        $0x1d, Z5, Z12, K3
-	VMOVAPS       Z12, Z10
-	VFMSUB213PS   Z5, Z5, K3, Z10
+	VANDPS        Z7, Z4, Z8
+	VMINPS        Z8, Z1, Z8
+	VMOVUPS       bceconst<>+256(SB), Z9
+	VFNMADD231PS  bceconst<>+192(SB), Z8, Z9
+	VSUBPS        bceconst<>+256(SB), Z9, Z9
+	VFNMSUB231PS  bceconst<>+320(SB), Z9, Z8
+	VFNMADD231PS  bceconst<>+384(SB), Z9, Z8
+	VMOVUPS       bceconst<>+704(SB), Z10
+	VFMADD213PS   bceconst<>+640(SB), Z8, Z10
+	VFMADD213PS   bceconst<>+576(SB), Z8, Z10
+	VFMADD213PS   bceconst<>+512(SB), Z8, Z10
+	VFMADD213PS   bceconst<>+448(SB), Z8, Z10
+	VFMADD213PS   Z2, Z8, Z10
+	VMOVAPS       Z2, Z11
+	VFMADD231PS   Z10, Z8, Z11
+	VSUBPS        Z11, Z2, Z12
+	VFMADD231PS   Z10, Z8, Z12
+	VSCALEFPS     Z9, Z11, Z11
+	VSCALEFPS     Z9, Z12, Z12
+	VCMPPS        $0x1d, Z3, Z11, K3
+	VMOVAPS       Z11, Z8
+	VFMSUB213PS   Z3, Z3, K3, Z8
 	VMOVUPS       bceconst<>+1600(SB), Z9
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z9
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z9
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z9
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z9
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z9
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z9
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z9
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z9
-	VMULPS        Z10, Z10, Z11
-	VFMADD213PS   Z10, Z11, Z9
+	VFMADD213PS   bceconst<>+1536(SB), Z8, Z9
+	VFMADD213PS   bceconst<>+1472(SB), Z8, Z9
+	VFMADD213PS   bceconst<>+1408(SB), Z8, Z9
+	VFMADD213PS   bceconst<>+1344(SB), Z8, Z9
+	VFMADD213PS   bceconst<>+1280(SB), Z8, Z9
+	VFMADD213PS   bceconst<>+1216(SB), Z8, Z9
+	VFMADD213PS   bceconst<>+1152(SB), Z8, Z9
+	VFMADD213PS   bceconst<>+1088(SB), Z8, Z9
+	VMULPS        Z8, Z8, Z10
+	VFMADD213PS   Z8, Z10, Z9
 	VADDPS        bceconst<>+1024(SB), Z9, K3, Z9
-	VADDPS        Z4, Z12, Z10
-	VSUBPS        Z4, Z10, Z11
-	VSUBPS        Z11, Z12, Z11
-	VDIVPS        Z10, Z12, Z14
-	VFNMADD213PS  Z12, Z14, Z10
-	VFNMADD231PS  Z11, Z14, Z10
-	VSUBPS        Z14, Z4, Z11
-	VFMADD231PS   Z13, Z11, Z10
-	VFMADD213PS   Z14, Z11, Z10
-	VMOVUPS.Z     (BX)(DI*4), K1, Z11
-	VSUBPS        Z11, Z4, Z12
-	VPMOVD2M      Z7, K3
-	VBLENDMPS     Z11, Z12, K3, Z12
-	VCMPPS        $0x04, bceconst<>+960(SB), Z12, K3
-	VFMADD231PS   Z8, Z12, K3, Z9
-	VSUBPS        Z10, Z12, Z12
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z7, Z12
-	VMULPS        Z2, Z12, Z12
-	VMOVUPS       Z12, K1, (CX)(DI*4)
+	VADDPS        Z2, Z11, Z8
+	VSUBPS        Z2, Z8, Z10
+	VSUBPS        Z10, Z11, Z10
+	VDIVPS        Z8, Z11, Z13
+	VFNMADD213PS  Z11, Z13, Z8
+	VFNMADD231PS  Z10, Z13, Z8
+	VSUBPS        Z13, Z2, Z10
+	VFMADD231PS   Z12, Z10, Z8
+	VFMADD213PS   Z13, Z10, Z8
+	VMOVUPS.Z     (BX)(DI*4), K1, Z10
+	VSUBPS        Z10, Z2, Z11
+	VFPCLASSPSZ   $0x54, Z7, K3
+	VBLENDMPS     Z10, Z11, K3, Z11
+	VANDPS        Z7, Z4, Z10
+	VPTESTMD      Z4, Z11, K3
+	VFMADD231PS   Z10, Z11, K3, Z9
+	VSUBPS        Z8, Z11, Z11
+	VPTERNLOGD    $0xd2, Z7, Z4, Z11
+	VMULPS        Z0, Z11, Z11
+	VMOVUPS       Z11, K1, (CX)(DI*4)
 	VCVTPS2PD     Y9, Z7
 	VEXTRACTF64X4 $0x01, Z9, Y8
 	VCVTPS2PD     Y8, Z8
-	VADDPD        Z7, Z0, K1, Z0
-	VADDPD        Z8, Z1, K2, Z1
+	VADDPD        Z7, Z5, K1, Z5
+	VADDPD        Z8, Z6, K2, Z6
 	ADDQ          $+16, DI
 	JMP           tail
 
 done:
-	VMOVUPD Z0, (SI)
-	VMOVUPD Z1, 64(SI)
+	VMOVUPD Z5, (SI)
+	VMOVUPD Z6, 64(SI)
 	VZEROUPPER
 	RET
 
@@ -5411,211 +6316,380 @@ TEXT ·wlossAVX512(SB), NOSPLIT, $0-128
 	VBROADCASTSS oms+120(FP), Z0
 	VBROADCASTSS hs+124(FP), Z1
 	VMOVUPS      bceconst<>+128(SB), Z2
-	VMOVUPS      bceconst<>+832(SB), Z2
-	VMOVUPS      bceconst<>+896(SB), Z2
-	VMOVUPS      bceconst<>+256(SB), Z2
-	VMOVUPS      bceconst<>+128(SB), Z2
 	VMOVUPS      bceconst<>+832(SB), Z3
 	VMOVUPS      bceconst<>+896(SB), Z4
-	VMOVUPS      bceconst<>+256(SB), Z5
+	VMOVUPS      bceconst<>+0(SB), Z5
 	XORQ         R8, R8
 	MOVQ         AX, R9
-	ANDQ         $-64, R9
-	JEQ          tail
+	ANDQ         $-128, R9
+	JEQ          after
 
 loop:
-	VMOVUPS      (DX)(R8*4), Z6
-	VMOVUPS      64(DX)(R8*4), Z7
-	VANDPS       bceconst<>+0(SB), Z6, Z8
-	VANDPS       bceconst<>+0(SB), Z7, Z9
-	VMINPS       Z8, Z2, Z10
-	VMINPS       Z9, Z2, Z11
-	VMOVAPS      Z5, Z12
-	VMOVAPS      Z5, Z13
-	VFNMADD231PS bceconst<>+192(SB), Z10, Z12
-	VFNMADD231PS bceconst<>+192(SB), Z11, Z13
-	VSUBPS       Z5, Z12, Z14
-	VSUBPS       Z5, Z13, Z15
-	VFNMSUB231PS bceconst<>+320(SB), Z14, Z10
-	VFNMSUB231PS bceconst<>+320(SB), Z15, Z11
-	VFNMADD231PS bceconst<>+384(SB), Z14, Z10
-	VFNMADD231PS bceconst<>+384(SB), Z15, Z11
+	VANDPS       (DX)(R8*4), Z5, Z6
+	VMINPS       Z6, Z2, Z6
+	VANDPS       64(DX)(R8*4), Z5, Z7
+	VMINPS       Z7, Z2, Z7
+	VANDPS       128(DX)(R8*4), Z5, Z8
+	VMINPS       Z8, Z2, Z8
+	VANDPS       192(DX)(R8*4), Z5, Z9
+	VMINPS       Z9, Z2, Z9
+	VMOVUPS      bceconst<>+256(SB), Z10
+	VMOVUPS      bceconst<>+256(SB), Z11
+	VMOVUPS      bceconst<>+256(SB), Z12
+	VMOVUPS      bceconst<>+256(SB), Z13
+	VFNMADD231PS bceconst<>+192(SB), Z6, Z10
+	VFNMADD231PS bceconst<>+192(SB), Z7, Z11
+	VFNMADD231PS bceconst<>+192(SB), Z8, Z12
+	VFNMADD231PS bceconst<>+192(SB), Z9, Z13
+	VSUBPS       bceconst<>+256(SB), Z10, Z10
+	VSUBPS       bceconst<>+256(SB), Z11, Z11
+	VSUBPS       bceconst<>+256(SB), Z12, Z12
+	VSUBPS       bceconst<>+256(SB), Z13, Z13
+	VFNMSUB231PS bceconst<>+320(SB), Z10, Z6
+	VFNMSUB231PS bceconst<>+320(SB), Z11, Z7
+	VFNMSUB231PS bceconst<>+320(SB), Z12, Z8
+	VFNMSUB231PS bceconst<>+320(SB), Z13, Z9
+	VFNMADD231PS bceconst<>+384(SB), Z10, Z6
+	VFNMADD231PS bceconst<>+384(SB), Z11, Z7
+	VFNMADD231PS bceconst<>+384(SB), Z12, Z8
+	VFNMADD231PS bceconst<>+384(SB), Z13, Z9
 	VMOVUPS      bceconst<>+704(SB), Z14
 	VMOVUPS      bceconst<>+704(SB), Z15
-	VFMADD213PS  bceconst<>+640(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+640(SB), Z11, Z15
-	VFMADD213PS  bceconst<>+576(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+576(SB), Z11, Z15
-	VFMADD213PS  bceconst<>+512(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+512(SB), Z11, Z15
-	VFMADD213PS  bceconst<>+448(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+448(SB), Z11, Z15
-	VFMADD213PS  Z3, Z10, Z14
-	VFMADD213PS  Z3, Z11, Z15
-	VFMADD213PS  Z3, Z10, Z14
-	VFMADD213PS  Z3, Z11, Z15
-	VPSLLD       $0x17, Z12, Z12
-	VPSLLD       $0x17, Z13, Z13
-	VMULPS       Z12, Z14, Z14
-	VMULPS       Z13, Z15, Z15
-	VMULPS       bceconst<>+768(SB), Z14, Z14
-	VMULPS       bceconst<>+768(SB), Z15, Z15
+	VMOVUPS      bceconst<>+704(SB), Z16
+	VMOVUPS      bceconst<>+704(SB), Z17
+	VFMADD213PS  bceconst<>+640(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+640(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+640(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+640(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+576(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+576(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+576(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+576(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+512(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+512(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+512(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+512(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+448(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+448(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+448(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+448(SB), Z9, Z17
+	VFMADD213PS  Z3, Z6, Z14
+	VFMADD213PS  Z3, Z7, Z15
+	VFMADD213PS  Z3, Z8, Z16
+	VFMADD213PS  Z3, Z9, Z17
+	VFMADD213PS  Z3, Z6, Z14
+	VFMADD213PS  Z3, Z7, Z15
+	VFMADD213PS  Z3, Z8, Z16
+	VFMADD213PS  Z3, Z9, Z17
+	VSCALEFPS    Z10, Z14, Z14
+	VSCALEFPS    Z11, Z15, Z15
+	VSCALEFPS    Z12, Z16, Z16
+	VSCALEFPS    Z13, Z17, Z17
 	VCMPPS       $0x1d, Z4, Z14, K1
 	VCMPPS       $0x1d, Z4, Z15, K2
+	VCMPPS       $0x1d, Z4, Z16, K3
+	VCMPPS       $0x1d, Z4, Z17, K4
 	VFMSUB213PS  Z4, Z4, K1, Z14
 	VFMSUB213PS  Z4, Z4, K2, Z15
-	VMOVUPS      bceconst<>+1600(SB), Z10
-	VMOVUPS      bceconst<>+1600(SB), Z11
-	VFMADD213PS  bceconst<>+1536(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1536(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1472(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1472(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1408(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1408(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1344(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1344(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1280(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1280(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1216(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1216(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1152(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1152(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1088(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1088(SB), Z15, Z11
-	VMULPS       Z14, Z14, Z12
-	VMULPS       Z15, Z15, Z13
-	VFMADD213PS  Z14, Z12, Z10
-	VFMADD213PS  Z15, Z13, Z11
-	VADDPS       bceconst<>+1024(SB), Z10, K1, Z10
-	VADDPS       bceconst<>+1024(SB), Z11, K2, Z11
-	VMOVUPS      (BX)(R8*4), Z12
-	VMOVUPS      64(BX)(R8*4), Z13
-	VFMADD213PS  Z1, Z0, Z12
-	VFMADD213PS  Z1, Z0, Z13
-	VSUBPS       Z12, Z3, Z14
-	VSUBPS       Z13, Z3, Z15
-	VMOVUPS      (DI)(R8*4), Z16
-	VMOVUPS      64(DI)(R8*4), Z17
-	VMULPS       Z12, Z16, Z18
-	VMULPS       Z13, Z17, Z19
-	VFMADD213PS  Z14, Z12, Z16
-	VFMADD213PS  Z15, Z13, Z17
-	VPMOVD2M     Z6, K1
-	VBLENDMPS    Z18, Z14, K1, Z14
-	VPMOVD2M     Z7, K1
-	VBLENDMPS    Z19, Z15, K1, Z15
-	VMULPS       Z16, Z10, Z10
-	VMULPS       Z17, Z11, Z11
-	VCMPPS       $0x04, bceconst<>+960(SB), Z14, K1
-	VCMPPS       $0x04, bceconst<>+960(SB), Z15, K2
-	VFMADD231PS  Z8, Z14, K1, Z10
-	VFMADD231PS  Z9, Z15, K2, Z11
-	VMOVUPS      (SI)(R8*4), Z6
-	VMOVUPS      64(SI)(R8*4), Z7
-	VCMPPS       $0x04, bceconst<>+960(SB), Z6, K1
-	VCMPPS       $0x04, bceconst<>+960(SB), Z7, K2
-	VMULPS.Z     Z6, Z10, K1, Z10
-	VMULPS.Z     Z7, Z11, K2, Z11
-	VMOVUPS      Z10, (CX)(R8*4)
-	VMOVUPS      Z11, 64(CX)(R8*4)
-	VMOVUPS      128(DX)(R8*4), Z6
-	VMOVUPS      192(DX)(R8*4), Z7
-	VANDPS       bceconst<>+0(SB), Z6, Z8
-	VANDPS       bceconst<>+0(SB), Z7, Z9
-	VMINPS       Z8, Z2, Z10
-	VMINPS       Z9, Z2, Z11
-	VMOVAPS      Z5, Z12
-	VMOVAPS      Z5, Z13
-	VFNMADD231PS bceconst<>+192(SB), Z10, Z12
-	VFNMADD231PS bceconst<>+192(SB), Z11, Z13
-	VSUBPS       Z5, Z12, Z14
-	VSUBPS       Z5, Z13, Z15
-	VFNMSUB231PS bceconst<>+320(SB), Z14, Z10
-	VFNMSUB231PS bceconst<>+320(SB), Z15, Z11
-	VFNMADD231PS bceconst<>+384(SB), Z14, Z10
-	VFNMADD231PS bceconst<>+384(SB), Z15, Z11
-	VMOVUPS      bceconst<>+704(SB), Z14
-	VMOVUPS      bceconst<>+704(SB), Z15
-	VFMADD213PS  bceconst<>+640(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+640(SB), Z11, Z15
-	VFMADD213PS  bceconst<>+576(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+576(SB), Z11, Z15
-	VFMADD213PS  bceconst<>+512(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+512(SB), Z11, Z15
-	VFMADD213PS  bceconst<>+448(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+448(SB), Z11, Z15
-	VFMADD213PS  Z3, Z10, Z14
-	VFMADD213PS  Z3, Z11, Z15
-	VFMADD213PS  Z3, Z10, Z14
-	VFMADD213PS  Z3, Z11, Z15
-	VPSLLD       $0x17, Z12, Z12
-	VPSLLD       $0x17, Z13, Z13
-	VMULPS       Z12, Z14, Z14
-	VMULPS       Z13, Z15, Z15
-	VMULPS       bceconst<>+768(SB), Z14, Z14
-	VMULPS       bceconst<>+768(SB), Z15, Z15
-	VCMPPS       $0x1d, Z4, Z14, K1
-	VCMPPS       $0x1d, Z4, Z15, K2
-	VFMSUB213PS  Z4, Z4, K1, Z14
-	VFMSUB213PS  Z4, Z4, K2, Z15
-	VMOVUPS      bceconst<>+1600(SB), Z10
-	VMOVUPS      bceconst<>+1600(SB), Z11
-	VFMADD213PS  bceconst<>+1536(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1536(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1472(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1472(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1408(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1408(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1344(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1344(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1280(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1280(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1216(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1216(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1152(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1152(SB), Z15, Z11
-	VFMADD213PS  bceconst<>+1088(SB), Z14, Z10
-	VFMADD213PS  bceconst<>+1088(SB), Z15, Z11
-	VMULPS       Z14, Z14, Z12
-	VMULPS       Z15, Z15, Z13
-	VFMADD213PS  Z14, Z12, Z10
-	VFMADD213PS  Z15, Z13, Z11
-	VADDPS       bceconst<>+1024(SB), Z10, K1, Z10
-	VADDPS       bceconst<>+1024(SB), Z11, K2, Z11
+	VFMSUB213PS  Z4, Z4, K3, Z16
+	VFMSUB213PS  Z4, Z4, K4, Z17
+	VMOVUPS      bceconst<>+1600(SB), Z6
+	VMOVUPS      bceconst<>+1600(SB), Z7
+	VMOVUPS      bceconst<>+1600(SB), Z8
+	VMOVUPS      bceconst<>+1600(SB), Z9
+	VFMADD213PS  bceconst<>+1536(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1536(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1536(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1536(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1472(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1472(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1472(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1472(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1408(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1408(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1408(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1408(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1344(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1344(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1344(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1344(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1280(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1280(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1280(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1280(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1216(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1216(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1216(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1216(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1152(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1152(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1152(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1152(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1088(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1088(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1088(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1088(SB), Z17, Z9
+	VMULPS       Z14, Z14, Z10
+	VFMADD213PS  Z14, Z10, Z6
+	VMULPS       Z15, Z15, Z10
+	VFMADD213PS  Z15, Z10, Z7
+	VMULPS       Z16, Z16, Z10
+	VFMADD213PS  Z16, Z10, Z8
+	VMULPS       Z17, Z17, Z10
+	VFMADD213PS  Z17, Z10, Z9
+	VADDPS       bceconst<>+1024(SB), Z6, K1, Z6
+	VADDPS       bceconst<>+1024(SB), Z7, K2, Z7
+	VADDPS       bceconst<>+1024(SB), Z8, K3, Z8
+	VADDPS       bceconst<>+1024(SB), Z9, K4, Z9
+	VMOVUPS      (BX)(R8*4), Z10
+	VMOVUPS      64(BX)(R8*4), Z11
 	VMOVUPS      128(BX)(R8*4), Z12
 	VMOVUPS      192(BX)(R8*4), Z13
+	VFMADD213PS  Z1, Z0, Z10
+	VFMADD213PS  Z1, Z0, Z11
 	VFMADD213PS  Z1, Z0, Z12
 	VFMADD213PS  Z1, Z0, Z13
-	VSUBPS       Z12, Z3, Z14
-	VSUBPS       Z13, Z3, Z15
-	VMOVUPS      128(DI)(R8*4), Z16
-	VMOVUPS      192(DI)(R8*4), Z17
-	VMULPS       Z12, Z16, Z18
-	VMULPS       Z13, Z17, Z19
-	VFMADD213PS  Z14, Z12, Z16
-	VFMADD213PS  Z15, Z13, Z17
-	VPMOVD2M     Z6, K1
-	VBLENDMPS    Z18, Z14, K1, Z14
-	VPMOVD2M     Z7, K1
-	VBLENDMPS    Z19, Z15, K1, Z15
-	VMULPS       Z16, Z10, Z10
-	VMULPS       Z17, Z11, Z11
-	VCMPPS       $0x04, bceconst<>+960(SB), Z14, K1
-	VCMPPS       $0x04, bceconst<>+960(SB), Z15, K2
-	VFMADD231PS  Z8, Z14, K1, Z10
-	VFMADD231PS  Z9, Z15, K2, Z11
-	VMOVUPS      128(SI)(R8*4), Z6
-	VMOVUPS      192(SI)(R8*4), Z7
-	VCMPPS       $0x04, bceconst<>+960(SB), Z6, K1
-	VCMPPS       $0x04, bceconst<>+960(SB), Z7, K2
-	VMULPS.Z     Z6, Z10, K1, Z10
-	VMULPS.Z     Z7, Z11, K2, Z11
-	VMOVUPS      Z10, 128(CX)(R8*4)
-	VMOVUPS      Z11, 192(CX)(R8*4)
-	ADDQ         $+64, R8
+	VSUBPS       Z10, Z3, Z14
+	VSUBPS       Z11, Z3, Z15
+	VSUBPS       Z12, Z3, Z16
+	VSUBPS       Z13, Z3, Z17
+	VMOVUPS      (DI)(R8*4), Z18
+	VMOVUPS      64(DI)(R8*4), Z19
+	VMOVUPS      128(DI)(R8*4), Z20
+	VMOVUPS      192(DI)(R8*4), Z21
+	VMULPS       Z10, Z18, Z22
+	VMULPS       Z11, Z19, Z23
+	VMULPS       Z12, Z20, Z24
+	VMULPS       Z13, Z21, Z25
+	VFMADD213PS  Z14, Z10, Z18
+	VFMADD213PS  Z15, Z11, Z19
+	VFMADD213PS  Z16, Z12, Z20
+	VFMADD213PS  Z17, Z13, Z21
+	VFPCLASSPSZ  $0x54, (DX)(R8*4), K1
+	VBLENDMPS    Z22, Z14, K1, Z14
+	VFPCLASSPSZ  $0x54, 64(DX)(R8*4), K1
+	VBLENDMPS    Z23, Z15, K1, Z15
+	VFPCLASSPSZ  $0x54, 128(DX)(R8*4), K1
+	VBLENDMPS    Z24, Z16, K1, Z16
+	VFPCLASSPSZ  $0x54, 192(DX)(R8*4), K1
+	VBLENDMPS    Z25, Z17, K1, Z17
+	VMULPS       Z18, Z6, Z6
+	VMULPS       Z19, Z7, Z7
+	VMULPS       Z20, Z8, Z8
+	VMULPS       Z21, Z9, Z9
+	VANDPS       (DX)(R8*4), Z5, Z10
+	VPTESTMD     Z5, Z14, K1
+	VFMADD231PS  Z10, Z14, K1, Z6
+	VANDPS       64(DX)(R8*4), Z5, Z10
+	VPTESTMD     Z5, Z15, K1
+	VFMADD231PS  Z10, Z15, K1, Z7
+	VANDPS       128(DX)(R8*4), Z5, Z10
+	VPTESTMD     Z5, Z16, K1
+	VFMADD231PS  Z10, Z16, K1, Z8
+	VANDPS       192(DX)(R8*4), Z5, Z10
+	VPTESTMD     Z5, Z17, K1
+	VFMADD231PS  Z10, Z17, K1, Z9
+	VMOVUPS      (SI)(R8*4), Z10
+	VMOVUPS      64(SI)(R8*4), Z11
+	VMOVUPS      128(SI)(R8*4), Z12
+	VMOVUPS      192(SI)(R8*4), Z13
+	VCMPPS       $0x04, bceconst<>+960(SB), Z10, K1
+	VCMPPS       $0x04, bceconst<>+960(SB), Z11, K2
+	VCMPPS       $0x04, bceconst<>+960(SB), Z12, K3
+	VCMPPS       $0x04, bceconst<>+960(SB), Z13, K4
+	VMULPS.Z     Z10, Z6, K1, Z6
+	VMULPS.Z     Z11, Z7, K2, Z7
+	VMULPS.Z     Z12, Z8, K3, Z8
+	VMULPS.Z     Z13, Z9, K4, Z9
+	VMOVUPS      Z6, (CX)(R8*4)
+	VMOVUPS      Z7, 64(CX)(R8*4)
+	VMOVUPS      Z8, 128(CX)(R8*4)
+	VMOVUPS      Z9, 192(CX)(R8*4)
+	VANDPS       256(DX)(R8*4), Z5, Z6
+	VMINPS       Z6, Z2, Z6
+	VANDPS       320(DX)(R8*4), Z5, Z7
+	VMINPS       Z7, Z2, Z7
+	VANDPS       384(DX)(R8*4), Z5, Z8
+	VMINPS       Z8, Z2, Z8
+	VANDPS       448(DX)(R8*4), Z5, Z9
+	VMINPS       Z9, Z2, Z9
+	VMOVUPS      bceconst<>+256(SB), Z10
+	VMOVUPS      bceconst<>+256(SB), Z11
+	VMOVUPS      bceconst<>+256(SB), Z12
+	VMOVUPS      bceconst<>+256(SB), Z13
+	VFNMADD231PS bceconst<>+192(SB), Z6, Z10
+	VFNMADD231PS bceconst<>+192(SB), Z7, Z11
+	VFNMADD231PS bceconst<>+192(SB), Z8, Z12
+	VFNMADD231PS bceconst<>+192(SB), Z9, Z13
+	VSUBPS       bceconst<>+256(SB), Z10, Z10
+	VSUBPS       bceconst<>+256(SB), Z11, Z11
+	VSUBPS       bceconst<>+256(SB), Z12, Z12
+	VSUBPS       bceconst<>+256(SB), Z13, Z13
+	VFNMSUB231PS bceconst<>+320(SB), Z10, Z6
+	VFNMSUB231PS bceconst<>+320(SB), Z11, Z7
+	VFNMSUB231PS bceconst<>+320(SB), Z12, Z8
+	VFNMSUB231PS bceconst<>+320(SB), Z13, Z9
+	VFNMADD231PS bceconst<>+384(SB), Z10, Z6
+	VFNMADD231PS bceconst<>+384(SB), Z11, Z7
+	VFNMADD231PS bceconst<>+384(SB), Z12, Z8
+	VFNMADD231PS bceconst<>+384(SB), Z13, Z9
+	VMOVUPS      bceconst<>+704(SB), Z14
+	VMOVUPS      bceconst<>+704(SB), Z15
+	VMOVUPS      bceconst<>+704(SB), Z16
+	VMOVUPS      bceconst<>+704(SB), Z17
+	VFMADD213PS  bceconst<>+640(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+640(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+640(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+640(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+576(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+576(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+576(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+576(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+512(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+512(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+512(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+512(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+448(SB), Z6, Z14
+	VFMADD213PS  bceconst<>+448(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+448(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+448(SB), Z9, Z17
+	VFMADD213PS  Z3, Z6, Z14
+	VFMADD213PS  Z3, Z7, Z15
+	VFMADD213PS  Z3, Z8, Z16
+	VFMADD213PS  Z3, Z9, Z17
+	VFMADD213PS  Z3, Z6, Z14
+	VFMADD213PS  Z3, Z7, Z15
+	VFMADD213PS  Z3, Z8, Z16
+	VFMADD213PS  Z3, Z9, Z17
+	VSCALEFPS    Z10, Z14, Z14
+	VSCALEFPS    Z11, Z15, Z15
+	VSCALEFPS    Z12, Z16, Z16
+	VSCALEFPS    Z13, Z17, Z17
+	VCMPPS       $0x1d, Z4, Z14, K1
+	VCMPPS       $0x1d, Z4, Z15, K2
+	VCMPPS       $0x1d, Z4, Z16, K3
+	VCMPPS       $0x1d, Z4, Z17, K4
+	VFMSUB213PS  Z4, Z4, K1, Z14
+	VFMSUB213PS  Z4, Z4, K2, Z15
+	VFMSUB213PS  Z4, Z4, K3, Z16
+	VFMSUB213PS  Z4, Z4, K4, Z17
+	VMOVUPS      bceconst<>+1600(SB), Z6
+	VMOVUPS      bceconst<>+1600(SB), Z7
+	VMOVUPS      bceconst<>+1600(SB), Z8
+	VMOVUPS      bceconst<>+1600(SB), Z9
+	VFMADD213PS  bceconst<>+1536(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1536(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1536(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1536(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1472(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1472(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1472(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1472(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1408(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1408(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1408(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1408(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1344(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1344(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1344(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1344(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1280(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1280(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1280(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1280(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1216(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1216(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1216(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1216(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1152(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1152(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1152(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1152(SB), Z17, Z9
+	VFMADD213PS  bceconst<>+1088(SB), Z14, Z6
+	VFMADD213PS  bceconst<>+1088(SB), Z15, Z7
+	VFMADD213PS  bceconst<>+1088(SB), Z16, Z8
+	VFMADD213PS  bceconst<>+1088(SB), Z17, Z9
+	VMULPS       Z14, Z14, Z10
+	VFMADD213PS  Z14, Z10, Z6
+	VMULPS       Z15, Z15, Z10
+	VFMADD213PS  Z15, Z10, Z7
+	VMULPS       Z16, Z16, Z10
+	VFMADD213PS  Z16, Z10, Z8
+	VMULPS       Z17, Z17, Z10
+	VFMADD213PS  Z17, Z10, Z9
+	VADDPS       bceconst<>+1024(SB), Z6, K1, Z6
+	VADDPS       bceconst<>+1024(SB), Z7, K2, Z7
+	VADDPS       bceconst<>+1024(SB), Z8, K3, Z8
+	VADDPS       bceconst<>+1024(SB), Z9, K4, Z9
+	VMOVUPS      256(BX)(R8*4), Z10
+	VMOVUPS      320(BX)(R8*4), Z11
+	VMOVUPS      384(BX)(R8*4), Z12
+	VMOVUPS      448(BX)(R8*4), Z13
+	VFMADD213PS  Z1, Z0, Z10
+	VFMADD213PS  Z1, Z0, Z11
+	VFMADD213PS  Z1, Z0, Z12
+	VFMADD213PS  Z1, Z0, Z13
+	VSUBPS       Z10, Z3, Z14
+	VSUBPS       Z11, Z3, Z15
+	VSUBPS       Z12, Z3, Z16
+	VSUBPS       Z13, Z3, Z17
+	VMOVUPS      256(DI)(R8*4), Z18
+	VMOVUPS      320(DI)(R8*4), Z19
+	VMOVUPS      384(DI)(R8*4), Z20
+	VMOVUPS      448(DI)(R8*4), Z21
+	VMULPS       Z10, Z18, Z22
+	VMULPS       Z11, Z19, Z23
+	VMULPS       Z12, Z20, Z24
+	VMULPS       Z13, Z21, Z25
+	VFMADD213PS  Z14, Z10, Z18
+	VFMADD213PS  Z15, Z11, Z19
+	VFMADD213PS  Z16, Z12, Z20
+	VFMADD213PS  Z17, Z13, Z21
+	VFPCLASSPSZ  $0x54, 256(DX)(R8*4), K1
+	VBLENDMPS    Z22, Z14, K1, Z14
+	VFPCLASSPSZ  $0x54, 320(DX)(R8*4), K1
+	VBLENDMPS    Z23, Z15, K1, Z15
+	VFPCLASSPSZ  $0x54, 384(DX)(R8*4), K1
+	VBLENDMPS    Z24, Z16, K1, Z16
+	VFPCLASSPSZ  $0x54, 448(DX)(R8*4), K1
+	VBLENDMPS    Z25, Z17, K1, Z17
+	VMULPS       Z18, Z6, Z6
+	VMULPS       Z19, Z7, Z7
+	VMULPS       Z20, Z8, Z8
+	VMULPS       Z21, Z9, Z9
+	VANDPS       256(DX)(R8*4), Z5, Z10
+	VPTESTMD     Z5, Z14, K1
+	VFMADD231PS  Z10, Z14, K1, Z6
+	VANDPS       320(DX)(R8*4), Z5, Z10
+	VPTESTMD     Z5, Z15, K1
+	VFMADD231PS  Z10, Z15, K1, Z7
+	VANDPS       384(DX)(R8*4), Z5, Z10
+	VPTESTMD     Z5, Z16, K1
+	VFMADD231PS  Z10, Z16, K1, Z8
+	VANDPS       448(DX)(R8*4), Z5, Z10
+	VPTESTMD     Z5, Z17, K1
+	VFMADD231PS  Z10, Z17, K1, Z9
+	VMOVUPS      256(SI)(R8*4), Z10
+	VMOVUPS      320(SI)(R8*4), Z11
+	VMOVUPS      384(SI)(R8*4), Z12
+	VMOVUPS      448(SI)(R8*4), Z13
+	VCMPPS       $0x04, bceconst<>+960(SB), Z10, K1
+	VCMPPS       $0x04, bceconst<>+960(SB), Z11, K2
+	VCMPPS       $0x04, bceconst<>+960(SB), Z12, K3
+	VCMPPS       $0x04, bceconst<>+960(SB), Z13, K4
+	VMULPS.Z     Z10, Z6, K1, Z6
+	VMULPS.Z     Z11, Z7, K2, Z7
+	VMULPS.Z     Z12, Z8, K3, Z8
+	VMULPS.Z     Z13, Z9, K4, Z9
+	VMOVUPS      Z6, 256(CX)(R8*4)
+	VMOVUPS      Z7, 320(CX)(R8*4)
+	VMOVUPS      Z8, 384(CX)(R8*4)
+	VMOVUPS      Z9, 448(CX)(R8*4)
+	ADDQ         $+128, R8
 	CMPQ         R8, R9
 	JB           loop
 
+after:
 tail:
 	CMPQ         R8, AX
 	JAE          done
@@ -5625,52 +6699,51 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Z6, K1
 	KSHIFTRW     $0x08, K1, K2
 	VMOVUPS.Z    (DX)(R8*4), K1, Z6
-	VANDPS       bceconst<>+0(SB), Z6, Z7
-	VMINPS       Z7, Z2, Z8
-	VMOVAPS      Z5, Z9
-	VFNMADD231PS bceconst<>+192(SB), Z8, Z9
-	VSUBPS       Z5, Z9, Z10
-	VFNMSUB231PS bceconst<>+320(SB), Z10, Z8
-	VFNMADD231PS bceconst<>+384(SB), Z10, Z8
-	VMOVUPS      bceconst<>+704(SB), Z10
-	VFMADD213PS  bceconst<>+640(SB), Z8, Z10
-	VFMADD213PS  bceconst<>+576(SB), Z8, Z10
-	VFMADD213PS  bceconst<>+512(SB), Z8, Z10
-	VFMADD213PS  bceconst<>+448(SB), Z8, Z10
-	VFMADD213PS  Z3, Z8, Z10
-	VFMADD213PS  Z3, Z8, Z10
-	VPSLLD       $0x17, Z9, Z9
-	VMULPS       Z9, Z10, Z10
-	VMULPS       bceconst<>+768(SB), Z10, Z10
-	VCMPPS       $0x1d, Z4, Z10, K2
-	VFMSUB213PS  Z4, Z4, K2, Z10
-	VMOVUPS      bceconst<>+1600(SB), Z8
-	VFMADD213PS  bceconst<>+1536(SB), Z10, Z8
-	VFMADD213PS  bceconst<>+1472(SB), Z10, Z8
-	VFMADD213PS  bceconst<>+1408(SB), Z10, Z8
-	VFMADD213PS  bceconst<>+1344(SB), Z10, Z8
-	VFMADD213PS  bceconst<>+1280(SB), Z10, Z8
-	VFMADD213PS  bceconst<>+1216(SB), Z10, Z8
-	VFMADD213PS  bceconst<>+1152(SB), Z10, Z8
-	VFMADD213PS  bceconst<>+1088(SB), Z10, Z8
-	VMULPS       Z10, Z10, Z9
-	VFMADD213PS  Z10, Z9, Z8
-	VADDPS       bceconst<>+1024(SB), Z8, K2, Z8
-	VMOVUPS.Z    (BX)(R8*4), K1, Z9
-	VFMADD213PS  Z1, Z0, Z9
-	VSUBPS       Z9, Z3, Z10
-	VMOVUPS.Z    (DI)(R8*4), K1, Z11
-	VMULPS       Z9, Z11, Z12
-	VFMADD213PS  Z10, Z9, Z11
-	VPMOVD2M     Z6, K2
-	VBLENDMPS    Z12, Z10, K2, Z10
-	VMULPS       Z11, Z8, Z8
-	VCMPPS       $0x04, bceconst<>+960(SB), Z10, K2
-	VFMADD231PS  Z7, Z10, K2, Z8
+	VANDPS       Z6, Z5, Z7
+	VMINPS       Z7, Z2, Z7
+	VMOVUPS      bceconst<>+256(SB), Z8
+	VFNMADD231PS bceconst<>+192(SB), Z7, Z8
+	VSUBPS       bceconst<>+256(SB), Z8, Z8
+	VFNMSUB231PS bceconst<>+320(SB), Z8, Z7
+	VFNMADD231PS bceconst<>+384(SB), Z8, Z7
+	VMOVUPS      bceconst<>+704(SB), Z9
+	VFMADD213PS  bceconst<>+640(SB), Z7, Z9
+	VFMADD213PS  bceconst<>+576(SB), Z7, Z9
+	VFMADD213PS  bceconst<>+512(SB), Z7, Z9
+	VFMADD213PS  bceconst<>+448(SB), Z7, Z9
+	VFMADD213PS  Z3, Z7, Z9
+	VFMADD213PS  Z3, Z7, Z9
+	VSCALEFPS    Z8, Z9, Z9
+	VCMPPS       $0x1d, Z4, Z9, K2
+	VFMSUB213PS  Z4, Z4, K2, Z9
+	VMOVUPS      bceconst<>+1600(SB), Z7
+	VFMADD213PS  bceconst<>+1536(SB), Z9, Z7
+	VFMADD213PS  bceconst<>+1472(SB), Z9, Z7
+	VFMADD213PS  bceconst<>+1408(SB), Z9, Z7
+	VFMADD213PS  bceconst<>+1344(SB), Z9, Z7
+	VFMADD213PS  bceconst<>+1280(SB), Z9, Z7
+	VFMADD213PS  bceconst<>+1216(SB), Z9, Z7
+	VFMADD213PS  bceconst<>+1152(SB), Z9, Z7
+	VFMADD213PS  bceconst<>+1088(SB), Z9, Z7
+	VMULPS       Z9, Z9, Z8
+	VFMADD213PS  Z9, Z8, Z7
+	VADDPS       bceconst<>+1024(SB), Z7, K2, Z7
+	VMOVUPS.Z    (BX)(R8*4), K1, Z8
+	VFMADD213PS  Z1, Z0, Z8
+	VSUBPS       Z8, Z3, Z9
+	VMOVUPS.Z    (DI)(R8*4), K1, Z10
+	VMULPS       Z8, Z10, Z11
+	VFMADD213PS  Z9, Z8, Z10
+	VFPCLASSPSZ  $0x54, Z6, K2
+	VBLENDMPS    Z11, Z9, K2, Z9
+	VMULPS       Z10, Z7, Z7
+	VANDPS       Z6, Z5, Z6
+	VPTESTMD     Z5, Z9, K2
+	VFMADD231PS  Z6, Z9, K2, Z7
 	VMOVUPS.Z    (SI)(R8*4), K1, Z6
 	VCMPPS       $0x04, bceconst<>+960(SB), Z6, K2
-	VMULPS.Z     Z6, Z8, K2, Z8
-	VMOVUPS      Z8, K1, (CX)(R8*4)
+	VMULPS.Z     Z6, Z7, K2, Z7
+	VMOVUPS      Z7, K1, (CX)(R8*4)
 	ADDQ         $+16, R8
 	JMP          tail
 
@@ -5687,254 +6760,459 @@ TEXT ·wsumAVX512(SB), NOSPLIT, $0-112
 	MOVQ         w_base+48(FP), BX
 	MOVQ         pw_base+72(FP), SI
 	MOVQ         acc+104(FP), DI
-	VMOVUPD      (DI), Z0
-	VMOVUPD      64(DI), Z1
-	VMOVUPD      128(DI), Z2
-	VMOVUPD      192(DI), Z3
-	VBROADCASTSS oms+96(FP), Z4
-	VBROADCASTSS hs+100(FP), Z5
-	VMOVUPS      bceconst<>+128(SB), Z6
-	VMOVUPS      bceconst<>+832(SB), Z6
-	VMOVUPS      bceconst<>+896(SB), Z6
-	VMOVUPS      bceconst<>+256(SB), Z6
-	VMOVUPS      bceconst<>+128(SB), Z6
-	VMOVUPS      bceconst<>+832(SB), Z7
-	VMOVUPS      bceconst<>+896(SB), Z8
-	VMOVUPS      bceconst<>+256(SB), Z9
+	VBROADCASTSS oms+96(FP), Z0
+	VBROADCASTSS hs+100(FP), Z1
+	VMOVUPS      bceconst<>+128(SB), Z2
+	VMOVUPS      bceconst<>+832(SB), Z3
+	VMOVUPS      bceconst<>+896(SB), Z4
+	VMOVUPS      bceconst<>+0(SB), Z5
+	VMOVUPD      (DI), Z6
+	VMOVUPD      64(DI), Z7
+	VMOVUPD      128(DI), Z8
+	VMOVUPD      192(DI), Z9
 	XORQ         R8, R8
 	MOVQ         AX, R9
-	ANDQ         $-64, R9
-	JEQ          tail
+	ANDQ         $-128, R9
+	JEQ          after
 
 loop:
-	VMOVUPS       (CX)(R8*4), Z10
-	VMOVUPS       64(CX)(R8*4), Z11
-	VANDPS        bceconst<>+0(SB), Z10, Z12
-	VANDPS        bceconst<>+0(SB), Z11, Z13
-	VMINPS        Z12, Z6, Z14
-	VMINPS        Z13, Z6, Z15
-	VMOVAPS       Z9, Z16
-	VMOVAPS       Z9, Z17
-	VFNMADD231PS  bceconst<>+192(SB), Z14, Z16
-	VFNMADD231PS  bceconst<>+192(SB), Z15, Z17
-	VSUBPS        Z9, Z16, Z18
-	VSUBPS        Z9, Z17, Z19
-	VFNMSUB231PS  bceconst<>+320(SB), Z18, Z14
-	VFNMSUB231PS  bceconst<>+320(SB), Z19, Z15
-	VFNMADD231PS  bceconst<>+384(SB), Z18, Z14
-	VFNMADD231PS  bceconst<>+384(SB), Z19, Z15
+	VANDPS        (CX)(R8*4), Z5, Z10
+	VMINPS        Z10, Z2, Z10
+	VANDPS        64(CX)(R8*4), Z5, Z11
+	VMINPS        Z11, Z2, Z11
+	VANDPS        128(CX)(R8*4), Z5, Z12
+	VMINPS        Z12, Z2, Z12
+	VANDPS        192(CX)(R8*4), Z5, Z13
+	VMINPS        Z13, Z2, Z13
+	VMOVUPS       bceconst<>+256(SB), Z14
+	VMOVUPS       bceconst<>+256(SB), Z15
+	VMOVUPS       bceconst<>+256(SB), Z16
+	VMOVUPS       bceconst<>+256(SB), Z17
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z14
+	VFNMADD231PS  bceconst<>+192(SB), Z11, Z15
+	VFNMADD231PS  bceconst<>+192(SB), Z12, Z16
+	VFNMADD231PS  bceconst<>+192(SB), Z13, Z17
+	VSUBPS        bceconst<>+256(SB), Z14, Z14
+	VSUBPS        bceconst<>+256(SB), Z15, Z15
+	VSUBPS        bceconst<>+256(SB), Z16, Z16
+	VSUBPS        bceconst<>+256(SB), Z17, Z17
+	VFNMSUB231PS  bceconst<>+320(SB), Z14, Z10
+	VFNMSUB231PS  bceconst<>+320(SB), Z15, Z11
+	VFNMSUB231PS  bceconst<>+320(SB), Z16, Z12
+	VFNMSUB231PS  bceconst<>+320(SB), Z17, Z13
+	VFNMADD231PS  bceconst<>+384(SB), Z14, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z15, Z11
+	VFNMADD231PS  bceconst<>+384(SB), Z16, Z12
+	VFNMADD231PS  bceconst<>+384(SB), Z17, Z13
 	VMOVUPS       bceconst<>+704(SB), Z18
 	VMOVUPS       bceconst<>+704(SB), Z19
-	VFMADD213PS   bceconst<>+640(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+640(SB), Z15, Z19
-	VFMADD213PS   bceconst<>+576(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+576(SB), Z15, Z19
-	VFMADD213PS   bceconst<>+512(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+512(SB), Z15, Z19
-	VFMADD213PS   bceconst<>+448(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+448(SB), Z15, Z19
-	VFMADD213PS   Z7, Z14, Z18
-	VFMADD213PS   Z7, Z15, Z19
-	VFMADD213PS   Z7, Z14, Z18
-	VFMADD213PS   Z7, Z15, Z19
-	VPSLLD        $0x17, Z16, Z16
-	VPSLLD        $0x17, Z17, Z17
-	VMULPS        Z16, Z18, Z18
-	VMULPS        Z17, Z19, Z19
-	VMULPS        bceconst<>+768(SB), Z18, Z18
-	VMULPS        bceconst<>+768(SB), Z19, Z19
-	VCMPPS        $0x1d, Z8, Z18, K1
-	VCMPPS        $0x1d, Z8, Z19, K2
-	VFMSUB213PS   Z8, Z8, K1, Z18
-	VFMSUB213PS   Z8, Z8, K2, Z19
-	VMOVUPS       bceconst<>+1600(SB), Z14
-	VMOVUPS       bceconst<>+1600(SB), Z15
-	VFMADD213PS   bceconst<>+1536(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1536(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1472(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1472(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1408(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1408(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1344(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1344(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1280(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1280(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1216(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1216(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1152(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1152(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1088(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1088(SB), Z19, Z15
-	VMULPS        Z18, Z18, Z16
-	VMULPS        Z19, Z19, Z17
-	VFMADD213PS   Z18, Z16, Z14
-	VFMADD213PS   Z19, Z17, Z15
-	VADDPS        bceconst<>+1024(SB), Z14, K1, Z14
-	VADDPS        bceconst<>+1024(SB), Z15, K2, Z15
-	VMOVUPS       (DX)(R8*4), Z16
-	VMOVUPS       64(DX)(R8*4), Z17
-	VFMADD213PS   Z5, Z4, Z16
-	VFMADD213PS   Z5, Z4, Z17
-	VSUBPS        Z16, Z7, Z18
-	VSUBPS        Z17, Z7, Z19
-	VMOVUPS       (SI)(R8*4), Z20
-	VMOVUPS       64(SI)(R8*4), Z21
-	VMULPS        Z16, Z20, Z22
-	VMULPS        Z17, Z21, Z23
-	VFMADD213PS   Z18, Z16, Z20
-	VFMADD213PS   Z19, Z17, Z21
-	VPMOVD2M      Z10, K1
-	VBLENDMPS     Z22, Z18, K1, Z18
-	VPMOVD2M      Z11, K1
-	VBLENDMPS     Z23, Z19, K1, Z19
-	VMULPS        Z20, Z14, Z14
-	VMULPS        Z21, Z15, Z15
-	VCMPPS        $0x04, bceconst<>+960(SB), Z18, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z19, K2
-	VFMADD231PS   Z12, Z18, K1, Z14
-	VFMADD231PS   Z13, Z19, K2, Z15
-	VMOVUPS       (BX)(R8*4), Z10
-	VMOVUPS       64(BX)(R8*4), Z11
-	VCMPPS        $0x04, bceconst<>+960(SB), Z10, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z11, K2
-	VMULPS.Z      Z10, Z14, K1, Z14
-	VMULPS.Z      Z11, Z15, K2, Z15
-	VCVTPS2PD     Y14, Z12
-	VEXTRACTF64X4 $0x01, Z14, Y13
-	VCVTPS2PD     Y13, Z13
-	VADDPD        Z12, Z0, Z0
-	VADDPD        Z13, Z1, Z1
-	VCVTPS2PD     Y15, Z12
-	VEXTRACTF64X4 $0x01, Z15, Y13
-	VCVTPS2PD     Y13, Z13
-	VADDPD        Z12, Z0, Z0
-	VADDPD        Z13, Z1, Z1
-	VCVTPS2PD     Y10, Z12
-	VEXTRACTF64X4 $0x01, Z10, Y10
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z12, Z2, Z2
-	VADDPD        Z10, Z3, Z3
-	VCVTPS2PD     Y11, Z10
-	VEXTRACTF64X4 $0x01, Z11, Y11
-	VCVTPS2PD     Y11, Z11
-	VADDPD        Z10, Z2, Z2
-	VADDPD        Z11, Z3, Z3
-	VMOVUPS       128(CX)(R8*4), Z10
-	VMOVUPS       192(CX)(R8*4), Z11
-	VANDPS        bceconst<>+0(SB), Z10, Z12
-	VANDPS        bceconst<>+0(SB), Z11, Z13
-	VMINPS        Z12, Z6, Z14
-	VMINPS        Z13, Z6, Z15
-	VMOVAPS       Z9, Z16
-	VMOVAPS       Z9, Z17
-	VFNMADD231PS  bceconst<>+192(SB), Z14, Z16
-	VFNMADD231PS  bceconst<>+192(SB), Z15, Z17
-	VSUBPS        Z9, Z16, Z18
-	VSUBPS        Z9, Z17, Z19
-	VFNMSUB231PS  bceconst<>+320(SB), Z18, Z14
-	VFNMSUB231PS  bceconst<>+320(SB), Z19, Z15
-	VFNMADD231PS  bceconst<>+384(SB), Z18, Z14
-	VFNMADD231PS  bceconst<>+384(SB), Z19, Z15
-	VMOVUPS       bceconst<>+704(SB), Z18
-	VMOVUPS       bceconst<>+704(SB), Z19
-	VFMADD213PS   bceconst<>+640(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+640(SB), Z15, Z19
-	VFMADD213PS   bceconst<>+576(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+576(SB), Z15, Z19
-	VFMADD213PS   bceconst<>+512(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+512(SB), Z15, Z19
-	VFMADD213PS   bceconst<>+448(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+448(SB), Z15, Z19
-	VFMADD213PS   Z7, Z14, Z18
-	VFMADD213PS   Z7, Z15, Z19
-	VFMADD213PS   Z7, Z14, Z18
-	VFMADD213PS   Z7, Z15, Z19
-	VPSLLD        $0x17, Z16, Z16
-	VPSLLD        $0x17, Z17, Z17
-	VMULPS        Z16, Z18, Z18
-	VMULPS        Z17, Z19, Z19
-	VMULPS        bceconst<>+768(SB), Z18, Z18
-	VMULPS        bceconst<>+768(SB), Z19, Z19
-	VCMPPS        $0x1d, Z8, Z18, K1
-	VCMPPS        $0x1d, Z8, Z19, K2
-	VFMSUB213PS   Z8, Z8, K1, Z18
-	VFMSUB213PS   Z8, Z8, K2, Z19
-	VMOVUPS       bceconst<>+1600(SB), Z14
-	VMOVUPS       bceconst<>+1600(SB), Z15
-	VFMADD213PS   bceconst<>+1536(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1536(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1472(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1472(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1408(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1408(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1344(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1344(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1280(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1280(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1216(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1216(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1152(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1152(SB), Z19, Z15
-	VFMADD213PS   bceconst<>+1088(SB), Z18, Z14
-	VFMADD213PS   bceconst<>+1088(SB), Z19, Z15
-	VMULPS        Z18, Z18, Z16
-	VMULPS        Z19, Z19, Z17
-	VFMADD213PS   Z18, Z16, Z14
-	VFMADD213PS   Z19, Z17, Z15
-	VADDPS        bceconst<>+1024(SB), Z14, K1, Z14
-	VADDPS        bceconst<>+1024(SB), Z15, K2, Z15
+	VMOVUPS       bceconst<>+704(SB), Z20
+	VMOVUPS       bceconst<>+704(SB), Z21
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+640(SB), Z11, Z19
+	VFMADD213PS   bceconst<>+640(SB), Z12, Z20
+	VFMADD213PS   bceconst<>+640(SB), Z13, Z21
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+576(SB), Z11, Z19
+	VFMADD213PS   bceconst<>+576(SB), Z12, Z20
+	VFMADD213PS   bceconst<>+576(SB), Z13, Z21
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+512(SB), Z11, Z19
+	VFMADD213PS   bceconst<>+512(SB), Z12, Z20
+	VFMADD213PS   bceconst<>+512(SB), Z13, Z21
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+448(SB), Z11, Z19
+	VFMADD213PS   bceconst<>+448(SB), Z12, Z20
+	VFMADD213PS   bceconst<>+448(SB), Z13, Z21
+	VFMADD213PS   Z3, Z10, Z18
+	VFMADD213PS   Z3, Z11, Z19
+	VFMADD213PS   Z3, Z12, Z20
+	VFMADD213PS   Z3, Z13, Z21
+	VFMADD213PS   Z3, Z10, Z18
+	VFMADD213PS   Z3, Z11, Z19
+	VFMADD213PS   Z3, Z12, Z20
+	VFMADD213PS   Z3, Z13, Z21
+	VSCALEFPS     Z14, Z18, Z18
+	VSCALEFPS     Z15, Z19, Z19
+	VSCALEFPS     Z16, Z20, Z20
+	VSCALEFPS     Z17, Z21, Z21
+	VCMPPS        $0x1d, Z4, Z18, K1
+	VCMPPS        $0x1d, Z4, Z19, K2
+	VCMPPS        $0x1d, Z4, Z20, K3
+	VCMPPS        $0x1d, Z4, Z21, K4
+	VFMSUB213PS   Z4, Z4, K1, Z18
+	VFMSUB213PS   Z4, Z4, K2, Z19
+	VFMSUB213PS   Z4, Z4, K3, Z20
+	VFMSUB213PS   Z4, Z4, K4, Z21
+	VMOVUPS       bceconst<>+1600(SB), Z10
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VMOVUPS       bceconst<>+1600(SB), Z13
+	VFMADD213PS   bceconst<>+1536(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1536(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1472(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1472(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1408(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1408(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1344(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1344(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1280(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1280(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1216(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1216(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1152(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1152(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1088(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1088(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z21, Z13
+	VMULPS        Z18, Z18, Z14
+	VFMADD213PS   Z18, Z14, Z10
+	VMULPS        Z19, Z19, Z14
+	VFMADD213PS   Z19, Z14, Z11
+	VMULPS        Z20, Z20, Z14
+	VFMADD213PS   Z20, Z14, Z12
+	VMULPS        Z21, Z21, Z14
+	VFMADD213PS   Z21, Z14, Z13
+	VADDPS        bceconst<>+1024(SB), Z10, K1, Z10
+	VADDPS        bceconst<>+1024(SB), Z11, K2, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K3, Z12
+	VADDPS        bceconst<>+1024(SB), Z13, K4, Z13
+	VMOVUPS       (DX)(R8*4), Z14
+	VMOVUPS       64(DX)(R8*4), Z15
 	VMOVUPS       128(DX)(R8*4), Z16
 	VMOVUPS       192(DX)(R8*4), Z17
-	VFMADD213PS   Z5, Z4, Z16
-	VFMADD213PS   Z5, Z4, Z17
-	VSUBPS        Z16, Z7, Z18
-	VSUBPS        Z17, Z7, Z19
-	VMOVUPS       128(SI)(R8*4), Z20
-	VMOVUPS       192(SI)(R8*4), Z21
-	VMULPS        Z16, Z20, Z22
-	VMULPS        Z17, Z21, Z23
-	VFMADD213PS   Z18, Z16, Z20
-	VFMADD213PS   Z19, Z17, Z21
-	VPMOVD2M      Z10, K1
-	VBLENDMPS     Z22, Z18, K1, Z18
-	VPMOVD2M      Z11, K1
-	VBLENDMPS     Z23, Z19, K1, Z19
-	VMULPS        Z20, Z14, Z14
-	VMULPS        Z21, Z15, Z15
-	VCMPPS        $0x04, bceconst<>+960(SB), Z18, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z19, K2
-	VFMADD231PS   Z12, Z18, K1, Z14
-	VFMADD231PS   Z13, Z19, K2, Z15
-	VMOVUPS       128(BX)(R8*4), Z10
-	VMOVUPS       192(BX)(R8*4), Z11
-	VCMPPS        $0x04, bceconst<>+960(SB), Z10, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z11, K2
-	VMULPS.Z      Z10, Z14, K1, Z14
-	VMULPS.Z      Z11, Z15, K2, Z15
-	VCVTPS2PD     Y14, Z12
-	VEXTRACTF64X4 $0x01, Z14, Y13
-	VCVTPS2PD     Y13, Z13
-	VADDPD        Z12, Z0, Z0
-	VADDPD        Z13, Z1, Z1
-	VCVTPS2PD     Y15, Z12
-	VEXTRACTF64X4 $0x01, Z15, Y13
-	VCVTPS2PD     Y13, Z13
-	VADDPD        Z12, Z0, Z0
-	VADDPD        Z13, Z1, Z1
-	VCVTPS2PD     Y10, Z12
+	VFMADD213PS   Z1, Z0, Z14
+	VFMADD213PS   Z1, Z0, Z15
+	VFMADD213PS   Z1, Z0, Z16
+	VFMADD213PS   Z1, Z0, Z17
+	VSUBPS        Z14, Z3, Z18
+	VSUBPS        Z15, Z3, Z19
+	VSUBPS        Z16, Z3, Z20
+	VSUBPS        Z17, Z3, Z21
+	VMOVUPS       (SI)(R8*4), Z22
+	VMOVUPS       64(SI)(R8*4), Z23
+	VMOVUPS       128(SI)(R8*4), Z24
+	VMOVUPS       192(SI)(R8*4), Z25
+	VMULPS        Z14, Z22, Z26
+	VMULPS        Z15, Z23, Z27
+	VMULPS        Z16, Z24, Z28
+	VMULPS        Z17, Z25, Z29
+	VFMADD213PS   Z18, Z14, Z22
+	VFMADD213PS   Z19, Z15, Z23
+	VFMADD213PS   Z20, Z16, Z24
+	VFMADD213PS   Z21, Z17, Z25
+	VFPCLASSPSZ   $0x54, (CX)(R8*4), K1
+	VBLENDMPS     Z26, Z18, K1, Z18
+	VFPCLASSPSZ   $0x54, 64(CX)(R8*4), K1
+	VBLENDMPS     Z27, Z19, K1, Z19
+	VFPCLASSPSZ   $0x54, 128(CX)(R8*4), K1
+	VBLENDMPS     Z28, Z20, K1, Z20
+	VFPCLASSPSZ   $0x54, 192(CX)(R8*4), K1
+	VBLENDMPS     Z29, Z21, K1, Z21
+	VMULPS        Z22, Z10, Z10
+	VMULPS        Z23, Z11, Z11
+	VMULPS        Z24, Z12, Z12
+	VMULPS        Z25, Z13, Z13
+	VANDPS        (CX)(R8*4), Z5, Z14
+	VPTESTMD      Z5, Z18, K1
+	VFMADD231PS   Z14, Z18, K1, Z10
+	VANDPS        64(CX)(R8*4), Z5, Z14
+	VPTESTMD      Z5, Z19, K1
+	VFMADD231PS   Z14, Z19, K1, Z11
+	VANDPS        128(CX)(R8*4), Z5, Z14
+	VPTESTMD      Z5, Z20, K1
+	VFMADD231PS   Z14, Z20, K1, Z12
+	VANDPS        192(CX)(R8*4), Z5, Z14
+	VPTESTMD      Z5, Z21, K1
+	VFMADD231PS   Z14, Z21, K1, Z13
+	VMOVUPS       (BX)(R8*4), Z14
+	VMOVUPS       64(BX)(R8*4), Z15
+	VMOVUPS       128(BX)(R8*4), Z16
+	VMOVUPS       192(BX)(R8*4), Z17
+	VCMPPS        $0x04, bceconst<>+960(SB), Z14, K1
+	VCMPPS        $0x04, bceconst<>+960(SB), Z15, K2
+	VCMPPS        $0x04, bceconst<>+960(SB), Z16, K3
+	VCMPPS        $0x04, bceconst<>+960(SB), Z17, K4
+	VMULPS.Z      Z14, Z10, K1, Z10
+	VMULPS.Z      Z15, Z11, K2, Z11
+	VMULPS.Z      Z16, Z12, K3, Z12
+	VMULPS.Z      Z17, Z13, K4, Z13
+	VCVTPS2PD     Y10, Z18
 	VEXTRACTF64X4 $0x01, Z10, Y10
 	VCVTPS2PD     Y10, Z10
-	VADDPD        Z12, Z2, Z2
-	VADDPD        Z10, Z3, Z3
+	VADDPD        Z18, Z6, Z6
+	VADDPD        Z10, Z7, Z7
 	VCVTPS2PD     Y11, Z10
 	VEXTRACTF64X4 $0x01, Z11, Y11
 	VCVTPS2PD     Y11, Z11
-	VADDPD        Z10, Z2, Z2
-	VADDPD        Z11, Z3, Z3
-	ADDQ          $+64, R8
+	VADDPD        Z10, Z6, Z6
+	VADDPD        Z11, Z7, Z7
+	VCVTPS2PD     Y12, Z10
+	VEXTRACTF64X4 $0x01, Z12, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z6, Z6
+	VADDPD        Z11, Z7, Z7
+	VCVTPS2PD     Y13, Z10
+	VEXTRACTF64X4 $0x01, Z13, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z6, Z6
+	VADDPD        Z11, Z7, Z7
+	VCVTPS2PD     Y14, Z10
+	VEXTRACTF64X4 $0x01, Z14, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	VCVTPS2PD     Y15, Z10
+	VEXTRACTF64X4 $0x01, Z15, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	VCVTPS2PD     Y16, Z10
+	VEXTRACTF64X4 $0x01, Z16, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	VCVTPS2PD     Y17, Z10
+	VEXTRACTF64X4 $0x01, Z17, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	VANDPS        256(CX)(R8*4), Z5, Z10
+	VMINPS        Z10, Z2, Z10
+	VANDPS        320(CX)(R8*4), Z5, Z11
+	VMINPS        Z11, Z2, Z11
+	VANDPS        384(CX)(R8*4), Z5, Z12
+	VMINPS        Z12, Z2, Z12
+	VANDPS        448(CX)(R8*4), Z5, Z13
+	VMINPS        Z13, Z2, Z13
+	VMOVUPS       bceconst<>+256(SB), Z14
+	VMOVUPS       bceconst<>+256(SB), Z15
+	VMOVUPS       bceconst<>+256(SB), Z16
+	VMOVUPS       bceconst<>+256(SB), Z17
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z14
+	VFNMADD231PS  bceconst<>+192(SB), Z11, Z15
+	VFNMADD231PS  bceconst<>+192(SB), Z12, Z16
+	VFNMADD231PS  bceconst<>+192(SB), Z13, Z17
+	VSUBPS        bceconst<>+256(SB), Z14, Z14
+	VSUBPS        bceconst<>+256(SB), Z15, Z15
+	VSUBPS        bceconst<>+256(SB), Z16, Z16
+	VSUBPS        bceconst<>+256(SB), Z17, Z17
+	VFNMSUB231PS  bceconst<>+320(SB), Z14, Z10
+	VFNMSUB231PS  bceconst<>+320(SB), Z15, Z11
+	VFNMSUB231PS  bceconst<>+320(SB), Z16, Z12
+	VFNMSUB231PS  bceconst<>+320(SB), Z17, Z13
+	VFNMADD231PS  bceconst<>+384(SB), Z14, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z15, Z11
+	VFNMADD231PS  bceconst<>+384(SB), Z16, Z12
+	VFNMADD231PS  bceconst<>+384(SB), Z17, Z13
+	VMOVUPS       bceconst<>+704(SB), Z18
+	VMOVUPS       bceconst<>+704(SB), Z19
+	VMOVUPS       bceconst<>+704(SB), Z20
+	VMOVUPS       bceconst<>+704(SB), Z21
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+640(SB), Z11, Z19
+	VFMADD213PS   bceconst<>+640(SB), Z12, Z20
+	VFMADD213PS   bceconst<>+640(SB), Z13, Z21
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+576(SB), Z11, Z19
+	VFMADD213PS   bceconst<>+576(SB), Z12, Z20
+	VFMADD213PS   bceconst<>+576(SB), Z13, Z21
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+512(SB), Z11, Z19
+	VFMADD213PS   bceconst<>+512(SB), Z12, Z20
+	VFMADD213PS   bceconst<>+512(SB), Z13, Z21
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z18
+	VFMADD213PS   bceconst<>+448(SB), Z11, Z19
+	VFMADD213PS   bceconst<>+448(SB), Z12, Z20
+	VFMADD213PS   bceconst<>+448(SB), Z13, Z21
+	VFMADD213PS   Z3, Z10, Z18
+	VFMADD213PS   Z3, Z11, Z19
+	VFMADD213PS   Z3, Z12, Z20
+	VFMADD213PS   Z3, Z13, Z21
+	VFMADD213PS   Z3, Z10, Z18
+	VFMADD213PS   Z3, Z11, Z19
+	VFMADD213PS   Z3, Z12, Z20
+	VFMADD213PS   Z3, Z13, Z21
+	VSCALEFPS     Z14, Z18, Z18
+	VSCALEFPS     Z15, Z19, Z19
+	VSCALEFPS     Z16, Z20, Z20
+	VSCALEFPS     Z17, Z21, Z21
+	VCMPPS        $0x1d, Z4, Z18, K1
+	VCMPPS        $0x1d, Z4, Z19, K2
+	VCMPPS        $0x1d, Z4, Z20, K3
+	VCMPPS        $0x1d, Z4, Z21, K4
+	VFMSUB213PS   Z4, Z4, K1, Z18
+	VFMSUB213PS   Z4, Z4, K2, Z19
+	VFMSUB213PS   Z4, Z4, K3, Z20
+	VFMSUB213PS   Z4, Z4, K4, Z21
+	VMOVUPS       bceconst<>+1600(SB), Z10
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VMOVUPS       bceconst<>+1600(SB), Z13
+	VFMADD213PS   bceconst<>+1536(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1536(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1472(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1472(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1408(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1408(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1344(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1344(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1280(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1280(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1216(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1216(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1152(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1152(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1088(SB), Z18, Z10
+	VFMADD213PS   bceconst<>+1088(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z21, Z13
+	VMULPS        Z18, Z18, Z14
+	VFMADD213PS   Z18, Z14, Z10
+	VMULPS        Z19, Z19, Z14
+	VFMADD213PS   Z19, Z14, Z11
+	VMULPS        Z20, Z20, Z14
+	VFMADD213PS   Z20, Z14, Z12
+	VMULPS        Z21, Z21, Z14
+	VFMADD213PS   Z21, Z14, Z13
+	VADDPS        bceconst<>+1024(SB), Z10, K1, Z10
+	VADDPS        bceconst<>+1024(SB), Z11, K2, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K3, Z12
+	VADDPS        bceconst<>+1024(SB), Z13, K4, Z13
+	VMOVUPS       256(DX)(R8*4), Z14
+	VMOVUPS       320(DX)(R8*4), Z15
+	VMOVUPS       384(DX)(R8*4), Z16
+	VMOVUPS       448(DX)(R8*4), Z17
+	VFMADD213PS   Z1, Z0, Z14
+	VFMADD213PS   Z1, Z0, Z15
+	VFMADD213PS   Z1, Z0, Z16
+	VFMADD213PS   Z1, Z0, Z17
+	VSUBPS        Z14, Z3, Z18
+	VSUBPS        Z15, Z3, Z19
+	VSUBPS        Z16, Z3, Z20
+	VSUBPS        Z17, Z3, Z21
+	VMOVUPS       256(SI)(R8*4), Z22
+	VMOVUPS       320(SI)(R8*4), Z23
+	VMOVUPS       384(SI)(R8*4), Z24
+	VMOVUPS       448(SI)(R8*4), Z25
+	VMULPS        Z14, Z22, Z26
+	VMULPS        Z15, Z23, Z27
+	VMULPS        Z16, Z24, Z28
+	VMULPS        Z17, Z25, Z29
+	VFMADD213PS   Z18, Z14, Z22
+	VFMADD213PS   Z19, Z15, Z23
+	VFMADD213PS   Z20, Z16, Z24
+	VFMADD213PS   Z21, Z17, Z25
+	VFPCLASSPSZ   $0x54, 256(CX)(R8*4), K1
+	VBLENDMPS     Z26, Z18, K1, Z18
+	VFPCLASSPSZ   $0x54, 320(CX)(R8*4), K1
+	VBLENDMPS     Z27, Z19, K1, Z19
+	VFPCLASSPSZ   $0x54, 384(CX)(R8*4), K1
+	VBLENDMPS     Z28, Z20, K1, Z20
+	VFPCLASSPSZ   $0x54, 448(CX)(R8*4), K1
+	VBLENDMPS     Z29, Z21, K1, Z21
+	VMULPS        Z22, Z10, Z10
+	VMULPS        Z23, Z11, Z11
+	VMULPS        Z24, Z12, Z12
+	VMULPS        Z25, Z13, Z13
+	VANDPS        256(CX)(R8*4), Z5, Z14
+	VPTESTMD      Z5, Z18, K1
+	VFMADD231PS   Z14, Z18, K1, Z10
+	VANDPS        320(CX)(R8*4), Z5, Z14
+	VPTESTMD      Z5, Z19, K1
+	VFMADD231PS   Z14, Z19, K1, Z11
+	VANDPS        384(CX)(R8*4), Z5, Z14
+	VPTESTMD      Z5, Z20, K1
+	VFMADD231PS   Z14, Z20, K1, Z12
+	VANDPS        448(CX)(R8*4), Z5, Z14
+	VPTESTMD      Z5, Z21, K1
+	VFMADD231PS   Z14, Z21, K1, Z13
+	VMOVUPS       256(BX)(R8*4), Z14
+	VMOVUPS       320(BX)(R8*4), Z15
+	VMOVUPS       384(BX)(R8*4), Z16
+	VMOVUPS       448(BX)(R8*4), Z17
+	VCMPPS        $0x04, bceconst<>+960(SB), Z14, K1
+	VCMPPS        $0x04, bceconst<>+960(SB), Z15, K2
+	VCMPPS        $0x04, bceconst<>+960(SB), Z16, K3
+	VCMPPS        $0x04, bceconst<>+960(SB), Z17, K4
+	VMULPS.Z      Z14, Z10, K1, Z10
+	VMULPS.Z      Z15, Z11, K2, Z11
+	VMULPS.Z      Z16, Z12, K3, Z12
+	VMULPS.Z      Z17, Z13, K4, Z13
+	VCVTPS2PD     Y10, Z18
+	VEXTRACTF64X4 $0x01, Z10, Y10
+	VCVTPS2PD     Y10, Z10
+	VADDPD        Z18, Z6, Z6
+	VADDPD        Z10, Z7, Z7
+	VCVTPS2PD     Y11, Z10
+	VEXTRACTF64X4 $0x01, Z11, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z6, Z6
+	VADDPD        Z11, Z7, Z7
+	VCVTPS2PD     Y12, Z10
+	VEXTRACTF64X4 $0x01, Z12, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z6, Z6
+	VADDPD        Z11, Z7, Z7
+	VCVTPS2PD     Y13, Z10
+	VEXTRACTF64X4 $0x01, Z13, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z6, Z6
+	VADDPD        Z11, Z7, Z7
+	VCVTPS2PD     Y14, Z10
+	VEXTRACTF64X4 $0x01, Z14, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	VCVTPS2PD     Y15, Z10
+	VEXTRACTF64X4 $0x01, Z15, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	VCVTPS2PD     Y16, Z10
+	VEXTRACTF64X4 $0x01, Z16, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	VCVTPS2PD     Y17, Z10
+	VEXTRACTF64X4 $0x01, Z17, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z10, Z8, Z8
+	VADDPD        Z11, Z9, Z9
+	ADDQ          $+128, R8
 	CMPQ          R8, R9
 	JB            loop
 
+after:
 tail:
 	CMPQ          R8, AX
 	JAE           done
@@ -5944,69 +7222,68 @@ tail:
 	VPCMPGTD      bceiota<>+0(SB), Z10, K1
 	KSHIFTRW      $0x08, K1, K2
 	VMOVUPS.Z     (CX)(R8*4), K1, Z10
-	VANDPS        bceconst<>+0(SB), Z10, Z11
-	VMINPS        Z11, Z6, Z12
-	VMOVAPS       Z9, Z13
-	VFNMADD231PS  bceconst<>+192(SB), Z12, Z13
-	VSUBPS        Z9, Z13, Z14
-	VFNMSUB231PS  bceconst<>+320(SB), Z14, Z12
-	VFNMADD231PS  bceconst<>+384(SB), Z14, Z12
-	VMOVUPS       bceconst<>+704(SB), Z14
-	VFMADD213PS   bceconst<>+640(SB), Z12, Z14
-	VFMADD213PS   bceconst<>+576(SB), Z12, Z14
-	VFMADD213PS   bceconst<>+512(SB), Z12, Z14
-	VFMADD213PS   bceconst<>+448(SB), Z12, Z14
-	VFMADD213PS   Z7, Z12, Z14
-	VFMADD213PS   Z7, Z12, Z14
-	VPSLLD        $0x17, Z13, Z13
-	VMULPS        Z13, Z14, Z14
-	VMULPS        bceconst<>+768(SB), Z14, Z14
-	VCMPPS        $0x1d, Z8, Z14, K3
-	VFMSUB213PS   Z8, Z8, K3, Z14
-	VMOVUPS       bceconst<>+1600(SB), Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z14, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z14, Z12
-	VMULPS        Z14, Z14, Z13
-	VFMADD213PS   Z14, Z13, Z12
-	VADDPS        bceconst<>+1024(SB), Z12, K3, Z12
-	VMOVUPS.Z     (DX)(R8*4), K1, Z13
-	VFMADD213PS   Z5, Z4, Z13
-	VSUBPS        Z13, Z7, Z14
-	VMOVUPS.Z     (SI)(R8*4), K1, Z15
-	VMULPS        Z13, Z15, Z16
-	VFMADD213PS   Z14, Z13, Z15
-	VPMOVD2M      Z10, K3
-	VBLENDMPS     Z16, Z14, K3, Z14
-	VMULPS        Z15, Z12, Z12
-	VCMPPS        $0x04, bceconst<>+960(SB), Z14, K3
-	VFMADD231PS   Z11, Z14, K3, Z12
+	VANDPS        Z10, Z5, Z11
+	VMINPS        Z11, Z2, Z11
+	VMOVUPS       bceconst<>+256(SB), Z12
+	VFNMADD231PS  bceconst<>+192(SB), Z11, Z12
+	VSUBPS        bceconst<>+256(SB), Z12, Z12
+	VFNMSUB231PS  bceconst<>+320(SB), Z12, Z11
+	VFNMADD231PS  bceconst<>+384(SB), Z12, Z11
+	VMOVUPS       bceconst<>+704(SB), Z13
+	VFMADD213PS   bceconst<>+640(SB), Z11, Z13
+	VFMADD213PS   bceconst<>+576(SB), Z11, Z13
+	VFMADD213PS   bceconst<>+512(SB), Z11, Z13
+	VFMADD213PS   bceconst<>+448(SB), Z11, Z13
+	VFMADD213PS   Z3, Z11, Z13
+	VFMADD213PS   Z3, Z11, Z13
+	VSCALEFPS     Z12, Z13, Z13
+	VCMPPS        $0x1d, Z4, Z13, K3
+	VFMSUB213PS   Z4, Z4, K3, Z13
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z13, Z11
+	VMULPS        Z13, Z13, Z12
+	VFMADD213PS   Z13, Z12, Z11
+	VADDPS        bceconst<>+1024(SB), Z11, K3, Z11
+	VMOVUPS.Z     (DX)(R8*4), K1, Z12
+	VFMADD213PS   Z1, Z0, Z12
+	VSUBPS        Z12, Z3, Z13
+	VMOVUPS.Z     (SI)(R8*4), K1, Z14
+	VMULPS        Z12, Z14, Z15
+	VFMADD213PS   Z13, Z12, Z14
+	VFPCLASSPSZ   $0x54, Z10, K3
+	VBLENDMPS     Z15, Z13, K3, Z13
+	VMULPS        Z14, Z11, Z11
+	VANDPS        Z10, Z5, Z10
+	VPTESTMD      Z5, Z13, K3
+	VFMADD231PS   Z10, Z13, K3, Z11
 	VMOVUPS.Z     (BX)(R8*4), K1, Z10
 	VCMPPS        $0x04, bceconst<>+960(SB), Z10, K3
-	VMULPS.Z      Z10, Z12, K3, Z12
-	VCVTPS2PD     Y12, Z11
-	VEXTRACTF64X4 $0x01, Z12, Y12
-	VCVTPS2PD     Y12, Z12
-	VADDPD        Z11, Z0, K1, Z0
-	VADDPD        Z12, Z1, K2, Z1
+	VMULPS.Z      Z10, Z11, K3, Z11
+	VCVTPS2PD     Y11, Z12
+	VEXTRACTF64X4 $0x01, Z11, Y11
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z12, Z6, K1, Z6
+	VADDPD        Z11, Z7, K2, Z7
 	VCVTPS2PD     Y10, Z11
 	VEXTRACTF64X4 $0x01, Z10, Y10
 	VCVTPS2PD     Y10, Z10
-	VADDPD        Z11, Z2, K1, Z2
-	VADDPD        Z10, Z3, K2, Z3
+	VADDPD        Z11, Z8, K1, Z8
+	VADDPD        Z10, Z9, K2, Z9
 	ADDQ          $+16, R8
 	JMP           tail
 
 done:
-	VMOVUPD Z0, (DI)
-	VMOVUPD Z1, 64(DI)
-	VMOVUPD Z2, 128(DI)
-	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z6, (DI)
+	VMOVUPD Z7, 64(DI)
+	VMOVUPD Z8, 128(DI)
+	VMOVUPD Z9, 192(DI)
 	VZEROUPPER
 	RET
 
@@ -6023,275 +7300,492 @@ TEXT ·wgradAVX512(SB), NOSPLIT, $0-132
 	VBROADCASTSS hs+124(FP), Z1
 	VBROADCASTSS scale+128(FP), Z2
 	VMOVUPS      bceconst<>+128(SB), Z3
-	VMOVUPS      bceconst<>+832(SB), Z3
-	VMOVUPS      bceconst<>+896(SB), Z3
-	VMOVUPS      bceconst<>+256(SB), Z3
-	VMOVUPS      bceconst<>+128(SB), Z3
 	VMOVUPS      bceconst<>+832(SB), Z4
 	VMOVUPS      bceconst<>+896(SB), Z5
-	VMOVUPS      bceconst<>+256(SB), Z6
+	VMOVUPS      bceconst<>+0(SB), Z6
 	XORQ         R8, R8
 	MOVQ         AX, R9
-	ANDQ         $-64, R9
-	JEQ          tail
+	ANDQ         $-128, R9
+	JEQ          after
 
 loop:
-	VMOVUPS      (DX)(R8*4), Z7
-	VMOVUPS      64(DX)(R8*4), Z8
-	VANDPS       bceconst<>+0(SB), Z7, Z9
-	VANDPS       bceconst<>+0(SB), Z8, Z10
+	VANDPS       (DX)(R8*4), Z6, Z7
+	VMINPS       Z7, Z3, Z7
+	VANDPS       64(DX)(R8*4), Z6, Z8
+	VMINPS       Z8, Z3, Z8
+	VANDPS       128(DX)(R8*4), Z6, Z9
 	VMINPS       Z9, Z3, Z9
+	VANDPS       192(DX)(R8*4), Z6, Z10
 	VMINPS       Z10, Z3, Z10
-	VMOVAPS      Z6, Z11
-	VMOVAPS      Z6, Z12
-	VFNMADD231PS bceconst<>+192(SB), Z9, Z11
-	VFNMADD231PS bceconst<>+192(SB), Z10, Z12
-	VSUBPS       Z6, Z11, Z13
-	VSUBPS       Z6, Z12, Z14
+	VMOVUPS      bceconst<>+256(SB), Z11
+	VMOVUPS      bceconst<>+256(SB), Z12
+	VMOVUPS      bceconst<>+256(SB), Z13
+	VMOVUPS      bceconst<>+256(SB), Z14
+	VFNMADD231PS bceconst<>+192(SB), Z7, Z11
+	VFNMADD231PS bceconst<>+192(SB), Z8, Z12
+	VFNMADD231PS bceconst<>+192(SB), Z9, Z13
+	VFNMADD231PS bceconst<>+192(SB), Z10, Z14
+	VSUBPS       bceconst<>+256(SB), Z11, Z11
+	VSUBPS       bceconst<>+256(SB), Z12, Z12
+	VSUBPS       bceconst<>+256(SB), Z13, Z13
+	VSUBPS       bceconst<>+256(SB), Z14, Z14
+	VFNMSUB231PS bceconst<>+320(SB), Z11, Z7
+	VFNMSUB231PS bceconst<>+320(SB), Z12, Z8
 	VFNMSUB231PS bceconst<>+320(SB), Z13, Z9
 	VFNMSUB231PS bceconst<>+320(SB), Z14, Z10
+	VFNMADD231PS bceconst<>+384(SB), Z11, Z7
+	VFNMADD231PS bceconst<>+384(SB), Z12, Z8
 	VFNMADD231PS bceconst<>+384(SB), Z13, Z9
 	VFNMADD231PS bceconst<>+384(SB), Z14, Z10
-	VMOVUPS      bceconst<>+704(SB), Z13
-	VMOVUPS      bceconst<>+704(SB), Z14
-	VFMADD213PS  bceconst<>+640(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+640(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+576(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+576(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+512(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+512(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+448(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+448(SB), Z10, Z14
-	VFMADD213PS  Z4, Z9, Z13
-	VFMADD213PS  Z4, Z10, Z14
-	VPSLLD       $0x17, Z11, Z11
-	VPSLLD       $0x17, Z12, Z12
-	VMOVAPS      Z4, Z15
-	VMOVAPS      Z4, Z16
-	VFMADD231PS  Z13, Z9, Z15
-	VFMADD231PS  Z14, Z10, Z16
-	VSUBPS       Z15, Z4, Z17
-	VSUBPS       Z16, Z4, Z18
-	VFMADD231PS  Z13, Z9, Z17
-	VFMADD231PS  Z14, Z10, Z18
-	VMULPS       Z11, Z15, Z15
-	VMULPS       Z12, Z16, Z16
-	VMULPS       Z11, Z17, Z17
-	VMULPS       Z12, Z18, Z18
-	VMULPS       bceconst<>+768(SB), Z15, Z15
-	VMULPS       bceconst<>+768(SB), Z16, Z16
-	VMULPS       bceconst<>+768(SB), Z17, Z17
-	VMULPS       bceconst<>+768(SB), Z18, Z18
-	VCMPPS       $0x1d, Z5, Z15, K1
-	VCMPPS       $0x1d, Z5, Z16, K2
-	VMOVAPS      Z15, Z11
-	VMOVAPS      Z16, Z12
-	VFMSUB213PS  Z5, Z5, K1, Z11
-	VFMSUB213PS  Z5, Z5, K2, Z12
-	VMOVUPS      bceconst<>+1600(SB), Z9
-	VMOVUPS      bceconst<>+1600(SB), Z10
-	VFMADD213PS  bceconst<>+1536(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1536(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1472(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1472(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1408(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1408(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1344(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1344(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1280(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1280(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1216(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1216(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1152(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1152(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1088(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1088(SB), Z12, Z10
-	VMULPS       Z11, Z11, Z13
-	VMULPS       Z12, Z12, Z14
-	VFMADD213PS  Z11, Z13, Z9
-	VFMADD213PS  Z12, Z14, Z10
-	VADDPS       bceconst<>+1024(SB), Z9, K1, Z9
-	VADDPS       bceconst<>+1024(SB), Z10, K2, Z10
-	VADDPS       Z4, Z15, Z11
-	VADDPS       Z4, Z16, Z12
-	VSUBPS       Z4, Z11, Z13
-	VSUBPS       Z4, Z12, Z14
-	VSUBPS       Z13, Z15, Z13
-	VSUBPS       Z14, Z16, Z14
-	VDIVPS       Z11, Z15, Z19
-	VDIVPS       Z12, Z16, Z20
-	VFNMADD213PS Z15, Z19, Z11
-	VFNMADD213PS Z16, Z20, Z12
-	VFNMADD231PS Z13, Z19, Z11
-	VFNMADD231PS Z14, Z20, Z12
-	VSUBPS       Z19, Z4, Z13
-	VSUBPS       Z20, Z4, Z14
-	VFMADD231PS  Z17, Z13, Z11
-	VFMADD231PS  Z18, Z14, Z12
-	VFMADD213PS  Z19, Z13, Z11
-	VFMADD213PS  Z20, Z14, Z12
-	VMOVUPS      (BX)(R8*4), Z13
-	VMOVUPS      64(BX)(R8*4), Z14
-	VFMADD213PS  Z1, Z0, Z13
-	VFMADD213PS  Z1, Z0, Z14
-	VSUBPS       Z13, Z4, Z15
-	VSUBPS       Z14, Z4, Z16
-	VMOVUPS      (DI)(R8*4), Z17
-	VMOVUPS      64(DI)(R8*4), Z18
-	VMULPS       Z13, Z17, Z19
-	VMULPS       Z14, Z18, Z20
-	VFMADD213PS  Z15, Z13, Z17
-	VFMADD213PS  Z16, Z14, Z18
-	VPMOVD2M     Z7, K1
-	VBLENDMPS    Z19, Z15, K1, Z15
-	VPMOVD2M     Z8, K1
-	VBLENDMPS    Z20, Z16, K1, Z16
-	VMULPS       Z17, Z9, Z9
-	VMULPS       Z18, Z10, Z10
-	VFNMADD231PS Z11, Z17, Z15
-	VFNMADD231PS Z12, Z18, Z16
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z7, Z15
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z8, Z16
+	VMOVUPS      bceconst<>+704(SB), Z15
+	VMOVUPS      bceconst<>+704(SB), Z16
+	VMOVUPS      bceconst<>+704(SB), Z17
+	VMOVUPS      bceconst<>+704(SB), Z18
+	VFMADD213PS  bceconst<>+640(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+640(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+640(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+640(SB), Z10, Z18
+	VFMADD213PS  bceconst<>+576(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+576(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+576(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+576(SB), Z10, Z18
+	VFMADD213PS  bceconst<>+512(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+512(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+512(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+512(SB), Z10, Z18
+	VFMADD213PS  bceconst<>+448(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+448(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+448(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+448(SB), Z10, Z18
+	VFMADD213PS  Z4, Z7, Z15
+	VFMADD213PS  Z4, Z8, Z16
+	VFMADD213PS  Z4, Z9, Z17
+	VFMADD213PS  Z4, Z10, Z18
+	VMOVAPS      Z4, Z19
+	VMOVAPS      Z4, Z20
+	VMOVAPS      Z4, Z21
+	VMOVAPS      Z4, Z22
+	VFMADD231PS  Z15, Z7, Z19
+	VFMADD231PS  Z16, Z8, Z20
+	VFMADD231PS  Z17, Z9, Z21
+	VFMADD231PS  Z18, Z10, Z22
+	VSUBPS       Z19, Z4, Z23
+	VSUBPS       Z20, Z4, Z24
+	VSUBPS       Z21, Z4, Z25
+	VSUBPS       Z22, Z4, Z26
+	VFMADD231PS  Z15, Z7, Z23
+	VFMADD231PS  Z16, Z8, Z24
+	VFMADD231PS  Z17, Z9, Z25
+	VFMADD231PS  Z18, Z10, Z26
+	VSCALEFPS    Z11, Z19, Z19
+	VSCALEFPS    Z12, Z20, Z20
+	VSCALEFPS    Z13, Z21, Z21
+	VSCALEFPS    Z14, Z22, Z22
+	VSCALEFPS    Z11, Z23, Z23
+	VSCALEFPS    Z12, Z24, Z24
+	VSCALEFPS    Z13, Z25, Z25
+	VSCALEFPS    Z14, Z26, Z26
+	VCMPPS       $0x1d, Z5, Z19, K1
+	VCMPPS       $0x1d, Z5, Z20, K2
+	VCMPPS       $0x1d, Z5, Z21, K3
+	VCMPPS       $0x1d, Z5, Z22, K4
+	VMOVAPS      Z19, Z7
+	VMOVAPS      Z20, Z8
+	VMOVAPS      Z21, Z9
+	VMOVAPS      Z22, Z10
+	VFMSUB213PS  Z5, Z5, K1, Z7
+	VFMSUB213PS  Z5, Z5, K2, Z8
+	VFMSUB213PS  Z5, Z5, K3, Z9
+	VFMSUB213PS  Z5, Z5, K4, Z10
+	VMOVUPS      bceconst<>+1600(SB), Z11
+	VMOVUPS      bceconst<>+1600(SB), Z12
+	VMOVUPS      bceconst<>+1600(SB), Z13
+	VMOVUPS      bceconst<>+1600(SB), Z14
+	VFMADD213PS  bceconst<>+1536(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1536(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1536(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1536(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1472(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1472(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1472(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1472(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1408(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1408(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1408(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1408(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1344(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1344(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1344(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1344(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1280(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1280(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1280(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1280(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1216(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1216(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1216(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1216(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1152(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1152(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1152(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1152(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1088(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1088(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1088(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1088(SB), Z10, Z14
+	VMULPS       Z7, Z7, Z15
+	VFMADD213PS  Z7, Z15, Z11
+	VMULPS       Z8, Z8, Z7
+	VFMADD213PS  Z8, Z7, Z12
+	VMULPS       Z9, Z9, Z7
+	VFMADD213PS  Z9, Z7, Z13
+	VMULPS       Z10, Z10, Z7
+	VFMADD213PS  Z10, Z7, Z14
+	VADDPS       bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS       bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS       bceconst<>+1024(SB), Z13, K3, Z13
+	VADDPS       bceconst<>+1024(SB), Z14, K4, Z14
+	VADDPS       Z4, Z19, Z7
+	VADDPS       Z4, Z20, Z8
+	VADDPS       Z4, Z21, Z9
+	VADDPS       Z4, Z22, Z10
+	VSUBPS       Z4, Z7, Z15
+	VSUBPS       Z4, Z8, Z16
+	VSUBPS       Z4, Z9, Z17
+	VSUBPS       Z4, Z10, Z18
+	VSUBPS       Z15, Z19, Z15
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VSUBPS       Z18, Z22, Z18
+	VDIVPS       Z7, Z19, Z27
+	VDIVPS       Z8, Z20, Z28
+	VDIVPS       Z9, Z21, Z29
+	VDIVPS       Z10, Z22, Z30
+	VFNMADD213PS Z19, Z27, Z7
+	VFNMADD213PS Z20, Z28, Z8
+	VFNMADD213PS Z21, Z29, Z9
+	VFNMADD213PS Z22, Z30, Z10
+	VFNMADD231PS Z15, Z27, Z7
+	VFNMADD231PS Z16, Z28, Z8
+	VFNMADD231PS Z17, Z29, Z9
+	VFNMADD231PS Z18, Z30, Z10
+	VSUBPS       Z27, Z4, Z15
+	VSUBPS       Z28, Z4, Z16
+	VSUBPS       Z29, Z4, Z17
+	VSUBPS       Z30, Z4, Z18
+	VFMADD231PS  Z23, Z15, Z7
+	VFMADD231PS  Z24, Z16, Z8
+	VFMADD231PS  Z25, Z17, Z9
+	VFMADD231PS  Z26, Z18, Z10
+	VFMADD213PS  Z27, Z15, Z7
+	VFMADD213PS  Z28, Z16, Z8
+	VFMADD213PS  Z29, Z17, Z9
+	VFMADD213PS  Z30, Z18, Z10
+	VMOVUPS      (BX)(R8*4), Z15
+	VMOVUPS      64(BX)(R8*4), Z16
+	VMOVUPS      128(BX)(R8*4), Z17
+	VMOVUPS      192(BX)(R8*4), Z18
+	VFMADD213PS  Z1, Z0, Z15
+	VFMADD213PS  Z1, Z0, Z16
+	VFMADD213PS  Z1, Z0, Z17
+	VFMADD213PS  Z1, Z0, Z18
+	VSUBPS       Z15, Z4, Z19
+	VSUBPS       Z16, Z4, Z20
+	VSUBPS       Z17, Z4, Z21
+	VSUBPS       Z18, Z4, Z22
+	VMOVUPS      (DI)(R8*4), Z23
+	VMOVUPS      64(DI)(R8*4), Z24
+	VMOVUPS      128(DI)(R8*4), Z25
+	VMOVUPS      192(DI)(R8*4), Z26
+	VMULPS       Z15, Z23, Z27
+	VMULPS       Z16, Z24, Z28
+	VMULPS       Z17, Z25, Z29
+	VMULPS       Z18, Z26, Z30
+	VFMADD213PS  Z19, Z15, Z23
+	VFMADD213PS  Z20, Z16, Z24
+	VFMADD213PS  Z21, Z17, Z25
+	VFMADD213PS  Z22, Z18, Z26
+	VFPCLASSPSZ  $0x54, (DX)(R8*4), K1
+	VBLENDMPS    Z27, Z19, K1, Z19
+	VFPCLASSPSZ  $0x54, 64(DX)(R8*4), K1
+	VBLENDMPS    Z28, Z20, K1, Z20
+	VFPCLASSPSZ  $0x54, 128(DX)(R8*4), K1
+	VBLENDMPS    Z29, Z21, K1, Z21
+	VFPCLASSPSZ  $0x54, 192(DX)(R8*4), K1
+	VBLENDMPS    Z30, Z22, K1, Z22
+	VMULPS       Z23, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z25, Z13, Z13
+	VMULPS       Z26, Z14, Z14
+	VFNMADD231PS Z7, Z23, Z19
+	VFNMADD231PS Z8, Z24, Z20
+	VFNMADD231PS Z9, Z25, Z21
+	VFNMADD231PS Z10, Z26, Z22
+	VPTERNLOGD   $0xd2, (DX)(R8*4), Z6, Z19
+	VPTERNLOGD   $0xd2, 64(DX)(R8*4), Z6, Z20
+	VPTERNLOGD   $0xd2, 128(DX)(R8*4), Z6, Z21
+	VPTERNLOGD   $0xd2, 192(DX)(R8*4), Z6, Z22
 	VMOVUPS      (SI)(R8*4), Z7
 	VMOVUPS      64(SI)(R8*4), Z8
-	VMULPS       Z2, Z7, Z9
-	VMULPS       Z2, Z8, Z10
+	VMOVUPS      128(SI)(R8*4), Z9
+	VMOVUPS      192(SI)(R8*4), Z10
+	VMULPS       Z2, Z7, Z11
+	VMULPS       Z2, Z8, Z12
+	VMULPS       Z2, Z9, Z13
+	VMULPS       Z2, Z10, Z14
 	VCMPPS       $0x04, bceconst<>+960(SB), Z7, K1
 	VCMPPS       $0x04, bceconst<>+960(SB), Z8, K2
-	VMULPS.Z     Z9, Z15, K1, Z15
-	VMULPS.Z     Z10, Z16, K2, Z16
-	VMOVUPS      Z15, (CX)(R8*4)
-	VMOVUPS      Z16, 64(CX)(R8*4)
-	VMOVUPS      128(DX)(R8*4), Z7
-	VMOVUPS      192(DX)(R8*4), Z8
-	VANDPS       bceconst<>+0(SB), Z7, Z9
-	VANDPS       bceconst<>+0(SB), Z8, Z10
+	VCMPPS       $0x04, bceconst<>+960(SB), Z9, K3
+	VCMPPS       $0x04, bceconst<>+960(SB), Z10, K4
+	VMULPS.Z     Z11, Z19, K1, Z19
+	VMULPS.Z     Z12, Z20, K2, Z20
+	VMULPS.Z     Z13, Z21, K3, Z21
+	VMULPS.Z     Z14, Z22, K4, Z22
+	VMOVUPS      Z19, (CX)(R8*4)
+	VMOVUPS      Z20, 64(CX)(R8*4)
+	VMOVUPS      Z21, 128(CX)(R8*4)
+	VMOVUPS      Z22, 192(CX)(R8*4)
+	VANDPS       256(DX)(R8*4), Z6, Z7
+	VMINPS       Z7, Z3, Z7
+	VANDPS       320(DX)(R8*4), Z6, Z8
+	VMINPS       Z8, Z3, Z8
+	VANDPS       384(DX)(R8*4), Z6, Z9
 	VMINPS       Z9, Z3, Z9
+	VANDPS       448(DX)(R8*4), Z6, Z10
 	VMINPS       Z10, Z3, Z10
-	VMOVAPS      Z6, Z11
-	VMOVAPS      Z6, Z12
-	VFNMADD231PS bceconst<>+192(SB), Z9, Z11
-	VFNMADD231PS bceconst<>+192(SB), Z10, Z12
-	VSUBPS       Z6, Z11, Z13
-	VSUBPS       Z6, Z12, Z14
+	VMOVUPS      bceconst<>+256(SB), Z11
+	VMOVUPS      bceconst<>+256(SB), Z12
+	VMOVUPS      bceconst<>+256(SB), Z13
+	VMOVUPS      bceconst<>+256(SB), Z14
+	VFNMADD231PS bceconst<>+192(SB), Z7, Z11
+	VFNMADD231PS bceconst<>+192(SB), Z8, Z12
+	VFNMADD231PS bceconst<>+192(SB), Z9, Z13
+	VFNMADD231PS bceconst<>+192(SB), Z10, Z14
+	VSUBPS       bceconst<>+256(SB), Z11, Z11
+	VSUBPS       bceconst<>+256(SB), Z12, Z12
+	VSUBPS       bceconst<>+256(SB), Z13, Z13
+	VSUBPS       bceconst<>+256(SB), Z14, Z14
+	VFNMSUB231PS bceconst<>+320(SB), Z11, Z7
+	VFNMSUB231PS bceconst<>+320(SB), Z12, Z8
 	VFNMSUB231PS bceconst<>+320(SB), Z13, Z9
 	VFNMSUB231PS bceconst<>+320(SB), Z14, Z10
+	VFNMADD231PS bceconst<>+384(SB), Z11, Z7
+	VFNMADD231PS bceconst<>+384(SB), Z12, Z8
 	VFNMADD231PS bceconst<>+384(SB), Z13, Z9
 	VFNMADD231PS bceconst<>+384(SB), Z14, Z10
-	VMOVUPS      bceconst<>+704(SB), Z13
-	VMOVUPS      bceconst<>+704(SB), Z14
-	VFMADD213PS  bceconst<>+640(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+640(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+576(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+576(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+512(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+512(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+448(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+448(SB), Z10, Z14
-	VFMADD213PS  Z4, Z9, Z13
-	VFMADD213PS  Z4, Z10, Z14
-	VPSLLD       $0x17, Z11, Z11
-	VPSLLD       $0x17, Z12, Z12
-	VMOVAPS      Z4, Z15
-	VMOVAPS      Z4, Z16
-	VFMADD231PS  Z13, Z9, Z15
-	VFMADD231PS  Z14, Z10, Z16
-	VSUBPS       Z15, Z4, Z17
-	VSUBPS       Z16, Z4, Z18
-	VFMADD231PS  Z13, Z9, Z17
-	VFMADD231PS  Z14, Z10, Z18
-	VMULPS       Z11, Z15, Z15
-	VMULPS       Z12, Z16, Z16
-	VMULPS       Z11, Z17, Z17
-	VMULPS       Z12, Z18, Z18
-	VMULPS       bceconst<>+768(SB), Z15, Z15
-	VMULPS       bceconst<>+768(SB), Z16, Z16
-	VMULPS       bceconst<>+768(SB), Z17, Z17
-	VMULPS       bceconst<>+768(SB), Z18, Z18
-	VCMPPS       $0x1d, Z5, Z15, K1
-	VCMPPS       $0x1d, Z5, Z16, K2
-	VMOVAPS      Z15, Z11
-	VMOVAPS      Z16, Z12
-	VFMSUB213PS  Z5, Z5, K1, Z11
-	VFMSUB213PS  Z5, Z5, K2, Z12
-	VMOVUPS      bceconst<>+1600(SB), Z9
-	VMOVUPS      bceconst<>+1600(SB), Z10
-	VFMADD213PS  bceconst<>+1536(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1536(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1472(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1472(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1408(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1408(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1344(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1344(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1280(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1280(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1216(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1216(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1152(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1152(SB), Z12, Z10
-	VFMADD213PS  bceconst<>+1088(SB), Z11, Z9
-	VFMADD213PS  bceconst<>+1088(SB), Z12, Z10
-	VMULPS       Z11, Z11, Z13
-	VMULPS       Z12, Z12, Z14
-	VFMADD213PS  Z11, Z13, Z9
-	VFMADD213PS  Z12, Z14, Z10
-	VADDPS       bceconst<>+1024(SB), Z9, K1, Z9
-	VADDPS       bceconst<>+1024(SB), Z10, K2, Z10
-	VADDPS       Z4, Z15, Z11
-	VADDPS       Z4, Z16, Z12
-	VSUBPS       Z4, Z11, Z13
-	VSUBPS       Z4, Z12, Z14
-	VSUBPS       Z13, Z15, Z13
-	VSUBPS       Z14, Z16, Z14
-	VDIVPS       Z11, Z15, Z19
-	VDIVPS       Z12, Z16, Z20
-	VFNMADD213PS Z15, Z19, Z11
-	VFNMADD213PS Z16, Z20, Z12
-	VFNMADD231PS Z13, Z19, Z11
-	VFNMADD231PS Z14, Z20, Z12
-	VSUBPS       Z19, Z4, Z13
-	VSUBPS       Z20, Z4, Z14
-	VFMADD231PS  Z17, Z13, Z11
-	VFMADD231PS  Z18, Z14, Z12
-	VFMADD213PS  Z19, Z13, Z11
-	VFMADD213PS  Z20, Z14, Z12
-	VMOVUPS      128(BX)(R8*4), Z13
-	VMOVUPS      192(BX)(R8*4), Z14
-	VFMADD213PS  Z1, Z0, Z13
-	VFMADD213PS  Z1, Z0, Z14
-	VSUBPS       Z13, Z4, Z15
-	VSUBPS       Z14, Z4, Z16
-	VMOVUPS      128(DI)(R8*4), Z17
-	VMOVUPS      192(DI)(R8*4), Z18
-	VMULPS       Z13, Z17, Z19
-	VMULPS       Z14, Z18, Z20
-	VFMADD213PS  Z15, Z13, Z17
-	VFMADD213PS  Z16, Z14, Z18
-	VPMOVD2M     Z7, K1
-	VBLENDMPS    Z19, Z15, K1, Z15
-	VPMOVD2M     Z8, K1
-	VBLENDMPS    Z20, Z16, K1, Z16
-	VMULPS       Z17, Z9, Z9
-	VMULPS       Z18, Z10, Z10
-	VFNMADD231PS Z11, Z17, Z15
-	VFNMADD231PS Z12, Z18, Z16
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z7, Z15
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z8, Z16
-	VMOVUPS      128(SI)(R8*4), Z7
-	VMOVUPS      192(SI)(R8*4), Z8
-	VMULPS       Z2, Z7, Z9
-	VMULPS       Z2, Z8, Z10
+	VMOVUPS      bceconst<>+704(SB), Z15
+	VMOVUPS      bceconst<>+704(SB), Z16
+	VMOVUPS      bceconst<>+704(SB), Z17
+	VMOVUPS      bceconst<>+704(SB), Z18
+	VFMADD213PS  bceconst<>+640(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+640(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+640(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+640(SB), Z10, Z18
+	VFMADD213PS  bceconst<>+576(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+576(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+576(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+576(SB), Z10, Z18
+	VFMADD213PS  bceconst<>+512(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+512(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+512(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+512(SB), Z10, Z18
+	VFMADD213PS  bceconst<>+448(SB), Z7, Z15
+	VFMADD213PS  bceconst<>+448(SB), Z8, Z16
+	VFMADD213PS  bceconst<>+448(SB), Z9, Z17
+	VFMADD213PS  bceconst<>+448(SB), Z10, Z18
+	VFMADD213PS  Z4, Z7, Z15
+	VFMADD213PS  Z4, Z8, Z16
+	VFMADD213PS  Z4, Z9, Z17
+	VFMADD213PS  Z4, Z10, Z18
+	VMOVAPS      Z4, Z19
+	VMOVAPS      Z4, Z20
+	VMOVAPS      Z4, Z21
+	VMOVAPS      Z4, Z22
+	VFMADD231PS  Z15, Z7, Z19
+	VFMADD231PS  Z16, Z8, Z20
+	VFMADD231PS  Z17, Z9, Z21
+	VFMADD231PS  Z18, Z10, Z22
+	VSUBPS       Z19, Z4, Z23
+	VSUBPS       Z20, Z4, Z24
+	VSUBPS       Z21, Z4, Z25
+	VSUBPS       Z22, Z4, Z26
+	VFMADD231PS  Z15, Z7, Z23
+	VFMADD231PS  Z16, Z8, Z24
+	VFMADD231PS  Z17, Z9, Z25
+	VFMADD231PS  Z18, Z10, Z26
+	VSCALEFPS    Z11, Z19, Z19
+	VSCALEFPS    Z12, Z20, Z20
+	VSCALEFPS    Z13, Z21, Z21
+	VSCALEFPS    Z14, Z22, Z22
+	VSCALEFPS    Z11, Z23, Z23
+	VSCALEFPS    Z12, Z24, Z24
+	VSCALEFPS    Z13, Z25, Z25
+	VSCALEFPS    Z14, Z26, Z26
+	VCMPPS       $0x1d, Z5, Z19, K1
+	VCMPPS       $0x1d, Z5, Z20, K2
+	VCMPPS       $0x1d, Z5, Z21, K3
+	VCMPPS       $0x1d, Z5, Z22, K4
+	VMOVAPS      Z19, Z7
+	VMOVAPS      Z20, Z8
+	VMOVAPS      Z21, Z9
+	VMOVAPS      Z22, Z10
+	VFMSUB213PS  Z5, Z5, K1, Z7
+	VFMSUB213PS  Z5, Z5, K2, Z8
+	VFMSUB213PS  Z5, Z5, K3, Z9
+	VFMSUB213PS  Z5, Z5, K4, Z10
+	VMOVUPS      bceconst<>+1600(SB), Z11
+	VMOVUPS      bceconst<>+1600(SB), Z12
+	VMOVUPS      bceconst<>+1600(SB), Z13
+	VMOVUPS      bceconst<>+1600(SB), Z14
+	VFMADD213PS  bceconst<>+1536(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1536(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1536(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1536(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1472(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1472(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1472(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1472(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1408(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1408(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1408(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1408(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1344(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1344(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1344(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1344(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1280(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1280(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1280(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1280(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1216(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1216(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1216(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1216(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1152(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1152(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1152(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1152(SB), Z10, Z14
+	VFMADD213PS  bceconst<>+1088(SB), Z7, Z11
+	VFMADD213PS  bceconst<>+1088(SB), Z8, Z12
+	VFMADD213PS  bceconst<>+1088(SB), Z9, Z13
+	VFMADD213PS  bceconst<>+1088(SB), Z10, Z14
+	VMULPS       Z7, Z7, Z15
+	VFMADD213PS  Z7, Z15, Z11
+	VMULPS       Z8, Z8, Z7
+	VFMADD213PS  Z8, Z7, Z12
+	VMULPS       Z9, Z9, Z7
+	VFMADD213PS  Z9, Z7, Z13
+	VMULPS       Z10, Z10, Z7
+	VFMADD213PS  Z10, Z7, Z14
+	VADDPS       bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS       bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS       bceconst<>+1024(SB), Z13, K3, Z13
+	VADDPS       bceconst<>+1024(SB), Z14, K4, Z14
+	VADDPS       Z4, Z19, Z7
+	VADDPS       Z4, Z20, Z8
+	VADDPS       Z4, Z21, Z9
+	VADDPS       Z4, Z22, Z10
+	VSUBPS       Z4, Z7, Z15
+	VSUBPS       Z4, Z8, Z16
+	VSUBPS       Z4, Z9, Z17
+	VSUBPS       Z4, Z10, Z18
+	VSUBPS       Z15, Z19, Z15
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VSUBPS       Z18, Z22, Z18
+	VDIVPS       Z7, Z19, Z27
+	VDIVPS       Z8, Z20, Z28
+	VDIVPS       Z9, Z21, Z29
+	VDIVPS       Z10, Z22, Z30
+	VFNMADD213PS Z19, Z27, Z7
+	VFNMADD213PS Z20, Z28, Z8
+	VFNMADD213PS Z21, Z29, Z9
+	VFNMADD213PS Z22, Z30, Z10
+	VFNMADD231PS Z15, Z27, Z7
+	VFNMADD231PS Z16, Z28, Z8
+	VFNMADD231PS Z17, Z29, Z9
+	VFNMADD231PS Z18, Z30, Z10
+	VSUBPS       Z27, Z4, Z15
+	VSUBPS       Z28, Z4, Z16
+	VSUBPS       Z29, Z4, Z17
+	VSUBPS       Z30, Z4, Z18
+	VFMADD231PS  Z23, Z15, Z7
+	VFMADD231PS  Z24, Z16, Z8
+	VFMADD231PS  Z25, Z17, Z9
+	VFMADD231PS  Z26, Z18, Z10
+	VFMADD213PS  Z27, Z15, Z7
+	VFMADD213PS  Z28, Z16, Z8
+	VFMADD213PS  Z29, Z17, Z9
+	VFMADD213PS  Z30, Z18, Z10
+	VMOVUPS      256(BX)(R8*4), Z15
+	VMOVUPS      320(BX)(R8*4), Z16
+	VMOVUPS      384(BX)(R8*4), Z17
+	VMOVUPS      448(BX)(R8*4), Z18
+	VFMADD213PS  Z1, Z0, Z15
+	VFMADD213PS  Z1, Z0, Z16
+	VFMADD213PS  Z1, Z0, Z17
+	VFMADD213PS  Z1, Z0, Z18
+	VSUBPS       Z15, Z4, Z19
+	VSUBPS       Z16, Z4, Z20
+	VSUBPS       Z17, Z4, Z21
+	VSUBPS       Z18, Z4, Z22
+	VMOVUPS      256(DI)(R8*4), Z23
+	VMOVUPS      320(DI)(R8*4), Z24
+	VMOVUPS      384(DI)(R8*4), Z25
+	VMOVUPS      448(DI)(R8*4), Z26
+	VMULPS       Z15, Z23, Z27
+	VMULPS       Z16, Z24, Z28
+	VMULPS       Z17, Z25, Z29
+	VMULPS       Z18, Z26, Z30
+	VFMADD213PS  Z19, Z15, Z23
+	VFMADD213PS  Z20, Z16, Z24
+	VFMADD213PS  Z21, Z17, Z25
+	VFMADD213PS  Z22, Z18, Z26
+	VFPCLASSPSZ  $0x54, 256(DX)(R8*4), K1
+	VBLENDMPS    Z27, Z19, K1, Z19
+	VFPCLASSPSZ  $0x54, 320(DX)(R8*4), K1
+	VBLENDMPS    Z28, Z20, K1, Z20
+	VFPCLASSPSZ  $0x54, 384(DX)(R8*4), K1
+	VBLENDMPS    Z29, Z21, K1, Z21
+	VFPCLASSPSZ  $0x54, 448(DX)(R8*4), K1
+	VBLENDMPS    Z30, Z22, K1, Z22
+	VMULPS       Z23, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z25, Z13, Z13
+	VMULPS       Z26, Z14, Z14
+	VFNMADD231PS Z7, Z23, Z19
+	VFNMADD231PS Z8, Z24, Z20
+	VFNMADD231PS Z9, Z25, Z21
+	VFNMADD231PS Z10, Z26, Z22
+	VPTERNLOGD   $0xd2, 256(DX)(R8*4), Z6, Z19
+	VPTERNLOGD   $0xd2, 320(DX)(R8*4), Z6, Z20
+	VPTERNLOGD   $0xd2, 384(DX)(R8*4), Z6, Z21
+	VPTERNLOGD   $0xd2, 448(DX)(R8*4), Z6, Z22
+	VMOVUPS      256(SI)(R8*4), Z7
+	VMOVUPS      320(SI)(R8*4), Z8
+	VMOVUPS      384(SI)(R8*4), Z9
+	VMOVUPS      448(SI)(R8*4), Z10
+	VMULPS       Z2, Z7, Z11
+	VMULPS       Z2, Z8, Z12
+	VMULPS       Z2, Z9, Z13
+	VMULPS       Z2, Z10, Z14
 	VCMPPS       $0x04, bceconst<>+960(SB), Z7, K1
 	VCMPPS       $0x04, bceconst<>+960(SB), Z8, K2
-	VMULPS.Z     Z9, Z15, K1, Z15
-	VMULPS.Z     Z10, Z16, K2, Z16
-	VMOVUPS      Z15, 128(CX)(R8*4)
-	VMOVUPS      Z16, 192(CX)(R8*4)
-	ADDQ         $+64, R8
+	VCMPPS       $0x04, bceconst<>+960(SB), Z9, K3
+	VCMPPS       $0x04, bceconst<>+960(SB), Z10, K4
+	VMULPS.Z     Z11, Z19, K1, Z19
+	VMULPS.Z     Z12, Z20, K2, Z20
+	VMULPS.Z     Z13, Z21, K3, Z21
+	VMULPS.Z     Z14, Z22, K4, Z22
+	VMOVUPS      Z19, 256(CX)(R8*4)
+	VMOVUPS      Z20, 320(CX)(R8*4)
+	VMOVUPS      Z21, 384(CX)(R8*4)
+	VMOVUPS      Z22, 448(CX)(R8*4)
+	ADDQ         $+128, R8
 	CMPQ         R8, R9
 	JB           loop
 
+after:
 tail:
 	CMPQ         R8, AX
 	JAE          done
@@ -6301,63 +7795,60 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Z7, K1
 	KSHIFTRW     $0x08, K1, K2
 	VMOVUPS.Z    (DX)(R8*4), K1, Z7
-	VANDPS       bceconst<>+0(SB), Z7, Z8
+	VANDPS       Z7, Z6, Z8
 	VMINPS       Z8, Z3, Z8
-	VMOVAPS      Z6, Z9
+	VMOVUPS      bceconst<>+256(SB), Z9
 	VFNMADD231PS bceconst<>+192(SB), Z8, Z9
-	VSUBPS       Z6, Z9, Z10
-	VFNMSUB231PS bceconst<>+320(SB), Z10, Z8
-	VFNMADD231PS bceconst<>+384(SB), Z10, Z8
+	VSUBPS       bceconst<>+256(SB), Z9, Z9
+	VFNMSUB231PS bceconst<>+320(SB), Z9, Z8
+	VFNMADD231PS bceconst<>+384(SB), Z9, Z8
 	VMOVUPS      bceconst<>+704(SB), Z10
 	VFMADD213PS  bceconst<>+640(SB), Z8, Z10
 	VFMADD213PS  bceconst<>+576(SB), Z8, Z10
 	VFMADD213PS  bceconst<>+512(SB), Z8, Z10
 	VFMADD213PS  bceconst<>+448(SB), Z8, Z10
 	VFMADD213PS  Z4, Z8, Z10
-	VPSLLD       $0x17, Z9, Z9
 	VMOVAPS      Z4, Z11
 	VFMADD231PS  Z10, Z8, Z11
 	VSUBPS       Z11, Z4, Z12
 	VFMADD231PS  Z10, Z8, Z12
-	VMULPS       Z9, Z11, Z11
-	VMULPS       Z9, Z12, Z12
-	VMULPS       bceconst<>+768(SB), Z11, Z11
-	VMULPS       bceconst<>+768(SB), Z12, Z12
+	VSCALEFPS    Z9, Z11, Z11
+	VSCALEFPS    Z9, Z12, Z12
 	VCMPPS       $0x1d, Z5, Z11, K2
-	VMOVAPS      Z11, Z9
-	VFMSUB213PS  Z5, Z5, K2, Z9
-	VMOVUPS      bceconst<>+1600(SB), Z8
-	VFMADD213PS  bceconst<>+1536(SB), Z9, Z8
-	VFMADD213PS  bceconst<>+1472(SB), Z9, Z8
-	VFMADD213PS  bceconst<>+1408(SB), Z9, Z8
-	VFMADD213PS  bceconst<>+1344(SB), Z9, Z8
-	VFMADD213PS  bceconst<>+1280(SB), Z9, Z8
-	VFMADD213PS  bceconst<>+1216(SB), Z9, Z8
-	VFMADD213PS  bceconst<>+1152(SB), Z9, Z8
-	VFMADD213PS  bceconst<>+1088(SB), Z9, Z8
-	VMULPS       Z9, Z9, Z10
-	VFMADD213PS  Z9, Z10, Z8
-	VADDPS       bceconst<>+1024(SB), Z8, K2, Z8
-	VADDPS       Z4, Z11, Z9
-	VSUBPS       Z4, Z9, Z10
+	VMOVAPS      Z11, Z8
+	VFMSUB213PS  Z5, Z5, K2, Z8
+	VMOVUPS      bceconst<>+1600(SB), Z9
+	VFMADD213PS  bceconst<>+1536(SB), Z8, Z9
+	VFMADD213PS  bceconst<>+1472(SB), Z8, Z9
+	VFMADD213PS  bceconst<>+1408(SB), Z8, Z9
+	VFMADD213PS  bceconst<>+1344(SB), Z8, Z9
+	VFMADD213PS  bceconst<>+1280(SB), Z8, Z9
+	VFMADD213PS  bceconst<>+1216(SB), Z8, Z9
+	VFMADD213PS  bceconst<>+1152(SB), Z8, Z9
+	VFMADD213PS  bceconst<>+1088(SB), Z8, Z9
+	VMULPS       Z8, Z8, Z10
+	VFMADD213PS  Z8, Z10, Z9
+	VADDPS       bceconst<>+1024(SB), Z9, K2, Z9
+	VADDPS       Z4, Z11, Z8
+	VSUBPS       Z4, Z8, Z10
 	VSUBPS       Z10, Z11, Z10
-	VDIVPS       Z9, Z11, Z13
-	VFNMADD213PS Z11, Z13, Z9
-	VFNMADD231PS Z10, Z13, Z9
+	VDIVPS       Z8, Z11, Z13
+	VFNMADD213PS Z11, Z13, Z8
+	VFNMADD231PS Z10, Z13, Z8
 	VSUBPS       Z13, Z4, Z10
-	VFMADD231PS  Z12, Z10, Z9
-	VFMADD213PS  Z13, Z10, Z9
+	VFMADD231PS  Z12, Z10, Z8
+	VFMADD213PS  Z13, Z10, Z8
 	VMOVUPS.Z    (BX)(R8*4), K1, Z10
 	VFMADD213PS  Z1, Z0, Z10
 	VSUBPS       Z10, Z4, Z11
 	VMOVUPS.Z    (DI)(R8*4), K1, Z12
 	VMULPS       Z10, Z12, Z13
 	VFMADD213PS  Z11, Z10, Z12
-	VPMOVD2M     Z7, K2
+	VFPCLASSPSZ  $0x54, Z7, K2
 	VBLENDMPS    Z13, Z11, K2, Z11
-	VMULPS       Z12, Z8, Z8
-	VFNMADD231PS Z9, Z12, Z11
-	VPTERNLOGD   $0x78, bceconst<>+64(SB), Z7, Z11
+	VMULPS       Z12, Z9, Z9
+	VFNMADD231PS Z8, Z12, Z11
+	VPTERNLOGD   $0xd2, Z7, Z6, Z11
 	VMOVUPS.Z    (SI)(R8*4), K1, Z7
 	VMULPS       Z2, Z7, Z8
 	VCMPPS       $0x04, bceconst<>+960(SB), Z7, K2
@@ -6380,313 +7871,570 @@ TEXT ·wlossGradAVX512(SB), NOSPLIT, $0-144
 	MOVQ         w_base+72(FP), SI
 	MOVQ         pw_base+96(FP), DI
 	MOVQ         acc+136(FP), R8
-	VMOVUPD      (R8), Z0
-	VMOVUPD      64(R8), Z1
-	VBROADCASTSS oms+120(FP), Z2
-	VBROADCASTSS hs+124(FP), Z3
-	VBROADCASTSS scale+128(FP), Z4
-	VMOVUPS      bceconst<>+128(SB), Z5
-	VMOVUPS      bceconst<>+832(SB), Z5
+	VBROADCASTSS oms+120(FP), Z0
+	VBROADCASTSS hs+124(FP), Z1
+	VBROADCASTSS scale+128(FP), Z2
+	VMOVUPS      bceconst<>+128(SB), Z3
+	VMOVUPS      bceconst<>+832(SB), Z4
 	VMOVUPS      bceconst<>+896(SB), Z5
-	VMOVUPS      bceconst<>+256(SB), Z5
-	VMOVUPS      bceconst<>+128(SB), Z5
-	VMOVUPS      bceconst<>+832(SB), Z6
-	VMOVUPS      bceconst<>+896(SB), Z7
-	VMOVUPS      bceconst<>+256(SB), Z8
+	VMOVUPS      bceconst<>+0(SB), Z6
+	VMOVUPD      (R8), Z7
+	VMOVUPD      64(R8), Z8
 	XORQ         R9, R9
 	MOVQ         AX, R10
-	ANDQ         $-64, R10
-	JEQ          tail
+	ANDQ         $-128, R10
+	JEQ          after
 
 loop:
-	VMOVUPS       (DX)(R9*4), Z9
-	VMOVUPS       64(DX)(R9*4), Z10
-	VANDPS        bceconst<>+0(SB), Z9, Z11
-	VANDPS        bceconst<>+0(SB), Z10, Z12
-	VMINPS        Z11, Z5, Z13
-	VMINPS        Z12, Z5, Z14
-	VMOVAPS       Z8, Z15
-	VMOVAPS       Z8, Z16
-	VFNMADD231PS  bceconst<>+192(SB), Z13, Z15
-	VFNMADD231PS  bceconst<>+192(SB), Z14, Z16
-	VSUBPS        Z8, Z15, Z17
-	VSUBPS        Z8, Z16, Z18
-	VFNMSUB231PS  bceconst<>+320(SB), Z17, Z13
-	VFNMSUB231PS  bceconst<>+320(SB), Z18, Z14
-	VFNMADD231PS  bceconst<>+384(SB), Z17, Z13
-	VFNMADD231PS  bceconst<>+384(SB), Z18, Z14
-	VMOVUPS       bceconst<>+704(SB), Z17
-	VMOVUPS       bceconst<>+704(SB), Z18
-	VFMADD213PS   bceconst<>+640(SB), Z13, Z17
-	VFMADD213PS   bceconst<>+640(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+576(SB), Z13, Z17
-	VFMADD213PS   bceconst<>+576(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+512(SB), Z13, Z17
-	VFMADD213PS   bceconst<>+512(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+448(SB), Z13, Z17
-	VFMADD213PS   bceconst<>+448(SB), Z14, Z18
-	VFMADD213PS   Z6, Z13, Z17
-	VFMADD213PS   Z6, Z14, Z18
-	VPSLLD        $0x17, Z15, Z15
-	VPSLLD        $0x17, Z16, Z16
-	VMOVAPS       Z6, Z19
-	VMOVAPS       Z6, Z20
-	VFMADD231PS   Z17, Z13, Z19
-	VFMADD231PS   Z18, Z14, Z20
-	VSUBPS        Z19, Z6, Z21
-	VSUBPS        Z20, Z6, Z22
-	VFMADD231PS   Z17, Z13, Z21
-	VFMADD231PS   Z18, Z14, Z22
-	VMULPS        Z15, Z19, Z19
-	VMULPS        Z16, Z20, Z20
-	VMULPS        Z15, Z21, Z21
-	VMULPS        Z16, Z22, Z22
-	VMULPS        bceconst<>+768(SB), Z19, Z19
-	VMULPS        bceconst<>+768(SB), Z20, Z20
-	VMULPS        bceconst<>+768(SB), Z21, Z21
-	VMULPS        bceconst<>+768(SB), Z22, Z22
-	VCMPPS        $0x1d, Z7, Z19, K1
-	VCMPPS        $0x1d, Z7, Z20, K2
-	VMOVAPS       Z19, Z15
-	VMOVAPS       Z20, Z16
-	VFMSUB213PS   Z7, Z7, K1, Z15
-	VFMSUB213PS   Z7, Z7, K2, Z16
-	VMOVUPS       bceconst<>+1600(SB), Z13
-	VMOVUPS       bceconst<>+1600(SB), Z14
-	VFMADD213PS   bceconst<>+1536(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1536(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1472(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1472(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1408(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1408(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1344(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1344(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1280(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1280(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1216(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1216(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1152(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1152(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1088(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1088(SB), Z16, Z14
-	VMULPS        Z15, Z15, Z17
-	VMULPS        Z16, Z16, Z18
-	VFMADD213PS   Z15, Z17, Z13
-	VFMADD213PS   Z16, Z18, Z14
-	VADDPS        bceconst<>+1024(SB), Z13, K1, Z13
-	VADDPS        bceconst<>+1024(SB), Z14, K2, Z14
-	VADDPS        Z6, Z19, Z15
-	VADDPS        Z6, Z20, Z16
-	VSUBPS        Z6, Z15, Z17
-	VSUBPS        Z6, Z16, Z18
-	VSUBPS        Z17, Z19, Z17
-	VSUBPS        Z18, Z20, Z18
-	VDIVPS        Z15, Z19, Z23
-	VDIVPS        Z16, Z20, Z24
-	VFNMADD213PS  Z19, Z23, Z15
-	VFNMADD213PS  Z20, Z24, Z16
-	VFNMADD231PS  Z17, Z23, Z15
-	VFNMADD231PS  Z18, Z24, Z16
-	VSUBPS        Z23, Z6, Z17
-	VSUBPS        Z24, Z6, Z18
-	VFMADD231PS   Z21, Z17, Z15
-	VFMADD231PS   Z22, Z18, Z16
-	VFMADD213PS   Z23, Z17, Z15
-	VFMADD213PS   Z24, Z18, Z16
-	VMOVUPS       (BX)(R9*4), Z17
-	VMOVUPS       64(BX)(R9*4), Z18
-	VFMADD213PS   Z3, Z2, Z17
-	VFMADD213PS   Z3, Z2, Z18
-	VSUBPS        Z17, Z6, Z19
-	VSUBPS        Z18, Z6, Z20
-	VMOVUPS       (DI)(R9*4), Z21
-	VMOVUPS       64(DI)(R9*4), Z22
-	VMULPS        Z17, Z21, Z23
-	VMULPS        Z18, Z22, Z24
-	VFMADD213PS   Z19, Z17, Z21
-	VFMADD213PS   Z20, Z18, Z22
-	VPMOVD2M      Z9, K1
-	VBLENDMPS     Z23, Z19, K1, Z19
-	VPMOVD2M      Z10, K1
-	VBLENDMPS     Z24, Z20, K1, Z20
-	VMULPS        Z21, Z13, Z13
-	VMULPS        Z22, Z14, Z14
-	VCMPPS        $0x04, bceconst<>+960(SB), Z19, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z20, K2
-	VFMADD231PS   Z11, Z19, K1, Z13
-	VFMADD231PS   Z12, Z20, K2, Z14
-	VFNMADD231PS  Z15, Z21, Z19
-	VFNMADD231PS  Z16, Z22, Z20
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z9, Z19
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z10, Z20
+	VANDPS        (DX)(R9*4), Z6, Z9
+	VMINPS        Z9, Z3, Z9
+	VANDPS        64(DX)(R9*4), Z6, Z10
+	VMINPS        Z10, Z3, Z10
+	VMOVUPS       bceconst<>+256(SB), Z11
+	VMOVUPS       bceconst<>+256(SB), Z12
+	VFNMADD231PS  bceconst<>+192(SB), Z9, Z11
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z12
+	VSUBPS        bceconst<>+256(SB), Z11, Z11
+	VSUBPS        bceconst<>+256(SB), Z12, Z12
+	VFNMSUB231PS  bceconst<>+320(SB), Z11, Z9
+	VFNMSUB231PS  bceconst<>+320(SB), Z12, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z11, Z9
+	VFNMADD231PS  bceconst<>+384(SB), Z12, Z10
+	VMOVUPS       bceconst<>+704(SB), Z13
+	VMOVUPS       bceconst<>+704(SB), Z14
+	VFMADD213PS   bceconst<>+640(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+576(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+512(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+448(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z14
+	VFMADD213PS   Z4, Z9, Z13
+	VFMADD213PS   Z4, Z10, Z14
+	VMOVAPS       Z4, Z15
+	VMOVAPS       Z4, Z16
+	VFMADD231PS   Z13, Z9, Z15
+	VFMADD231PS   Z14, Z10, Z16
+	VSUBPS        Z15, Z4, Z17
+	VSUBPS        Z16, Z4, Z18
+	VFMADD231PS   Z13, Z9, Z17
+	VFMADD231PS   Z14, Z10, Z18
+	VSCALEFPS     Z11, Z15, Z15
+	VSCALEFPS     Z12, Z16, Z16
+	VSCALEFPS     Z11, Z17, Z17
+	VSCALEFPS     Z12, Z18, Z18
+	VCMPPS        $0x1d, Z5, Z15, K1
+	VCMPPS        $0x1d, Z5, Z16, K2
+	VMOVAPS       Z15, Z9
+	VMOVAPS       Z16, Z10
+	VFMSUB213PS   Z5, Z5, K1, Z9
+	VFMSUB213PS   Z5, Z5, K2, Z10
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z10, Z12
+	VMULPS        Z9, Z9, Z13
+	VFMADD213PS   Z9, Z13, Z11
+	VMULPS        Z10, Z10, Z9
+	VFMADD213PS   Z10, Z9, Z12
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS        Z4, Z15, Z9
+	VADDPS        Z4, Z16, Z10
+	VSUBPS        Z4, Z9, Z13
+	VSUBPS        Z4, Z10, Z14
+	VSUBPS        Z13, Z15, Z13
+	VSUBPS        Z14, Z16, Z14
+	VDIVPS        Z9, Z15, Z19
+	VDIVPS        Z10, Z16, Z20
+	VFNMADD213PS  Z15, Z19, Z9
+	VFNMADD213PS  Z16, Z20, Z10
+	VFNMADD231PS  Z13, Z19, Z9
+	VFNMADD231PS  Z14, Z20, Z10
+	VSUBPS        Z19, Z4, Z13
+	VSUBPS        Z20, Z4, Z14
+	VFMADD231PS   Z17, Z13, Z9
+	VFMADD231PS   Z18, Z14, Z10
+	VFMADD213PS   Z19, Z13, Z9
+	VFMADD213PS   Z20, Z14, Z10
+	VMOVUPS       (BX)(R9*4), Z13
+	VMOVUPS       64(BX)(R9*4), Z14
+	VFMADD213PS   Z1, Z0, Z13
+	VFMADD213PS   Z1, Z0, Z14
+	VSUBPS        Z13, Z4, Z15
+	VSUBPS        Z14, Z4, Z16
+	VMOVUPS       (DI)(R9*4), Z17
+	VMOVUPS       64(DI)(R9*4), Z18
+	VMULPS        Z13, Z17, Z19
+	VMULPS        Z14, Z18, Z20
+	VFMADD213PS   Z15, Z13, Z17
+	VFMADD213PS   Z16, Z14, Z18
+	VFPCLASSPSZ   $0x54, (DX)(R9*4), K1
+	VBLENDMPS     Z19, Z15, K1, Z15
+	VFPCLASSPSZ   $0x54, 64(DX)(R9*4), K1
+	VBLENDMPS     Z20, Z16, K1, Z16
+	VMULPS        Z17, Z11, Z11
+	VMULPS        Z18, Z12, Z12
+	VANDPS        (DX)(R9*4), Z6, Z13
+	VPTESTMD      Z6, Z15, K1
+	VFMADD231PS   Z13, Z15, K1, Z11
+	VANDPS        64(DX)(R9*4), Z6, Z13
+	VPTESTMD      Z6, Z16, K1
+	VFMADD231PS   Z13, Z16, K1, Z12
+	VFNMADD231PS  Z9, Z17, Z15
+	VFNMADD231PS  Z10, Z18, Z16
+	VPTERNLOGD    $0xd2, (DX)(R9*4), Z6, Z15
+	VPTERNLOGD    $0xd2, 64(DX)(R9*4), Z6, Z16
 	VMOVUPS       (SI)(R9*4), Z9
 	VMOVUPS       64(SI)(R9*4), Z10
-	VMULPS        Z4, Z9, Z11
-	VMULPS        Z4, Z10, Z12
+	VMULPS        Z2, Z9, Z13
+	VMULPS        Z2, Z10, Z14
 	VCMPPS        $0x04, bceconst<>+960(SB), Z9, K1
 	VCMPPS        $0x04, bceconst<>+960(SB), Z10, K2
-	VMULPS.Z      Z9, Z13, K1, Z13
-	VMULPS.Z      Z10, Z14, K2, Z14
-	VMULPS.Z      Z11, Z19, K1, Z19
-	VMULPS.Z      Z12, Z20, K2, Z20
-	VMOVUPS       Z19, (CX)(R9*4)
-	VMOVUPS       Z20, 64(CX)(R9*4)
-	VCVTPS2PD     Y13, Z9
-	VEXTRACTF64X4 $0x01, Z13, Y10
+	VMULPS.Z      Z9, Z11, K1, Z11
+	VMULPS.Z      Z10, Z12, K2, Z12
+	VMULPS.Z      Z13, Z15, K1, Z15
+	VMULPS.Z      Z14, Z16, K2, Z16
+	VMOVUPS       Z15, (CX)(R9*4)
+	VMOVUPS       Z16, 64(CX)(R9*4)
+	VCVTPS2PD     Y11, Z9
+	VEXTRACTF64X4 $0x01, Z11, Y10
 	VCVTPS2PD     Y10, Z10
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z10, Z1, Z1
-	VCVTPS2PD     Y14, Z9
-	VEXTRACTF64X4 $0x01, Z14, Y10
+	VADDPD        Z9, Z7, Z7
+	VADDPD        Z10, Z8, Z8
+	VCVTPS2PD     Y12, Z9
+	VEXTRACTF64X4 $0x01, Z12, Y10
 	VCVTPS2PD     Y10, Z10
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z10, Z1, Z1
-	VMOVUPS       128(DX)(R9*4), Z9
-	VMOVUPS       192(DX)(R9*4), Z10
-	VANDPS        bceconst<>+0(SB), Z9, Z11
-	VANDPS        bceconst<>+0(SB), Z10, Z12
-	VMINPS        Z11, Z5, Z13
-	VMINPS        Z12, Z5, Z14
-	VMOVAPS       Z8, Z15
-	VMOVAPS       Z8, Z16
-	VFNMADD231PS  bceconst<>+192(SB), Z13, Z15
-	VFNMADD231PS  bceconst<>+192(SB), Z14, Z16
-	VSUBPS        Z8, Z15, Z17
-	VSUBPS        Z8, Z16, Z18
-	VFNMSUB231PS  bceconst<>+320(SB), Z17, Z13
-	VFNMSUB231PS  bceconst<>+320(SB), Z18, Z14
-	VFNMADD231PS  bceconst<>+384(SB), Z17, Z13
-	VFNMADD231PS  bceconst<>+384(SB), Z18, Z14
-	VMOVUPS       bceconst<>+704(SB), Z17
-	VMOVUPS       bceconst<>+704(SB), Z18
-	VFMADD213PS   bceconst<>+640(SB), Z13, Z17
-	VFMADD213PS   bceconst<>+640(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+576(SB), Z13, Z17
-	VFMADD213PS   bceconst<>+576(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+512(SB), Z13, Z17
-	VFMADD213PS   bceconst<>+512(SB), Z14, Z18
-	VFMADD213PS   bceconst<>+448(SB), Z13, Z17
-	VFMADD213PS   bceconst<>+448(SB), Z14, Z18
-	VFMADD213PS   Z6, Z13, Z17
-	VFMADD213PS   Z6, Z14, Z18
-	VPSLLD        $0x17, Z15, Z15
-	VPSLLD        $0x17, Z16, Z16
-	VMOVAPS       Z6, Z19
-	VMOVAPS       Z6, Z20
-	VFMADD231PS   Z17, Z13, Z19
-	VFMADD231PS   Z18, Z14, Z20
-	VSUBPS        Z19, Z6, Z21
-	VSUBPS        Z20, Z6, Z22
-	VFMADD231PS   Z17, Z13, Z21
-	VFMADD231PS   Z18, Z14, Z22
-	VMULPS        Z15, Z19, Z19
-	VMULPS        Z16, Z20, Z20
-	VMULPS        Z15, Z21, Z21
-	VMULPS        Z16, Z22, Z22
-	VMULPS        bceconst<>+768(SB), Z19, Z19
-	VMULPS        bceconst<>+768(SB), Z20, Z20
-	VMULPS        bceconst<>+768(SB), Z21, Z21
-	VMULPS        bceconst<>+768(SB), Z22, Z22
-	VCMPPS        $0x1d, Z7, Z19, K1
-	VCMPPS        $0x1d, Z7, Z20, K2
-	VMOVAPS       Z19, Z15
-	VMOVAPS       Z20, Z16
-	VFMSUB213PS   Z7, Z7, K1, Z15
-	VFMSUB213PS   Z7, Z7, K2, Z16
-	VMOVUPS       bceconst<>+1600(SB), Z13
-	VMOVUPS       bceconst<>+1600(SB), Z14
-	VFMADD213PS   bceconst<>+1536(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1536(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1472(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1472(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1408(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1408(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1344(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1344(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1280(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1280(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1216(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1216(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1152(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1152(SB), Z16, Z14
-	VFMADD213PS   bceconst<>+1088(SB), Z15, Z13
-	VFMADD213PS   bceconst<>+1088(SB), Z16, Z14
-	VMULPS        Z15, Z15, Z17
-	VMULPS        Z16, Z16, Z18
-	VFMADD213PS   Z15, Z17, Z13
-	VFMADD213PS   Z16, Z18, Z14
-	VADDPS        bceconst<>+1024(SB), Z13, K1, Z13
-	VADDPS        bceconst<>+1024(SB), Z14, K2, Z14
-	VADDPS        Z6, Z19, Z15
-	VADDPS        Z6, Z20, Z16
-	VSUBPS        Z6, Z15, Z17
-	VSUBPS        Z6, Z16, Z18
-	VSUBPS        Z17, Z19, Z17
-	VSUBPS        Z18, Z20, Z18
-	VDIVPS        Z15, Z19, Z23
-	VDIVPS        Z16, Z20, Z24
-	VFNMADD213PS  Z19, Z23, Z15
-	VFNMADD213PS  Z20, Z24, Z16
-	VFNMADD231PS  Z17, Z23, Z15
-	VFNMADD231PS  Z18, Z24, Z16
-	VSUBPS        Z23, Z6, Z17
-	VSUBPS        Z24, Z6, Z18
-	VFMADD231PS   Z21, Z17, Z15
-	VFMADD231PS   Z22, Z18, Z16
-	VFMADD213PS   Z23, Z17, Z15
-	VFMADD213PS   Z24, Z18, Z16
-	VMOVUPS       128(BX)(R9*4), Z17
-	VMOVUPS       192(BX)(R9*4), Z18
-	VFMADD213PS   Z3, Z2, Z17
-	VFMADD213PS   Z3, Z2, Z18
-	VSUBPS        Z17, Z6, Z19
-	VSUBPS        Z18, Z6, Z20
-	VMOVUPS       128(DI)(R9*4), Z21
-	VMOVUPS       192(DI)(R9*4), Z22
-	VMULPS        Z17, Z21, Z23
-	VMULPS        Z18, Z22, Z24
-	VFMADD213PS   Z19, Z17, Z21
-	VFMADD213PS   Z20, Z18, Z22
-	VPMOVD2M      Z9, K1
-	VBLENDMPS     Z23, Z19, K1, Z19
-	VPMOVD2M      Z10, K1
-	VBLENDMPS     Z24, Z20, K1, Z20
-	VMULPS        Z21, Z13, Z13
-	VMULPS        Z22, Z14, Z14
-	VCMPPS        $0x04, bceconst<>+960(SB), Z19, K1
-	VCMPPS        $0x04, bceconst<>+960(SB), Z20, K2
-	VFMADD231PS   Z11, Z19, K1, Z13
-	VFMADD231PS   Z12, Z20, K2, Z14
-	VFNMADD231PS  Z15, Z21, Z19
-	VFNMADD231PS  Z16, Z22, Z20
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z9, Z19
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z10, Z20
+	VADDPD        Z9, Z7, Z7
+	VADDPD        Z10, Z8, Z8
+	VANDPS        128(DX)(R9*4), Z6, Z9
+	VMINPS        Z9, Z3, Z9
+	VANDPS        192(DX)(R9*4), Z6, Z10
+	VMINPS        Z10, Z3, Z10
+	VMOVUPS       bceconst<>+256(SB), Z11
+	VMOVUPS       bceconst<>+256(SB), Z12
+	VFNMADD231PS  bceconst<>+192(SB), Z9, Z11
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z12
+	VSUBPS        bceconst<>+256(SB), Z11, Z11
+	VSUBPS        bceconst<>+256(SB), Z12, Z12
+	VFNMSUB231PS  bceconst<>+320(SB), Z11, Z9
+	VFNMSUB231PS  bceconst<>+320(SB), Z12, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z11, Z9
+	VFNMADD231PS  bceconst<>+384(SB), Z12, Z10
+	VMOVUPS       bceconst<>+704(SB), Z13
+	VMOVUPS       bceconst<>+704(SB), Z14
+	VFMADD213PS   bceconst<>+640(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+576(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+512(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+448(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z14
+	VFMADD213PS   Z4, Z9, Z13
+	VFMADD213PS   Z4, Z10, Z14
+	VMOVAPS       Z4, Z15
+	VMOVAPS       Z4, Z16
+	VFMADD231PS   Z13, Z9, Z15
+	VFMADD231PS   Z14, Z10, Z16
+	VSUBPS        Z15, Z4, Z17
+	VSUBPS        Z16, Z4, Z18
+	VFMADD231PS   Z13, Z9, Z17
+	VFMADD231PS   Z14, Z10, Z18
+	VSCALEFPS     Z11, Z15, Z15
+	VSCALEFPS     Z12, Z16, Z16
+	VSCALEFPS     Z11, Z17, Z17
+	VSCALEFPS     Z12, Z18, Z18
+	VCMPPS        $0x1d, Z5, Z15, K1
+	VCMPPS        $0x1d, Z5, Z16, K2
+	VMOVAPS       Z15, Z9
+	VMOVAPS       Z16, Z10
+	VFMSUB213PS   Z5, Z5, K1, Z9
+	VFMSUB213PS   Z5, Z5, K2, Z10
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z10, Z12
+	VMULPS        Z9, Z9, Z13
+	VFMADD213PS   Z9, Z13, Z11
+	VMULPS        Z10, Z10, Z9
+	VFMADD213PS   Z10, Z9, Z12
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS        Z4, Z15, Z9
+	VADDPS        Z4, Z16, Z10
+	VSUBPS        Z4, Z9, Z13
+	VSUBPS        Z4, Z10, Z14
+	VSUBPS        Z13, Z15, Z13
+	VSUBPS        Z14, Z16, Z14
+	VDIVPS        Z9, Z15, Z19
+	VDIVPS        Z10, Z16, Z20
+	VFNMADD213PS  Z15, Z19, Z9
+	VFNMADD213PS  Z16, Z20, Z10
+	VFNMADD231PS  Z13, Z19, Z9
+	VFNMADD231PS  Z14, Z20, Z10
+	VSUBPS        Z19, Z4, Z13
+	VSUBPS        Z20, Z4, Z14
+	VFMADD231PS   Z17, Z13, Z9
+	VFMADD231PS   Z18, Z14, Z10
+	VFMADD213PS   Z19, Z13, Z9
+	VFMADD213PS   Z20, Z14, Z10
+	VMOVUPS       128(BX)(R9*4), Z13
+	VMOVUPS       192(BX)(R9*4), Z14
+	VFMADD213PS   Z1, Z0, Z13
+	VFMADD213PS   Z1, Z0, Z14
+	VSUBPS        Z13, Z4, Z15
+	VSUBPS        Z14, Z4, Z16
+	VMOVUPS       128(DI)(R9*4), Z17
+	VMOVUPS       192(DI)(R9*4), Z18
+	VMULPS        Z13, Z17, Z19
+	VMULPS        Z14, Z18, Z20
+	VFMADD213PS   Z15, Z13, Z17
+	VFMADD213PS   Z16, Z14, Z18
+	VFPCLASSPSZ   $0x54, 128(DX)(R9*4), K1
+	VBLENDMPS     Z19, Z15, K1, Z15
+	VFPCLASSPSZ   $0x54, 192(DX)(R9*4), K1
+	VBLENDMPS     Z20, Z16, K1, Z16
+	VMULPS        Z17, Z11, Z11
+	VMULPS        Z18, Z12, Z12
+	VANDPS        128(DX)(R9*4), Z6, Z13
+	VPTESTMD      Z6, Z15, K1
+	VFMADD231PS   Z13, Z15, K1, Z11
+	VANDPS        192(DX)(R9*4), Z6, Z13
+	VPTESTMD      Z6, Z16, K1
+	VFMADD231PS   Z13, Z16, K1, Z12
+	VFNMADD231PS  Z9, Z17, Z15
+	VFNMADD231PS  Z10, Z18, Z16
+	VPTERNLOGD    $0xd2, 128(DX)(R9*4), Z6, Z15
+	VPTERNLOGD    $0xd2, 192(DX)(R9*4), Z6, Z16
 	VMOVUPS       128(SI)(R9*4), Z9
 	VMOVUPS       192(SI)(R9*4), Z10
-	VMULPS        Z4, Z9, Z11
-	VMULPS        Z4, Z10, Z12
+	VMULPS        Z2, Z9, Z13
+	VMULPS        Z2, Z10, Z14
 	VCMPPS        $0x04, bceconst<>+960(SB), Z9, K1
 	VCMPPS        $0x04, bceconst<>+960(SB), Z10, K2
-	VMULPS.Z      Z9, Z13, K1, Z13
-	VMULPS.Z      Z10, Z14, K2, Z14
-	VMULPS.Z      Z11, Z19, K1, Z19
-	VMULPS.Z      Z12, Z20, K2, Z20
-	VMOVUPS       Z19, 128(CX)(R9*4)
-	VMOVUPS       Z20, 192(CX)(R9*4)
-	VCVTPS2PD     Y13, Z9
-	VEXTRACTF64X4 $0x01, Z13, Y10
+	VMULPS.Z      Z9, Z11, K1, Z11
+	VMULPS.Z      Z10, Z12, K2, Z12
+	VMULPS.Z      Z13, Z15, K1, Z15
+	VMULPS.Z      Z14, Z16, K2, Z16
+	VMOVUPS       Z15, 128(CX)(R9*4)
+	VMOVUPS       Z16, 192(CX)(R9*4)
+	VCVTPS2PD     Y11, Z9
+	VEXTRACTF64X4 $0x01, Z11, Y10
 	VCVTPS2PD     Y10, Z10
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z10, Z1, Z1
-	VCVTPS2PD     Y14, Z9
-	VEXTRACTF64X4 $0x01, Z14, Y10
+	VADDPD        Z9, Z7, Z7
+	VADDPD        Z10, Z8, Z8
+	VCVTPS2PD     Y12, Z9
+	VEXTRACTF64X4 $0x01, Z12, Y10
 	VCVTPS2PD     Y10, Z10
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z10, Z1, Z1
-	ADDQ          $+64, R9
+	VADDPD        Z9, Z7, Z7
+	VADDPD        Z10, Z8, Z8
+	VANDPS        256(DX)(R9*4), Z6, Z9
+	VMINPS        Z9, Z3, Z9
+	VANDPS        320(DX)(R9*4), Z6, Z10
+	VMINPS        Z10, Z3, Z10
+	VMOVUPS       bceconst<>+256(SB), Z11
+	VMOVUPS       bceconst<>+256(SB), Z12
+	VFNMADD231PS  bceconst<>+192(SB), Z9, Z11
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z12
+	VSUBPS        bceconst<>+256(SB), Z11, Z11
+	VSUBPS        bceconst<>+256(SB), Z12, Z12
+	VFNMSUB231PS  bceconst<>+320(SB), Z11, Z9
+	VFNMSUB231PS  bceconst<>+320(SB), Z12, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z11, Z9
+	VFNMADD231PS  bceconst<>+384(SB), Z12, Z10
+	VMOVUPS       bceconst<>+704(SB), Z13
+	VMOVUPS       bceconst<>+704(SB), Z14
+	VFMADD213PS   bceconst<>+640(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+576(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+512(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+448(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z14
+	VFMADD213PS   Z4, Z9, Z13
+	VFMADD213PS   Z4, Z10, Z14
+	VMOVAPS       Z4, Z15
+	VMOVAPS       Z4, Z16
+	VFMADD231PS   Z13, Z9, Z15
+	VFMADD231PS   Z14, Z10, Z16
+	VSUBPS        Z15, Z4, Z17
+	VSUBPS        Z16, Z4, Z18
+	VFMADD231PS   Z13, Z9, Z17
+	VFMADD231PS   Z14, Z10, Z18
+	VSCALEFPS     Z11, Z15, Z15
+	VSCALEFPS     Z12, Z16, Z16
+	VSCALEFPS     Z11, Z17, Z17
+	VSCALEFPS     Z12, Z18, Z18
+	VCMPPS        $0x1d, Z5, Z15, K1
+	VCMPPS        $0x1d, Z5, Z16, K2
+	VMOVAPS       Z15, Z9
+	VMOVAPS       Z16, Z10
+	VFMSUB213PS   Z5, Z5, K1, Z9
+	VFMSUB213PS   Z5, Z5, K2, Z10
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z10, Z12
+	VMULPS        Z9, Z9, Z13
+	VFMADD213PS   Z9, Z13, Z11
+	VMULPS        Z10, Z10, Z9
+	VFMADD213PS   Z10, Z9, Z12
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS        Z4, Z15, Z9
+	VADDPS        Z4, Z16, Z10
+	VSUBPS        Z4, Z9, Z13
+	VSUBPS        Z4, Z10, Z14
+	VSUBPS        Z13, Z15, Z13
+	VSUBPS        Z14, Z16, Z14
+	VDIVPS        Z9, Z15, Z19
+	VDIVPS        Z10, Z16, Z20
+	VFNMADD213PS  Z15, Z19, Z9
+	VFNMADD213PS  Z16, Z20, Z10
+	VFNMADD231PS  Z13, Z19, Z9
+	VFNMADD231PS  Z14, Z20, Z10
+	VSUBPS        Z19, Z4, Z13
+	VSUBPS        Z20, Z4, Z14
+	VFMADD231PS   Z17, Z13, Z9
+	VFMADD231PS   Z18, Z14, Z10
+	VFMADD213PS   Z19, Z13, Z9
+	VFMADD213PS   Z20, Z14, Z10
+	VMOVUPS       256(BX)(R9*4), Z13
+	VMOVUPS       320(BX)(R9*4), Z14
+	VFMADD213PS   Z1, Z0, Z13
+	VFMADD213PS   Z1, Z0, Z14
+	VSUBPS        Z13, Z4, Z15
+	VSUBPS        Z14, Z4, Z16
+	VMOVUPS       256(DI)(R9*4), Z17
+	VMOVUPS       320(DI)(R9*4), Z18
+	VMULPS        Z13, Z17, Z19
+	VMULPS        Z14, Z18, Z20
+	VFMADD213PS   Z15, Z13, Z17
+	VFMADD213PS   Z16, Z14, Z18
+	VFPCLASSPSZ   $0x54, 256(DX)(R9*4), K1
+	VBLENDMPS     Z19, Z15, K1, Z15
+	VFPCLASSPSZ   $0x54, 320(DX)(R9*4), K1
+	VBLENDMPS     Z20, Z16, K1, Z16
+	VMULPS        Z17, Z11, Z11
+	VMULPS        Z18, Z12, Z12
+	VANDPS        256(DX)(R9*4), Z6, Z13
+	VPTESTMD      Z6, Z15, K1
+	VFMADD231PS   Z13, Z15, K1, Z11
+	VANDPS        320(DX)(R9*4), Z6, Z13
+	VPTESTMD      Z6, Z16, K1
+	VFMADD231PS   Z13, Z16, K1, Z12
+	VFNMADD231PS  Z9, Z17, Z15
+	VFNMADD231PS  Z10, Z18, Z16
+	VPTERNLOGD    $0xd2, 256(DX)(R9*4), Z6, Z15
+	VPTERNLOGD    $0xd2, 320(DX)(R9*4), Z6, Z16
+	VMOVUPS       256(SI)(R9*4), Z9
+	VMOVUPS       320(SI)(R9*4), Z10
+	VMULPS        Z2, Z9, Z13
+	VMULPS        Z2, Z10, Z14
+	VCMPPS        $0x04, bceconst<>+960(SB), Z9, K1
+	VCMPPS        $0x04, bceconst<>+960(SB), Z10, K2
+	VMULPS.Z      Z9, Z11, K1, Z11
+	VMULPS.Z      Z10, Z12, K2, Z12
+	VMULPS.Z      Z13, Z15, K1, Z15
+	VMULPS.Z      Z14, Z16, K2, Z16
+	VMOVUPS       Z15, 256(CX)(R9*4)
+	VMOVUPS       Z16, 320(CX)(R9*4)
+	VCVTPS2PD     Y11, Z9
+	VEXTRACTF64X4 $0x01, Z11, Y10
+	VCVTPS2PD     Y10, Z10
+	VADDPD        Z9, Z7, Z7
+	VADDPD        Z10, Z8, Z8
+	VCVTPS2PD     Y12, Z9
+	VEXTRACTF64X4 $0x01, Z12, Y10
+	VCVTPS2PD     Y10, Z10
+	VADDPD        Z9, Z7, Z7
+	VADDPD        Z10, Z8, Z8
+	VANDPS        384(DX)(R9*4), Z6, Z9
+	VMINPS        Z9, Z3, Z9
+	VANDPS        448(DX)(R9*4), Z6, Z10
+	VMINPS        Z10, Z3, Z10
+	VMOVUPS       bceconst<>+256(SB), Z11
+	VMOVUPS       bceconst<>+256(SB), Z12
+	VFNMADD231PS  bceconst<>+192(SB), Z9, Z11
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z12
+	VSUBPS        bceconst<>+256(SB), Z11, Z11
+	VSUBPS        bceconst<>+256(SB), Z12, Z12
+	VFNMSUB231PS  bceconst<>+320(SB), Z11, Z9
+	VFNMSUB231PS  bceconst<>+320(SB), Z12, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z11, Z9
+	VFNMADD231PS  bceconst<>+384(SB), Z12, Z10
+	VMOVUPS       bceconst<>+704(SB), Z13
+	VMOVUPS       bceconst<>+704(SB), Z14
+	VFMADD213PS   bceconst<>+640(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+576(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+512(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z14
+	VFMADD213PS   bceconst<>+448(SB), Z9, Z13
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z14
+	VFMADD213PS   Z4, Z9, Z13
+	VFMADD213PS   Z4, Z10, Z14
+	VMOVAPS       Z4, Z15
+	VMOVAPS       Z4, Z16
+	VFMADD231PS   Z13, Z9, Z15
+	VFMADD231PS   Z14, Z10, Z16
+	VSUBPS        Z15, Z4, Z17
+	VSUBPS        Z16, Z4, Z18
+	VFMADD231PS   Z13, Z9, Z17
+	VFMADD231PS   Z14, Z10, Z18
+	VSCALEFPS     Z11, Z15, Z15
+	VSCALEFPS     Z12, Z16, Z16
+	VSCALEFPS     Z11, Z17, Z17
+	VSCALEFPS     Z12, Z18, Z18
+	VCMPPS        $0x1d, Z5, Z15, K1
+	VCMPPS        $0x1d, Z5, Z16, K2
+	VMOVAPS       Z15, Z9
+	VMOVAPS       Z16, Z10
+	VFMSUB213PS   Z5, Z5, K1, Z9
+	VFMSUB213PS   Z5, Z5, K2, Z10
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z9, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z10, Z12
+	VMULPS        Z9, Z9, Z13
+	VFMADD213PS   Z9, Z13, Z11
+	VMULPS        Z10, Z10, Z9
+	VFMADD213PS   Z10, Z9, Z12
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS        Z4, Z15, Z9
+	VADDPS        Z4, Z16, Z10
+	VSUBPS        Z4, Z9, Z13
+	VSUBPS        Z4, Z10, Z14
+	VSUBPS        Z13, Z15, Z13
+	VSUBPS        Z14, Z16, Z14
+	VDIVPS        Z9, Z15, Z19
+	VDIVPS        Z10, Z16, Z20
+	VFNMADD213PS  Z15, Z19, Z9
+	VFNMADD213PS  Z16, Z20, Z10
+	VFNMADD231PS  Z13, Z19, Z9
+	VFNMADD231PS  Z14, Z20, Z10
+	VSUBPS        Z19, Z4, Z13
+	VSUBPS        Z20, Z4, Z14
+	VFMADD231PS   Z17, Z13, Z9
+	VFMADD231PS   Z18, Z14, Z10
+	VFMADD213PS   Z19, Z13, Z9
+	VFMADD213PS   Z20, Z14, Z10
+	VMOVUPS       384(BX)(R9*4), Z13
+	VMOVUPS       448(BX)(R9*4), Z14
+	VFMADD213PS   Z1, Z0, Z13
+	VFMADD213PS   Z1, Z0, Z14
+	VSUBPS        Z13, Z4, Z15
+	VSUBPS        Z14, Z4, Z16
+	VMOVUPS       384(DI)(R9*4), Z17
+	VMOVUPS       448(DI)(R9*4), Z18
+	VMULPS        Z13, Z17, Z19
+	VMULPS        Z14, Z18, Z20
+	VFMADD213PS   Z15, Z13, Z17
+	VFMADD213PS   Z16, Z14, Z18
+	VFPCLASSPSZ   $0x54, 384(DX)(R9*4), K1
+	VBLENDMPS     Z19, Z15, K1, Z15
+	VFPCLASSPSZ   $0x54, 448(DX)(R9*4), K1
+	VBLENDMPS     Z20, Z16, K1, Z16
+	VMULPS        Z17, Z11, Z11
+	VMULPS        Z18, Z12, Z12
+	VANDPS        384(DX)(R9*4), Z6, Z13
+	VPTESTMD      Z6, Z15, K1
+	VFMADD231PS   Z13, Z15, K1, Z11
+	VANDPS        448(DX)(R9*4), Z6, Z13
+	VPTESTMD      Z6, Z16, K1
+	VFMADD231PS   Z13, Z16, K1, Z12
+	VFNMADD231PS  Z9, Z17, Z15
+	VFNMADD231PS  Z10, Z18, Z16
+	VPTERNLOGD    $0xd2, 384(DX)(R9*4), Z6, Z15
+	VPTERNLOGD    $0xd2, 448(DX)(R9*4), Z6, Z16
+	VMOVUPS       384(SI)(R9*4), Z9
+	VMOVUPS       448(SI)(R9*4), Z10
+	VMULPS        Z2, Z9, Z13
+	VMULPS        Z2, Z10, Z14
+	VCMPPS        $0x04, bceconst<>+960(SB), Z9, K1
+	VCMPPS        $0x04, bceconst<>+960(SB), Z10, K2
+	VMULPS.Z      Z9, Z11, K1, Z11
+	VMULPS.Z      Z10, Z12, K2, Z12
+	VMULPS.Z      Z13, Z15, K1, Z15
+	VMULPS.Z      Z14, Z16, K2, Z16
+	VMOVUPS       Z15, 384(CX)(R9*4)
+	VMOVUPS       Z16, 448(CX)(R9*4)
+	VCVTPS2PD     Y11, Z9
+	VEXTRACTF64X4 $0x01, Z11, Y10
+	VCVTPS2PD     Y10, Z10
+	VADDPD        Z9, Z7, Z7
+	VADDPD        Z10, Z8, Z8
+	VCVTPS2PD     Y12, Z9
+	VEXTRACTF64X4 $0x01, Z12, Y10
+	VCVTPS2PD     Y10, Z10
+	VADDPD        Z9, Z7, Z7
+	VADDPD        Z10, Z8, Z8
+	ADDQ          $+128, R9
 	CMPQ          R9, R10
 	JB            loop
 
+after:
 tail:
 	CMPQ          R9, AX
 	JAE           done
@@ -6696,81 +8444,79 @@ tail:
 	VPCMPGTD      bceiota<>+0(SB), Z9, K1
 	KSHIFTRW      $0x08, K1, K2
 	VMOVUPS.Z     (DX)(R9*4), K1, Z9
-	VANDPS        bceconst<>+0(SB), Z9, Z10
-	VMINPS        Z10, Z5, Z11
-	VMOVAPS       Z8, Z12
-	VFNMADD231PS  bceconst<>+192(SB), Z11, Z12
-	VSUBPS        Z8, Z12, Z13
-	VFNMSUB231PS  bceconst<>+320(SB), Z13, Z11
-	VFNMADD231PS  bceconst<>+384(SB), Z13, Z11
-	VMOVUPS       bceconst<>+704(SB), Z13
-	VFMADD213PS   bceconst<>+640(SB), Z11, Z13
-	VFMADD213PS   bceconst<>+576(SB), Z11, Z13
-	VFMADD213PS   bceconst<>+512(SB), Z11, Z13
-	VFMADD213PS   bceconst<>+448(SB), Z11, Z13
-	VFMADD213PS   Z6, Z11, Z13
-	VPSLLD        $0x17, Z12, Z12
-	VMOVAPS       Z6, Z14
-	VFMADD231PS   Z13, Z11, Z14
-	VSUBPS        Z14, Z6, Z15
-	VFMADD231PS   Z13, Z11, Z15
-	VMULPS        Z12, Z14, Z14
-	VMULPS        Z12, Z15, Z15
-	VMULPS        bceconst<>+768(SB), Z14, Z14
-	VMULPS        bceconst<>+768(SB), Z15, Z15
-	VCMPPS        $0x1d, Z7, Z14, K3
-	VMOVAPS       Z14, Z12
-	VFMSUB213PS   Z7, Z7, K3, Z12
+	VANDPS        Z9, Z6, Z10
+	VMINPS        Z10, Z3, Z10
+	VMOVUPS       bceconst<>+256(SB), Z11
+	VFNMADD231PS  bceconst<>+192(SB), Z10, Z11
+	VSUBPS        bceconst<>+256(SB), Z11, Z11
+	VFNMSUB231PS  bceconst<>+320(SB), Z11, Z10
+	VFNMADD231PS  bceconst<>+384(SB), Z11, Z10
+	VMOVUPS       bceconst<>+704(SB), Z12
+	VFMADD213PS   bceconst<>+640(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+576(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+512(SB), Z10, Z12
+	VFMADD213PS   bceconst<>+448(SB), Z10, Z12
+	VFMADD213PS   Z4, Z10, Z12
+	VMOVAPS       Z4, Z13
+	VFMADD231PS   Z12, Z10, Z13
+	VSUBPS        Z13, Z4, Z14
+	VFMADD231PS   Z12, Z10, Z14
+	VSCALEFPS     Z11, Z13, Z13
+	VSCALEFPS     Z11, Z14, Z14
+	VCMPPS        $0x1d, Z5, Z13, K3
+	VMOVAPS       Z13, Z10
+	VFMSUB213PS   Z5, Z5, K3, Z10
 	VMOVUPS       bceconst<>+1600(SB), Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z12, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z12, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z12, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z12, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z12, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z12, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z12, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z12, Z11
-	VMULPS        Z12, Z12, Z13
-	VFMADD213PS   Z12, Z13, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z10, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z10, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z10, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z10, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z10, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z10, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z10, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z10, Z11
+	VMULPS        Z10, Z10, Z12
+	VFMADD213PS   Z10, Z12, Z11
 	VADDPS        bceconst<>+1024(SB), Z11, K3, Z11
-	VADDPS        Z6, Z14, Z12
-	VSUBPS        Z6, Z12, Z13
-	VSUBPS        Z13, Z14, Z13
-	VDIVPS        Z12, Z14, Z16
-	VFNMADD213PS  Z14, Z16, Z12
-	VFNMADD231PS  Z13, Z16, Z12
-	VSUBPS        Z16, Z6, Z13
-	VFMADD231PS   Z15, Z13, Z12
-	VFMADD213PS   Z16, Z13, Z12
-	VMOVUPS.Z     (BX)(R9*4), K1, Z13
-	VFMADD213PS   Z3, Z2, Z13
-	VSUBPS        Z13, Z6, Z14
-	VMOVUPS.Z     (DI)(R9*4), K1, Z15
-	VMULPS        Z13, Z15, Z16
-	VFMADD213PS   Z14, Z13, Z15
-	VPMOVD2M      Z9, K3
-	VBLENDMPS     Z16, Z14, K3, Z14
-	VMULPS        Z15, Z11, Z11
-	VCMPPS        $0x04, bceconst<>+960(SB), Z14, K3
-	VFMADD231PS   Z10, Z14, K3, Z11
-	VFNMADD231PS  Z12, Z15, Z14
-	VPTERNLOGD    $0x78, bceconst<>+64(SB), Z9, Z14
+	VADDPS        Z4, Z13, Z10
+	VSUBPS        Z4, Z10, Z12
+	VSUBPS        Z12, Z13, Z12
+	VDIVPS        Z10, Z13, Z15
+	VFNMADD213PS  Z13, Z15, Z10
+	VFNMADD231PS  Z12, Z15, Z10
+	VSUBPS        Z15, Z4, Z12
+	VFMADD231PS   Z14, Z12, Z10
+	VFMADD213PS   Z15, Z12, Z10
+	VMOVUPS.Z     (BX)(R9*4), K1, Z12
+	VFMADD213PS   Z1, Z0, Z12
+	VSUBPS        Z12, Z4, Z13
+	VMOVUPS.Z     (DI)(R9*4), K1, Z14
+	VMULPS        Z12, Z14, Z15
+	VFMADD213PS   Z13, Z12, Z14
+	VFPCLASSPSZ   $0x54, Z9, K3
+	VBLENDMPS     Z15, Z13, K3, Z13
+	VMULPS        Z14, Z11, Z11
+	VANDPS        Z9, Z6, Z12
+	VPTESTMD      Z6, Z13, K3
+	VFMADD231PS   Z12, Z13, K3, Z11
+	VFNMADD231PS  Z10, Z14, Z13
+	VPTERNLOGD    $0xd2, Z9, Z6, Z13
 	VMOVUPS.Z     (SI)(R9*4), K1, Z9
-	VMULPS        Z4, Z9, Z10
+	VMULPS        Z2, Z9, Z10
 	VCMPPS        $0x04, bceconst<>+960(SB), Z9, K3
 	VMULPS.Z      Z9, Z11, K3, Z11
-	VMULPS.Z      Z10, Z14, K3, Z14
-	VMOVUPS       Z14, K1, (CX)(R9*4)
+	VMULPS.Z      Z10, Z13, K3, Z13
+	VMOVUPS       Z13, K1, (CX)(R9*4)
 	VCVTPS2PD     Y11, Z9
 	VEXTRACTF64X4 $0x01, Z11, Y10
 	VCVTPS2PD     Y10, Z10
-	VADDPD        Z9, Z0, K1, Z0
-	VADDPD        Z10, Z1, K2, Z1
+	VADDPD        Z9, Z7, K1, Z7
+	VADDPD        Z10, Z8, K2, Z8
 	ADDQ          $+16, R9
 	JMP           tail
 
 done:
-	VMOVUPD Z0, (R8)
-	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z7, (R8)
+	VMOVUPD Z8, 64(R8)
 	VZEROUPPER
 	RET

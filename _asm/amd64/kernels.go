@@ -17,7 +17,8 @@ type kernel struct {
 	acc     int
 	scalars []string
 	body    func(g *gen, f *fn, ks []int)
-	il      map[string]int // vectors interleaved per path, when not gen.IL: the most avo's register allocator fits
+	il      map[string]int // vectors interleaved per path, when not gen.IL
+	u       map[string]int // vectors per main-loop iteration per path, when not gen.U
 }
 
 // fn is the state of the function being emitted.
@@ -45,12 +46,12 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "grad", doc: "grad writes sigmoid(x)-y of every element (mLossGradElem).",
+		name: "grad", il: map[string]int{"AVX512": 4}, doc: "grad writes sigmoid(x)-y of every element (mLossGradElem).",
 		sig: "func(dst, x, y []float32)", slices: []string{"dst", "x", "y"},
 		body: func(g *gen, f *fn, ks []int) {
 			n := len(ks)
-			a, s := g.absSign(g.loadAll(f, "x", ks))
-			e, elo := g.expNeg(a, true)
+			a, s := g.xAbs(f, ks)
+			e, elo := g.expNeg(a, s, true)
 			sm := g.sigNeg(e, elo)
 			c := g.target(f, s, ks)
 			each(n, func(k int) { VSUBPS(sm[k], c[k], c[k]) })
@@ -59,12 +60,12 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "sigmoid", doc: "sigmoid writes sigmoid(x) of every element (mSigmoidElem).",
+		name: "sigmoid", il: map[string]int{"AVX512": 4}, doc: "sigmoid writes sigmoid(x) of every element (mSigmoidElem).",
 		sig: "func(dst, x []float32)", slices: []string{"dst", "x"},
 		body: func(g *gen, f *fn, ks []int) {
 			n := len(ks)
-			a, s := g.absSign(g.loadAll(f, "x", ks))
-			e, elo := g.expNeg(a, true)
+			a, s := g.xAbs(f, ks)
+			e, elo := g.expNeg(a, s, true)
 			sm := g.sigNeg(e, elo)
 			o := make(V, n)
 			each(n, func(k int) { o[k] = g.oneMinus(sm[k]) })
@@ -81,17 +82,17 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "lossGrad", il: map[string]int{"AVX2": 1, "AVX512": 2}, doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
+		name: "lossGrad", il: map[string]int{"AVX2": 1, "AVX512": 4}, doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
 		sig: "func(g, x, y []float32, scale float32, acc *[16]float64)", slices: []string{"g", "x", "y"}, acc: 16,
 		scalars: []string{"scale"},
 		body: func(g *gen, f *fn, ks []int) {
 			n := len(ks)
-			a, s := g.absSign(g.loadAll(f, "x", ks))
-			e, elo := g.expNeg(a, true)
+			a, s := g.xAbs(f, ks)
+			e, elo := g.expNeg(a, s, true)
 			L := g.log1p(e, true)
 			sm := g.sigNeg(e, elo)
 			c := g.target(f, s, ks)
-			g.lin(a, c, L)
+			g.lin(a, c, L, s)
 			each(n, func(k int) { VSUBPS(sm[k], c[k], c[k]) })
 			each(n, func(k int) { g.negIf(s, k, c[k]) })
 			each(n, func(k int) { VMULPS(f.scal["scale"], c[k], c[k]) })
@@ -100,7 +101,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wloss", il: map[string]int{"AVX512": 2}, doc: "wloss writes the weighted loss of every element (mWElem).",
+		name: "wloss", il: map[string]int{"AVX512": 4}, doc: "wloss writes the weighted loss of every element (mWElem).",
 		sig: "func(dst, x, y, w, pw []float32, oms, hs float32)", slices: []string{"dst", "x", "y", "w", "pw"},
 		scalars: []string{"oms", "hs"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -109,7 +110,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wsum", il: map[string]int{"AVX512": 2}, doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
+		name: "wsum", il: map[string]int{"AVX512": 4}, doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
 		sig: "func(x, y, w, pw []float32, oms, hs float32, acc *[32]float64)", slices: []string{"x", "y", "w", "pw"}, acc: 32,
 		scalars: []string{"oms", "hs"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -120,7 +121,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wgrad", il: map[string]int{"AVX512": 2}, doc: "wgrad writes the weighted gradient times scale of every element (mWElem).",
+		name: "wgrad", il: map[string]int{"AVX512": 4}, doc: "wgrad writes the weighted gradient times scale of every element (mWElem).",
 		sig: "func(dst, x, y, w, pw []float32, oms, hs, scale float32)", slices: []string{"dst", "x", "y", "w", "pw"},
 		scalars: []string{"oms", "hs", "scale"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -148,17 +149,33 @@ func (g *gen) loadAll(f *fn, name string, ks []int) V {
 
 // plainLoss returns the loss of the vectors ks (mLossElem).
 func (g *gen) plainLoss(f *fn, ks []int) V {
-	a, s := g.absSign(g.loadAll(f, "x", ks))
-	e, _ := g.expNeg(a, false)
+	a, s := g.xAbs(f, ks)
+	e, _ := g.expNeg(a, s, false)
 	L := g.log1p(e, false)
 	c := g.target(f, s, ks)
-	g.lin(a, c, L)
+	g.lin(a, c, L, s)
 	return L
 }
 
 // target loads y and returns c = y for a set sign bit, 1-y otherwise.
 func (g *gen) target(f *fn, s sign, ks []int) V {
 	n := len(ks)
+	if g.z {
+		// c = 1 - y, then y itself where x's sign bit is set (a merging
+		// load): y is never held in a register of its own.
+		y := g.opAll(f, "y", ks)
+		c := newV(n, g)
+		each(n, func(k int) { VSUBPS(y[k], g.creg("one"), c[k]) })
+		each(n, func(k int) {
+			kn := g.negMask(s, k)
+			if isMem(y[k]) {
+				VMOVUPS(y[k], kn, c[k])
+			} else {
+				VBLENDMPS(y[k], c[k], kn, c[k])
+			}
+		})
+		return c
+	}
 	y := g.loadAll(f, "y", ks)
 	c := make(V, n)
 	each(n, func(k int) { c[k] = g.oneMinus(y[k]) })
@@ -168,15 +185,16 @@ func (g *gen) target(f *fn, s sign, ks []int) V {
 
 // lin sets L = fma(c, a, L) where c != 0 (NaN included), leaving L where
 // c == 0 so that 0*Inf never makes a NaN. a is consumed.
-func (g *gen) lin(a, c, L V) {
-	n := len(a)
+func (g *gen) lin(a, c, L V, s sign) {
+	n := len(c)
 	if g.z {
-		kc := make([]OpmaskVirtual, n)
+		// One vector after the other: an opmask each, 7 in all.
 		each(n, func(k int) {
-			kc[k] = K()
-			VCMPPS(U8(4), g.c("zero"), c[k], kc[k]) // c != 0, unordered
+			aa := g.absOf(s, k)
+			kc := K()
+			VPTESTMD(g.creg("absmask"), c[k], kc) // c != ±0 (NaN included)
+			VFMADD231PS(aa, c[k], kc, L[k])
 		})
-		each(n, func(k int) { VFMADD231PS(a[k], c[k], kc[k], L[k]) })
 		return
 	}
 	// a = fma(c, a, L) (a is dead afterwards), then L = c != 0 ? a : L.
@@ -191,8 +209,8 @@ func (g *gen) lin(a, c, L V) {
 // weights.
 func (g *gen) weighted(f *fn, ks []int, wantLoss, wantGrad bool) (L, G, w V) {
 	n := len(ks)
-	a, s := g.absSign(g.loadAll(f, "x", ks))
-	e, elo := g.expNeg(a, wantGrad)
+	a, s := g.xAbs(f, ks)
+	e, elo := g.expNeg(a, s, wantGrad)
 	L = g.log1p(e, wantGrad)
 	var sm V
 	if wantGrad {
@@ -217,7 +235,7 @@ func (g *gen) weighted(f *fn, ks []int, wantLoss, wantGrad bool) (L, G, w V) {
 	each(n, func(k int) { c[k] = g.sel(s, k, c[k], o[k]) })
 	each(n, func(k int) { VMULPS(p[k], L[k], L[k]) }) // kL
 	if wantLoss {
-		g.lin(a, c, L)
+		g.lin(a, c, L, s)
 	}
 	if wantGrad {
 		each(n, func(k int) { VFNMADD231PS(sm[k], p[k], c[k]) }) // c - k*sm
@@ -260,6 +278,10 @@ func (g *gen) weighted(f *fn, ks []int, wantLoss, wantGrad bool) (L, G, w V) {
 func (g *gen) function(k kernel) {
 	name := k.name + g.suffix
 	TEXT(name, NOSPLIT, k.sig)
+	defer func(u int) { g.U = u }(g.U)
+	if u, ok := k.u[g.suffix]; ok {
+		g.U = u
+	}
 	Doc(name + ": " + k.doc)
 	f := &fn{ptr: map[string]GPVirtual{}, scal: map[string]Op{}}
 	n := Load(Param(k.slices[0]).Len(), GP64()).(GPVirtual)
@@ -273,19 +295,11 @@ func (g *gen) function(k kernel) {
 	}
 	if k.acc > 0 {
 		accp = Load(Param("acc"), GP64()).(GPVirtual)
+		// AVX2 adds into *acc in memory (drain loads, adds and stores each
+		// set once per iteration), which leaves its 16 registers to the
+		// interleaved vectors; AVX-512 holds them in registers.
 		for j := 0; j < k.acc*8/step; j++ {
-			m := Mem{Base: accp, Disp: j * step}
-			if !g.z {
-				// AVX2 has 16 registers: its reductions add into *acc in
-				// memory, which leaves the registers to the interleaved
-				// vectors (the store-to-load chain of one lane group is
-				// far shorter than the work on 16 elements).
-				f.acc = append(f.acc, m)
-				continue
-			}
-			r := g.vec()
-			VMOVUPD(m, r)
-			f.acc = append(f.acc, r)
+			f.acc = append(f.acc, Mem{Base: accp, Disp: j * step})
 		}
 	}
 	var local Mem
@@ -307,23 +321,57 @@ func (g *gen) function(k kernel) {
 			f.scal[s] = m
 		}
 	}
-	g.preload("clamp", "one", "half", "magic")
-
-	g.preload("clamp", "one", "half", "magic")
+	g.preload("clamp", "one", "half", "absmask")
+	// AVX-512 adds into accumulator registers as it goes (measured faster
+	// than deferring at the interleave of 8); AVX2 defers (see gen.deferAcc).
+	direct := g.z && k.acc > 0
+	if direct {
+		for j := range f.acc {
+			r := g.vec()
+			VMOVUPD(f.acc[j], r)
+			f.acc[j] = r
+		}
+	}
+	g.accAll = f.acc
+	g.deferAcc = false
+	deferred := k.acc > 0 && !direct
+	if deferred {
+		g.pend = AllocLocal(4 * g.W * g.U * k.acc / 16)
+	}
 
 	g.i = GP64()
 	XORQ(g.i, g.i)
 	nmain := GP64()
 	MOVQ(n, nmain)
 	ANDQ(I32(-g.U*g.W), nmain)
-	JEQ(LabelRef("tail"))
+	JEQ(LabelRef("after"))
+	if deferred {
+		JMP(LabelRef("body"))
+	}
 
 	Label("loop")
+	if deferred {
+		g.drain() // the previous iteration's vectors
+		Label("body")
+		g.deferAcc = true
+	}
 	g.masked = false
 	g.block(k, f, g.U)
+	g.deferAcc = false
 	ADDQ(I32(g.U*g.W), g.i)
 	CMPQ(g.i, nmain)
 	JB(LabelRef("loop"))
+	if deferred {
+		g.drain()
+	}
+	Label("after")
+	if deferred && g.z {
+		for j := range f.acc {
+			r := g.vec()
+			VMOVUPD(f.acc[j], r)
+			f.acc[j] = r
+		}
+	}
 
 	Label("tail")
 	CMPQ(g.i, n)

@@ -18,6 +18,7 @@ import (
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/pass"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
@@ -128,6 +129,16 @@ type gen struct {
 	kmask  []OpmaskVirtual // AVX-512 tail masks, per vector of a group
 	kmhi   []OpmaskVirtual // AVX-512 tail masks shifted right by 8
 	kreg   map[string]VecVirtual
+
+	// Deferred accumulation (AVX2 main loop of a reduction): the body
+	// stores the float32 vectors it would add into pend, and the next
+	// iteration (or the code after the loop) converts them from memory (no
+	// lane extraction) and adds them, loading and storing each *acc register
+	// once per iteration instead of once per add. Each lane still adds its
+	// elements in index order.
+	deferAcc bool
+	pend     Mem
+	accAll   []Op // every accumulator of the function (f.acc)
 }
 
 func (g *gen) vec() VecVirtual {
@@ -211,6 +222,10 @@ func (g *gen) store(p GPVirtual, v int, r VecVirtual) {
 // float64 accumulators acc: lane j of the group into acc lane j. An
 // accumulator may be a register or memory (read, added, written back).
 func (g *gen) accum(acc []Op, v int, r VecVirtual) {
+	if g.deferAcc {
+		VMOVUPS(r, g.pendSlot(acc, v))
+		return
+	}
 	half := g.W / 2 // float64 lanes per register
 	base := (v * g.W % 16) / half
 	lo, hi := g.vec(), g.vec()
@@ -245,6 +260,47 @@ func (g *gen) accum(acc []Op, v int, r VecVirtual) {
 	}
 }
 
+// pendSlot returns the pend slot of vector v of the accumulator set acc.
+func (g *gen) pendSlot(acc []Op, v int) Mem {
+	set := -1
+	for j, a := range g.accAll {
+		if a == acc[0] {
+			set = j / len(acc)
+		}
+	}
+	if set < 0 {
+		panic("accumulator set not found")
+	}
+	return g.pend.Offset(4 * g.W * (set*g.U + v))
+}
+
+// drain adds the vectors pending in pend into the accumulators: per set,
+// vector 0 first, so that each lane adds its elements in index order.
+func (g *gen) drain() {
+	half := g.W / 2
+	per := 16 / half // accumulator registers per set
+	for set := 0; set < len(g.accAll)/per; set++ {
+		acc := g.accAll[set*per : (set+1)*per]
+		regs := make([]VecVirtual, per)
+		for j := range regs {
+			regs[j] = g.vec()
+			VMOVUPD(acc[j], regs[j])
+		}
+		for v := 0; v < g.U; v++ {
+			m := g.pendSlot(acc, v)
+			base := (v * g.W % 16) / half
+			for j := 0; j < 2; j++ {
+				t := g.vec()
+				VCVTPS2PD(m.Offset(4*half*j), t)
+				VADDPD(t, regs[base+j], regs[base+j])
+			}
+		}
+		for j := range regs {
+			VMOVUPD(regs[j], acc[j])
+		}
+	}
+}
+
 func isMem(o Op) bool {
 	_, ok := o.(Mem)
 	return ok
@@ -270,6 +326,51 @@ func newV(n int, g *gen) V {
 // use derives a short-lived one).
 type sign struct {
 	sx V
+	xo []Op // AVX-512: x of each vector, as memory (or the register loaded in the tail)
+}
+
+// xAbs returns a = |x| and x's sign for the vectors ks. On AVX-512 it
+// loads nothing and returns a nil a: the instructions that need x take it
+// as a memory operand (so no register holds x or |x| along the ~100-cycle
+// chain), except in the tail, where x is loaded masked once.
+func (g *gen) xAbs(f *fn, ks []int) (a V, s sign) {
+	if !g.z {
+		return g.absSign(g.loadAll(f, "x", ks))
+	}
+	s.xo = g.opAll(f, "x", ks)
+	return nil, s
+}
+
+// opAll returns the vectors ks of slice name as operands: memory in the
+// main loop, masked loads in the tail (where a full-width memory operand
+// could read past the end of the slice).
+func (g *gen) opAll(f *fn, name string, ks []int) []Op {
+	o := make([]Op, len(ks))
+	for k, v := range ks {
+		if g.masked {
+			o[k] = g.load(f.ptr[name], v)
+		} else {
+			o[k] = g.mem(f.ptr[name], v)
+		}
+	}
+	return o
+}
+
+// absOf returns |x| of vector k in a fresh register (AVX-512).
+func (g *gen) absOf(s sign, k int) VecVirtual {
+	r := g.vec()
+	VANDPS(s.xo[k], g.creg("absmask"), r)
+	return r
+}
+
+// negMask returns an opmask of the lanes whose x has its sign bit set
+// (AVX-512): -0, -Inf and negative finite values (subnormals included).
+// A NaN with its sign bit set is not in it: the outputs of a NaN logit are
+// NaN either way.
+func (g *gen) negMask(s sign, k int) OpmaskVirtual {
+	kn := K()
+	VFPCLASSPSZ(U8(0x54), s.xo[k], kn)
+	return kn
 }
 
 // absSign returns a = |x| and x's sign; x is consumed.
@@ -288,9 +389,7 @@ func (g *gen) absSign(x V) (a V, s sign) {
 // ifPos's register.
 func (g *gen) sel(s sign, k int, ifNeg, ifPos VecVirtual) VecVirtual {
 	if g.z {
-		kn := K()
-		VPMOVD2M(s.sx[k], kn)
-		VBLENDMPS(ifNeg, ifPos, kn, ifPos)
+		VBLENDMPS(ifNeg, ifPos, g.negMask(s, k), ifPos)
 	} else {
 		VBLENDVPS(s.sx[k], ifNeg, ifPos, ifPos)
 	}
@@ -300,7 +399,7 @@ func (g *gen) sel(s sign, k int, ifNeg, ifPos VecVirtual) VecVirtual {
 // negIf negates r where x's sign bit is set.
 func (g *gen) negIf(s sign, k int, r VecVirtual) {
 	if g.z {
-		VPTERNLOGD(U8(0x78), g.c("signbit"), s.sx[k], r) // r ^ (x & signbit)
+		VPTERNLOGD(U8(0xd2), s.xo[k], g.creg("absmask"), r) // r ^ (x & ^absmask)
 	} else {
 		VXORPS(s.sx[k], r, r)
 	}
@@ -319,15 +418,26 @@ func (g *gen) oneMinus(r VecVirtual) VecVirtual {
 }
 
 // expNeg returns e = exp(-a) (mExpNeg); a stays live. With wantLo it also
-// returns elo, the rounding error of e (nil otherwise).
-func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
+// returns elo, the rounding error of e (nil otherwise). On AVX-512 a is nil
+// and |x| comes from s.
+func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 	n := len(a)
+	if g.z {
+		n = len(s.xo)
+	}
 	ac, t, p := newV(n, g), newV(n, g), newV(n, g)
 	each(n, func(k int) {
-		// min(clamp, a) with a as the second source: NaN gives a.
-		if r, ok := g.kreg["clamp"]; ok {
-			VMINPS(a[k], r, ac[k])
-		} else {
+		switch {
+		case g.z:
+			// min(clamp, |x|) with |x| as the second source: NaN gives
+			// |x|. (VRANGEPS would do it in one instruction but gives
+			// clamp for a quiet NaN in its memory operand.)
+			VANDPS(s.xo[k], g.creg("absmask"), ac[k])
+			VMINPS(ac[k], g.creg("clamp"), ac[k])
+		case g.kreg["clamp"] != nil:
+			// min(clamp, a) with a as the second source: NaN gives a.
+			VMINPS(a[k], g.kreg["clamp"], ac[k])
+		default:
 			VMOVUPS(g.c("clamp"), ac[k])
 			VMINPS(a[k], ac[k], ac[k])
 		}
@@ -340,9 +450,13 @@ func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
 		}
 	})
 	each(n, func(k int) { VFNMADD231PS(g.c("log2e"), ac[k], t[k]) }) // t = -(a*log2e) + magic
-	each(n, func(k int) { VSUBPS(g.c("magic"), t[k], p[k]) })        // n = t - magic (in p)
-	each(n, func(k int) { VFNMSUB231PS(g.c("ln2hi"), p[k], ac[k]) }) // r = -(n*ln2hi) - a
-	each(n, func(k int) { VFNMADD231PS(g.c("ln2lo"), p[k], ac[k]) }) // r = -(n*ln2lo) + r
+	nn := p                                                          // n = t - magic
+	if g.z {
+		nn = t // t itself is not needed: VSCALEFPS scales by n
+	}
+	each(n, func(k int) { VSUBPS(g.c("magic"), t[k], nn[k]) })
+	each(n, func(k int) { VFNMSUB231PS(g.c("ln2hi"), nn[k], ac[k]) }) // r = -(n*ln2hi) - a
+	each(n, func(k int) { VFNMADD231PS(g.c("ln2lo"), nn[k], ac[k]) }) // r = -(n*ln2lo) + r
 	r := ac
 	each(n, func(k int) {
 		if c, ok := g.kreg["exp6"]; ok {
@@ -358,10 +472,24 @@ func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
 	for _, c := range steps {
 		each(n, func(k int) { VFMADD213PS(g.c(c), r[k], p[k]) }) // p = r*p + c
 	}
-	each(n, func(k int) { VPSLLD(U8(23), t[k], t[k]) }) // scale = 2^(n+64)
+	// scale: on AVX-512, VSCALEFPS by n gives p*2^n rounded once, which is
+	// p*2^(n+64)*2^-64 of the model: the first product is exact (p in
+	// [0.5, 2] and 2^(n+64) normal; for the residual below, when that
+	// product is subnormal both give a zero, far below 2^-150). Otherwise
+	// scale = 2^(n+64) from t's bits, then 2^-64.
+	scale := func(v V) {
+		if g.z {
+			each(n, func(k int) { VSCALEFPS(nn[k], v[k], v[k]) })
+			return
+		}
+		each(n, func(k int) { VMULPS(t[k], v[k], v[k]) })
+		each(n, func(k int) { VMULPS(g.c("twoM64"), v[k], v[k]) })
+	}
+	if !g.z {
+		each(n, func(k int) { VPSLLD(U8(23), t[k], t[k]) }) // 2^(n+64)
+	}
 	if !wantLo {
-		each(n, func(k int) { VMULPS(t[k], p[k], p[k]) })
-		each(n, func(k int) { VMULPS(g.c("twoM64"), p[k], p[k]) })
+		scale(p)
 		return p, nil
 	}
 	p1, lo := make(V, n), make(V, n)
@@ -369,10 +497,8 @@ func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
 	each(n, func(k int) { VFMADD231PS(p[k], r[k], p1[k]) }) // p1 = r*p + 1
 	each(n, func(k int) { lo[k] = g.oneMinus(p1[k]) })      // 1 - p1 (exact)
 	each(n, func(k int) { VFMADD231PS(p[k], r[k], lo[k]) }) // plo = r*p + (1-p1)
-	each(n, func(k int) { VMULPS(t[k], p1[k], p1[k]) })
-	each(n, func(k int) { VMULPS(t[k], lo[k], lo[k]) })
-	each(n, func(k int) { VMULPS(g.c("twoM64"), p1[k], p1[k]) })
-	each(n, func(k int) { VMULPS(g.c("twoM64"), lo[k], lo[k]) })
+	scale(p1)
+	scale(lo)
 	return p1, lo
 }
 
@@ -382,6 +508,27 @@ func (g *gen) log1p(e V, keep bool) V {
 	n := len(e)
 	f := make(V, n)
 	q := newV(n, g)
+	if g.z && n > 5 {
+		// Wide interleaves run out of opmasks: one vector after the other,
+		// hold ln2 or +0 in a vector instead of the mask. Adding +0 leaves
+		// q unchanged: q is never -0 (for f >= +0, fma(f*f, P, f) >= +0;
+		// NaN stays NaN).
+		kv := newV(n, g)
+		each(n, func(k int) {
+			km := K()
+			VCMPPS(U8(0x1d), g.c("half"), e[k], km) // e >= 0.5, ordered
+			f[k] = e[k]
+			if keep {
+				f[k] = g.vec()
+				VMOVAPS(e[k], f[k])
+			}
+			VFMSUB213PS(g.c("half"), g.creg("half"), km, f[k]) // f = 0.5*e - 0.5 where e >= 0.5
+			VMOVUPS_Z(g.c("ln2f"), km, kv[k])
+		})
+		g.poly(q, f)
+		each(n, func(k int) { VADDPS(kv[k], q[k], q[k]) })
+		return q
+	}
 	if g.z {
 		km := make([]OpmaskVirtual, n)
 		each(n, func(k int) {
@@ -427,9 +574,13 @@ func (g *gen) poly(q, f V) {
 	for _, c := range []string{"lp7", "lp6", "lp5", "lp4", "lp3", "lp2", "lp1", "lp0"} {
 		each(n, func(k int) { VFMADD213PS(g.c(c), f[k], q[k]) }) // q = f*q + c
 	}
-	ff := newV(n, g)
-	each(n, func(k int) { VMULPS(f[k], f[k], ff[k]) })
-	each(n, func(k int) { VFMADD213PS(f[k], ff[k], q[k]) }) // q = ff*q + f
+	// f*f and the last step one vector after the other: one f*f register
+	// live at a time.
+	each(n, func(k int) {
+		ff := g.vec()
+		VMULPS(f[k], f[k], ff)
+		VFMADD213PS(f[k], ff, q[k]) // q = ff*q + f
+	})
 }
 
 // sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e stays live,
@@ -462,13 +613,14 @@ func main() {
 	emitData()
 	paths := []*gen{
 		{suffix: "AVX2", W: 8, U: 4, IL: 2},
-		{suffix: "AVX512", W: 16, z: true, U: 4, IL: 4},
+		{suffix: "AVX512", W: 16, z: true, U: 8, IL: 8},
 	}
 	for _, g := range paths {
 		for _, k := range kernels {
 			g.function(k)
 		}
 	}
+	pass.Compile = compile
 	Generate() // parses avo's flags (-out, -stubs, ...)
 	if err := checkAVX2(flag.Lookup("out").Value.String()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
