@@ -449,12 +449,282 @@ TEXT ·lossAVX2(SB), NOSPLIT, $0-72
 	MOVQ y_base+48(FP), BX
 	XORQ SI, SI
 	MOVQ AX, DI
-	ANDQ $-32, DI
+	ANDQ $-64, DI
 	JEQ  after
 
 loop:
 	VMOVUPS      (DX)(SI*4), Y0
 	VMOVUPS      32(DX)(SI*4), Y1
+	VMOVUPS      64(DX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y3
+	VANDPS       bceconst<>+0(SB), Y1, Y4
+	VANDPS       bceconst<>+0(SB), Y2, Y5
+	VXORPS       Y3, Y0, Y0
+	VXORPS       Y4, Y1, Y1
+	VXORPS       Y5, Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y6
+	VMINPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+128(SB), Y7
+	VMINPS       Y4, Y7, Y7
+	VMOVUPS      bceconst<>+128(SB), Y8
+	VMINPS       Y5, Y8, Y8
+	VMOVUPS      bceconst<>+256(SB), Y9
+	VMOVUPS      bceconst<>+256(SB), Y10
+	VMOVUPS      bceconst<>+256(SB), Y11
+	VFNMADD231PS bceconst<>+192(SB), Y6, Y9
+	VFNMADD231PS bceconst<>+192(SB), Y7, Y10
+	VFNMADD231PS bceconst<>+192(SB), Y8, Y11
+	VSUBPS       bceconst<>+256(SB), Y9, Y12
+	VSUBPS       bceconst<>+256(SB), Y10, Y13
+	VSUBPS       bceconst<>+256(SB), Y11, Y14
+	VFNMSUB231PS bceconst<>+320(SB), Y12, Y6
+	VFNMSUB231PS bceconst<>+320(SB), Y13, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y14, Y8
+	VFNMADD231PS bceconst<>+384(SB), Y12, Y6
+	VFNMADD231PS bceconst<>+384(SB), Y13, Y7
+	VFNMADD231PS bceconst<>+384(SB), Y14, Y8
+	VMOVUPS      bceconst<>+704(SB), Y12
+	VMOVUPS      bceconst<>+704(SB), Y13
+	VMOVUPS      bceconst<>+704(SB), Y14
+	VFMADD213PS  bceconst<>+640(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+640(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+640(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+576(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+576(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+576(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+512(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+512(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+512(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+448(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+448(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+448(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
+	VPSLLD       $0x17, Y9, Y9
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       Y9, Y12, Y12
+	VMULPS       Y10, Y13, Y13
+	VMULPS       Y11, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y12, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y13, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y14, Y8
+	VMOVUPS      bceconst<>+896(SB), Y9
+	VMOVUPS      bceconst<>+896(SB), Y10
+	VMOVUPS      bceconst<>+896(SB), Y11
+	VFMSUB213PS  bceconst<>+896(SB), Y12, Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y13, Y10
+	VFMSUB213PS  bceconst<>+896(SB), Y14, Y11
+	VBLENDVPS    Y6, Y9, Y12, Y12
+	VBLENDVPS    Y7, Y10, Y13, Y13
+	VBLENDVPS    Y8, Y11, Y14, Y14
+	VANDPS       bceconst<>+1024(SB), Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y8, Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VMOVUPS      bceconst<>+1600(SB), Y10
+	VMOVUPS      bceconst<>+1600(SB), Y11
+	VFMADD213PS  bceconst<>+1536(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1536(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1472(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1472(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1408(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1408(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1344(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1344(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1280(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1280(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1216(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1216(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1152(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1152(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1088(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1088(SB), Y14, Y11
+	VMULPS       Y12, Y12, Y15
+	VFMADD213PS  Y12, Y15, Y9
+	VMULPS       Y13, Y13, Y12
+	VFMADD213PS  Y13, Y12, Y10
+	VMULPS       Y14, Y14, Y12
+	VFMADD213PS  Y14, Y12, Y11
+	VADDPS       Y6, Y9, Y9
+	VADDPS       Y7, Y10, Y10
+	VADDPS       Y8, Y11, Y11
+	VMOVUPS      (BX)(SI*4), Y6
+	VMOVUPS      32(BX)(SI*4), Y7
+	VMOVUPS      64(BX)(SI*4), Y8
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y6, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y7, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y8, Y14, Y14
+	VBLENDVPS    Y0, Y6, Y12, Y12
+	VBLENDVPS    Y1, Y7, Y13, Y13
+	VBLENDVPS    Y2, Y8, Y14, Y14
+	VCMPPS       $0x04, bceconst<>+960(SB), Y12, Y0
+	VCMPPS       $0x04, bceconst<>+960(SB), Y13, Y1
+	VCMPPS       $0x04, bceconst<>+960(SB), Y14, Y2
+	VFMADD213PS  Y9, Y12, Y3
+	VFMADD213PS  Y10, Y13, Y4
+	VFMADD213PS  Y11, Y14, Y5
+	VBLENDVPS    Y0, Y3, Y9, Y9
+	VBLENDVPS    Y1, Y4, Y10, Y10
+	VBLENDVPS    Y2, Y5, Y11, Y11
+	VMOVUPS      Y9, (CX)(SI*4)
+	VMOVUPS      Y10, 32(CX)(SI*4)
+	VMOVUPS      Y11, 64(CX)(SI*4)
+	VMOVUPS      96(DX)(SI*4), Y0
+	VMOVUPS      128(DX)(SI*4), Y1
+	VMOVUPS      160(DX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y3
+	VANDPS       bceconst<>+0(SB), Y1, Y4
+	VANDPS       bceconst<>+0(SB), Y2, Y5
+	VXORPS       Y3, Y0, Y0
+	VXORPS       Y4, Y1, Y1
+	VXORPS       Y5, Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y6
+	VMINPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+128(SB), Y7
+	VMINPS       Y4, Y7, Y7
+	VMOVUPS      bceconst<>+128(SB), Y8
+	VMINPS       Y5, Y8, Y8
+	VMOVUPS      bceconst<>+256(SB), Y9
+	VMOVUPS      bceconst<>+256(SB), Y10
+	VMOVUPS      bceconst<>+256(SB), Y11
+	VFNMADD231PS bceconst<>+192(SB), Y6, Y9
+	VFNMADD231PS bceconst<>+192(SB), Y7, Y10
+	VFNMADD231PS bceconst<>+192(SB), Y8, Y11
+	VSUBPS       bceconst<>+256(SB), Y9, Y12
+	VSUBPS       bceconst<>+256(SB), Y10, Y13
+	VSUBPS       bceconst<>+256(SB), Y11, Y14
+	VFNMSUB231PS bceconst<>+320(SB), Y12, Y6
+	VFNMSUB231PS bceconst<>+320(SB), Y13, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y14, Y8
+	VFNMADD231PS bceconst<>+384(SB), Y12, Y6
+	VFNMADD231PS bceconst<>+384(SB), Y13, Y7
+	VFNMADD231PS bceconst<>+384(SB), Y14, Y8
+	VMOVUPS      bceconst<>+704(SB), Y12
+	VMOVUPS      bceconst<>+704(SB), Y13
+	VMOVUPS      bceconst<>+704(SB), Y14
+	VFMADD213PS  bceconst<>+640(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+640(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+640(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+576(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+576(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+576(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+512(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+512(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+512(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+448(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+448(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+448(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
+	VPSLLD       $0x17, Y9, Y9
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       Y9, Y12, Y12
+	VMULPS       Y10, Y13, Y13
+	VMULPS       Y11, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y12, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y13, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y14, Y8
+	VMOVUPS      bceconst<>+896(SB), Y9
+	VMOVUPS      bceconst<>+896(SB), Y10
+	VMOVUPS      bceconst<>+896(SB), Y11
+	VFMSUB213PS  bceconst<>+896(SB), Y12, Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y13, Y10
+	VFMSUB213PS  bceconst<>+896(SB), Y14, Y11
+	VBLENDVPS    Y6, Y9, Y12, Y12
+	VBLENDVPS    Y7, Y10, Y13, Y13
+	VBLENDVPS    Y8, Y11, Y14, Y14
+	VANDPS       bceconst<>+1024(SB), Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y8, Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VMOVUPS      bceconst<>+1600(SB), Y10
+	VMOVUPS      bceconst<>+1600(SB), Y11
+	VFMADD213PS  bceconst<>+1536(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1536(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1472(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1472(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1408(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1408(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1344(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1344(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1280(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1280(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1216(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1216(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1152(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1152(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1088(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1088(SB), Y14, Y11
+	VMULPS       Y12, Y12, Y15
+	VFMADD213PS  Y12, Y15, Y9
+	VMULPS       Y13, Y13, Y12
+	VFMADD213PS  Y13, Y12, Y10
+	VMULPS       Y14, Y14, Y12
+	VFMADD213PS  Y14, Y12, Y11
+	VADDPS       Y6, Y9, Y9
+	VADDPS       Y7, Y10, Y10
+	VADDPS       Y8, Y11, Y11
+	VMOVUPS      96(BX)(SI*4), Y6
+	VMOVUPS      128(BX)(SI*4), Y7
+	VMOVUPS      160(BX)(SI*4), Y8
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y6, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y7, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y8, Y14, Y14
+	VBLENDVPS    Y0, Y6, Y12, Y12
+	VBLENDVPS    Y1, Y7, Y13, Y13
+	VBLENDVPS    Y2, Y8, Y14, Y14
+	VCMPPS       $0x04, bceconst<>+960(SB), Y12, Y0
+	VCMPPS       $0x04, bceconst<>+960(SB), Y13, Y1
+	VCMPPS       $0x04, bceconst<>+960(SB), Y14, Y2
+	VFMADD213PS  Y9, Y12, Y3
+	VFMADD213PS  Y10, Y13, Y4
+	VFMADD213PS  Y11, Y14, Y5
+	VBLENDVPS    Y0, Y3, Y9, Y9
+	VBLENDVPS    Y1, Y4, Y10, Y10
+	VBLENDVPS    Y2, Y5, Y11, Y11
+	VMOVUPS      Y9, 96(CX)(SI*4)
+	VMOVUPS      Y10, 128(CX)(SI*4)
+	VMOVUPS      Y11, 160(CX)(SI*4)
+	VMOVUPS      192(DX)(SI*4), Y0
+	VMOVUPS      224(DX)(SI*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
 	VANDPS       bceconst<>+0(SB), Y1, Y3
 	VXORPS       Y2, Y0, Y0
@@ -527,8 +797,8 @@ loop:
 	VFMADD213PS  Y9, Y8, Y7
 	VADDPS       Y4, Y6, Y6
 	VADDPS       Y5, Y7, Y7
-	VMOVUPS      (BX)(SI*4), Y4
-	VMOVUPS      32(BX)(SI*4), Y5
+	VMOVUPS      192(BX)(SI*4), Y4
+	VMOVUPS      224(BX)(SI*4), Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
 	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
@@ -541,99 +811,9 @@ loop:
 	VFMADD213PS  Y7, Y9, Y3
 	VBLENDVPS    Y0, Y2, Y6, Y6
 	VBLENDVPS    Y1, Y3, Y7, Y7
-	VMOVUPS      Y6, (CX)(SI*4)
-	VMOVUPS      Y7, 32(CX)(SI*4)
-	VMOVUPS      64(DX)(SI*4), Y0
-	VMOVUPS      96(DX)(SI*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      64(BX)(SI*4), Y4
-	VMOVUPS      96(BX)(SI*4), Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VBLENDVPS    Y0, Y4, Y8, Y8
-	VBLENDVPS    Y1, Y5, Y9, Y9
-	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
-	VMOVUPS      Y6, 64(CX)(SI*4)
-	VMOVUPS      Y7, 96(CX)(SI*4)
-	ADDQ         $+32, SI
+	VMOVUPS      Y6, 192(CX)(SI*4)
+	VMOVUPS      Y7, 224(CX)(SI*4)
+	ADDQ         $+64, SI
 	CMPQ         SI, DI
 	JB           loop
 
@@ -746,14 +926,14 @@ done:
 
 // func sumAVX2(x []float32, y []float32, acc *[16]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·sumAVX2(SB), NOSPLIT, $128-56
+TEXT ·sumAVX2(SB), NOSPLIT, $256-56
 	MOVQ x_len+8(FP), AX
 	MOVQ x_base+0(FP), CX
 	MOVQ y_base+24(FP), DX
 	MOVQ acc+48(FP), BX
 	XORQ SI, SI
 	MOVQ AX, DI
-	ANDQ $-32, DI
+	ANDQ $-64, DI
 	JEQ  after
 	JMP  body
 
@@ -778,6 +958,22 @@ loop:
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 112(SP), Y4
 	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 128(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 144(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 160(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 176(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 192(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (BX)
 	VMOVUPD   Y1, 32(BX)
 	VMOVUPD   Y2, 64(BX)
@@ -786,6 +982,276 @@ loop:
 body:
 	VMOVUPS      (CX)(SI*4), Y0
 	VMOVUPS      32(CX)(SI*4), Y1
+	VMOVUPS      64(CX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y3
+	VANDPS       bceconst<>+0(SB), Y1, Y4
+	VANDPS       bceconst<>+0(SB), Y2, Y5
+	VXORPS       Y3, Y0, Y0
+	VXORPS       Y4, Y1, Y1
+	VXORPS       Y5, Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y6
+	VMINPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+128(SB), Y7
+	VMINPS       Y4, Y7, Y7
+	VMOVUPS      bceconst<>+128(SB), Y8
+	VMINPS       Y5, Y8, Y8
+	VMOVUPS      bceconst<>+256(SB), Y9
+	VMOVUPS      bceconst<>+256(SB), Y10
+	VMOVUPS      bceconst<>+256(SB), Y11
+	VFNMADD231PS bceconst<>+192(SB), Y6, Y9
+	VFNMADD231PS bceconst<>+192(SB), Y7, Y10
+	VFNMADD231PS bceconst<>+192(SB), Y8, Y11
+	VSUBPS       bceconst<>+256(SB), Y9, Y12
+	VSUBPS       bceconst<>+256(SB), Y10, Y13
+	VSUBPS       bceconst<>+256(SB), Y11, Y14
+	VFNMSUB231PS bceconst<>+320(SB), Y12, Y6
+	VFNMSUB231PS bceconst<>+320(SB), Y13, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y14, Y8
+	VFNMADD231PS bceconst<>+384(SB), Y12, Y6
+	VFNMADD231PS bceconst<>+384(SB), Y13, Y7
+	VFNMADD231PS bceconst<>+384(SB), Y14, Y8
+	VMOVUPS      bceconst<>+704(SB), Y12
+	VMOVUPS      bceconst<>+704(SB), Y13
+	VMOVUPS      bceconst<>+704(SB), Y14
+	VFMADD213PS  bceconst<>+640(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+640(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+640(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+576(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+576(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+576(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+512(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+512(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+512(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+448(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+448(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+448(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
+	VPSLLD       $0x17, Y9, Y9
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       Y9, Y12, Y12
+	VMULPS       Y10, Y13, Y13
+	VMULPS       Y11, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y12, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y13, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y14, Y8
+	VMOVUPS      bceconst<>+896(SB), Y9
+	VMOVUPS      bceconst<>+896(SB), Y10
+	VMOVUPS      bceconst<>+896(SB), Y11
+	VFMSUB213PS  bceconst<>+896(SB), Y12, Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y13, Y10
+	VFMSUB213PS  bceconst<>+896(SB), Y14, Y11
+	VBLENDVPS    Y6, Y9, Y12, Y12
+	VBLENDVPS    Y7, Y10, Y13, Y13
+	VBLENDVPS    Y8, Y11, Y14, Y14
+	VANDPS       bceconst<>+1024(SB), Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y8, Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VMOVUPS      bceconst<>+1600(SB), Y10
+	VMOVUPS      bceconst<>+1600(SB), Y11
+	VFMADD213PS  bceconst<>+1536(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1536(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1472(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1472(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1408(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1408(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1344(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1344(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1280(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1280(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1216(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1216(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1152(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1152(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1088(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1088(SB), Y14, Y11
+	VMULPS       Y12, Y12, Y15
+	VFMADD213PS  Y12, Y15, Y9
+	VMULPS       Y13, Y13, Y12
+	VFMADD213PS  Y13, Y12, Y10
+	VMULPS       Y14, Y14, Y12
+	VFMADD213PS  Y14, Y12, Y11
+	VADDPS       Y6, Y9, Y9
+	VADDPS       Y7, Y10, Y10
+	VADDPS       Y8, Y11, Y11
+	VMOVUPS      (DX)(SI*4), Y6
+	VMOVUPS      32(DX)(SI*4), Y7
+	VMOVUPS      64(DX)(SI*4), Y8
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y6, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y7, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y8, Y14, Y14
+	VBLENDVPS    Y0, Y6, Y12, Y12
+	VBLENDVPS    Y1, Y7, Y13, Y13
+	VBLENDVPS    Y2, Y8, Y14, Y14
+	VCMPPS       $0x04, bceconst<>+960(SB), Y12, Y0
+	VCMPPS       $0x04, bceconst<>+960(SB), Y13, Y1
+	VCMPPS       $0x04, bceconst<>+960(SB), Y14, Y2
+	VFMADD213PS  Y9, Y12, Y3
+	VFMADD213PS  Y10, Y13, Y4
+	VFMADD213PS  Y11, Y14, Y5
+	VBLENDVPS    Y0, Y3, Y9, Y9
+	VBLENDVPS    Y1, Y4, Y10, Y10
+	VBLENDVPS    Y2, Y5, Y11, Y11
+	VMOVUPS      Y9, (SP)
+	VMOVUPS      Y10, 32(SP)
+	VMOVUPS      Y11, 64(SP)
+	VMOVUPS      96(CX)(SI*4), Y0
+	VMOVUPS      128(CX)(SI*4), Y1
+	VMOVUPS      160(CX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y3
+	VANDPS       bceconst<>+0(SB), Y1, Y4
+	VANDPS       bceconst<>+0(SB), Y2, Y5
+	VXORPS       Y3, Y0, Y0
+	VXORPS       Y4, Y1, Y1
+	VXORPS       Y5, Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y6
+	VMINPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+128(SB), Y7
+	VMINPS       Y4, Y7, Y7
+	VMOVUPS      bceconst<>+128(SB), Y8
+	VMINPS       Y5, Y8, Y8
+	VMOVUPS      bceconst<>+256(SB), Y9
+	VMOVUPS      bceconst<>+256(SB), Y10
+	VMOVUPS      bceconst<>+256(SB), Y11
+	VFNMADD231PS bceconst<>+192(SB), Y6, Y9
+	VFNMADD231PS bceconst<>+192(SB), Y7, Y10
+	VFNMADD231PS bceconst<>+192(SB), Y8, Y11
+	VSUBPS       bceconst<>+256(SB), Y9, Y12
+	VSUBPS       bceconst<>+256(SB), Y10, Y13
+	VSUBPS       bceconst<>+256(SB), Y11, Y14
+	VFNMSUB231PS bceconst<>+320(SB), Y12, Y6
+	VFNMSUB231PS bceconst<>+320(SB), Y13, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y14, Y8
+	VFNMADD231PS bceconst<>+384(SB), Y12, Y6
+	VFNMADD231PS bceconst<>+384(SB), Y13, Y7
+	VFNMADD231PS bceconst<>+384(SB), Y14, Y8
+	VMOVUPS      bceconst<>+704(SB), Y12
+	VMOVUPS      bceconst<>+704(SB), Y13
+	VMOVUPS      bceconst<>+704(SB), Y14
+	VFMADD213PS  bceconst<>+640(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+640(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+640(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+576(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+576(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+576(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+512(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+512(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+512(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+448(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+448(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+448(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
+	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
+	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
+	VPSLLD       $0x17, Y9, Y9
+	VPSLLD       $0x17, Y10, Y10
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       Y9, Y12, Y12
+	VMULPS       Y10, Y13, Y13
+	VMULPS       Y11, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y12, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y13, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y14, Y8
+	VMOVUPS      bceconst<>+896(SB), Y9
+	VMOVUPS      bceconst<>+896(SB), Y10
+	VMOVUPS      bceconst<>+896(SB), Y11
+	VFMSUB213PS  bceconst<>+896(SB), Y12, Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y13, Y10
+	VFMSUB213PS  bceconst<>+896(SB), Y14, Y11
+	VBLENDVPS    Y6, Y9, Y12, Y12
+	VBLENDVPS    Y7, Y10, Y13, Y13
+	VBLENDVPS    Y8, Y11, Y14, Y14
+	VANDPS       bceconst<>+1024(SB), Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y8, Y8
+	VMOVUPS      bceconst<>+1600(SB), Y9
+	VMOVUPS      bceconst<>+1600(SB), Y10
+	VMOVUPS      bceconst<>+1600(SB), Y11
+	VFMADD213PS  bceconst<>+1536(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1536(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1536(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1472(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1472(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1472(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1408(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1408(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1408(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1344(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1344(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1344(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1280(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1280(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1280(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1216(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1216(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1216(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1152(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1152(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1152(SB), Y14, Y11
+	VFMADD213PS  bceconst<>+1088(SB), Y12, Y9
+	VFMADD213PS  bceconst<>+1088(SB), Y13, Y10
+	VFMADD213PS  bceconst<>+1088(SB), Y14, Y11
+	VMULPS       Y12, Y12, Y15
+	VFMADD213PS  Y12, Y15, Y9
+	VMULPS       Y13, Y13, Y12
+	VFMADD213PS  Y13, Y12, Y10
+	VMULPS       Y14, Y14, Y12
+	VFMADD213PS  Y14, Y12, Y11
+	VADDPS       Y6, Y9, Y9
+	VADDPS       Y7, Y10, Y10
+	VADDPS       Y8, Y11, Y11
+	VMOVUPS      96(DX)(SI*4), Y6
+	VMOVUPS      128(DX)(SI*4), Y7
+	VMOVUPS      160(DX)(SI*4), Y8
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y6, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y7, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y8, Y14, Y14
+	VBLENDVPS    Y0, Y6, Y12, Y12
+	VBLENDVPS    Y1, Y7, Y13, Y13
+	VBLENDVPS    Y2, Y8, Y14, Y14
+	VCMPPS       $0x04, bceconst<>+960(SB), Y12, Y0
+	VCMPPS       $0x04, bceconst<>+960(SB), Y13, Y1
+	VCMPPS       $0x04, bceconst<>+960(SB), Y14, Y2
+	VFMADD213PS  Y9, Y12, Y3
+	VFMADD213PS  Y10, Y13, Y4
+	VFMADD213PS  Y11, Y14, Y5
+	VBLENDVPS    Y0, Y3, Y9, Y9
+	VBLENDVPS    Y1, Y4, Y10, Y10
+	VBLENDVPS    Y2, Y5, Y11, Y11
+	VMOVUPS      Y9, 96(SP)
+	VMOVUPS      Y10, 128(SP)
+	VMOVUPS      Y11, 160(SP)
+	VMOVUPS      192(CX)(SI*4), Y0
+	VMOVUPS      224(CX)(SI*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
 	VANDPS       bceconst<>+0(SB), Y1, Y3
 	VXORPS       Y2, Y0, Y0
@@ -858,8 +1324,8 @@ body:
 	VFMADD213PS  Y9, Y8, Y7
 	VADDPS       Y4, Y6, Y6
 	VADDPS       Y5, Y7, Y7
-	VMOVUPS      (DX)(SI*4), Y4
-	VMOVUPS      32(DX)(SI*4), Y5
+	VMOVUPS      192(DX)(SI*4), Y4
+	VMOVUPS      224(DX)(SI*4), Y5
 	VMOVUPS      bceconst<>+832(SB), Y8
 	VSUBPS       Y4, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
@@ -872,99 +1338,9 @@ body:
 	VFMADD213PS  Y7, Y9, Y3
 	VBLENDVPS    Y0, Y2, Y6, Y6
 	VBLENDVPS    Y1, Y3, Y7, Y7
-	VMOVUPS      Y6, (SP)
-	VMOVUPS      Y7, 32(SP)
-	VMOVUPS      64(CX)(SI*4), Y0
-	VMOVUPS      96(CX)(SI*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      64(DX)(SI*4), Y4
-	VMOVUPS      96(DX)(SI*4), Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VBLENDVPS    Y0, Y4, Y8, Y8
-	VBLENDVPS    Y1, Y5, Y9, Y9
-	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
-	VMOVUPS      Y6, 64(SP)
-	VMOVUPS      Y7, 96(SP)
-	ADDQ         $+32, SI
+	VMOVUPS      Y6, 192(SP)
+	VMOVUPS      Y7, 224(SP)
+	ADDQ         $+64, SI
 	CMPQ         SI, DI
 	JB           loop
 	VMOVUPD      (BX), Y0
@@ -986,6 +1362,22 @@ body:
 	VCVTPS2PD    96(SP), Y4
 	VADDPD       Y4, Y2, Y2
 	VCVTPS2PD    112(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    128(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    144(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    160(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    176(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    192(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    208(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    224(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    240(SP), Y4
 	VADDPD       Y4, Y3, Y3
 	VMOVUPD      Y0, (BX)
 	VMOVUPD      Y1, 32(BX)
@@ -1122,7 +1514,7 @@ TEXT ·gradAVX2(SB), NOSPLIT, $0-72
 	MOVQ y_base+48(FP), BX
 	XORQ SI, SI
 	MOVQ AX, DI
-	ANDQ $-32, DI
+	ANDQ $-64, DI
 	JEQ  after
 
 loop:
@@ -1298,7 +1690,179 @@ loop:
 	VXORPS       Y1, Y7, Y7
 	VMOVUPS      Y6, 64(CX)(SI*4)
 	VMOVUPS      Y7, 96(CX)(SI*4)
-	ADDQ         $+32, SI
+	VMOVUPS      128(DX)(SI*4), Y0
+	VMOVUPS      160(DX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
+	VSUBPS       bceconst<>+256(SB), Y3, Y6
+	VSUBPS       bceconst<>+256(SB), Y5, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VFMADD231PS  Y6, Y4, Y8
+	VFMADD231PS  Y7, Y2, Y9
+	VMOVUPS      bceconst<>+832(SB), Y10
+	VSUBPS       Y8, Y10, Y10
+	VMOVUPS      bceconst<>+832(SB), Y11
+	VSUBPS       Y9, Y11, Y11
+	VFMADD231PS  Y6, Y4, Y10
+	VFMADD231PS  Y7, Y2, Y11
+	VMULPS       Y3, Y8, Y8
+	VMULPS       Y5, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VADDPS       bceconst<>+832(SB), Y8, Y2
+	VADDPS       bceconst<>+832(SB), Y9, Y3
+	VSUBPS       bceconst<>+832(SB), Y2, Y4
+	VSUBPS       bceconst<>+832(SB), Y3, Y5
+	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y9, Y5
+	VDIVPS       Y2, Y8, Y6
+	VDIVPS       Y3, Y9, Y7
+	VFNMADD213PS Y8, Y6, Y2
+	VFNMADD213PS Y9, Y7, Y3
+	VFNMADD231PS Y4, Y6, Y2
+	VFNMADD231PS Y5, Y7, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y6, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y7, Y5, Y5
+	VFMADD231PS  Y10, Y4, Y2
+	VFMADD231PS  Y11, Y5, Y3
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y7, Y5, Y3
+	VMOVUPS      128(BX)(SI*4), Y4
+	VMOVUPS      160(BX)(SI*4), Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y0, Y4, Y6, Y6
+	VBLENDVPS    Y1, Y5, Y7, Y7
+	VSUBPS       Y2, Y6, Y6
+	VSUBPS       Y3, Y7, Y7
+	VXORPS       Y0, Y6, Y6
+	VXORPS       Y1, Y7, Y7
+	VMOVUPS      Y6, 128(CX)(SI*4)
+	VMOVUPS      Y7, 160(CX)(SI*4)
+	VMOVUPS      192(DX)(SI*4), Y0
+	VMOVUPS      224(DX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
+	VSUBPS       bceconst<>+256(SB), Y3, Y6
+	VSUBPS       bceconst<>+256(SB), Y5, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VFMADD231PS  Y6, Y4, Y8
+	VFMADD231PS  Y7, Y2, Y9
+	VMOVUPS      bceconst<>+832(SB), Y10
+	VSUBPS       Y8, Y10, Y10
+	VMOVUPS      bceconst<>+832(SB), Y11
+	VSUBPS       Y9, Y11, Y11
+	VFMADD231PS  Y6, Y4, Y10
+	VFMADD231PS  Y7, Y2, Y11
+	VMULPS       Y3, Y8, Y8
+	VMULPS       Y5, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VADDPS       bceconst<>+832(SB), Y8, Y2
+	VADDPS       bceconst<>+832(SB), Y9, Y3
+	VSUBPS       bceconst<>+832(SB), Y2, Y4
+	VSUBPS       bceconst<>+832(SB), Y3, Y5
+	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y9, Y5
+	VDIVPS       Y2, Y8, Y6
+	VDIVPS       Y3, Y9, Y7
+	VFNMADD213PS Y8, Y6, Y2
+	VFNMADD213PS Y9, Y7, Y3
+	VFNMADD231PS Y4, Y6, Y2
+	VFNMADD231PS Y5, Y7, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y6, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y7, Y5, Y5
+	VFMADD231PS  Y10, Y4, Y2
+	VFMADD231PS  Y11, Y5, Y3
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y7, Y5, Y3
+	VMOVUPS      192(BX)(SI*4), Y4
+	VMOVUPS      224(BX)(SI*4), Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y0, Y4, Y6, Y6
+	VBLENDVPS    Y1, Y5, Y7, Y7
+	VSUBPS       Y2, Y6, Y6
+	VSUBPS       Y3, Y7, Y7
+	VXORPS       Y0, Y6, Y6
+	VXORPS       Y1, Y7, Y7
+	VMOVUPS      Y6, 192(CX)(SI*4)
+	VMOVUPS      Y7, 224(CX)(SI*4)
+	ADDQ         $+64, SI
 	CMPQ         SI, DI
 	JB           loop
 
@@ -1413,7 +1977,7 @@ TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 	MOVQ AX, SI
-	ANDQ $-32, SI
+	ANDQ $-64, SI
 	JEQ  after
 
 loop:
@@ -1577,7 +2141,167 @@ loop:
 	VBLENDVPS    Y1, Y3, Y5, Y5
 	VMOVUPS      Y4, 64(CX)(BX*4)
 	VMOVUPS      Y5, 96(CX)(BX*4)
-	ADDQ         $+32, BX
+	VMOVUPS      128(DX)(BX*4), Y0
+	VMOVUPS      160(DX)(BX*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
+	VSUBPS       bceconst<>+256(SB), Y3, Y6
+	VSUBPS       bceconst<>+256(SB), Y5, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VFMADD231PS  Y6, Y4, Y8
+	VFMADD231PS  Y7, Y2, Y9
+	VMOVUPS      bceconst<>+832(SB), Y10
+	VSUBPS       Y8, Y10, Y10
+	VMOVUPS      bceconst<>+832(SB), Y11
+	VSUBPS       Y9, Y11, Y11
+	VFMADD231PS  Y6, Y4, Y10
+	VFMADD231PS  Y7, Y2, Y11
+	VMULPS       Y3, Y8, Y8
+	VMULPS       Y5, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VADDPS       bceconst<>+832(SB), Y8, Y2
+	VADDPS       bceconst<>+832(SB), Y9, Y3
+	VSUBPS       bceconst<>+832(SB), Y2, Y4
+	VSUBPS       bceconst<>+832(SB), Y3, Y5
+	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y9, Y5
+	VDIVPS       Y2, Y8, Y6
+	VDIVPS       Y3, Y9, Y7
+	VFNMADD213PS Y8, Y6, Y2
+	VFNMADD213PS Y9, Y7, Y3
+	VFNMADD231PS Y4, Y6, Y2
+	VFNMADD231PS Y5, Y7, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y6, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y7, Y5, Y5
+	VFMADD231PS  Y10, Y4, Y2
+	VFMADD231PS  Y11, Y5, Y3
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y7, Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y2, Y4, Y4
+	VBLENDVPS    Y1, Y3, Y5, Y5
+	VMOVUPS      Y4, 128(CX)(BX*4)
+	VMOVUPS      Y5, 160(CX)(BX*4)
+	VMOVUPS      192(DX)(BX*4), Y0
+	VMOVUPS      224(DX)(BX*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
+	VSUBPS       bceconst<>+256(SB), Y3, Y6
+	VSUBPS       bceconst<>+256(SB), Y5, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VFMADD231PS  Y6, Y4, Y8
+	VFMADD231PS  Y7, Y2, Y9
+	VMOVUPS      bceconst<>+832(SB), Y10
+	VSUBPS       Y8, Y10, Y10
+	VMOVUPS      bceconst<>+832(SB), Y11
+	VSUBPS       Y9, Y11, Y11
+	VFMADD231PS  Y6, Y4, Y10
+	VFMADD231PS  Y7, Y2, Y11
+	VMULPS       Y3, Y8, Y8
+	VMULPS       Y5, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VADDPS       bceconst<>+832(SB), Y8, Y2
+	VADDPS       bceconst<>+832(SB), Y9, Y3
+	VSUBPS       bceconst<>+832(SB), Y2, Y4
+	VSUBPS       bceconst<>+832(SB), Y3, Y5
+	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y9, Y5
+	VDIVPS       Y2, Y8, Y6
+	VDIVPS       Y3, Y9, Y7
+	VFNMADD213PS Y8, Y6, Y2
+	VFNMADD213PS Y9, Y7, Y3
+	VFNMADD231PS Y4, Y6, Y2
+	VFNMADD231PS Y5, Y7, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y6, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y7, Y5, Y5
+	VFMADD231PS  Y10, Y4, Y2
+	VFMADD231PS  Y11, Y5, Y3
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y7, Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y2, Y4, Y4
+	VBLENDVPS    Y1, Y3, Y5, Y5
+	VMOVUPS      Y4, 192(CX)(BX*4)
+	VMOVUPS      Y5, 224(CX)(BX*4)
+	ADDQ         $+64, BX
 	CMPQ         BX, SI
 	JB           loop
 
@@ -1680,13 +2404,13 @@ done:
 
 // func sum16AVX2(x []float32, acc *[16]float64)
 // Requires: AVX, AVX2
-TEXT ·sum16AVX2(SB), NOSPLIT, $128-32
+TEXT ·sum16AVX2(SB), NOSPLIT, $256-32
 	MOVQ x_len+8(FP), AX
 	MOVQ x_base+0(FP), CX
 	MOVQ acc+24(FP), DX
 	XORQ BX, BX
 	MOVQ AX, SI
-	ANDQ $-32, SI
+	ANDQ $-64, SI
 	JEQ  after
 	JMP  body
 
@@ -1711,6 +2435,22 @@ loop:
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 112(SP), Y4
 	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 128(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 144(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 160(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 176(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 192(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (DX)
 	VMOVUPD   Y1, 32(DX)
 	VMOVUPD   Y2, 64(DX)
@@ -1719,13 +2459,21 @@ loop:
 body:
 	VMOVUPS   (CX)(BX*4), Y0
 	VMOVUPS   32(CX)(BX*4), Y1
+	VMOVUPS   64(CX)(BX*4), Y2
 	VMOVUPS   Y0, (SP)
 	VMOVUPS   Y1, 32(SP)
-	VMOVUPS   64(CX)(BX*4), Y0
-	VMOVUPS   96(CX)(BX*4), Y1
-	VMOVUPS   Y0, 64(SP)
-	VMOVUPS   Y1, 96(SP)
-	ADDQ      $+32, BX
+	VMOVUPS   Y2, 64(SP)
+	VMOVUPS   96(CX)(BX*4), Y0
+	VMOVUPS   128(CX)(BX*4), Y1
+	VMOVUPS   160(CX)(BX*4), Y2
+	VMOVUPS   Y0, 96(SP)
+	VMOVUPS   Y1, 128(SP)
+	VMOVUPS   Y2, 160(SP)
+	VMOVUPS   192(CX)(BX*4), Y0
+	VMOVUPS   224(CX)(BX*4), Y1
+	VMOVUPS   Y0, 192(SP)
+	VMOVUPS   Y1, 224(SP)
+	ADDQ      $+64, BX
 	CMPQ      BX, SI
 	JB        loop
 	VMOVUPD   (DX), Y0
@@ -1747,6 +2495,22 @@ body:
 	VCVTPS2PD 96(SP), Y4
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 112(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 128(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 144(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 160(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 176(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 192(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 240(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (DX)
 	VMOVUPD   Y1, 32(DX)
@@ -1790,7 +2554,7 @@ done:
 
 // func lossGradAVX2(g []float32, x []float32, y []float32, scale float32, acc *[16]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·lossGradAVX2(SB), NOSPLIT, $160-88
+TEXT ·lossGradAVX2(SB), NOSPLIT, $288-88
 	MOVQ         g_len+8(FP), AX
 	MOVQ         g_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
@@ -1800,7 +2564,7 @@ TEXT ·lossGradAVX2(SB), NOSPLIT, $160-88
 	VMOVUPS      Y0, (SP)
 	XORQ         DI, DI
 	MOVQ         AX, R8
-	ANDQ         $-32, R8
+	ANDQ         $-64, R8
 	JEQ          after
 	JMP          body
 
@@ -1824,6 +2588,22 @@ loop:
 	VCVTPS2PD 128(SP), Y4
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 144(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 160(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 176(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 192(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 256(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 272(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (SI)
 	VMOVUPD   Y1, 32(SI)
@@ -2091,7 +2871,267 @@ body:
 	VMULPS       (SP), Y5, Y5
 	VMOVUPS      Y5, 96(CX)(DI*4)
 	VMOVUPS      Y4, 128(SP)
-	ADDQ         $+32, DI
+	VMOVUPS      128(DX)(DI*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y1
+	VXORPS       Y1, Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y2, Y6
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      128(BX)(DI*4), Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
+	VXORPS       Y0, Y5, Y5
+	VMULPS       (SP), Y5, Y5
+	VMOVUPS      Y5, 128(CX)(DI*4)
+	VMOVUPS      Y4, 160(SP)
+	VMOVUPS      160(DX)(DI*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y1
+	VXORPS       Y1, Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y2, Y6
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      160(BX)(DI*4), Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
+	VXORPS       Y0, Y5, Y5
+	VMULPS       (SP), Y5, Y5
+	VMOVUPS      Y5, 160(CX)(DI*4)
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(DX)(DI*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y1
+	VXORPS       Y1, Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y2, Y6
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      192(BX)(DI*4), Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
+	VXORPS       Y0, Y5, Y5
+	VMULPS       (SP), Y5, Y5
+	VMOVUPS      Y5, 192(CX)(DI*4)
+	VMOVUPS      Y4, 224(SP)
+	VMOVUPS      224(DX)(DI*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y1
+	VXORPS       Y1, Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y2, Y6
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y0, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
+	VXORPS       Y0, Y5, Y5
+	VMULPS       (SP), Y5, Y5
+	VMOVUPS      Y5, 224(CX)(DI*4)
+	VMOVUPS      Y4, 256(SP)
+	ADDQ         $+64, DI
 	CMPQ         DI, R8
 	JB           loop
 	VMOVUPD      (SI), Y0
@@ -2113,6 +3153,22 @@ body:
 	VCVTPS2PD    128(SP), Y4
 	VADDPD       Y4, Y2, Y2
 	VCVTPS2PD    144(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    160(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    176(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    192(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    208(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    224(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    240(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    256(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    272(SP), Y4
 	VADDPD       Y4, Y3, Y3
 	VMOVUPD      Y0, (SI)
 	VMOVUPD      Y1, 32(SI)
@@ -2295,7 +3351,7 @@ TEXT ·wlossAVX2(SB), NOSPLIT, $64-128
 	VMOVUPS      Y0, 32(SP)
 	XORQ         R8, R8
 	MOVQ         AX, R9
-	ANDQ         $-32, R9
+	ANDQ         $-64, R9
 	JEQ          after
 
 loop:
@@ -2519,7 +3575,227 @@ loop:
 	VANDNPS      Y7, Y3, Y7
 	VMOVUPS      Y6, 64(CX)(R8*4)
 	VMOVUPS      Y7, 96(CX)(R8*4)
-	ADDQ         $+32, R8
+	VMOVUPS      128(DX)(R8*4), Y0
+	VMOVUPS      160(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y3, Y5, Y5
+	VMOVUPS      bceconst<>+256(SB), Y6
+	VMOVUPS      bceconst<>+256(SB), Y7
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
+	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
+	VSUBPS       bceconst<>+256(SB), Y6, Y8
+	VSUBPS       bceconst<>+256(SB), Y7, Y9
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VMOVUPS      bceconst<>+704(SB), Y9
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y6, Y8, Y8
+	VMULPS       Y7, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
+	VMULPS       Y8, Y8, Y10
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      128(BX)(R8*4), Y4
+	VMOVUPS      160(BX)(R8*4), Y5
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y4
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y4, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y5, Y9, Y9
+	VMOVUPS      128(DI)(R8*4), Y10
+	VMOVUPS      160(DI)(R8*4), Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
+	VBLENDVPS    Y0, Y12, Y8, Y8
+	VBLENDVPS    Y1, Y13, Y9, Y9
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
+	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      128(SI)(R8*4), Y0
+	VMOVUPS      160(SI)(R8*4), Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y1, Y7, Y7
+	VANDNPS      Y6, Y2, Y6
+	VANDNPS      Y7, Y3, Y7
+	VMOVUPS      Y6, 128(CX)(R8*4)
+	VMOVUPS      Y7, 160(CX)(R8*4)
+	VMOVUPS      192(DX)(R8*4), Y0
+	VMOVUPS      224(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y3, Y5, Y5
+	VMOVUPS      bceconst<>+256(SB), Y6
+	VMOVUPS      bceconst<>+256(SB), Y7
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
+	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
+	VSUBPS       bceconst<>+256(SB), Y6, Y8
+	VSUBPS       bceconst<>+256(SB), Y7, Y9
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VMOVUPS      bceconst<>+704(SB), Y9
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y6, Y8, Y8
+	VMULPS       Y7, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
+	VMULPS       Y8, Y8, Y10
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      192(BX)(R8*4), Y4
+	VMOVUPS      224(BX)(R8*4), Y5
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y4
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y4, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y5, Y9, Y9
+	VMOVUPS      192(DI)(R8*4), Y10
+	VMOVUPS      224(DI)(R8*4), Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
+	VBLENDVPS    Y0, Y12, Y8, Y8
+	VBLENDVPS    Y1, Y13, Y9, Y9
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
+	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      192(SI)(R8*4), Y0
+	VMOVUPS      224(SI)(R8*4), Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y1, Y7, Y7
+	VANDNPS      Y6, Y2, Y6
+	VANDNPS      Y7, Y3, Y7
+	VMOVUPS      Y6, 192(CX)(R8*4)
+	VMOVUPS      Y7, 224(CX)(R8*4)
+	ADDQ         $+64, R8
 	CMPQ         R8, R9
 	JB           loop
 
@@ -2652,7 +3928,7 @@ done:
 
 // func wsumAVX2(x []float32, y []float32, w []float32, pw []float32, oms float32, hs float32, acc *[32]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·wsumAVX2(SB), NOSPLIT, $320-112
+TEXT ·wsumAVX2(SB), NOSPLIT, $576-112
 	MOVQ         x_len+8(FP), AX
 	MOVQ         x_base+0(FP), CX
 	MOVQ         y_base+24(FP), DX
@@ -2665,7 +3941,7 @@ TEXT ·wsumAVX2(SB), NOSPLIT, $320-112
 	VMOVUPS      Y0, 32(SP)
 	XORQ         R8, R8
 	MOVQ         AX, R9
-	ANDQ         $-32, R9
+	ANDQ         $-64, R9
 	JEQ          after
 	JMP          body
 
@@ -2690,14 +3966,6 @@ loop:
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 176(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VMOVUPD   Y0, (DI)
-	VMOVUPD   Y1, 32(DI)
-	VMOVUPD   Y2, 64(DI)
-	VMOVUPD   Y3, 96(DI)
-	VMOVUPD   128(DI), Y0
-	VMOVUPD   160(DI), Y1
-	VMOVUPD   192(DI), Y2
-	VMOVUPD   224(DI), Y3
 	VCVTPS2PD 192(SP), Y4
 	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 208(SP), Y4
@@ -2713,6 +3981,46 @@ loop:
 	VCVTPS2PD 288(SP), Y4
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	VMOVUPD   Y2, 64(DI)
+	VMOVUPD   Y3, 96(DI)
+	VMOVUPD   128(DI), Y0
+	VMOVUPD   160(DI), Y1
+	VMOVUPD   192(DI), Y2
+	VMOVUPD   224(DI), Y3
+	VCVTPS2PD 320(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 336(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 352(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 368(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 384(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 400(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 416(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 432(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 448(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 464(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 480(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 496(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, 128(DI)
 	VMOVUPD   Y1, 160(DI)
@@ -2830,8 +4138,8 @@ body:
 	VANDNPS      Y7, Y3, Y7
 	VMOVUPS      Y6, 64(SP)
 	VMOVUPS      Y7, 96(SP)
-	VMOVUPS      Y0, 192(SP)
-	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y0, 320(SP)
+	VMOVUPS      Y1, 352(SP)
 	VMOVUPS      64(CX)(R8*4), Y0
 	VMOVUPS      96(CX)(R8*4), Y1
 	VANDPS       bceconst<>+0(SB), Y0, Y2
@@ -2942,9 +4250,233 @@ body:
 	VANDNPS      Y7, Y3, Y7
 	VMOVUPS      Y6, 128(SP)
 	VMOVUPS      Y7, 160(SP)
-	VMOVUPS      Y0, 256(SP)
-	VMOVUPS      Y1, 288(SP)
-	ADDQ         $+32, R8
+	VMOVUPS      Y0, 384(SP)
+	VMOVUPS      Y1, 416(SP)
+	VMOVUPS      128(CX)(R8*4), Y0
+	VMOVUPS      160(CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y3, Y5, Y5
+	VMOVUPS      bceconst<>+256(SB), Y6
+	VMOVUPS      bceconst<>+256(SB), Y7
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
+	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
+	VSUBPS       bceconst<>+256(SB), Y6, Y8
+	VSUBPS       bceconst<>+256(SB), Y7, Y9
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VMOVUPS      bceconst<>+704(SB), Y9
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y6, Y8, Y8
+	VMULPS       Y7, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
+	VMULPS       Y8, Y8, Y10
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      128(DX)(R8*4), Y4
+	VMOVUPS      160(DX)(R8*4), Y5
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y4
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y4, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y5, Y9, Y9
+	VMOVUPS      128(SI)(R8*4), Y10
+	VMOVUPS      160(SI)(R8*4), Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
+	VBLENDVPS    Y0, Y12, Y8, Y8
+	VBLENDVPS    Y1, Y13, Y9, Y9
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
+	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      128(BX)(R8*4), Y0
+	VMOVUPS      160(BX)(R8*4), Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y1, Y7, Y7
+	VANDNPS      Y6, Y2, Y6
+	VANDNPS      Y7, Y3, Y7
+	VMOVUPS      Y6, 192(SP)
+	VMOVUPS      Y7, 224(SP)
+	VMOVUPS      Y0, 448(SP)
+	VMOVUPS      Y1, 480(SP)
+	VMOVUPS      192(CX)(R8*4), Y0
+	VMOVUPS      224(CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y3, Y5, Y5
+	VMOVUPS      bceconst<>+256(SB), Y6
+	VMOVUPS      bceconst<>+256(SB), Y7
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
+	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
+	VSUBPS       bceconst<>+256(SB), Y6, Y8
+	VSUBPS       bceconst<>+256(SB), Y7, Y9
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VMOVUPS      bceconst<>+704(SB), Y9
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y6, Y8, Y8
+	VMULPS       Y7, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
+	VBLENDVPS    Y4, Y6, Y8, Y8
+	VBLENDVPS    Y5, Y7, Y9, Y9
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
+	VMULPS       Y8, Y8, Y10
+	VFMADD213PS  Y8, Y10, Y6
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y7
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y5, Y7, Y7
+	VMOVUPS      192(DX)(R8*4), Y4
+	VMOVUPS      224(DX)(R8*4), Y5
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y4
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y4, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y5, Y9, Y9
+	VMOVUPS      192(SI)(R8*4), Y10
+	VMOVUPS      224(SI)(R8*4), Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
+	VBLENDVPS    Y0, Y12, Y8, Y8
+	VBLENDVPS    Y1, Y13, Y9, Y9
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
+	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
+	VFMADD213PS  Y6, Y8, Y2
+	VFMADD213PS  Y7, Y9, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y6
+	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      192(BX)(R8*4), Y0
+	VMOVUPS      224(BX)(R8*4), Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y1, Y7, Y7
+	VANDNPS      Y6, Y2, Y6
+	VANDNPS      Y7, Y3, Y7
+	VMOVUPS      Y6, 256(SP)
+	VMOVUPS      Y7, 288(SP)
+	VMOVUPS      Y0, 512(SP)
+	VMOVUPS      Y1, 544(SP)
+	ADDQ         $+64, R8
 	CMPQ         R8, R9
 	JB           loop
 	VMOVUPD      (DI), Y0
@@ -2967,14 +4499,6 @@ body:
 	VADDPD       Y4, Y2, Y2
 	VCVTPS2PD    176(SP), Y4
 	VADDPD       Y4, Y3, Y3
-	VMOVUPD      Y0, (DI)
-	VMOVUPD      Y1, 32(DI)
-	VMOVUPD      Y2, 64(DI)
-	VMOVUPD      Y3, 96(DI)
-	VMOVUPD      128(DI), Y0
-	VMOVUPD      160(DI), Y1
-	VMOVUPD      192(DI), Y2
-	VMOVUPD      224(DI), Y3
 	VCVTPS2PD    192(SP), Y4
 	VADDPD       Y4, Y0, Y0
 	VCVTPS2PD    208(SP), Y4
@@ -2990,6 +4514,46 @@ body:
 	VCVTPS2PD    288(SP), Y4
 	VADDPD       Y4, Y2, Y2
 	VCVTPS2PD    304(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VMOVUPD      Y0, (DI)
+	VMOVUPD      Y1, 32(DI)
+	VMOVUPD      Y2, 64(DI)
+	VMOVUPD      Y3, 96(DI)
+	VMOVUPD      128(DI), Y0
+	VMOVUPD      160(DI), Y1
+	VMOVUPD      192(DI), Y2
+	VMOVUPD      224(DI), Y3
+	VCVTPS2PD    320(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    336(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    352(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    368(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    384(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    400(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    416(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    432(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    448(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    464(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    480(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    496(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    512(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    528(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    544(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    560(SP), Y4
 	VADDPD       Y4, Y3, Y3
 	VMOVUPD      Y0, 128(DI)
 	VMOVUPD      Y1, 160(DI)
@@ -3170,7 +4734,7 @@ TEXT ·wgradAVX2(SB), NOSPLIT, $96-132
 	VMOVUPS      Y0, 64(SP)
 	XORQ         R8, R8
 	MOVQ         AX, R9
-	ANDQ         $-32, R9
+	ANDQ         $-64, R9
 	JEQ          after
 
 loop:
@@ -3458,7 +5022,291 @@ loop:
 	VANDNPS      Y9, Y1, Y9
 	VMOVUPS      Y8, 64(CX)(R8*4)
 	VMOVUPS      Y9, 96(CX)(R8*4)
-	ADDQ         $+32, R8
+	VMOVUPS      128(DX)(R8*4), Y0
+	VMOVUPS      160(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
+	VSUBPS       bceconst<>+256(SB), Y3, Y6
+	VSUBPS       bceconst<>+256(SB), Y5, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VFMADD231PS  Y6, Y4, Y8
+	VFMADD231PS  Y7, Y2, Y9
+	VMOVUPS      bceconst<>+832(SB), Y10
+	VSUBPS       Y8, Y10, Y10
+	VMOVUPS      bceconst<>+832(SB), Y11
+	VSUBPS       Y9, Y11, Y11
+	VFMADD231PS  Y6, Y4, Y10
+	VFMADD231PS  Y7, Y2, Y11
+	VMULPS       Y3, Y8, Y8
+	VMULPS       Y5, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
+	VBLENDVPS    Y2, Y4, Y8, Y4
+	VBLENDVPS    Y3, Y5, Y9, Y5
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y7
+	VMULPS       Y4, Y4, Y12
+	VFMADD213PS  Y4, Y12, Y6
+	VMULPS       Y5, Y5, Y4
+	VFMADD213PS  Y5, Y4, Y7
+	VADDPS       Y2, Y6, Y6
+	VADDPS       Y3, Y7, Y7
+	VADDPS       bceconst<>+832(SB), Y8, Y2
+	VADDPS       bceconst<>+832(SB), Y9, Y3
+	VSUBPS       bceconst<>+832(SB), Y2, Y4
+	VSUBPS       bceconst<>+832(SB), Y3, Y5
+	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y9, Y5
+	VDIVPS       Y2, Y8, Y12
+	VDIVPS       Y3, Y9, Y13
+	VFNMADD213PS Y8, Y12, Y2
+	VFNMADD213PS Y9, Y13, Y3
+	VFNMADD231PS Y4, Y12, Y2
+	VFNMADD231PS Y5, Y13, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y12, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y13, Y5, Y5
+	VFMADD231PS  Y10, Y4, Y2
+	VFMADD231PS  Y11, Y5, Y3
+	VFMADD213PS  Y12, Y4, Y2
+	VFMADD213PS  Y13, Y5, Y3
+	VMOVUPS      128(BX)(R8*4), Y4
+	VMOVUPS      160(BX)(R8*4), Y5
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y4
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y4, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y5, Y9, Y9
+	VMOVUPS      128(DI)(R8*4), Y10
+	VMOVUPS      160(DI)(R8*4), Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
+	VBLENDVPS    Y0, Y12, Y8, Y8
+	VBLENDVPS    Y1, Y13, Y9, Y9
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VFNMADD231PS Y2, Y10, Y8
+	VFNMADD231PS Y3, Y11, Y9
+	VXORPS       Y0, Y8, Y8
+	VXORPS       Y1, Y9, Y9
+	VMOVUPS      128(SI)(R8*4), Y0
+	VMOVUPS      160(SI)(R8*4), Y1
+	VMULPS       64(SP), Y0, Y2
+	VMULPS       64(SP), Y1, Y3
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y0
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y1
+	VMULPS       Y2, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VANDNPS      Y8, Y0, Y8
+	VANDNPS      Y9, Y1, Y9
+	VMOVUPS      Y8, 128(CX)(R8*4)
+	VMOVUPS      Y9, 160(CX)(R8*4)
+	VMOVUPS      192(DX)(R8*4), Y0
+	VMOVUPS      224(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y0, Y2
+	VANDPS       bceconst<>+0(SB), Y1, Y3
+	VXORPS       Y2, Y0, Y0
+	VXORPS       Y3, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y2, Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
+	VSUBPS       bceconst<>+256(SB), Y3, Y6
+	VSUBPS       bceconst<>+256(SB), Y5, Y7
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VFMADD231PS  Y6, Y4, Y8
+	VFMADD231PS  Y7, Y2, Y9
+	VMOVUPS      bceconst<>+832(SB), Y10
+	VSUBPS       Y8, Y10, Y10
+	VMOVUPS      bceconst<>+832(SB), Y11
+	VSUBPS       Y9, Y11, Y11
+	VFMADD231PS  Y6, Y4, Y10
+	VFMADD231PS  Y7, Y2, Y11
+	VMULPS       Y3, Y8, Y8
+	VMULPS       Y5, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
+	VBLENDVPS    Y2, Y4, Y8, Y4
+	VBLENDVPS    Y3, Y5, Y9, Y5
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y7
+	VMULPS       Y4, Y4, Y12
+	VFMADD213PS  Y4, Y12, Y6
+	VMULPS       Y5, Y5, Y4
+	VFMADD213PS  Y5, Y4, Y7
+	VADDPS       Y2, Y6, Y6
+	VADDPS       Y3, Y7, Y7
+	VADDPS       bceconst<>+832(SB), Y8, Y2
+	VADDPS       bceconst<>+832(SB), Y9, Y3
+	VSUBPS       bceconst<>+832(SB), Y2, Y4
+	VSUBPS       bceconst<>+832(SB), Y3, Y5
+	VSUBPS       Y4, Y8, Y4
+	VSUBPS       Y5, Y9, Y5
+	VDIVPS       Y2, Y8, Y12
+	VDIVPS       Y3, Y9, Y13
+	VFNMADD213PS Y8, Y12, Y2
+	VFNMADD213PS Y9, Y13, Y3
+	VFNMADD231PS Y4, Y12, Y2
+	VFNMADD231PS Y5, Y13, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y12, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y13, Y5, Y5
+	VFMADD231PS  Y10, Y4, Y2
+	VFMADD231PS  Y11, Y5, Y3
+	VFMADD213PS  Y12, Y4, Y2
+	VFMADD213PS  Y13, Y5, Y3
+	VMOVUPS      192(BX)(R8*4), Y4
+	VMOVUPS      224(BX)(R8*4), Y5
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y4
+	VMOVUPS      (SP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y4, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y5, Y9, Y9
+	VMOVUPS      192(DI)(R8*4), Y10
+	VMOVUPS      224(DI)(R8*4), Y11
+	VMULPS       Y4, Y10, Y12
+	VMULPS       Y5, Y11, Y13
+	VFMADD213PS  Y8, Y4, Y10
+	VFMADD213PS  Y9, Y5, Y11
+	VBLENDVPS    Y0, Y12, Y8, Y8
+	VBLENDVPS    Y1, Y13, Y9, Y9
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VFNMADD231PS Y2, Y10, Y8
+	VFNMADD231PS Y3, Y11, Y9
+	VXORPS       Y0, Y8, Y8
+	VXORPS       Y1, Y9, Y9
+	VMOVUPS      192(SI)(R8*4), Y0
+	VMOVUPS      224(SI)(R8*4), Y1
+	VMULPS       64(SP), Y0, Y2
+	VMULPS       64(SP), Y1, Y3
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y0
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y1
+	VMULPS       Y2, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VANDNPS      Y8, Y0, Y8
+	VANDNPS      Y9, Y1, Y9
+	VMOVUPS      Y8, 192(CX)(R8*4)
+	VMOVUPS      Y9, 224(CX)(R8*4)
+	ADDQ         $+64, R8
 	CMPQ         R8, R9
 	JB           loop
 
@@ -3623,7 +5471,7 @@ done:
 
 // func wlossGradAVX2(g []float32, x []float32, y []float32, w []float32, pw []float32, oms float32, hs float32, scale float32, acc *[16]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·wlossGradAVX2(SB), NOSPLIT, $224-144
+TEXT ·wlossGradAVX2(SB), NOSPLIT, $352-144
 	MOVQ         g_len+8(FP), AX
 	MOVQ         g_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
@@ -3639,7 +5487,7 @@ TEXT ·wlossGradAVX2(SB), NOSPLIT, $224-144
 	VMOVUPS      Y0, 64(SP)
 	XORQ         R9, R9
 	MOVQ         AX, R10
-	ANDQ         $-32, R10
+	ANDQ         $-64, R10
 	JEQ          after
 	JMP          body
 
@@ -3663,6 +5511,22 @@ loop:
 	VCVTPS2PD 192(SP), Y4
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 256(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 272(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 288(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 320(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 336(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (R8)
 	VMOVUPD   Y1, 32(R8)
@@ -3978,7 +5842,315 @@ body:
 	VANDNPS      Y5, Y2, Y5
 	VMOVUPS      Y5, 96(CX)(R9*4)
 	VMOVUPS      Y4, 192(SP)
-	ADDQ         $+32, R9
+	VMOVUPS      128(DX)(R9*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y1
+	VXORPS       Y1, Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y2, Y6
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      128(BX)(R9*4), Y3
+	VMOVUPS      (SP), Y5
+	VFMADD213PS  32(SP), Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMOVUPS      128(DI)(R9*4), Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
+	VBLENDVPS    Y0, Y7, Y5, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
+	VXORPS       Y0, Y5, Y5
+	VMOVUPS      128(SI)(R9*4), Y0
+	VMULPS       64(SP), Y0, Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMULPS       Y0, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
+	VMULPS       Y1, Y5, Y5
+	VANDNPS      Y5, Y2, Y5
+	VMOVUPS      Y5, 128(CX)(R9*4)
+	VMOVUPS      Y4, 224(SP)
+	VMOVUPS      160(DX)(R9*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y1
+	VXORPS       Y1, Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y2, Y6
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      160(BX)(R9*4), Y3
+	VMOVUPS      (SP), Y5
+	VFMADD213PS  32(SP), Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMOVUPS      160(DI)(R9*4), Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
+	VBLENDVPS    Y0, Y7, Y5, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
+	VXORPS       Y0, Y5, Y5
+	VMOVUPS      160(SI)(R9*4), Y0
+	VMULPS       64(SP), Y0, Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMULPS       Y0, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
+	VMULPS       Y1, Y5, Y5
+	VANDNPS      Y5, Y2, Y5
+	VMOVUPS      Y5, 160(CX)(R9*4)
+	VMOVUPS      Y4, 256(SP)
+	VMOVUPS      192(DX)(R9*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y1
+	VXORPS       Y1, Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y2, Y6
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      192(BX)(R9*4), Y3
+	VMOVUPS      (SP), Y5
+	VFMADD213PS  32(SP), Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMOVUPS      192(DI)(R9*4), Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
+	VBLENDVPS    Y0, Y7, Y5, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
+	VXORPS       Y0, Y5, Y5
+	VMOVUPS      192(SI)(R9*4), Y0
+	VMULPS       64(SP), Y0, Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMULPS       Y0, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
+	VMULPS       Y1, Y5, Y5
+	VANDNPS      Y5, Y2, Y5
+	VMOVUPS      Y5, 192(CX)(R9*4)
+	VMOVUPS      Y4, 288(SP)
+	VMOVUPS      224(DX)(R9*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y1
+	VXORPS       Y1, Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y2
+	VMINPS       Y1, Y2, Y2
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VPSLLD       $0x17, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y2, Y6
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMOVUPS      224(BX)(R9*4), Y3
+	VMOVUPS      (SP), Y5
+	VFMADD213PS  32(SP), Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMOVUPS      224(DI)(R9*4), Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
+	VBLENDVPS    Y0, Y7, Y5, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
+	VFMADD213PS  Y4, Y5, Y1
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
+	VXORPS       Y0, Y5, Y5
+	VMOVUPS      224(SI)(R9*4), Y0
+	VMULPS       64(SP), Y0, Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMULPS       Y0, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
+	VMULPS       Y1, Y5, Y5
+	VANDNPS      Y5, Y2, Y5
+	VMOVUPS      Y5, 224(CX)(R9*4)
+	VMOVUPS      Y4, 320(SP)
+	ADDQ         $+64, R9
 	CMPQ         R9, R10
 	JB           loop
 	VMOVUPD      (R8), Y0
@@ -4000,6 +6172,22 @@ body:
 	VCVTPS2PD    192(SP), Y4
 	VADDPD       Y4, Y2, Y2
 	VCVTPS2PD    208(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    224(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    240(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    256(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    272(SP), Y4
+	VADDPD       Y4, Y3, Y3
+	VCVTPS2PD    288(SP), Y4
+	VADDPD       Y4, Y0, Y0
+	VCVTPS2PD    304(SP), Y4
+	VADDPD       Y4, Y1, Y1
+	VCVTPS2PD    320(SP), Y4
+	VADDPD       Y4, Y2, Y2
+	VCVTPS2PD    336(SP), Y4
 	VADDPD       Y4, Y3, Y3
 	VMOVUPD      Y0, (R8)
 	VMOVUPD      Y1, 32(R8)

@@ -46,7 +46,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "grad", il: map[string]int{"AVX512": 4}, doc: "grad writes sigmoid(x)-y of every element (mLossGradElem).",
+		name: "grad", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "grad writes sigmoid(x)-y of every element (mLossGradElem).",
 		sig: "func(dst, x, y []float32)", slices: []string{"dst", "x", "y"},
 		body: func(g *gen, f *fn, ks []int) {
 			n := len(ks)
@@ -60,7 +60,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "sigmoid", il: map[string]int{"AVX512": 4}, doc: "sigmoid writes sigmoid(x) of every element (mSigmoidElem).",
+		name: "sigmoid", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "sigmoid writes sigmoid(x) of every element (mSigmoidElem).",
 		sig: "func(dst, x []float32)", slices: []string{"dst", "x"},
 		body: func(g *gen, f *fn, ks []int) {
 			n := len(ks)
@@ -101,7 +101,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wloss", il: map[string]int{"AVX512": 4}, doc: "wloss writes the weighted loss of every element (mWElem).",
+		name: "wloss", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "wloss writes the weighted loss of every element (mWElem).",
 		sig: "func(dst, x, y, w, pw []float32, oms, hs float32)", slices: []string{"dst", "x", "y", "w", "pw"},
 		scalars: []string{"oms", "hs"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -110,7 +110,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wsum", il: map[string]int{"AVX512": 4}, doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
+		name: "wsum", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
 		sig: "func(x, y, w, pw []float32, oms, hs float32, acc *[32]float64)", slices: []string{"x", "y", "w", "pw"}, acc: 32,
 		scalars: []string{"oms", "hs"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -121,7 +121,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wgrad", il: map[string]int{"AVX512": 4}, doc: "wgrad writes the weighted gradient times scale of every element (mWElem).",
+		name: "wgrad", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "wgrad writes the weighted gradient times scale of every element (mWElem).",
 		sig: "func(dst, x, y, w, pw []float32, oms, hs, scale float32)", slices: []string{"dst", "x", "y", "w", "pw"},
 		scalars: []string{"oms", "hs", "scale"},
 		body: func(g *gen, f *fn, ks []int) {

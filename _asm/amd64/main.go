@@ -612,7 +612,7 @@ func main() {
 	ConstraintExpr("!purego")
 	emitData()
 	paths := []*gen{
-		{suffix: "AVX2", W: 8, U: 4, IL: 2},
+		{suffix: "AVX2", W: 8, U: 8, IL: 3},
 		{suffix: "AVX512", W: 16, z: true, U: 8, IL: 8},
 	}
 	for _, g := range paths {
