@@ -2771,245 +2771,245 @@ wloss0_loop:
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R2), [V6.S4]
+	VLD1.P 16(R3), [V8.S4]
+	WORD $0x6e3de4e9 // fcmge v9.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ea // fmla v10.4s, v7.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V7.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	WORD $0x6e27dcea // fmul v10.4s, v7.4s, v7.4s
+	VFMLA V11.S4, V10.S4, V7.S4
+	WORD $0x4e29d4e7 // fadd v7.4s, v7.4s, v9.4s
+	WORD $0x4ea4d7c9 // fsub v9.4s, v30.4s, v4.4s
+	WORD $0x6e24dc6a // fmul v10.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V4.S4, V3.S4, V9.S4
 	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VST1.P [V8.S4], 16(R0)
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VST1.P [V8.S4], 16(R0)
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VST1.P [V8.S4], 16(R0)
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VST1.P [V8.S4], 16(R0)
+	WORD $0x6e27dd27 // fmul v7.4s, v9.4s, v7.4s
+	WORD $0x4ea0d944 // fcmeq v4.4s, v10.4s, #0
+	VMOV V7.B16, V11.B16
+	VFMLA V1.S4, V10.S4, V11.S4
+	VBIT V4.B16, V7.B16, V11.B16
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e631d6b // bic v11.16b, v11.16b, v3.16b
+	VLD1.P 16(R4), [V0.S4]
+	VST1.P [V11.S4], 16(R0)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410c1 // fmla v1.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f8a2 // fabs v2.4s, v5.4s
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd486 // fsub v6.4s, v4.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	VLD1.P 16(R3), [V7.S4]
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V6.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ca // fmla v10.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	WORD $0x6e26dcca // fmul v10.4s, v6.4s, v6.4s
+	VFMLA V11.S4, V10.S4, V6.S4
+	WORD $0x4e29d4c6 // fadd v6.4s, v6.4s, v9.4s
+	WORD $0x4ea1d7c9 // fsub v9.4s, v30.4s, v1.4s
+	WORD $0x6e21dc0a // fmul v10.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V1.S4, V0.S4, V9.S4
+	WORD $0x4ea0d900 // fcmeq v0.4s, v8.4s, #0
+	WORD $0x6e26dd26 // fmul v6.4s, v9.4s, v6.4s
+	WORD $0x4ea0d941 // fcmeq v1.4s, v10.4s, #0
+	VMOV V6.B16, V11.B16
+	VFMLA V2.S4, V10.S4, V11.S4
+	VBIT V1.B16, V6.B16, V11.B16
+	WORD $0x6e2bdd0b // fmul v11.4s, v8.4s, v11.4s
+	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	VLD1.P 16(R4), [V0.S4]
+	VST1.P [V11.S4], 16(R0)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb41081 // fmla v1.4s, v4.4s, v20.s[1]
+	WORD $0x4ea0f862 // fabs v2.4s, v3.4s
+	WORD $0x4ebcf444 // fmin v4.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x4fb510c8 // fmla v8.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V8.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V8.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V8.S4, V4.S4, V6.S4
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	VLD1.P 16(R3), [V8.S4]
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V6.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ca // fmla v10.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	WORD $0x6e26dcca // fmul v10.4s, v6.4s, v6.4s
+	VFMLA V11.S4, V10.S4, V6.S4
+	WORD $0x4e29d4c6 // fadd v6.4s, v6.4s, v9.4s
+	WORD $0x4ea1d7c9 // fsub v9.4s, v30.4s, v1.4s
+	WORD $0x6e21dc0a // fmul v10.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V3.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V1.S4, V0.S4, V9.S4
+	WORD $0x4ea0d8e0 // fcmeq v0.4s, v7.4s, #0
+	WORD $0x6e26dd26 // fmul v6.4s, v9.4s, v6.4s
+	WORD $0x4ea0d941 // fcmeq v1.4s, v10.4s, #0
+	VMOV V6.B16, V11.B16
+	VFMLA V2.S4, V10.S4, V11.S4
+	VBIT V1.B16, V6.B16, V11.B16
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	VLD1.P 16(R4), [V0.S4]
+	VST1.P [V11.S4], 16(R0)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f882 // fabs v2.4s, v4.4s
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951065 // fmla v5.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e3de4c3 // fcmge v3.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb710c5 // fmla v5.4s, v6.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V6.B16
+	VAND V26.B16, V3.B16, V3.B16
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb718c5 // fmla v5.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V24.S[3], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V25.S[1], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V25.S[3], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4e23d4c6 // fadd v6.4s, v6.4s, v3.4s
+	WORD $0x4ea1d7c3 // fsub v3.4s, v30.4s, v1.4s
+	WORD $0x6e21dc05 // fmul v5.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V4.S4, V7.S4
+	VBIF V7.B16, V3.B16, V5.B16
+	VFMLA V1.S4, V0.S4, V3.S4
+	WORD $0x4ea0d900 // fcmeq v0.4s, v8.4s, #0
+	WORD $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
+	WORD $0x4ea0d8a1 // fcmeq v1.4s, v5.4s, #0
+	VMOV V6.B16, V7.B16
+	VFMLA V2.S4, V5.S4, V7.S4
+	VBIT V1.B16, V6.B16, V7.B16
+	WORD $0x6e27dd07 // fmul v7.4s, v8.4s, v7.4s
+	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	VST1.P [V7.S4], 16(R0)
 	SUB $1, R6, R6
 	CBNZ R6, wloss0_loop
 wloss0_tail:
@@ -3076,245 +3076,245 @@ wloss0_copyin:
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R2), [V6.S4]
+	VLD1.P 16(R3), [V8.S4]
+	WORD $0x6e3de4e9 // fcmge v9.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ea // fmla v10.4s, v7.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V7.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	WORD $0x6e27dcea // fmul v10.4s, v7.4s, v7.4s
+	VFMLA V11.S4, V10.S4, V7.S4
+	WORD $0x4e29d4e7 // fadd v7.4s, v7.4s, v9.4s
+	WORD $0x4ea4d7c9 // fsub v9.4s, v30.4s, v4.4s
+	WORD $0x6e24dc6a // fmul v10.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V4.S4, V3.S4, V9.S4
 	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VST1.P [V8.S4], 16(R0)
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VST1.P [V8.S4], 16(R0)
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VST1.P [V8.S4], 16(R0)
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VST1.P [V8.S4], 16(R0)
+	WORD $0x6e27dd27 // fmul v7.4s, v9.4s, v7.4s
+	WORD $0x4ea0d944 // fcmeq v4.4s, v10.4s, #0
+	VMOV V7.B16, V11.B16
+	VFMLA V1.S4, V10.S4, V11.S4
+	VBIT V4.B16, V7.B16, V11.B16
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e631d6b // bic v11.16b, v11.16b, v3.16b
+	VLD1.P 16(R4), [V0.S4]
+	VST1.P [V11.S4], 16(R0)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410c1 // fmla v1.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f8a2 // fabs v2.4s, v5.4s
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd486 // fsub v6.4s, v4.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	VLD1.P 16(R3), [V7.S4]
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V6.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ca // fmla v10.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	WORD $0x6e26dcca // fmul v10.4s, v6.4s, v6.4s
+	VFMLA V11.S4, V10.S4, V6.S4
+	WORD $0x4e29d4c6 // fadd v6.4s, v6.4s, v9.4s
+	WORD $0x4ea1d7c9 // fsub v9.4s, v30.4s, v1.4s
+	WORD $0x6e21dc0a // fmul v10.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V1.S4, V0.S4, V9.S4
+	WORD $0x4ea0d900 // fcmeq v0.4s, v8.4s, #0
+	WORD $0x6e26dd26 // fmul v6.4s, v9.4s, v6.4s
+	WORD $0x4ea0d941 // fcmeq v1.4s, v10.4s, #0
+	VMOV V6.B16, V11.B16
+	VFMLA V2.S4, V10.S4, V11.S4
+	VBIT V1.B16, V6.B16, V11.B16
+	WORD $0x6e2bdd0b // fmul v11.4s, v8.4s, v11.4s
+	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	VLD1.P 16(R4), [V0.S4]
+	VST1.P [V11.S4], 16(R0)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb41081 // fmla v1.4s, v4.4s, v20.s[1]
+	WORD $0x4ea0f862 // fabs v2.4s, v3.4s
+	WORD $0x4ebcf444 // fmin v4.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x4fb510c8 // fmla v8.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V8.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V8.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V8.S4, V4.S4, V6.S4
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	VLD1.P 16(R3), [V8.S4]
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V6.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ca // fmla v10.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	WORD $0x6e26dcca // fmul v10.4s, v6.4s, v6.4s
+	VFMLA V11.S4, V10.S4, V6.S4
+	WORD $0x4e29d4c6 // fadd v6.4s, v6.4s, v9.4s
+	WORD $0x4ea1d7c9 // fsub v9.4s, v30.4s, v1.4s
+	WORD $0x6e21dc0a // fmul v10.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V3.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V1.S4, V0.S4, V9.S4
+	WORD $0x4ea0d8e0 // fcmeq v0.4s, v7.4s, #0
+	WORD $0x6e26dd26 // fmul v6.4s, v9.4s, v6.4s
+	WORD $0x4ea0d941 // fcmeq v1.4s, v10.4s, #0
+	VMOV V6.B16, V11.B16
+	VFMLA V2.S4, V10.S4, V11.S4
+	VBIT V1.B16, V6.B16, V11.B16
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	VLD1.P 16(R4), [V0.S4]
+	VST1.P [V11.S4], 16(R0)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f882 // fabs v2.4s, v4.4s
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951065 // fmla v5.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e3de4c3 // fcmge v3.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb710c5 // fmla v5.4s, v6.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V6.B16
+	VAND V26.B16, V3.B16, V3.B16
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb718c5 // fmla v5.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V24.S[3], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V25.S[1], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V25.S[3], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4e23d4c6 // fadd v6.4s, v6.4s, v3.4s
+	WORD $0x4ea1d7c3 // fsub v3.4s, v30.4s, v1.4s
+	WORD $0x6e21dc05 // fmul v5.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V4.S4, V7.S4
+	VBIF V7.B16, V3.B16, V5.B16
+	VFMLA V1.S4, V0.S4, V3.S4
+	WORD $0x4ea0d900 // fcmeq v0.4s, v8.4s, #0
+	WORD $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
+	WORD $0x4ea0d8a1 // fcmeq v1.4s, v5.4s, #0
+	VMOV V6.B16, V7.B16
+	VFMLA V2.S4, V5.S4, V7.S4
+	VBIT V1.B16, V6.B16, V7.B16
+	WORD $0x6e27dd07 // fmul v7.4s, v8.4s, v7.4s
+	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	VST1.P [V7.S4], 16(R0)
 	ADD $8, RSP, R9
 wloss0_copyout:
 	MOVWU.P 4(R9), R11
@@ -3377,255 +3377,255 @@ wsum0_loop:
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R2), [V6.S4]
+	VLD1.P 16(R3), [V8.S4]
+	WORD $0x6e3de4e9 // fcmge v9.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ea // fmla v10.4s, v7.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V7.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	WORD $0x6e27dcea // fmul v10.4s, v7.4s, v7.4s
+	VFMLA V11.S4, V10.S4, V7.S4
+	WORD $0x4e29d4e7 // fadd v7.4s, v7.4s, v9.4s
+	WORD $0x4ea4d7c9 // fsub v9.4s, v30.4s, v4.4s
+	WORD $0x6e24dc6a // fmul v10.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V4.S4, V3.S4, V9.S4
 	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	WORD $0x0e617904 // fcvtl v4.2d, v8.2s
-	WORD $0x4e617905 // fcvtl2 v5.2d, v8.4s
-	WORD $0x4e64d58c // fadd v12.2d, v12.2d, v4.2d
-	WORD $0x4e65d5ad // fadd v13.2d, v13.2d, v5.2d
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	WORD $0x0e617904 // fcvtl v4.2d, v8.2s
-	WORD $0x4e617905 // fcvtl2 v5.2d, v8.4s
-	WORD $0x4e64d5ce // fadd v14.2d, v14.2d, v4.2d
-	WORD $0x4e65d5ef // fadd v15.2d, v15.2d, v5.2d
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	WORD $0x0e617904 // fcvtl v4.2d, v8.2s
-	WORD $0x4e617905 // fcvtl2 v5.2d, v8.4s
-	WORD $0x4e64d610 // fadd v16.2d, v16.2d, v4.2d
-	WORD $0x4e65d631 // fadd v17.2d, v17.2d, v5.2d
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	WORD $0x0e617900 // fcvtl v0.2d, v8.2s
-	WORD $0x4e617901 // fcvtl2 v1.2d, v8.4s
+	WORD $0x6e27dd27 // fmul v7.4s, v9.4s, v7.4s
+	WORD $0x4ea0d944 // fcmeq v4.4s, v10.4s, #0
+	VMOV V7.B16, V11.B16
+	VFMLA V1.S4, V10.S4, V11.S4
+	VBIT V4.B16, V7.B16, V11.B16
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e631d6b // bic v11.16b, v11.16b, v3.16b
+	VLD1.P 16(R4), [V0.S4]
+	WORD $0x0e617961 // fcvtl v1.2d, v11.2s
+	WORD $0x4e617962 // fcvtl2 v2.2d, v11.4s
+	WORD $0x4e61d58c // fadd v12.2d, v12.2d, v1.2d
+	WORD $0x4e62d5ad // fadd v13.2d, v13.2d, v2.2d
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410c1 // fmla v1.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f8a2 // fabs v2.4s, v5.4s
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd486 // fsub v6.4s, v4.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	VLD1.P 16(R3), [V7.S4]
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V6.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ca // fmla v10.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	WORD $0x6e26dcca // fmul v10.4s, v6.4s, v6.4s
+	VFMLA V11.S4, V10.S4, V6.S4
+	WORD $0x4e29d4c6 // fadd v6.4s, v6.4s, v9.4s
+	WORD $0x4ea1d7c9 // fsub v9.4s, v30.4s, v1.4s
+	WORD $0x6e21dc0a // fmul v10.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V1.S4, V0.S4, V9.S4
+	WORD $0x4ea0d900 // fcmeq v0.4s, v8.4s, #0
+	WORD $0x6e26dd26 // fmul v6.4s, v9.4s, v6.4s
+	WORD $0x4ea0d941 // fcmeq v1.4s, v10.4s, #0
+	VMOV V6.B16, V11.B16
+	VFMLA V2.S4, V10.S4, V11.S4
+	VBIT V1.B16, V6.B16, V11.B16
+	WORD $0x6e2bdd0b // fmul v11.4s, v8.4s, v11.4s
+	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	VLD1.P 16(R4), [V0.S4]
+	WORD $0x0e617961 // fcvtl v1.2d, v11.2s
+	WORD $0x4e617962 // fcvtl2 v2.2d, v11.4s
+	WORD $0x4e61d5ce // fadd v14.2d, v14.2d, v1.2d
+	WORD $0x4e62d5ef // fadd v15.2d, v15.2d, v2.2d
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb41081 // fmla v1.4s, v4.4s, v20.s[1]
+	WORD $0x4ea0f862 // fabs v2.4s, v3.4s
+	WORD $0x4ebcf444 // fmin v4.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x4fb510c8 // fmla v8.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V8.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V8.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V8.S4, V4.S4, V6.S4
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	VLD1.P 16(R3), [V8.S4]
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V6.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ca // fmla v10.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	WORD $0x6e26dcca // fmul v10.4s, v6.4s, v6.4s
+	VFMLA V11.S4, V10.S4, V6.S4
+	WORD $0x4e29d4c6 // fadd v6.4s, v6.4s, v9.4s
+	WORD $0x4ea1d7c9 // fsub v9.4s, v30.4s, v1.4s
+	WORD $0x6e21dc0a // fmul v10.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V3.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V1.S4, V0.S4, V9.S4
+	WORD $0x4ea0d8e0 // fcmeq v0.4s, v7.4s, #0
+	WORD $0x6e26dd26 // fmul v6.4s, v9.4s, v6.4s
+	WORD $0x4ea0d941 // fcmeq v1.4s, v10.4s, #0
+	VMOV V6.B16, V11.B16
+	VFMLA V2.S4, V10.S4, V11.S4
+	VBIT V1.B16, V6.B16, V11.B16
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	VLD1.P 16(R4), [V0.S4]
+	WORD $0x0e617961 // fcvtl v1.2d, v11.2s
+	WORD $0x4e617962 // fcvtl2 v2.2d, v11.4s
+	WORD $0x4e61d610 // fadd v16.2d, v16.2d, v1.2d
+	WORD $0x4e62d631 // fadd v17.2d, v17.2d, v2.2d
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f882 // fabs v2.4s, v4.4s
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951065 // fmla v5.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e3de4c3 // fcmge v3.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb710c5 // fmla v5.4s, v6.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V6.B16
+	VAND V26.B16, V3.B16, V3.B16
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb718c5 // fmla v5.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V24.S[3], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V25.S[1], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V25.S[3], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4e23d4c6 // fadd v6.4s, v6.4s, v3.4s
+	WORD $0x4ea1d7c3 // fsub v3.4s, v30.4s, v1.4s
+	WORD $0x6e21dc05 // fmul v5.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V4.S4, V7.S4
+	VBIF V7.B16, V3.B16, V5.B16
+	VFMLA V1.S4, V0.S4, V3.S4
+	WORD $0x4ea0d900 // fcmeq v0.4s, v8.4s, #0
+	WORD $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
+	WORD $0x4ea0d8a1 // fcmeq v1.4s, v5.4s, #0
+	VMOV V6.B16, V7.B16
+	VFMLA V2.S4, V5.S4, V7.S4
+	VBIT V1.B16, V6.B16, V7.B16
+	WORD $0x6e27dd07 // fmul v7.4s, v8.4s, v7.4s
+	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	WORD $0x0e6178e0 // fcvtl v0.2d, v7.2s
+	WORD $0x4e6178e1 // fcvtl2 v1.2d, v7.4s
 	WORD $0x4e60d652 // fadd v18.2d, v18.2d, v0.2d
 	WORD $0x4e61d673 // fadd v19.2d, v19.2d, v1.2d
 	SUB $1, R6, R6
@@ -3692,263 +3692,263 @@ wsum0_copyin:
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R2), [V6.S4]
+	VLD1.P 16(R3), [V8.S4]
+	WORD $0x6e3de4e9 // fcmge v9.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ea // fmla v10.4s, v7.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V7.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	WORD $0x6e27dcea // fmul v10.4s, v7.4s, v7.4s
+	VFMLA V11.S4, V10.S4, V7.S4
+	WORD $0x4e29d4e7 // fadd v7.4s, v7.4s, v9.4s
+	WORD $0x4ea4d7c9 // fsub v9.4s, v30.4s, v4.4s
+	WORD $0x6e24dc6a // fmul v10.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V4.S4, V3.S4, V9.S4
 	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VLD1.P 16(R12), [V4.S4]
-	VBIF V4.B16, V31.B16, V8.B16
-	WORD $0x0e617904 // fcvtl v4.2d, v8.2s
-	WORD $0x4e617905 // fcvtl2 v5.2d, v8.4s
-	WORD $0x4e64d58c // fadd v12.2d, v12.2d, v4.2d
-	WORD $0x4e65d5ad // fadd v13.2d, v13.2d, v5.2d
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VLD1.P 16(R12), [V4.S4]
-	VBIF V4.B16, V31.B16, V8.B16
-	WORD $0x0e617904 // fcvtl v4.2d, v8.2s
-	WORD $0x4e617905 // fcvtl2 v5.2d, v8.4s
-	WORD $0x4e64d5ce // fadd v14.2d, v14.2d, v4.2d
-	WORD $0x4e65d5ef // fadd v15.2d, v15.2d, v5.2d
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V3.S4]
-	VLD1.P 16(R12), [V4.S4]
-	VBIF V4.B16, V31.B16, V8.B16
-	WORD $0x0e617904 // fcvtl v4.2d, v8.2s
-	WORD $0x4e617905 // fcvtl2 v5.2d, v8.4s
-	WORD $0x4e64d610 // fadd v16.2d, v16.2d, v4.2d
-	WORD $0x4e65d631 // fadd v17.2d, v17.2d, v5.2d
-	VDUP V20.S[2], V4.S4
-	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
-	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
-	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
-	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
-	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
-	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
-	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
-	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	VSHL $23, V6.S4, V6.S4
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VBIT V5.B16, V6.B16, V7.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb718e6 // fmla v6.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V7.S4, V8.S4, V6.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	WORD $0x6e27dce6 // fmul v6.4s, v7.4s, v7.4s
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x4e25d4e7 // fadd v7.4s, v7.4s, v5.4s
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V8.S4
-	VBIF V8.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
-	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V7.B16, V8.B16
-	VFMLA V1.S4, V6.S4, V8.S4
-	VBIT V4.B16, V7.B16, V8.B16
-	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
-	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
+	WORD $0x6e27dd27 // fmul v7.4s, v9.4s, v7.4s
+	WORD $0x4ea0d944 // fcmeq v4.4s, v10.4s, #0
+	VMOV V7.B16, V11.B16
+	VFMLA V1.S4, V10.S4, V11.S4
+	VBIT V4.B16, V7.B16, V11.B16
+	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
+	WORD $0x4e631d6b // bic v11.16b, v11.16b, v3.16b
+	VLD1.P 16(R4), [V0.S4]
+	VLD1.P 16(R12), [V1.S4]
+	VBIF V1.B16, V31.B16, V11.B16
+	WORD $0x0e617961 // fcvtl v1.2d, v11.2s
+	WORD $0x4e617962 // fcvtl2 v2.2d, v11.4s
+	WORD $0x4e61d58c // fadd v12.2d, v12.2d, v1.2d
+	WORD $0x4e62d5ad // fadd v13.2d, v13.2d, v2.2d
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410c1 // fmla v1.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f8a2 // fabs v2.4s, v5.4s
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd486 // fsub v6.4s, v4.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	VLD1.P 16(R3), [V7.S4]
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V6.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ca // fmla v10.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	WORD $0x6e26dcca // fmul v10.4s, v6.4s, v6.4s
+	VFMLA V11.S4, V10.S4, V6.S4
+	WORD $0x4e29d4c6 // fadd v6.4s, v6.4s, v9.4s
+	WORD $0x4ea1d7c9 // fsub v9.4s, v30.4s, v1.4s
+	WORD $0x6e21dc0a // fmul v10.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V1.S4, V0.S4, V9.S4
+	WORD $0x4ea0d900 // fcmeq v0.4s, v8.4s, #0
+	WORD $0x6e26dd26 // fmul v6.4s, v9.4s, v6.4s
+	WORD $0x4ea0d941 // fcmeq v1.4s, v10.4s, #0
+	VMOV V6.B16, V11.B16
+	VFMLA V2.S4, V10.S4, V11.S4
+	VBIT V1.B16, V6.B16, V11.B16
+	WORD $0x6e2bdd0b // fmul v11.4s, v8.4s, v11.4s
+	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	VLD1.P 16(R4), [V0.S4]
+	VLD1.P 16(R12), [V1.S4]
+	VBIF V1.B16, V31.B16, V11.B16
+	WORD $0x0e617961 // fcvtl v1.2d, v11.2s
+	WORD $0x4e617962 // fcvtl2 v2.2d, v11.4s
+	WORD $0x4e61d5ce // fadd v14.2d, v14.2d, v1.2d
+	WORD $0x4e62d5ef // fadd v15.2d, v15.2d, v2.2d
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb41081 // fmla v1.4s, v4.4s, v20.s[1]
+	WORD $0x4ea0f862 // fabs v2.4s, v3.4s
+	WORD $0x4ebcf444 // fmin v4.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x4fb510c8 // fmla v8.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V8.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V8.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V8.S4, V4.S4, V6.S4
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	VLD1.P 16(R3), [V8.S4]
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VBIT V9.B16, V10.B16, V6.B16
+	VAND V26.B16, V9.B16, V9.B16
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ca // fmla v10.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V6.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V6.S4, V10.S4, V11.S4
+	WORD $0x6e26dcca // fmul v10.4s, v6.4s, v6.4s
+	VFMLA V11.S4, V10.S4, V6.S4
+	WORD $0x4e29d4c6 // fadd v6.4s, v6.4s, v9.4s
+	WORD $0x4ea1d7c9 // fsub v9.4s, v30.4s, v1.4s
+	WORD $0x6e21dc0a // fmul v10.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V3.S4, V11.S4
+	VBIF V11.B16, V9.B16, V10.B16
+	VFMLA V1.S4, V0.S4, V9.S4
+	WORD $0x4ea0d8e0 // fcmeq v0.4s, v7.4s, #0
+	WORD $0x6e26dd26 // fmul v6.4s, v9.4s, v6.4s
+	WORD $0x4ea0d941 // fcmeq v1.4s, v10.4s, #0
+	VMOV V6.B16, V11.B16
+	VFMLA V2.S4, V10.S4, V11.S4
+	VBIT V1.B16, V6.B16, V11.B16
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	VLD1.P 16(R4), [V0.S4]
+	VLD1.P 16(R12), [V1.S4]
+	VBIF V1.B16, V31.B16, V11.B16
+	WORD $0x0e617961 // fcvtl v1.2d, v11.2s
+	WORD $0x4e617962 // fcvtl2 v2.2d, v11.4s
+	WORD $0x4e61d610 // fadd v16.2d, v16.2d, v1.2d
+	WORD $0x4e62d631 // fadd v17.2d, v17.2d, v2.2d
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f882 // fabs v2.4s, v4.4s
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951065 // fmla v5.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e3de4c3 // fcmge v3.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb710c5 // fmla v5.4s, v6.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V6.B16
+	VAND V26.B16, V3.B16, V3.B16
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb718c5 // fmla v5.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V24.S[3], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V25.S[1], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V6.S4, V7.S4, V5.S4
+	VDUP V25.S[3], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4e23d4c6 // fadd v6.4s, v6.4s, v3.4s
+	WORD $0x4ea1d7c3 // fsub v3.4s, v30.4s, v1.4s
+	WORD $0x6e21dc05 // fmul v5.4s, v0.4s, v1.4s
+	VCMTST V31.S4, V4.S4, V7.S4
+	VBIF V7.B16, V3.B16, V5.B16
+	VFMLA V1.S4, V0.S4, V3.S4
+	WORD $0x4ea0d900 // fcmeq v0.4s, v8.4s, #0
+	WORD $0x6e26dc66 // fmul v6.4s, v3.4s, v6.4s
+	WORD $0x4ea0d8a1 // fcmeq v1.4s, v5.4s, #0
+	VMOV V6.B16, V7.B16
+	VFMLA V2.S4, V5.S4, V7.S4
+	VBIT V1.B16, V6.B16, V7.B16
+	WORD $0x6e27dd07 // fmul v7.4s, v8.4s, v7.4s
+	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
 	VLD1.P 16(R12), [V0.S4]
-	VBIF V0.B16, V31.B16, V8.B16
-	WORD $0x0e617900 // fcvtl v0.2d, v8.2s
-	WORD $0x4e617901 // fcvtl2 v1.2d, v8.4s
+	VBIF V0.B16, V31.B16, V7.B16
+	WORD $0x0e6178e0 // fcvtl v0.2d, v7.2s
+	WORD $0x4e6178e1 // fcvtl2 v1.2d, v7.4s
 	WORD $0x4e60d652 // fadd v18.2d, v18.2d, v0.2d
 	WORD $0x4e61d673 // fadd v19.2d, v19.2d, v1.2d
 wsum0_done:
@@ -4101,93 +4101,93 @@ wgrad0_loop:
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V8.S4, V7.S4
-	VFMLS V6.S4, V8.S4, V7.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V8.S4
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R2), [V6.S4]
+	WORD $0x4e27d7c8 // fadd v8.4s, v30.4s, v7.4s
+	WORD $0x4ebed50a // fsub v10.4s, v8.4s, v30.4s
+	WORD $0x4eaad4ea // fsub v10.4s, v7.4s, v10.4s
+	WORD $0x6e28fceb // fdiv v11.4s, v7.4s, v8.4s
+	VFMLS V8.S4, V11.S4, V7.S4
+	VFMLS V10.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c8 // fsub v8.4s, v30.4s, v11.4s
+	VFMLA V8.S4, V9.S4, V7.S4
+	VFMLA V8.S4, V7.S4, V11.S4
+	WORD $0x4ea4d7c7 // fsub v7.4s, v30.4s, v4.4s
+	WORD $0x6e24dc68 // fmul v8.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V9.S4
+	VBIF V9.B16, V7.B16, V8.B16
+	VFMLA V4.S4, V3.S4, V7.S4
 	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	VMOV V6.B16, V1.B16
-	VFMLS V8.S4, V5.S4, V1.S4
+	VMOV V8.B16, V1.B16
+	VFMLS V11.S4, V7.S4, V1.S4
 	VAND V31.B16, V0.B16, V4.B16
 	VEOR V4.B16, V1.B16, V1.B16
 	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
 	WORD $0x4e631c21 // bic v1.16b, v1.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V2.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R3), [V0.S4]
+	VLD1.P 16(R4), [V2.S4]
 	VST1.P [V1.S4], 16(R0)
 	VDUP V20.S[2], V1.S4
-	WORD $0x4fb41041 // fmla v1.4s, v2.4s, v20.s[1]
-	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
-	WORD $0x4ebcf445 // fmin v5.4s, v2.4s, v28.4s
+	WORD $0x4fb410c1 // fmla v1.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f8a3 // fabs v3.4s, v5.4s
+	WORD $0x4ebcf464 // fmin v4.4s, v3.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V8.S4, V7.S4
-	VFMLS V6.S4, V8.S4, V7.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V8.S4
-	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
-	WORD $0x6e21dc86 // fmul v6.4s, v4.4s, v1.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V1.S4, V4.S4, V5.S4
-	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
-	VMOV V6.B16, V2.B16
-	VFMLS V8.S4, V5.S4, V2.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V2.B16, V2.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V6.S4]
+	WORD $0x4e27d7c8 // fadd v8.4s, v30.4s, v7.4s
+	WORD $0x4ebed50a // fsub v10.4s, v8.4s, v30.4s
+	WORD $0x4eaad4ea // fsub v10.4s, v7.4s, v10.4s
+	WORD $0x6e28fceb // fdiv v11.4s, v7.4s, v8.4s
+	VFMLS V8.S4, V11.S4, V7.S4
+	VFMLS V10.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c8 // fsub v8.4s, v30.4s, v11.4s
+	VFMLA V8.S4, V9.S4, V7.S4
+	VFMLA V8.S4, V7.S4, V11.S4
+	WORD $0x4ea1d7c7 // fsub v7.4s, v30.4s, v1.4s
+	WORD $0x6e21dc48 // fmul v8.4s, v2.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V9.S4
+	VBIF V9.B16, V7.B16, V8.B16
+	VFMLA V1.S4, V2.S4, V7.S4
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V8.B16, V2.B16
+	VFMLS V11.S4, V7.S4, V2.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V2.B16, V2.B16
+	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
 	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R3), [V0.S4]
+	VLD1.P 16(R4), [V1.S4]
 	VST1.P [V2.S4], 16(R0)
 	VDUP V20.S[2], V2.S4
-	WORD $0x4fb41022 // fmla v2.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4fb410c2 // fmla v2.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f883 // fabs v3.4s, v4.4s
+	WORD $0x4ebcf465 // fmin v5.4s, v3.4s, v28.4s
 	VMOV V27.B16, V6.B16
 	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
@@ -4213,83 +4213,83 @@ wgrad0_loop:
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V8.S4, V7.S4
-	VFMLS V6.S4, V8.S4, V7.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V8.S4
-	WORD $0x4ea2d7c5 // fsub v5.4s, v30.4s, v2.4s
-	WORD $0x6e22dc86 // fmul v6.4s, v4.4s, v2.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V2.S4, V4.S4, V5.S4
-	WORD $0x4ea0d862 // fcmeq v2.4s, v3.4s, #0
-	VMOV V6.B16, V1.B16
-	VFMLS V8.S4, V5.S4, V1.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V1.B16, V1.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e21dc61 // fmul v1.4s, v3.4s, v1.4s
-	WORD $0x4e621c21 // bic v1.16b, v1.16b, v2.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V2.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
-	VST1.P [V1.S4], 16(R0)
-	VDUP V20.S[2], V1.S4
-	WORD $0x4fb41041 // fmla v1.4s, v2.4s, v20.s[1]
-	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
-	WORD $0x4ebcf445 // fmin v5.4s, v2.4s, v28.4s
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R2), [V6.S4]
+	WORD $0x4e27d7c8 // fadd v8.4s, v30.4s, v7.4s
+	WORD $0x4ebed50a // fsub v10.4s, v8.4s, v30.4s
+	WORD $0x4eaad4ea // fsub v10.4s, v7.4s, v10.4s
+	WORD $0x6e28fceb // fdiv v11.4s, v7.4s, v8.4s
+	VFMLS V8.S4, V11.S4, V7.S4
+	VFMLS V10.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c8 // fsub v8.4s, v30.4s, v11.4s
+	VFMLA V8.S4, V9.S4, V7.S4
+	VFMLA V8.S4, V7.S4, V11.S4
+	WORD $0x4ea2d7c7 // fsub v7.4s, v30.4s, v2.4s
+	WORD $0x6e22dc28 // fmul v8.4s, v1.4s, v2.4s
+	VCMTST V31.S4, V4.S4, V9.S4
+	VBIF V9.B16, V7.B16, V8.B16
+	VFMLA V2.S4, V1.S4, V7.S4
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V8.B16, V2.B16
+	VFMLS V11.S4, V7.S4, V2.S4
+	VAND V31.B16, V4.B16, V3.B16
+	VEOR V3.B16, V2.B16, V2.B16
+	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	VLD1.P 16(R3), [V0.S4]
+	VLD1.P 16(R4), [V1.S4]
+	VST1.P [V2.S4], 16(R0)
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb410c2 // fmla v2.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f8a3 // fabs v3.4s, v5.4s
+	WORD $0x4ebcf464 // fmin v4.4s, v3.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V8.S4, V7.S4
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V8.S4, V7.S4
 	VFMLS V6.S4, V8.S4, V7.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V8.S4
-	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
-	WORD $0x6e21dc86 // fmul v6.4s, v4.4s, v1.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V1.S4, V4.S4, V5.S4
-	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V7.S4
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4ea2d7c4 // fsub v4.4s, v30.4s, v2.4s
+	WORD $0x6e22dc26 // fmul v6.4s, v1.4s, v2.4s
+	VCMTST V31.S4, V5.S4, V7.S4
+	VBIF V7.B16, V4.B16, V6.B16
+	VFMLA V2.S4, V1.S4, V4.S4
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
 	VMOV V6.B16, V2.B16
-	VFMLS V8.S4, V5.S4, V2.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V2.B16, V2.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
+	VFMLS V8.S4, V4.S4, V2.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V2.B16, V2.B16
+	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
 	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
 	VST1.P [V2.S4], 16(R0)
 	SUB $1, R6, R6
@@ -4362,93 +4362,93 @@ wgrad0_copyin:
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V8.S4, V7.S4
-	VFMLS V6.S4, V8.S4, V7.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V8.S4
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R2), [V6.S4]
+	WORD $0x4e27d7c8 // fadd v8.4s, v30.4s, v7.4s
+	WORD $0x4ebed50a // fsub v10.4s, v8.4s, v30.4s
+	WORD $0x4eaad4ea // fsub v10.4s, v7.4s, v10.4s
+	WORD $0x6e28fceb // fdiv v11.4s, v7.4s, v8.4s
+	VFMLS V8.S4, V11.S4, V7.S4
+	VFMLS V10.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c8 // fsub v8.4s, v30.4s, v11.4s
+	VFMLA V8.S4, V9.S4, V7.S4
+	VFMLA V8.S4, V7.S4, V11.S4
+	WORD $0x4ea4d7c7 // fsub v7.4s, v30.4s, v4.4s
+	WORD $0x6e24dc68 // fmul v8.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V9.S4
+	VBIF V9.B16, V7.B16, V8.B16
+	VFMLA V4.S4, V3.S4, V7.S4
 	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	VMOV V6.B16, V1.B16
-	VFMLS V8.S4, V5.S4, V1.S4
+	VMOV V8.B16, V1.B16
+	VFMLS V11.S4, V7.S4, V1.S4
 	VAND V31.B16, V0.B16, V4.B16
 	VEOR V4.B16, V1.B16, V1.B16
 	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
 	WORD $0x4e631c21 // bic v1.16b, v1.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V2.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R3), [V0.S4]
+	VLD1.P 16(R4), [V2.S4]
 	VST1.P [V1.S4], 16(R0)
 	VDUP V20.S[2], V1.S4
-	WORD $0x4fb41041 // fmla v1.4s, v2.4s, v20.s[1]
-	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
-	WORD $0x4ebcf445 // fmin v5.4s, v2.4s, v28.4s
+	WORD $0x4fb410c1 // fmla v1.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f8a3 // fabs v3.4s, v5.4s
+	WORD $0x4ebcf464 // fmin v4.4s, v3.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V8.S4, V7.S4
-	VFMLS V6.S4, V8.S4, V7.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V8.S4
-	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
-	WORD $0x6e21dc86 // fmul v6.4s, v4.4s, v1.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V1.S4, V4.S4, V5.S4
-	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
-	VMOV V6.B16, V2.B16
-	VFMLS V8.S4, V5.S4, V2.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V2.B16, V2.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V6.S4]
+	WORD $0x4e27d7c8 // fadd v8.4s, v30.4s, v7.4s
+	WORD $0x4ebed50a // fsub v10.4s, v8.4s, v30.4s
+	WORD $0x4eaad4ea // fsub v10.4s, v7.4s, v10.4s
+	WORD $0x6e28fceb // fdiv v11.4s, v7.4s, v8.4s
+	VFMLS V8.S4, V11.S4, V7.S4
+	VFMLS V10.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c8 // fsub v8.4s, v30.4s, v11.4s
+	VFMLA V8.S4, V9.S4, V7.S4
+	VFMLA V8.S4, V7.S4, V11.S4
+	WORD $0x4ea1d7c7 // fsub v7.4s, v30.4s, v1.4s
+	WORD $0x6e21dc48 // fmul v8.4s, v2.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V9.S4
+	VBIF V9.B16, V7.B16, V8.B16
+	VFMLA V1.S4, V2.S4, V7.S4
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V8.B16, V2.B16
+	VFMLS V11.S4, V7.S4, V2.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V2.B16, V2.B16
+	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
 	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R3), [V0.S4]
+	VLD1.P 16(R4), [V1.S4]
 	VST1.P [V2.S4], 16(R0)
 	VDUP V20.S[2], V2.S4
-	WORD $0x4fb41022 // fmla v2.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4fb410c2 // fmla v2.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f883 // fabs v3.4s, v4.4s
+	WORD $0x4ebcf465 // fmin v5.4s, v3.4s, v28.4s
 	VMOV V27.B16, V6.B16
 	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
@@ -4474,83 +4474,83 @@ wgrad0_copyin:
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V8.S4, V7.S4
-	VFMLS V6.S4, V8.S4, V7.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V8.S4
-	WORD $0x4ea2d7c5 // fsub v5.4s, v30.4s, v2.4s
-	WORD $0x6e22dc86 // fmul v6.4s, v4.4s, v2.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V2.S4, V4.S4, V5.S4
-	WORD $0x4ea0d862 // fcmeq v2.4s, v3.4s, #0
-	VMOV V6.B16, V1.B16
-	VFMLS V8.S4, V5.S4, V1.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V1.B16, V1.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e21dc61 // fmul v1.4s, v3.4s, v1.4s
-	WORD $0x4e621c21 // bic v1.16b, v1.16b, v2.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V2.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
-	VST1.P [V1.S4], 16(R0)
-	VDUP V20.S[2], V1.S4
-	WORD $0x4fb41041 // fmla v1.4s, v2.4s, v20.s[1]
-	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
-	WORD $0x4ebcf445 // fmin v5.4s, v2.4s, v28.4s
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R2), [V6.S4]
+	WORD $0x4e27d7c8 // fadd v8.4s, v30.4s, v7.4s
+	WORD $0x4ebed50a // fsub v10.4s, v8.4s, v30.4s
+	WORD $0x4eaad4ea // fsub v10.4s, v7.4s, v10.4s
+	WORD $0x6e28fceb // fdiv v11.4s, v7.4s, v8.4s
+	VFMLS V8.S4, V11.S4, V7.S4
+	VFMLS V10.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c8 // fsub v8.4s, v30.4s, v11.4s
+	VFMLA V8.S4, V9.S4, V7.S4
+	VFMLA V8.S4, V7.S4, V11.S4
+	WORD $0x4ea2d7c7 // fsub v7.4s, v30.4s, v2.4s
+	WORD $0x6e22dc28 // fmul v8.4s, v1.4s, v2.4s
+	VCMTST V31.S4, V4.S4, V9.S4
+	VBIF V9.B16, V7.B16, V8.B16
+	VFMLA V2.S4, V1.S4, V7.S4
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V8.B16, V2.B16
+	VFMLS V11.S4, V7.S4, V2.S4
+	VAND V31.B16, V4.B16, V3.B16
+	VEOR V3.B16, V2.B16, V2.B16
+	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	VLD1.P 16(R3), [V0.S4]
+	VLD1.P 16(R4), [V1.S4]
+	VST1.P [V2.S4], 16(R0)
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb410c2 // fmla v2.4s, v6.4s, v20.s[1]
+	WORD $0x4ea0f8a3 // fabs v3.4s, v5.4s
+	WORD $0x4ebcf464 // fmin v4.4s, v3.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V8.S4, V7.S4
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V8.S4, V7.S4
 	VFMLS V6.S4, V8.S4, V7.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V8.S4
-	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
-	WORD $0x6e21dc86 // fmul v6.4s, v4.4s, v1.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V1.S4, V4.S4, V5.S4
-	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V7.S4
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4ea2d7c4 // fsub v4.4s, v30.4s, v2.4s
+	WORD $0x6e22dc26 // fmul v6.4s, v1.4s, v2.4s
+	VCMTST V31.S4, V5.S4, V7.S4
+	VBIF V7.B16, V4.B16, V6.B16
+	VFMLA V2.S4, V1.S4, V4.S4
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
 	VMOV V6.B16, V2.B16
-	VFMLS V8.S4, V5.S4, V2.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V2.B16, V2.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
+	VFMLS V8.S4, V4.S4, V2.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V2.B16, V2.B16
+	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
 	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
 	VST1.P [V2.S4], 16(R0)
 	ADD $8, RSP, R9
@@ -4622,164 +4622,164 @@ wlossGrad0_loop:
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VMOV V7.B16, V8.B16
-	VBIT V5.B16, V6.B16, V8.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
-	VFMLA V10.S4, V6.S4, V8.S4
-	WORD $0x4e25d508 // fadd v8.4s, v8.4s, v5.4s
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fcea // fdiv v10.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V10.S4, V7.S4
-	VFMLS V6.S4, V10.S4, V7.S4
-	WORD $0x4eaad7c5 // fsub v5.4s, v30.4s, v10.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V10.S4
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	WORD $0x4ea4d7c6 // fsub v6.4s, v30.4s, v4.4s
+	WORD $0x6e24dc67 // fmul v7.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V4.S4, V3.S4, V6.S4
 	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V8.B16, V7.B16
-	VFMLA V1.S4, V6.S4, V7.S4
-	VBIT V4.B16, V8.B16, V7.B16
-	WORD $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
-	WORD $0x4e631ce7 // bic v7.16b, v7.16b, v3.16b
-	VMOV V6.B16, V1.B16
-	VFMLS V10.S4, V5.S4, V1.S4
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	WORD $0x4ea0d8e4 // fcmeq v4.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V7.S4, V8.S4
+	VBIT V4.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
+	VMOV V7.B16, V1.B16
+	VFMLS V11.S4, V6.S4, V1.S4
 	VAND V31.B16, V0.B16, V4.B16
 	VEOR V4.B16, V1.B16, V1.B16
 	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
 	WORD $0x4e631c21 // bic v1.16b, v1.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V2.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	VST1.P [V1.S4], 16(R0)
-	WORD $0x0e6178e1 // fcvtl v1.2d, v7.2s
-	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
+	WORD $0x0e617901 // fcvtl v1.2d, v8.2s
+	WORD $0x4e617904 // fcvtl2 v4.2d, v8.4s
 	WORD $0x4e61d58c // fadd v12.2d, v12.2d, v1.2d
-	WORD $0x4e65d5ad // fadd v13.2d, v13.2d, v5.2d
+	WORD $0x4e64d5ad // fadd v13.2d, v13.2d, v4.2d
 	VDUP V20.S[2], V1.S4
-	WORD $0x4fb41041 // fmla v1.4s, v2.4s, v20.s[1]
-	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
-	WORD $0x4ebcf445 // fmin v5.4s, v2.4s, v28.4s
+	WORD $0x4fb41001 // fmla v1.4s, v0.4s, v20.s[1]
+	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
+	WORD $0x4ebcf404 // fmin v4.4s, v0.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VMOV V7.B16, V8.B16
-	VBIT V5.B16, V6.B16, V8.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
-	VFMLA V10.S4, V6.S4, V8.S4
-	WORD $0x4e25d508 // fadd v8.4s, v8.4s, v5.4s
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fcea // fdiv v10.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V10.S4, V7.S4
-	VFMLS V6.S4, V10.S4, V7.S4
-	WORD $0x4eaad7c5 // fsub v5.4s, v30.4s, v10.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V10.S4
-	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
-	WORD $0x6e21dc86 // fmul v6.4s, v4.4s, v1.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V1.S4, V4.S4, V5.S4
-	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
-	WORD $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V8.B16, V7.B16
-	VFMLA V2.S4, V6.S4, V7.S4
-	VBIT V4.B16, V8.B16, V7.B16
-	WORD $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD $0x4e611ce7 // bic v7.16b, v7.16b, v1.16b
-	VMOV V6.B16, V2.B16
-	VFMLS V10.S4, V5.S4, V2.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V2.B16, V2.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
-	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R1), [V4.S4]
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	WORD $0x4ea1d7c6 // fsub v6.4s, v30.4s, v1.4s
+	WORD $0x6e21dc67 // fmul v7.4s, v3.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V1.S4, V3.S4, V6.S4
+	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	WORD $0x4ea0d8e3 // fcmeq v3.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V0.S4, V7.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
+	VMOV V7.B16, V0.B16
+	VFMLS V11.S4, V6.S4, V0.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V0.B16, V0.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	WORD $0x4e611c00 // bic v0.16b, v0.16b, v1.16b
 	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
-	VST1.P [V2.S4], 16(R0)
-	WORD $0x0e6178e2 // fcvtl v2.2d, v7.2s
-	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
-	WORD $0x4e62d5ce // fadd v14.2d, v14.2d, v2.2d
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	VST1.P [V0.S4], 16(R0)
+	WORD $0x0e617900 // fcvtl v0.2d, v8.2s
+	WORD $0x4e617905 // fcvtl2 v5.2d, v8.4s
+	WORD $0x4e60d5ce // fadd v14.2d, v14.2d, v0.2d
 	WORD $0x4e65d5ef // fadd v15.2d, v15.2d, v5.2d
-	VDUP V20.S[2], V2.S4
-	WORD $0x4fb41022 // fmla v2.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb41020 // fmla v0.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f881 // fabs v1.4s, v4.4s
 	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
 	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
@@ -4806,104 +4806,104 @@ wlossGrad0_loop:
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VMOV V7.B16, V8.B16
-	VBIT V5.B16, V6.B16, V8.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
-	VFMLA V10.S4, V6.S4, V8.S4
-	WORD $0x4e25d508 // fadd v8.4s, v8.4s, v5.4s
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fcea // fdiv v10.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V10.S4, V7.S4
-	VFMLS V6.S4, V10.S4, V7.S4
-	WORD $0x4eaad7c5 // fsub v5.4s, v30.4s, v10.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V10.S4
-	WORD $0x4ea2d7c5 // fsub v5.4s, v30.4s, v2.4s
-	WORD $0x6e22dc86 // fmul v6.4s, v4.4s, v2.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V2.S4, V4.S4, V5.S4
-	WORD $0x4ea0d862 // fcmeq v2.4s, v3.4s, #0
-	WORD $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V8.B16, V7.B16
-	VFMLA V1.S4, V6.S4, V7.S4
-	VBIT V4.B16, V8.B16, V7.B16
-	WORD $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
-	VMOV V6.B16, V1.B16
-	VFMLS V10.S4, V5.S4, V1.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V1.B16, V1.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e21dc61 // fmul v1.4s, v3.4s, v1.4s
-	WORD $0x4e621c21 // bic v1.16b, v1.16b, v2.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V2.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	WORD $0x4ea0d7c6 // fsub v6.4s, v30.4s, v0.4s
+	WORD $0x6e20dc67 // fmul v7.4s, v3.4s, v0.4s
+	VCMTST V31.S4, V4.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V0.S4, V3.S4, V6.S4
+	WORD $0x4ea0d840 // fcmeq v0.4s, v2.4s, #0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	WORD $0x4ea0d8e3 // fcmeq v3.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V7.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e601d08 // bic v8.16b, v8.16b, v0.16b
+	VMOV V7.B16, V1.B16
+	VFMLS V11.S4, V6.S4, V1.S4
+	VAND V31.B16, V4.B16, V3.B16
+	VEOR V3.B16, V1.B16, V1.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	WORD $0x4e601c21 // bic v1.16b, v1.16b, v0.16b
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	VST1.P [V1.S4], 16(R0)
-	WORD $0x0e6178e1 // fcvtl v1.2d, v7.2s
-	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
+	WORD $0x0e617901 // fcvtl v1.2d, v8.2s
+	WORD $0x4e617904 // fcvtl2 v4.2d, v8.4s
 	WORD $0x4e61d610 // fadd v16.2d, v16.2d, v1.2d
-	WORD $0x4e65d631 // fadd v17.2d, v17.2d, v5.2d
+	WORD $0x4e64d631 // fadd v17.2d, v17.2d, v4.2d
 	VDUP V20.S[2], V1.S4
-	WORD $0x4fb41041 // fmla v1.4s, v2.4s, v20.s[1]
-	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
-	WORD $0x4ebcf445 // fmin v5.4s, v2.4s, v28.4s
+	WORD $0x4fb41001 // fmla v1.4s, v0.4s, v20.s[1]
+	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
+	WORD $0x4ebcf404 // fmin v4.4s, v0.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
+	WORD $0x6e3de4e4 // fcmge v4.4s, v7.4s, v29.4s
 	VDUP V23.S[2], V6.S4
 	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
 	VMOV V7.B16, V8.B16
-	VBIT V5.B16, V6.B16, V8.B16
-	VAND V26.B16, V5.B16, V5.B16
+	VBIT V4.B16, V6.B16, V8.B16
+	VAND V26.B16, V4.B16, V4.B16
 	VDUP V24.S[0], V6.S4
 	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
 	VDUP V24.S[1], V10.S4
@@ -4922,37 +4922,37 @@ wlossGrad0_loop:
 	VFMLA V8.S4, V6.S4, V10.S4
 	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
 	VFMLA V10.S4, V6.S4, V8.S4
-	WORD $0x4e25d508 // fadd v8.4s, v8.4s, v5.4s
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e24d508 // fadd v8.4s, v8.4s, v4.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fcea // fdiv v10.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V10.S4, V7.S4
+	WORD $0x6e24fcea // fdiv v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V10.S4, V7.S4
 	VFMLS V6.S4, V10.S4, V7.S4
-	WORD $0x4eaad7c5 // fsub v5.4s, v30.4s, v10.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V10.S4
-	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
-	WORD $0x6e21dc86 // fmul v6.4s, v4.4s, v1.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V1.S4, V4.S4, V5.S4
-	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
-	WORD $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
+	WORD $0x4eaad7c4 // fsub v4.4s, v30.4s, v10.4s
+	VFMLA V4.S4, V9.S4, V7.S4
+	VFMLA V4.S4, V7.S4, V10.S4
+	WORD $0x4ea1d7c4 // fsub v4.4s, v30.4s, v1.4s
+	WORD $0x6e21dc66 // fmul v6.4s, v3.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V7.S4
+	VBIF V7.B16, V4.B16, V6.B16
+	VFMLA V1.S4, V3.S4, V4.S4
+	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
+	WORD $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD $0x4ea0d8c3 // fcmeq v3.4s, v6.4s, #0
 	VMOV V8.B16, V7.B16
-	VFMLA V2.S4, V6.S4, V7.S4
-	VBIT V4.B16, V8.B16, V7.B16
-	WORD $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	VFMLA V0.S4, V6.S4, V7.S4
+	VBIT V3.B16, V8.B16, V7.B16
+	WORD $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
 	WORD $0x4e611ce7 // bic v7.16b, v7.16b, v1.16b
-	VMOV V6.B16, V2.B16
-	VFMLS V10.S4, V5.S4, V2.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V2.B16, V2.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
-	VST1.P [V2.S4], 16(R0)
+	VMOV V6.B16, V0.B16
+	VFMLS V10.S4, V4.S4, V0.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V0.B16, V0.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	WORD $0x4e611c00 // bic v0.16b, v0.16b, v1.16b
+	VST1.P [V0.S4], 16(R0)
 	WORD $0x0e6178e0 // fcvtl v0.2d, v7.2s
 	WORD $0x4e6178e1 // fcvtl2 v1.2d, v7.4s
 	WORD $0x4e60d652 // fadd v18.2d, v18.2d, v0.2d
@@ -5027,168 +5027,168 @@ wlossGrad0_copyin:
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VMOV V7.B16, V8.B16
-	VBIT V5.B16, V6.B16, V8.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
-	VFMLA V10.S4, V6.S4, V8.S4
-	WORD $0x4e25d508 // fadd v8.4s, v8.4s, v5.4s
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fcea // fdiv v10.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V10.S4, V7.S4
-	VFMLS V6.S4, V10.S4, V7.S4
-	WORD $0x4eaad7c5 // fsub v5.4s, v30.4s, v10.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V10.S4
-	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
-	WORD $0x6e24dc66 // fmul v6.4s, v3.4s, v4.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V4.S4, V3.S4, V5.S4
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	WORD $0x4ea4d7c6 // fsub v6.4s, v30.4s, v4.4s
+	WORD $0x6e24dc67 // fmul v7.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V4.S4, V3.S4, V6.S4
 	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
-	WORD $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V8.B16, V7.B16
-	VFMLA V1.S4, V6.S4, V7.S4
-	VBIT V4.B16, V8.B16, V7.B16
-	WORD $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
-	WORD $0x4e631ce7 // bic v7.16b, v7.16b, v3.16b
-	VMOV V6.B16, V1.B16
-	VFMLS V10.S4, V5.S4, V1.S4
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	WORD $0x4ea0d8e4 // fcmeq v4.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V7.S4, V8.S4
+	VBIT V4.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
+	VMOV V7.B16, V1.B16
+	VFMLS V11.S4, V6.S4, V1.S4
 	VAND V31.B16, V0.B16, V4.B16
 	VEOR V4.B16, V1.B16, V1.B16
 	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
 	WORD $0x4e631c21 // bic v1.16b, v1.16b, v3.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V2.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	VST1.P [V1.S4], 16(R0)
 	VLD1.P 16(R12), [V1.S4]
-	VBIF V1.B16, V31.B16, V7.B16
-	WORD $0x0e6178e1 // fcvtl v1.2d, v7.2s
-	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
+	VBIF V1.B16, V31.B16, V8.B16
+	WORD $0x0e617901 // fcvtl v1.2d, v8.2s
+	WORD $0x4e617904 // fcvtl2 v4.2d, v8.4s
 	WORD $0x4e61d58c // fadd v12.2d, v12.2d, v1.2d
-	WORD $0x4e65d5ad // fadd v13.2d, v13.2d, v5.2d
+	WORD $0x4e64d5ad // fadd v13.2d, v13.2d, v4.2d
 	VDUP V20.S[2], V1.S4
-	WORD $0x4fb41041 // fmla v1.4s, v2.4s, v20.s[1]
-	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
-	WORD $0x4ebcf445 // fmin v5.4s, v2.4s, v28.4s
+	WORD $0x4fb41001 // fmla v1.4s, v0.4s, v20.s[1]
+	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
+	WORD $0x4ebcf404 // fmin v4.4s, v0.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VMOV V7.B16, V8.B16
-	VBIT V5.B16, V6.B16, V8.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
-	VFMLA V10.S4, V6.S4, V8.S4
-	WORD $0x4e25d508 // fadd v8.4s, v8.4s, v5.4s
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fcea // fdiv v10.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V10.S4, V7.S4
-	VFMLS V6.S4, V10.S4, V7.S4
-	WORD $0x4eaad7c5 // fsub v5.4s, v30.4s, v10.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V10.S4
-	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
-	WORD $0x6e21dc86 // fmul v6.4s, v4.4s, v1.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V1.S4, V4.S4, V5.S4
-	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
-	WORD $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V8.B16, V7.B16
-	VFMLA V2.S4, V6.S4, V7.S4
-	VBIT V4.B16, V8.B16, V7.B16
-	WORD $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD $0x4e611ce7 // bic v7.16b, v7.16b, v1.16b
-	VMOV V6.B16, V2.B16
-	VFMLS V10.S4, V5.S4, V2.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V2.B16, V2.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
-	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R1), [V4.S4]
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	WORD $0x4ea1d7c6 // fsub v6.4s, v30.4s, v1.4s
+	WORD $0x6e21dc67 // fmul v7.4s, v3.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V1.S4, V3.S4, V6.S4
+	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	WORD $0x4ea0d8e3 // fcmeq v3.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V0.S4, V7.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
+	VMOV V7.B16, V0.B16
+	VFMLS V11.S4, V6.S4, V0.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V0.B16, V0.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	WORD $0x4e611c00 // bic v0.16b, v0.16b, v1.16b
 	VLD1.P 16(R2), [V1.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
-	VST1.P [V2.S4], 16(R0)
-	VLD1.P 16(R12), [V2.S4]
-	VBIF V2.B16, V31.B16, V7.B16
-	WORD $0x0e6178e2 // fcvtl v2.2d, v7.2s
-	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
-	WORD $0x4e62d5ce // fadd v14.2d, v14.2d, v2.2d
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	VST1.P [V0.S4], 16(R0)
+	VLD1.P 16(R12), [V0.S4]
+	VBIF V0.B16, V31.B16, V8.B16
+	WORD $0x0e617900 // fcvtl v0.2d, v8.2s
+	WORD $0x4e617905 // fcvtl2 v5.2d, v8.4s
+	WORD $0x4e60d5ce // fadd v14.2d, v14.2d, v0.2d
 	WORD $0x4e65d5ef // fadd v15.2d, v15.2d, v5.2d
-	VDUP V20.S[2], V2.S4
-	WORD $0x4fb41022 // fmla v2.4s, v1.4s, v20.s[1]
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb41020 // fmla v0.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f881 // fabs v1.4s, v4.4s
 	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
 	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
@@ -5215,106 +5215,106 @@ wlossGrad0_copyin:
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
-	VDUP V23.S[2], V6.S4
-	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
-	VMOV V7.B16, V8.B16
-	VBIT V5.B16, V6.B16, V8.B16
-	VAND V26.B16, V5.B16, V5.B16
-	VDUP V24.S[0], V6.S4
-	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V24.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[0], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	VDUP V25.S[2], V6.S4
-	VFMLA V8.S4, V10.S4, V6.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V8.S4, V6.S4, V10.S4
-	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
-	VFMLA V10.S4, V6.S4, V8.S4
-	WORD $0x4e25d508 // fadd v8.4s, v8.4s, v5.4s
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fcea // fdiv v10.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V10.S4, V7.S4
-	VFMLS V6.S4, V10.S4, V7.S4
-	WORD $0x4eaad7c5 // fsub v5.4s, v30.4s, v10.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V10.S4
-	WORD $0x4ea2d7c5 // fsub v5.4s, v30.4s, v2.4s
-	WORD $0x6e22dc86 // fmul v6.4s, v4.4s, v2.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V2.S4, V4.S4, V5.S4
-	WORD $0x4ea0d862 // fcmeq v2.4s, v3.4s, #0
-	WORD $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VMOV V8.B16, V7.B16
-	VFMLA V1.S4, V6.S4, V7.S4
-	VBIT V4.B16, V8.B16, V7.B16
-	WORD $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
-	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
-	VMOV V6.B16, V1.B16
-	VFMLS V10.S4, V5.S4, V1.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V1.B16, V1.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e21dc61 // fmul v1.4s, v3.4s, v1.4s
-	WORD $0x4e621c21 // bic v1.16b, v1.16b, v2.16b
-	VLD1.P 16(R1), [V0.S4]
-	VLD1.P 16(R2), [V2.S4]
-	VLD1.P 16(R3), [V3.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R1), [V5.S4]
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	WORD $0x4ea0d7c6 // fsub v6.4s, v30.4s, v0.4s
+	WORD $0x6e20dc67 // fmul v7.4s, v3.4s, v0.4s
+	VCMTST V31.S4, V4.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V0.S4, V3.S4, V6.S4
+	WORD $0x4ea0d840 // fcmeq v0.4s, v2.4s, #0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	WORD $0x4ea0d8e3 // fcmeq v3.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V7.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e601d08 // bic v8.16b, v8.16b, v0.16b
+	VMOV V7.B16, V1.B16
+	VFMLS V11.S4, V6.S4, V1.S4
+	VAND V31.B16, V4.B16, V3.B16
+	VEOR V3.B16, V1.B16, V1.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	WORD $0x4e601c21 // bic v1.16b, v1.16b, v0.16b
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	VST1.P [V1.S4], 16(R0)
 	VLD1.P 16(R12), [V1.S4]
-	VBIF V1.B16, V31.B16, V7.B16
-	WORD $0x0e6178e1 // fcvtl v1.2d, v7.2s
-	WORD $0x4e6178e5 // fcvtl2 v5.2d, v7.4s
+	VBIF V1.B16, V31.B16, V8.B16
+	WORD $0x0e617901 // fcvtl v1.2d, v8.2s
+	WORD $0x4e617904 // fcvtl2 v4.2d, v8.4s
 	WORD $0x4e61d610 // fadd v16.2d, v16.2d, v1.2d
-	WORD $0x4e65d631 // fadd v17.2d, v17.2d, v5.2d
+	WORD $0x4e64d631 // fadd v17.2d, v17.2d, v4.2d
 	VDUP V20.S[2], V1.S4
-	WORD $0x4fb41041 // fmla v1.4s, v2.4s, v20.s[1]
-	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
-	WORD $0x4ebcf445 // fmin v5.4s, v2.4s, v28.4s
+	WORD $0x4fb41001 // fmla v1.4s, v0.4s, v20.s[1]
+	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
+	WORD $0x4ebcf404 // fmin v4.4s, v0.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
 	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
-	WORD $0x6e3de4e5 // fcmge v5.4s, v7.4s, v29.4s
+	WORD $0x6e3de4e4 // fcmge v4.4s, v7.4s, v29.4s
 	VDUP V23.S[2], V6.S4
 	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
 	VMOV V7.B16, V8.B16
-	VBIT V5.B16, V6.B16, V8.B16
-	VAND V26.B16, V5.B16, V5.B16
+	VBIT V4.B16, V6.B16, V8.B16
+	VAND V26.B16, V4.B16, V4.B16
 	VDUP V24.S[0], V6.S4
 	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
 	VDUP V24.S[1], V10.S4
@@ -5333,37 +5333,37 @@ wlossGrad0_copyin:
 	VFMLA V8.S4, V6.S4, V10.S4
 	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
 	VFMLA V10.S4, V6.S4, V8.S4
-	WORD $0x4e25d508 // fadd v8.4s, v8.4s, v5.4s
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e24d508 // fadd v8.4s, v8.4s, v4.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fcea // fdiv v10.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V10.S4, V7.S4
+	WORD $0x6e24fcea // fdiv v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V10.S4, V7.S4
 	VFMLS V6.S4, V10.S4, V7.S4
-	WORD $0x4eaad7c5 // fsub v5.4s, v30.4s, v10.4s
-	VFMLA V5.S4, V9.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V10.S4
-	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
-	WORD $0x6e21dc86 // fmul v6.4s, v4.4s, v1.4s
-	VCMTST V31.S4, V0.S4, V7.S4
-	VBIF V7.B16, V5.B16, V6.B16
-	VFMLA V1.S4, V4.S4, V5.S4
-	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
-	WORD $0x6e28dca8 // fmul v8.4s, v5.4s, v8.4s
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
+	WORD $0x4eaad7c4 // fsub v4.4s, v30.4s, v10.4s
+	VFMLA V4.S4, V9.S4, V7.S4
+	VFMLA V4.S4, V7.S4, V10.S4
+	WORD $0x4ea1d7c4 // fsub v4.4s, v30.4s, v1.4s
+	WORD $0x6e21dc66 // fmul v6.4s, v3.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V7.S4
+	VBIF V7.B16, V4.B16, V6.B16
+	VFMLA V1.S4, V3.S4, V4.S4
+	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
+	WORD $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	WORD $0x4ea0d8c3 // fcmeq v3.4s, v6.4s, #0
 	VMOV V8.B16, V7.B16
-	VFMLA V2.S4, V6.S4, V7.S4
-	VBIT V4.B16, V8.B16, V7.B16
-	WORD $0x6e27dc67 // fmul v7.4s, v3.4s, v7.4s
+	VFMLA V0.S4, V6.S4, V7.S4
+	VBIT V3.B16, V8.B16, V7.B16
+	WORD $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
 	WORD $0x4e611ce7 // bic v7.16b, v7.16b, v1.16b
-	VMOV V6.B16, V2.B16
-	VFMLS V10.S4, V5.S4, V2.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V2.B16, V2.B16
-	WORD $0x4f949063 // fmul v3.4s, v3.4s, v20.s[0]
-	WORD $0x6e22dc62 // fmul v2.4s, v3.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
-	VST1.P [V2.S4], 16(R0)
+	VMOV V6.B16, V0.B16
+	VFMLS V10.S4, V4.S4, V0.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V0.B16, V0.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	WORD $0x4e611c00 // bic v0.16b, v0.16b, v1.16b
+	VST1.P [V0.S4], 16(R0)
 	VLD1.P 16(R12), [V0.S4]
 	VBIF V0.B16, V31.B16, V7.B16
 	WORD $0x0e6178e0 // fcvtl v0.2d, v7.2s

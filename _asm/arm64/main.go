@@ -400,7 +400,7 @@ func (g *gen) sumLoop(kn kernel, elem func(*gen, []V) (V, V), part int) {
 	g.count = &n
 	g.block(kn, elem, false)
 	g.count = nil
-	stats = append(stats, fmt.Sprintf("%-16s %3d instructions per 16 elements in the loop body (%.2f per element; +2 loop control)", lb, n, float64(n)/16))
+	stats = append(stats, fmt.Sprintf("%-12s %3d instructions per 16 elements in the loop body (%.2f per element; +2 loop control); next vector's loads ahead: %v", lb, n, float64(n)/16, lastAhead))
 	g.line("SUB $1, %s, %s", rN, rN)
 	g.line("CBNZ %s, %s_loop", rN, lb)
 	g.raw("%s_tail:", lb)
@@ -453,7 +453,8 @@ func (g *gen) sumLoop(kn kernel, elem func(*gen, []V) (V, V), part int) {
 
 // block emits 16 elements: four vectors, each loaded, computed, stored and
 // accumulated. The inputs of vector j+1 are loaded in the middle of vector j
-// when the temporaries allow (tried first, dropped when the pool runs out).
+// (after its exp) when the temporaries allow: all of them if possible, else
+// the first ones (x, then y, ...), the rest right after vector j.
 func (g *gen) block(kn kernel, elem func(*gen, []V) (V, V), tail bool) {
 	mark := g.b.Len()
 	cnt := 0
@@ -461,7 +462,7 @@ func (g *gen) block(kn kernel, elem func(*gen, []V) (V, V), tail bool) {
 		cnt = *g.count
 	}
 	words := g.words
-	for _, ahead := range []bool{true, false} {
+	for ahead := kn.in; ahead >= 0; ahead-- {
 		ok := func() (ok bool) {
 			defer func() {
 				if r := recover(); r != nil {
@@ -473,6 +474,9 @@ func (g *gen) block(kn kernel, elem func(*gen, []V) (V, V), tail bool) {
 			}()
 			g.resetPool()
 			g.blockOnce(kn, elem, tail, ahead)
+			if !tail {
+				lastAhead = ahead
+			}
 			return true
 		}()
 		if ok {
@@ -487,30 +491,33 @@ func (g *gen) block(kn kernel, elem func(*gen, []V) (V, V), tail bool) {
 	panic(fmt.Sprintf("%s: out of registers", kn.name))
 }
 
+var lastAhead int // how many inputs the last main-loop block loads ahead
+
 var loadAhead func() // set by blockOnce: loads the next vector's inputs
 
-func (g *gen) loadInputs(kn kernel) []V {
-	in := make([]V, kn.in)
-	for i := range in {
+// loadInputs loads inputs [from, to) of the next vector into in.
+func (g *gen) loadInputs(in []V, from, to int) {
+	for i := from; i < to; i++ {
 		in[i] = g.alloc()
 		g.line("VLD1.P 16(%s), [%s]", rIn[i], s4(in[i]))
 	}
-	return in
 }
 
-func (g *gen) blockOnce(kn kernel, elem func(*gen, []V) (V, V), tail, ahead bool) {
-	next := g.loadInputs(kn)
+func (g *gen) blockOnce(kn kernel, elem func(*gen, []V) (V, V), tail bool, ahead int) {
+	next := make([]V, kn.in)
+	g.loadInputs(next, 0, kn.in)
 	for j := 0; j < 4; j++ {
 		in := next
-		next = nil
-		if ahead && j < 3 {
-			loadAhead = func() { next = g.loadInputs(kn) }
+		next = make([]V, kn.in)
+		loaded := 0
+		if j < 3 {
+			loadAhead = func() { g.loadInputs(next, 0, ahead); loaded = ahead }
 		} else {
 			loadAhead = func() {}
 		}
 		out, sum := elem(g, in)
-		if next == nil && j < 3 {
-			next = g.loadInputs(kn)
+		if j < 3 {
+			g.loadInputs(next, loaded, kn.in)
 		}
 		if out >= 0 && kn.out {
 			g.line("VST1.P [%s], 16(%s)", s4(out), rOut)
