@@ -205,6 +205,9 @@ func TestAccuracyExhaustive(t *testing.T) {
 	next := make(chan uint32, workers)
 	go func() {
 		for hi := uint32(0); hi < 1<<16; hi++ {
+			if hi%(1<<12) == 0 {
+				t.Logf("exhaustive: %2d/16 of the bit patterns", hi>>12)
+			}
 			next <- hi
 		}
 		close(next)
