@@ -19,6 +19,7 @@ type kernel struct {
 	body    func(g *gen, f *fn, ks []int)
 	il      map[string]int // vectors interleaved per path, when not gen.IL
 	u       map[string]int // vectors per main-loop iteration per path, when not gen.U
+	nopf    bool           // no software prefetch (see gen.pfDist)
 }
 
 // fn is the state of the function being emitted.
@@ -31,7 +32,7 @@ type fn struct {
 var kernels = []kernel{
 	{
 		name: "loss", doc: "loss writes the loss of every element (mLossElem).",
-		sig: "func(dst, x, y []float32)", slices: []string{"dst", "x", "y"},
+		sig: "func(dst, x, y []float32)", slices: []string{"dst", "x", "y"}, nopf: true,
 		body: func(g *gen, f *fn, ks []int) {
 			L := g.plainLoss(f, ks)
 			each(len(ks), func(k int) { g.store(f.ptr["dst"], ks[k], L[k]) })
@@ -39,7 +40,7 @@ var kernels = []kernel{
 	},
 	{
 		name: "sum", doc: "sum adds the loss of element i into acc[i%16] (mLossElem).",
-		sig: "func(x, y []float32, acc *[16]float64)", slices: []string{"x", "y"}, acc: 16,
+		sig: "func(x, y []float32, acc *[16]float64)", slices: []string{"x", "y"}, acc: 16, nopf: true,
 		body: func(g *gen, f *fn, ks []int) {
 			L := g.plainLoss(f, ks)
 			each(len(ks), func(k int) { g.accum(f.acc, ks[k], L[k]) })
@@ -75,7 +76,7 @@ var kernels = []kernel{
 	},
 	{
 		name: "sum16", doc: "sum16 adds x[i] into acc[i%16].",
-		sig: "func(x []float32, acc *[16]float64)", slices: []string{"x"}, acc: 16,
+		sig: "func(x []float32, acc *[16]float64)", slices: []string{"x"}, acc: 16, nopf: true,
 		body: func(g *gen, f *fn, ks []int) {
 			x := g.loadAll(f, "x", ks)
 			each(len(ks), func(k int) { g.accum(f.acc, ks[k], x[k]) })
@@ -356,6 +357,7 @@ func (g *gen) function(k kernel) {
 		g.deferAcc = true
 	}
 	g.masked = false
+	g.prefetch(k, f)
 	g.block(k, f, g.U)
 	g.deferAcc = false
 	ADDQ(I32(g.U*g.W), g.i)
@@ -426,5 +428,19 @@ func (g *gen) block(k kernel, f *fn, nv int) {
 			ks = append(ks, v)
 		}
 		k.body(g, f, ks)
+	}
+}
+
+// prefetch emits the main loop's software prefetches (see gen.pfDist).
+func (g *gen) prefetch(k kernel, f *fn) {
+	if g.pfDist == 0 || k.nopf {
+		return
+	}
+	// The output slice too: a sole reader gets the line exclusive, so the
+	// store needs no upgrade (avo has no PREFETCHW).
+	for _, s := range k.slices {
+		for off := 0; off < 4*g.W*g.U; off += 64 {
+			PREFETCHT0(Mem{Base: f.ptr[s], Index: g.i, Scale: 4, Disp: g.pfDist + off})
+		}
 	}
 }
