@@ -454,363 +454,371 @@ TEXT ·lossAVX2(SB), NOSPLIT, $0-72
 
 loop:
 	VMOVUPS      (DX)(SI*4), Y0
-	VMOVUPS      32(DX)(SI*4), Y1
-	VMOVUPS      64(DX)(SI*4), Y2
-	VANDPS       bceconst<>+0(SB), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y1, Y4
-	VANDPS       bceconst<>+0(SB), Y2, Y5
-	VXORPS       Y3, Y0, Y0
-	VXORPS       Y4, Y1, Y1
-	VXORPS       Y5, Y2, Y2
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y3, Y6, Y6
-	VMOVUPS      bceconst<>+128(SB), Y7
-	VMINPS       Y4, Y7, Y7
-	VMOVUPS      bceconst<>+128(SB), Y8
-	VMINPS       Y5, Y8, Y8
-	VMOVUPS      bceconst<>+256(SB), Y9
-	VMOVUPS      bceconst<>+256(SB), Y10
-	VMOVUPS      bceconst<>+256(SB), Y11
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y9
-	VFNMADD231PS bceconst<>+192(SB), Y7, Y10
-	VFNMADD231PS bceconst<>+192(SB), Y8, Y11
-	VSUBPS       bceconst<>+256(SB), Y9, Y12
-	VSUBPS       bceconst<>+256(SB), Y10, Y13
-	VSUBPS       bceconst<>+256(SB), Y11, Y14
-	VFNMSUB231PS bceconst<>+320(SB), Y12, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y13, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y14, Y8
-	VFNMADD231PS bceconst<>+384(SB), Y12, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y13, Y7
-	VFNMADD231PS bceconst<>+384(SB), Y14, Y8
-	VMOVUPS      bceconst<>+704(SB), Y12
-	VMOVUPS      bceconst<>+704(SB), Y13
-	VMOVUPS      bceconst<>+704(SB), Y14
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+640(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+640(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+576(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+576(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+512(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+512(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+448(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+448(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
-	VPSLLD       $0x17, Y9, Y9
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y9, Y12, Y12
-	VMULPS       Y10, Y13, Y13
-	VMULPS       Y11, Y14, Y14
-	VMULPS       bceconst<>+768(SB), Y12, Y12
-	VMULPS       bceconst<>+768(SB), Y13, Y13
-	VMULPS       bceconst<>+768(SB), Y14, Y14
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y12, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y13, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y14, Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VMOVUPS      bceconst<>+896(SB), Y10
-	VMOVUPS      bceconst<>+896(SB), Y11
-	VFMSUB213PS  bceconst<>+896(SB), Y12, Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y13, Y10
-	VFMSUB213PS  bceconst<>+896(SB), Y14, Y11
-	VBLENDVPS    Y6, Y9, Y12, Y12
-	VBLENDVPS    Y7, Y10, Y13, Y13
-	VBLENDVPS    Y8, Y11, Y14, Y14
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VANDPS       bceconst<>+1024(SB), Y8, Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VMOVUPS      bceconst<>+1600(SB), Y10
-	VMOVUPS      bceconst<>+1600(SB), Y11
-	VFMADD213PS  bceconst<>+1536(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1536(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1472(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1472(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1408(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1408(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1344(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1344(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1280(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1280(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1216(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1216(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1152(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1152(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1088(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1088(SB), Y14, Y11
-	VMULPS       Y12, Y12, Y15
-	VFMADD213PS  Y12, Y15, Y9
-	VMULPS       Y13, Y13, Y12
-	VFMADD213PS  Y13, Y12, Y10
-	VMULPS       Y14, Y14, Y12
-	VFMADD213PS  Y14, Y12, Y11
-	VADDPS       Y6, Y9, Y9
-	VADDPS       Y7, Y10, Y10
-	VADDPS       Y8, Y11, Y11
-	VMOVUPS      (BX)(SI*4), Y6
-	VMOVUPS      32(BX)(SI*4), Y7
-	VMOVUPS      64(BX)(SI*4), Y8
-	VMOVUPS      bceconst<>+832(SB), Y12
-	VSUBPS       Y6, Y12, Y12
-	VMOVUPS      bceconst<>+832(SB), Y13
-	VSUBPS       Y7, Y13, Y13
-	VMOVUPS      bceconst<>+832(SB), Y14
-	VSUBPS       Y8, Y14, Y14
-	VBLENDVPS    Y0, Y6, Y12, Y12
-	VBLENDVPS    Y1, Y7, Y13, Y13
-	VBLENDVPS    Y2, Y8, Y14, Y14
-	VCMPPS       $0x04, bceconst<>+960(SB), Y12, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y13, Y1
-	VCMPPS       $0x04, bceconst<>+960(SB), Y14, Y2
-	VFMADD213PS  Y9, Y12, Y3
-	VFMADD213PS  Y10, Y13, Y4
-	VFMADD213PS  Y11, Y14, Y5
-	VBLENDVPS    Y0, Y3, Y9, Y9
-	VBLENDVPS    Y1, Y4, Y10, Y10
-	VBLENDVPS    Y2, Y5, Y11, Y11
-	VMOVUPS      Y9, (CX)(SI*4)
-	VMOVUPS      Y10, 32(CX)(SI*4)
-	VMOVUPS      Y11, 64(CX)(SI*4)
-	VMOVUPS      96(DX)(SI*4), Y0
-	VMOVUPS      128(DX)(SI*4), Y1
-	VMOVUPS      160(DX)(SI*4), Y2
-	VANDPS       bceconst<>+0(SB), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y1, Y4
-	VANDPS       bceconst<>+0(SB), Y2, Y5
-	VXORPS       Y3, Y0, Y0
-	VXORPS       Y4, Y1, Y1
-	VXORPS       Y5, Y2, Y2
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y3, Y6, Y6
-	VMOVUPS      bceconst<>+128(SB), Y7
-	VMINPS       Y4, Y7, Y7
-	VMOVUPS      bceconst<>+128(SB), Y8
-	VMINPS       Y5, Y8, Y8
-	VMOVUPS      bceconst<>+256(SB), Y9
-	VMOVUPS      bceconst<>+256(SB), Y10
-	VMOVUPS      bceconst<>+256(SB), Y11
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y9
-	VFNMADD231PS bceconst<>+192(SB), Y7, Y10
-	VFNMADD231PS bceconst<>+192(SB), Y8, Y11
-	VSUBPS       bceconst<>+256(SB), Y9, Y12
-	VSUBPS       bceconst<>+256(SB), Y10, Y13
-	VSUBPS       bceconst<>+256(SB), Y11, Y14
-	VFNMSUB231PS bceconst<>+320(SB), Y12, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y13, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y14, Y8
-	VFNMADD231PS bceconst<>+384(SB), Y12, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y13, Y7
-	VFNMADD231PS bceconst<>+384(SB), Y14, Y8
-	VMOVUPS      bceconst<>+704(SB), Y12
-	VMOVUPS      bceconst<>+704(SB), Y13
-	VMOVUPS      bceconst<>+704(SB), Y14
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+640(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+640(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+576(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+576(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+512(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+512(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+448(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+448(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
-	VPSLLD       $0x17, Y9, Y9
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y9, Y12, Y12
-	VMULPS       Y10, Y13, Y13
-	VMULPS       Y11, Y14, Y14
-	VMULPS       bceconst<>+768(SB), Y12, Y12
-	VMULPS       bceconst<>+768(SB), Y13, Y13
-	VMULPS       bceconst<>+768(SB), Y14, Y14
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y12, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y13, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y14, Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VMOVUPS      bceconst<>+896(SB), Y10
-	VMOVUPS      bceconst<>+896(SB), Y11
-	VFMSUB213PS  bceconst<>+896(SB), Y12, Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y13, Y10
-	VFMSUB213PS  bceconst<>+896(SB), Y14, Y11
-	VBLENDVPS    Y6, Y9, Y12, Y12
-	VBLENDVPS    Y7, Y10, Y13, Y13
-	VBLENDVPS    Y8, Y11, Y14, Y14
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VANDPS       bceconst<>+1024(SB), Y8, Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VMOVUPS      bceconst<>+1600(SB), Y10
-	VMOVUPS      bceconst<>+1600(SB), Y11
-	VFMADD213PS  bceconst<>+1536(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1536(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1472(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1472(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1408(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1408(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1344(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1344(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1280(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1280(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1216(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1216(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1152(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1152(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1088(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1088(SB), Y14, Y11
-	VMULPS       Y12, Y12, Y15
-	VFMADD213PS  Y12, Y15, Y9
-	VMULPS       Y13, Y13, Y12
-	VFMADD213PS  Y13, Y12, Y10
-	VMULPS       Y14, Y14, Y12
-	VFMADD213PS  Y14, Y12, Y11
-	VADDPS       Y6, Y9, Y9
-	VADDPS       Y7, Y10, Y10
-	VADDPS       Y8, Y11, Y11
-	VMOVUPS      96(BX)(SI*4), Y6
-	VMOVUPS      128(BX)(SI*4), Y7
-	VMOVUPS      160(BX)(SI*4), Y8
-	VMOVUPS      bceconst<>+832(SB), Y12
-	VSUBPS       Y6, Y12, Y12
-	VMOVUPS      bceconst<>+832(SB), Y13
-	VSUBPS       Y7, Y13, Y13
-	VMOVUPS      bceconst<>+832(SB), Y14
-	VSUBPS       Y8, Y14, Y14
-	VBLENDVPS    Y0, Y6, Y12, Y12
-	VBLENDVPS    Y1, Y7, Y13, Y13
-	VBLENDVPS    Y2, Y8, Y14, Y14
-	VCMPPS       $0x04, bceconst<>+960(SB), Y12, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y13, Y1
-	VCMPPS       $0x04, bceconst<>+960(SB), Y14, Y2
-	VFMADD213PS  Y9, Y12, Y3
-	VFMADD213PS  Y10, Y13, Y4
-	VFMADD213PS  Y11, Y14, Y5
-	VBLENDVPS    Y0, Y3, Y9, Y9
-	VBLENDVPS    Y1, Y4, Y10, Y10
-	VBLENDVPS    Y2, Y5, Y11, Y11
-	VMOVUPS      Y9, 96(CX)(SI*4)
-	VMOVUPS      Y10, 128(CX)(SI*4)
-	VMOVUPS      Y11, 160(CX)(SI*4)
-	VMOVUPS      192(DX)(SI*4), Y0
-	VMOVUPS      224(DX)(SI*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(DX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      64(DX)(SI*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
 	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      96(DX)(SI*4), Y6
+	VANDPS       bceconst<>+0(SB), Y6, Y6
+	VMOVUPS      bceconst<>+128(SB), Y7
+	VMINPS       Y6, Y7, Y6
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
 	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VFNMADD231PS bceconst<>+192(SB), Y6, Y7
+	VSUBPS       bceconst<>+256(SB), Y1, Y8
+	VSUBPS       bceconst<>+256(SB), Y3, Y9
+	VSUBPS       bceconst<>+256(SB), Y5, Y10
+	VSUBPS       bceconst<>+256(SB), Y7, Y11
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y9, Y2
+	VFNMSUB231PS bceconst<>+320(SB), Y10, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y11, Y6
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y9, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y10, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y11, Y6
 	VMOVUPS      bceconst<>+704(SB), Y8
 	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
+	VMOVUPS      bceconst<>+704(SB), Y10
+	VMOVUPS      bceconst<>+704(SB), Y11
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+640(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+576(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+512(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+448(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y11
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       Y5, Y10, Y10
+	VMULPS       Y7, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
 	VMOVUPS      bceconst<>+896(SB), Y6
 	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      192(BX)(SI*4), Y4
-	VMOVUPS      224(BX)(SI*4), Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
 	VBLENDVPS    Y0, Y4, Y8, Y8
 	VBLENDVPS    Y1, Y5, Y9, Y9
-	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
+	VBLENDVPS    Y2, Y6, Y10, Y10
+	VBLENDVPS    Y3, Y7, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y7
+	VMULPS       Y8, Y8, Y12
+	VFMADD213PS  Y8, Y12, Y4
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y5
+	VMULPS       Y10, Y10, Y8
+	VFMADD213PS  Y10, Y8, Y6
+	VMULPS       Y11, Y11, Y8
+	VFMADD213PS  Y11, Y8, Y7
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y2, Y6, Y6
+	VADDPS       Y3, Y7, Y7
+	VMOVUPS      bceconst<>+832(SB), Y0
+	VSUBPS       (BX)(SI*4), Y0, Y0
+	VMOVUPS      bceconst<>+832(SB), Y1
+	VSUBPS       32(BX)(SI*4), Y1, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       64(BX)(SI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       96(BX)(SI*4), Y3, Y3
+	VMOVUPS      (DX)(SI*4), Y8
+	VBLENDVPS    Y8, (BX)(SI*4), Y0, Y0
+	VMOVUPS      32(DX)(SI*4), Y8
+	VBLENDVPS    Y8, 32(BX)(SI*4), Y1, Y1
+	VMOVUPS      64(DX)(SI*4), Y8
+	VBLENDVPS    Y8, 64(BX)(SI*4), Y2, Y2
+	VMOVUPS      96(DX)(SI*4), Y8
+	VBLENDVPS    Y8, 96(BX)(SI*4), Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y0, Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VANDPS       bceconst<>+0(SB), Y9, Y9
+	VFMADD213PS  Y4, Y0, Y9
+	VBLENDVPS    Y8, Y9, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y1, Y0
+	VMOVUPS      32(DX)(SI*4), Y8
+	VANDPS       bceconst<>+0(SB), Y8, Y8
+	VFMADD213PS  Y5, Y1, Y8
+	VBLENDVPS    Y0, Y8, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y0
+	VMOVUPS      64(DX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y6, Y2, Y1
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y0
+	VMOVUPS      96(DX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y7, Y3, Y1
+	VBLENDVPS    Y0, Y1, Y7, Y7
+	VMOVUPS      Y4, (CX)(SI*4)
+	VMOVUPS      Y5, 32(CX)(SI*4)
+	VMOVUPS      Y6, 64(CX)(SI*4)
+	VMOVUPS      Y7, 96(CX)(SI*4)
+	VMOVUPS      128(DX)(SI*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      160(DX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      192(DX)(SI*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      224(DX)(SI*4), Y6
+	VANDPS       bceconst<>+0(SB), Y6, Y6
+	VMOVUPS      bceconst<>+128(SB), Y7
+	VMINPS       Y6, Y7, Y6
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VMOVUPS      bceconst<>+256(SB), Y7
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VFNMADD231PS bceconst<>+192(SB), Y6, Y7
+	VSUBPS       bceconst<>+256(SB), Y1, Y8
+	VSUBPS       bceconst<>+256(SB), Y3, Y9
+	VSUBPS       bceconst<>+256(SB), Y5, Y10
+	VSUBPS       bceconst<>+256(SB), Y7, Y11
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y9, Y2
+	VFNMSUB231PS bceconst<>+320(SB), Y10, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y11, Y6
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y9, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y10, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y11, Y6
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VMOVUPS      bceconst<>+704(SB), Y9
+	VMOVUPS      bceconst<>+704(SB), Y10
+	VMOVUPS      bceconst<>+704(SB), Y11
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+640(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+576(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+512(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+448(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y11
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       Y5, Y10, Y10
+	VMULPS       Y7, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
+	VBLENDVPS    Y0, Y4, Y8, Y8
+	VBLENDVPS    Y1, Y5, Y9, Y9
+	VBLENDVPS    Y2, Y6, Y10, Y10
+	VBLENDVPS    Y3, Y7, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y7
+	VMULPS       Y8, Y8, Y12
+	VFMADD213PS  Y8, Y12, Y4
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y5
+	VMULPS       Y10, Y10, Y8
+	VFMADD213PS  Y10, Y8, Y6
+	VMULPS       Y11, Y11, Y8
+	VFMADD213PS  Y11, Y8, Y7
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y2, Y6, Y6
+	VADDPS       Y3, Y7, Y7
+	VMOVUPS      bceconst<>+832(SB), Y0
+	VSUBPS       128(BX)(SI*4), Y0, Y0
+	VMOVUPS      bceconst<>+832(SB), Y1
+	VSUBPS       160(BX)(SI*4), Y1, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       192(BX)(SI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       224(BX)(SI*4), Y3, Y3
+	VMOVUPS      128(DX)(SI*4), Y8
+	VBLENDVPS    Y8, 128(BX)(SI*4), Y0, Y0
+	VMOVUPS      160(DX)(SI*4), Y8
+	VBLENDVPS    Y8, 160(BX)(SI*4), Y1, Y1
+	VMOVUPS      192(DX)(SI*4), Y8
+	VBLENDVPS    Y8, 192(BX)(SI*4), Y2, Y2
+	VMOVUPS      224(DX)(SI*4), Y8
+	VBLENDVPS    Y8, 224(BX)(SI*4), Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y0, Y8
+	VMOVUPS      128(DX)(SI*4), Y9
+	VANDPS       bceconst<>+0(SB), Y9, Y9
+	VFMADD213PS  Y4, Y0, Y9
+	VBLENDVPS    Y8, Y9, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y1, Y0
+	VMOVUPS      160(DX)(SI*4), Y8
+	VANDPS       bceconst<>+0(SB), Y8, Y8
+	VFMADD213PS  Y5, Y1, Y8
+	VBLENDVPS    Y0, Y8, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y0
+	VMOVUPS      192(DX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y6, Y2, Y1
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y0
+	VMOVUPS      224(DX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y7, Y3, Y1
+	VBLENDVPS    Y0, Y1, Y7, Y7
+	VMOVUPS      Y4, 128(CX)(SI*4)
+	VMOVUPS      Y5, 160(CX)(SI*4)
 	VMOVUPS      Y6, 192(CX)(SI*4)
 	VMOVUPS      Y7, 224(CX)(SI*4)
 	ADDQ         $+64, SI
@@ -981,363 +989,371 @@ loop:
 
 body:
 	VMOVUPS      (CX)(SI*4), Y0
-	VMOVUPS      32(CX)(SI*4), Y1
-	VMOVUPS      64(CX)(SI*4), Y2
-	VANDPS       bceconst<>+0(SB), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y1, Y4
-	VANDPS       bceconst<>+0(SB), Y2, Y5
-	VXORPS       Y3, Y0, Y0
-	VXORPS       Y4, Y1, Y1
-	VXORPS       Y5, Y2, Y2
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y3, Y6, Y6
-	VMOVUPS      bceconst<>+128(SB), Y7
-	VMINPS       Y4, Y7, Y7
-	VMOVUPS      bceconst<>+128(SB), Y8
-	VMINPS       Y5, Y8, Y8
-	VMOVUPS      bceconst<>+256(SB), Y9
-	VMOVUPS      bceconst<>+256(SB), Y10
-	VMOVUPS      bceconst<>+256(SB), Y11
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y9
-	VFNMADD231PS bceconst<>+192(SB), Y7, Y10
-	VFNMADD231PS bceconst<>+192(SB), Y8, Y11
-	VSUBPS       bceconst<>+256(SB), Y9, Y12
-	VSUBPS       bceconst<>+256(SB), Y10, Y13
-	VSUBPS       bceconst<>+256(SB), Y11, Y14
-	VFNMSUB231PS bceconst<>+320(SB), Y12, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y13, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y14, Y8
-	VFNMADD231PS bceconst<>+384(SB), Y12, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y13, Y7
-	VFNMADD231PS bceconst<>+384(SB), Y14, Y8
-	VMOVUPS      bceconst<>+704(SB), Y12
-	VMOVUPS      bceconst<>+704(SB), Y13
-	VMOVUPS      bceconst<>+704(SB), Y14
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+640(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+640(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+576(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+576(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+512(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+512(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+448(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+448(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
-	VPSLLD       $0x17, Y9, Y9
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y9, Y12, Y12
-	VMULPS       Y10, Y13, Y13
-	VMULPS       Y11, Y14, Y14
-	VMULPS       bceconst<>+768(SB), Y12, Y12
-	VMULPS       bceconst<>+768(SB), Y13, Y13
-	VMULPS       bceconst<>+768(SB), Y14, Y14
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y12, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y13, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y14, Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VMOVUPS      bceconst<>+896(SB), Y10
-	VMOVUPS      bceconst<>+896(SB), Y11
-	VFMSUB213PS  bceconst<>+896(SB), Y12, Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y13, Y10
-	VFMSUB213PS  bceconst<>+896(SB), Y14, Y11
-	VBLENDVPS    Y6, Y9, Y12, Y12
-	VBLENDVPS    Y7, Y10, Y13, Y13
-	VBLENDVPS    Y8, Y11, Y14, Y14
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VANDPS       bceconst<>+1024(SB), Y8, Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VMOVUPS      bceconst<>+1600(SB), Y10
-	VMOVUPS      bceconst<>+1600(SB), Y11
-	VFMADD213PS  bceconst<>+1536(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1536(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1472(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1472(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1408(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1408(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1344(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1344(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1280(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1280(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1216(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1216(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1152(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1152(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1088(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1088(SB), Y14, Y11
-	VMULPS       Y12, Y12, Y15
-	VFMADD213PS  Y12, Y15, Y9
-	VMULPS       Y13, Y13, Y12
-	VFMADD213PS  Y13, Y12, Y10
-	VMULPS       Y14, Y14, Y12
-	VFMADD213PS  Y14, Y12, Y11
-	VADDPS       Y6, Y9, Y9
-	VADDPS       Y7, Y10, Y10
-	VADDPS       Y8, Y11, Y11
-	VMOVUPS      (DX)(SI*4), Y6
-	VMOVUPS      32(DX)(SI*4), Y7
-	VMOVUPS      64(DX)(SI*4), Y8
-	VMOVUPS      bceconst<>+832(SB), Y12
-	VSUBPS       Y6, Y12, Y12
-	VMOVUPS      bceconst<>+832(SB), Y13
-	VSUBPS       Y7, Y13, Y13
-	VMOVUPS      bceconst<>+832(SB), Y14
-	VSUBPS       Y8, Y14, Y14
-	VBLENDVPS    Y0, Y6, Y12, Y12
-	VBLENDVPS    Y1, Y7, Y13, Y13
-	VBLENDVPS    Y2, Y8, Y14, Y14
-	VCMPPS       $0x04, bceconst<>+960(SB), Y12, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y13, Y1
-	VCMPPS       $0x04, bceconst<>+960(SB), Y14, Y2
-	VFMADD213PS  Y9, Y12, Y3
-	VFMADD213PS  Y10, Y13, Y4
-	VFMADD213PS  Y11, Y14, Y5
-	VBLENDVPS    Y0, Y3, Y9, Y9
-	VBLENDVPS    Y1, Y4, Y10, Y10
-	VBLENDVPS    Y2, Y5, Y11, Y11
-	VMOVUPS      Y9, (SP)
-	VMOVUPS      Y10, 32(SP)
-	VMOVUPS      Y11, 64(SP)
-	VMOVUPS      96(CX)(SI*4), Y0
-	VMOVUPS      128(CX)(SI*4), Y1
-	VMOVUPS      160(CX)(SI*4), Y2
-	VANDPS       bceconst<>+0(SB), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y1, Y4
-	VANDPS       bceconst<>+0(SB), Y2, Y5
-	VXORPS       Y3, Y0, Y0
-	VXORPS       Y4, Y1, Y1
-	VXORPS       Y5, Y2, Y2
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y3, Y6, Y6
-	VMOVUPS      bceconst<>+128(SB), Y7
-	VMINPS       Y4, Y7, Y7
-	VMOVUPS      bceconst<>+128(SB), Y8
-	VMINPS       Y5, Y8, Y8
-	VMOVUPS      bceconst<>+256(SB), Y9
-	VMOVUPS      bceconst<>+256(SB), Y10
-	VMOVUPS      bceconst<>+256(SB), Y11
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y9
-	VFNMADD231PS bceconst<>+192(SB), Y7, Y10
-	VFNMADD231PS bceconst<>+192(SB), Y8, Y11
-	VSUBPS       bceconst<>+256(SB), Y9, Y12
-	VSUBPS       bceconst<>+256(SB), Y10, Y13
-	VSUBPS       bceconst<>+256(SB), Y11, Y14
-	VFNMSUB231PS bceconst<>+320(SB), Y12, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y13, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y14, Y8
-	VFNMADD231PS bceconst<>+384(SB), Y12, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y13, Y7
-	VFNMADD231PS bceconst<>+384(SB), Y14, Y8
-	VMOVUPS      bceconst<>+704(SB), Y12
-	VMOVUPS      bceconst<>+704(SB), Y13
-	VMOVUPS      bceconst<>+704(SB), Y14
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+640(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+640(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+576(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+576(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+512(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+512(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+448(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+448(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y12
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y13
-	VFMADD213PS  bceconst<>+832(SB), Y8, Y14
-	VPSLLD       $0x17, Y9, Y9
-	VPSLLD       $0x17, Y10, Y10
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y9, Y12, Y12
-	VMULPS       Y10, Y13, Y13
-	VMULPS       Y11, Y14, Y14
-	VMULPS       bceconst<>+768(SB), Y12, Y12
-	VMULPS       bceconst<>+768(SB), Y13, Y13
-	VMULPS       bceconst<>+768(SB), Y14, Y14
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y12, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y13, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y14, Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VMOVUPS      bceconst<>+896(SB), Y10
-	VMOVUPS      bceconst<>+896(SB), Y11
-	VFMSUB213PS  bceconst<>+896(SB), Y12, Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y13, Y10
-	VFMSUB213PS  bceconst<>+896(SB), Y14, Y11
-	VBLENDVPS    Y6, Y9, Y12, Y12
-	VBLENDVPS    Y7, Y10, Y13, Y13
-	VBLENDVPS    Y8, Y11, Y14, Y14
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VANDPS       bceconst<>+1024(SB), Y8, Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VMOVUPS      bceconst<>+1600(SB), Y10
-	VMOVUPS      bceconst<>+1600(SB), Y11
-	VFMADD213PS  bceconst<>+1536(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1536(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1472(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1472(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1408(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1408(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1344(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1344(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1280(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1280(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1216(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1216(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1152(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1152(SB), Y14, Y11
-	VFMADD213PS  bceconst<>+1088(SB), Y12, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y13, Y10
-	VFMADD213PS  bceconst<>+1088(SB), Y14, Y11
-	VMULPS       Y12, Y12, Y15
-	VFMADD213PS  Y12, Y15, Y9
-	VMULPS       Y13, Y13, Y12
-	VFMADD213PS  Y13, Y12, Y10
-	VMULPS       Y14, Y14, Y12
-	VFMADD213PS  Y14, Y12, Y11
-	VADDPS       Y6, Y9, Y9
-	VADDPS       Y7, Y10, Y10
-	VADDPS       Y8, Y11, Y11
-	VMOVUPS      96(DX)(SI*4), Y6
-	VMOVUPS      128(DX)(SI*4), Y7
-	VMOVUPS      160(DX)(SI*4), Y8
-	VMOVUPS      bceconst<>+832(SB), Y12
-	VSUBPS       Y6, Y12, Y12
-	VMOVUPS      bceconst<>+832(SB), Y13
-	VSUBPS       Y7, Y13, Y13
-	VMOVUPS      bceconst<>+832(SB), Y14
-	VSUBPS       Y8, Y14, Y14
-	VBLENDVPS    Y0, Y6, Y12, Y12
-	VBLENDVPS    Y1, Y7, Y13, Y13
-	VBLENDVPS    Y2, Y8, Y14, Y14
-	VCMPPS       $0x04, bceconst<>+960(SB), Y12, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y13, Y1
-	VCMPPS       $0x04, bceconst<>+960(SB), Y14, Y2
-	VFMADD213PS  Y9, Y12, Y3
-	VFMADD213PS  Y10, Y13, Y4
-	VFMADD213PS  Y11, Y14, Y5
-	VBLENDVPS    Y0, Y3, Y9, Y9
-	VBLENDVPS    Y1, Y4, Y10, Y10
-	VBLENDVPS    Y2, Y5, Y11, Y11
-	VMOVUPS      Y9, 96(SP)
-	VMOVUPS      Y10, 128(SP)
-	VMOVUPS      Y11, 160(SP)
-	VMOVUPS      192(CX)(SI*4), Y0
-	VMOVUPS      224(CX)(SI*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(CX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      64(CX)(SI*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
 	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      96(CX)(SI*4), Y6
+	VANDPS       bceconst<>+0(SB), Y6, Y6
+	VMOVUPS      bceconst<>+128(SB), Y7
+	VMINPS       Y6, Y7, Y6
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
 	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VFNMADD231PS bceconst<>+192(SB), Y6, Y7
+	VSUBPS       bceconst<>+256(SB), Y1, Y8
+	VSUBPS       bceconst<>+256(SB), Y3, Y9
+	VSUBPS       bceconst<>+256(SB), Y5, Y10
+	VSUBPS       bceconst<>+256(SB), Y7, Y11
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y9, Y2
+	VFNMSUB231PS bceconst<>+320(SB), Y10, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y11, Y6
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y9, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y10, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y11, Y6
 	VMOVUPS      bceconst<>+704(SB), Y8
 	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
+	VMOVUPS      bceconst<>+704(SB), Y10
+	VMOVUPS      bceconst<>+704(SB), Y11
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+640(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+576(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+512(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+448(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y11
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       Y5, Y10, Y10
+	VMULPS       Y7, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
 	VMOVUPS      bceconst<>+896(SB), Y6
 	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      192(DX)(SI*4), Y4
-	VMOVUPS      224(DX)(SI*4), Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
 	VBLENDVPS    Y0, Y4, Y8, Y8
 	VBLENDVPS    Y1, Y5, Y9, Y9
-	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
+	VBLENDVPS    Y2, Y6, Y10, Y10
+	VBLENDVPS    Y3, Y7, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y7
+	VMULPS       Y8, Y8, Y12
+	VFMADD213PS  Y8, Y12, Y4
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y5
+	VMULPS       Y10, Y10, Y8
+	VFMADD213PS  Y10, Y8, Y6
+	VMULPS       Y11, Y11, Y8
+	VFMADD213PS  Y11, Y8, Y7
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y2, Y6, Y6
+	VADDPS       Y3, Y7, Y7
+	VMOVUPS      bceconst<>+832(SB), Y0
+	VSUBPS       (DX)(SI*4), Y0, Y0
+	VMOVUPS      bceconst<>+832(SB), Y1
+	VSUBPS       32(DX)(SI*4), Y1, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       64(DX)(SI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       96(DX)(SI*4), Y3, Y3
+	VMOVUPS      (CX)(SI*4), Y8
+	VBLENDVPS    Y8, (DX)(SI*4), Y0, Y0
+	VMOVUPS      32(CX)(SI*4), Y8
+	VBLENDVPS    Y8, 32(DX)(SI*4), Y1, Y1
+	VMOVUPS      64(CX)(SI*4), Y8
+	VBLENDVPS    Y8, 64(DX)(SI*4), Y2, Y2
+	VMOVUPS      96(CX)(SI*4), Y8
+	VBLENDVPS    Y8, 96(DX)(SI*4), Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y0, Y8
+	VMOVUPS      (CX)(SI*4), Y9
+	VANDPS       bceconst<>+0(SB), Y9, Y9
+	VFMADD213PS  Y4, Y0, Y9
+	VBLENDVPS    Y8, Y9, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y1, Y0
+	VMOVUPS      32(CX)(SI*4), Y8
+	VANDPS       bceconst<>+0(SB), Y8, Y8
+	VFMADD213PS  Y5, Y1, Y8
+	VBLENDVPS    Y0, Y8, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y0
+	VMOVUPS      64(CX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y6, Y2, Y1
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y0
+	VMOVUPS      96(CX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y7, Y3, Y1
+	VBLENDVPS    Y0, Y1, Y7, Y7
+	VMOVUPS      Y4, (SP)
+	VMOVUPS      Y5, 32(SP)
+	VMOVUPS      Y6, 64(SP)
+	VMOVUPS      Y7, 96(SP)
+	VMOVUPS      128(CX)(SI*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      160(CX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      192(CX)(SI*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      224(CX)(SI*4), Y6
+	VANDPS       bceconst<>+0(SB), Y6, Y6
+	VMOVUPS      bceconst<>+128(SB), Y7
+	VMINPS       Y6, Y7, Y6
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VMOVUPS      bceconst<>+256(SB), Y7
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VFNMADD231PS bceconst<>+192(SB), Y6, Y7
+	VSUBPS       bceconst<>+256(SB), Y1, Y8
+	VSUBPS       bceconst<>+256(SB), Y3, Y9
+	VSUBPS       bceconst<>+256(SB), Y5, Y10
+	VSUBPS       bceconst<>+256(SB), Y7, Y11
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y9, Y2
+	VFNMSUB231PS bceconst<>+320(SB), Y10, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y11, Y6
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y9, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y10, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y11, Y6
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VMOVUPS      bceconst<>+704(SB), Y9
+	VMOVUPS      bceconst<>+704(SB), Y10
+	VMOVUPS      bceconst<>+704(SB), Y11
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+640(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+576(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+512(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+448(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y11
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y10
+	VFMADD213PS  bceconst<>+832(SB), Y6, Y11
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       Y5, Y10, Y10
+	VMULPS       Y7, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
+	VBLENDVPS    Y0, Y4, Y8, Y8
+	VBLENDVPS    Y1, Y5, Y9, Y9
+	VBLENDVPS    Y2, Y6, Y10, Y10
+	VBLENDVPS    Y3, Y7, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y7
+	VMULPS       Y8, Y8, Y12
+	VFMADD213PS  Y8, Y12, Y4
+	VMULPS       Y9, Y9, Y8
+	VFMADD213PS  Y9, Y8, Y5
+	VMULPS       Y10, Y10, Y8
+	VFMADD213PS  Y10, Y8, Y6
+	VMULPS       Y11, Y11, Y8
+	VFMADD213PS  Y11, Y8, Y7
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y2, Y6, Y6
+	VADDPS       Y3, Y7, Y7
+	VMOVUPS      bceconst<>+832(SB), Y0
+	VSUBPS       128(DX)(SI*4), Y0, Y0
+	VMOVUPS      bceconst<>+832(SB), Y1
+	VSUBPS       160(DX)(SI*4), Y1, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       192(DX)(SI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       224(DX)(SI*4), Y3, Y3
+	VMOVUPS      128(CX)(SI*4), Y8
+	VBLENDVPS    Y8, 128(DX)(SI*4), Y0, Y0
+	VMOVUPS      160(CX)(SI*4), Y8
+	VBLENDVPS    Y8, 160(DX)(SI*4), Y1, Y1
+	VMOVUPS      192(CX)(SI*4), Y8
+	VBLENDVPS    Y8, 192(DX)(SI*4), Y2, Y2
+	VMOVUPS      224(CX)(SI*4), Y8
+	VBLENDVPS    Y8, 224(DX)(SI*4), Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y0, Y8
+	VMOVUPS      128(CX)(SI*4), Y9
+	VANDPS       bceconst<>+0(SB), Y9, Y9
+	VFMADD213PS  Y4, Y0, Y9
+	VBLENDVPS    Y8, Y9, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y1, Y0
+	VMOVUPS      160(CX)(SI*4), Y8
+	VANDPS       bceconst<>+0(SB), Y8, Y8
+	VFMADD213PS  Y5, Y1, Y8
+	VBLENDVPS    Y0, Y8, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y0
+	VMOVUPS      192(CX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y6, Y2, Y1
+	VBLENDVPS    Y0, Y1, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y0
+	VMOVUPS      224(CX)(SI*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y7, Y3, Y1
+	VBLENDVPS    Y0, Y1, Y7, Y7
+	VMOVUPS      Y4, 128(SP)
+	VMOVUPS      Y5, 160(SP)
 	VMOVUPS      Y6, 192(SP)
 	VMOVUPS      Y7, 224(SP)
 	ADDQ         $+64, SI
@@ -2460,19 +2476,19 @@ body:
 	VMOVUPS   (CX)(BX*4), Y0
 	VMOVUPS   32(CX)(BX*4), Y1
 	VMOVUPS   64(CX)(BX*4), Y2
+	VMOVUPS   96(CX)(BX*4), Y3
 	VMOVUPS   Y0, (SP)
 	VMOVUPS   Y1, 32(SP)
 	VMOVUPS   Y2, 64(SP)
-	VMOVUPS   96(CX)(BX*4), Y0
-	VMOVUPS   128(CX)(BX*4), Y1
-	VMOVUPS   160(CX)(BX*4), Y2
-	VMOVUPS   Y0, 96(SP)
-	VMOVUPS   Y1, 128(SP)
-	VMOVUPS   Y2, 160(SP)
-	VMOVUPS   192(CX)(BX*4), Y0
-	VMOVUPS   224(CX)(BX*4), Y1
-	VMOVUPS   Y0, 192(SP)
-	VMOVUPS   Y1, 224(SP)
+	VMOVUPS   Y3, 96(SP)
+	VMOVUPS   128(CX)(BX*4), Y0
+	VMOVUPS   160(CX)(BX*4), Y1
+	VMOVUPS   192(CX)(BX*4), Y2
+	VMOVUPS   224(CX)(BX*4), Y3
+	VMOVUPS   Y0, 128(SP)
+	VMOVUPS   Y1, 160(SP)
+	VMOVUPS   Y2, 192(SP)
+	VMOVUPS   Y3, 224(SP)
 	ADDQ      $+64, BX
 	CMPQ      BX, SI
 	JB        loop

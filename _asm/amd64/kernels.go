@@ -150,7 +150,16 @@ func (g *gen) loadAll(f *fn, name string, ks []int) V {
 
 // plainLoss returns the loss of the vectors ks (mLossElem).
 func (g *gen) plainLoss(f *fn, ks []int) V {
-	a, s := g.xAbs(f, ks)
+	var a V
+	var s sign
+	if !g.z && !g.masked {
+		// AVX2 main loop: neither |x| nor x's sign stays in a register
+		// along the chain (16 YMM would not hold 4 vectors' worth); x is
+		// read again where needed.
+		s.xm = g.opAll(f, "x", ks)
+	} else {
+		a, s = g.xAbs(f, ks)
+	}
 	e, _ := g.expNeg(a, s, false)
 	L := g.log1p(e, false)
 	c := g.target(f, s, ks)
@@ -177,6 +186,22 @@ func (g *gen) target(f *fn, s sign, ks []int) V {
 		})
 		return c
 	}
+	if s.xm != nil {
+		// c = 1 - y, then y where x's sign bit is set (VBLENDVPS reads
+		// only the mask's sign bit, so x itself is the mask).
+		y := g.opAll(f, "y", ks)
+		c := make(V, n)
+		each(n, func(k int) {
+			c[k] = g.cfresh("one")
+			VSUBPS(y[k], c[k], c[k])
+		})
+		each(n, func(k int) {
+			xr := g.vec()
+			VMOVUPS(s.xm[k], xr)
+			VBLENDVPS(xr, y[k], c[k], c[k])
+		})
+		return c
+	}
 	y := g.loadAll(f, "y", ks)
 	c := make(V, n)
 	each(n, func(k int) { c[k] = g.oneMinus(y[k]) })
@@ -195,6 +220,18 @@ func (g *gen) lin(a, c, L V, s sign) {
 			kc := K()
 			VPTESTMD(g.creg("absmask"), c[k], kc) // c != ±0 (NaN included)
 			VFMADD231PS(aa, c[k], kc, L[k])
+		})
+		return
+	}
+	if s.xm != nil {
+		// One vector after the other, |x| read again.
+		each(n, func(k int) {
+			m, aa := g.vec(), g.vec()
+			VCMPPS(U8(4), g.c("zero"), c[k], m) // c != 0, unordered
+			VMOVUPS(s.xm[k], aa)
+			VANDPS(g.c("absmask"), aa, aa)
+			VFMADD213PS(L[k], c[k], aa)
+			VBLENDVPS(m, aa, L[k], L[k])
 		})
 		return
 	}

@@ -337,6 +337,7 @@ func newV(n int, g *gen) V {
 type sign struct {
 	sx V
 	xo []Op // AVX-512: x of each vector, as memory (or the register loaded in the tail)
+	xm []Op // AVX2 main loop of plainLoss: x of each vector as memory, re-read where needed (sx and a are nil)
 }
 
 // xAbs returns a = |x| and x's sign for the vectors ks. On AVX-512 it
@@ -435,9 +436,20 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 	if g.z {
 		n = len(s.xo)
 	}
+	if s.xm != nil {
+		n = len(s.xm)
+	}
 	ac, t, p := newV(n, g), newV(n, g), newV(n, g)
 	each(n, func(k int) {
 		switch {
+		case s.xm != nil:
+			// |x| from memory, clamp in t until t takes magic;
+			// min(clamp, |x|) with |x| as the second source: NaN
+			// gives |x|.
+			VMOVUPS(s.xm[k], ac[k])
+			VANDPS(g.c("absmask"), ac[k], ac[k])
+			VMOVUPS(g.c("clamp"), t[k])
+			VMINPS(ac[k], t[k], ac[k])
 		case g.z:
 			// min(clamp, |x|) with |x| as the second source: NaN gives
 			// |x|. (VRANGEPS would do it in one instruction but gives
@@ -622,7 +634,7 @@ func main() {
 	ConstraintExpr("!purego")
 	emitData()
 	paths := []*gen{
-		{suffix: "AVX2", W: 8, U: 8, IL: 3},
+		{suffix: "AVX2", W: 8, U: 8, IL: 4},
 		{suffix: "AVX512", W: 16, z: true, U: 8, IL: 8, pfDist: 2048},
 	}
 
