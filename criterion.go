@@ -50,7 +50,8 @@ func (r Reduction) String() string {
 // Both are evaluated in float32 as w*(c*|x| + k*log1p(exp(-|x|))) and
 // (w*GradScale)*g, so a result is ±Inf where the bracket c*|x| + k*L
 // overflows (|x| above MaxFloat32/p) or where w*GradScale does, and it loses
-// precision where w*GradScale is below the normal range (2^-126).
+// precision where w*GradScale, or the coefficient p*y' of a negative logit,
+// is below the normal range (2^-126) but not 0.
 //
 // With label smoothing s the kernels use the float32 target
 // y' = fma(y, float32(1-s), s/2), rounded once; the accuracy bounds refer to

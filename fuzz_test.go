@@ -184,7 +184,7 @@ func checkWeighted(t *testing.T, x, y, w []float32, pos, smooth, scale float32) 
 				}
 				continue
 			}
-			if !(y[i] >= 0 && y[i] <= 1 && w[i] > 0 && w[i] <= math.MaxFloat32) || !weightedInRange(x[i], y[i], w[i], pos, scale) {
+			if !(y[i] >= 0 && y[i] <= 1 && w[i] > 0 && w[i] <= math.MaxFloat32) || !weightedInRange(x[i], fma32x(y[i], oms, hs), w[i], pos, scale) {
 				continue
 			}
 			ys := float64(fma32x(y[i], oms, hs))
@@ -226,9 +226,13 @@ func checkWeighted(t *testing.T, x, y, w []float32, pos, smooth, scale float32) 
 
 // weightedInRange reports whether the documented float32 intermediates of
 // the weighted forms stay normal and finite: the unweighted bracket
-// c*|x| + k*L (at most p*|x|) and the gradient's factor w*scale. Outside,
-// a result may overflow to ±Inf or lose precision, as documented.
-func weightedInRange(x, y, w, p, scale float32) bool {
+// c*|x| + k*L (at most p*|x|), the coefficient c = p*y' of a negative logit,
+// and the gradient's factor w*scale. Outside, a result may overflow to ±Inf
+// or lose precision, as documented.
+func weightedInRange(x, ys, w, p, scale float32) bool {
 	ws := math.Abs(float64(w * scale))
-	return math.Abs(float64(x))*math.Max(1, float64(p)) <= math.MaxFloat32 && ws >= 0x1p-126 && ws <= math.MaxFloat32
+	c := p * ys
+	return math.Abs(float64(x))*math.Max(1, float64(p)) <= math.MaxFloat32 &&
+		ws >= 0x1p-126 && ws <= math.MaxFloat32 &&
+		(c == 0 || math.Abs(float64(c)) >= 0x1p-126)
 }
