@@ -836,95 +836,95 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Y0, Y1
 	VPCMPGTD     bceiota<>+32(SB), Y0, Y0
 	VMASKMOVPS   (DX)(SI*4), Y1, Y2
-	VMASKMOVPS   32(DX)(SI*4), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y2, Y4
-	VANDPS       bceconst<>+0(SB), Y3, Y5
-	VXORPS       Y4, Y2, Y2
-	VXORPS       Y5, Y3, Y3
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+128(SB), Y7
-	VMINPS       Y5, Y7, Y7
-	VMOVUPS      bceconst<>+256(SB), Y8
-	VMOVUPS      bceconst<>+256(SB), Y9
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y8
-	VFNMADD231PS bceconst<>+192(SB), Y7, Y9
-	VSUBPS       bceconst<>+256(SB), Y8, Y10
-	VSUBPS       bceconst<>+256(SB), Y9, Y11
-	VFNMSUB231PS bceconst<>+320(SB), Y10, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y11, Y7
-	VFNMADD231PS bceconst<>+384(SB), Y10, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y11, Y7
-	VMOVUPS      bceconst<>+704(SB), Y10
-	VMOVUPS      bceconst<>+704(SB), Y11
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+640(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+576(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+512(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+448(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y11
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
-	VMOVUPS      bceconst<>+896(SB), Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
-	VBLENDVPS    Y6, Y8, Y10, Y10
-	VBLENDVPS    Y7, Y9, Y11, Y11
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1536(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1472(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1408(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1344(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1280(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1216(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1152(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1088(SB), Y11, Y9
-	VMULPS       Y10, Y10, Y12
-	VFMADD213PS  Y10, Y12, Y8
-	VMULPS       Y11, Y11, Y10
-	VFMADD213PS  Y11, Y10, Y9
-	VADDPS       Y6, Y8, Y8
-	VADDPS       Y7, Y9, Y9
-	VMASKMOVPS   (BX)(SI*4), Y1, Y6
-	VMASKMOVPS   32(BX)(SI*4), Y0, Y7
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y6, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y7, Y11, Y11
-	VBLENDVPS    Y2, Y6, Y10, Y10
-	VBLENDVPS    Y3, Y7, Y11, Y11
-	VCMPPS       $0x04, bceconst<>+960(SB), Y10, Y2
-	VCMPPS       $0x04, bceconst<>+960(SB), Y11, Y3
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VBLENDVPS    Y2, Y4, Y8, Y8
-	VBLENDVPS    Y3, Y5, Y9, Y9
-	VMASKMOVPS   Y8, Y1, (CX)(SI*4)
-	VMASKMOVPS   Y9, Y0, 32(CX)(SI*4)
+	VANDPS       bceconst<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y3, Y4, Y4
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y5, Y6
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y5
+	VMULPS       Y6, Y6, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y4, Y5, Y5
+	VMASKMOVPS   (BX)(SI*4), Y1, Y4
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y2
+	VFMADD213PS  Y5, Y6, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y5
+	VMASKMOVPS   Y5, Y1, (CX)(SI*4)
+	VMASKMOVPS   32(DX)(SI*4), Y0, Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      bceconst<>+256(SB), Y4
+	VFNMADD231PS bceconst<>+192(SB), Y3, Y4
+	VSUBPS       bceconst<>+256(SB), Y4, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y3
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y3
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y4
+	VMULPS       Y5, Y5, Y6
+	VFMADD213PS  Y5, Y6, Y4
+	VADDPS       Y3, Y4, Y4
+	VMASKMOVPS   32(BX)(SI*4), Y0, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y1, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y1
+	VFMADD213PS  Y4, Y5, Y2
+	VBLENDVPS    Y1, Y2, Y4, Y4
+	VMASKMOVPS   Y4, Y0, 32(CX)(SI*4)
 	ADDQ         $+16, SI
 	JMP          tail
 
@@ -1411,104 +1411,104 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Y0, Y1
 	VPCMPGTD     bceiota<>+32(SB), Y0, Y0
 	VMASKMOVPS   (CX)(SI*4), Y1, Y2
-	VMASKMOVPS   32(CX)(SI*4), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y2, Y4
-	VANDPS       bceconst<>+0(SB), Y3, Y5
-	VXORPS       Y4, Y2, Y2
-	VXORPS       Y5, Y3, Y3
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+128(SB), Y7
-	VMINPS       Y5, Y7, Y7
-	VMOVUPS      bceconst<>+256(SB), Y8
-	VMOVUPS      bceconst<>+256(SB), Y9
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y8
-	VFNMADD231PS bceconst<>+192(SB), Y7, Y9
-	VSUBPS       bceconst<>+256(SB), Y8, Y10
-	VSUBPS       bceconst<>+256(SB), Y9, Y11
-	VFNMSUB231PS bceconst<>+320(SB), Y10, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y11, Y7
-	VFNMADD231PS bceconst<>+384(SB), Y10, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y11, Y7
-	VMOVUPS      bceconst<>+704(SB), Y10
-	VMOVUPS      bceconst<>+704(SB), Y11
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+640(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+576(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+512(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+448(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y11
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
-	VMOVUPS      bceconst<>+896(SB), Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
-	VBLENDVPS    Y6, Y8, Y10, Y10
-	VBLENDVPS    Y7, Y9, Y11, Y11
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1536(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1472(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1408(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1344(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1280(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1216(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1152(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1088(SB), Y11, Y9
-	VMULPS       Y10, Y10, Y12
-	VFMADD213PS  Y10, Y12, Y8
-	VMULPS       Y11, Y11, Y10
-	VFMADD213PS  Y11, Y10, Y9
-	VADDPS       Y6, Y8, Y8
-	VADDPS       Y7, Y9, Y9
-	VMASKMOVPS   (DX)(SI*4), Y1, Y6
-	VMASKMOVPS   32(DX)(SI*4), Y0, Y7
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y6, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y7, Y11, Y11
-	VBLENDVPS    Y2, Y6, Y10, Y10
-	VBLENDVPS    Y3, Y7, Y11, Y11
-	VCMPPS       $0x04, bceconst<>+960(SB), Y10, Y2
-	VCMPPS       $0x04, bceconst<>+960(SB), Y11, Y3
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VBLENDVPS    Y2, Y4, Y8, Y8
-	VBLENDVPS    Y3, Y5, Y9, Y9
-	VANDPS       Y1, Y8, Y8
-	VCVTPS2PD    X8, Y1
-	VEXTRACTF128 $0x01, Y8, X2
+	VANDPS       bceconst<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y3, Y4, Y4
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y5, Y6
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y5
+	VMULPS       Y6, Y6, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y4, Y5, Y5
+	VMASKMOVPS   (DX)(SI*4), Y1, Y4
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y2
+	VFMADD213PS  Y5, Y6, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y5
+	VANDPS       Y1, Y5, Y5
+	VCVTPS2PD    X5, Y1
+	VEXTRACTF128 $0x01, Y5, X2
 	VCVTPS2PD    X2, Y2
 	VADDPD       (BX), Y1, Y1
 	VMOVUPD      Y1, (BX)
 	VADDPD       32(BX), Y2, Y2
 	VMOVUPD      Y2, 32(BX)
-	VANDPS       Y0, Y9, Y9
-	VCVTPS2PD    X9, Y0
-	VEXTRACTF128 $0x01, Y9, X1
+	VMASKMOVPS   32(CX)(SI*4), Y0, Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      bceconst<>+256(SB), Y4
+	VFNMADD231PS bceconst<>+192(SB), Y3, Y4
+	VSUBPS       bceconst<>+256(SB), Y4, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y3
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y3
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y4
+	VMULPS       Y5, Y5, Y6
+	VFMADD213PS  Y5, Y6, Y4
+	VADDPS       Y3, Y4, Y4
+	VMASKMOVPS   32(DX)(SI*4), Y0, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VBLENDVPS    Y1, Y3, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y1
+	VFMADD213PS  Y4, Y5, Y2
+	VBLENDVPS    Y1, Y2, Y4, Y4
+	VANDPS       Y0, Y4, Y4
+	VCVTPS2PD    X4, Y0
+	VEXTRACTF128 $0x01, Y4, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       64(BX), Y0, Y0
 	VMOVUPD      Y0, 64(BX)
@@ -1535,349 +1535,357 @@ TEXT ·gradAVX2(SB), NOSPLIT, $0-72
 
 loop:
 	VMOVUPS      (DX)(SI*4), Y0
-	VMOVUPS      32(DX)(SI*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(DX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      64(DX)(SI*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
 	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
 	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
 	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
 	VMOVUPS      bceconst<>+704(SB), Y6
 	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
 	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VFMADD231PS  Y6, Y0, Y9
+	VFMADD231PS  Y7, Y2, Y10
+	VFMADD231PS  Y8, Y4, Y11
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y9, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y10, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y11, Y14, Y14
+	VFMADD231PS  Y6, Y0, Y12
+	VFMADD231PS  Y7, Y2, Y13
+	VFMADD231PS  Y8, Y4, Y14
+	VMULPS       Y1, Y9, Y9
 	VMULPS       Y3, Y10, Y10
 	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y6
-	VDIVPS       Y3, Y9, Y7
-	VFNMADD213PS Y8, Y6, Y2
-	VFNMADD213PS Y9, Y7, Y3
-	VFNMADD231PS Y4, Y6, Y2
-	VFNMADD231PS Y5, Y7, Y3
+	VMULPS       Y1, Y12, Y12
+	VMULPS       Y3, Y13, Y13
+	VMULPS       Y5, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VADDPS       bceconst<>+832(SB), Y9, Y0
+	VADDPS       bceconst<>+832(SB), Y10, Y1
+	VADDPS       bceconst<>+832(SB), Y11, Y2
+	VSUBPS       bceconst<>+832(SB), Y0, Y3
+	VSUBPS       bceconst<>+832(SB), Y1, Y4
+	VSUBPS       bceconst<>+832(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y6, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y6, Y4, Y4
+	VSUBPS       Y7, Y4, Y4
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y7, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y7, Y5, Y3
-	VMOVUPS      (BX)(SI*4), Y4
-	VMOVUPS      32(BX)(SI*4), Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y5, Y7, Y7
-	VBLENDVPS    Y0, Y4, Y6, Y6
-	VBLENDVPS    Y1, Y5, Y7, Y7
-	VSUBPS       Y2, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
-	VXORPS       Y0, Y6, Y6
-	VXORPS       Y1, Y7, Y7
-	VMOVUPS      Y6, (CX)(SI*4)
-	VMOVUPS      Y7, 32(CX)(SI*4)
-	VMOVUPS      64(DX)(SI*4), Y0
-	VMOVUPS      96(DX)(SI*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       (BX)(SI*4), Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       32(BX)(SI*4), Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       64(BX)(SI*4), Y5, Y5
+	VMOVUPS      (DX)(SI*4), Y6
+	VBLENDVPS    Y6, (BX)(SI*4), Y3, Y3
+	VMOVUPS      32(DX)(SI*4), Y6
+	VBLENDVPS    Y6, 32(BX)(SI*4), Y4, Y4
+	VMOVUPS      64(DX)(SI*4), Y6
+	VBLENDVPS    Y6, 64(BX)(SI*4), Y5, Y5
+	VSUBPS       Y0, Y3, Y3
+	VSUBPS       Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       (DX)(SI*4), Y0, Y0
+	VXORPS       Y0, Y3, Y3
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       32(DX)(SI*4), Y0, Y0
+	VXORPS       Y0, Y4, Y4
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       64(DX)(SI*4), Y0, Y0
+	VXORPS       Y0, Y5, Y5
+	VMOVUPS      Y3, (CX)(SI*4)
+	VMOVUPS      Y4, 32(CX)(SI*4)
+	VMOVUPS      Y5, 64(CX)(SI*4)
+	VMOVUPS      96(DX)(SI*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      128(DX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      160(DX)(SI*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
 	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
 	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
 	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
 	VMOVUPS      bceconst<>+704(SB), Y6
 	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
 	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VFMADD231PS  Y6, Y0, Y9
+	VFMADD231PS  Y7, Y2, Y10
+	VFMADD231PS  Y8, Y4, Y11
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y9, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y10, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y11, Y14, Y14
+	VFMADD231PS  Y6, Y0, Y12
+	VFMADD231PS  Y7, Y2, Y13
+	VFMADD231PS  Y8, Y4, Y14
+	VMULPS       Y1, Y9, Y9
 	VMULPS       Y3, Y10, Y10
 	VMULPS       Y5, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y6
-	VDIVPS       Y3, Y9, Y7
-	VFNMADD213PS Y8, Y6, Y2
-	VFNMADD213PS Y9, Y7, Y3
-	VFNMADD231PS Y4, Y6, Y2
-	VFNMADD231PS Y5, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y6, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y7, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y7, Y5, Y3
-	VMOVUPS      64(BX)(SI*4), Y4
-	VMOVUPS      96(BX)(SI*4), Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y5, Y7, Y7
-	VBLENDVPS    Y0, Y4, Y6, Y6
-	VBLENDVPS    Y1, Y5, Y7, Y7
-	VSUBPS       Y2, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
-	VXORPS       Y0, Y6, Y6
-	VXORPS       Y1, Y7, Y7
-	VMOVUPS      Y6, 64(CX)(SI*4)
-	VMOVUPS      Y7, 96(CX)(SI*4)
-	VMOVUPS      128(DX)(SI*4), Y0
-	VMOVUPS      160(DX)(SI*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
-	VMOVUPS      bceconst<>+704(SB), Y6
-	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y6
-	VDIVPS       Y3, Y9, Y7
-	VFNMADD213PS Y8, Y6, Y2
-	VFNMADD213PS Y9, Y7, Y3
-	VFNMADD231PS Y4, Y6, Y2
-	VFNMADD231PS Y5, Y7, Y3
+	VMULPS       Y1, Y12, Y12
+	VMULPS       Y3, Y13, Y13
+	VMULPS       Y5, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VADDPS       bceconst<>+832(SB), Y9, Y0
+	VADDPS       bceconst<>+832(SB), Y10, Y1
+	VADDPS       bceconst<>+832(SB), Y11, Y2
+	VSUBPS       bceconst<>+832(SB), Y0, Y3
+	VSUBPS       bceconst<>+832(SB), Y1, Y4
+	VSUBPS       bceconst<>+832(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y6, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y6, Y4, Y4
+	VSUBPS       Y7, Y4, Y4
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y7, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y7, Y5, Y3
-	VMOVUPS      128(BX)(SI*4), Y4
-	VMOVUPS      160(BX)(SI*4), Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y5, Y7, Y7
-	VBLENDVPS    Y0, Y4, Y6, Y6
-	VBLENDVPS    Y1, Y5, Y7, Y7
-	VSUBPS       Y2, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
-	VXORPS       Y0, Y6, Y6
-	VXORPS       Y1, Y7, Y7
-	VMOVUPS      Y6, 128(CX)(SI*4)
-	VMOVUPS      Y7, 160(CX)(SI*4)
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       96(BX)(SI*4), Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       128(BX)(SI*4), Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       160(BX)(SI*4), Y5, Y5
+	VMOVUPS      96(DX)(SI*4), Y6
+	VBLENDVPS    Y6, 96(BX)(SI*4), Y3, Y3
+	VMOVUPS      128(DX)(SI*4), Y6
+	VBLENDVPS    Y6, 128(BX)(SI*4), Y4, Y4
+	VMOVUPS      160(DX)(SI*4), Y6
+	VBLENDVPS    Y6, 160(BX)(SI*4), Y5, Y5
+	VSUBPS       Y0, Y3, Y3
+	VSUBPS       Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       96(DX)(SI*4), Y0, Y0
+	VXORPS       Y0, Y3, Y3
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       128(DX)(SI*4), Y0, Y0
+	VXORPS       Y0, Y4, Y4
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       160(DX)(SI*4), Y0, Y0
+	VXORPS       Y0, Y5, Y5
+	VMOVUPS      Y3, 96(CX)(SI*4)
+	VMOVUPS      Y4, 128(CX)(SI*4)
+	VMOVUPS      Y5, 160(CX)(SI*4)
 	VMOVUPS      192(DX)(SI*4), Y0
-	VMOVUPS      224(DX)(SI*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      224(DX)(SI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
-	VMOVUPS      bceconst<>+704(SB), Y6
-	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y6
-	VDIVPS       Y3, Y9, Y7
-	VFNMADD213PS Y8, Y6, Y2
-	VFNMADD213PS Y9, Y7, Y3
-	VFNMADD231PS Y4, Y6, Y2
-	VFNMADD231PS Y5, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y6, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y7, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y7, Y5, Y3
-	VMOVUPS      192(BX)(SI*4), Y4
-	VMOVUPS      224(BX)(SI*4), Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y5, Y7, Y7
-	VBLENDVPS    Y0, Y4, Y6, Y6
-	VBLENDVPS    Y1, Y5, Y7, Y7
-	VSUBPS       Y2, Y6, Y6
-	VSUBPS       Y3, Y7, Y7
-	VXORPS       Y0, Y6, Y6
-	VXORPS       Y1, Y7, Y7
-	VMOVUPS      Y6, 192(CX)(SI*4)
-	VMOVUPS      Y7, 224(CX)(SI*4)
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       192(BX)(SI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       224(BX)(SI*4), Y3, Y3
+	VMOVUPS      192(DX)(SI*4), Y4
+	VBLENDVPS    Y4, 192(BX)(SI*4), Y2, Y2
+	VMOVUPS      224(DX)(SI*4), Y4
+	VBLENDVPS    Y4, 224(BX)(SI*4), Y3, Y3
+	VSUBPS       Y0, Y2, Y2
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       192(DX)(SI*4), Y0, Y0
+	VXORPS       Y0, Y2, Y2
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       224(DX)(SI*4), Y0, Y0
+	VXORPS       Y0, Y3, Y3
+	VMOVUPS      Y2, 192(CX)(SI*4)
+	VMOVUPS      Y3, 224(CX)(SI*4)
 	ADDQ         $+64, SI
 	CMPQ         SI, DI
 	JB           loop
@@ -1893,91 +1901,91 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Y0, Y1
 	VPCMPGTD     bceiota<>+32(SB), Y0, Y0
 	VMASKMOVPS   (DX)(SI*4), Y1, Y2
-	VMASKMOVPS   32(DX)(SI*4), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y2, Y4
-	VANDPS       bceconst<>+0(SB), Y3, Y5
-	VXORPS       Y4, Y2, Y2
-	VXORPS       Y5, Y3, Y3
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y4, Y6, Y6
+	VANDPS       bceconst<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
 	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y5, Y4, Y4
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y7
-	VSUBPS       bceconst<>+256(SB), Y5, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y4
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y7, Y7
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VFMADD231PS  Y8, Y6, Y10
-	VFMADD231PS  Y9, Y4, Y11
-	VMOVUPS      bceconst<>+832(SB), Y12
-	VSUBPS       Y10, Y12, Y12
-	VMOVUPS      bceconst<>+832(SB), Y13
-	VSUBPS       Y11, Y13, Y13
-	VFMADD231PS  Y8, Y6, Y12
-	VFMADD231PS  Y9, Y4, Y13
-	VMULPS       Y5, Y10, Y10
-	VMULPS       Y7, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VMULPS       Y5, Y12, Y12
-	VMULPS       Y7, Y13, Y13
-	VMULPS       bceconst<>+768(SB), Y12, Y12
-	VMULPS       bceconst<>+768(SB), Y13, Y13
-	VADDPS       bceconst<>+832(SB), Y10, Y4
-	VADDPS       bceconst<>+832(SB), Y11, Y5
-	VSUBPS       bceconst<>+832(SB), Y4, Y6
-	VSUBPS       bceconst<>+832(SB), Y5, Y7
-	VSUBPS       Y6, Y10, Y6
-	VSUBPS       Y7, Y11, Y7
-	VDIVPS       Y4, Y10, Y8
-	VDIVPS       Y5, Y11, Y9
-	VFNMADD213PS Y10, Y8, Y4
-	VFNMADD213PS Y11, Y9, Y5
-	VFNMADD231PS Y6, Y8, Y4
-	VFNMADD231PS Y7, Y9, Y5
+	VMINPS       Y3, Y4, Y4
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y5
+	VPSLLD       $0x17, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y8, Y6, Y6
+	VFMADD231PS  Y5, Y4, Y6
 	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y9, Y7, Y7
-	VFMADD231PS  Y12, Y6, Y4
-	VFMADD231PS  Y13, Y7, Y5
-	VFMADD213PS  Y8, Y6, Y4
-	VFMADD213PS  Y9, Y7, Y5
-	VMASKMOVPS   (BX)(SI*4), Y1, Y6
-	VMASKMOVPS   32(BX)(SI*4), Y0, Y7
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
-	VBLENDVPS    Y2, Y6, Y8, Y8
-	VBLENDVPS    Y3, Y7, Y9, Y9
-	VSUBPS       Y4, Y8, Y8
-	VSUBPS       Y5, Y9, Y9
-	VXORPS       Y2, Y8, Y8
-	VXORPS       Y3, Y9, Y9
-	VMASKMOVPS   Y8, Y1, (CX)(SI*4)
-	VMASKMOVPS   Y9, Y0, 32(CX)(SI*4)
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y5, Y4, Y7
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VADDPS       bceconst<>+832(SB), Y6, Y3
+	VSUBPS       bceconst<>+832(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+	VMASKMOVPS   (BX)(SI*4), Y1, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y4, Y5, Y5
+	VBLENDVPS    Y2, Y4, Y5, Y5
+	VSUBPS       Y3, Y5, Y5
+	VXORPS       Y2, Y5, Y5
+	VMASKMOVPS   Y5, Y1, (CX)(SI*4)
+	VMASKMOVPS   32(DX)(SI*4), Y0, Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      bceconst<>+256(SB), Y2
+	VFNMADD231PS bceconst<>+192(SB), Y3, Y2
+	VSUBPS       bceconst<>+256(SB), Y2, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y3
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y4
+	VPSLLD       $0x17, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y3, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y3, Y6
+	VMULPS       Y2, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y2, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y4
+	VFNMADD213PS Y5, Y4, Y2
+	VFNMADD231PS Y3, Y4, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y4, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y4, Y3, Y2
+	VMASKMOVPS   32(BX)(SI*4), Y0, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y3, Y4, Y4
+	VBLENDVPS    Y1, Y3, Y4, Y4
+	VSUBPS       Y2, Y4, Y4
+	VXORPS       Y1, Y4, Y4
+	VMASKMOVPS   Y4, Y0, 32(CX)(SI*4)
 	ADDQ         $+16, SI
 	JMP          tail
 
@@ -1998,325 +2006,325 @@ TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-48
 
 loop:
 	VMOVUPS      (DX)(BX*4), Y0
-	VMOVUPS      32(DX)(BX*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(DX)(BX*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      64(DX)(BX*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
 	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
 	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
 	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
 	VMOVUPS      bceconst<>+704(SB), Y6
 	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
 	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VFMADD231PS  Y6, Y0, Y9
+	VFMADD231PS  Y7, Y2, Y10
+	VFMADD231PS  Y8, Y4, Y11
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y9, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y10, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y11, Y14, Y14
+	VFMADD231PS  Y6, Y0, Y12
+	VFMADD231PS  Y7, Y2, Y13
+	VFMADD231PS  Y8, Y4, Y14
+	VMULPS       Y1, Y9, Y9
 	VMULPS       Y3, Y10, Y10
 	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y6
-	VDIVPS       Y3, Y9, Y7
-	VFNMADD213PS Y8, Y6, Y2
-	VFNMADD213PS Y9, Y7, Y3
-	VFNMADD231PS Y4, Y6, Y2
-	VFNMADD231PS Y5, Y7, Y3
+	VMULPS       Y1, Y12, Y12
+	VMULPS       Y3, Y13, Y13
+	VMULPS       Y5, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VADDPS       bceconst<>+832(SB), Y9, Y0
+	VADDPS       bceconst<>+832(SB), Y10, Y1
+	VADDPS       bceconst<>+832(SB), Y11, Y2
+	VSUBPS       bceconst<>+832(SB), Y0, Y3
+	VSUBPS       bceconst<>+832(SB), Y1, Y4
+	VSUBPS       bceconst<>+832(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y6, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y6, Y4, Y4
+	VSUBPS       Y7, Y4, Y4
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y7, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y7, Y5, Y3
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y0, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y2, Y4, Y4
+	VSUBPS       Y1, Y4, Y4
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
-	VMOVUPS      Y4, (CX)(BX*4)
-	VMOVUPS      Y5, 32(CX)(BX*4)
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      (DX)(BX*4), Y6
+	VBLENDVPS    Y6, Y0, Y3, Y3
+	VMOVUPS      32(DX)(BX*4), Y0
+	VBLENDVPS    Y0, Y1, Y4, Y4
 	VMOVUPS      64(DX)(BX*4), Y0
-	VMOVUPS      96(DX)(BX*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VBLENDVPS    Y0, Y2, Y5, Y5
+	VMOVUPS      Y3, (CX)(BX*4)
+	VMOVUPS      Y4, 32(CX)(BX*4)
+	VMOVUPS      Y5, 64(CX)(BX*4)
+	VMOVUPS      96(DX)(BX*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      128(DX)(BX*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      160(DX)(BX*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
 	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
 	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
 	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
 	VMOVUPS      bceconst<>+704(SB), Y6
 	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
 	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
 	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
 	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
 	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VFMADD231PS  Y6, Y0, Y9
+	VFMADD231PS  Y7, Y2, Y10
+	VFMADD231PS  Y8, Y4, Y11
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y9, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y10, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y11, Y14, Y14
+	VFMADD231PS  Y6, Y0, Y12
+	VFMADD231PS  Y7, Y2, Y13
+	VFMADD231PS  Y8, Y4, Y14
+	VMULPS       Y1, Y9, Y9
 	VMULPS       Y3, Y10, Y10
 	VMULPS       Y5, Y11, Y11
+	VMULPS       bceconst<>+768(SB), Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y10, Y10
 	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y6
-	VDIVPS       Y3, Y9, Y7
-	VFNMADD213PS Y8, Y6, Y2
-	VFNMADD213PS Y9, Y7, Y3
-	VFNMADD231PS Y4, Y6, Y2
-	VFNMADD231PS Y5, Y7, Y3
+	VMULPS       Y1, Y12, Y12
+	VMULPS       Y3, Y13, Y13
+	VMULPS       Y5, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VADDPS       bceconst<>+832(SB), Y9, Y0
+	VADDPS       bceconst<>+832(SB), Y10, Y1
+	VADDPS       bceconst<>+832(SB), Y11, Y2
+	VSUBPS       bceconst<>+832(SB), Y0, Y3
+	VSUBPS       bceconst<>+832(SB), Y1, Y4
+	VSUBPS       bceconst<>+832(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y6, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y6, Y4, Y4
+	VSUBPS       Y7, Y4, Y4
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y7, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y7, Y5, Y3
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y0, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y2, Y4, Y4
+	VSUBPS       Y1, Y4, Y4
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
-	VMOVUPS      Y4, 64(CX)(BX*4)
-	VMOVUPS      Y5, 96(CX)(BX*4)
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      96(DX)(BX*4), Y6
+	VBLENDVPS    Y6, Y0, Y3, Y3
 	VMOVUPS      128(DX)(BX*4), Y0
-	VMOVUPS      160(DX)(BX*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
-	VMOVUPS      bceconst<>+704(SB), Y6
-	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y5, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y6
-	VDIVPS       Y3, Y9, Y7
-	VFNMADD213PS Y8, Y6, Y2
-	VFNMADD213PS Y9, Y7, Y3
-	VFNMADD231PS Y4, Y6, Y2
-	VFNMADD231PS Y5, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y6, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y7, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y7, Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
+	VBLENDVPS    Y0, Y1, Y4, Y4
+	VMOVUPS      160(DX)(BX*4), Y0
+	VBLENDVPS    Y0, Y2, Y5, Y5
+	VMOVUPS      Y3, 96(CX)(BX*4)
 	VMOVUPS      Y4, 128(CX)(BX*4)
 	VMOVUPS      Y5, 160(CX)(BX*4)
 	VMOVUPS      192(DX)(BX*4), Y0
-	VMOVUPS      224(DX)(BX*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      224(DX)(BX*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
-	VMOVUPS      bceconst<>+704(SB), Y6
-	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y6
-	VDIVPS       Y3, Y9, Y7
-	VFNMADD213PS Y8, Y6, Y2
-	VFNMADD213PS Y9, Y7, Y3
-	VFNMADD231PS Y4, Y6, Y2
-	VFNMADD231PS Y5, Y7, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y6, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y7, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y7, Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y2, Y4, Y4
-	VBLENDVPS    Y1, Y3, Y5, Y5
-	VMOVUPS      Y4, 192(CX)(BX*4)
-	VMOVUPS      Y5, 224(CX)(BX*4)
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y0, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      192(DX)(BX*4), Y4
+	VBLENDVPS    Y4, Y0, Y2, Y2
+	VMOVUPS      224(DX)(BX*4), Y0
+	VBLENDVPS    Y0, Y1, Y3, Y3
+	VMOVUPS      Y2, 192(CX)(BX*4)
+	VMOVUPS      Y3, 224(CX)(BX*4)
 	ADDQ         $+64, BX
 	CMPQ         BX, SI
 	JB           loop
@@ -2332,85 +2340,85 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Y0, Y1
 	VPCMPGTD     bceiota<>+32(SB), Y0, Y0
 	VMASKMOVPS   (DX)(BX*4), Y1, Y2
-	VMASKMOVPS   32(DX)(BX*4), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y2, Y4
-	VANDPS       bceconst<>+0(SB), Y3, Y5
-	VXORPS       Y4, Y2, Y2
-	VXORPS       Y5, Y3, Y3
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y4, Y6, Y6
+	VANDPS       bceconst<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
 	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y5, Y4, Y4
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y7
-	VSUBPS       bceconst<>+256(SB), Y5, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y4
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y7, Y7
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VFMADD231PS  Y8, Y6, Y10
-	VFMADD231PS  Y9, Y4, Y11
-	VMOVUPS      bceconst<>+832(SB), Y12
-	VSUBPS       Y10, Y12, Y12
-	VMOVUPS      bceconst<>+832(SB), Y13
-	VSUBPS       Y11, Y13, Y13
-	VFMADD231PS  Y8, Y6, Y12
-	VFMADD231PS  Y9, Y4, Y13
-	VMULPS       Y5, Y10, Y10
-	VMULPS       Y7, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VMULPS       Y5, Y12, Y12
-	VMULPS       Y7, Y13, Y13
-	VMULPS       bceconst<>+768(SB), Y12, Y12
-	VMULPS       bceconst<>+768(SB), Y13, Y13
-	VADDPS       bceconst<>+832(SB), Y10, Y4
-	VADDPS       bceconst<>+832(SB), Y11, Y5
-	VSUBPS       bceconst<>+832(SB), Y4, Y6
-	VSUBPS       bceconst<>+832(SB), Y5, Y7
-	VSUBPS       Y6, Y10, Y6
-	VSUBPS       Y7, Y11, Y7
-	VDIVPS       Y4, Y10, Y8
-	VDIVPS       Y5, Y11, Y9
-	VFNMADD213PS Y10, Y8, Y4
-	VFNMADD213PS Y11, Y9, Y5
-	VFNMADD231PS Y6, Y8, Y4
-	VFNMADD231PS Y7, Y9, Y5
+	VMINPS       Y3, Y4, Y4
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y5
+	VPSLLD       $0x17, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y8, Y6, Y6
+	VFMADD231PS  Y5, Y4, Y6
 	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y9, Y7, Y7
-	VFMADD231PS  Y12, Y6, Y4
-	VFMADD231PS  Y13, Y7, Y5
-	VFMADD213PS  Y8, Y6, Y4
-	VFMADD213PS  Y9, Y7, Y5
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y5, Y4, Y7
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VADDPS       bceconst<>+832(SB), Y6, Y3
+	VSUBPS       bceconst<>+832(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y3, Y4, Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VMASKMOVPS   Y4, Y1, (CX)(BX*4)
+	VMASKMOVPS   32(DX)(BX*4), Y0, Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      bceconst<>+256(SB), Y2
+	VFNMADD231PS bceconst<>+192(SB), Y3, Y2
+	VSUBPS       bceconst<>+256(SB), Y2, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y3
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y4
+	VPSLLD       $0x17, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y5, Y7, Y7
-	VBLENDVPS    Y2, Y4, Y6, Y6
-	VBLENDVPS    Y3, Y5, Y7, Y7
-	VMASKMOVPS   Y6, Y1, (CX)(BX*4)
-	VMASKMOVPS   Y7, Y0, 32(CX)(BX*4)
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y3, Y6
+	VMULPS       Y2, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y2, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y4
+	VFNMADD213PS Y5, Y4, Y2
+	VFNMADD231PS Y3, Y4, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y4, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y4, Y3, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y2, Y3, Y3
+	VBLENDVPS    Y1, Y2, Y3, Y3
+	VMASKMOVPS   Y3, Y0, 32(CX)(BX*4)
 	ADDQ         $+16, BX
 	JMP          tail
 
@@ -2544,7 +2552,6 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Y0, Y1
 	VPCMPGTD     bceiota<>+32(SB), Y0, Y0
 	VMASKMOVPS   (CX)(BX*4), Y1, Y2
-	VMASKMOVPS   32(CX)(BX*4), Y0, Y3
 	VANDPS       Y1, Y2, Y2
 	VCVTPS2PD    X2, Y1
 	VEXTRACTF128 $0x01, Y2, X2
@@ -2553,9 +2560,10 @@ tail:
 	VMOVUPD      Y1, (DX)
 	VADDPD       32(DX), Y2, Y2
 	VMOVUPD      Y2, 32(DX)
-	VANDPS       Y0, Y3, Y3
-	VCVTPS2PD    X3, Y0
-	VEXTRACTF128 $0x01, Y3, X1
+	VMASKMOVPS   32(CX)(BX*4), Y0, Y1
+	VANDPS       Y0, Y1, Y1
+	VCVTPS2PD    X1, Y0
+	VEXTRACTF128 $0x01, Y1, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       64(DX), Y0, Y0
 	VMOVUPD      Y0, 64(DX)
@@ -2628,525 +2636,549 @@ loop:
 
 body:
 	VMOVUPS      (DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(DX)(DI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
 	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
 	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
 	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      (BX)(DI*4), Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y3, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VSUBPS       Y2, Y5, Y5
-	VXORPS       Y0, Y5, Y5
-	VMULPS       (SP), Y5, Y5
-	VMOVUPS      Y5, (CX)(DI*4)
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       (BX)(DI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       32(BX)(DI*4), Y3, Y3
+	VMOVUPS      (DX)(DI*4), Y6
+	VBLENDVPS    Y6, (BX)(DI*4), Y2, Y2
+	VMOVUPS      32(DX)(DI*4), Y6
+	VBLENDVPS    Y6, 32(BX)(DI*4), Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y6
+	VMOVUPS      (DX)(DI*4), Y7
+	VANDPS       bceconst<>+0(SB), Y7, Y7
+	VFMADD213PS  Y4, Y2, Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y6
+	VMOVUPS      32(DX)(DI*4), Y7
+	VANDPS       bceconst<>+0(SB), Y7, Y7
+	VFMADD213PS  Y5, Y3, Y7
+	VBLENDVPS    Y6, Y7, Y5, Y5
+	VSUBPS       Y0, Y2, Y2
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       (DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y2, Y2
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       32(DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y3, Y3
+	VMULPS       (SP), Y2, Y2
+	VMULPS       (SP), Y3, Y3
+	VMOVUPS      Y2, (CX)(DI*4)
+	VMOVUPS      Y3, 32(CX)(DI*4)
 	VMOVUPS      Y4, 32(SP)
-	VMOVUPS      32(DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      32(BX)(DI*4), Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y3, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VSUBPS       Y2, Y5, Y5
-	VXORPS       Y0, Y5, Y5
-	VMULPS       (SP), Y5, Y5
-	VMOVUPS      Y5, 32(CX)(DI*4)
-	VMOVUPS      Y4, 64(SP)
+	VMOVUPS      Y5, 64(SP)
 	VMOVUPS      64(DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      96(DX)(DI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
 	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
 	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
 	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      64(BX)(DI*4), Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y3, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VSUBPS       Y2, Y5, Y5
-	VXORPS       Y0, Y5, Y5
-	VMULPS       (SP), Y5, Y5
-	VMOVUPS      Y5, 64(CX)(DI*4)
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       64(BX)(DI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       96(BX)(DI*4), Y3, Y3
+	VMOVUPS      64(DX)(DI*4), Y6
+	VBLENDVPS    Y6, 64(BX)(DI*4), Y2, Y2
+	VMOVUPS      96(DX)(DI*4), Y6
+	VBLENDVPS    Y6, 96(BX)(DI*4), Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y6
+	VMOVUPS      64(DX)(DI*4), Y7
+	VANDPS       bceconst<>+0(SB), Y7, Y7
+	VFMADD213PS  Y4, Y2, Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y6
+	VMOVUPS      96(DX)(DI*4), Y7
+	VANDPS       bceconst<>+0(SB), Y7, Y7
+	VFMADD213PS  Y5, Y3, Y7
+	VBLENDVPS    Y6, Y7, Y5, Y5
+	VSUBPS       Y0, Y2, Y2
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       64(DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y2, Y2
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       96(DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y3, Y3
+	VMULPS       (SP), Y2, Y2
+	VMULPS       (SP), Y3, Y3
+	VMOVUPS      Y2, 64(CX)(DI*4)
+	VMOVUPS      Y3, 96(CX)(DI*4)
 	VMOVUPS      Y4, 96(SP)
-	VMOVUPS      96(DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      96(BX)(DI*4), Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y3, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VSUBPS       Y2, Y5, Y5
-	VXORPS       Y0, Y5, Y5
-	VMULPS       (SP), Y5, Y5
-	VMOVUPS      Y5, 96(CX)(DI*4)
-	VMOVUPS      Y4, 128(SP)
+	VMOVUPS      Y5, 128(SP)
 	VMOVUPS      128(DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      160(DX)(DI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
 	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
 	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
 	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      128(BX)(DI*4), Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y3, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VSUBPS       Y2, Y5, Y5
-	VXORPS       Y0, Y5, Y5
-	VMULPS       (SP), Y5, Y5
-	VMOVUPS      Y5, 128(CX)(DI*4)
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       128(BX)(DI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       160(BX)(DI*4), Y3, Y3
+	VMOVUPS      128(DX)(DI*4), Y6
+	VBLENDVPS    Y6, 128(BX)(DI*4), Y2, Y2
+	VMOVUPS      160(DX)(DI*4), Y6
+	VBLENDVPS    Y6, 160(BX)(DI*4), Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y6
+	VMOVUPS      128(DX)(DI*4), Y7
+	VANDPS       bceconst<>+0(SB), Y7, Y7
+	VFMADD213PS  Y4, Y2, Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y6
+	VMOVUPS      160(DX)(DI*4), Y7
+	VANDPS       bceconst<>+0(SB), Y7, Y7
+	VFMADD213PS  Y5, Y3, Y7
+	VBLENDVPS    Y6, Y7, Y5, Y5
+	VSUBPS       Y0, Y2, Y2
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       128(DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y2, Y2
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       160(DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y3, Y3
+	VMULPS       (SP), Y2, Y2
+	VMULPS       (SP), Y3, Y3
+	VMOVUPS      Y2, 128(CX)(DI*4)
+	VMOVUPS      Y3, 160(CX)(DI*4)
 	VMOVUPS      Y4, 160(SP)
-	VMOVUPS      160(DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      160(BX)(DI*4), Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y3, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VSUBPS       Y2, Y5, Y5
-	VXORPS       Y0, Y5, Y5
-	VMULPS       (SP), Y5, Y5
-	VMOVUPS      Y5, 160(CX)(DI*4)
-	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      Y5, 192(SP)
 	VMOVUPS      192(DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      224(DX)(DI*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
 	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
 	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
 	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      192(BX)(DI*4), Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y3, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VSUBPS       Y2, Y5, Y5
-	VXORPS       Y0, Y5, Y5
-	VMULPS       (SP), Y5, Y5
-	VMOVUPS      Y5, 192(CX)(DI*4)
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       192(BX)(DI*4), Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       224(BX)(DI*4), Y3, Y3
+	VMOVUPS      192(DX)(DI*4), Y6
+	VBLENDVPS    Y6, 192(BX)(DI*4), Y2, Y2
+	VMOVUPS      224(DX)(DI*4), Y6
+	VBLENDVPS    Y6, 224(BX)(DI*4), Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y6
+	VMOVUPS      192(DX)(DI*4), Y7
+	VANDPS       bceconst<>+0(SB), Y7, Y7
+	VFMADD213PS  Y4, Y2, Y7
+	VBLENDVPS    Y6, Y7, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y6
+	VMOVUPS      224(DX)(DI*4), Y7
+	VANDPS       bceconst<>+0(SB), Y7, Y7
+	VFMADD213PS  Y5, Y3, Y7
+	VBLENDVPS    Y6, Y7, Y5, Y5
+	VSUBPS       Y0, Y2, Y2
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       192(DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y2, Y2
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       224(DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y3, Y3
+	VMULPS       (SP), Y2, Y2
+	VMULPS       (SP), Y3, Y3
+	VMOVUPS      Y2, 192(CX)(DI*4)
+	VMOVUPS      Y3, 224(CX)(DI*4)
 	VMOVUPS      Y4, 224(SP)
-	VMOVUPS      224(DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      224(BX)(DI*4), Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VBLENDVPS    Y0, Y3, Y5, Y5
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VSUBPS       Y2, Y5, Y5
-	VXORPS       Y0, Y5, Y5
-	VMULPS       (SP), Y5, Y5
-	VMOVUPS      Y5, 224(CX)(DI*4)
-	VMOVUPS      Y4, 256(SP)
+	VMOVUPS      Y5, 256(SP)
 	ADDQ         $+64, DI
 	CMPQ         DI, R8
 	JB           loop
@@ -3372,445 +3404,461 @@ TEXT ·wlossAVX2(SB), NOSPLIT, $64-128
 
 loop:
 	VMOVUPS      (DX)(R8*4), Y0
-	VMOVUPS      32(DX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(DX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      64(DX)(R8*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
 	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
 	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
 	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
 	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       Y5, Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      (BX)(R8*4), Y4
-	VMOVUPS      32(BX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y5
+	VBLENDVPS    Y0, Y3, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y8, Y8
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y5
+	VMULPS       Y6, Y6, Y9
+	VFMADD213PS  Y6, Y9, Y3
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y4
+	VMULPS       Y8, Y8, Y6
+	VFMADD213PS  Y8, Y6, Y5
+	VADDPS       Y0, Y3, Y3
+	VADDPS       Y1, Y4, Y4
+	VADDPS       Y2, Y5, Y5
+	VMOVUPS      (BX)(R8*4), Y0
+	VMOVUPS      32(BX)(R8*4), Y1
+	VMOVUPS      64(BX)(R8*4), Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y1, Y7, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      (DI)(R8*4), Y10
-	VMOVUPS      32(DI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
+	VSUBPS       Y2, Y8, Y8
+	VMOVUPS      (DI)(R8*4), Y9
+	VMOVUPS      32(DI)(R8*4), Y10
+	VMOVUPS      64(DI)(R8*4), Y11
+	VMULPS       Y0, Y9, Y12
+	VMULPS       Y1, Y10, Y13
+	VMULPS       Y2, Y11, Y14
+	VFMADD213PS  Y6, Y0, Y9
+	VFMADD213PS  Y7, Y1, Y10
+	VFMADD213PS  Y8, Y2, Y11
+	VMOVUPS      (DX)(R8*4), Y0
+	VBLENDVPS    Y0, Y12, Y6, Y6
+	VMOVUPS      32(DX)(R8*4), Y0
+	VBLENDVPS    Y0, Y13, Y7, Y7
+	VMOVUPS      64(DX)(R8*4), Y0
+	VBLENDVPS    Y0, Y14, Y8, Y8
+	VMULPS       Y9, Y3, Y3
+	VMULPS       Y10, Y4, Y4
+	VMULPS       Y11, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y0
+	VMOVUPS      (DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y3, Y6, Y1
+	VBLENDVPS    Y0, Y1, Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y0
+	VMOVUPS      32(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y4, Y7, Y1
+	VBLENDVPS    Y0, Y1, Y4, Y4
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      64(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y5, Y8, Y1
+	VBLENDVPS    Y0, Y1, Y5, Y5
 	VMOVUPS      (SI)(R8*4), Y0
 	VMOVUPS      32(SI)(R8*4), Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y1, Y7, Y7
-	VANDNPS      Y6, Y2, Y6
-	VANDNPS      Y7, Y3, Y7
-	VMOVUPS      Y6, (CX)(R8*4)
-	VMOVUPS      Y7, 32(CX)(R8*4)
-	VMOVUPS      64(DX)(R8*4), Y0
-	VMOVUPS      96(DX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
+	VMOVUPS      64(SI)(R8*4), Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y6
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y7
+	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y8
+	VMULPS       Y0, Y3, Y3
+	VMULPS       Y1, Y4, Y4
+	VMULPS       Y2, Y5, Y5
+	VANDNPS      Y3, Y6, Y3
+	VANDNPS      Y4, Y7, Y4
+	VANDNPS      Y5, Y8, Y5
+	VMOVUPS      Y3, (CX)(R8*4)
+	VMOVUPS      Y4, 32(CX)(R8*4)
+	VMOVUPS      Y5, 64(CX)(R8*4)
+	VMOVUPS      96(DX)(R8*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      128(DX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      160(DX)(R8*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
 	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
 	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
 	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
 	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       Y5, Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      64(BX)(R8*4), Y4
-	VMOVUPS      96(BX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y5
+	VBLENDVPS    Y0, Y3, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y8, Y8
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y5
+	VMULPS       Y6, Y6, Y9
+	VFMADD213PS  Y6, Y9, Y3
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y4
+	VMULPS       Y8, Y8, Y6
+	VFMADD213PS  Y8, Y6, Y5
+	VADDPS       Y0, Y3, Y3
+	VADDPS       Y1, Y4, Y4
+	VADDPS       Y2, Y5, Y5
+	VMOVUPS      96(BX)(R8*4), Y0
+	VMOVUPS      128(BX)(R8*4), Y1
+	VMOVUPS      160(BX)(R8*4), Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y1, Y7, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      64(DI)(R8*4), Y10
-	VMOVUPS      96(DI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
-	VMOVUPS      64(SI)(R8*4), Y0
-	VMOVUPS      96(SI)(R8*4), Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y1, Y7, Y7
-	VANDNPS      Y6, Y2, Y6
-	VANDNPS      Y7, Y3, Y7
-	VMOVUPS      Y6, 64(CX)(R8*4)
-	VMOVUPS      Y7, 96(CX)(R8*4)
-	VMOVUPS      128(DX)(R8*4), Y0
-	VMOVUPS      160(DX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      128(BX)(R8*4), Y4
-	VMOVUPS      160(BX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
+	VSUBPS       Y2, Y8, Y8
+	VMOVUPS      96(DI)(R8*4), Y9
 	VMOVUPS      128(DI)(R8*4), Y10
 	VMOVUPS      160(DI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
+	VMULPS       Y0, Y9, Y12
+	VMULPS       Y1, Y10, Y13
+	VMULPS       Y2, Y11, Y14
+	VFMADD213PS  Y6, Y0, Y9
+	VFMADD213PS  Y7, Y1, Y10
+	VFMADD213PS  Y8, Y2, Y11
+	VMOVUPS      96(DX)(R8*4), Y0
+	VBLENDVPS    Y0, Y12, Y6, Y6
+	VMOVUPS      128(DX)(R8*4), Y0
+	VBLENDVPS    Y0, Y13, Y7, Y7
+	VMOVUPS      160(DX)(R8*4), Y0
+	VBLENDVPS    Y0, Y14, Y8, Y8
+	VMULPS       Y9, Y3, Y3
+	VMULPS       Y10, Y4, Y4
+	VMULPS       Y11, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y0
+	VMOVUPS      96(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y3, Y6, Y1
+	VBLENDVPS    Y0, Y1, Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y0
+	VMOVUPS      128(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y4, Y7, Y1
+	VBLENDVPS    Y0, Y1, Y4, Y4
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
-	VMOVUPS      128(SI)(R8*4), Y0
-	VMOVUPS      160(SI)(R8*4), Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y1, Y7, Y7
-	VANDNPS      Y6, Y2, Y6
-	VANDNPS      Y7, Y3, Y7
-	VMOVUPS      Y6, 128(CX)(R8*4)
-	VMOVUPS      Y7, 160(CX)(R8*4)
+	VMOVUPS      160(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y5, Y8, Y1
+	VBLENDVPS    Y0, Y1, Y5, Y5
+	VMOVUPS      96(SI)(R8*4), Y0
+	VMOVUPS      128(SI)(R8*4), Y1
+	VMOVUPS      160(SI)(R8*4), Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y6
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y7
+	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y8
+	VMULPS       Y0, Y3, Y3
+	VMULPS       Y1, Y4, Y4
+	VMULPS       Y2, Y5, Y5
+	VANDNPS      Y3, Y6, Y3
+	VANDNPS      Y4, Y7, Y4
+	VANDNPS      Y5, Y8, Y5
+	VMOVUPS      Y3, 96(CX)(R8*4)
+	VMOVUPS      Y4, 128(CX)(R8*4)
+	VMOVUPS      Y5, 160(CX)(R8*4)
 	VMOVUPS      192(DX)(R8*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      224(DX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y1, Y4, Y4
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y4, Y4
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y4, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y4, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y0, Y2, Y4, Y4
+	VBLENDVPS    Y1, Y3, Y5, Y5
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VMOVUPS      bceconst<>+1600(SB), Y2
+	VMOVUPS      bceconst<>+1600(SB), Y3
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y3
+	VMULPS       Y4, Y4, Y6
+	VFMADD213PS  Y4, Y6, Y2
+	VMULPS       Y5, Y5, Y4
+	VFMADD213PS  Y5, Y4, Y3
+	VADDPS       Y0, Y2, Y2
+	VADDPS       Y1, Y3, Y3
+	VMOVUPS      192(BX)(R8*4), Y0
+	VMOVUPS      224(BX)(R8*4), Y1
+	VMOVUPS      (SP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VMOVUPS      (SP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y0, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      192(DI)(R8*4), Y6
+	VMOVUPS      224(DI)(R8*4), Y7
+	VMULPS       Y0, Y6, Y8
+	VMULPS       Y1, Y7, Y9
+	VFMADD213PS  Y4, Y0, Y6
+	VFMADD213PS  Y5, Y1, Y7
+	VMOVUPS      192(DX)(R8*4), Y0
+	VBLENDVPS    Y0, Y8, Y4, Y4
+	VMOVUPS      224(DX)(R8*4), Y0
+	VBLENDVPS    Y0, Y9, Y5, Y5
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y7, Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y4, Y0
+	VMOVUPS      192(DX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y2, Y4, Y1
+	VBLENDVPS    Y0, Y1, Y2, Y2
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y0
 	VMOVUPS      224(DX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      192(BX)(R8*4), Y4
-	VMOVUPS      224(BX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      192(DI)(R8*4), Y10
-	VMOVUPS      224(DI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y3, Y5, Y1
+	VBLENDVPS    Y0, Y1, Y3, Y3
 	VMOVUPS      192(SI)(R8*4), Y0
 	VMOVUPS      224(SI)(R8*4), Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y1, Y7, Y7
-	VANDNPS      Y6, Y2, Y6
-	VANDNPS      Y7, Y3, Y7
-	VMOVUPS      Y6, 192(CX)(R8*4)
-	VMOVUPS      Y7, 224(CX)(R8*4)
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y4
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y5
+	VMULPS       Y0, Y2, Y2
+	VMULPS       Y1, Y3, Y3
+	VANDNPS      Y2, Y4, Y2
+	VANDNPS      Y3, Y5, Y3
+	VMOVUPS      Y2, 192(CX)(R8*4)
+	VMOVUPS      Y3, 224(CX)(R8*4)
 	ADDQ         $+64, R8
 	CMPQ         R8, R9
 	JB           loop
@@ -3826,115 +3874,115 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Y0, Y1
 	VPCMPGTD     bceiota<>+32(SB), Y0, Y0
 	VMASKMOVPS   (DX)(R8*4), Y1, Y2
-	VMASKMOVPS   32(DX)(R8*4), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y2, Y4
-	VANDPS       bceconst<>+0(SB), Y3, Y5
-	VXORPS       Y4, Y2, Y2
-	VXORPS       Y5, Y3, Y3
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+128(SB), Y7
-	VMINPS       Y5, Y7, Y7
-	VMOVUPS      bceconst<>+256(SB), Y8
-	VMOVUPS      bceconst<>+256(SB), Y9
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y8
-	VFNMADD231PS bceconst<>+192(SB), Y7, Y9
-	VSUBPS       bceconst<>+256(SB), Y8, Y10
-	VSUBPS       bceconst<>+256(SB), Y9, Y11
-	VFNMSUB231PS bceconst<>+320(SB), Y10, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y11, Y7
-	VFNMADD231PS bceconst<>+384(SB), Y10, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y11, Y7
-	VMOVUPS      bceconst<>+704(SB), Y10
-	VMOVUPS      bceconst<>+704(SB), Y11
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+640(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+576(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+512(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+448(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y11
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
-	VMOVUPS      bceconst<>+896(SB), Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
-	VBLENDVPS    Y6, Y8, Y10, Y10
-	VBLENDVPS    Y7, Y9, Y11, Y11
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1536(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1472(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1408(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1344(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1280(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1216(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1152(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1088(SB), Y11, Y9
-	VMULPS       Y10, Y10, Y12
-	VFMADD213PS  Y10, Y12, Y8
-	VMULPS       Y11, Y11, Y10
-	VFMADD213PS  Y11, Y10, Y9
-	VADDPS       Y6, Y8, Y8
-	VADDPS       Y7, Y9, Y9
-	VMASKMOVPS   (BX)(R8*4), Y1, Y6
-	VMASKMOVPS   32(BX)(R8*4), Y0, Y7
-	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y6
-	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y7
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y6, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y7, Y11, Y11
-	VMASKMOVPS   (DI)(R8*4), Y1, Y12
-	VMASKMOVPS   32(DI)(R8*4), Y0, Y13
-	VMULPS       Y6, Y12, Y14
-	VMULPS       Y7, Y13, Y15
-	VFMADD213PS  Y10, Y6, Y12
-	VFMADD213PS  Y11, Y7, Y13
-	VBLENDVPS    Y2, Y14, Y10, Y10
-	VBLENDVPS    Y3, Y15, Y11, Y11
-	VMULPS       Y12, Y8, Y8
-	VMULPS       Y13, Y9, Y9
-	VCMPPS       $0x04, bceconst<>+960(SB), Y10, Y2
-	VCMPPS       $0x04, bceconst<>+960(SB), Y11, Y3
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VBLENDVPS    Y2, Y4, Y8, Y8
-	VBLENDVPS    Y3, Y5, Y9, Y9
+	VANDPS       bceconst<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y3, Y4, Y4
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y5, Y6
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y5
+	VMULPS       Y6, Y6, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y4, Y5, Y5
+	VMASKMOVPS   (BX)(R8*4), Y1, Y4
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VMASKMOVPS   (DI)(R8*4), Y1, Y7
+	VMULPS       Y4, Y7, Y8
+	VFMADD213PS  Y6, Y4, Y7
+	VBLENDVPS    Y2, Y8, Y6, Y6
+	VMULPS       Y7, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y2
+	VFMADD213PS  Y5, Y6, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y5
 	VMASKMOVPS   (SI)(R8*4), Y1, Y2
-	VMASKMOVPS   32(SI)(R8*4), Y0, Y3
-	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y4
-	VCMPPS       $0x00, bceconst<>+960(SB), Y3, Y5
-	VMULPS       Y2, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VANDNPS      Y8, Y4, Y8
-	VANDNPS      Y9, Y5, Y9
-	VMASKMOVPS   Y8, Y1, (CX)(R8*4)
-	VMASKMOVPS   Y9, Y0, 32(CX)(R8*4)
+	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y3
+	VMULPS       Y2, Y5, Y5
+	VANDNPS      Y5, Y3, Y5
+	VMASKMOVPS   Y5, Y1, (CX)(R8*4)
+	VMASKMOVPS   32(DX)(R8*4), Y0, Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      bceconst<>+256(SB), Y4
+	VFNMADD231PS bceconst<>+192(SB), Y3, Y4
+	VSUBPS       bceconst<>+256(SB), Y4, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y3
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y3
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y4
+	VMULPS       Y5, Y5, Y6
+	VFMADD213PS  Y5, Y6, Y4
+	VADDPS       Y3, Y4, Y4
+	VMASKMOVPS   32(BX)(R8*4), Y0, Y3
+	VMOVUPS      (SP), Y5
+	VFMADD213PS  32(SP), Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMASKMOVPS   32(DI)(R8*4), Y0, Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
+	VBLENDVPS    Y1, Y7, Y5, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y1
+	VFMADD213PS  Y4, Y5, Y2
+	VBLENDVPS    Y1, Y2, Y4, Y4
+	VMASKMOVPS   32(SI)(R8*4), Y0, Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y2
+	VMULPS       Y1, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
+	VMASKMOVPS   Y4, Y0, 32(CX)(R8*4)
 	ADDQ         $+16, R8
 	JMP          tail
 
@@ -4045,451 +4093,467 @@ loop:
 
 body:
 	VMOVUPS      (CX)(R8*4), Y0
-	VMOVUPS      32(CX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(CX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      64(CX)(R8*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
 	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
 	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
 	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
 	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       Y5, Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      (DX)(R8*4), Y4
-	VMOVUPS      32(DX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y5
+	VBLENDVPS    Y0, Y3, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y8, Y8
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y5
+	VMULPS       Y6, Y6, Y9
+	VFMADD213PS  Y6, Y9, Y3
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y4
+	VMULPS       Y8, Y8, Y6
+	VFMADD213PS  Y8, Y6, Y5
+	VADDPS       Y0, Y3, Y3
+	VADDPS       Y1, Y4, Y4
+	VADDPS       Y2, Y5, Y5
+	VMOVUPS      (DX)(R8*4), Y0
+	VMOVUPS      32(DX)(R8*4), Y1
+	VMOVUPS      64(DX)(R8*4), Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y1, Y7, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      (SI)(R8*4), Y10
-	VMOVUPS      32(SI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
+	VSUBPS       Y2, Y8, Y8
+	VMOVUPS      (SI)(R8*4), Y9
+	VMOVUPS      32(SI)(R8*4), Y10
+	VMOVUPS      64(SI)(R8*4), Y11
+	VMULPS       Y0, Y9, Y12
+	VMULPS       Y1, Y10, Y13
+	VMULPS       Y2, Y11, Y14
+	VFMADD213PS  Y6, Y0, Y9
+	VFMADD213PS  Y7, Y1, Y10
+	VFMADD213PS  Y8, Y2, Y11
+	VMOVUPS      (CX)(R8*4), Y0
+	VBLENDVPS    Y0, Y12, Y6, Y6
+	VMOVUPS      32(CX)(R8*4), Y0
+	VBLENDVPS    Y0, Y13, Y7, Y7
+	VMOVUPS      64(CX)(R8*4), Y0
+	VBLENDVPS    Y0, Y14, Y8, Y8
+	VMULPS       Y9, Y3, Y3
+	VMULPS       Y10, Y4, Y4
+	VMULPS       Y11, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y0
+	VMOVUPS      (CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y3, Y6, Y1
+	VBLENDVPS    Y0, Y1, Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y0
+	VMOVUPS      32(CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y4, Y7, Y1
+	VBLENDVPS    Y0, Y1, Y4, Y4
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
+	VMOVUPS      64(CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y5, Y8, Y1
+	VBLENDVPS    Y0, Y1, Y5, Y5
 	VMOVUPS      (BX)(R8*4), Y0
 	VMOVUPS      32(BX)(R8*4), Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y1, Y7, Y7
-	VANDNPS      Y6, Y2, Y6
-	VANDNPS      Y7, Y3, Y7
-	VMOVUPS      Y6, 64(SP)
-	VMOVUPS      Y7, 96(SP)
+	VMOVUPS      64(BX)(R8*4), Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y6
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y7
+	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y8
+	VMULPS       Y0, Y3, Y3
+	VMULPS       Y1, Y4, Y4
+	VMULPS       Y2, Y5, Y5
+	VANDNPS      Y3, Y6, Y3
+	VANDNPS      Y4, Y7, Y4
+	VANDNPS      Y5, Y8, Y5
+	VMOVUPS      Y3, 64(SP)
+	VMOVUPS      Y4, 96(SP)
+	VMOVUPS      Y5, 128(SP)
 	VMOVUPS      Y0, 320(SP)
 	VMOVUPS      Y1, 352(SP)
-	VMOVUPS      64(CX)(R8*4), Y0
-	VMOVUPS      96(CX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
+	VMOVUPS      Y2, 384(SP)
+	VMOVUPS      96(CX)(R8*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      128(CX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      160(CX)(R8*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
 	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
+	VMINPS       Y4, Y5, Y4
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
 	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
 	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
 	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
 	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       Y5, Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      64(DX)(R8*4), Y4
-	VMOVUPS      96(DX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y8, Y5
+	VBLENDVPS    Y0, Y3, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y8, Y8
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y8, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y3
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y8, Y5
+	VMULPS       Y6, Y6, Y9
+	VFMADD213PS  Y6, Y9, Y3
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y4
+	VMULPS       Y8, Y8, Y6
+	VFMADD213PS  Y8, Y6, Y5
+	VADDPS       Y0, Y3, Y3
+	VADDPS       Y1, Y4, Y4
+	VADDPS       Y2, Y5, Y5
+	VMOVUPS      96(DX)(R8*4), Y0
+	VMOVUPS      128(DX)(R8*4), Y1
+	VMOVUPS      160(DX)(R8*4), Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y1, Y7, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      64(SI)(R8*4), Y10
-	VMOVUPS      96(SI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
-	VMOVUPS      64(BX)(R8*4), Y0
-	VMOVUPS      96(BX)(R8*4), Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y1, Y7, Y7
-	VANDNPS      Y6, Y2, Y6
-	VANDNPS      Y7, Y3, Y7
-	VMOVUPS      Y6, 128(SP)
-	VMOVUPS      Y7, 160(SP)
-	VMOVUPS      Y0, 384(SP)
-	VMOVUPS      Y1, 416(SP)
-	VMOVUPS      128(CX)(R8*4), Y0
-	VMOVUPS      160(CX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      128(DX)(R8*4), Y4
-	VMOVUPS      160(DX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
+	VSUBPS       Y2, Y8, Y8
+	VMOVUPS      96(SI)(R8*4), Y9
 	VMOVUPS      128(SI)(R8*4), Y10
 	VMOVUPS      160(SI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
+	VMULPS       Y0, Y9, Y12
+	VMULPS       Y1, Y10, Y13
+	VMULPS       Y2, Y11, Y14
+	VFMADD213PS  Y6, Y0, Y9
+	VFMADD213PS  Y7, Y1, Y10
+	VFMADD213PS  Y8, Y2, Y11
+	VMOVUPS      96(CX)(R8*4), Y0
+	VBLENDVPS    Y0, Y12, Y6, Y6
+	VMOVUPS      128(CX)(R8*4), Y0
+	VBLENDVPS    Y0, Y13, Y7, Y7
+	VMOVUPS      160(CX)(R8*4), Y0
+	VBLENDVPS    Y0, Y14, Y8, Y8
+	VMULPS       Y9, Y3, Y3
+	VMULPS       Y10, Y4, Y4
+	VMULPS       Y11, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y0
+	VMOVUPS      96(CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y3, Y6, Y1
+	VBLENDVPS    Y0, Y1, Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y0
+	VMOVUPS      128(CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y4, Y7, Y1
+	VBLENDVPS    Y0, Y1, Y4, Y4
 	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
-	VMOVUPS      128(BX)(R8*4), Y0
-	VMOVUPS      160(BX)(R8*4), Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y1, Y7, Y7
-	VANDNPS      Y6, Y2, Y6
-	VANDNPS      Y7, Y3, Y7
-	VMOVUPS      Y6, 192(SP)
-	VMOVUPS      Y7, 224(SP)
-	VMOVUPS      Y0, 448(SP)
-	VMOVUPS      Y1, 480(SP)
+	VMOVUPS      160(CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y5, Y8, Y1
+	VBLENDVPS    Y0, Y1, Y5, Y5
+	VMOVUPS      96(BX)(R8*4), Y0
+	VMOVUPS      128(BX)(R8*4), Y1
+	VMOVUPS      160(BX)(R8*4), Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y6
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y7
+	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y8
+	VMULPS       Y0, Y3, Y3
+	VMULPS       Y1, Y4, Y4
+	VMULPS       Y2, Y5, Y5
+	VANDNPS      Y3, Y6, Y3
+	VANDNPS      Y4, Y7, Y4
+	VANDNPS      Y5, Y8, Y5
+	VMOVUPS      Y3, 160(SP)
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      Y5, 224(SP)
+	VMOVUPS      Y0, 416(SP)
+	VMOVUPS      Y1, 448(SP)
+	VMOVUPS      Y2, 480(SP)
 	VMOVUPS      192(CX)(R8*4), Y0
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      224(CX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y1, Y4, Y4
+	VMULPS       Y3, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y4, Y4
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y4, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y4, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y0, Y2, Y4, Y4
+	VBLENDVPS    Y1, Y3, Y5, Y5
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VMOVUPS      bceconst<>+1600(SB), Y2
+	VMOVUPS      bceconst<>+1600(SB), Y3
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y3
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y2
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y3
+	VMULPS       Y4, Y4, Y6
+	VFMADD213PS  Y4, Y6, Y2
+	VMULPS       Y5, Y5, Y4
+	VFMADD213PS  Y5, Y4, Y3
+	VADDPS       Y0, Y2, Y2
+	VADDPS       Y1, Y3, Y3
+	VMOVUPS      192(DX)(R8*4), Y0
+	VMOVUPS      224(DX)(R8*4), Y1
+	VMOVUPS      (SP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VMOVUPS      (SP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y0, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      192(SI)(R8*4), Y6
+	VMOVUPS      224(SI)(R8*4), Y7
+	VMULPS       Y0, Y6, Y8
+	VMULPS       Y1, Y7, Y9
+	VFMADD213PS  Y4, Y0, Y6
+	VFMADD213PS  Y5, Y1, Y7
+	VMOVUPS      192(CX)(R8*4), Y0
+	VBLENDVPS    Y0, Y8, Y4, Y4
+	VMOVUPS      224(CX)(R8*4), Y0
+	VBLENDVPS    Y0, Y9, Y5, Y5
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y7, Y3, Y3
+	VCMPPS       $0x04, bceconst<>+960(SB), Y4, Y0
+	VMOVUPS      192(CX)(R8*4), Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y2, Y4, Y1
+	VBLENDVPS    Y0, Y1, Y2, Y2
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y0
 	VMOVUPS      224(CX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y5
-	VMINPS       Y3, Y5, Y5
-	VMOVUPS      bceconst<>+256(SB), Y6
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y6
-	VFNMADD231PS bceconst<>+192(SB), Y5, Y7
-	VSUBPS       bceconst<>+256(SB), Y6, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y5
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y5
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y5, Y9
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y6, Y8, Y8
-	VMULPS       Y7, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y7
-	VBLENDVPS    Y4, Y6, Y8, Y8
-	VBLENDVPS    Y5, Y7, Y9, Y9
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y9, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y8, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y9, Y7
-	VMULPS       Y8, Y8, Y10
-	VFMADD213PS  Y8, Y10, Y6
-	VMULPS       Y9, Y9, Y8
-	VFMADD213PS  Y9, Y8, Y7
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y5, Y7, Y7
-	VMOVUPS      192(DX)(R8*4), Y4
-	VMOVUPS      224(DX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      192(SI)(R8*4), Y10
-	VMOVUPS      224(SI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VCMPPS       $0x04, bceconst<>+960(SB), Y8, Y0
-	VCMPPS       $0x04, bceconst<>+960(SB), Y9, Y1
-	VFMADD213PS  Y6, Y8, Y2
-	VFMADD213PS  Y7, Y9, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y6
-	VBLENDVPS    Y1, Y3, Y7, Y7
+	VANDPS       bceconst<>+0(SB), Y1, Y1
+	VFMADD213PS  Y3, Y5, Y1
+	VBLENDVPS    Y0, Y1, Y3, Y3
 	VMOVUPS      192(BX)(R8*4), Y0
 	VMOVUPS      224(BX)(R8*4), Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y3
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y1, Y7, Y7
-	VANDNPS      Y6, Y2, Y6
-	VANDNPS      Y7, Y3, Y7
-	VMOVUPS      Y6, 256(SP)
-	VMOVUPS      Y7, 288(SP)
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y4
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y5
+	VMULPS       Y0, Y2, Y2
+	VMULPS       Y1, Y3, Y3
+	VANDNPS      Y2, Y4, Y2
+	VANDNPS      Y3, Y5, Y3
+	VMOVUPS      Y2, 256(SP)
+	VMOVUPS      Y3, 288(SP)
 	VMOVUPS      Y0, 512(SP)
 	VMOVUPS      Y1, 544(SP)
 	ADDQ         $+64, R8
@@ -4587,129 +4651,67 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Y0, Y1
 	VPCMPGTD     bceiota<>+32(SB), Y0, Y0
 	VMASKMOVPS   (CX)(R8*4), Y1, Y2
-	VMASKMOVPS   32(CX)(R8*4), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y2, Y4
-	VANDPS       bceconst<>+0(SB), Y3, Y5
-	VXORPS       Y4, Y2, Y2
-	VXORPS       Y5, Y3, Y3
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y4, Y6, Y6
-	VMOVUPS      bceconst<>+128(SB), Y7
-	VMINPS       Y5, Y7, Y7
-	VMOVUPS      bceconst<>+256(SB), Y8
-	VMOVUPS      bceconst<>+256(SB), Y9
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y8
-	VFNMADD231PS bceconst<>+192(SB), Y7, Y9
-	VSUBPS       bceconst<>+256(SB), Y8, Y10
-	VSUBPS       bceconst<>+256(SB), Y9, Y11
-	VFNMSUB231PS bceconst<>+320(SB), Y10, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y11, Y7
-	VFNMADD231PS bceconst<>+384(SB), Y10, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y11, Y7
-	VMOVUPS      bceconst<>+704(SB), Y10
-	VMOVUPS      bceconst<>+704(SB), Y11
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+640(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+576(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+512(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+448(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y11
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y10
-	VFMADD213PS  bceconst<>+832(SB), Y7, Y11
-	VPSLLD       $0x17, Y8, Y8
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y8, Y10, Y10
-	VMULPS       Y9, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y7
-	VMOVUPS      bceconst<>+896(SB), Y8
-	VMOVUPS      bceconst<>+896(SB), Y9
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y8
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y9
-	VBLENDVPS    Y6, Y8, Y10, Y10
-	VBLENDVPS    Y7, Y9, Y11, Y11
-	VANDPS       bceconst<>+1024(SB), Y6, Y6
-	VANDPS       bceconst<>+1024(SB), Y7, Y7
-	VMOVUPS      bceconst<>+1600(SB), Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1536(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1472(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1408(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1344(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1280(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1216(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1152(SB), Y11, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y10, Y8
-	VFMADD213PS  bceconst<>+1088(SB), Y11, Y9
-	VMULPS       Y10, Y10, Y12
-	VFMADD213PS  Y10, Y12, Y8
-	VMULPS       Y11, Y11, Y10
-	VFMADD213PS  Y11, Y10, Y9
-	VADDPS       Y6, Y8, Y8
-	VADDPS       Y7, Y9, Y9
-	VMASKMOVPS   (DX)(R8*4), Y1, Y6
-	VMASKMOVPS   32(DX)(R8*4), Y0, Y7
-	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y6
-	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y7
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y6, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y7, Y11, Y11
-	VMASKMOVPS   (SI)(R8*4), Y1, Y12
-	VMASKMOVPS   32(SI)(R8*4), Y0, Y13
-	VMULPS       Y6, Y12, Y14
-	VMULPS       Y7, Y13, Y15
-	VFMADD213PS  Y10, Y6, Y12
-	VFMADD213PS  Y11, Y7, Y13
-	VBLENDVPS    Y2, Y14, Y10, Y10
-	VBLENDVPS    Y3, Y15, Y11, Y11
-	VMULPS       Y12, Y8, Y8
-	VMULPS       Y13, Y9, Y9
-	VCMPPS       $0x04, bceconst<>+960(SB), Y10, Y2
-	VCMPPS       $0x04, bceconst<>+960(SB), Y11, Y3
-	VFMADD213PS  Y8, Y10, Y4
-	VFMADD213PS  Y9, Y11, Y5
-	VBLENDVPS    Y2, Y4, Y8, Y8
-	VBLENDVPS    Y3, Y5, Y9, Y9
+	VANDPS       bceconst<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y4
+	VMINPS       Y3, Y4, Y4
+	VMOVUPS      bceconst<>+256(SB), Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y5, Y6
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y5
+	VMULPS       Y6, Y6, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y4, Y5, Y5
+	VMASKMOVPS   (DX)(R8*4), Y1, Y4
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VMASKMOVPS   (SI)(R8*4), Y1, Y7
+	VMULPS       Y4, Y7, Y8
+	VFMADD213PS  Y6, Y4, Y7
+	VBLENDVPS    Y2, Y8, Y6, Y6
+	VMULPS       Y7, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y2
+	VFMADD213PS  Y5, Y6, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y5
 	VMASKMOVPS   (BX)(R8*4), Y1, Y2
-	VMASKMOVPS   32(BX)(R8*4), Y0, Y3
-	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y4
-	VCMPPS       $0x00, bceconst<>+960(SB), Y3, Y5
-	VMULPS       Y2, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VANDNPS      Y8, Y4, Y8
-	VANDNPS      Y9, Y5, Y9
-	VANDPS       Y1, Y8, Y8
-	VCVTPS2PD    X8, Y4
-	VEXTRACTF128 $0x01, Y8, X5
-	VCVTPS2PD    X5, Y5
-	VADDPD       (DI), Y4, Y4
-	VMOVUPD      Y4, (DI)
-	VADDPD       32(DI), Y5, Y5
-	VMOVUPD      Y5, 32(DI)
-	VANDPS       Y0, Y9, Y9
-	VCVTPS2PD    X9, Y4
-	VEXTRACTF128 $0x01, Y9, X5
-	VCVTPS2PD    X5, Y5
-	VADDPD       64(DI), Y4, Y4
-	VMOVUPD      Y4, 64(DI)
-	VADDPD       96(DI), Y5, Y5
-	VMOVUPD      Y5, 96(DI)
+	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y3
+	VMULPS       Y2, Y5, Y5
+	VANDNPS      Y5, Y3, Y5
+	VANDPS       Y1, Y5, Y5
+	VCVTPS2PD    X5, Y3
+	VEXTRACTF128 $0x01, Y5, X4
+	VCVTPS2PD    X4, Y4
+	VADDPD       (DI), Y3, Y3
+	VMOVUPD      Y3, (DI)
+	VADDPD       32(DI), Y4, Y4
+	VMOVUPD      Y4, 32(DI)
 	VANDPS       Y1, Y2, Y2
 	VCVTPS2PD    X2, Y1
 	VEXTRACTF128 $0x01, Y2, X2
@@ -4718,9 +4720,71 @@ tail:
 	VMOVUPD      Y1, 128(DI)
 	VADDPD       160(DI), Y2, Y2
 	VMOVUPD      Y2, 160(DI)
-	VANDPS       Y0, Y3, Y3
-	VCVTPS2PD    X3, Y0
-	VEXTRACTF128 $0x01, Y3, X1
+	VMASKMOVPS   32(CX)(R8*4), Y0, Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      bceconst<>+256(SB), Y4
+	VFNMADD231PS bceconst<>+192(SB), Y3, Y4
+	VSUBPS       bceconst<>+256(SB), Y4, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y3
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y3
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y4
+	VMULPS       Y5, Y5, Y6
+	VFMADD213PS  Y5, Y6, Y4
+	VADDPS       Y3, Y4, Y4
+	VMASKMOVPS   32(DX)(R8*4), Y0, Y3
+	VMOVUPS      (SP), Y5
+	VFMADD213PS  32(SP), Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMASKMOVPS   32(SI)(R8*4), Y0, Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
+	VBLENDVPS    Y1, Y7, Y5, Y5
+	VMULPS       Y6, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y1
+	VFMADD213PS  Y4, Y5, Y2
+	VBLENDVPS    Y1, Y2, Y4, Y4
+	VMASKMOVPS   32(BX)(R8*4), Y0, Y1
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y2
+	VMULPS       Y1, Y4, Y4
+	VANDNPS      Y4, Y2, Y4
+	VANDPS       Y0, Y4, Y4
+	VCVTPS2PD    X4, Y2
+	VEXTRACTF128 $0x01, Y4, X3
+	VCVTPS2PD    X3, Y3
+	VADDPD       64(DI), Y2, Y2
+	VMOVUPD      Y2, 64(DI)
+	VADDPD       96(DI), Y3, Y3
+	VMOVUPD      Y3, 96(DI)
+	VANDPS       Y0, Y1, Y1
+	VCVTPS2PD    X1, Y0
+	VEXTRACTF128 $0x01, Y1, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       192(DI), Y0, Y0
 	VMOVUPD      Y0, 192(DI)
@@ -4755,573 +4819,589 @@ TEXT ·wgradAVX2(SB), NOSPLIT, $96-132
 
 loop:
 	VMOVUPS      (DX)(R8*4), Y0
-	VMOVUPS      32(DX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(DX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
-	VMOVUPS      bceconst<>+704(SB), Y6
-	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y2, Y4, Y8, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y5
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y5, Y7
-	VMULPS       Y4, Y4, Y12
-	VFMADD213PS  Y4, Y12, Y6
-	VMULPS       Y5, Y5, Y4
-	VFMADD213PS  Y5, Y4, Y7
-	VADDPS       Y2, Y6, Y6
-	VADDPS       Y3, Y7, Y7
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y12
-	VDIVPS       Y3, Y9, Y13
-	VFNMADD213PS Y8, Y12, Y2
-	VFNMADD213PS Y9, Y13, Y3
-	VFNMADD231PS Y4, Y12, Y2
-	VFNMADD231PS Y5, Y13, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y12, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y13, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y12, Y4, Y2
-	VFMADD213PS  Y13, Y5, Y3
-	VMOVUPS      (BX)(R8*4), Y4
-	VMOVUPS      32(BX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      (DI)(R8*4), Y10
-	VMOVUPS      32(DI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VFNMADD231PS Y2, Y10, Y8
-	VFNMADD231PS Y3, Y11, Y9
-	VXORPS       Y0, Y8, Y8
-	VXORPS       Y1, Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      (BX)(R8*4), Y2
+	VMOVUPS      32(BX)(R8*4), Y3
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (DI)(R8*4), Y8
+	VMOVUPS      32(DI)(R8*4), Y9
+	VMULPS       Y2, Y8, Y10
+	VMULPS       Y3, Y9, Y11
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y7, Y3, Y9
+	VMOVUPS      (DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y10, Y6, Y6
+	VMOVUPS      32(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y11, Y7, Y7
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y9, Y5, Y5
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       (DX)(R8*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       32(DX)(R8*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
 	VMOVUPS      (SI)(R8*4), Y0
 	VMOVUPS      32(SI)(R8*4), Y1
 	VMULPS       64(SP), Y0, Y2
 	VMULPS       64(SP), Y1, Y3
 	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y0
 	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y1
-	VMULPS       Y2, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VANDNPS      Y8, Y0, Y8
-	VANDNPS      Y9, Y1, Y9
-	VMOVUPS      Y8, (CX)(R8*4)
-	VMOVUPS      Y9, 32(CX)(R8*4)
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VANDNPS      Y6, Y0, Y6
+	VANDNPS      Y7, Y1, Y7
+	VMOVUPS      Y6, (CX)(R8*4)
+	VMOVUPS      Y7, 32(CX)(R8*4)
 	VMOVUPS      64(DX)(R8*4), Y0
-	VMOVUPS      96(DX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      96(DX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
-	VMOVUPS      bceconst<>+704(SB), Y6
-	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y2, Y4, Y8, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y5
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y5, Y7
-	VMULPS       Y4, Y4, Y12
-	VFMADD213PS  Y4, Y12, Y6
-	VMULPS       Y5, Y5, Y4
-	VFMADD213PS  Y5, Y4, Y7
-	VADDPS       Y2, Y6, Y6
-	VADDPS       Y3, Y7, Y7
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y12
-	VDIVPS       Y3, Y9, Y13
-	VFNMADD213PS Y8, Y12, Y2
-	VFNMADD213PS Y9, Y13, Y3
-	VFNMADD231PS Y4, Y12, Y2
-	VFNMADD231PS Y5, Y13, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y12, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y13, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y12, Y4, Y2
-	VFMADD213PS  Y13, Y5, Y3
-	VMOVUPS      64(BX)(R8*4), Y4
-	VMOVUPS      96(BX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      64(DI)(R8*4), Y10
-	VMOVUPS      96(DI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VFNMADD231PS Y2, Y10, Y8
-	VFNMADD231PS Y3, Y11, Y9
-	VXORPS       Y0, Y8, Y8
-	VXORPS       Y1, Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      64(BX)(R8*4), Y2
+	VMOVUPS      96(BX)(R8*4), Y3
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(DI)(R8*4), Y8
+	VMOVUPS      96(DI)(R8*4), Y9
+	VMULPS       Y2, Y8, Y10
+	VMULPS       Y3, Y9, Y11
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y7, Y3, Y9
+	VMOVUPS      64(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y10, Y6, Y6
+	VMOVUPS      96(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y11, Y7, Y7
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y9, Y5, Y5
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       64(DX)(R8*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       96(DX)(R8*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
 	VMOVUPS      64(SI)(R8*4), Y0
 	VMOVUPS      96(SI)(R8*4), Y1
 	VMULPS       64(SP), Y0, Y2
 	VMULPS       64(SP), Y1, Y3
 	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y0
 	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y1
-	VMULPS       Y2, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VANDNPS      Y8, Y0, Y8
-	VANDNPS      Y9, Y1, Y9
-	VMOVUPS      Y8, 64(CX)(R8*4)
-	VMOVUPS      Y9, 96(CX)(R8*4)
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VANDNPS      Y6, Y0, Y6
+	VANDNPS      Y7, Y1, Y7
+	VMOVUPS      Y6, 64(CX)(R8*4)
+	VMOVUPS      Y7, 96(CX)(R8*4)
 	VMOVUPS      128(DX)(R8*4), Y0
-	VMOVUPS      160(DX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      160(DX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
-	VMOVUPS      bceconst<>+704(SB), Y6
-	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y2, Y4, Y8, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y5
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y5, Y7
-	VMULPS       Y4, Y4, Y12
-	VFMADD213PS  Y4, Y12, Y6
-	VMULPS       Y5, Y5, Y4
-	VFMADD213PS  Y5, Y4, Y7
-	VADDPS       Y2, Y6, Y6
-	VADDPS       Y3, Y7, Y7
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y12
-	VDIVPS       Y3, Y9, Y13
-	VFNMADD213PS Y8, Y12, Y2
-	VFNMADD213PS Y9, Y13, Y3
-	VFNMADD231PS Y4, Y12, Y2
-	VFNMADD231PS Y5, Y13, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y12, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y13, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y12, Y4, Y2
-	VFMADD213PS  Y13, Y5, Y3
-	VMOVUPS      128(BX)(R8*4), Y4
-	VMOVUPS      160(BX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      128(DI)(R8*4), Y10
-	VMOVUPS      160(DI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VFNMADD231PS Y2, Y10, Y8
-	VFNMADD231PS Y3, Y11, Y9
-	VXORPS       Y0, Y8, Y8
-	VXORPS       Y1, Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      128(BX)(R8*4), Y2
+	VMOVUPS      160(BX)(R8*4), Y3
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(DI)(R8*4), Y8
+	VMOVUPS      160(DI)(R8*4), Y9
+	VMULPS       Y2, Y8, Y10
+	VMULPS       Y3, Y9, Y11
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y7, Y3, Y9
+	VMOVUPS      128(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y10, Y6, Y6
+	VMOVUPS      160(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y11, Y7, Y7
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y9, Y5, Y5
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       128(DX)(R8*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       160(DX)(R8*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
 	VMOVUPS      128(SI)(R8*4), Y0
 	VMOVUPS      160(SI)(R8*4), Y1
 	VMULPS       64(SP), Y0, Y2
 	VMULPS       64(SP), Y1, Y3
 	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y0
 	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y1
-	VMULPS       Y2, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VANDNPS      Y8, Y0, Y8
-	VANDNPS      Y9, Y1, Y9
-	VMOVUPS      Y8, 128(CX)(R8*4)
-	VMOVUPS      Y9, 160(CX)(R8*4)
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VANDNPS      Y6, Y0, Y6
+	VANDNPS      Y7, Y1, Y7
+	VMOVUPS      Y6, 128(CX)(R8*4)
+	VMOVUPS      Y7, 160(CX)(R8*4)
 	VMOVUPS      192(DX)(R8*4), Y0
-	VMOVUPS      224(DX)(R8*4), Y1
-	VANDPS       bceconst<>+0(SB), Y0, Y2
-	VANDPS       bceconst<>+0(SB), Y1, Y3
-	VXORPS       Y2, Y0, Y0
-	VXORPS       Y3, Y1, Y1
-	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y2, Y4, Y4
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y3, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      224(DX)(R8*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y5
-	VSUBPS       bceconst<>+256(SB), Y3, Y6
-	VSUBPS       bceconst<>+256(SB), Y5, Y7
-	VFNMSUB231PS bceconst<>+320(SB), Y6, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y6, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
-	VMOVUPS      bceconst<>+704(SB), Y6
-	VMOVUPS      bceconst<>+704(SB), Y7
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
+	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y5, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
 	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VFMADD231PS  Y6, Y4, Y8
-	VFMADD231PS  Y7, Y2, Y9
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y8, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y9, Y11, Y11
-	VFMADD231PS  Y6, Y4, Y10
-	VFMADD231PS  Y7, Y2, Y11
-	VMULPS       Y3, Y8, Y8
-	VMULPS       Y5, Y9, Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VMULPS       Y3, Y10, Y10
-	VMULPS       Y5, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y8, Y2
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y8, Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y9, Y5
-	VBLENDVPS    Y2, Y4, Y8, Y4
-	VBLENDVPS    Y3, Y5, Y9, Y5
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VMOVUPS      bceconst<>+1600(SB), Y7
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y5, Y7
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y5, Y7
-	VMULPS       Y4, Y4, Y12
-	VFMADD213PS  Y4, Y12, Y6
-	VMULPS       Y5, Y5, Y4
-	VFMADD213PS  Y5, Y4, Y7
-	VADDPS       Y2, Y6, Y6
-	VADDPS       Y3, Y7, Y7
-	VADDPS       bceconst<>+832(SB), Y8, Y2
-	VADDPS       bceconst<>+832(SB), Y9, Y3
-	VSUBPS       bceconst<>+832(SB), Y2, Y4
-	VSUBPS       bceconst<>+832(SB), Y3, Y5
-	VSUBPS       Y4, Y8, Y4
-	VSUBPS       Y5, Y9, Y5
-	VDIVPS       Y2, Y8, Y12
-	VDIVPS       Y3, Y9, Y13
-	VFNMADD213PS Y8, Y12, Y2
-	VFNMADD213PS Y9, Y13, Y3
-	VFNMADD231PS Y4, Y12, Y2
-	VFNMADD231PS Y5, Y13, Y3
-	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y12, Y4, Y4
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y13, Y5, Y5
-	VFMADD231PS  Y10, Y4, Y2
-	VFMADD231PS  Y11, Y5, Y3
-	VFMADD213PS  Y12, Y4, Y2
-	VFMADD213PS  Y13, Y5, Y3
-	VMOVUPS      192(BX)(R8*4), Y4
-	VMOVUPS      224(BX)(R8*4), Y5
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y4
-	VMOVUPS      (SP), Y8
-	VFMADD213PS  32(SP), Y8, Y5
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y4, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y5, Y9, Y9
-	VMOVUPS      192(DI)(R8*4), Y10
-	VMOVUPS      224(DI)(R8*4), Y11
-	VMULPS       Y4, Y10, Y12
-	VMULPS       Y5, Y11, Y13
-	VFMADD213PS  Y8, Y4, Y10
-	VFMADD213PS  Y9, Y5, Y11
-	VBLENDVPS    Y0, Y12, Y8, Y8
-	VBLENDVPS    Y1, Y13, Y9, Y9
-	VMULPS       Y10, Y6, Y6
-	VMULPS       Y11, Y7, Y7
-	VFNMADD231PS Y2, Y10, Y8
-	VFNMADD231PS Y3, Y11, Y9
-	VXORPS       Y0, Y8, Y8
-	VXORPS       Y1, Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      192(BX)(R8*4), Y2
+	VMOVUPS      224(BX)(R8*4), Y3
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DI)(R8*4), Y8
+	VMOVUPS      224(DI)(R8*4), Y9
+	VMULPS       Y2, Y8, Y10
+	VMULPS       Y3, Y9, Y11
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y7, Y3, Y9
+	VMOVUPS      192(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y10, Y6, Y6
+	VMOVUPS      224(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y11, Y7, Y7
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y9, Y5, Y5
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       192(DX)(R8*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       224(DX)(R8*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
 	VMOVUPS      192(SI)(R8*4), Y0
 	VMOVUPS      224(SI)(R8*4), Y1
 	VMULPS       64(SP), Y0, Y2
 	VMULPS       64(SP), Y1, Y3
 	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y0
 	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y1
-	VMULPS       Y2, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VANDNPS      Y8, Y0, Y8
-	VANDNPS      Y9, Y1, Y9
-	VMOVUPS      Y8, 192(CX)(R8*4)
-	VMOVUPS      Y9, 224(CX)(R8*4)
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VANDNPS      Y6, Y0, Y6
+	VANDNPS      Y7, Y1, Y7
+	VMOVUPS      Y6, 192(CX)(R8*4)
+	VMOVUPS      Y7, 224(CX)(R8*4)
 	ADDQ         $+64, R8
 	CMPQ         R8, R9
 	JB           loop
@@ -5337,147 +5417,147 @@ tail:
 	VPCMPGTD     bceiota<>+0(SB), Y0, Y1
 	VPCMPGTD     bceiota<>+32(SB), Y0, Y0
 	VMASKMOVPS   (DX)(R8*4), Y1, Y2
-	VMASKMOVPS   32(DX)(R8*4), Y0, Y3
-	VANDPS       bceconst<>+0(SB), Y2, Y4
-	VANDPS       bceconst<>+0(SB), Y3, Y5
-	VXORPS       Y4, Y2, Y2
-	VXORPS       Y5, Y3, Y3
-	VMOVUPS      bceconst<>+128(SB), Y6
-	VMINPS       Y4, Y6, Y6
+	VANDPS       bceconst<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
 	VMOVUPS      bceconst<>+128(SB), Y4
-	VMINPS       Y5, Y4, Y4
-	VMOVUPS      bceconst<>+256(SB), Y5
-	VMOVUPS      bceconst<>+256(SB), Y7
-	VFNMADD231PS bceconst<>+192(SB), Y6, Y5
-	VFNMADD231PS bceconst<>+192(SB), Y4, Y7
-	VSUBPS       bceconst<>+256(SB), Y5, Y8
-	VSUBPS       bceconst<>+256(SB), Y7, Y9
-	VFNMSUB231PS bceconst<>+320(SB), Y8, Y6
-	VFNMSUB231PS bceconst<>+320(SB), Y9, Y4
-	VFNMADD231PS bceconst<>+384(SB), Y8, Y6
-	VFNMADD231PS bceconst<>+384(SB), Y9, Y4
-	VMOVUPS      bceconst<>+704(SB), Y8
-	VMOVUPS      bceconst<>+704(SB), Y9
-	VFMADD213PS  bceconst<>+640(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+640(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+576(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+576(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+512(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+512(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+448(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+448(SB), Y4, Y9
-	VFMADD213PS  bceconst<>+832(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+832(SB), Y4, Y9
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y7, Y7
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VFMADD231PS  Y8, Y6, Y10
-	VFMADD231PS  Y9, Y4, Y11
-	VMOVUPS      bceconst<>+832(SB), Y12
-	VSUBPS       Y10, Y12, Y12
-	VMOVUPS      bceconst<>+832(SB), Y13
-	VSUBPS       Y11, Y13, Y13
-	VFMADD231PS  Y8, Y6, Y12
-	VFMADD231PS  Y9, Y4, Y13
-	VMULPS       Y5, Y10, Y10
-	VMULPS       Y7, Y11, Y11
-	VMULPS       bceconst<>+768(SB), Y10, Y10
-	VMULPS       bceconst<>+768(SB), Y11, Y11
-	VMULPS       Y5, Y12, Y12
-	VMULPS       Y7, Y13, Y13
-	VMULPS       bceconst<>+768(SB), Y12, Y12
-	VMULPS       bceconst<>+768(SB), Y13, Y13
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y4
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y5
-	VMOVUPS      bceconst<>+896(SB), Y6
-	VMOVUPS      bceconst<>+896(SB), Y7
-	VFMSUB213PS  bceconst<>+896(SB), Y10, Y6
-	VFMSUB213PS  bceconst<>+896(SB), Y11, Y7
-	VBLENDVPS    Y4, Y6, Y10, Y6
-	VBLENDVPS    Y5, Y7, Y11, Y7
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VANDPS       bceconst<>+1024(SB), Y5, Y5
-	VMOVUPS      bceconst<>+1600(SB), Y8
-	VMOVUPS      bceconst<>+1600(SB), Y9
-	VFMADD213PS  bceconst<>+1536(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+1536(SB), Y7, Y9
-	VFMADD213PS  bceconst<>+1472(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+1472(SB), Y7, Y9
-	VFMADD213PS  bceconst<>+1408(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+1408(SB), Y7, Y9
-	VFMADD213PS  bceconst<>+1344(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+1344(SB), Y7, Y9
-	VFMADD213PS  bceconst<>+1280(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+1280(SB), Y7, Y9
-	VFMADD213PS  bceconst<>+1216(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+1216(SB), Y7, Y9
-	VFMADD213PS  bceconst<>+1152(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+1152(SB), Y7, Y9
-	VFMADD213PS  bceconst<>+1088(SB), Y6, Y8
-	VFMADD213PS  bceconst<>+1088(SB), Y7, Y9
-	VMULPS       Y6, Y6, Y14
-	VFMADD213PS  Y6, Y14, Y8
-	VMULPS       Y7, Y7, Y6
-	VFMADD213PS  Y7, Y6, Y9
-	VADDPS       Y4, Y8, Y8
-	VADDPS       Y5, Y9, Y9
-	VADDPS       bceconst<>+832(SB), Y10, Y4
-	VADDPS       bceconst<>+832(SB), Y11, Y5
-	VSUBPS       bceconst<>+832(SB), Y4, Y6
-	VSUBPS       bceconst<>+832(SB), Y5, Y7
-	VSUBPS       Y6, Y10, Y6
-	VSUBPS       Y7, Y11, Y7
-	VDIVPS       Y4, Y10, Y14
-	VDIVPS       Y5, Y11, Y15
-	VFNMADD213PS Y10, Y14, Y4
-	VFNMADD213PS Y11, Y15, Y5
-	VFNMADD231PS Y6, Y14, Y4
-	VFNMADD231PS Y7, Y15, Y5
+	VMINPS       Y3, Y4, Y4
+	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y3
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y5
+	VPSLLD       $0x17, Y3, Y3
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y14, Y6, Y6
+	VFMADD231PS  Y5, Y4, Y6
 	VMOVUPS      bceconst<>+832(SB), Y7
-	VSUBPS       Y15, Y7, Y7
-	VFMADD231PS  Y12, Y6, Y4
-	VFMADD231PS  Y13, Y7, Y5
-	VFMADD213PS  Y14, Y6, Y4
-	VFMADD213PS  Y15, Y7, Y5
-	VMASKMOVPS   (BX)(R8*4), Y1, Y6
-	VMASKMOVPS   32(BX)(R8*4), Y0, Y7
-	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y6
-	VMOVUPS      (SP), Y10
-	VFMADD213PS  32(SP), Y10, Y7
-	VMOVUPS      bceconst<>+832(SB), Y10
-	VSUBPS       Y6, Y10, Y10
-	VMOVUPS      bceconst<>+832(SB), Y11
-	VSUBPS       Y7, Y11, Y11
-	VMASKMOVPS   (DI)(R8*4), Y1, Y12
-	VMASKMOVPS   32(DI)(R8*4), Y0, Y13
-	VMULPS       Y6, Y12, Y14
-	VMULPS       Y7, Y13, Y15
-	VFMADD213PS  Y10, Y6, Y12
-	VFMADD213PS  Y11, Y7, Y13
-	VBLENDVPS    Y2, Y14, Y10, Y10
-	VBLENDVPS    Y3, Y15, Y11, Y11
-	VMULPS       Y12, Y8, Y8
-	VMULPS       Y13, Y9, Y9
-	VFNMADD231PS Y4, Y12, Y10
-	VFNMADD231PS Y5, Y13, Y11
-	VXORPS       Y2, Y10, Y10
-	VXORPS       Y3, Y11, Y11
+	VSUBPS       Y6, Y7, Y7
+	VFMADD231PS  Y5, Y4, Y7
+	VMULPS       Y3, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VBLENDVPS    Y3, Y4, Y6, Y4
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y4, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y4, Y5
+	VMULPS       Y4, Y4, Y8
+	VFMADD213PS  Y4, Y8, Y5
+	VADDPS       Y3, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y3
+	VSUBPS       bceconst<>+832(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y8
+	VFNMADD213PS Y6, Y8, Y3
+	VFNMADD231PS Y4, Y8, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y8, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y8, Y4, Y3
+	VMASKMOVPS   (BX)(R8*4), Y1, Y4
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VMASKMOVPS   (DI)(R8*4), Y1, Y7
+	VMULPS       Y4, Y7, Y8
+	VFMADD213PS  Y6, Y4, Y7
+	VBLENDVPS    Y2, Y8, Y6, Y6
+	VMULPS       Y7, Y5, Y5
+	VFNMADD231PS Y3, Y7, Y6
+	VXORPS       Y2, Y6, Y6
 	VMASKMOVPS   (SI)(R8*4), Y1, Y2
-	VMASKMOVPS   32(SI)(R8*4), Y0, Y3
-	VMULPS       64(SP), Y2, Y4
-	VMULPS       64(SP), Y3, Y5
+	VMULPS       64(SP), Y2, Y3
 	VCMPPS       $0x00, bceconst<>+960(SB), Y2, Y2
-	VCMPPS       $0x00, bceconst<>+960(SB), Y3, Y3
-	VMULPS       Y4, Y10, Y10
-	VMULPS       Y5, Y11, Y11
-	VANDNPS      Y10, Y2, Y10
-	VANDNPS      Y11, Y3, Y11
-	VMASKMOVPS   Y10, Y1, (CX)(R8*4)
-	VMASKMOVPS   Y11, Y0, 32(CX)(R8*4)
+	VMULPS       Y3, Y6, Y6
+	VANDNPS      Y6, Y2, Y6
+	VMASKMOVPS   Y6, Y1, (CX)(R8*4)
+	VMASKMOVPS   32(DX)(R8*4), Y0, Y1
+	VANDPS       bceconst<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y3
+	VMOVUPS      bceconst<>+256(SB), Y2
+	VFNMADD231PS bceconst<>+192(SB), Y3, Y2
+	VSUBPS       bceconst<>+256(SB), Y2, Y4
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y3
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y3
+	VMOVUPS      bceconst<>+704(SB), Y4
+	VFMADD213PS  bceconst<>+640(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y3, Y4
+	VPSLLD       $0x17, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VFMADD231PS  Y4, Y3, Y5
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y5, Y6, Y6
+	VFMADD231PS  Y4, Y3, Y6
+	VMULPS       Y2, Y5, Y5
+	VMULPS       bceconst<>+768(SB), Y5, Y5
+	VMULPS       Y2, Y6, Y6
+	VMULPS       bceconst<>+768(SB), Y6, Y6
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMOVUPS      bceconst<>+896(SB), Y3
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y3
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y7
+	VFMADD213PS  Y3, Y7, Y4
+	VADDPS       Y2, Y4, Y4
+	VADDPS       bceconst<>+832(SB), Y5, Y2
+	VSUBPS       bceconst<>+832(SB), Y2, Y3
+	VSUBPS       Y3, Y5, Y3
+	VDIVPS       Y2, Y5, Y7
+	VFNMADD213PS Y5, Y7, Y2
+	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+832(SB), Y3
+	VSUBPS       Y7, Y3, Y3
+	VFMADD231PS  Y6, Y3, Y2
+	VFMADD213PS  Y7, Y3, Y2
+	VMASKMOVPS   32(BX)(R8*4), Y0, Y3
+	VMOVUPS      (SP), Y5
+	VFMADD213PS  32(SP), Y5, Y3
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMASKMOVPS   32(DI)(R8*4), Y0, Y6
+	VMULPS       Y3, Y6, Y7
+	VFMADD213PS  Y5, Y3, Y6
+	VBLENDVPS    Y1, Y7, Y5, Y5
+	VMULPS       Y6, Y4, Y4
+	VFNMADD231PS Y2, Y6, Y5
+	VXORPS       Y1, Y5, Y5
+	VMASKMOVPS   32(SI)(R8*4), Y0, Y1
+	VMULPS       64(SP), Y1, Y2
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y1
+	VMULPS       Y2, Y5, Y5
+	VANDNPS      Y5, Y1, Y5
+	VMASKMOVPS   Y5, Y0, 32(CX)(R8*4)
 	ADDQ         $+16, R8
 	JMP          tail
 
@@ -5551,621 +5631,653 @@ loop:
 
 body:
 	VMOVUPS      (DX)(R9*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      32(DX)(R9*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
 	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
 	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
 	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      (BX)(R9*4), Y3
-	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VMOVUPS      (DI)(R9*4), Y6
-	VMULPS       Y3, Y6, Y7
-	VFMADD213PS  Y5, Y3, Y6
-	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VFNMADD231PS Y2, Y6, Y5
-	VXORPS       Y0, Y5, Y5
-	VMOVUPS      (SI)(R9*4), Y0
-	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VMULPS       Y0, Y4, Y4
-	VANDNPS      Y4, Y2, Y4
-	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y2, Y5
-	VMOVUPS      Y5, (CX)(R9*4)
-	VMOVUPS      Y4, 96(SP)
-	VMOVUPS      32(DX)(R9*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      (BX)(R9*4), Y2
 	VMOVUPS      32(BX)(R9*4), Y3
-	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VMOVUPS      32(DI)(R9*4), Y6
-	VMULPS       Y3, Y6, Y7
-	VFMADD213PS  Y5, Y3, Y6
-	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VFNMADD231PS Y2, Y6, Y5
-	VXORPS       Y0, Y5, Y5
-	VMOVUPS      32(SI)(R9*4), Y0
-	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (DI)(R9*4), Y8
+	VMOVUPS      32(DI)(R9*4), Y9
+	VMULPS       Y2, Y8, Y10
+	VMULPS       Y3, Y9, Y11
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y7, Y3, Y9
+	VMOVUPS      (DX)(R9*4), Y2
+	VBLENDVPS    Y2, Y10, Y6, Y6
+	VMOVUPS      32(DX)(R9*4), Y2
+	VBLENDVPS    Y2, Y11, Y7, Y7
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y9, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y2
+	VMOVUPS      (DX)(R9*4), Y3
+	VANDPS       bceconst<>+0(SB), Y3, Y3
+	VFMADD213PS  Y4, Y6, Y3
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y2
+	VMOVUPS      32(DX)(R9*4), Y3
+	VANDPS       bceconst<>+0(SB), Y3, Y3
+	VFMADD213PS  Y5, Y7, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y5
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       (DX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       32(DX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
+	VMOVUPS      (SI)(R9*4), Y0
+	VMOVUPS      32(SI)(R9*4), Y1
+	VMULPS       64(SP), Y0, Y2
+	VMULPS       64(SP), Y1, Y3
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y8
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y9
 	VMULPS       Y0, Y4, Y4
-	VANDNPS      Y4, Y2, Y4
 	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y2, Y5
-	VMOVUPS      Y5, 32(CX)(R9*4)
-	VMOVUPS      Y4, 128(SP)
+	VANDNPS      Y4, Y8, Y4
+	VANDNPS      Y5, Y9, Y5
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VANDNPS      Y6, Y8, Y6
+	VANDNPS      Y7, Y9, Y7
+	VMOVUPS      Y6, (CX)(R9*4)
+	VMOVUPS      Y7, 32(CX)(R9*4)
+	VMOVUPS      Y4, 96(SP)
+	VMOVUPS      Y5, 128(SP)
 	VMOVUPS      64(DX)(R9*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      96(DX)(R9*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
 	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
 	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
 	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      64(BX)(R9*4), Y3
-	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VMOVUPS      64(DI)(R9*4), Y6
-	VMULPS       Y3, Y6, Y7
-	VFMADD213PS  Y5, Y3, Y6
-	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VFNMADD231PS Y2, Y6, Y5
-	VXORPS       Y0, Y5, Y5
-	VMOVUPS      64(SI)(R9*4), Y0
-	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VMULPS       Y0, Y4, Y4
-	VANDNPS      Y4, Y2, Y4
-	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y2, Y5
-	VMOVUPS      Y5, 64(CX)(R9*4)
-	VMOVUPS      Y4, 160(SP)
-	VMOVUPS      96(DX)(R9*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      64(BX)(R9*4), Y2
 	VMOVUPS      96(BX)(R9*4), Y3
-	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VMOVUPS      96(DI)(R9*4), Y6
-	VMULPS       Y3, Y6, Y7
-	VFMADD213PS  Y5, Y3, Y6
-	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VFNMADD231PS Y2, Y6, Y5
-	VXORPS       Y0, Y5, Y5
-	VMOVUPS      96(SI)(R9*4), Y0
-	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(DI)(R9*4), Y8
+	VMOVUPS      96(DI)(R9*4), Y9
+	VMULPS       Y2, Y8, Y10
+	VMULPS       Y3, Y9, Y11
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y7, Y3, Y9
+	VMOVUPS      64(DX)(R9*4), Y2
+	VBLENDVPS    Y2, Y10, Y6, Y6
+	VMOVUPS      96(DX)(R9*4), Y2
+	VBLENDVPS    Y2, Y11, Y7, Y7
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y9, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y2
+	VMOVUPS      64(DX)(R9*4), Y3
+	VANDPS       bceconst<>+0(SB), Y3, Y3
+	VFMADD213PS  Y4, Y6, Y3
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y2
+	VMOVUPS      96(DX)(R9*4), Y3
+	VANDPS       bceconst<>+0(SB), Y3, Y3
+	VFMADD213PS  Y5, Y7, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y5
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       64(DX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       96(DX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
+	VMOVUPS      64(SI)(R9*4), Y0
+	VMOVUPS      96(SI)(R9*4), Y1
+	VMULPS       64(SP), Y0, Y2
+	VMULPS       64(SP), Y1, Y3
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y8
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y9
 	VMULPS       Y0, Y4, Y4
-	VANDNPS      Y4, Y2, Y4
 	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y2, Y5
-	VMOVUPS      Y5, 96(CX)(R9*4)
-	VMOVUPS      Y4, 192(SP)
+	VANDNPS      Y4, Y8, Y4
+	VANDNPS      Y5, Y9, Y5
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VANDNPS      Y6, Y8, Y6
+	VANDNPS      Y7, Y9, Y7
+	VMOVUPS      Y6, 64(CX)(R9*4)
+	VMOVUPS      Y7, 96(CX)(R9*4)
+	VMOVUPS      Y4, 160(SP)
+	VMOVUPS      Y5, 192(SP)
 	VMOVUPS      128(DX)(R9*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      160(DX)(R9*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
 	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
 	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
 	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      128(BX)(R9*4), Y3
-	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VMOVUPS      128(DI)(R9*4), Y6
-	VMULPS       Y3, Y6, Y7
-	VFMADD213PS  Y5, Y3, Y6
-	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VFNMADD231PS Y2, Y6, Y5
-	VXORPS       Y0, Y5, Y5
-	VMOVUPS      128(SI)(R9*4), Y0
-	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VMULPS       Y0, Y4, Y4
-	VANDNPS      Y4, Y2, Y4
-	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y2, Y5
-	VMOVUPS      Y5, 128(CX)(R9*4)
-	VMOVUPS      Y4, 224(SP)
-	VMOVUPS      160(DX)(R9*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      128(BX)(R9*4), Y2
 	VMOVUPS      160(BX)(R9*4), Y3
-	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VMOVUPS      160(DI)(R9*4), Y6
-	VMULPS       Y3, Y6, Y7
-	VFMADD213PS  Y5, Y3, Y6
-	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VFNMADD231PS Y2, Y6, Y5
-	VXORPS       Y0, Y5, Y5
-	VMOVUPS      160(SI)(R9*4), Y0
-	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(DI)(R9*4), Y8
+	VMOVUPS      160(DI)(R9*4), Y9
+	VMULPS       Y2, Y8, Y10
+	VMULPS       Y3, Y9, Y11
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y7, Y3, Y9
+	VMOVUPS      128(DX)(R9*4), Y2
+	VBLENDVPS    Y2, Y10, Y6, Y6
+	VMOVUPS      160(DX)(R9*4), Y2
+	VBLENDVPS    Y2, Y11, Y7, Y7
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y9, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y2
+	VMOVUPS      128(DX)(R9*4), Y3
+	VANDPS       bceconst<>+0(SB), Y3, Y3
+	VFMADD213PS  Y4, Y6, Y3
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y2
+	VMOVUPS      160(DX)(R9*4), Y3
+	VANDPS       bceconst<>+0(SB), Y3, Y3
+	VFMADD213PS  Y5, Y7, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y5
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       128(DX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       160(DX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
+	VMOVUPS      128(SI)(R9*4), Y0
+	VMOVUPS      160(SI)(R9*4), Y1
+	VMULPS       64(SP), Y0, Y2
+	VMULPS       64(SP), Y1, Y3
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y8
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y9
 	VMULPS       Y0, Y4, Y4
-	VANDNPS      Y4, Y2, Y4
 	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y2, Y5
-	VMOVUPS      Y5, 160(CX)(R9*4)
-	VMOVUPS      Y4, 256(SP)
+	VANDNPS      Y4, Y8, Y4
+	VANDNPS      Y5, Y9, Y5
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VANDNPS      Y6, Y8, Y6
+	VANDNPS      Y7, Y9, Y7
+	VMOVUPS      Y6, 128(CX)(R9*4)
+	VMOVUPS      Y7, 160(CX)(R9*4)
+	VMOVUPS      Y4, 224(SP)
+	VMOVUPS      Y5, 256(SP)
 	VMOVUPS      192(DX)(R9*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
+	VANDPS       bceconst<>+0(SB), Y0, Y0
+	VMOVUPS      bceconst<>+128(SB), Y1
+	VMINPS       Y0, Y1, Y0
+	VMOVUPS      224(DX)(R9*4), Y2
+	VANDPS       bceconst<>+0(SB), Y2, Y2
+	VMOVUPS      bceconst<>+128(SB), Y3
+	VMINPS       Y2, Y3, Y2
+	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
+	VSUBPS       bceconst<>+256(SB), Y1, Y4
+	VSUBPS       bceconst<>+256(SB), Y3, Y5
+	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
 	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
+	VMOVUPS      bceconst<>+704(SB), Y5
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
 	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VFMADD231PS  Y4, Y0, Y6
+	VFMADD231PS  Y5, Y2, Y7
+	VMOVUPS      bceconst<>+832(SB), Y8
+	VSUBPS       Y6, Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y9
+	VSUBPS       Y7, Y9, Y9
+	VFMADD231PS  Y4, Y0, Y8
+	VFMADD231PS  Y5, Y2, Y9
+	VMULPS       Y1, Y6, Y6
+	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
+	VMULPS       bceconst<>+768(SB), Y7, Y7
+	VMULPS       Y1, Y8, Y8
+	VMULPS       Y3, Y9, Y9
+	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMULPS       bceconst<>+768(SB), Y9, Y9
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
+	VMOVUPS      bceconst<>+896(SB), Y2
 	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
+	VBLENDVPS    Y0, Y2, Y6, Y2
+	VBLENDVPS    Y1, Y3, Y7, Y3
+	VANDPS       bceconst<>+1024(SB), Y0, Y0
+	VANDPS       bceconst<>+1024(SB), Y1, Y1
 	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
+	VMULPS       Y2, Y2, Y10
+	VFMADD213PS  Y2, Y10, Y4
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y5
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       bceconst<>+832(SB), Y6, Y0
+	VADDPS       bceconst<>+832(SB), Y7, Y1
+	VSUBPS       bceconst<>+832(SB), Y0, Y2
+	VSUBPS       bceconst<>+832(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y10
+	VDIVPS       Y1, Y7, Y11
+	VFNMADD213PS Y6, Y10, Y0
+	VFNMADD213PS Y7, Y11, Y1
+	VFNMADD231PS Y2, Y10, Y0
+	VFNMADD231PS Y3, Y11, Y1
+	VMOVUPS      bceconst<>+832(SB), Y2
+	VSUBPS       Y10, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
-	VMOVUPS      192(BX)(R9*4), Y3
-	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VMOVUPS      192(DI)(R9*4), Y6
-	VMULPS       Y3, Y6, Y7
-	VFMADD213PS  Y5, Y3, Y6
-	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VFNMADD231PS Y2, Y6, Y5
-	VXORPS       Y0, Y5, Y5
-	VMOVUPS      192(SI)(R9*4), Y0
-	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
-	VMULPS       Y0, Y4, Y4
-	VANDNPS      Y4, Y2, Y4
-	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y2, Y5
-	VMOVUPS      Y5, 192(CX)(R9*4)
-	VMOVUPS      Y4, 288(SP)
-	VMOVUPS      224(DX)(R9*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y1
-	VXORPS       Y1, Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y2
-	VMINPS       Y1, Y2, Y2
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y3, Y4
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y4
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VFMADD231PS  Y4, Y2, Y5
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VSUBPS       Y5, Y6, Y6
-	VFMADD231PS  Y4, Y2, Y6
-	VMULPS       Y3, Y5, Y5
-	VMULPS       bceconst<>+768(SB), Y5, Y5
-	VMULPS       Y3, Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
-	VADDPS       bceconst<>+832(SB), Y5, Y2
-	VSUBPS       bceconst<>+832(SB), Y2, Y3
-	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
-	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
+	VSUBPS       Y11, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y10, Y2, Y0
+	VFMADD213PS  Y11, Y3, Y1
+	VMOVUPS      192(BX)(R9*4), Y2
 	VMOVUPS      224(BX)(R9*4), Y3
-	VMOVUPS      (SP), Y5
-	VFMADD213PS  32(SP), Y5, Y3
-	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y3, Y5, Y5
-	VMOVUPS      224(DI)(R9*4), Y6
-	VMULPS       Y3, Y6, Y7
-	VFMADD213PS  Y5, Y3, Y6
-	VBLENDVPS    Y0, Y7, Y5, Y5
-	VMULPS       Y6, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y3
-	VFMADD213PS  Y4, Y5, Y1
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VFNMADD231PS Y2, Y6, Y5
-	VXORPS       Y0, Y5, Y5
-	VMOVUPS      224(SI)(R9*4), Y0
-	VMULPS       64(SP), Y0, Y1
-	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y2
+	VMOVUPS      (SP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VMOVUPS      bceconst<>+832(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      bceconst<>+832(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DI)(R9*4), Y8
+	VMOVUPS      224(DI)(R9*4), Y9
+	VMULPS       Y2, Y8, Y10
+	VMULPS       Y3, Y9, Y11
+	VFMADD213PS  Y6, Y2, Y8
+	VFMADD213PS  Y7, Y3, Y9
+	VMOVUPS      192(DX)(R9*4), Y2
+	VBLENDVPS    Y2, Y10, Y6, Y6
+	VMOVUPS      224(DX)(R9*4), Y2
+	VBLENDVPS    Y2, Y11, Y7, Y7
+	VMULPS       Y8, Y4, Y4
+	VMULPS       Y9, Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y6, Y2
+	VMOVUPS      192(DX)(R9*4), Y3
+	VANDPS       bceconst<>+0(SB), Y3, Y3
+	VFMADD213PS  Y4, Y6, Y3
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VCMPPS       $0x04, bceconst<>+960(SB), Y7, Y2
+	VMOVUPS      224(DX)(R9*4), Y3
+	VANDPS       bceconst<>+0(SB), Y3, Y3
+	VFMADD213PS  Y5, Y7, Y3
+	VBLENDVPS    Y2, Y3, Y5, Y5
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       192(DX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       224(DX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
+	VMOVUPS      192(SI)(R9*4), Y0
+	VMOVUPS      224(SI)(R9*4), Y1
+	VMULPS       64(SP), Y0, Y2
+	VMULPS       64(SP), Y1, Y3
+	VCMPPS       $0x00, bceconst<>+960(SB), Y0, Y8
+	VCMPPS       $0x00, bceconst<>+960(SB), Y1, Y9
 	VMULPS       Y0, Y4, Y4
-	VANDNPS      Y4, Y2, Y4
 	VMULPS       Y1, Y5, Y5
-	VANDNPS      Y5, Y2, Y5
-	VMOVUPS      Y5, 224(CX)(R9*4)
-	VMOVUPS      Y4, 320(SP)
+	VANDNPS      Y4, Y8, Y4
+	VANDNPS      Y5, Y9, Y5
+	VMULPS       Y2, Y6, Y6
+	VMULPS       Y3, Y7, Y7
+	VANDNPS      Y6, Y8, Y6
+	VANDNPS      Y7, Y9, Y7
+	VMOVUPS      Y6, 192(CX)(R9*4)
+	VMOVUPS      Y7, 224(CX)(R9*4)
+	VMOVUPS      Y4, 288(SP)
+	VMOVUPS      Y5, 320(SP)
 	ADDQ         $+64, R9
 	CMPQ         R9, R10
 	JB           loop

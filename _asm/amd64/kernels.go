@@ -47,7 +47,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "grad", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "grad writes sigmoid(x)-y of every element (mLossGradElem).",
+		name: "grad", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "grad writes sigmoid(x)-y of every element (mLossGradElem).",
 		sig: "func(dst, x, y []float32)", slices: []string{"dst", "x", "y"},
 		body: func(g *gen, f *fn, ks []int) {
 			n := len(ks)
@@ -61,7 +61,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "sigmoid", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "sigmoid writes sigmoid(x) of every element (mSigmoidElem).",
+		name: "sigmoid", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "sigmoid writes sigmoid(x) of every element (mSigmoidElem).",
 		sig: "func(dst, x []float32)", slices: []string{"dst", "x"},
 		body: func(g *gen, f *fn, ks []int) {
 			n := len(ks)
@@ -83,7 +83,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "lossGrad", il: map[string]int{"AVX2": 1, "AVX512": 4}, doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
+		name: "lossGrad", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
 		sig: "func(g, x, y []float32, scale float32, acc *[16]float64)", slices: []string{"g", "x", "y"}, acc: 16,
 		scalars: []string{"scale"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -102,7 +102,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wloss", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "wloss writes the weighted loss of every element (mWElem).",
+		name: "wloss", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "wloss writes the weighted loss of every element (mWElem).",
 		sig: "func(dst, x, y, w, pw []float32, oms, hs float32)", slices: []string{"dst", "x", "y", "w", "pw"},
 		scalars: []string{"oms", "hs"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -111,7 +111,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wsum", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
+		name: "wsum", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
 		sig: "func(x, y, w, pw []float32, oms, hs float32, acc *[32]float64)", slices: []string{"x", "y", "w", "pw"}, acc: 32,
 		scalars: []string{"oms", "hs"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -131,7 +131,7 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "wlossGrad", il: map[string]int{"AVX2": 1, "AVX512": 2}, doc: "wlossGrad writes the weighted gradient times scale and adds the weighted loss of element i into acc[i%16] (mWElem).",
+		name: "wlossGrad", il: map[string]int{"AVX2": 2, "AVX512": 2}, doc: "wlossGrad writes the weighted gradient times scale and adds the weighted loss of element i into acc[i%16] (mWElem).",
 		sig: "func(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16]float64)", slices: []string{"g", "x", "y", "w", "pw"}, acc: 16,
 		scalars: []string{"oms", "hs", "scale"},
 		body: func(g *gen, f *fn, ks []int) {
@@ -150,16 +150,7 @@ func (g *gen) loadAll(f *fn, name string, ks []int) V {
 
 // plainLoss returns the loss of the vectors ks (mLossElem).
 func (g *gen) plainLoss(f *fn, ks []int) V {
-	var a V
-	var s sign
-	if !g.z && !g.masked {
-		// AVX2 main loop: neither |x| nor x's sign stays in a register
-		// along the chain (16 YMM would not hold 4 vectors' worth); x is
-		// read again where needed.
-		s.xm = g.opAll(f, "x", ks)
-	} else {
-		a, s = g.xAbs(f, ks)
-	}
+	a, s := g.xAbs(f, ks)
 	e, _ := g.expNeg(a, s, false)
 	L := g.log1p(e, false)
 	c := g.target(f, s, ks)
@@ -195,11 +186,7 @@ func (g *gen) target(f *fn, s sign, ks []int) V {
 			c[k] = g.cfresh("one")
 			VSUBPS(y[k], c[k], c[k])
 		})
-		each(n, func(k int) {
-			xr := g.vec()
-			VMOVUPS(s.xm[k], xr)
-			VBLENDVPS(xr, y[k], c[k], c[k])
-		})
+		each(n, func(k int) { g.sel(s, k, y[k], c[k]) })
 		return c
 	}
 	y := g.loadAll(f, "y", ks)
@@ -458,6 +445,11 @@ func (g *gen) block(k kernel, f *fn, nv int) {
 	il := g.IL
 	if v, ok := k.il[g.suffix]; ok {
 		il = v
+	}
+	if g.masked && !g.z {
+		// The AVX2 tail keeps |x| and x's sign in registers, next to
+		// its masks: one vector at a time (at most 15 elements).
+		il = 1
 	}
 	for lo := 0; lo < nv; lo += il {
 		var ks []int

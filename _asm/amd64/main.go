@@ -346,6 +346,13 @@ type sign struct {
 // chain), except in the tail, where x is loaded masked once.
 func (g *gen) xAbs(f *fn, ks []int) (a V, s sign) {
 	if !g.z {
+		if !g.masked {
+			// AVX2 main loop: neither |x| nor x's sign stays in a
+			// register along the chain (16 YMM would not hold them);
+			// x is read again where needed.
+			s.xm = g.opAll(f, "x", ks)
+			return nil, s
+		}
 		return g.absSign(g.loadAll(f, "x", ks))
 	}
 	s.xo = g.opAll(f, "x", ks)
@@ -398,9 +405,14 @@ func (g *gen) absSign(x V) (a V, s sign) {
 
 // sel returns neg ? ifNeg : ifPos per lane (by x's sign bit), writing into
 // ifPos's register.
-func (g *gen) sel(s sign, k int, ifNeg, ifPos VecVirtual) VecVirtual {
+func (g *gen) sel(s sign, k int, ifNeg Op, ifPos VecVirtual) VecVirtual {
 	if g.z {
 		VBLENDMPS(ifNeg, ifPos, g.negMask(s, k), ifPos)
+	} else if s.xm != nil {
+		// VBLENDVPS reads only the mask's sign bit: x itself will do.
+		xr := g.vec()
+		VMOVUPS(s.xm[k], xr)
+		VBLENDVPS(xr, ifNeg, ifPos, ifPos)
 	} else {
 		VBLENDVPS(s.sx[k], ifNeg, ifPos, ifPos)
 	}
@@ -411,6 +423,10 @@ func (g *gen) sel(s sign, k int, ifNeg, ifPos VecVirtual) VecVirtual {
 func (g *gen) negIf(s sign, k int, r VecVirtual) {
 	if g.z {
 		VPTERNLOGD(U8(0xd2), s.xo[k], g.creg("absmask"), r) // r ^ (x & ^absmask)
+	} else if s.xm != nil {
+		sb := g.cfresh("signbit") // x XOR |x| = x AND signbit
+		VANDPS(s.xm[k], sb, sb)
+		VXORPS(sb, r, r)
 	} else {
 		VXORPS(s.sx[k], r, r)
 	}
