@@ -2643,406 +2643,406 @@ body:
 	VANDPS       bceconst<>+0(SB), Y2, Y2
 	VMOVUPS      bceconst<>+128(SB), Y3
 	VMINPS       Y2, Y3, Y2
+	VMOVUPS      64(DX)(DI*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y4, Y5, Y4
 	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
 	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y1, Y4
-	VSUBPS       bceconst<>+256(SB), Y3, Y5
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
-	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
-	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VMOVUPS      bceconst<>+704(SB), Y5
-	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
 	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VFMADD231PS  Y4, Y0, Y6
-	VFMADD231PS  Y5, Y2, Y7
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VPSLLD       $0x17, Y5, Y5
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
-	VFMADD231PS  Y4, Y0, Y8
-	VFMADD231PS  Y5, Y2, Y9
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y3, Y7, Y7
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y7, Y7
-	VMULPS       Y1, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y10
+	VMOVUPS      bceconst<>+832(SB), Y11
+	VFMADD231PS  Y6, Y0, Y9
+	VFMADD231PS  Y7, Y2, Y10
+	VFMADD231PS  Y8, Y4, Y11
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y9, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y10, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y11, Y14, Y14
+	VFMADD231PS  Y6, Y0, Y12
+	VFMADD231PS  Y7, Y2, Y13
+	VFMADD231PS  Y8, Y4, Y14
+	VMULPS       Y1, Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
-	VADDPS       bceconst<>+832(SB), Y6, Y0
-	VADDPS       bceconst<>+832(SB), Y7, Y1
-	VSUBPS       bceconst<>+832(SB), Y0, Y2
-	VSUBPS       bceconst<>+832(SB), Y1, Y3
-	VSUBPS       Y2, Y6, Y2
-	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
-	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VMULPS       Y1, Y12, Y12
+	VMULPS       Y3, Y13, Y13
+	VMULPS       Y5, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VADDPS       bceconst<>+832(SB), Y9, Y0
+	VADDPS       bceconst<>+832(SB), Y10, Y1
+	VADDPS       bceconst<>+832(SB), Y11, Y2
+	VSUBPS       bceconst<>+832(SB), Y0, Y3
+	VSUBPS       bceconst<>+832(SB), Y1, Y4
+	VSUBPS       bceconst<>+832(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
-	VFMADD231PS  Y8, Y2, Y0
-	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
-	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       (BX)(DI*4), Y2, Y2
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VMOVUPS      bceconst<>+896(SB), Y8
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y8
+	VBLENDVPS    Y3, Y6, Y9, Y9
+	VBLENDVPS    Y4, Y7, Y10, Y10
+	VBLENDVPS    Y5, Y8, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VMOVUPS      bceconst<>+1600(SB), Y8
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y8
+	VMULPS       Y9, Y9, Y12
+	VFMADD213PS  Y9, Y12, Y6
+	VMULPS       Y10, Y10, Y9
+	VFMADD213PS  Y10, Y9, Y7
+	VMULPS       Y11, Y11, Y9
+	VFMADD213PS  Y11, Y9, Y8
+	VADDPS       Y3, Y6, Y6
+	VADDPS       Y4, Y7, Y7
+	VADDPS       Y5, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       32(BX)(DI*4), Y3, Y3
-	VMOVUPS      (DX)(DI*4), Y6
-	VBLENDVPS    Y6, (BX)(DI*4), Y2, Y2
-	VMOVUPS      32(DX)(DI*4), Y6
-	VBLENDVPS    Y6, 32(BX)(DI*4), Y3, Y3
-	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y6
-	VMOVUPS      (DX)(DI*4), Y7
-	VANDPS       bceconst<>+0(SB), Y7, Y7
-	VFMADD213PS  Y4, Y2, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y6
-	VMOVUPS      32(DX)(DI*4), Y7
-	VANDPS       bceconst<>+0(SB), Y7, Y7
-	VFMADD213PS  Y5, Y3, Y7
-	VBLENDVPS    Y6, Y7, Y5, Y5
-	VSUBPS       Y0, Y2, Y2
-	VSUBPS       Y1, Y3, Y3
+	VSUBPS       (BX)(DI*4), Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       32(BX)(DI*4), Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       64(BX)(DI*4), Y5, Y5
+	VMOVUPS      (DX)(DI*4), Y9
+	VBLENDVPS    Y9, (BX)(DI*4), Y3, Y3
+	VMOVUPS      32(DX)(DI*4), Y9
+	VBLENDVPS    Y9, 32(BX)(DI*4), Y4, Y4
+	VMOVUPS      64(DX)(DI*4), Y9
+	VBLENDVPS    Y9, 64(BX)(DI*4), Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y9
+	VMOVUPS      (DX)(DI*4), Y10
+	VANDPS       bceconst<>+0(SB), Y10, Y10
+	VFMADD213PS  Y6, Y3, Y10
+	VBLENDVPS    Y9, Y10, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y4, Y9
+	VMOVUPS      32(DX)(DI*4), Y10
+	VANDPS       bceconst<>+0(SB), Y10, Y10
+	VFMADD213PS  Y7, Y4, Y10
+	VBLENDVPS    Y9, Y10, Y7, Y7
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y9
+	VMOVUPS      64(DX)(DI*4), Y10
+	VANDPS       bceconst<>+0(SB), Y10, Y10
+	VFMADD213PS  Y8, Y5, Y10
+	VBLENDVPS    Y9, Y10, Y8, Y8
+	VSUBPS       Y0, Y3, Y3
+	VSUBPS       Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
 	VMOVUPS      bceconst<>+64(SB), Y0
 	VANDPS       (DX)(DI*4), Y0, Y0
-	VXORPS       Y0, Y2, Y2
+	VXORPS       Y0, Y3, Y3
 	VMOVUPS      bceconst<>+64(SB), Y0
 	VANDPS       32(DX)(DI*4), Y0, Y0
-	VXORPS       Y0, Y3, Y3
-	VMULPS       (SP), Y2, Y2
+	VXORPS       Y0, Y4, Y4
+	VMOVUPS      bceconst<>+64(SB), Y0
+	VANDPS       64(DX)(DI*4), Y0, Y0
+	VXORPS       Y0, Y5, Y5
 	VMULPS       (SP), Y3, Y3
-	VMOVUPS      Y2, (CX)(DI*4)
-	VMOVUPS      Y3, 32(CX)(DI*4)
-	VMOVUPS      Y4, 32(SP)
-	VMOVUPS      Y5, 64(SP)
-	VMOVUPS      64(DX)(DI*4), Y0
+	VMULPS       (SP), Y4, Y4
+	VMULPS       (SP), Y5, Y5
+	VMOVUPS      Y3, (CX)(DI*4)
+	VMOVUPS      Y4, 32(CX)(DI*4)
+	VMOVUPS      Y5, 64(CX)(DI*4)
+	VMOVUPS      Y6, 32(SP)
+	VMOVUPS      Y7, 64(SP)
+	VMOVUPS      Y8, 96(SP)
+	VMOVUPS      96(DX)(DI*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y0
 	VMOVUPS      bceconst<>+128(SB), Y1
 	VMINPS       Y0, Y1, Y0
-	VMOVUPS      96(DX)(DI*4), Y2
+	VMOVUPS      128(DX)(DI*4), Y2
 	VANDPS       bceconst<>+0(SB), Y2, Y2
 	VMOVUPS      bceconst<>+128(SB), Y3
 	VMINPS       Y2, Y3, Y2
+	VMOVUPS      160(DX)(DI*4), Y4
+	VANDPS       bceconst<>+0(SB), Y4, Y4
+	VMOVUPS      bceconst<>+128(SB), Y5
+	VMINPS       Y4, Y5, Y4
 	VMOVUPS      bceconst<>+256(SB), Y1
 	VMOVUPS      bceconst<>+256(SB), Y3
+	VMOVUPS      bceconst<>+256(SB), Y5
 	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
 	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y1, Y4
-	VSUBPS       bceconst<>+256(SB), Y3, Y5
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
-	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
-	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VMOVUPS      bceconst<>+704(SB), Y5
-	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
+	VFNMADD231PS bceconst<>+192(SB), Y4, Y5
+	VSUBPS       bceconst<>+256(SB), Y1, Y6
+	VSUBPS       bceconst<>+256(SB), Y3, Y7
+	VSUBPS       bceconst<>+256(SB), Y5, Y8
+	VFNMSUB231PS bceconst<>+320(SB), Y6, Y0
+	VFNMSUB231PS bceconst<>+320(SB), Y7, Y2
+	VFNMSUB231PS bceconst<>+320(SB), Y8, Y4
+	VFNMADD231PS bceconst<>+384(SB), Y6, Y0
+	VFNMADD231PS bceconst<>+384(SB), Y7, Y2
+	VFNMADD231PS bceconst<>+384(SB), Y8, Y4
+	VMOVUPS      bceconst<>+704(SB), Y6
+	VMOVUPS      bceconst<>+704(SB), Y7
+	VMOVUPS      bceconst<>+704(SB), Y8
+	VFMADD213PS  bceconst<>+640(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+640(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+640(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+576(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+576(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+576(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+512(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+512(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+512(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+448(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+448(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+448(SB), Y4, Y8
+	VFMADD213PS  bceconst<>+832(SB), Y0, Y6
+	VFMADD213PS  bceconst<>+832(SB), Y2, Y7
+	VFMADD213PS  bceconst<>+832(SB), Y4, Y8
 	VPSLLD       $0x17, Y1, Y1
 	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VFMADD231PS  Y4, Y0, Y6
-	VFMADD231PS  Y5, Y2, Y7
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
+	VPSLLD       $0x17, Y5, Y5
 	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
-	VFMADD231PS  Y4, Y0, Y8
-	VFMADD231PS  Y5, Y2, Y9
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y3, Y7, Y7
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y7, Y7
-	VMULPS       Y1, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
+	VMOVUPS      bceconst<>+832(SB), Y10
+	VMOVUPS      bceconst<>+832(SB), Y11
+	VFMADD231PS  Y6, Y0, Y9
+	VFMADD231PS  Y7, Y2, Y10
+	VFMADD231PS  Y8, Y4, Y11
+	VMOVUPS      bceconst<>+832(SB), Y12
+	VSUBPS       Y9, Y12, Y12
+	VMOVUPS      bceconst<>+832(SB), Y13
+	VSUBPS       Y10, Y13, Y13
+	VMOVUPS      bceconst<>+832(SB), Y14
+	VSUBPS       Y11, Y14, Y14
+	VFMADD231PS  Y6, Y0, Y12
+	VFMADD231PS  Y7, Y2, Y13
+	VFMADD231PS  Y8, Y4, Y14
+	VMULPS       Y1, Y9, Y9
+	VMULPS       Y3, Y10, Y10
+	VMULPS       Y5, Y11, Y11
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
-	VADDPS       bceconst<>+832(SB), Y6, Y0
-	VADDPS       bceconst<>+832(SB), Y7, Y1
-	VSUBPS       bceconst<>+832(SB), Y0, Y2
-	VSUBPS       bceconst<>+832(SB), Y1, Y3
-	VSUBPS       Y2, Y6, Y2
-	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
-	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VMULPS       bceconst<>+768(SB), Y10, Y10
+	VMULPS       bceconst<>+768(SB), Y11, Y11
+	VMULPS       Y1, Y12, Y12
+	VMULPS       Y3, Y13, Y13
+	VMULPS       Y5, Y14, Y14
+	VMULPS       bceconst<>+768(SB), Y12, Y12
+	VMULPS       bceconst<>+768(SB), Y13, Y13
+	VMULPS       bceconst<>+768(SB), Y14, Y14
+	VADDPS       bceconst<>+832(SB), Y9, Y0
+	VADDPS       bceconst<>+832(SB), Y10, Y1
+	VADDPS       bceconst<>+832(SB), Y11, Y2
+	VSUBPS       bceconst<>+832(SB), Y0, Y3
+	VSUBPS       bceconst<>+832(SB), Y1, Y4
+	VSUBPS       bceconst<>+832(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
-	VFMADD231PS  Y8, Y2, Y0
-	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
-	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       64(BX)(DI*4), Y2, Y2
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y9, Y3
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y10, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y11, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VMOVUPS      bceconst<>+896(SB), Y7
+	VMOVUPS      bceconst<>+896(SB), Y8
+	VFMSUB213PS  bceconst<>+896(SB), Y9, Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y10, Y7
+	VFMSUB213PS  bceconst<>+896(SB), Y11, Y8
+	VBLENDVPS    Y3, Y6, Y9, Y9
+	VBLENDVPS    Y4, Y7, Y10, Y10
+	VBLENDVPS    Y5, Y8, Y11, Y11
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VMOVUPS      bceconst<>+1600(SB), Y7
+	VMOVUPS      bceconst<>+1600(SB), Y8
+	VFMADD213PS  bceconst<>+1536(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1536(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1472(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1472(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1408(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1408(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1344(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1344(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1280(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1280(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1216(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1216(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1152(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1152(SB), Y11, Y8
+	VFMADD213PS  bceconst<>+1088(SB), Y9, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y10, Y7
+	VFMADD213PS  bceconst<>+1088(SB), Y11, Y8
+	VMULPS       Y9, Y9, Y12
+	VFMADD213PS  Y9, Y12, Y6
+	VMULPS       Y10, Y10, Y9
+	VFMADD213PS  Y10, Y9, Y7
+	VMULPS       Y11, Y11, Y9
+	VFMADD213PS  Y11, Y9, Y8
+	VADDPS       Y3, Y6, Y6
+	VADDPS       Y4, Y7, Y7
+	VADDPS       Y5, Y8, Y8
 	VMOVUPS      bceconst<>+832(SB), Y3
 	VSUBPS       96(BX)(DI*4), Y3, Y3
-	VMOVUPS      64(DX)(DI*4), Y6
-	VBLENDVPS    Y6, 64(BX)(DI*4), Y2, Y2
-	VMOVUPS      96(DX)(DI*4), Y6
-	VBLENDVPS    Y6, 96(BX)(DI*4), Y3, Y3
-	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y6
-	VMOVUPS      64(DX)(DI*4), Y7
-	VANDPS       bceconst<>+0(SB), Y7, Y7
-	VFMADD213PS  Y4, Y2, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y6
-	VMOVUPS      96(DX)(DI*4), Y7
-	VANDPS       bceconst<>+0(SB), Y7, Y7
-	VFMADD213PS  Y5, Y3, Y7
-	VBLENDVPS    Y6, Y7, Y5, Y5
-	VSUBPS       Y0, Y2, Y2
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      bceconst<>+64(SB), Y0
-	VANDPS       64(DX)(DI*4), Y0, Y0
-	VXORPS       Y0, Y2, Y2
+	VMOVUPS      bceconst<>+832(SB), Y4
+	VSUBPS       128(BX)(DI*4), Y4, Y4
+	VMOVUPS      bceconst<>+832(SB), Y5
+	VSUBPS       160(BX)(DI*4), Y5, Y5
+	VMOVUPS      96(DX)(DI*4), Y9
+	VBLENDVPS    Y9, 96(BX)(DI*4), Y3, Y3
+	VMOVUPS      128(DX)(DI*4), Y9
+	VBLENDVPS    Y9, 128(BX)(DI*4), Y4, Y4
+	VMOVUPS      160(DX)(DI*4), Y9
+	VBLENDVPS    Y9, 160(BX)(DI*4), Y5, Y5
+	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y9
+	VMOVUPS      96(DX)(DI*4), Y10
+	VANDPS       bceconst<>+0(SB), Y10, Y10
+	VFMADD213PS  Y6, Y3, Y10
+	VBLENDVPS    Y9, Y10, Y6, Y6
+	VCMPPS       $0x04, bceconst<>+960(SB), Y4, Y9
+	VMOVUPS      128(DX)(DI*4), Y10
+	VANDPS       bceconst<>+0(SB), Y10, Y10
+	VFMADD213PS  Y7, Y4, Y10
+	VBLENDVPS    Y9, Y10, Y7, Y7
+	VCMPPS       $0x04, bceconst<>+960(SB), Y5, Y9
+	VMOVUPS      160(DX)(DI*4), Y10
+	VANDPS       bceconst<>+0(SB), Y10, Y10
+	VFMADD213PS  Y8, Y5, Y10
+	VBLENDVPS    Y9, Y10, Y8, Y8
+	VSUBPS       Y0, Y3, Y3
+	VSUBPS       Y1, Y4, Y4
+	VSUBPS       Y2, Y5, Y5
 	VMOVUPS      bceconst<>+64(SB), Y0
 	VANDPS       96(DX)(DI*4), Y0, Y0
 	VXORPS       Y0, Y3, Y3
-	VMULPS       (SP), Y2, Y2
-	VMULPS       (SP), Y3, Y3
-	VMOVUPS      Y2, 64(CX)(DI*4)
-	VMOVUPS      Y3, 96(CX)(DI*4)
-	VMOVUPS      Y4, 96(SP)
-	VMOVUPS      Y5, 128(SP)
-	VMOVUPS      128(DX)(DI*4), Y0
-	VANDPS       bceconst<>+0(SB), Y0, Y0
-	VMOVUPS      bceconst<>+128(SB), Y1
-	VMINPS       Y0, Y1, Y0
-	VMOVUPS      160(DX)(DI*4), Y2
-	VANDPS       bceconst<>+0(SB), Y2, Y2
-	VMOVUPS      bceconst<>+128(SB), Y3
-	VMINPS       Y2, Y3, Y2
-	VMOVUPS      bceconst<>+256(SB), Y1
-	VMOVUPS      bceconst<>+256(SB), Y3
-	VFNMADD231PS bceconst<>+192(SB), Y0, Y1
-	VFNMADD231PS bceconst<>+192(SB), Y2, Y3
-	VSUBPS       bceconst<>+256(SB), Y1, Y4
-	VSUBPS       bceconst<>+256(SB), Y3, Y5
-	VFNMSUB231PS bceconst<>+320(SB), Y4, Y0
-	VFNMSUB231PS bceconst<>+320(SB), Y5, Y2
-	VFNMADD231PS bceconst<>+384(SB), Y4, Y0
-	VFNMADD231PS bceconst<>+384(SB), Y5, Y2
-	VMOVUPS      bceconst<>+704(SB), Y4
-	VMOVUPS      bceconst<>+704(SB), Y5
-	VFMADD213PS  bceconst<>+640(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+640(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+576(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+576(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+512(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+512(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+448(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+448(SB), Y2, Y5
-	VFMADD213PS  bceconst<>+832(SB), Y0, Y4
-	VFMADD213PS  bceconst<>+832(SB), Y2, Y5
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y3, Y3
-	VMOVUPS      bceconst<>+832(SB), Y6
-	VMOVUPS      bceconst<>+832(SB), Y7
-	VFMADD231PS  Y4, Y0, Y6
-	VFMADD231PS  Y5, Y2, Y7
-	VMOVUPS      bceconst<>+832(SB), Y8
-	VSUBPS       Y6, Y8, Y8
-	VMOVUPS      bceconst<>+832(SB), Y9
-	VSUBPS       Y7, Y9, Y9
-	VFMADD231PS  Y4, Y0, Y8
-	VFMADD231PS  Y5, Y2, Y9
-	VMULPS       Y1, Y6, Y6
-	VMULPS       Y3, Y7, Y7
-	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VMULPS       bceconst<>+768(SB), Y7, Y7
-	VMULPS       Y1, Y8, Y8
-	VMULPS       Y3, Y9, Y9
-	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
-	VADDPS       bceconst<>+832(SB), Y6, Y0
-	VADDPS       bceconst<>+832(SB), Y7, Y1
-	VSUBPS       bceconst<>+832(SB), Y0, Y2
-	VSUBPS       bceconst<>+832(SB), Y1, Y3
-	VSUBPS       Y2, Y6, Y2
-	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
-	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
-	VFMADD231PS  Y8, Y2, Y0
-	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
-	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       128(BX)(DI*4), Y2, Y2
-	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       160(BX)(DI*4), Y3, Y3
-	VMOVUPS      128(DX)(DI*4), Y6
-	VBLENDVPS    Y6, 128(BX)(DI*4), Y2, Y2
-	VMOVUPS      160(DX)(DI*4), Y6
-	VBLENDVPS    Y6, 160(BX)(DI*4), Y3, Y3
-	VCMPPS       $0x04, bceconst<>+960(SB), Y2, Y6
-	VMOVUPS      128(DX)(DI*4), Y7
-	VANDPS       bceconst<>+0(SB), Y7, Y7
-	VFMADD213PS  Y4, Y2, Y7
-	VBLENDVPS    Y6, Y7, Y4, Y4
-	VCMPPS       $0x04, bceconst<>+960(SB), Y3, Y6
-	VMOVUPS      160(DX)(DI*4), Y7
-	VANDPS       bceconst<>+0(SB), Y7, Y7
-	VFMADD213PS  Y5, Y3, Y7
-	VBLENDVPS    Y6, Y7, Y5, Y5
-	VSUBPS       Y0, Y2, Y2
-	VSUBPS       Y1, Y3, Y3
 	VMOVUPS      bceconst<>+64(SB), Y0
 	VANDPS       128(DX)(DI*4), Y0, Y0
-	VXORPS       Y0, Y2, Y2
+	VXORPS       Y0, Y4, Y4
 	VMOVUPS      bceconst<>+64(SB), Y0
 	VANDPS       160(DX)(DI*4), Y0, Y0
-	VXORPS       Y0, Y3, Y3
-	VMULPS       (SP), Y2, Y2
+	VXORPS       Y0, Y5, Y5
 	VMULPS       (SP), Y3, Y3
-	VMOVUPS      Y2, 128(CX)(DI*4)
-	VMOVUPS      Y3, 160(CX)(DI*4)
-	VMOVUPS      Y4, 160(SP)
-	VMOVUPS      Y5, 192(SP)
+	VMULPS       (SP), Y4, Y4
+	VMULPS       (SP), Y5, Y5
+	VMOVUPS      Y3, 96(CX)(DI*4)
+	VMOVUPS      Y4, 128(CX)(DI*4)
+	VMOVUPS      Y5, 160(CX)(DI*4)
+	VMOVUPS      Y6, 128(SP)
+	VMOVUPS      Y7, 160(SP)
+	VMOVUPS      Y8, 192(SP)
 	VMOVUPS      192(DX)(DI*4), Y0
 	VANDPS       bceconst<>+0(SB), Y0, Y0
 	VMOVUPS      bceconst<>+128(SB), Y1
@@ -3093,60 +3093,60 @@ body:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      bceconst<>+832(SB), Y2
 	VSUBPS       192(BX)(DI*4), Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
@@ -3259,33 +3259,33 @@ tail:
 	VMULPS       bceconst<>+768(SB), Y7, Y7
 	VMULPS       Y5, Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
-	VBLENDVPS    Y4, Y5, Y7, Y5
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y5, Y6
-	VMULPS       Y5, Y5, Y9
-	VFMADD213PS  Y5, Y9, Y6
-	VADDPS       Y4, Y6, Y6
 	VADDPS       bceconst<>+832(SB), Y7, Y4
 	VSUBPS       bceconst<>+832(SB), Y4, Y5
 	VSUBPS       Y5, Y7, Y5
-	VDIVPS       Y4, Y7, Y9
-	VFNMADD213PS Y7, Y9, Y4
-	VFNMADD231PS Y5, Y9, Y4
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y9, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
 	VFMADD231PS  Y8, Y5, Y4
-	VFMADD213PS  Y9, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y6
+	VBLENDVPS    Y5, Y6, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y6
+	VMULPS       Y7, Y7, Y8
+	VFMADD213PS  Y7, Y8, Y6
+	VADDPS       Y5, Y6, Y6
 	VMASKMOVPS   (BX)(DI*4), Y1, Y5
 	VMOVUPS      bceconst<>+832(SB), Y7
 	VSUBPS       Y5, Y7, Y7
@@ -3331,33 +3331,33 @@ tail:
 	VMULPS       bceconst<>+768(SB), Y6, Y6
 	VMULPS       Y4, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y7, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
-	VBLENDVPS    Y3, Y4, Y6, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y5
-	VMULPS       Y4, Y4, Y8
-	VFMADD213PS  Y4, Y8, Y5
-	VADDPS       Y3, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y3
 	VSUBPS       bceconst<>+832(SB), Y3, Y4
 	VSUBPS       Y4, Y6, Y4
-	VDIVPS       Y3, Y6, Y8
-	VFNMADD213PS Y6, Y8, Y3
-	VFNMADD231PS Y4, Y8, Y3
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y8, Y4, Y4
+	VSUBPS       Y5, Y4, Y4
 	VFMADD231PS  Y7, Y4, Y3
-	VFMADD213PS  Y8, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y5
+	VMULPS       Y6, Y6, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y4, Y5, Y5
 	VMASKMOVPS   32(BX)(DI*4), Y0, Y4
 	VMOVUPS      bceconst<>+832(SB), Y6
 	VSUBPS       Y4, Y6, Y6
@@ -4868,60 +4868,60 @@ loop:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      (BX)(R8*4), Y2
 	VMOVUPS      32(BX)(R8*4), Y3
 	VMOVUPS      (SP), Y6
@@ -5014,60 +5014,60 @@ loop:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      64(BX)(R8*4), Y2
 	VMOVUPS      96(BX)(R8*4), Y3
 	VMOVUPS      (SP), Y6
@@ -5160,60 +5160,60 @@ loop:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      128(BX)(R8*4), Y2
 	VMOVUPS      160(BX)(R8*4), Y3
 	VMOVUPS      (SP), Y6
@@ -5306,60 +5306,60 @@ loop:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      192(BX)(R8*4), Y2
 	VMOVUPS      224(BX)(R8*4), Y3
 	VMOVUPS      (SP), Y6
@@ -5442,33 +5442,33 @@ tail:
 	VMULPS       bceconst<>+768(SB), Y6, Y6
 	VMULPS       Y3, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y7, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
-	VBLENDVPS    Y3, Y4, Y6, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y5
-	VMULPS       Y4, Y4, Y8
-	VFMADD213PS  Y4, Y8, Y5
-	VADDPS       Y3, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y3
 	VSUBPS       bceconst<>+832(SB), Y3, Y4
 	VSUBPS       Y4, Y6, Y4
-	VDIVPS       Y3, Y6, Y8
-	VFNMADD213PS Y6, Y8, Y3
-	VFNMADD231PS Y4, Y8, Y3
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y8, Y4, Y4
+	VSUBPS       Y5, Y4, Y4
 	VFMADD231PS  Y7, Y4, Y3
-	VFMADD213PS  Y8, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y5
+	VMULPS       Y6, Y6, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y4, Y5, Y5
 	VMASKMOVPS   (BX)(R8*4), Y1, Y4
 	VMOVUPS      (SP), Y6
 	VFMADD213PS  32(SP), Y6, Y4
@@ -5513,33 +5513,33 @@ tail:
 	VMULPS       bceconst<>+768(SB), Y5, Y5
 	VMULPS       Y2, Y6, Y6
 	VMULPS       bceconst<>+768(SB), Y6, Y6
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y5, Y3
-	VBLENDVPS    Y2, Y3, Y5, Y3
-	VANDPS       bceconst<>+1024(SB), Y2, Y2
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y7
-	VFMADD213PS  Y3, Y7, Y4
-	VADDPS       Y2, Y4, Y4
 	VADDPS       bceconst<>+832(SB), Y5, Y2
 	VSUBPS       bceconst<>+832(SB), Y2, Y3
 	VSUBPS       Y3, Y5, Y3
-	VDIVPS       Y2, Y5, Y7
-	VFNMADD213PS Y5, Y7, Y2
-	VFNMADD231PS Y3, Y7, Y2
+	VDIVPS       Y2, Y5, Y4
+	VFNMADD213PS Y5, Y4, Y2
+	VFNMADD231PS Y3, Y4, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y7, Y3, Y3
+	VSUBPS       Y4, Y3, Y3
 	VFMADD231PS  Y6, Y3, Y2
-	VFMADD213PS  Y7, Y3, Y2
+	VFMADD213PS  Y4, Y3, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y5, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y5, Y4
+	VBLENDVPS    Y3, Y4, Y5, Y5
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y5, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y5, Y4
+	VMULPS       Y5, Y5, Y6
+	VFMADD213PS  Y5, Y6, Y4
+	VADDPS       Y3, Y4, Y4
 	VMASKMOVPS   32(BX)(R8*4), Y0, Y3
 	VMOVUPS      (SP), Y5
 	VFMADD213PS  32(SP), Y5, Y3
@@ -5680,60 +5680,60 @@ body:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      (BX)(R9*4), Y2
 	VMOVUPS      32(BX)(R9*4), Y3
 	VMOVUPS      (SP), Y6
@@ -5842,60 +5842,60 @@ body:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      64(BX)(R9*4), Y2
 	VMOVUPS      96(BX)(R9*4), Y3
 	VMOVUPS      (SP), Y6
@@ -6004,60 +6004,60 @@ body:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      128(BX)(R9*4), Y2
 	VMOVUPS      160(BX)(R9*4), Y3
 	VMOVUPS      (SP), Y6
@@ -6166,60 +6166,60 @@ body:
 	VMULPS       Y3, Y9, Y9
 	VMULPS       bceconst<>+768(SB), Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y9, Y9
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y0
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y1
-	VMOVUPS      bceconst<>+896(SB), Y2
-	VMOVUPS      bceconst<>+896(SB), Y3
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y2
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y3
-	VBLENDVPS    Y0, Y2, Y6, Y2
-	VBLENDVPS    Y1, Y3, Y7, Y3
-	VANDPS       bceconst<>+1024(SB), Y0, Y0
-	VANDPS       bceconst<>+1024(SB), Y1, Y1
-	VMOVUPS      bceconst<>+1600(SB), Y4
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1536(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1472(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1408(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1344(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1280(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1216(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1152(SB), Y3, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y2, Y4
-	VFMADD213PS  bceconst<>+1088(SB), Y3, Y5
-	VMULPS       Y2, Y2, Y10
-	VFMADD213PS  Y2, Y10, Y4
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y5
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y0
 	VADDPS       bceconst<>+832(SB), Y7, Y1
 	VSUBPS       bceconst<>+832(SB), Y0, Y2
 	VSUBPS       bceconst<>+832(SB), Y1, Y3
 	VSUBPS       Y2, Y6, Y2
 	VSUBPS       Y3, Y7, Y3
-	VDIVPS       Y0, Y6, Y10
-	VDIVPS       Y1, Y7, Y11
-	VFNMADD213PS Y6, Y10, Y0
-	VFNMADD213PS Y7, Y11, Y1
-	VFNMADD231PS Y2, Y10, Y0
-	VFNMADD231PS Y3, Y11, Y1
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
 	VMOVUPS      bceconst<>+832(SB), Y2
-	VSUBPS       Y10, Y2, Y2
+	VSUBPS       Y4, Y2, Y2
 	VMOVUPS      bceconst<>+832(SB), Y3
-	VSUBPS       Y11, Y3, Y3
+	VSUBPS       Y5, Y3, Y3
 	VFMADD231PS  Y8, Y2, Y0
 	VFMADD231PS  Y9, Y3, Y1
-	VFMADD213PS  Y10, Y2, Y0
-	VFMADD213PS  Y11, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y2
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y3
+	VMOVUPS      bceconst<>+896(SB), Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
+	VBLENDVPS    Y2, Y4, Y6, Y6
+	VBLENDVPS    Y3, Y5, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y2, Y2
+	VANDPS       bceconst<>+1024(SB), Y3, Y3
+	VMOVUPS      bceconst<>+1600(SB), Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y4
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y8
+	VFMADD213PS  Y6, Y8, Y4
+	VMULPS       Y7, Y7, Y6
+	VFMADD213PS  Y7, Y6, Y5
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y3, Y5, Y5
 	VMOVUPS      192(BX)(R9*4), Y2
 	VMOVUPS      224(BX)(R9*4), Y3
 	VMOVUPS      (SP), Y6
@@ -6358,33 +6358,33 @@ tail:
 	VMULPS       bceconst<>+768(SB), Y7, Y7
 	VMULPS       Y5, Y8, Y8
 	VMULPS       bceconst<>+768(SB), Y8, Y8
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y4
-	VMOVUPS      bceconst<>+896(SB), Y5
-	VFMSUB213PS  bceconst<>+896(SB), Y7, Y5
-	VBLENDVPS    Y4, Y5, Y7, Y5
-	VANDPS       bceconst<>+1024(SB), Y4, Y4
-	VMOVUPS      bceconst<>+1600(SB), Y6
-	VFMADD213PS  bceconst<>+1536(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1472(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1408(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1344(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1280(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1216(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1152(SB), Y5, Y6
-	VFMADD213PS  bceconst<>+1088(SB), Y5, Y6
-	VMULPS       Y5, Y5, Y9
-	VFMADD213PS  Y5, Y9, Y6
-	VADDPS       Y4, Y6, Y6
 	VADDPS       bceconst<>+832(SB), Y7, Y4
 	VSUBPS       bceconst<>+832(SB), Y4, Y5
 	VSUBPS       Y5, Y7, Y5
-	VDIVPS       Y4, Y7, Y9
-	VFNMADD213PS Y7, Y9, Y4
-	VFNMADD231PS Y5, Y9, Y4
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
 	VMOVUPS      bceconst<>+832(SB), Y5
-	VSUBPS       Y9, Y5, Y5
+	VSUBPS       Y6, Y5, Y5
 	VFMADD231PS  Y8, Y5, Y4
-	VFMADD213PS  Y9, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y7, Y5
+	VMOVUPS      bceconst<>+896(SB), Y6
+	VFMSUB213PS  bceconst<>+896(SB), Y7, Y6
+	VBLENDVPS    Y5, Y6, Y7, Y7
+	VANDPS       bceconst<>+1024(SB), Y5, Y5
+	VMOVUPS      bceconst<>+1600(SB), Y6
+	VFMADD213PS  bceconst<>+1536(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1472(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1408(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1344(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1280(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1216(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1152(SB), Y7, Y6
+	VFMADD213PS  bceconst<>+1088(SB), Y7, Y6
+	VMULPS       Y7, Y7, Y8
+	VFMADD213PS  Y7, Y8, Y6
+	VADDPS       Y5, Y6, Y6
 	VMASKMOVPS   (BX)(R9*4), Y1, Y5
 	VMOVUPS      (SP), Y7
 	VFMADD213PS  32(SP), Y7, Y5
@@ -6442,33 +6442,33 @@ tail:
 	VMULPS       bceconst<>+768(SB), Y6, Y6
 	VMULPS       Y4, Y7, Y7
 	VMULPS       bceconst<>+768(SB), Y7, Y7
-	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y3
-	VMOVUPS      bceconst<>+896(SB), Y4
-	VFMSUB213PS  bceconst<>+896(SB), Y6, Y4
-	VBLENDVPS    Y3, Y4, Y6, Y4
-	VANDPS       bceconst<>+1024(SB), Y3, Y3
-	VMOVUPS      bceconst<>+1600(SB), Y5
-	VFMADD213PS  bceconst<>+1536(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1472(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1408(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1344(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1280(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1216(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1152(SB), Y4, Y5
-	VFMADD213PS  bceconst<>+1088(SB), Y4, Y5
-	VMULPS       Y4, Y4, Y8
-	VFMADD213PS  Y4, Y8, Y5
-	VADDPS       Y3, Y5, Y5
 	VADDPS       bceconst<>+832(SB), Y6, Y3
 	VSUBPS       bceconst<>+832(SB), Y3, Y4
 	VSUBPS       Y4, Y6, Y4
-	VDIVPS       Y3, Y6, Y8
-	VFNMADD213PS Y6, Y8, Y3
-	VFNMADD231PS Y4, Y8, Y3
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
 	VMOVUPS      bceconst<>+832(SB), Y4
-	VSUBPS       Y8, Y4, Y4
+	VSUBPS       Y5, Y4, Y4
 	VFMADD231PS  Y7, Y4, Y3
-	VFMADD213PS  Y8, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+	VCMPPS       $0x1d, bceconst<>+896(SB), Y6, Y4
+	VMOVUPS      bceconst<>+896(SB), Y5
+	VFMSUB213PS  bceconst<>+896(SB), Y6, Y5
+	VBLENDVPS    Y4, Y5, Y6, Y6
+	VANDPS       bceconst<>+1024(SB), Y4, Y4
+	VMOVUPS      bceconst<>+1600(SB), Y5
+	VFMADD213PS  bceconst<>+1536(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1472(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1408(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1344(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1280(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1216(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1152(SB), Y6, Y5
+	VFMADD213PS  bceconst<>+1088(SB), Y6, Y5
+	VMULPS       Y6, Y6, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y4, Y5, Y5
 	VMASKMOVPS   32(BX)(R9*4), Y0, Y4
 	VMOVUPS      (SP), Y6
 	VFMADD213PS  32(SP), Y6, Y4
@@ -8214,102 +8214,98 @@ loop:
 	VSCALEFPS     Z12, Z24, Z24
 	VSCALEFPS     Z13, Z25, Z25
 	VSCALEFPS     Z14, Z26, Z26
-	VCMPPS        $0x1d, Z3, Z19, K1
-	VCMPPS        $0x1d, Z3, Z20, K2
-	VCMPPS        $0x1d, Z3, Z21, K3
-	VCMPPS        $0x1d, Z3, Z22, K4
-	VMOVAPS       Z19, Z7
-	VMOVAPS       Z20, Z8
-	VMOVAPS       Z21, Z9
-	VMOVAPS       Z22, Z10
-	VFMSUB213PS   Z3, Z3, K1, Z7
-	VFMSUB213PS   Z3, Z3, K2, Z8
-	VFMSUB213PS   Z3, Z3, K3, Z9
-	VFMSUB213PS   Z3, Z3, K4, Z10
-	VMOVUPS       bceconst<>+1600(SB), Z11
-	VMOVUPS       bceconst<>+1600(SB), Z12
-	VMOVUPS       bceconst<>+1600(SB), Z13
-	VMOVUPS       bceconst<>+1600(SB), Z14
-	VFMADD213PS   bceconst<>+1536(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1472(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1408(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1344(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1280(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1216(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1152(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1088(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z14
-	VMULPS        Z7, Z7, Z15
-	VFMADD213PS   Z7, Z15, Z11
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z12
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z13
-	VMULPS        Z10, Z10, Z7
-	VFMADD213PS   Z10, Z7, Z14
-	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
-	VADDPS        bceconst<>+1024(SB), Z13, K3, Z13
-	VADDPS        bceconst<>+1024(SB), Z14, K4, Z14
 	VADDPS        Z2, Z19, Z7
 	VADDPS        Z2, Z20, Z8
 	VADDPS        Z2, Z21, Z9
 	VADDPS        Z2, Z22, Z10
-	VSUBPS        Z2, Z7, Z15
-	VSUBPS        Z2, Z8, Z16
-	VSUBPS        Z2, Z9, Z17
-	VSUBPS        Z2, Z10, Z18
-	VSUBPS        Z15, Z19, Z15
-	VSUBPS        Z16, Z20, Z16
-	VSUBPS        Z17, Z21, Z17
-	VSUBPS        Z18, Z22, Z18
-	VDIVPS        Z7, Z19, Z27
-	VDIVPS        Z8, Z20, Z28
-	VDIVPS        Z9, Z21, Z29
-	VDIVPS        Z10, Z22, Z30
-	VFNMADD213PS  Z19, Z27, Z7
-	VFNMADD213PS  Z20, Z28, Z8
-	VFNMADD213PS  Z21, Z29, Z9
-	VFNMADD213PS  Z22, Z30, Z10
-	VFNMADD231PS  Z15, Z27, Z7
-	VFNMADD231PS  Z16, Z28, Z8
-	VFNMADD231PS  Z17, Z29, Z9
-	VFNMADD231PS  Z18, Z30, Z10
-	VSUBPS        Z27, Z2, Z15
-	VSUBPS        Z28, Z2, Z16
-	VSUBPS        Z29, Z2, Z17
-	VSUBPS        Z30, Z2, Z18
-	VFMADD231PS   Z23, Z15, Z7
-	VFMADD231PS   Z24, Z16, Z8
-	VFMADD231PS   Z25, Z17, Z9
-	VFMADD231PS   Z26, Z18, Z10
-	VFMADD213PS   Z27, Z15, Z7
-	VFMADD213PS   Z28, Z16, Z8
-	VFMADD213PS   Z29, Z17, Z9
-	VFMADD213PS   Z30, Z18, Z10
+	VSUBPS        Z2, Z7, Z11
+	VSUBPS        Z2, Z8, Z12
+	VSUBPS        Z2, Z9, Z13
+	VSUBPS        Z2, Z10, Z14
+	VSUBPS        Z11, Z19, Z11
+	VSUBPS        Z12, Z20, Z12
+	VSUBPS        Z13, Z21, Z13
+	VSUBPS        Z14, Z22, Z14
+	VDIVPS        Z7, Z19, Z15
+	VDIVPS        Z8, Z20, Z16
+	VDIVPS        Z9, Z21, Z17
+	VDIVPS        Z10, Z22, Z18
+	VFNMADD213PS  Z19, Z15, Z7
+	VFNMADD213PS  Z20, Z16, Z8
+	VFNMADD213PS  Z21, Z17, Z9
+	VFNMADD213PS  Z22, Z18, Z10
+	VFNMADD231PS  Z11, Z15, Z7
+	VFNMADD231PS  Z12, Z16, Z8
+	VFNMADD231PS  Z13, Z17, Z9
+	VFNMADD231PS  Z14, Z18, Z10
+	VSUBPS        Z15, Z2, Z11
+	VSUBPS        Z16, Z2, Z12
+	VSUBPS        Z17, Z2, Z13
+	VSUBPS        Z18, Z2, Z14
+	VFMADD231PS   Z23, Z11, Z7
+	VFMADD231PS   Z24, Z12, Z8
+	VFMADD231PS   Z25, Z13, Z9
+	VFMADD231PS   Z26, Z14, Z10
+	VFMADD213PS   Z15, Z11, Z7
+	VFMADD213PS   Z16, Z12, Z8
+	VFMADD213PS   Z17, Z13, Z9
+	VFMADD213PS   Z18, Z14, Z10
+	VCMPPS        $0x1d, Z3, Z19, K1
+	VCMPPS        $0x1d, Z3, Z20, K2
+	VCMPPS        $0x1d, Z3, Z21, K3
+	VCMPPS        $0x1d, Z3, Z22, K4
+	VFMSUB213PS   Z3, Z3, K1, Z19
+	VFMSUB213PS   Z3, Z3, K2, Z20
+	VFMSUB213PS   Z3, Z3, K3, Z21
+	VFMSUB213PS   Z3, Z3, K4, Z22
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VMOVUPS       bceconst<>+1600(SB), Z13
+	VMOVUPS       bceconst<>+1600(SB), Z14
+	VFMADD213PS   bceconst<>+1536(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1536(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1472(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1472(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1408(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1408(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1344(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1344(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1280(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1280(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1216(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1216(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1152(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1152(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1088(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1088(SB), Z22, Z14
+	VMULPS        Z19, Z19, Z15
+	VFMADD213PS   Z19, Z15, Z11
+	VMULPS        Z20, Z20, Z15
+	VFMADD213PS   Z20, Z15, Z12
+	VMULPS        Z21, Z21, Z15
+	VFMADD213PS   Z21, Z15, Z13
+	VMULPS        Z22, Z22, Z15
+	VFMADD213PS   Z22, Z15, Z14
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS        bceconst<>+1024(SB), Z13, K3, Z13
+	VADDPS        bceconst<>+1024(SB), Z14, K4, Z14
 	VSUBPS        (BX)(DI*4), Z2, Z15
 	VSUBPS        64(BX)(DI*4), Z2, Z16
 	VSUBPS        128(BX)(DI*4), Z2, Z17
@@ -8446,102 +8442,98 @@ loop:
 	VSCALEFPS     Z12, Z24, Z24
 	VSCALEFPS     Z13, Z25, Z25
 	VSCALEFPS     Z14, Z26, Z26
-	VCMPPS        $0x1d, Z3, Z19, K1
-	VCMPPS        $0x1d, Z3, Z20, K2
-	VCMPPS        $0x1d, Z3, Z21, K3
-	VCMPPS        $0x1d, Z3, Z22, K4
-	VMOVAPS       Z19, Z7
-	VMOVAPS       Z20, Z8
-	VMOVAPS       Z21, Z9
-	VMOVAPS       Z22, Z10
-	VFMSUB213PS   Z3, Z3, K1, Z7
-	VFMSUB213PS   Z3, Z3, K2, Z8
-	VFMSUB213PS   Z3, Z3, K3, Z9
-	VFMSUB213PS   Z3, Z3, K4, Z10
-	VMOVUPS       bceconst<>+1600(SB), Z11
-	VMOVUPS       bceconst<>+1600(SB), Z12
-	VMOVUPS       bceconst<>+1600(SB), Z13
-	VMOVUPS       bceconst<>+1600(SB), Z14
-	VFMADD213PS   bceconst<>+1536(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1472(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1408(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1344(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1280(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1216(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1152(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z14
-	VFMADD213PS   bceconst<>+1088(SB), Z7, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z8, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z9, Z13
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z14
-	VMULPS        Z7, Z7, Z15
-	VFMADD213PS   Z7, Z15, Z11
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z12
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z13
-	VMULPS        Z10, Z10, Z7
-	VFMADD213PS   Z10, Z7, Z14
-	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
-	VADDPS        bceconst<>+1024(SB), Z13, K3, Z13
-	VADDPS        bceconst<>+1024(SB), Z14, K4, Z14
 	VADDPS        Z2, Z19, Z7
 	VADDPS        Z2, Z20, Z8
 	VADDPS        Z2, Z21, Z9
 	VADDPS        Z2, Z22, Z10
-	VSUBPS        Z2, Z7, Z15
-	VSUBPS        Z2, Z8, Z16
-	VSUBPS        Z2, Z9, Z17
-	VSUBPS        Z2, Z10, Z18
-	VSUBPS        Z15, Z19, Z15
-	VSUBPS        Z16, Z20, Z16
-	VSUBPS        Z17, Z21, Z17
-	VSUBPS        Z18, Z22, Z18
-	VDIVPS        Z7, Z19, Z27
-	VDIVPS        Z8, Z20, Z28
-	VDIVPS        Z9, Z21, Z29
-	VDIVPS        Z10, Z22, Z30
-	VFNMADD213PS  Z19, Z27, Z7
-	VFNMADD213PS  Z20, Z28, Z8
-	VFNMADD213PS  Z21, Z29, Z9
-	VFNMADD213PS  Z22, Z30, Z10
-	VFNMADD231PS  Z15, Z27, Z7
-	VFNMADD231PS  Z16, Z28, Z8
-	VFNMADD231PS  Z17, Z29, Z9
-	VFNMADD231PS  Z18, Z30, Z10
-	VSUBPS        Z27, Z2, Z15
-	VSUBPS        Z28, Z2, Z16
-	VSUBPS        Z29, Z2, Z17
-	VSUBPS        Z30, Z2, Z18
-	VFMADD231PS   Z23, Z15, Z7
-	VFMADD231PS   Z24, Z16, Z8
-	VFMADD231PS   Z25, Z17, Z9
-	VFMADD231PS   Z26, Z18, Z10
-	VFMADD213PS   Z27, Z15, Z7
-	VFMADD213PS   Z28, Z16, Z8
-	VFMADD213PS   Z29, Z17, Z9
-	VFMADD213PS   Z30, Z18, Z10
+	VSUBPS        Z2, Z7, Z11
+	VSUBPS        Z2, Z8, Z12
+	VSUBPS        Z2, Z9, Z13
+	VSUBPS        Z2, Z10, Z14
+	VSUBPS        Z11, Z19, Z11
+	VSUBPS        Z12, Z20, Z12
+	VSUBPS        Z13, Z21, Z13
+	VSUBPS        Z14, Z22, Z14
+	VDIVPS        Z7, Z19, Z15
+	VDIVPS        Z8, Z20, Z16
+	VDIVPS        Z9, Z21, Z17
+	VDIVPS        Z10, Z22, Z18
+	VFNMADD213PS  Z19, Z15, Z7
+	VFNMADD213PS  Z20, Z16, Z8
+	VFNMADD213PS  Z21, Z17, Z9
+	VFNMADD213PS  Z22, Z18, Z10
+	VFNMADD231PS  Z11, Z15, Z7
+	VFNMADD231PS  Z12, Z16, Z8
+	VFNMADD231PS  Z13, Z17, Z9
+	VFNMADD231PS  Z14, Z18, Z10
+	VSUBPS        Z15, Z2, Z11
+	VSUBPS        Z16, Z2, Z12
+	VSUBPS        Z17, Z2, Z13
+	VSUBPS        Z18, Z2, Z14
+	VFMADD231PS   Z23, Z11, Z7
+	VFMADD231PS   Z24, Z12, Z8
+	VFMADD231PS   Z25, Z13, Z9
+	VFMADD231PS   Z26, Z14, Z10
+	VFMADD213PS   Z15, Z11, Z7
+	VFMADD213PS   Z16, Z12, Z8
+	VFMADD213PS   Z17, Z13, Z9
+	VFMADD213PS   Z18, Z14, Z10
+	VCMPPS        $0x1d, Z3, Z19, K1
+	VCMPPS        $0x1d, Z3, Z20, K2
+	VCMPPS        $0x1d, Z3, Z21, K3
+	VCMPPS        $0x1d, Z3, Z22, K4
+	VFMSUB213PS   Z3, Z3, K1, Z19
+	VFMSUB213PS   Z3, Z3, K2, Z20
+	VFMSUB213PS   Z3, Z3, K3, Z21
+	VFMSUB213PS   Z3, Z3, K4, Z22
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VMOVUPS       bceconst<>+1600(SB), Z13
+	VMOVUPS       bceconst<>+1600(SB), Z14
+	VFMADD213PS   bceconst<>+1536(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1536(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1472(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1472(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1408(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1408(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1344(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1344(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1280(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1280(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1216(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1216(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1152(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1152(SB), Z22, Z14
+	VFMADD213PS   bceconst<>+1088(SB), Z19, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z20, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z21, Z13
+	VFMADD213PS   bceconst<>+1088(SB), Z22, Z14
+	VMULPS        Z19, Z19, Z15
+	VFMADD213PS   Z19, Z15, Z11
+	VMULPS        Z20, Z20, Z15
+	VFMADD213PS   Z20, Z15, Z12
+	VMULPS        Z21, Z21, Z15
+	VFMADD213PS   Z21, Z15, Z13
+	VMULPS        Z22, Z22, Z15
+	VFMADD213PS   Z22, Z15, Z14
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS        bceconst<>+1024(SB), Z13, K3, Z13
+	VADDPS        bceconst<>+1024(SB), Z14, K4, Z14
 	VSUBPS        256(BX)(DI*4), Z2, Z15
 	VSUBPS        320(BX)(DI*4), Z2, Z16
 	VSUBPS        384(BX)(DI*4), Z2, Z17
@@ -8635,30 +8627,29 @@ tail:
 	VFMADD231PS   Z10, Z8, Z12
 	VSCALEFPS     Z9, Z11, Z11
 	VSCALEFPS     Z9, Z12, Z12
-	VCMPPS        $0x1d, Z3, Z11, K3
-	VMOVAPS       Z11, Z8
-	VFMSUB213PS   Z3, Z3, K3, Z8
-	VMOVUPS       bceconst<>+1600(SB), Z9
-	VFMADD213PS   bceconst<>+1536(SB), Z8, Z9
-	VFMADD213PS   bceconst<>+1472(SB), Z8, Z9
-	VFMADD213PS   bceconst<>+1408(SB), Z8, Z9
-	VFMADD213PS   bceconst<>+1344(SB), Z8, Z9
-	VFMADD213PS   bceconst<>+1280(SB), Z8, Z9
-	VFMADD213PS   bceconst<>+1216(SB), Z8, Z9
-	VFMADD213PS   bceconst<>+1152(SB), Z8, Z9
-	VFMADD213PS   bceconst<>+1088(SB), Z8, Z9
-	VMULPS        Z8, Z8, Z10
-	VFMADD213PS   Z8, Z10, Z9
-	VADDPS        bceconst<>+1024(SB), Z9, K3, Z9
 	VADDPS        Z2, Z11, Z8
-	VSUBPS        Z2, Z8, Z10
-	VSUBPS        Z10, Z11, Z10
-	VDIVPS        Z8, Z11, Z13
-	VFNMADD213PS  Z11, Z13, Z8
-	VFNMADD231PS  Z10, Z13, Z8
-	VSUBPS        Z13, Z2, Z10
-	VFMADD231PS   Z12, Z10, Z8
-	VFMADD213PS   Z13, Z10, Z8
+	VSUBPS        Z2, Z8, Z9
+	VSUBPS        Z9, Z11, Z9
+	VDIVPS        Z8, Z11, Z10
+	VFNMADD213PS  Z11, Z10, Z8
+	VFNMADD231PS  Z9, Z10, Z8
+	VSUBPS        Z10, Z2, Z9
+	VFMADD231PS   Z12, Z9, Z8
+	VFMADD213PS   Z10, Z9, Z8
+	VCMPPS        $0x1d, Z3, Z11, K3
+	VFMSUB213PS   Z3, Z3, K3, Z11
+	VMOVUPS       bceconst<>+1600(SB), Z9
+	VFMADD213PS   bceconst<>+1536(SB), Z11, Z9
+	VFMADD213PS   bceconst<>+1472(SB), Z11, Z9
+	VFMADD213PS   bceconst<>+1408(SB), Z11, Z9
+	VFMADD213PS   bceconst<>+1344(SB), Z11, Z9
+	VFMADD213PS   bceconst<>+1280(SB), Z11, Z9
+	VFMADD213PS   bceconst<>+1216(SB), Z11, Z9
+	VFMADD213PS   bceconst<>+1152(SB), Z11, Z9
+	VFMADD213PS   bceconst<>+1088(SB), Z11, Z9
+	VMULPS        Z11, Z11, Z10
+	VFMADD213PS   Z11, Z10, Z9
+	VADDPS        bceconst<>+1024(SB), Z9, K3, Z9
 	VMOVUPS.Z     (BX)(DI*4), K1, Z10
 	VSUBPS        Z10, Z2, Z11
 	VFPCLASSPSZ   $0x54, Z7, K3
@@ -9877,102 +9868,98 @@ loop:
 	VSCALEFPS    Z12, Z24, Z24
 	VSCALEFPS    Z13, Z25, Z25
 	VSCALEFPS    Z14, Z26, Z26
-	VCMPPS       $0x1d, Z5, Z19, K1
-	VCMPPS       $0x1d, Z5, Z20, K2
-	VCMPPS       $0x1d, Z5, Z21, K3
-	VCMPPS       $0x1d, Z5, Z22, K4
-	VMOVAPS      Z19, Z7
-	VMOVAPS      Z20, Z8
-	VMOVAPS      Z21, Z9
-	VMOVAPS      Z22, Z10
-	VFMSUB213PS  Z5, Z5, K1, Z7
-	VFMSUB213PS  Z5, Z5, K2, Z8
-	VFMSUB213PS  Z5, Z5, K3, Z9
-	VFMSUB213PS  Z5, Z5, K4, Z10
-	VMOVUPS      bceconst<>+1600(SB), Z11
-	VMOVUPS      bceconst<>+1600(SB), Z12
-	VMOVUPS      bceconst<>+1600(SB), Z13
-	VMOVUPS      bceconst<>+1600(SB), Z14
-	VFMADD213PS  bceconst<>+1536(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1536(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1536(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1536(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1472(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1472(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1472(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1472(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1408(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1408(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1408(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1408(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1344(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1344(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1344(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1344(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1280(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1280(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1280(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1280(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1216(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1216(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1216(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1216(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1152(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1152(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1152(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1152(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1088(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1088(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1088(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1088(SB), Z10, Z14
-	VMULPS       Z7, Z7, Z15
-	VFMADD213PS  Z7, Z15, Z11
-	VMULPS       Z8, Z8, Z7
-	VFMADD213PS  Z8, Z7, Z12
-	VMULPS       Z9, Z9, Z7
-	VFMADD213PS  Z9, Z7, Z13
-	VMULPS       Z10, Z10, Z7
-	VFMADD213PS  Z10, Z7, Z14
-	VADDPS       bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS       bceconst<>+1024(SB), Z12, K2, Z12
-	VADDPS       bceconst<>+1024(SB), Z13, K3, Z13
-	VADDPS       bceconst<>+1024(SB), Z14, K4, Z14
 	VADDPS       Z4, Z19, Z7
 	VADDPS       Z4, Z20, Z8
 	VADDPS       Z4, Z21, Z9
 	VADDPS       Z4, Z22, Z10
-	VSUBPS       Z4, Z7, Z15
-	VSUBPS       Z4, Z8, Z16
-	VSUBPS       Z4, Z9, Z17
-	VSUBPS       Z4, Z10, Z18
-	VSUBPS       Z15, Z19, Z15
-	VSUBPS       Z16, Z20, Z16
-	VSUBPS       Z17, Z21, Z17
-	VSUBPS       Z18, Z22, Z18
-	VDIVPS       Z7, Z19, Z27
-	VDIVPS       Z8, Z20, Z28
-	VDIVPS       Z9, Z21, Z29
-	VDIVPS       Z10, Z22, Z30
-	VFNMADD213PS Z19, Z27, Z7
-	VFNMADD213PS Z20, Z28, Z8
-	VFNMADD213PS Z21, Z29, Z9
-	VFNMADD213PS Z22, Z30, Z10
-	VFNMADD231PS Z15, Z27, Z7
-	VFNMADD231PS Z16, Z28, Z8
-	VFNMADD231PS Z17, Z29, Z9
-	VFNMADD231PS Z18, Z30, Z10
-	VSUBPS       Z27, Z4, Z15
-	VSUBPS       Z28, Z4, Z16
-	VSUBPS       Z29, Z4, Z17
-	VSUBPS       Z30, Z4, Z18
-	VFMADD231PS  Z23, Z15, Z7
-	VFMADD231PS  Z24, Z16, Z8
-	VFMADD231PS  Z25, Z17, Z9
-	VFMADD231PS  Z26, Z18, Z10
-	VFMADD213PS  Z27, Z15, Z7
-	VFMADD213PS  Z28, Z16, Z8
-	VFMADD213PS  Z29, Z17, Z9
-	VFMADD213PS  Z30, Z18, Z10
+	VSUBPS       Z4, Z7, Z11
+	VSUBPS       Z4, Z8, Z12
+	VSUBPS       Z4, Z9, Z13
+	VSUBPS       Z4, Z10, Z14
+	VSUBPS       Z11, Z19, Z11
+	VSUBPS       Z12, Z20, Z12
+	VSUBPS       Z13, Z21, Z13
+	VSUBPS       Z14, Z22, Z14
+	VDIVPS       Z7, Z19, Z15
+	VDIVPS       Z8, Z20, Z16
+	VDIVPS       Z9, Z21, Z17
+	VDIVPS       Z10, Z22, Z18
+	VFNMADD213PS Z19, Z15, Z7
+	VFNMADD213PS Z20, Z16, Z8
+	VFNMADD213PS Z21, Z17, Z9
+	VFNMADD213PS Z22, Z18, Z10
+	VFNMADD231PS Z11, Z15, Z7
+	VFNMADD231PS Z12, Z16, Z8
+	VFNMADD231PS Z13, Z17, Z9
+	VFNMADD231PS Z14, Z18, Z10
+	VSUBPS       Z15, Z4, Z11
+	VSUBPS       Z16, Z4, Z12
+	VSUBPS       Z17, Z4, Z13
+	VSUBPS       Z18, Z4, Z14
+	VFMADD231PS  Z23, Z11, Z7
+	VFMADD231PS  Z24, Z12, Z8
+	VFMADD231PS  Z25, Z13, Z9
+	VFMADD231PS  Z26, Z14, Z10
+	VFMADD213PS  Z15, Z11, Z7
+	VFMADD213PS  Z16, Z12, Z8
+	VFMADD213PS  Z17, Z13, Z9
+	VFMADD213PS  Z18, Z14, Z10
+	VCMPPS       $0x1d, Z5, Z19, K1
+	VCMPPS       $0x1d, Z5, Z20, K2
+	VCMPPS       $0x1d, Z5, Z21, K3
+	VCMPPS       $0x1d, Z5, Z22, K4
+	VFMSUB213PS  Z5, Z5, K1, Z19
+	VFMSUB213PS  Z5, Z5, K2, Z20
+	VFMSUB213PS  Z5, Z5, K3, Z21
+	VFMSUB213PS  Z5, Z5, K4, Z22
+	VMOVUPS      bceconst<>+1600(SB), Z11
+	VMOVUPS      bceconst<>+1600(SB), Z12
+	VMOVUPS      bceconst<>+1600(SB), Z13
+	VMOVUPS      bceconst<>+1600(SB), Z14
+	VFMADD213PS  bceconst<>+1536(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1536(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1536(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1536(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1472(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1472(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1472(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1472(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1408(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1408(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1408(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1408(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1344(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1344(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1344(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1344(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1280(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1280(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1280(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1280(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1216(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1216(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1216(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1216(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1152(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1152(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1152(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1152(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1088(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1088(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1088(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1088(SB), Z22, Z14
+	VMULPS       Z19, Z19, Z15
+	VFMADD213PS  Z19, Z15, Z11
+	VMULPS       Z20, Z20, Z15
+	VFMADD213PS  Z20, Z15, Z12
+	VMULPS       Z21, Z21, Z15
+	VFMADD213PS  Z21, Z15, Z13
+	VMULPS       Z22, Z22, Z15
+	VFMADD213PS  Z22, Z15, Z14
+	VADDPS       bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS       bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS       bceconst<>+1024(SB), Z13, K3, Z13
+	VADDPS       bceconst<>+1024(SB), Z14, K4, Z14
 	VMOVUPS      (BX)(R8*4), Z15
 	VMOVUPS      64(BX)(R8*4), Z16
 	VMOVUPS      128(BX)(R8*4), Z17
@@ -10113,102 +10100,98 @@ loop:
 	VSCALEFPS    Z12, Z24, Z24
 	VSCALEFPS    Z13, Z25, Z25
 	VSCALEFPS    Z14, Z26, Z26
-	VCMPPS       $0x1d, Z5, Z19, K1
-	VCMPPS       $0x1d, Z5, Z20, K2
-	VCMPPS       $0x1d, Z5, Z21, K3
-	VCMPPS       $0x1d, Z5, Z22, K4
-	VMOVAPS      Z19, Z7
-	VMOVAPS      Z20, Z8
-	VMOVAPS      Z21, Z9
-	VMOVAPS      Z22, Z10
-	VFMSUB213PS  Z5, Z5, K1, Z7
-	VFMSUB213PS  Z5, Z5, K2, Z8
-	VFMSUB213PS  Z5, Z5, K3, Z9
-	VFMSUB213PS  Z5, Z5, K4, Z10
-	VMOVUPS      bceconst<>+1600(SB), Z11
-	VMOVUPS      bceconst<>+1600(SB), Z12
-	VMOVUPS      bceconst<>+1600(SB), Z13
-	VMOVUPS      bceconst<>+1600(SB), Z14
-	VFMADD213PS  bceconst<>+1536(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1536(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1536(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1536(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1472(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1472(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1472(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1472(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1408(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1408(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1408(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1408(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1344(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1344(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1344(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1344(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1280(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1280(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1280(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1280(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1216(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1216(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1216(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1216(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1152(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1152(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1152(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1152(SB), Z10, Z14
-	VFMADD213PS  bceconst<>+1088(SB), Z7, Z11
-	VFMADD213PS  bceconst<>+1088(SB), Z8, Z12
-	VFMADD213PS  bceconst<>+1088(SB), Z9, Z13
-	VFMADD213PS  bceconst<>+1088(SB), Z10, Z14
-	VMULPS       Z7, Z7, Z15
-	VFMADD213PS  Z7, Z15, Z11
-	VMULPS       Z8, Z8, Z7
-	VFMADD213PS  Z8, Z7, Z12
-	VMULPS       Z9, Z9, Z7
-	VFMADD213PS  Z9, Z7, Z13
-	VMULPS       Z10, Z10, Z7
-	VFMADD213PS  Z10, Z7, Z14
-	VADDPS       bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS       bceconst<>+1024(SB), Z12, K2, Z12
-	VADDPS       bceconst<>+1024(SB), Z13, K3, Z13
-	VADDPS       bceconst<>+1024(SB), Z14, K4, Z14
 	VADDPS       Z4, Z19, Z7
 	VADDPS       Z4, Z20, Z8
 	VADDPS       Z4, Z21, Z9
 	VADDPS       Z4, Z22, Z10
-	VSUBPS       Z4, Z7, Z15
-	VSUBPS       Z4, Z8, Z16
-	VSUBPS       Z4, Z9, Z17
-	VSUBPS       Z4, Z10, Z18
-	VSUBPS       Z15, Z19, Z15
-	VSUBPS       Z16, Z20, Z16
-	VSUBPS       Z17, Z21, Z17
-	VSUBPS       Z18, Z22, Z18
-	VDIVPS       Z7, Z19, Z27
-	VDIVPS       Z8, Z20, Z28
-	VDIVPS       Z9, Z21, Z29
-	VDIVPS       Z10, Z22, Z30
-	VFNMADD213PS Z19, Z27, Z7
-	VFNMADD213PS Z20, Z28, Z8
-	VFNMADD213PS Z21, Z29, Z9
-	VFNMADD213PS Z22, Z30, Z10
-	VFNMADD231PS Z15, Z27, Z7
-	VFNMADD231PS Z16, Z28, Z8
-	VFNMADD231PS Z17, Z29, Z9
-	VFNMADD231PS Z18, Z30, Z10
-	VSUBPS       Z27, Z4, Z15
-	VSUBPS       Z28, Z4, Z16
-	VSUBPS       Z29, Z4, Z17
-	VSUBPS       Z30, Z4, Z18
-	VFMADD231PS  Z23, Z15, Z7
-	VFMADD231PS  Z24, Z16, Z8
-	VFMADD231PS  Z25, Z17, Z9
-	VFMADD231PS  Z26, Z18, Z10
-	VFMADD213PS  Z27, Z15, Z7
-	VFMADD213PS  Z28, Z16, Z8
-	VFMADD213PS  Z29, Z17, Z9
-	VFMADD213PS  Z30, Z18, Z10
+	VSUBPS       Z4, Z7, Z11
+	VSUBPS       Z4, Z8, Z12
+	VSUBPS       Z4, Z9, Z13
+	VSUBPS       Z4, Z10, Z14
+	VSUBPS       Z11, Z19, Z11
+	VSUBPS       Z12, Z20, Z12
+	VSUBPS       Z13, Z21, Z13
+	VSUBPS       Z14, Z22, Z14
+	VDIVPS       Z7, Z19, Z15
+	VDIVPS       Z8, Z20, Z16
+	VDIVPS       Z9, Z21, Z17
+	VDIVPS       Z10, Z22, Z18
+	VFNMADD213PS Z19, Z15, Z7
+	VFNMADD213PS Z20, Z16, Z8
+	VFNMADD213PS Z21, Z17, Z9
+	VFNMADD213PS Z22, Z18, Z10
+	VFNMADD231PS Z11, Z15, Z7
+	VFNMADD231PS Z12, Z16, Z8
+	VFNMADD231PS Z13, Z17, Z9
+	VFNMADD231PS Z14, Z18, Z10
+	VSUBPS       Z15, Z4, Z11
+	VSUBPS       Z16, Z4, Z12
+	VSUBPS       Z17, Z4, Z13
+	VSUBPS       Z18, Z4, Z14
+	VFMADD231PS  Z23, Z11, Z7
+	VFMADD231PS  Z24, Z12, Z8
+	VFMADD231PS  Z25, Z13, Z9
+	VFMADD231PS  Z26, Z14, Z10
+	VFMADD213PS  Z15, Z11, Z7
+	VFMADD213PS  Z16, Z12, Z8
+	VFMADD213PS  Z17, Z13, Z9
+	VFMADD213PS  Z18, Z14, Z10
+	VCMPPS       $0x1d, Z5, Z19, K1
+	VCMPPS       $0x1d, Z5, Z20, K2
+	VCMPPS       $0x1d, Z5, Z21, K3
+	VCMPPS       $0x1d, Z5, Z22, K4
+	VFMSUB213PS  Z5, Z5, K1, Z19
+	VFMSUB213PS  Z5, Z5, K2, Z20
+	VFMSUB213PS  Z5, Z5, K3, Z21
+	VFMSUB213PS  Z5, Z5, K4, Z22
+	VMOVUPS      bceconst<>+1600(SB), Z11
+	VMOVUPS      bceconst<>+1600(SB), Z12
+	VMOVUPS      bceconst<>+1600(SB), Z13
+	VMOVUPS      bceconst<>+1600(SB), Z14
+	VFMADD213PS  bceconst<>+1536(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1536(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1536(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1536(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1472(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1472(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1472(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1472(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1408(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1408(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1408(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1408(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1344(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1344(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1344(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1344(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1280(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1280(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1280(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1280(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1216(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1216(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1216(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1216(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1152(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1152(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1152(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1152(SB), Z22, Z14
+	VFMADD213PS  bceconst<>+1088(SB), Z19, Z11
+	VFMADD213PS  bceconst<>+1088(SB), Z20, Z12
+	VFMADD213PS  bceconst<>+1088(SB), Z21, Z13
+	VFMADD213PS  bceconst<>+1088(SB), Z22, Z14
+	VMULPS       Z19, Z19, Z15
+	VFMADD213PS  Z19, Z15, Z11
+	VMULPS       Z20, Z20, Z15
+	VFMADD213PS  Z20, Z15, Z12
+	VMULPS       Z21, Z21, Z15
+	VFMADD213PS  Z21, Z15, Z13
+	VMULPS       Z22, Z22, Z15
+	VFMADD213PS  Z22, Z15, Z14
+	VADDPS       bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS       bceconst<>+1024(SB), Z12, K2, Z12
+	VADDPS       bceconst<>+1024(SB), Z13, K3, Z13
+	VADDPS       bceconst<>+1024(SB), Z14, K4, Z14
 	VMOVUPS      256(BX)(R8*4), Z15
 	VMOVUPS      320(BX)(R8*4), Z16
 	VMOVUPS      384(BX)(R8*4), Z17
@@ -10306,30 +10289,29 @@ tail:
 	VFMADD231PS  Z10, Z8, Z12
 	VSCALEFPS    Z9, Z11, Z11
 	VSCALEFPS    Z9, Z12, Z12
-	VCMPPS       $0x1d, Z5, Z11, K2
-	VMOVAPS      Z11, Z8
-	VFMSUB213PS  Z5, Z5, K2, Z8
-	VMOVUPS      bceconst<>+1600(SB), Z9
-	VFMADD213PS  bceconst<>+1536(SB), Z8, Z9
-	VFMADD213PS  bceconst<>+1472(SB), Z8, Z9
-	VFMADD213PS  bceconst<>+1408(SB), Z8, Z9
-	VFMADD213PS  bceconst<>+1344(SB), Z8, Z9
-	VFMADD213PS  bceconst<>+1280(SB), Z8, Z9
-	VFMADD213PS  bceconst<>+1216(SB), Z8, Z9
-	VFMADD213PS  bceconst<>+1152(SB), Z8, Z9
-	VFMADD213PS  bceconst<>+1088(SB), Z8, Z9
-	VMULPS       Z8, Z8, Z10
-	VFMADD213PS  Z8, Z10, Z9
-	VADDPS       bceconst<>+1024(SB), Z9, K2, Z9
 	VADDPS       Z4, Z11, Z8
-	VSUBPS       Z4, Z8, Z10
-	VSUBPS       Z10, Z11, Z10
-	VDIVPS       Z8, Z11, Z13
-	VFNMADD213PS Z11, Z13, Z8
-	VFNMADD231PS Z10, Z13, Z8
-	VSUBPS       Z13, Z4, Z10
-	VFMADD231PS  Z12, Z10, Z8
-	VFMADD213PS  Z13, Z10, Z8
+	VSUBPS       Z4, Z8, Z9
+	VSUBPS       Z9, Z11, Z9
+	VDIVPS       Z8, Z11, Z10
+	VFNMADD213PS Z11, Z10, Z8
+	VFNMADD231PS Z9, Z10, Z8
+	VSUBPS       Z10, Z4, Z9
+	VFMADD231PS  Z12, Z9, Z8
+	VFMADD213PS  Z10, Z9, Z8
+	VCMPPS       $0x1d, Z5, Z11, K2
+	VFMSUB213PS  Z5, Z5, K2, Z11
+	VMOVUPS      bceconst<>+1600(SB), Z9
+	VFMADD213PS  bceconst<>+1536(SB), Z11, Z9
+	VFMADD213PS  bceconst<>+1472(SB), Z11, Z9
+	VFMADD213PS  bceconst<>+1408(SB), Z11, Z9
+	VFMADD213PS  bceconst<>+1344(SB), Z11, Z9
+	VFMADD213PS  bceconst<>+1280(SB), Z11, Z9
+	VFMADD213PS  bceconst<>+1216(SB), Z11, Z9
+	VFMADD213PS  bceconst<>+1152(SB), Z11, Z9
+	VFMADD213PS  bceconst<>+1088(SB), Z11, Z9
+	VMULPS       Z11, Z11, Z10
+	VFMADD213PS  Z11, Z10, Z9
+	VADDPS       bceconst<>+1024(SB), Z9, K2, Z9
 	VMOVUPS.Z    (BX)(R8*4), K1, Z10
 	VFMADD213PS  Z1, Z0, Z10
 	VSUBPS       Z10, Z4, Z11
@@ -10456,54 +10438,52 @@ loop:
 	VSCALEFPS     Z12, Z16, Z16
 	VSCALEFPS     Z11, Z17, Z17
 	VSCALEFPS     Z12, Z18, Z18
-	VCMPPS        $0x1d, Z5, Z15, K1
-	VCMPPS        $0x1d, Z5, Z16, K2
-	VMOVAPS       Z15, Z9
-	VMOVAPS       Z16, Z10
-	VFMSUB213PS   Z5, Z5, K1, Z9
-	VFMSUB213PS   Z5, Z5, K2, Z10
-	VMOVUPS       bceconst<>+1600(SB), Z11
-	VMOVUPS       bceconst<>+1600(SB), Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z12
-	VMULPS        Z9, Z9, Z13
-	VFMADD213PS   Z9, Z13, Z11
-	VMULPS        Z10, Z10, Z9
-	VFMADD213PS   Z10, Z9, Z12
-	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
 	VADDPS        Z4, Z15, Z9
 	VADDPS        Z4, Z16, Z10
-	VSUBPS        Z4, Z9, Z13
-	VSUBPS        Z4, Z10, Z14
-	VSUBPS        Z13, Z15, Z13
-	VSUBPS        Z14, Z16, Z14
-	VDIVPS        Z9, Z15, Z19
-	VDIVPS        Z10, Z16, Z20
-	VFNMADD213PS  Z15, Z19, Z9
-	VFNMADD213PS  Z16, Z20, Z10
-	VFNMADD231PS  Z13, Z19, Z9
-	VFNMADD231PS  Z14, Z20, Z10
-	VSUBPS        Z19, Z4, Z13
-	VSUBPS        Z20, Z4, Z14
-	VFMADD231PS   Z17, Z13, Z9
-	VFMADD231PS   Z18, Z14, Z10
-	VFMADD213PS   Z19, Z13, Z9
-	VFMADD213PS   Z20, Z14, Z10
+	VSUBPS        Z4, Z9, Z11
+	VSUBPS        Z4, Z10, Z12
+	VSUBPS        Z11, Z15, Z11
+	VSUBPS        Z12, Z16, Z12
+	VDIVPS        Z9, Z15, Z13
+	VDIVPS        Z10, Z16, Z14
+	VFNMADD213PS  Z15, Z13, Z9
+	VFNMADD213PS  Z16, Z14, Z10
+	VFNMADD231PS  Z11, Z13, Z9
+	VFNMADD231PS  Z12, Z14, Z10
+	VSUBPS        Z13, Z4, Z11
+	VSUBPS        Z14, Z4, Z12
+	VFMADD231PS   Z17, Z11, Z9
+	VFMADD231PS   Z18, Z12, Z10
+	VFMADD213PS   Z13, Z11, Z9
+	VFMADD213PS   Z14, Z12, Z10
+	VCMPPS        $0x1d, Z5, Z15, K1
+	VCMPPS        $0x1d, Z5, Z16, K2
+	VFMSUB213PS   Z5, Z5, K1, Z15
+	VFMSUB213PS   Z5, Z5, K2, Z16
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z16, Z12
+	VMULPS        Z15, Z15, Z13
+	VFMADD213PS   Z15, Z13, Z11
+	VMULPS        Z16, Z16, Z13
+	VFMADD213PS   Z16, Z13, Z12
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
 	VMOVUPS       (BX)(R9*4), Z13
 	VMOVUPS       64(BX)(R9*4), Z14
 	VFMADD213PS   Z1, Z0, Z13
@@ -10592,54 +10572,52 @@ loop:
 	VSCALEFPS     Z12, Z16, Z16
 	VSCALEFPS     Z11, Z17, Z17
 	VSCALEFPS     Z12, Z18, Z18
-	VCMPPS        $0x1d, Z5, Z15, K1
-	VCMPPS        $0x1d, Z5, Z16, K2
-	VMOVAPS       Z15, Z9
-	VMOVAPS       Z16, Z10
-	VFMSUB213PS   Z5, Z5, K1, Z9
-	VFMSUB213PS   Z5, Z5, K2, Z10
-	VMOVUPS       bceconst<>+1600(SB), Z11
-	VMOVUPS       bceconst<>+1600(SB), Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z12
-	VMULPS        Z9, Z9, Z13
-	VFMADD213PS   Z9, Z13, Z11
-	VMULPS        Z10, Z10, Z9
-	VFMADD213PS   Z10, Z9, Z12
-	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
 	VADDPS        Z4, Z15, Z9
 	VADDPS        Z4, Z16, Z10
-	VSUBPS        Z4, Z9, Z13
-	VSUBPS        Z4, Z10, Z14
-	VSUBPS        Z13, Z15, Z13
-	VSUBPS        Z14, Z16, Z14
-	VDIVPS        Z9, Z15, Z19
-	VDIVPS        Z10, Z16, Z20
-	VFNMADD213PS  Z15, Z19, Z9
-	VFNMADD213PS  Z16, Z20, Z10
-	VFNMADD231PS  Z13, Z19, Z9
-	VFNMADD231PS  Z14, Z20, Z10
-	VSUBPS        Z19, Z4, Z13
-	VSUBPS        Z20, Z4, Z14
-	VFMADD231PS   Z17, Z13, Z9
-	VFMADD231PS   Z18, Z14, Z10
-	VFMADD213PS   Z19, Z13, Z9
-	VFMADD213PS   Z20, Z14, Z10
+	VSUBPS        Z4, Z9, Z11
+	VSUBPS        Z4, Z10, Z12
+	VSUBPS        Z11, Z15, Z11
+	VSUBPS        Z12, Z16, Z12
+	VDIVPS        Z9, Z15, Z13
+	VDIVPS        Z10, Z16, Z14
+	VFNMADD213PS  Z15, Z13, Z9
+	VFNMADD213PS  Z16, Z14, Z10
+	VFNMADD231PS  Z11, Z13, Z9
+	VFNMADD231PS  Z12, Z14, Z10
+	VSUBPS        Z13, Z4, Z11
+	VSUBPS        Z14, Z4, Z12
+	VFMADD231PS   Z17, Z11, Z9
+	VFMADD231PS   Z18, Z12, Z10
+	VFMADD213PS   Z13, Z11, Z9
+	VFMADD213PS   Z14, Z12, Z10
+	VCMPPS        $0x1d, Z5, Z15, K1
+	VCMPPS        $0x1d, Z5, Z16, K2
+	VFMSUB213PS   Z5, Z5, K1, Z15
+	VFMSUB213PS   Z5, Z5, K2, Z16
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z16, Z12
+	VMULPS        Z15, Z15, Z13
+	VFMADD213PS   Z15, Z13, Z11
+	VMULPS        Z16, Z16, Z13
+	VFMADD213PS   Z16, Z13, Z12
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
 	VMOVUPS       128(BX)(R9*4), Z13
 	VMOVUPS       192(BX)(R9*4), Z14
 	VFMADD213PS   Z1, Z0, Z13
@@ -10728,54 +10706,52 @@ loop:
 	VSCALEFPS     Z12, Z16, Z16
 	VSCALEFPS     Z11, Z17, Z17
 	VSCALEFPS     Z12, Z18, Z18
-	VCMPPS        $0x1d, Z5, Z15, K1
-	VCMPPS        $0x1d, Z5, Z16, K2
-	VMOVAPS       Z15, Z9
-	VMOVAPS       Z16, Z10
-	VFMSUB213PS   Z5, Z5, K1, Z9
-	VFMSUB213PS   Z5, Z5, K2, Z10
-	VMOVUPS       bceconst<>+1600(SB), Z11
-	VMOVUPS       bceconst<>+1600(SB), Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z12
-	VMULPS        Z9, Z9, Z13
-	VFMADD213PS   Z9, Z13, Z11
-	VMULPS        Z10, Z10, Z9
-	VFMADD213PS   Z10, Z9, Z12
-	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
 	VADDPS        Z4, Z15, Z9
 	VADDPS        Z4, Z16, Z10
-	VSUBPS        Z4, Z9, Z13
-	VSUBPS        Z4, Z10, Z14
-	VSUBPS        Z13, Z15, Z13
-	VSUBPS        Z14, Z16, Z14
-	VDIVPS        Z9, Z15, Z19
-	VDIVPS        Z10, Z16, Z20
-	VFNMADD213PS  Z15, Z19, Z9
-	VFNMADD213PS  Z16, Z20, Z10
-	VFNMADD231PS  Z13, Z19, Z9
-	VFNMADD231PS  Z14, Z20, Z10
-	VSUBPS        Z19, Z4, Z13
-	VSUBPS        Z20, Z4, Z14
-	VFMADD231PS   Z17, Z13, Z9
-	VFMADD231PS   Z18, Z14, Z10
-	VFMADD213PS   Z19, Z13, Z9
-	VFMADD213PS   Z20, Z14, Z10
+	VSUBPS        Z4, Z9, Z11
+	VSUBPS        Z4, Z10, Z12
+	VSUBPS        Z11, Z15, Z11
+	VSUBPS        Z12, Z16, Z12
+	VDIVPS        Z9, Z15, Z13
+	VDIVPS        Z10, Z16, Z14
+	VFNMADD213PS  Z15, Z13, Z9
+	VFNMADD213PS  Z16, Z14, Z10
+	VFNMADD231PS  Z11, Z13, Z9
+	VFNMADD231PS  Z12, Z14, Z10
+	VSUBPS        Z13, Z4, Z11
+	VSUBPS        Z14, Z4, Z12
+	VFMADD231PS   Z17, Z11, Z9
+	VFMADD231PS   Z18, Z12, Z10
+	VFMADD213PS   Z13, Z11, Z9
+	VFMADD213PS   Z14, Z12, Z10
+	VCMPPS        $0x1d, Z5, Z15, K1
+	VCMPPS        $0x1d, Z5, Z16, K2
+	VFMSUB213PS   Z5, Z5, K1, Z15
+	VFMSUB213PS   Z5, Z5, K2, Z16
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z16, Z12
+	VMULPS        Z15, Z15, Z13
+	VFMADD213PS   Z15, Z13, Z11
+	VMULPS        Z16, Z16, Z13
+	VFMADD213PS   Z16, Z13, Z12
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
 	VMOVUPS       256(BX)(R9*4), Z13
 	VMOVUPS       320(BX)(R9*4), Z14
 	VFMADD213PS   Z1, Z0, Z13
@@ -10864,54 +10840,52 @@ loop:
 	VSCALEFPS     Z12, Z16, Z16
 	VSCALEFPS     Z11, Z17, Z17
 	VSCALEFPS     Z12, Z18, Z18
-	VCMPPS        $0x1d, Z5, Z15, K1
-	VCMPPS        $0x1d, Z5, Z16, K2
-	VMOVAPS       Z15, Z9
-	VMOVAPS       Z16, Z10
-	VFMSUB213PS   Z5, Z5, K1, Z9
-	VFMSUB213PS   Z5, Z5, K2, Z10
-	VMOVUPS       bceconst<>+1600(SB), Z11
-	VMOVUPS       bceconst<>+1600(SB), Z12
-	VFMADD213PS   bceconst<>+1536(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1472(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1408(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1344(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1280(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1216(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1152(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z12
-	VFMADD213PS   bceconst<>+1088(SB), Z9, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z12
-	VMULPS        Z9, Z9, Z13
-	VFMADD213PS   Z9, Z13, Z11
-	VMULPS        Z10, Z10, Z9
-	VFMADD213PS   Z10, Z9, Z12
-	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
-	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
 	VADDPS        Z4, Z15, Z9
 	VADDPS        Z4, Z16, Z10
-	VSUBPS        Z4, Z9, Z13
-	VSUBPS        Z4, Z10, Z14
-	VSUBPS        Z13, Z15, Z13
-	VSUBPS        Z14, Z16, Z14
-	VDIVPS        Z9, Z15, Z19
-	VDIVPS        Z10, Z16, Z20
-	VFNMADD213PS  Z15, Z19, Z9
-	VFNMADD213PS  Z16, Z20, Z10
-	VFNMADD231PS  Z13, Z19, Z9
-	VFNMADD231PS  Z14, Z20, Z10
-	VSUBPS        Z19, Z4, Z13
-	VSUBPS        Z20, Z4, Z14
-	VFMADD231PS   Z17, Z13, Z9
-	VFMADD231PS   Z18, Z14, Z10
-	VFMADD213PS   Z19, Z13, Z9
-	VFMADD213PS   Z20, Z14, Z10
+	VSUBPS        Z4, Z9, Z11
+	VSUBPS        Z4, Z10, Z12
+	VSUBPS        Z11, Z15, Z11
+	VSUBPS        Z12, Z16, Z12
+	VDIVPS        Z9, Z15, Z13
+	VDIVPS        Z10, Z16, Z14
+	VFNMADD213PS  Z15, Z13, Z9
+	VFNMADD213PS  Z16, Z14, Z10
+	VFNMADD231PS  Z11, Z13, Z9
+	VFNMADD231PS  Z12, Z14, Z10
+	VSUBPS        Z13, Z4, Z11
+	VSUBPS        Z14, Z4, Z12
+	VFMADD231PS   Z17, Z11, Z9
+	VFMADD231PS   Z18, Z12, Z10
+	VFMADD213PS   Z13, Z11, Z9
+	VFMADD213PS   Z14, Z12, Z10
+	VCMPPS        $0x1d, Z5, Z15, K1
+	VCMPPS        $0x1d, Z5, Z16, K2
+	VFMSUB213PS   Z5, Z5, K1, Z15
+	VFMSUB213PS   Z5, Z5, K2, Z16
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VMOVUPS       bceconst<>+1600(SB), Z12
+	VFMADD213PS   bceconst<>+1536(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1472(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1408(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1344(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1280(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1216(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1152(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z16, Z12
+	VFMADD213PS   bceconst<>+1088(SB), Z15, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z16, Z12
+	VMULPS        Z15, Z15, Z13
+	VFMADD213PS   Z15, Z13, Z11
+	VMULPS        Z16, Z16, Z13
+	VFMADD213PS   Z16, Z13, Z12
+	VADDPS        bceconst<>+1024(SB), Z11, K1, Z11
+	VADDPS        bceconst<>+1024(SB), Z12, K2, Z12
 	VMOVUPS       384(BX)(R9*4), Z13
 	VMOVUPS       448(BX)(R9*4), Z14
 	VFMADD213PS   Z1, Z0, Z13
@@ -10995,30 +10969,29 @@ tail:
 	VFMADD231PS   Z12, Z10, Z14
 	VSCALEFPS     Z11, Z13, Z13
 	VSCALEFPS     Z11, Z14, Z14
-	VCMPPS        $0x1d, Z5, Z13, K3
-	VMOVAPS       Z13, Z10
-	VFMSUB213PS   Z5, Z5, K3, Z10
-	VMOVUPS       bceconst<>+1600(SB), Z11
-	VFMADD213PS   bceconst<>+1536(SB), Z10, Z11
-	VFMADD213PS   bceconst<>+1472(SB), Z10, Z11
-	VFMADD213PS   bceconst<>+1408(SB), Z10, Z11
-	VFMADD213PS   bceconst<>+1344(SB), Z10, Z11
-	VFMADD213PS   bceconst<>+1280(SB), Z10, Z11
-	VFMADD213PS   bceconst<>+1216(SB), Z10, Z11
-	VFMADD213PS   bceconst<>+1152(SB), Z10, Z11
-	VFMADD213PS   bceconst<>+1088(SB), Z10, Z11
-	VMULPS        Z10, Z10, Z12
-	VFMADD213PS   Z10, Z12, Z11
-	VADDPS        bceconst<>+1024(SB), Z11, K3, Z11
 	VADDPS        Z4, Z13, Z10
-	VSUBPS        Z4, Z10, Z12
-	VSUBPS        Z12, Z13, Z12
-	VDIVPS        Z10, Z13, Z15
-	VFNMADD213PS  Z13, Z15, Z10
-	VFNMADD231PS  Z12, Z15, Z10
-	VSUBPS        Z15, Z4, Z12
-	VFMADD231PS   Z14, Z12, Z10
-	VFMADD213PS   Z15, Z12, Z10
+	VSUBPS        Z4, Z10, Z11
+	VSUBPS        Z11, Z13, Z11
+	VDIVPS        Z10, Z13, Z12
+	VFNMADD213PS  Z13, Z12, Z10
+	VFNMADD231PS  Z11, Z12, Z10
+	VSUBPS        Z12, Z4, Z11
+	VFMADD231PS   Z14, Z11, Z10
+	VFMADD213PS   Z12, Z11, Z10
+	VCMPPS        $0x1d, Z5, Z13, K3
+	VFMSUB213PS   Z5, Z5, K3, Z13
+	VMOVUPS       bceconst<>+1600(SB), Z11
+	VFMADD213PS   bceconst<>+1536(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1472(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1408(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1344(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1280(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1216(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1152(SB), Z13, Z11
+	VFMADD213PS   bceconst<>+1088(SB), Z13, Z11
+	VMULPS        Z13, Z13, Z12
+	VFMADD213PS   Z13, Z12, Z11
+	VADDPS        bceconst<>+1024(SB), Z11, K3, Z11
 	VMOVUPS.Z     (BX)(R9*4), K1, Z12
 	VFMADD213PS   Z1, Z0, Z12
 	VSUBPS        Z12, Z4, Z13

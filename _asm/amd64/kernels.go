@@ -83,15 +83,18 @@ var kernels = []kernel{
 		},
 	},
 	{
-		name: "lossGrad", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
+		name: "lossGrad", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
 		sig: "func(g, x, y []float32, scale float32, acc *[16]float64)", slices: []string{"g", "x", "y"}, acc: 16,
 		scalars: []string{"scale"},
 		body: func(g *gen, f *fn, ks []int) {
 			n := len(ks)
 			a, s := g.xAbs(f, ks)
 			e, elo := g.expNeg(a, s, true)
-			L := g.log1p(e, true)
+			// sigNeg before log1p: e is then dead after log1p, and
+			// neither stage holds L, e and elo next to its own
+			// temporaries (5 live per vector instead of 6).
 			sm := g.sigNeg(e, elo)
+			L := g.log1p(e, false)
 			c := g.target(f, s, ks)
 			g.lin(a, c, L, s)
 			each(n, func(k int) { VSUBPS(sm[k], c[k], c[k]) })
@@ -236,11 +239,11 @@ func (g *gen) weighted(f *fn, ks []int, wantLoss, wantGrad bool) (L, G, w V) {
 	n := len(ks)
 	a, s := g.xAbs(f, ks)
 	e, elo := g.expNeg(a, s, wantGrad)
-	L = g.log1p(e, wantGrad)
 	var sm V
 	if wantGrad {
-		sm = g.sigNeg(e, elo)
+		sm = g.sigNeg(e, elo) // before log1p: see lossGrad
 	}
+	L = g.log1p(e, false)
 	y := g.loadAll(f, "y", ks)
 	each(n, func(k int) { // y' = fma(y, oms, hs)
 		if g.z {
