@@ -164,11 +164,8 @@ func (b *gBlock) log(n int) {
 	}
 }
 
-// signClear reports whether x's sign bit is clear (x >= +0, or a NaN with a
-// clear sign bit); every path branches on the sign bit so that ±0 agree.
-func signClear(x float32) bool { return math.Float32bits(x)>>31 == 0 }
-
-// gSign returns 0 for a clear sign bit and 1 for a set one, as a float64.
+// gSign returns 0 for a clear sign bit (x >= +0) and 1 for a set one, as a
+// float64: every path selects on the sign bit so that ±0 agree.
 func gSign(x float32) float64 { return float64(math.Float32bits(x) >> 31) }
 
 // gC returns c = 1-y for a clear sign bit (s = 0) and y for a set one.

@@ -39,7 +39,7 @@ func mExpNeg(a float32) (e, elo float32) {
 	return p1 * scale * twoM64, plo * scale * twoM64
 }
 
-// log1pSmall returns log1p(e) for e in [0,1] or NaN (step 2 above).
+// mLog1p returns log1p(e) for e in [0,1] or NaN (step 2 of bce_generic.go).
 func mLog1p(e float32) float32 {
 	f, k := e, float32(0)
 	if e >= 0.5 {
@@ -56,7 +56,7 @@ func mLog1p(e float32) float32 {
 	return fma32x(f*f, q, f) + k
 }
 
-// lossElem returns the loss of one element (step 4).
+// mLossElem returns the loss of one element (step 4).
 func mLossElem(x, y float32) float32 {
 	a := float32(math.Abs(float64(x)))
 	e, _ := mExpNeg(a)
@@ -71,7 +71,7 @@ func mLossElem(x, y float32) float32 {
 	return fma32x(c, a, L)
 }
 
-// gradElem returns sigmoid(x) - y for one element, and its loss.
+// mLossGradElem returns the loss of one element and sigmoid(x) - y.
 func mLossGradElem(x, y float32) (loss, grad float32) {
 	a := float32(math.Abs(float64(x)))
 	e, elo := mExpNeg(a)
@@ -92,6 +92,10 @@ func mLossGradElem(x, y float32) (loss, grad float32) {
 	}
 	return loss, grad
 }
+
+// signClear reports whether x's sign bit is clear (x >= +0, or a NaN with a
+// clear sign bit); the kernels select on the sign bit so that ±0 agree.
+func signClear(x float32) bool { return math.Float32bits(x)>>31 == 0 }
 
 // mSigNeg returns sigmoid(-a) = E/(1+E) for E = e + elo = exp(-a)
 // (step 3). The quotient s = e/d with d = 1+e rounded is corrected by its
@@ -120,8 +124,8 @@ func mSigmoidElem(x float32) float32 {
 	return sm
 }
 
-// wElem returns the weighted loss and the unscaled weighted gradient
-// w*(±(c - k*sm)) of one element; a weight of exactly 0 gives (0, 0).
+// mWElem returns the weighted loss and the weighted gradient
+// (w*scale)*(±(c - k*sm)) of one element; a weight of exactly 0 gives (0, 0).
 func mWElem(x, y, w, p, oms, hs, scale float32) (loss, grad float32) {
 	if w == 0 {
 		return 0, 0
