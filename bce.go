@@ -71,8 +71,9 @@ const chunk = 1 << 16
 
 // Loss writes the loss of every element:
 //
-//	for i := range dst {
-//		dst[i] = (1-y[i])*relu(x[i]) + y[i]*relu(-x[i]) + log1p(exp(-|x[i]|))
+//	for i, x := range logits {
+//		y := targets[i]
+//		dst[i] = (1-y)*relu(x) + y*relu(-x) + log1p(exp(-|x|))
 //	}
 func Loss(dst, logits, targets []float32) {
 	checkLen3("Loss", "dst", "logits", "targets", len(dst), len(logits), len(targets))
@@ -84,13 +85,23 @@ func Loss(dst, logits, targets []float32) {
 }
 
 // Sum returns the sum of the losses, accumulated in float64 in the fixed
-// order described in the package documentation and rounded once.
+// order described in the package documentation and rounded once:
+//
+//	var acc [16]float64
+//	for i, x := range logits {
+//		acc[i%16] += float64(loss(x, targets[i])) // loss as in Loss, rounded to float32
+//	}
+//	return float32(fold16(acc)) // lane j += lane j+8, j+4, j+2, j+1
 func Sum(logits, targets []float32) float32 {
 	return float32(sumLosses("Sum", logits, targets))
 }
 
-// Mean returns Sum/n, divided in float64 before the single rounding to
-// float32. It is NaN when n == 0.
+// Mean returns the mean loss, divided in float64 before the single rounding
+// to float32:
+//
+//	return float32(fold16(acc) / float64(len(logits))) // acc as in Sum
+//
+// It is NaN when len(logits) == 0.
 func Mean(logits, targets []float32) float32 {
 	s := sumLosses("Mean", logits, targets)
 	return float32(s / float64(len(logits)))
@@ -109,8 +120,8 @@ func sumLosses(fn string, x, y []float32) float64 {
 
 // Grad writes the gradient of every element's loss with respect to its logit:
 //
-//	for i := range dst {
-//		dst[i] = sigmoid(x[i]) - y[i]
+//	for i, x := range logits {
+//		dst[i] = sigmoid(x) - targets[i]
 //	}
 //
 // It is computed as (1-y)*sigmoid(x) - y*sigmoid(-x) from one exp(-|x|), so a
@@ -124,10 +135,16 @@ func Grad(dst, logits, targets []float32) {
 	}
 }
 
-// LossGrad returns the mean loss and writes the gradient of that mean,
-// grad[i] = (sigmoid(x[i]) - y[i]) / n, in one pass over memory. The division
-// by n is a multiplication by float32(1/n). An empty input returns NaN and
-// writes nothing.
+// LossGrad returns the mean loss and writes the gradient of that mean, in
+// one pass over memory:
+//
+//	scale := float32(1 / float64(len(logits)))
+//	for i, x := range logits {
+//		grad[i] = scale * (sigmoid(x) - targets[i]) // the bits of Grad, times scale
+//	}
+//	return Mean(logits, targets) // the same bits as Mean
+//
+// An empty input returns NaN and writes nothing.
 func LossGrad(grad, logits, targets []float32) float32 {
 	checkLen3("LossGrad", "grad", "logits", "targets", len(grad), len(logits), len(targets))
 	n := len(logits)
@@ -141,9 +158,14 @@ func LossGrad(grad, logits, targets []float32) float32 {
 	return float32(fold16(&acc) / float64(n))
 }
 
-// Sigmoid writes sigmoid(x) = 1/(1+exp(-x)) of every logit, from the same
-// exp(-|x|) as the loss: sigmoid(-|x|) = e/(1+e) and sigmoid(|x|) = 1 minus
-// that.
+// Sigmoid writes the sigmoid of every logit:
+//
+//	for i, x := range logits {
+//		dst[i] = 1 / (1 + exp(-x))
+//	}
+//
+// It is computed from the same exp(-|x|) as the loss: sigmoid(-|x|) =
+// e/(1+e), and sigmoid(|x|) = 1 minus that.
 func Sigmoid(dst, logits []float32) {
 	checkLen2("Sigmoid", "dst", "logits", len(dst), len(logits))
 	for len(logits) > 0 {

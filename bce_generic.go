@@ -4,7 +4,9 @@ import "math"
 
 // The algorithm, shared by every path. Per element, for a = |x|:
 //
-//  1. e = exp(-a): Cody-Waite range reduction -a = n*ln2 + r with
+//  1. e = exp(-a): Cody and Waite's range reduction (W. J. Cody and
+//     W. Waite, Software Manual for the Elementary Functions, 1980), with ln2
+//     split in two parts so that n*ln2hi is exact: -a = n*ln2 + r with
 //     n = round(-a*log2(e)) and |r| <= ln2/2; exp(r) = 1 + r + r^2*Q(r), Q a
 //     degree-4 minimax polynomial (degree 6 in all; relative error 0.053
 //     units of 2^-24 after rounding its coefficients to float32, where a
@@ -243,7 +245,7 @@ func sigmoidGeneric(dst, x []float32) {
 	}
 }
 
-// gWeighted returns the weighted loss and the gradient times scale of
+// weighted returns the weighted loss and the gradient times scale of
 // element i of a block; a weight of exactly 0 gives (0, 0).
 func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad float32) {
 	if w == 0 {
@@ -266,8 +268,11 @@ func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad
 
 // fma32x returns a*b + c rounded once to float32. The product is exact in
 // float64; the sum is made exact by TwoSum and then rounded to odd in
-// float64, which makes the final rounding to float32 correct (round-to-odd
-// keeps the sticky information that double rounding would lose).
+// float64, which makes the final rounding to float32 correct: rounding to
+// odd in a format with at least p+2 bits keeps the sticky information that
+// double rounding would lose (S. Boldo and G. Melquiond, "Emulation of FMA
+// and correctly rounded sums: proved algorithms using rounding to odd",
+// IEEE Transactions on Computers 57(4), 2008).
 func fma32x(a, b, c float32) float32 {
 	p := float64(a) * float64(b)
 	cc := float64(c)

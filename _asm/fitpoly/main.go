@@ -4,8 +4,11 @@
 //
 //	cd _asm && go run ./fitpoly
 //
-// Method: a weighted minimax fit by Lawson's algorithm (iteratively
-// reweighted least squares on a dense grid, solved by QR in float64), then
+// Method: a weighted minimax fit by Lawson's algorithm (C. L. Lawson,
+// "Contributions to the theory of linear least maximum approximation",
+// PhD thesis, UCLA, 1961: iteratively reweighted least squares whose weights
+// converge to the minimax solution; here on a dense grid, each step solved
+// by QR in float64), then
 // the coefficients are rounded to float32 one at a time, lowest degree first,
 // each rounding followed by a refit of the higher ones, so that later
 // coefficients absorb the rounding of earlier ones.
