@@ -1,11 +1,14 @@
 // Command amd64 generates bce_amd64.s, the AVX2+FMA and AVX-512 kernels of
 // package bce, with avo:
 //
-//	cd _asm && GOWORK=off go run ./amd64 -out ../bce_amd64.s
+//	cd _asm && GOWORK=off go run ./amd64 -src ../bce_generic.go -out ../bce_amd64.s
 //
-// One generator, parameterised by vector width, unroll and interleave, emits
-// both paths, so they compute the same sequence of float32 operations: the
-// one model_test.go spells out element by element.
+// (go generate in the repository root runs it.) One generator,
+// parameterised by vector width, unroll and interleave, emits both paths,
+// so they compute the same sequence of float32 operations: the one
+// model_test.go spells out element by element. The kernels are the rows of
+// _asm/spec's table, built by body (kernels.go) from one function per step;
+// the constants are those of bce_generic.go's const block.
 package main
 
 import (

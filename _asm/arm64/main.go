@@ -2,8 +2,10 @@
 //
 //	cd _asm && GOWORK=off go run ./arm64 -src ../bce_generic.go -out ../bce_arm64.s
 //
-// Every kernel follows model_test.go one vector instruction per scalar
-// operation. Instructions Go's assembler knows are written with its
+// (go generate in the repository root runs it.) The kernels are the rows of
+// _asm/spec's table, built by elem (elem.go) from one function per step;
+// the constants are those of bce_generic.go's const block. Every kernel
+// follows model_test.go one vector instruction per scalar operation. Instructions Go's assembler knows are written with its
 // mnemonics; the others (vector floating-point arithmetic, compares and
 // conversions, BIC and the by-element forms) are WORD lines from the
 // encoder in encode.go, each commented with its GNU syntax.

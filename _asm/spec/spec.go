@@ -92,7 +92,7 @@ type Tune struct {
 	// IL is the number of vectors interleaved per stage, by path name,
 	// where it is not the path's default.
 	IL map[string]int
-	// NoPrefetch turns the software prefetch off (see gen.pfDist).
+	// NoPrefetch turns the software prefetch off (see gen.pfDist in _asm/amd64).
 	NoPrefetch bool
 }
 
