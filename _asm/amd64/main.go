@@ -634,6 +634,10 @@ func (g *gen) sigNeg(e, elo V) V {
 func main() {
 	src := flag.String("src", "../bce_generic.go", "bce_generic.go, the source of the constants")
 	flag.Parse() // avo's flags (-out, -stubs, ...) are registered on the same set
+	if err := spec.CheckAll(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	ConstraintExpr("gc,!purego")
 	emitData(spec.ReadConsts(*src))
 	// The AVX2 functions come first in the file, as before the path table

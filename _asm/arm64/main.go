@@ -552,6 +552,10 @@ func main() {
 	src := flag.String("src", "../bce_generic.go", "bce_generic.go, the source of the constants")
 	out := flag.String("out", "../bce_arm64.s", "output file")
 	flag.Parse()
+	if err := spec.CheckAll(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if err := os.WriteFile(*out, generate(*src), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -36,6 +36,10 @@ const noEscape = `// Each xxxKernel switches on the path and calls that path's f
 func main() {
 	out := flag.String("out", "..", "the directory of package bce")
 	flag.Parse()
+	if err := spec.CheckAll(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	files := map[string][]byte{"bce_dispatch_other.go": other()}
 	for _, arch := range spec.Arches() {
 		files["bce_dispatch_"+arch+".go"] = archFile(arch)

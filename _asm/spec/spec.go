@@ -264,6 +264,14 @@ func (k Kernel) Check() error {
 	if exps > 1 || finishes != exps {
 		return bad("want one exp step and one finish, or neither")
 	}
+	if exps == 0 && (k.Store != None || len(k.Accum) != 1 || k.Accum[0] != X) {
+		return bad("a kernel without steps only accumulates X")
+	}
+	// The NEON generator adds a second accumulated value in a second pass
+	// over its input slice: only W can be one.
+	if len(k.Accum) > 2 || (len(k.Accum) == 2 && k.Accum[1] != W) || (len(k.Accum) > 0 && k.Accum[0] == W) {
+		return bad("accumulates %v: want one value, then at most W", k.Accum)
+	}
 	lossOrGrad := k.Has(FinishPlain) || k.Has(FinishWeighted)
 	for _, v := range append([]Value{k.Store}, k.Accum...) {
 		ok := true
@@ -294,6 +302,29 @@ func (k Kernel) Check() error {
 	}
 	if k.Has(FinishWeighted) && (!k.HasIn("y") || !k.HasIn("w") || !k.HasIn("pw") || !k.HasScalar("oms") || !k.HasScalar("hs")) {
 		return bad("FinishWeighted needs y, w, pw, oms and hs")
+	}
+	return nil
+}
+
+// CheckAll checks every row of Kernels and Paths; the generators refuse to
+// run on a table that fails it.
+func CheckAll() error {
+	seen := map[string]bool{}
+	for _, k := range Kernels {
+		if err := k.Check(); err != nil {
+			return err
+		}
+		if seen[k.Name] {
+			return fmt.Errorf("kernel %s listed twice", k.Name)
+		}
+		seen[k.Name] = true
+	}
+	seen = map[string]bool{}
+	for _, p := range Paths {
+		if seen[p.Name] || seen[p.Suffix] || seen[p.Const] {
+			return fmt.Errorf("path %s: name, suffix or constant listed twice", p.Name)
+		}
+		seen[p.Name], seen[p.Suffix], seen[p.Const] = true, true, true
 	}
 	return nil
 }
