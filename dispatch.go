@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// pathID names a kernel implementation. The per-architecture files
-// (bce_amd64.go, bce_arm64.go, bce_noasm.go) switch on the current one.
+// pathID names a kernel implementation. The generated dispatch files
+// (bce_dispatch_*.go, from _asm/spec) switch on the current one.
 type pathID uint8
 
 const (

@@ -1,7 +1,16 @@
 #!/bin/sh
-# Regenerates bce_amd64.s from the avo generator in _asm/amd64 and fails when
-# the committed file differs from what the generator produces.
+# Regenerates every generated file of package bce (the assembly of every
+# GOARCH and the bce_dispatch_*.go files, from the tables of _asm/spec)
+# with go generate, whatever the host, and fails when a committed file
+# differs from what the generators write or when they write a file that is
+# not committed.
 set -eu
 cd "$(dirname "$0")/.."
-(cd _asm && GOWORK=off go run ./amd64 -out ../bce_amd64.s)
-git diff --exit-code -- bce_amd64.s
+GOWORK=off go generate ./...
+git diff --exit-code
+untracked=$(git ls-files --others --exclude-standard)
+if [ -n "$untracked" ]; then
+	echo "generated files not committed:"
+	echo "$untracked"
+	exit 1
+fi

@@ -2,11 +2,13 @@ module github.com/fastbce/bce/_asm
 
 go 1.26.0
 
-require gonum.org/v1/gonum v0.17.0
+require (
+	github.com/mmcloughlin/avo v0.6.0
+	golang.org/x/arch v0.33.0
+	gonum.org/v1/gonum v0.17.0
+)
 
 require (
-	github.com/mmcloughlin/avo v0.6.0 // indirect
-	golang.org/x/arch v0.33.0 // indirect
 	golang.org/x/mod v0.23.0 // indirect
 	golang.org/x/sync v0.12.0 // indirect
 	golang.org/x/tools v0.30.0 // indirect

@@ -1,26 +1,13 @@
 package main
 
 import (
+	"fmt"
+
+	"github.com/fastbce/bce/_asm/spec"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
-
-// kernel describes one entry point: its Go signature, the slices it reads
-// and writes, its accumulator (0, 16 or 32 float64 lanes), its float32
-// scalars and the per-vector body.
-type kernel struct {
-	name    string
-	doc     string
-	sig     string
-	slices  []string // every slice parameter; the first gives the length
-	acc     int
-	scalars []string
-	body    func(g *gen, f *fn, ks []int)
-	il      map[string]int // vectors interleaved per path, when not gen.IL
-	u       map[string]int // vectors per main-loop iteration per path, when not gen.U
-	nopf    bool           // no software prefetch (see gen.pfDist)
-}
 
 // fn is the state of the function being emitted.
 type fn struct {
@@ -29,120 +16,82 @@ type fn struct {
 	scal map[string]Op
 }
 
-var kernels = []kernel{
-	{
-		name: "loss", doc: "loss writes the loss of every element (mLossElem).",
-		sig: "func(dst, x, y []float32)", slices: []string{"dst", "x", "y"}, nopf: true,
-		body: func(g *gen, f *fn, ks []int) {
-			L := g.plainLoss(f, ks)
-			each(len(ks), func(k int) { g.store(f.ptr["dst"], ks[k], L[k]) })
-		},
-	},
-	{
-		name: "sum", doc: "sum adds the loss of element i into acc[i%16] (mLossElem).",
-		sig: "func(x, y []float32, acc *[16]float64)", slices: []string{"x", "y"}, acc: 16, nopf: true,
-		body: func(g *gen, f *fn, ks []int) {
-			L := g.plainLoss(f, ks)
-			each(len(ks), func(k int) { g.accum(f.acc, ks[k], L[k]) })
-		},
-	},
-	{
-		name: "grad", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "grad writes sigmoid(x)-y of every element (mLossGradElem).",
-		sig: "func(dst, x, y []float32)", slices: []string{"dst", "x", "y"},
-		body: func(g *gen, f *fn, ks []int) {
-			n := len(ks)
-			a, s := g.xAbs(f, ks)
-			e, elo := g.expNeg(a, s, true)
-			sm := g.sigNeg(e, elo)
-			c := g.target(f, s, ks)
-			each(n, func(k int) { VSUBPS(sm[k], c[k], c[k]) })
-			each(n, func(k int) { g.negIf(s, k, c[k]) })
-			each(n, func(k int) { g.store(f.ptr["dst"], ks[k], c[k]) })
-		},
-	},
-	{
-		name: "sigmoid", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "sigmoid writes sigmoid(x) of every element (mSigmoidElem).",
-		sig: "func(dst, x []float32)", slices: []string{"dst", "x"},
-		body: func(g *gen, f *fn, ks []int) {
-			n := len(ks)
-			a, s := g.xAbs(f, ks)
-			e, elo := g.expNeg(a, s, true)
-			sm := g.sigNeg(e, elo)
-			o := make(V, n)
-			each(n, func(k int) { o[k] = g.oneMinus(sm[k]) })
-			each(n, func(k int) { g.sel(s, k, sm[k], o[k]) })
-			each(n, func(k int) { g.store(f.ptr["dst"], ks[k], o[k]) })
-		},
-	},
-	{
-		name: "sum16", doc: "sum16 adds x[i] into acc[i%16].",
-		sig: "func(x []float32, acc *[16]float64)", slices: []string{"x"}, acc: 16, nopf: true,
-		body: func(g *gen, f *fn, ks []int) {
-			x := g.loadAll(f, "x", ks)
-			each(len(ks), func(k int) { g.accum(f.acc, ks[k], x[k]) })
-		},
-	},
-	{
-		name: "lossGrad", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "lossGrad writes scale*(sigmoid(x)-y) and adds the loss of element i into acc[i%16] (mLossGradElem).",
-		sig: "func(g, x, y []float32, scale float32, acc *[16]float64)", slices: []string{"g", "x", "y"}, acc: 16,
-		scalars: []string{"scale"},
-		body: func(g *gen, f *fn, ks []int) {
-			n := len(ks)
-			a, s := g.xAbs(f, ks)
-			e, elo := g.expNeg(a, s, true)
+// body emits kernel k for the vectors ks of the current group: the steps of
+// its row of the table, each one function of this generator, in an order
+// fixed for every kernel, then the store and the accumulation.
+func (g *gen) body(k spec.Kernel, f *fn, ks []int) {
+	n := len(ks)
+	val := map[spec.Value]V{}
+	if !k.HasExp() {
+		val[spec.X] = g.loadAll(f, "x", ks)
+	} else {
+		a, s := g.xAbs(f, ks)
+		e, elo := g.expNeg(a, s, k.Has(spec.ExpNegLo))
+		var sm, L V
+		if k.Has(spec.SigNeg) {
 			// sigNeg before log1p: e is then dead after log1p, and
 			// neither stage holds L, e and elo next to its own
 			// temporaries (5 live per vector instead of 6).
-			sm := g.sigNeg(e, elo)
-			L := g.log1p(e, false)
-			c := g.target(f, s, ks)
-			g.lin(a, c, L, s)
-			each(n, func(k int) { VSUBPS(sm[k], c[k], c[k]) })
-			each(n, func(k int) { g.negIf(s, k, c[k]) })
-			each(n, func(k int) { VMULPS(f.scal["scale"], c[k], c[k]) })
-			each(n, func(k int) { g.store(f.ptr["g"], ks[k], c[k]) })
-			each(n, func(k int) { g.accum(f.acc, ks[k], L[k]) })
-		},
-	},
-	{
-		name: "wloss", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "wloss writes the weighted loss of every element (mWElem).",
-		sig: "func(dst, x, y, w, pw []float32, oms, hs float32)", slices: []string{"dst", "x", "y", "w", "pw"},
-		scalars: []string{"oms", "hs"},
-		body: func(g *gen, f *fn, ks []int) {
-			L, _, _ := g.weighted(f, ks, true, false)
-			each(len(ks), func(k int) { g.store(f.ptr["dst"], ks[k], L[k]) })
-		},
-	},
-	{
-		name: "wsum", il: map[string]int{"AVX2": 3, "AVX512": 4}, doc: "wsum adds the weighted loss of element i into acc[i%16] and its weight into acc[16+i%16] (mWElem).",
-		sig: "func(x, y, w, pw []float32, oms, hs float32, acc *[32]float64)", slices: []string{"x", "y", "w", "pw"}, acc: 32,
-		scalars: []string{"oms", "hs"},
-		body: func(g *gen, f *fn, ks []int) {
-			L, _, w := g.weighted(f, ks, true, false)
-			h := len(f.acc) / 2
-			each(len(ks), func(k int) { g.accum(f.acc[:h], ks[k], L[k]) })
-			each(len(ks), func(k int) { g.accum(f.acc[h:], ks[k], w[k]) })
-		},
-	},
-	{
-		name: "wgrad", il: map[string]int{"AVX2": 2, "AVX512": 4}, doc: "wgrad writes the weighted gradient times scale of every element (mWElem).",
-		sig: "func(dst, x, y, w, pw []float32, oms, hs, scale float32)", slices: []string{"dst", "x", "y", "w", "pw"},
-		scalars: []string{"oms", "hs", "scale"},
-		body: func(g *gen, f *fn, ks []int) {
-			_, G, _ := g.weighted(f, ks, false, true)
-			each(len(ks), func(k int) { g.store(f.ptr["dst"], ks[k], G[k]) })
-		},
-	},
-	{
-		name: "wlossGrad", il: map[string]int{"AVX2": 2, "AVX512": 2}, doc: "wlossGrad writes the weighted gradient times scale and adds the weighted loss of element i into acc[i%16] (mWElem).",
-		sig: "func(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16]float64)", slices: []string{"g", "x", "y", "w", "pw"}, acc: 16,
-		scalars: []string{"oms", "hs", "scale"},
-		body: func(g *gen, f *fn, ks []int) {
-			L, G, _ := g.weighted(f, ks, true, true)
-			each(len(ks), func(k int) { g.store(f.ptr["g"], ks[k], G[k]) })
-			each(len(ks), func(k int) { g.accum(f.acc, ks[k], L[k]) })
-		},
-	},
+			sm = g.sigNeg(e, elo)
+		}
+		// The weighted finish multiplies L by k even when only the
+		// gradient is wanted (wgrad), so these paths evaluate log1p there
+		// too, for a dead product: dropping it changes the instruction
+		// stream, a separate and measured change.
+		if k.Has(spec.Log1p) || k.Has(spec.FinishWeighted) {
+			L = g.log1p(e, false)
+		}
+		switch {
+		case k.Has(spec.FinishPlain):
+			val[spec.Loss], val[spec.Grad] = g.plainFinish(k, f, ks, a, s, L, sm)
+		case k.Has(spec.FinishWeighted):
+			val[spec.Loss], val[spec.Grad], val[spec.W] = g.weighted(f, ks, a, s, L, sm, k.Wants(spec.Loss), k.Wants(spec.Grad))
+		case k.Has(spec.FinishSigmoid):
+			val[spec.Sigmoid] = g.sigmoidFinish(s, sm)
+		}
+	}
+	if k.Store != spec.None {
+		Comment("store " + k.Out)
+		each(n, func(j int) { g.store(f.ptr[k.Out], ks[j], val[k.Store][j]) })
+	}
+	h := len(f.acc) / max(1, len(k.Accum))
+	for i, v := range k.Accum {
+		Commentf("accumulate into acc[%d:%d]", 16*i, 16*(i+1))
+		each(n, func(j int) { g.accum(f.acc[i*h:(i+1)*h], ks[j], val[v][j]) })
+	}
+}
+
+// plainFinish returns the loss (mLossElem) and the gradient, times scale
+// when the kernel has it (mLossGradElem), of the vectors ks, as the kernel
+// wants them; a is consumed.
+func (g *gen) plainFinish(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss, grad V) {
+	n := len(ks)
+	c := g.target(f, s, ks)
+	if k.Wants(spec.Loss) {
+		g.lin(a, c, L, s)
+		loss = L
+	}
+	if k.Wants(spec.Grad) {
+		Comment("finish: grad = ±(c - sm), negated for a set sign bit")
+		each(n, func(j int) { VSUBPS(sm[j], c[j], c[j]) })
+		each(n, func(j int) { g.negIf(s, j, c[j]) })
+		if k.HasScalar("scale") {
+			each(n, func(j int) { VMULPS(f.scal["scale"], c[j], c[j]) })
+		}
+		grad = c
+	}
+	return loss, grad
+}
+
+// sigmoidFinish returns sigmoid(x): 1 - sm for a clear sign bit, sm for a
+// set one (mSigmoidElem).
+func (g *gen) sigmoidFinish(s sign, sm V) V {
+	Comment("mSigmoidElem: 1 - sm for a clear sign bit, sm for a set one")
+	n := len(sm)
+	o := make(V, n)
+	each(n, func(k int) { o[k] = g.oneMinus(sm[k]) })
+	each(n, func(k int) { g.sel(s, k, sm[k], o[k]) })
+	return o
 }
 
 func (g *gen) loadAll(f *fn, name string, ks []int) V {
@@ -151,19 +100,18 @@ func (g *gen) loadAll(f *fn, name string, ks []int) V {
 	return r
 }
 
-// plainLoss returns the loss of the vectors ks (mLossElem).
-func (g *gen) plainLoss(f *fn, ks []int) V {
-	a, s := g.xAbs(f, ks)
-	e, _ := g.expNeg(a, s, false)
-	L := g.log1p(e, false)
-	c := g.target(f, s, ks)
-	g.lin(a, c, L, s)
-	return L
-}
-
-// target loads y and returns c = y for a set sign bit, 1-y otherwise.
+// target loads y and returns c = y for a set sign bit, 1-y otherwise. A
+// kernel without a y slice has y = 0: c = 1 for a clear sign bit, 0 for a
+// set one.
 func (g *gen) target(f *fn, s sign, ks []int) V {
 	n := len(ks)
+	Comment("finish: target select c = 1-y for a clear sign bit, y for a set one")
+	if _, ok := f.ptr["y"]; !ok {
+		c := make(V, n)
+		each(n, func(k int) { c[k] = g.cfresh("one") })
+		each(n, func(k int) { g.sel(s, k, g.c("zero"), c[k]) })
+		return c
+	}
 	if g.z {
 		// c = 1 - y, then y itself where x's sign bit is set (a merging
 		// load): y is never held in a register of its own.
@@ -203,6 +151,7 @@ func (g *gen) target(f *fn, s sign, ks []int) V {
 // c == 0 so that 0*Inf never makes a NaN. a is consumed.
 func (g *gen) lin(a, c, L V, s sign) {
 	n := len(c)
+	Comment("finish: linear term L = fma(c, |x|, L) where c != 0")
 	if g.z {
 		// One vector after the other: an opmask each, 7 in all.
 		each(n, func(k int) {
@@ -232,18 +181,12 @@ func (g *gen) lin(a, c, L V, s sign) {
 	each(n, func(k int) { VBLENDVPS(m[k], a[k], L[k], L[k]) })
 }
 
-// weighted computes mWElem for the vectors ks: the weighted loss (when
-// wantLoss), the weighted gradient times scale (when wantGrad) and the
-// weights.
-func (g *gen) weighted(f *fn, ks []int, wantLoss, wantGrad bool) (L, G, w V) {
+// weighted finishes mWElem for the vectors ks from |x| (a, consumed), L
+// and sm: it returns the weighted loss (when wantLoss), the weighted
+// gradient times scale (when wantGrad) and the weights.
+func (g *gen) weighted(f *fn, ks []int, a V, s sign, L, sm V, wantLoss, wantGrad bool) (_, G, w V) {
 	n := len(ks)
-	a, s := g.xAbs(f, ks)
-	e, elo := g.expNeg(a, s, wantGrad)
-	var sm V
-	if wantGrad {
-		sm = g.sigNeg(e, elo) // before log1p: see lossGrad
-	}
-	L = g.log1p(e, false)
+	Comment("mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight")
 	y := g.loadAll(f, "y", ks)
 	each(n, func(k int) { // y' = fma(y, oms, hs)
 		if g.z {
@@ -266,9 +209,11 @@ func (g *gen) weighted(f *fn, ks []int, wantLoss, wantGrad bool) (L, G, w V) {
 		g.lin(a, c, L, s)
 	}
 	if wantGrad {
+		Comment("mWElem: grad = ±(c - k*sm), negated for a set sign bit")
 		each(n, func(k int) { VFNMADD231PS(sm[k], p[k], c[k]) }) // c - k*sm
 		each(n, func(k int) { g.negIf(s, k, c[k]) })
 	}
+	Comment("mWElem: times the weight w (and scale); a weight of exactly 0 gives +0")
 	w = g.loadAll(f, "w", ks)
 	var ws V
 	if wantGrad {
@@ -303,38 +248,39 @@ func (g *gen) weighted(f *fn, ks []int, wantLoss, wantGrad bool) (L, G, w V) {
 }
 
 // function emits kernel k for path g.
-func (g *gen) function(k kernel) {
-	name := k.name + g.suffix
-	TEXT(name, NOSPLIT, k.sig)
-	defer func(u int) { g.U = u }(g.U)
-	if u, ok := k.u[g.suffix]; ok {
-		g.U = u
-	}
-	Doc(name + ": " + k.doc)
+func (g *gen) function(k spec.Kernel) {
+	name := k.Name + g.suffix
+	TEXT(name, NOSPLIT, "func("+k.Params()+")")
+	g.fname = name
+	regMaps[name] = &regMap{model: k.Model}
 	f := &fn{ptr: map[string]GPVirtual{}, scal: map[string]Op{}}
-	n := Load(Param(k.slices[0]).Len(), GP64()).(GPVirtual)
-	for _, s := range k.slices {
+	slices := k.Slices()
+	n := Load(Param(slices[0]).Len(), GP64()).(GPVirtual)
+	g.role(n, "n = len("+slices[0]+")")
+	for _, s := range slices {
 		f.ptr[s] = Load(Param(s).Base(), GP64()).(GPVirtual)
+		g.role(f.ptr[s], "&"+s+"[0]")
 	}
 	var accp GPVirtual
 	step := 32 // bytes per float64 accumulator register
 	if g.z {
 		step = 64
 	}
-	if k.acc > 0 {
+	if k.Acc > 0 {
 		accp = Load(Param("acc"), GP64()).(GPVirtual)
+		g.role(accp, "acc")
 		// AVX2 adds into *acc in memory (drain loads, adds and stores each
 		// set once per iteration), which leaves its 16 registers to the
 		// interleaved vectors; AVX-512 holds them in registers.
-		for j := 0; j < k.acc*8/step; j++ {
+		for j := 0; j < k.Acc*8/step; j++ {
 			f.acc = append(f.acc, Mem{Base: accp, Disp: j * step})
 		}
 	}
 	var local Mem
-	if !g.z && len(k.scalars) > 0 {
-		local = AllocLocal(32 * len(k.scalars))
+	if !g.z && len(k.Scalars) > 0 {
+		local = AllocLocal(32 * len(k.Scalars))
 	}
-	for j, s := range k.scalars {
+	for j, s := range k.Scalars {
 		b, err := Param(s).Resolve()
 		if err != nil {
 			panic(err)
@@ -343,33 +289,37 @@ func (g *gen) function(k kernel) {
 		VBROADCASTSS(b.Addr, r)
 		if g.z {
 			f.scal[s] = r
+			g.role(r, s+", broadcast")
 		} else {
 			m := local.Offset(32 * j)
 			VMOVUPS(r, m)
 			f.scal[s] = m
 		}
 	}
-	g.preload("clamp", "one", "half", "absmask")
+	g.preload("expClamp", "one", "half", "absmask")
 	// AVX-512 adds into accumulator registers as it goes (measured faster
 	// than deferring at the interleave of 8); AVX2 defers (see gen.deferAcc).
-	direct := g.z && k.acc > 0
+	direct := g.z && k.Acc > 0
 	if direct {
 		for j := range f.acc {
 			r := g.vec()
 			VMOVUPD(f.acc[j], r)
 			f.acc[j] = r
+			g.role(r, fmt.Sprintf("acc[%d:%d]", 8*j, 8*j+8))
 		}
 	}
 	g.accAll = f.acc
 	g.deferAcc = false
-	deferred := k.acc > 0 && !direct
+	deferred := k.Acc > 0 && !direct
 	if deferred {
-		g.pend = AllocLocal(4 * g.W * g.U * k.acc / 16)
+		g.pend = AllocLocal(4 * g.W * g.U * k.Acc / 16)
 	}
 
 	g.i = GP64()
+	g.role(g.i, "i, the element index")
 	XORQ(g.i, g.i)
 	nmain := GP64()
+	g.role(nmain, fmt.Sprintf("n rounded down to the main loop's %d elements", g.U*g.W))
 	MOVQ(n, nmain)
 	ANDQ(I32(-g.U*g.W), nmain)
 	JEQ(LabelRef("after"))
@@ -406,6 +356,7 @@ func (g *gen) function(k kernel) {
 	CMPQ(g.i, n)
 	JAE(LabelRef("done"))
 	rem := GP64()
+	g.role(rem, "tail: n - i")
 	MOVQ(n, rem)
 	SUBQ(g.i, rem)
 	g.masked = true
@@ -416,6 +367,8 @@ func (g *gen) function(k kernel) {
 		g.kmask = []OpmaskVirtual{K()}
 		g.kmhi = []OpmaskVirtual{K()}
 		VPCMPGTD(iotaTab, vr, g.kmask[0]) // rem > lane
+		g.role(g.kmask[0], "tail: lanes i..i+15 present")
+		g.role(g.kmhi[0], "tail: the same, shifted right by 8 (upper float64 half)")
 		KSHIFTRW(U8(8), g.kmask[0], g.kmhi[0])
 	} else {
 		xr := XMM()
@@ -427,6 +380,7 @@ func (g *gen) function(k kernel) {
 			m := g.vec()
 			VPCMPGTD(iotaTab.Offset(4*g.W*v), vr, m) // rem > lane
 			g.vmask = append(g.vmask, m)
+			g.role(m, fmt.Sprintf("tail: lanes i+%d..i+%d present (all ones)", g.W*v, g.W*v+g.W-1))
 		}
 	}
 	g.block(k, f, per)
@@ -444,9 +398,9 @@ func (g *gen) function(k kernel) {
 }
 
 // block emits the body for vectors 0..nv-1, IL at a time, in index order.
-func (g *gen) block(k kernel, f *fn, nv int) {
+func (g *gen) block(k spec.Kernel, f *fn, nv int) {
 	il := g.IL
-	if v, ok := k.il[g.suffix]; ok {
+	if v, ok := k.Tune.IL[g.name]; ok {
 		il = v
 	}
 	if g.masked && !g.z {
@@ -459,18 +413,18 @@ func (g *gen) block(k kernel, f *fn, nv int) {
 		for v := lo; v < min(nv, lo+il); v++ {
 			ks = append(ks, v)
 		}
-		k.body(g, f, ks)
+		g.body(k, f, ks)
 	}
 }
 
 // prefetch emits the main loop's software prefetches (see gen.pfDist).
-func (g *gen) prefetch(k kernel, f *fn) {
-	if g.pfDist == 0 || k.nopf {
+func (g *gen) prefetch(k spec.Kernel, f *fn) {
+	if g.pfDist == 0 || k.Tune.NoPrefetch {
 		return
 	}
 	// The output slice too: a sole reader gets the line exclusive, so the
 	// store needs no upgrade (avo has no PREFETCHW).
-	for _, s := range k.slices {
+	for _, s := range k.Slices() {
 		for off := 0; off < 4*g.W*g.U; off += 64 {
 			PREFETCHT0(Mem{Base: f.ptr[s], Index: g.i, Scale: 4, Disp: g.pfDist + off})
 		}

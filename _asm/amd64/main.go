@@ -1,11 +1,14 @@
 // Command amd64 generates bce_amd64.s, the AVX2+FMA and AVX-512 kernels of
 // package bce, with avo:
 //
-//	cd _asm && GOWORK=off go run ./amd64 -out ../bce_amd64.s
+//	cd _asm && GOWORK=off go run ./amd64 -src ../bce_generic.go -out ../bce_amd64.s
 //
-// One generator, parameterised by vector width, unroll and interleave, emits
-// both paths, so they compute the same sequence of float32 operations: the
-// one model_test.go spells out element by element.
+// (go generate in the repository root runs it.) One generator,
+// parameterised by vector width, unroll and interleave, emits both paths,
+// so they compute the same sequence of float32 operations: the one
+// model_test.go spells out element by element. The kernels are the rows of
+// _asm/spec's table, built by body (kernels.go) from one function per step;
+// the constants are those of bce_generic.go's const block.
 package main
 
 import (
@@ -14,7 +17,10 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/fastbce/bce/_asm/spec"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -22,90 +28,51 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// The constants of bce_generic.go, rounded to float32 exactly as the Go
-// code rounds them.
-const (
-	expClamp = 104
-	log2e    = 1.44269504088896341
-	ln2hi    = 0.693145751953125
-	ln2lo    = 1.42860682030941723e-6
-	ln2f     = 0.693147182464599609
-	expMagic = 12583103
-	twoM64   = 0x1p-64
-
-	exp2 = 0.49999994
-	exp3 = 0.166665226
-	exp4 = 0.0416682921
-	exp5 = 0.00836853217
-	exp6 = 0.00138182961
-	lp0  = -0.5
-	lp1  = 0.333334506
-	lp2  = -0.250001103
-	lp3  = 0.19990848
-	lp4  = -0.166468784
-	lp5  = 0.1447763
-	lp6  = -0.131639376
-	lp7  = 0.104725577
-	lp8  = -0.0451523438
-)
-
 func f32(v float32) uint32 { return math.Float32bits(v) }
 
-// consts is the table of vector constants, each replicated over 64 bytes.
-var consts = []struct {
+// structural are the bit patterns that are part of the code, not of the
+// algorithm's tuning; every other constant is read from bce_generic.go.
+var structural = []struct {
 	name string
 	bits uint32
 }{
 	{"absmask", 0x7fffffff},
 	{"signbit", 0x80000000},
-	{"clamp", f32(expClamp)},
-	{"log2e", f32(log2e)},
-	{"magic", f32(expMagic)},
-	{"ln2hi", f32(ln2hi)},
-	{"ln2lo", f32(ln2lo)},
-	{"exp2", f32(exp2)},
-	{"exp3", f32(exp3)},
-	{"exp4", f32(exp4)},
-	{"exp5", f32(exp5)},
-	{"exp6", f32(exp6)},
-	{"twoM64", f32(twoM64)},
 	{"one", f32(1)},
 	{"half", f32(0.5)},
 	{"zero", 0},
-	{"ln2f", f32(ln2f)},
-	{"lp0", f32(lp0)},
-	{"lp1", f32(lp1)},
-	{"lp2", f32(lp2)},
-	{"lp3", f32(lp3)},
-	{"lp4", f32(lp4)},
-	{"lp5", f32(lp5)},
-	{"lp6", f32(lp6)},
-	{"lp7", f32(lp7)},
-	{"lp8", f32(lp8)},
+}
+
+// fromGo are the constants of bce_generic.go's const block that the kernels
+// use, each a data symbol of its own name.
+var fromGo = []string{
+	"expClamp", "log2e", "expMagic", "ln2hi", "ln2lo",
+	"exp2", "exp3", "exp4", "exp5", "exp6", "twoM64", "ln2f",
+	"lp0", "lp1", "lp2", "lp3", "lp4", "lp5", "lp6", "lp7", "lp8",
 }
 
 var (
-	constTab Mem
+	constTab = map[string]Mem{}
 	iotaTab  Mem
 )
 
-func constIndex(name string) int {
-	for i, c := range consts {
-		if c.name == name {
-			return i
-		}
-	}
-	panic("unknown constant " + name)
-}
-
-func emitData() {
-	constTab = GLOBL("bceconst", RODATA|NOPTR)
-	for i, c := range consts {
+// emitData writes one 64-byte symbol per constant, the value in each of
+// its 16 lanes (AVX2 reads the first 32 bytes), and the lane numbers
+// 0..15 for the tail masks.
+func emitData(consts map[string]float32) {
+	emit := func(name string, bits uint32) {
+		constTab[name] = GLOBL(name, RODATA|NOPTR)
 		for j := 0; j < 16; j++ {
-			DATA(64*i+4*j, U32(c.bits))
+			DATA(4*j, U32(bits))
 		}
 	}
-	iotaTab = GLOBL("bceiota", RODATA|NOPTR)
+	for _, c := range structural {
+		emit(c.name, c.bits)
+	}
+	for _, n := range fromGo {
+		emit(n, f32(spec.Const(consts, n)))
+	}
+	iotaTab = GLOBL("iota", RODATA|NOPTR)
 	for j := 0; j < 16; j++ {
 		DATA(4*j, U32(uint32(j)))
 	}
@@ -116,7 +83,9 @@ type V = []VecVirtual
 
 // gen emits one path.
 type gen struct {
+	name   string // "avx2" or "avx512", the path's name in the table
 	suffix string // "AVX2" or "AVX512"
+	fname  string // the function being emitted
 	W      int    // float32 lanes per vector
 	z      bool   // AVX-512
 	U      int    // vectors per main-loop iteration
@@ -163,7 +132,11 @@ func (g *gen) c(name string) Op {
 	if r, ok := g.kreg[name]; ok {
 		return r
 	}
-	return constTab.Offset(64 * constIndex(name))
+	m, ok := constTab[name]
+	if !ok {
+		panic("unknown constant " + name)
+	}
+	return m
 }
 
 // creg returns constant name in a register, loading it into a fresh one
@@ -195,6 +168,7 @@ func (g *gen) preload(names ...string) {
 		r := g.vec()
 		VMOVUPS(g.c(n), r)
 		g.kreg[n] = r
+		g.role(r, n+", preloaded")
 	}
 }
 
@@ -456,6 +430,7 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 		n = len(s.xm)
 	}
 	ac, t, p := newV(n, g), newV(n, g), newV(n, g)
+	Comment("mExpNeg: a = min(|x|, expClamp), NaN flowing through")
 	each(n, func(k int) {
 		switch {
 		case s.xm != nil:
@@ -464,27 +439,28 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 			// gives |x|.
 			VMOVUPS(s.xm[k], ac[k])
 			VANDPS(g.c("absmask"), ac[k], ac[k])
-			VMOVUPS(g.c("clamp"), t[k])
+			VMOVUPS(g.c("expClamp"), t[k])
 			VMINPS(ac[k], t[k], ac[k])
 		case g.z:
 			// min(clamp, |x|) with |x| as the second source: NaN gives
 			// |x|. (VRANGEPS would do it in one instruction but gives
 			// clamp for a quiet NaN in its memory operand.)
 			VANDPS(s.xo[k], g.creg("absmask"), ac[k])
-			VMINPS(ac[k], g.creg("clamp"), ac[k])
-		case g.kreg["clamp"] != nil:
+			VMINPS(ac[k], g.creg("expClamp"), ac[k])
+		case g.kreg["expClamp"] != nil:
 			// min(clamp, a) with a as the second source: NaN gives a.
-			VMINPS(a[k], g.kreg["clamp"], ac[k])
+			VMINPS(a[k], g.kreg["expClamp"], ac[k])
 		default:
-			VMOVUPS(g.c("clamp"), ac[k])
+			VMOVUPS(g.c("expClamp"), ac[k])
 			VMINPS(a[k], ac[k], ac[k])
 		}
 	})
+	Comment("mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo")
 	each(n, func(k int) {
-		if r, ok := g.kreg["magic"]; ok {
+		if r, ok := g.kreg["expMagic"]; ok {
 			VMOVAPS(r, t[k])
 		} else {
-			VMOVUPS(g.c("magic"), t[k])
+			VMOVUPS(g.c("expMagic"), t[k])
 		}
 	})
 	each(n, func(k int) { VFNMADD231PS(g.c("log2e"), ac[k], t[k]) }) // t = -(a*log2e) + magic
@@ -492,10 +468,11 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 	if g.z {
 		nn = t // t itself is not needed: VSCALEFPS scales by n
 	}
-	each(n, func(k int) { VSUBPS(g.c("magic"), t[k], nn[k]) })
+	each(n, func(k int) { VSUBPS(g.c("expMagic"), t[k], nn[k]) })
 	each(n, func(k int) { VFNMSUB231PS(g.c("ln2hi"), nn[k], ac[k]) }) // r = -(n*ln2hi) - a
 	each(n, func(k int) { VFNMADD231PS(g.c("ln2lo"), nn[k], ac[k]) }) // r = -(n*ln2lo) + r
 	r := ac
+	Comment("mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)")
 	each(n, func(k int) {
 		if c, ok := g.kreg["exp6"]; ok {
 			VMOVAPS(c, p[k])
@@ -523,6 +500,7 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 		each(n, func(k int) { VMULPS(t[k], v[k], v[k]) })
 		each(n, func(k int) { VMULPS(g.c("twoM64"), v[k], v[k]) })
 	}
+	Comment("mExpNeg: scaling by 2^n")
 	if !g.z {
 		each(n, func(k int) { VPSLLD(U8(23), t[k], t[k]) }) // 2^(n+64)
 	}
@@ -530,6 +508,7 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 		scale(p)
 		return p, nil
 	}
+	Comment("mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo")
 	p1, lo := make(V, n), make(V, n)
 	each(n, func(k int) { p1[k] = g.cfresh("one") })
 	each(n, func(k int) { VFMADD231PS(p[k], r[k], p1[k]) }) // p1 = r*p + 1
@@ -544,6 +523,7 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 // reused.
 func (g *gen) log1p(e V, keep bool) V {
 	n := len(e)
+	Comment("mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0")
 	f := make(V, n)
 	q := newV(n, g)
 	if g.z && n > 5 {
@@ -564,6 +544,7 @@ func (g *gen) log1p(e V, keep bool) V {
 			VMOVUPS_Z(g.c("ln2f"), km, kv[k])
 		})
 		g.poly(q, f)
+		Comment("mLog1p: + k")
 		each(n, func(k int) { VADDPS(kv[k], q[k], q[k]) })
 		return q
 	}
@@ -583,6 +564,7 @@ func (g *gen) log1p(e V, keep bool) V {
 		})
 		each(n, func(k int) { VFMSUB213PS(g.c("half"), g.creg("half"), km[k], f[k]) }) // f = 0.5*e - 0.5 where e >= 0.5
 		g.poly(q, f)
+		Comment("mLog1p: + k")
 		each(n, func(k int) { VADDPS(g.c("ln2f"), q[k], km[k], q[k]) }) // + ln2 where e >= 0.5
 		return q
 	}
@@ -600,6 +582,7 @@ func (g *gen) log1p(e V, keep bool) V {
 	})
 	each(n, func(k int) { VANDPS(g.c("ln2f"), m[k], m[k]) }) // k = m ? ln2 : +0
 	g.poly(q, f)
+	Comment("mLog1p: + k")
 	each(n, func(k int) { VADDPS(m[k], q[k], q[k]) })
 	return q
 }
@@ -608,6 +591,7 @@ func (g *gen) log1p(e V, keep bool) V {
 // f's register is reused.
 func (g *gen) poly(q, f V) {
 	n := len(q)
+	Comment("mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)")
 	each(n, func(k int) { VMOVUPS(g.c("lp8"), q[k]) })
 	for _, c := range []string{"lp7", "lp6", "lp5", "lp4", "lp3", "lp2", "lp1", "lp0"} {
 		each(n, func(k int) { VFMADD213PS(g.c(c), f[k], q[k]) }) // q = f*q + c
@@ -626,6 +610,7 @@ func (g *gen) poly(q, f V) {
 func (g *gen) sigNeg(e, elo V) V {
 	n := len(e)
 	d, dlo, s := newV(n, g), newV(n, g), newV(n, g)
+	Comment("mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo")
 	each(n, func(k int) { VADDPS(g.c("one"), e[k], d[k]) })   // d = 1 + e
 	each(n, func(k int) { VSUBPS(g.c("one"), d[k], dlo[k]) }) // d - 1
 	each(n, func(k int) { VSUBPS(dlo[k], e[k], dlo[k]) })     // dlo = e - (d-1)
@@ -647,24 +632,41 @@ func (g *gen) sigNeg(e, elo V) V {
 }
 
 func main() {
-	ConstraintExpr("!purego")
-	emitData()
-	paths := []*gen{
-		{suffix: "AVX2", W: 8, U: 8, IL: 4},
-		{suffix: "AVX512", W: 16, z: true, U: 8, IL: 8, pfDist: 2048},
-	}
-
-	for _, g := range paths {
-		for _, k := range kernels {
-			g.function(k)
-		}
-	}
-	pass.Compile = compile
-	Generate() // parses avo's flags (-out, -stubs, ...)
-	if err := checkAVX2(flag.Lookup("out").Value.String()); err != nil {
+	src := flag.String("src", "../bce_generic.go", "bce_generic.go, the source of the constants")
+	flag.Parse() // avo's flags (-out, -stubs, ...) are registered on the same set
+	if err := spec.CheckAll(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	ConstraintExpr("gc,!purego")
+	emitData(spec.ReadConsts(*src))
+	// The AVX2 functions come first in the file, as before the path table
+	// existed, so that every function keeps its offset (and its loops their
+	// alignment) in the text segment.
+	for _, p := range slices.Backward(spec.PathsOf("amd64")) {
+		g := paths[p.Name]
+		g.name, g.suffix = p.Name, p.Suffix
+		for _, k := range spec.Kernels {
+			g.function(k)
+		}
+	}
+	pass.Compile = pass.Concat(compile, pass.FunctionPass(registerMap))
+	Generate()
+	out := flag.Lookup("out").Value.String()
+	if err := checkAVX2(out); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := addHeader(out); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// paths holds the parameters of each amd64 path of the table, by name.
+var paths = map[string]*gen{
+	"avx2":   {W: 8, U: 8, IL: 4},
+	"avx512": {W: 16, z: true, U: 8, IL: 8, pfDist: 2048},
 }
 
 // checkAVX2 makes sure the register allocator gave the AVX2 functions only

@@ -2,8 +2,10 @@
 //
 //	cd _asm && GOWORK=off go run ./arm64 -src ../bce_generic.go -out ../bce_arm64.s
 //
-// Every kernel follows model_test.go one vector instruction per scalar
-// operation. Instructions Go's assembler knows are written with its
+// (go generate in the repository root runs it.) The kernels are the rows of
+// _asm/spec's table, built by elem (elem.go) from one function per step;
+// the constants are those of bce_generic.go's const block. Every kernel
+// follows model_test.go one vector instruction per scalar operation. Instructions Go's assembler knows are written with its
 // mnemonics; the others (vector floating-point arithmetic, compares and
 // conversions, BIC and the by-element forms) are WORD lines from the
 // encoder in encode.go, each commented with its GNU syntax.
@@ -15,7 +17,10 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
+
+	"github.com/fastbce/bce/_asm/spec"
 )
 
 // Register map (also written at the top of bce_arm64.s).
@@ -141,6 +146,8 @@ func (g *gen) addend(d V, c string) {
 // expNeg returns e = exp(-a) and, when wantLo, elo, the rounding error of
 // e (mExpNeg); a is kept.
 func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
+	g.raw("\t// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction")
+	g.raw("\t// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo")
 	ac := g.alloc()
 	g.w(FMIN(S4, ac, a, vCLAMP)) // if a > expClamp {a = expClamp}; NaN stays NaN
 	t := g.alloc()
@@ -157,6 +164,7 @@ func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
 	r, i = k("-ln2lo")
 	g.w(FMLAe(S4, rr, n, r, i)) // r = fma(n, -ln2lo, r)
 	g.release(n)
+	g.raw("\t// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)")
 	p := g.alloc()
 	g.addend(p, "exp5")
 	r, i = k("exp6")
@@ -178,6 +186,7 @@ func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
 		g.fmla(elo, p, rr)           // plo = fma(p, r, 1-p1)
 	}
 	g.release(p, rr)
+	g.raw("\t// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64")
 	g.line("VSHL $23, %s, %s", s4(t), s4(t)) // scale = bits(t) << 23
 	r, i = k("twoM64")
 	g.w(FMUL(S4, p1, p1, t))     // p1 * scale
@@ -192,6 +201,7 @@ func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
 
 // log1p returns L = log1p(e) (mLog1p); e is released unless keep.
 func (g *gen) log1p(e V, keep bool) V {
+	g.raw("\t// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0")
 	m := g.alloc()
 	g.w(FCMGE(S4, m, e, vHALF)) // e >= 0.5 (false for NaN)
 	fh := g.alloc()
@@ -206,6 +216,7 @@ func (g *gen) log1p(e V, keep bool) V {
 	g.bit(f, fh, m) // f = e >= 0.5 ? fma(e, 0.5, -0.5) : e
 	g.release(fh)
 	g.and(m, m, vLN2F) // k = e >= 0.5 ? ln2f : 0
+	g.raw("\t// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k")
 	q := g.alloc()
 	g.addend(q, "lp7")
 	r, i = k("lp8")
@@ -229,6 +240,7 @@ func (g *gen) log1p(e V, keep bool) V {
 // sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e and elo are
 // released.
 func (g *gen) sigNeg(e, elo V) V {
+	g.raw("\t// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo")
 	d := g.alloc()
 	g.w(FADD(S4, d, vONE, e)) // d = 1 + e
 	dlo := g.alloc()
@@ -247,37 +259,6 @@ func (g *gen) sigNeg(e, elo V) V {
 	return s
 }
 
-// plainC returns c = signClear(x) ? 1-y : y; y is released.
-func (g *gen) plainC(x, y V) V {
-	c := g.alloc()
-	g.w(FSUB(S4, c, vONE, y))
-	neg := g.alloc()
-	g.signSet(neg, x)
-	g.bit(c, y, neg)
-	g.release(neg, y)
-	return c
-}
-
-// lin returns c != 0 ? fma(c, a, L) : L; L is released.
-func (g *gen) lin(c, a, L V) V {
-	cz := g.alloc()
-	g.w(FCMEQz(S4, cz, c)) // c == 0 (false for NaN)
-	out := g.alloc()
-	g.mov(out, L)
-	g.fmla(out, c, a)
-	g.bit(out, L, cz)
-	g.release(cz, L)
-	return out
-}
-
-// negIfSignSet flips the sign of v where x's sign bit is set.
-func (g *gen) negIfSignSet(v, x V) {
-	sb := g.alloc()
-	g.and(sb, x, vSIGN)
-	g.eor(v, v, sb)
-	g.release(sb)
-}
-
 // kernel describes one generated function.
 type kernel struct {
 	name   string
@@ -289,8 +270,25 @@ type kernel struct {
 	// elem emits the computation of one vector: inputs in[0..], returns the
 	// output vector (or -1) and the vector to accumulate (or -1). It
 	// releases its inputs.
-	elem func(g *gen, in []V) (out, sum V)
-	doc  string
+	elem    func(g *gen, in []V) (out, sum V)
+	doc     string
+	inNames []string // the input slices, in the order of in
+	exp     bool     // computes exp(-|x|): needs the constant registers
+	sumW    bool     // adds the weights into acc[16:32] (a second pass over w)
+}
+
+// fromSpec returns the function of row k of the kernel table for path p.
+func fromSpec(k spec.Kernel, p spec.Path) kernel {
+	kn := kernel{
+		name: k.Name + p.Suffix, in: len(k.In), out: k.Out != "", acc: k.Acc,
+		params: k.Scalars, doc: k.Model, inNames: k.In, exp: k.HasExp(),
+		sumW: slices.Contains(k.Accum, spec.W),
+	}
+	for _, a := range k.Args() {
+		kn.args = append(kn.args, a.Name+" "+a.Type)
+	}
+	kn.elem = func(g *gen, in []V) (V, V) { return g.elem(k, in) }
+	return kn
 }
 
 // frame layout of the tail buffer, at 8(RSP): x, y, w, pw, mask, 64 bytes each.
@@ -319,8 +317,6 @@ func offsets(args []string) (map[string]int, int) {
 	return off, o
 }
 
-var inNames = []string{"x", "y", "w", "pw"}
-
 // Pointer registers.
 const (
 	rOut  = "R0"
@@ -345,8 +341,8 @@ func (g *gen) kernel(kn kernel) {
 		outName := strings.Fields(kn.args[0])[0]
 		g.line("MOVD %s_base+%d(FP), %s", outName, off[outName+"_base"], rOut)
 	}
-	for i := 0; i < kn.in; i++ {
-		g.line("MOVD %s_base+%d(FP), %s", inNames[i], off[inNames[i]+"_base"], rIn[i])
+	for i, name := range kn.inNames {
+		g.line("MOVD %s_base+%d(FP), %s", name, off[name+"_base"], rIn[i])
 	}
 	g.line("MOVD x_len+%d(FP), %s", off["x_len"], rN)
 	g.loadConsts(kn, off)
@@ -354,19 +350,19 @@ func (g *gen) kernel(kn kernel) {
 		g.line("MOVD acc+%d(FP), %s", off["acc"], rAcc)
 	}
 	g.sumLoop(kn, kn.elem, 0)
-	if kn.acc == 32 {
+	if kn.sumW {
 		// The weights into acc[16:32]: a second pass over w, as sum16.
 		g.line("MOVD w_base+%d(FP), R1", off["w_base"])
 		g.line("MOVD x_len+%d(FP), %s", off["x_len"], rN)
 		g.line("ADD $128, %s, %s", rAcc, rAcc)
-		wk := kernel{name: kn.name + "w", in: 1, acc: 16, elem: sum16Elem}
+		wk := kernel{name: kn.name + "w", in: 1, acc: 16, elem: sum16Elem, inNames: []string{"w"}}
 		g.sumLoop(wk, sum16Elem, 1)
 	}
 	g.line("RET")
 }
 
 func (g *gen) loadConsts(kn kernel, off map[string]int) {
-	if kn.elem == nil || kn.name == "sum16NEON" {
+	if !kn.exp {
 		g.line("MOVD $0x80000000, R9")
 		g.line("VDUP R9, %s", s4(vSIGN))
 		return
@@ -375,11 +371,10 @@ func (g *gen) loadConsts(kn kernel, off map[string]int) {
 	g.line("VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]")
 	g.line("VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]")
 	g.line("VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]")
-	for i, p := range kn.params {
+	for _, p := range kn.params {
 		lane := map[string]int{"scale": 0, "oms": 1, "hs": 2}[p]
 		g.line("MOVWU %s+%d(FP), R9", p, off[p])
 		g.line("VMOV R9, V%d.S[%d]", vP, lane)
-		_ = i
 	}
 }
 
@@ -515,11 +510,13 @@ func (g *gen) blockOnce(kn kernel, elem func(*gen, []V) (V, V), tail bool, ahead
 		} else {
 			loadAhead = func() {}
 		}
+		g.raw("\t// vector %d of 4: elements %d..%d of the 16", j, 4*j, 4*j+3)
 		out, sum := elem(g, in)
 		if j < 3 {
 			g.loadInputs(next, loaded, kn.in)
 		}
 		if out >= 0 && kn.out {
+			g.raw("\t// store")
 			g.line("VST1.P [%s], 16(%s)", s4(out), rOut)
 		}
 		if out >= 0 && out != sum {
@@ -532,6 +529,7 @@ func (g *gen) blockOnce(kn kernel, elem func(*gen, []V) (V, V), tail bool, ahead
 				g.bif(sum, vSIGN, m) // absent lanes add -0: acc + -0 == acc
 				g.release(m)
 			}
+			g.raw("\t// accumulate into acc lanes %d..%d", 4*j, 4*j+3)
 			lo, hi := g.alloc(), g.alloc()
 			a := vAcc0 + V(2*j)
 			g.w(FCVTL(lo, sum))
@@ -544,123 +542,7 @@ func (g *gen) blockOnce(kn kernel, elem func(*gen, []V) (V, V), tail bool, ahead
 	loadAhead = nil
 }
 
-// The element computations.
-
 func sum16Elem(g *gen, in []V) (V, V) { return -1, in[0] }
-
-func lossElem(g *gen, in []V) V {
-	x, y := in[0], in[1]
-	a := g.alloc()
-	g.w(FABS(S4, a, x))
-	e, _ := g.expNeg(a, false)
-	loadAhead()
-	L := g.log1p(e, false)
-	c := g.plainC(x, y)
-	g.release(x)
-	out := g.lin(c, a, L)
-	g.release(c, a)
-	return out
-}
-
-func gradElem(g *gen, in []V, scale bool, wantLoss bool) (V, V) {
-	x, y := in[0], in[1]
-	a := g.alloc()
-	g.w(FABS(S4, a, x))
-	e, elo := g.expNeg(a, true)
-	loadAhead()
-	var L V = -1
-	if wantLoss {
-		L = g.log1p(e, true)
-	}
-	sm := g.sigNeg(e, elo)
-	c := g.plainC(x, y)
-	var loss V = -1
-	if wantLoss {
-		loss = g.lin(c, a, L)
-	}
-	g.release(a)
-	g.w(FSUB(S4, c, c, sm)) // c - sm
-	g.release(sm)
-	g.negIfSignSet(c, x)
-	g.release(x)
-	if scale {
-		r, i := vP, 0
-		g.w(FMULe(S4, c, c, r, i)) // scale * g
-	}
-	return c, loss
-}
-
-func sigmoidElem(g *gen, in []V) (V, V) {
-	x := in[0]
-	a := g.alloc()
-	g.w(FABS(S4, a, x))
-	e, elo := g.expNeg(a, true)
-	g.release(a)
-	loadAhead()
-	sm := g.sigNeg(e, elo)
-	t := g.alloc()
-	g.w(FSUB(S4, t, vONE, sm)) // 1 - sm
-	neg := g.alloc()
-	g.signSet(neg, x)
-	g.bif(sm, t, neg) // sign clear: 1 - sm
-	g.release(t, neg, x)
-	return sm, -1
-}
-
-// weighted computes mWElem; it returns the weighted loss and/or gradient.
-func weighted(g *gen, in []V, wantLoss, wantGrad bool) (loss, grad V) {
-	x, y, w, pw := in[0], in[1], in[2], in[3]
-	ys := g.alloc()
-	g.dupP(ys, 2)
-	g.w(FMLAe(S4, ys, y, vP, 1)) // ys = fma(y, oms, hs)
-	g.release(y)
-	a := g.alloc()
-	g.w(FABS(S4, a, x))
-	e, elo := g.expNeg(a, wantGrad)
-	loadAhead()
-	var L, sm V = -1, -1
-	if wantLoss {
-		L = g.log1p(e, wantGrad)
-	}
-	if wantGrad {
-		sm = g.sigNeg(e, elo)
-	}
-	omy := g.alloc()
-	g.w(FSUB(S4, omy, vONE, ys)) // omy = 1 - ys
-	c := g.alloc()
-	g.w(FMUL(S4, c, pw, ys)) // p * ys
-	neg := g.alloc()
-	g.signSet(neg, x)
-	g.bif(c, omy, neg) // sign clear: c = omy
-	g.release(neg)
-	g.fmla(omy, pw, ys) // k = fma(p, ys, omy)
-	kk := omy
-	g.release(pw, ys)
-	wz := g.alloc()
-	g.w(FCMEQz(S4, wz, w)) // w == 0
-	loss, grad = -1, -1
-	if wantLoss {
-		g.w(FMUL(S4, L, kk, L)) // kL = k * L
-		lin := g.lin(c, a, L)
-		g.w(FMUL(S4, lin, w, lin)) // w * lin
-		g.w(BIC(lin, lin, wz))     // w == 0: +0
-		loss = lin
-	}
-	g.release(a)
-	if wantGrad {
-		gg := g.alloc()
-		g.mov(gg, c)
-		g.fmls(gg, kk, sm) // g = fma(-k, sm, c)
-		g.release(sm)
-		g.negIfSignSet(gg, x)
-		g.w(FMULe(S4, w, w, vP, 0)) // w * scale
-		g.w(FMUL(S4, gg, w, gg))    // * g
-		g.w(BIC(gg, gg, wz))        // w == 0: +0
-		grad = gg
-	}
-	g.release(kk, c, wz, w, x)
-	return loss, grad
-}
 
 func (g *gen) dupP(d V, lane int) { g.line("VDUP V%d.S[%d], %s", vP, lane, s4(d)) }
 
@@ -670,6 +552,10 @@ func main() {
 	src := flag.String("src", "../bce_generic.go", "bce_generic.go, the source of the constants")
 	out := flag.String("out", "../bce_arm64.s", "output file")
 	flag.Parse()
+	if err := spec.CheckAll(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	if err := os.WriteFile(*out, generate(*src), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -684,58 +570,20 @@ func main() {
 // generate returns the text of bce_arm64.s.
 func generate(src string) []byte {
 	stats = nil
-	g := &gen{consts: readConsts(src)}
+	g := &gen{consts: spec.ReadConsts(src)}
 	g.header()
-	for _, kn := range kernels() {
-		g.kernel(kn)
+	for _, p := range spec.PathsOf("arm64") {
+		for _, k := range spec.Kernels {
+			g.kernel(fromSpec(k, p))
+		}
 	}
 	return g.b.Bytes()
-}
-
-func kernels() []kernel {
-	return []kernel{
-		{name: "lossNEON", args: []string{"dst []float32", "x []float32", "y []float32"}, in: 2, out: true,
-			elem: func(g *gen, in []V) (V, V) { return lossElem(g, in), -1 },
-			doc:  "dst[i] = mLossElem(x[i], y[i])"},
-		{name: "sumNEON", args: []string{"x []float32", "y []float32", "acc *[16]float64"}, in: 2, acc: 16,
-			elem: func(g *gen, in []V) (V, V) { return -1, lossElem(g, in) },
-			doc:  "acc[i%16] += float64(mLossElem(x[i], y[i])), in index order"},
-		{name: "gradNEON", args: []string{"dst []float32", "x []float32", "y []float32"}, in: 2, out: true,
-			elem: func(g *gen, in []V) (V, V) { return gradElem(g, in, false, false) },
-			doc:  "dst[i] = grad of mLossGradElem(x[i], y[i])"},
-		{name: "sigmoidNEON", args: []string{"dst []float32", "x []float32"}, in: 1, out: true,
-			elem: sigmoidElem,
-			doc:  "dst[i] = mSigmoidElem(x[i])"},
-		{name: "sum16NEON", args: []string{"x []float32", "acc *[16]float64"}, in: 1, acc: 16,
-			elem: sum16Elem,
-			doc:  "acc[i%16] += float64(x[i]), in index order"},
-		{name: "lossGradNEON", args: []string{"g []float32", "x []float32", "y []float32", "scale float32", "acc *[16]float64"},
-			in: 2, out: true, acc: 16, params: []string{"scale"},
-			elem: func(g *gen, in []V) (V, V) { return gradElem(g, in, true, true) },
-			doc:  "loss, grad := mLossGradElem(x[i], y[i]); g[i] = scale*grad; acc[i%16] += float64(loss)"},
-		{name: "wlossNEON", args: []string{"dst []float32", "x []float32", "y []float32", "w []float32", "pw []float32", "oms float32", "hs float32"},
-			in: 4, out: true, params: []string{"oms", "hs"},
-			elem: func(g *gen, in []V) (V, V) { l, _ := weighted(g, in, true, false); return l, -1 },
-			doc:  "dst[i], _ = mWElem(x[i], y[i], w[i], pw[i], oms, hs, 1)"},
-		{name: "wsumNEON", args: []string{"x []float32", "y []float32", "w []float32", "pw []float32", "oms float32", "hs float32", "acc *[32]float64"},
-			in: 4, acc: 32, params: []string{"oms", "hs"},
-			elem: func(g *gen, in []V) (V, V) { l, _ := weighted(g, in, true, false); return -1, l },
-			doc:  "loss, _ := mWElem(...); acc[i%16] += float64(loss); then acc[16+i%16] += float64(w[i])"},
-		{name: "wgradNEON", args: []string{"dst []float32", "x []float32", "y []float32", "w []float32", "pw []float32", "oms float32", "hs float32", "scale float32"},
-			in: 4, out: true, params: []string{"oms", "hs", "scale"},
-			elem: func(g *gen, in []V) (V, V) { _, d := weighted(g, in, false, true); return d, -1 },
-			doc:  "_, dst[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale)"},
-		{name: "wlossGradNEON", args: []string{"g []float32", "x []float32", "y []float32", "w []float32", "pw []float32", "oms float32", "hs float32", "scale float32", "acc *[16]float64"},
-			in: 4, out: true, acc: 16, params: []string{"oms", "hs", "scale"},
-			elem: func(g *gen, in []V) (V, V) { l, d := weighted(g, in, true, true); return d, l },
-			doc:  "loss, g[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale); acc[i%16] += float64(loss)"},
-	}
 }
 
 func (g *gen) header() {
 	g.raw(`// Code generated by "cd _asm && GOWORK=off go run ./arm64"; DO NOT EDIT.
 
-//go:build !purego
+//go:build gc && !purego
 
 #include "textflag.h"
 
@@ -797,10 +645,7 @@ func (g *gen) constant(name string) float32 {
 		return -0.5
 	}
 	neg := strings.HasPrefix(name, "-")
-	v, ok := g.consts[strings.TrimPrefix(name, "-")]
-	if !ok {
-		panic("constant " + name + " not found in bce_generic.go")
-	}
+	v := spec.Const(g.consts, strings.TrimPrefix(name, "-"))
 	if neg {
 		v = -v
 	}

@@ -1,4 +1,4 @@
-package main
+package spec
 
 import (
 	"fmt"
@@ -10,11 +10,11 @@ import (
 	"math/big"
 )
 
-// readConsts parses the const declarations of bce_generic.go and returns
+// ReadConsts parses the const declarations of bce_generic.go and returns
 // every numeric constant rounded once, to nearest even, to float32: exactly
 // the value the Go compiler gives float32(name). The kernels therefore use
 // the coefficients of the generic path and of the model without a copy.
-func readConsts(path string) map[string]float32 {
+func ReadConsts(path string) map[string]float32 {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, path, nil, 0)
 	if err != nil {
@@ -79,4 +79,15 @@ func toFloat32(v constant.Value) float32 {
 		panic(fmt.Sprintf("constant %v overflows float32", v))
 	}
 	return f
+}
+
+// Const returns constant name of consts (from ReadConsts), and panics when
+// bce_generic.go does not declare it: a renamed or deleted coefficient must
+// stop the generators, never become 0.
+func Const(consts map[string]float32, name string) float32 {
+	v, ok := consts[name]
+	if !ok {
+		panic("constant " + name + " not found in bce_generic.go")
+	}
+	return v
 }
