@@ -260,7 +260,7 @@ func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad
 	py, omy := pf*ys, 1-ys
 	// c is 1-y' for a clear sign bit and p*y' for a set one, selected by
 	// multiplying by exactly 0 or 1: a blend py + (1-s)*(omy-py) would
-	// cancel, losing 1-y' next to a large p*y' (p = 1e12, y' = 0.1 lost 8
+	// cancel, losing 1-y' next to a large p*y' (p = 1e12, y' = 0.1 lost 7
 	// bits of c).
 	c := s*py + (1-s)*omy
 	k := py + omy

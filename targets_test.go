@@ -455,3 +455,29 @@ func class(v float32) string {
 	}
 	return "finite"
 }
+
+// TestHugePosWeightAccuracy checks the weighted loss with positive weights
+// far above 1 against the float64 reference, within the weighted bound: the
+// generic path once selected c = 1-y' by a blend that cancelled next to
+// p*y', losing about 7 bits of c at p = 1e12 (98 ULP at x = 1e6, y = 0.1).
+func TestHugePosWeightAccuracy(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		for _, p := range []float32{1e8, 1e12, 1e20} {
+			for _, yv := range []float32{0.1, 0.5, 0.9, 1e-3} {
+				xs := []float32{1e3, 1e6, 3e7, -1e3, 1, -1, 30, -30}
+				ys := make([]float32, len(xs))
+				for i := range ys {
+					ys[i] = yv
+				}
+				l := make([]float32, len(xs))
+				Criterion{PosWeight: []float32{p}}.Loss(l, xs, ys)
+				for i, x := range xs {
+					ref := refLoss(float64(x), float64(yv), 1, float64(p))
+					if e := ulpErr(l[i], ref, ref); !(e <= boundWeighted) {
+						t.Errorf("Criterion{PosWeight: %v}.Loss(x=%v, y=%v) = %v, want %v: %.1f ULP", p, x, yv, l[i], ref, e)
+					}
+				}
+			}
+		}
+	})
+}
