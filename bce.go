@@ -43,7 +43,15 @@
 //     see Criterion.)
 //   - Targets outside [0,1] are not checked in the hot loop: the kernels then
 //     evaluate the same formula, which is no longer a log loss (it may be
-//     negative). CheckTargets validates a data set once.
+//     negative), and its value is defined as the SIMD paths compute it: the
+//     float32 steps that model_test.go spells out. The generic path gives
+//     the same class of value (the same infinity, NaN where they give NaN)
+//     and, for a finite target, agrees with them to 4 ULP of
+//     |c*x| + log1p(exp(-|x|)), the size of the terms before they cancel
+//     (c is 1-y for x >= 0 and y below). An infinite target y gives the
+//     loss -y for x > 0 and +y for x < 0, NaN at x = ±0, and the gradient
+//     -y; the weighted forms give NaN (see Criterion). CheckTargets
+//     validates a data set once.
 //
 // # Summation order
 //
@@ -56,9 +64,12 @@
 //
 // dst may be the same slice as an input (in place); a dst that partially
 // overlaps an input is not supported. Slices of different lengths panic,
-// naming the function and the lengths, before anything is written. The
-// kernels allocate nothing and are safe for concurrent use. SetPath is for
-// benchmarks and tests and must not race with running kernels.
+// naming the function and the lengths, before anything is written. Every
+// function and method is safe for concurrent use, and none allocates except
+// Paths, which returns a new slice on each call, and the errors that SetPath
+// and CheckTargets return when they fail (and the message of a panic).
+// SetPath is for benchmarks and tests and must not race with running
+// kernels.
 package bce
 
 import "fmt"

@@ -170,10 +170,13 @@ func (b *gBlock) log(n int) {
 // float64: every path selects on the sign bit so that ±0 agree.
 func gSign(x float32) float64 { return float64(math.Float32bits(x) >> 31) }
 
-// gC returns c = 1-y for a clear sign bit (s = 0) and y for a set one.
+// gC returns c = 1-y for a clear sign bit (s = 0) and y for a set one, as
+// (1-s) - (1-2s)*y: the multiplier is ±1 and the addend 1 or 0, so each
+// case is computed exactly as the model computes it (1 - y, or 0 + y), and
+// an infinite y gives the model's infinity. (The blend y + (1-s)*(1-2y) it
+// replaces computed Inf - Inf, a NaN, for an infinite target.)
 func gC(s float64, y float32) float64 {
-	yf := float64(y)
-	return yf + (1-s)*(1-2*yf)
+	return (1 - s) - (1-2*s)*float64(y)
 }
 
 func lossGeneric(dst, x, y []float32) {
@@ -256,10 +259,24 @@ func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad
 	a, e, L := b.a[i&(gblk-1)], b.e[i&(gblk-1)], b.L[i&(gblk-1)]
 	sm := e / (1 + e)
 	pf, wf := float64(p), float64(w)
-	omy := 1 - ys
-	c := pf*ys + (1-s)*(omy-pf*ys) // 1-y' for a clear sign bit, p*y' for a set one
-	k := pf*ys + omy
-	loss = float32(wf * (c*a + k*L))
+	py, omy := pf*ys, 1-ys
+	// c is 1-y' for a clear sign bit and p*y' for a set one, selected by
+	// multiplying by exactly 0 or 1: a blend py + (1-s)*(omy-py) would
+	// cancel, losing 1-y' next to a large p*y' (p = 1e12, y' = 0.1 lost 7
+	// bits of c).
+	c := s*py + (1-s)*omy
+	k := py + omy
+	br := c*a + k*L
+	loss = float32(wf * br)
+	if b := float32(br); b-b != 0 {
+		// The model rounds the bracket to float32 before the weight
+		// multiplies it, so where the bracket exceeds MaxFloat32 its loss
+		// is ±Inf for every weight, the overflow that Criterion
+		// documents; the generic path gives the same. (Rounding the
+		// bracket everywhere would do it too, at up to 0.75 ULP more
+		// error; this branch is taken only for overflow and NaN.)
+		loss = w * b
+	}
 	// As in the plain kernels and the assembly: the gradient is rounded,
 	// then scaled by w*scale, so w = 1 gives the plain bits.
 	grad = w * scale * float32((c-k*sm)*(1-2*s))

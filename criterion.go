@@ -59,17 +59,25 @@ func (r Reduction) String() string {
 // Sum is Criterion{Reduction: ReduceSum}.Reduce, and Grad and LossGrad
 // likewise, bit for bit.
 //
+// GradScale multiplies every gradient as written: 0 means 1, and a negative
+// scale negates the gradients (a masked element's stays +0), which is what
+// gradient ascent or a loss entering with a minus sign needs.
+//
 // Every method checks its arguments once per call and panics with a message
-// naming the method before writing anything: the slice lengths, len(Weight)
-// equal to n when Weight is not nil, len(PosWeight) dividing n, every
-// PosWeight entry finite and >= 0, LabelSmoothing in [0,1] and a known
-// Reduction. The per-element targets and weights are not checked.
+// naming the method and the value before writing anything: the slice
+// lengths, len(Weight) equal to n when Weight is not nil, len(PosWeight)
+// dividing n, every PosWeight entry finite and >= 0, LabelSmoothing in
+// [0,1], a known Reduction and a finite GradScale. The per-element targets
+// and weights are not checked. For targets outside [0,1] the methods compute
+// what the package documentation says of them; an infinite target gives NaN
+// here (for an unmasked element), where the plain functions give ±Inf,
+// because k = 1 + (p-1)*y' is then Inf - Inf.
 type Criterion struct {
 	Weight         []float32 // per-element weights, len n; nil means all 1; exactly 0 masks an element out
 	PosWeight      []float32 // per-class weight on the positive term, len C dividing n; element i is class i % C; nil (or empty) means all 1
 	LabelSmoothing float32   // s in [0,1]: targets become y(1-s) + s/2 (Keras)
 	Reduction      Reduction
-	GradScale      float32 // multiplies every gradient written; 0 means 1
+	GradScale      float32 // multiplies every gradient written; 0 means 1; negative negates; NaN and ±Inf panic
 }
 
 // Loss writes the weighted loss of every element.
@@ -81,11 +89,22 @@ func (c Criterion) Loss(dst, logits, targets []float32) {
 		return
 	}
 	oms, hs := c.smoothing()
-	var b wbuf
-	for lo, n := 0, len(logits); lo < n; {
-		hi, w, pw := b.next(&c, lo, n)
-		wlossKernel(cur, dst[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs)
-		lo = hi
+	if w, pw, ok := c.single(len(logits)); ok {
+		wlossKernel(cur, dst, logits, targets, w, pw, oms, hs)
+	} else {
+		it := c.chunks(len(logits))
+		switch it.bufLen {
+		case wsmall:
+			var b [wsmall]float32
+			it.buf = b[:]
+		case wchunk:
+			var b [wchunk]float32
+			it.buf = b[:]
+		}
+		for it.more() {
+			lo, hi, w, pw := it.next()
+			wlossKernel(cur, dst[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs)
+		}
 	}
 }
 
@@ -102,15 +121,28 @@ func (c Criterion) Reduce(logits, targets []float32) float32 {
 	}
 	oms, hs := c.smoothing()
 	var acc [32]float64
-	var b wbuf
-	for lo := 0; lo < n; {
-		hi, w, pw := b.next(&c, lo, n)
-		wsumKernel(cur, logits[lo:hi], targets[lo:hi], w, pw, oms, hs, &acc)
-		lo = hi
+	if w, pw, ok := c.single(n); ok {
+		wsumKernel(cur, logits, targets, w, pw, oms, hs, &acc)
+	} else {
+		it := c.chunks(n)
+		switch it.bufLen {
+		case wsmall:
+			var b [wsmall]float32
+			it.buf = b[:]
+		case wchunk:
+			var b [wchunk]float32
+			it.buf = b[:]
+		}
+		for it.more() {
+			lo, hi, w, pw := it.next()
+			wsumKernel(cur, logits[lo:hi], targets[lo:hi], w, pw, oms, hs, &acc)
+		}
 	}
-	lanes := (*[16]float64)(acc[:16])
-	wlanes := (*[16]float64)(acc[16:])
-	return c.reduced(fold16(lanes), fold16(wlanes), n)
+	var wsum float64
+	if c.Reduction == ReduceWeightMean {
+		wsum = fold16((*[16]float64)(acc[16:]))
+	}
+	return c.reduced(fold16((*[16]float64)(acc[:16])), wsum, n)
 }
 
 // Grad writes the gradient of every element's weighted loss with respect to
@@ -124,11 +156,22 @@ func (c Criterion) Grad(dst, logits, targets []float32) {
 		return
 	}
 	oms, hs := c.smoothing()
-	var b wbuf
-	for lo, n := 0, len(logits); lo < n; {
-		hi, w, pw := b.next(&c, lo, n)
-		wgradKernel(cur, dst[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs, scale)
-		lo = hi
+	if w, pw, ok := c.single(len(logits)); ok {
+		wgradKernel(cur, dst, logits, targets, w, pw, oms, hs, scale)
+	} else {
+		it := c.chunks(len(logits))
+		switch it.bufLen {
+		case wsmall:
+			var b [wsmall]float32
+			it.buf = b[:]
+		case wchunk:
+			var b [wchunk]float32
+			it.buf = b[:]
+		}
+		for it.more() {
+			lo, hi, w, pw := it.next()
+			wgradKernel(cur, dst[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs, scale)
+		}
 	}
 }
 
@@ -163,11 +206,22 @@ func (c Criterion) LossGrad(grad, logits, targets []float32) float32 {
 		return c.reduced(fold16(&acc), wsum, n)
 	}
 	oms, hs := c.smoothing()
-	var b wbuf
-	for lo := 0; lo < n; {
-		hi, w, pw := b.next(&c, lo, n)
-		wlossGradKernel(cur, grad[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs, scale, &acc)
-		lo = hi
+	if w, pw, ok := c.single(n); ok {
+		wlossGradKernel(cur, grad, logits, targets, w, pw, oms, hs, scale, &acc)
+	} else {
+		it := c.chunks(n)
+		switch it.bufLen {
+		case wsmall:
+			var b [wsmall]float32
+			it.buf = b[:]
+		case wchunk:
+			var b [wchunk]float32
+			it.buf = b[:]
+		}
+		for it.more() {
+			lo, hi, w, pw := it.next()
+			wlossGradKernel(cur, grad[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs, scale, &acc)
+		}
 	}
 	return c.reduced(fold16(&acc), wsum, n)
 }
@@ -236,64 +290,119 @@ func (c *Criterion) check(fn string, n int) {
 	if c.Reduction > ReduceWeightMean {
 		panic(fmt.Sprintf("bce.%s: unknown %v", fn, c.Reduction))
 	}
+	if g := c.GradScale; g-g != 0 { // NaN or ±Inf
+		panic(fmt.Sprintf("bce.%s: GradScale = %v, want finite", fn, g))
+	}
 }
 
-// wchunk is the most elements one weighted kernel call processes: the size of
-// the stack buffers that stand in for a nil Weight and that lay PosWeight out
-// per element. It is a multiple of 16 (see chunk).
+// wchunk is the most elements one weighted kernel call processes, and so
+// the longest weight and positive-weight slices a call needs. It is a
+// multiple of 16 (see chunk).
 const wchunk = 2048
 
-// wbuf feeds the weighted kernels per-element weight and positive-weight
-// slices of the chunk's length, so that every kernel on every path reads both
-// the same way. It lives on the caller's stack: the kernels allocate nothing.
-type wbuf struct {
-	ones    [wchunk]float32
-	nones   int // ones[:nones] holds 1s
-	cls     [wchunk]float32
-	clsFrom int // cls holds the classes of a chunk starting at class clsFrom-1 (0: not filled)
-	clsLen  int
+// wsmall is the length of the smaller buffer for laying out PosWeight per
+// element, used when the chunks are this short or shorter (short inputs):
+// Go zeroes a stack buffer where it is declared, and zeroing the 8 KiB of a
+// wchunk buffer costs more than the kernel call on a short input.
+const wsmall = 256
+
+// onesBuf holds wchunk 1s: the weights that stand in for a nil Weight and
+// the positive weights for a nil PosWeight. It is written once, at
+// initialization, and only read after that (the kernels never write their
+// weights), so concurrent calls share it safely.
+var onesBuf = func() (b [wchunk]float32) {
+	for i := range b {
+		b[i] = 1
+	}
+	return b
+}()
+
+// single returns the weights and positive weights of a call that is one
+// chunk needing no buffer (at most wchunk elements, and PosWeight empty or
+// one per element), the common case of short inputs, which then skips the
+// chunk walk.
+func (c *Criterion) single(n int) (w, pw []float32, ok bool) {
+	if C := len(c.PosWeight); n > wchunk || C != 0 && C != n {
+		return nil, nil, false
+	}
+	w, pw = onesBuf[:n], onesBuf[:n]
+	if c.Weight != nil {
+		w = c.Weight
+	}
+	if len(c.PosWeight) != 0 {
+		pw = c.PosWeight
+	}
+	return w, pw, true
 }
 
-// next returns the end of the chunk that starts at lo and that chunk's weights
-// and positive weights.
-func (b *wbuf) next(c *Criterion, lo, n int) (hi int, w, pw []float32) {
-	m := wchunk
-	C := len(c.PosWeight)
-	if C > 0 {
-		// A chunk length that is a multiple of lcm(C, 16) makes every chunk
-		// start at class 0 (and lane 0), so the class pattern is laid out
-		// once per call.
+// wchunks walks the chunks [lo, hi) of a weighted call, each with its
+// per-element weights and positive weights of length hi-lo, so that every
+// kernel on every path reads both the same way. The weights are slices of
+// c.Weight or of onesBuf, the positive weights slices of c.PosWeight or of
+// onesBuf where that suffices; otherwise the class pattern is laid out in
+// buf, which the caller declares on its own stack with bufLen elements (0,
+// wsmall or wchunk) after Criterion.chunks: a buffer declared in a callee
+// would not outlive it, and one declared unconditionally would be zeroed on
+// every call, which cost about 200 ns per call with the 16 KiB this package
+// used to zero.
+type wchunks struct {
+	c                  *Criterion
+	n, m, lo           int
+	bufLen             int
+	buf                []float32
+	filledFrom, filled int // buf[:filled] holds the classes from class filledFrom on (filled = 0: nothing)
+}
+
+// chunks returns the walk over n elements: chunks of wchunk elements, or with
+// C classes of the largest multiple of lcm(C, 16) up to wchunk when there is
+// one, which makes every chunk start at class 0 (and lane 0) so that the
+// class pattern is laid out once per call. A buffer is needed only when
+// 0 < C < n; a short one when the chunks are at most wsmall long.
+func (c *Criterion) chunks(n int) wchunks {
+	it := wchunks{c: c, n: n, m: wchunk}
+	if C := len(c.PosWeight); C > 0 {
 		if l := lcm16(C); l <= wchunk {
-			m = wchunk / l * l
+			it.m = wchunk / l * l
+		}
+		if C < n {
+			it.bufLen = wchunk
+			if min(it.m, n) <= wsmall {
+				it.bufLen = wsmall
+			}
 		}
 	}
-	hi = min(n, lo+m)
-	m = hi - lo
+	return it
+}
+
+func (it *wchunks) more() bool { return it.lo < it.n }
+
+// next returns the next chunk and its weights and positive weights.
+func (it *wchunks) next() (lo, hi int, w, pw []float32) {
+	c := it.c
+	lo = it.lo
+	hi = min(it.n, lo+it.m)
+	it.lo = hi
+	k := hi - lo
+	w = onesBuf[:k]
 	if c.Weight != nil {
 		w = c.Weight[lo:hi]
-	} else {
-		w = b.fillOnes(m)
 	}
+	C := len(c.PosWeight)
 	if C == 0 {
-		pw = b.fillOnes(m)
-	} else {
-		start := lo % C
-		if b.clsFrom != start+1 || b.clsLen < m {
-			for j, k := 0, start; j < m; k = 0 {
-				j += copy(b.cls[j:m], c.PosWeight[k:])
-			}
-			b.clsFrom, b.clsLen = start+1, m
+		return lo, hi, w, onesBuf[:k]
+	}
+	start := lo % C
+	if start+k <= C {
+		// One run of classes: no copy.
+		return lo, hi, w, c.PosWeight[start : start+k]
+	}
+	if it.filledFrom != start || it.filled < k {
+		for j, cl := 0, start; j < k; cl = 0 {
+			j += copy(it.buf[j:k], c.PosWeight[cl:])
 		}
-		pw = b.cls[:m]
+		it.filledFrom, it.filled = start, k
 	}
-	return hi, w, pw
-}
-
-func (b *wbuf) fillOnes(m int) []float32 {
-	for ; b.nones < m; b.nones++ {
-		b.ones[b.nones] = 1
-	}
-	return b.ones[:m]
+	return lo, hi, w, it.buf[:k]
 }
 
 // lcm16 returns the least common multiple of C and 16.
