@@ -99,7 +99,11 @@ func kernelDigest(p pathID, model bool) string {
 	zero := make([]float64, 32)
 	var outs map[string][]float32
 	if model {
-		outs = modelOutputs(allRows(), in)
+		var ks []*kernel
+		for _, part := range digestParts {
+			ks = append(ks, kernelByName(part.kernel))
+		}
+		outs = modelOutputs(ks, in)
 	}
 	var d digester
 	for _, part := range digestParts {
