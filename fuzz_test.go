@@ -170,7 +170,8 @@ var classNames = [...]string{"NaN", "-Inf", "finite", "+Inf"}
 // at x = ±3.4e38 with y = -1, or with a positive weight p at
 // |x| > MaxFloat32/p, and stays +Inf after a weight w < 1); and for finite
 // targets outside [0,1] (refVal.nearModel) within boundNearModel ULP of the
-// model at the scale of the terms, which may cancel there.
+// model at the scale of the terms, which may cancel there (the unit at least
+// refVal.floor).
 func (r *reporter) checkGenericNearModel(c call, got, model []float32) {
 	r.t.Helper()
 	for i := range got {
@@ -183,7 +184,7 @@ func (r *reporter) checkGenericNearModel(c call, got, model []float32) {
 		if !rv.nearModel || class(got[i]) != 2 {
 			continue
 		}
-		if d := math.Abs(float64(got[i])-float64(model[i])) / ulp32(rv.scale); !(d <= boundNearModel) {
+		if d := math.Abs(float64(got[i])-float64(model[i])) / math.Max(ulp32(rv.scale), rv.floor); !(d <= boundNearModel) {
 			r.failf("%v i=%d %s: got %v, the model %v: %.3g ULP of the terms' scale %.6g > %v", c, i, c.k.describe(c.in, i),
 				got[i], model[i], d, rv.scale, boundNearModel)
 		}

@@ -5,7 +5,10 @@ import (
 	"testing"
 )
 
-// The tail and alignment tests: every public function on every path, for
+// The public-level counterpart of TestHarnessTails (harness_test.go), for
+// what the kernel table does not see: the chunking of the public functions
+// and Criterion's weight and positive-weight buffers. Every public function
+// on every path, for
 // every length 0..guardMaxLen and every start offset 0..15 elements, with
 // each output inside NaN-filled guard regions that must be untouched
 // afterwards. Per-element outputs must equal those of one call over the whole

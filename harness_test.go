@@ -694,7 +694,10 @@ func harnessModelCases() []modelCase {
 func TestHarnessModel(t *testing.T) {
 	init := initLanes()
 	for _, c := range harnessModelCases() {
-		model := modelOutputs(allRows(), c.in)
+		var model map[string][]float32
+		if len(simdPaths()) > 0 { // only the SIMD paths are compared with the model
+			model = modelOutputs(allRows(), c.in)
+		}
 		t.Run(c.name, func(t *testing.T) {
 			forEachPath(t, func(t *testing.T) {
 				rep := reporter{t: t}
@@ -732,7 +735,10 @@ func TestHarnessRandom(t *testing.T) {
 	for done := 0; done < total && rep.n < maxReported; {
 		in := randomKernelInputs(r, 4096+r.Intn(17))
 		init := randomLanes(r)
-		model := modelOutputs(allRows(), in)
+		var model map[string][]float32
+		if len(simdPaths()) > 0 {
+			model = modelOutputs(allRows(), in)
+		}
 		for _, p := range available {
 			exercised.Store(p, true)
 			rep.agreement(p, allRows(), in, init, model)

@@ -117,8 +117,12 @@ type refVal struct {
 	// finite target outside [0,1] (the formula is then no log loss, its
 	// terms may cancel); the generic path must then be within
 	// boundNearModel ULP of the model, in units of ulp32(scale), scale being
-	// the size of the terms, |c*|x|| + |k*L| for a loss and |c| + |k*sm| for
-	// a gradient (times |w| and |scale|).
+	// the size of the terms, |c*|x|| + |L| for a loss and |c| + |sm| for a
+	// gradient (in the weighted forms |c*|x|| + (|p*y'| + |1-y'|)*L and
+	// |c| + (|p*y'| + |1-y'|)*sm, times |w| and |scale|: the terms of
+	// k = p*y' + (1-y') cancel too), and the unit at least floor, as
+	// for the documented bounds: the model's float32 L and sm have the
+	// spacing 2^-149 below 2^-126, which k and w multiply.
 	nearModel bool
 	scale     float64
 }
@@ -192,26 +196,27 @@ func refSigmoidAt(in *kernelInputs, i int) refVal {
 // refScaledGradAt is the reference of LossGrad's gradient, scale*grad: the
 // weighted gradient's bound with w = p = 1.
 func refScaledGradAt(in *kernelInputs, i int) refVal {
-	return refWeighted(in.x[i], in.y[i], in.y[i], 1, 1, in.scale, false)
+	return refWeighted(in.x[i], in.y[i], in.y[i], 1, 1, in.scale, false, false)
 }
 
 func refWLossAt(in *kernelInputs, i int) refVal {
-	return refWeighted(in.x[i], in.y[i], fma32x(in.y[i], in.oms, in.hs), in.w[i], in.pw[i], 1, true)
+	return refWeighted(in.x[i], in.y[i], fma32x(in.y[i], in.oms, in.hs), in.w[i], in.pw[i], 1, true, true)
 }
 
 func refWGradAt(in *kernelInputs, i int) refVal {
-	return refWeighted(in.x[i], in.y[i], fma32x(in.y[i], in.oms, in.hs), in.w[i], in.pw[i], in.scale, false)
+	return refWeighted(in.x[i], in.y[i], fma32x(in.y[i], in.oms, in.hs), in.w[i], in.pw[i], in.scale, false, true)
 }
 
 // refWeighted is the reference of the weighted loss (loss) or of the
-// gradient times scale, for the target y smoothed to ys32, with the bounds of TestAccuracyWeighted: the loss
+// gradient times scale, of a weighted kernel (weighted) or of the plain
+// LossGrad (w = p = 1), for the target y smoothed to ys32, with the bounds of TestAccuracyWeighted: the loss
 // within 4 ULP; the gradient within 4 ULP of |w*scale|*max(c, k*sm), the
 // larger of its two terms; the unit of error at least the subnormal spacing
 // times the factors, |w|*max(1,k)*2^-149 (times |scale| for the gradient).
 // The domain: target and smoothed target y' in [0,1], a finite positive
 // weight and positive weight, and float32 intermediates that stay normal and
 // finite (weightedInRange).
-func refWeighted(x, y, ys32, w, p, scale float32, loss bool) refVal {
+func refWeighted(x, y, ys32, w, p, scale float32, loss, weighted bool) refVal {
 	if w == 0 {
 		return refVal{domain: true, want: 0, unit: 0, bound: 0} // masked: exactly 0
 	}
@@ -223,11 +228,23 @@ func refWeighted(x, y, ys32, w, p, scale float32, loss bool) refVal {
 	c := refC(x, ys, pf)
 	sm, _ := refSig(xf)
 	var rv refVal
-	if loss {
-		rv.scale = math.Abs(wf) * (math.Abs(c*math.Abs(xf)) + math.Abs(k*refL(xf)))
-	} else {
-		rv.scale = math.Abs(wf*sf) * (math.Abs(c) + math.Abs(k*sm))
+	// The size of the terms: the weighted kernels compute k = p*y' + (1-y'),
+	// itself a sum whose terms cancel for y' outside [0,1], so its terms
+	// count separately; the plain ones have no k.
+	kTerms := 1.0
+	if weighted {
+		kTerms = math.Abs(pf*ys) + math.Abs(1-ys)
 	}
+	if loss {
+		rv.scale = math.Abs(wf) * (math.Abs(c*math.Abs(xf)) + kTerms*refL(xf))
+	} else {
+		rv.scale = math.Abs(wf*sf) * (math.Abs(c) + kTerms*sm)
+	}
+	floor := math.Abs(wf) * math.Max(1, math.Abs(k)) * 0x1p-149
+	if !loss {
+		floor *= math.Abs(sf)
+	}
+	rv.floor = floor
 	inRange := finite32(x) && finite32(w) && p >= 0 && finite32(p) && weightedInRange(x, ys32, w, p, scale)
 	if !in01(y) || !in01(ys32) {
 		rv.nearModel = finite32(y) && inRange
@@ -237,10 +254,9 @@ func refWeighted(x, y, ys32, w, p, scale float32, loss bool) refVal {
 		return rv
 	}
 	rv.domain, rv.bound = true, boundWeighted
-	floor := wf * math.Max(1, k) * 0x1p-149
 	if loss {
 		rv.want = refLoss(xf, ys, wf, pf)
-		rv.unit, rv.floor = rv.want, floor
+		rv.unit = rv.want
 		return rv
 	}
 	rv.want = refGrad(xf, ys, wf, pf) * sf
@@ -249,6 +265,5 @@ func refWeighted(x, y, ys32, w, p, scale float32, loss bool) refVal {
 		cc = 1 - ys
 	}
 	rv.unit = math.Abs(wf*sf) * math.Max(cc, k*sm)
-	rv.floor = floor * math.Abs(sf)
 	return rv
 }
