@@ -25,7 +25,7 @@ const digestFile = "testdata/simd.digest"
 func digestInputs() (x, y, w, pw []float32) {
 	var xs []float32
 	for i, v := range sampledLogits() {
-		if i%4 == 0 || i < len(specialLogits) {
+		if i%4 == 0 || i < len(specialValues) {
 			xs = append(xs, v)
 		}
 	}
@@ -76,64 +76,51 @@ func (d *digester) sum() string {
 	return hex.EncodeToString(h[:])
 }
 
-// kernelDigest runs every kernel of path p (or the model, for p < 0) on the
-// fixed inputs and returns the digest.
+// digestParts is the byte stream of the digest, in order: a kernel's
+// outputs (lanes false) or its accumulator lanes, which start at zero. It is
+// frozen, since testdata/simd.digest must not change: a new kernel gets its
+// row in the kernel table, which every other harness test then runs, not a
+// part here.
+var digestParts = []struct {
+	kernel string
+	lanes  bool
+}{
+	{"loss", false}, {"sum", true},
+	{"lossGrad", false}, {"lossGrad", true},
+	{"sigmoid", false},
+	{"wlossGrad", false}, {"wlossGrad", true}, {"wsum", true},
+}
+
+// kernelDigest runs the kernels of digestParts on path p, or takes the
+// model's values for model, on the fixed inputs and returns the digest.
 func kernelDigest(p pathID, model bool) string {
 	x, y, w, pw := digestInputs()
-	n := len(x)
-	const oms, hs, scale = 0.9, 0.05, 0.375
-	var d digester
-	out := make([]float32, n)
-	var acc [16]float64
-	var wacc [32]float64
+	in := &kernelInputs{x: x, y: y, w: w, pw: pw, oms: 0.9, hs: 0.05, scale: 0.375}
+	zero := make([]float64, 32)
+	var outs map[string][]float32
 	if model {
-		for i := range x {
-			out[i] = mLossElem(x[i], y[i])
-			acc[i%16] += float64(out[i])
+		var ks []*kernel
+		for _, part := range digestParts {
+			ks = append(ks, kernelByName(part.kernel))
 		}
-		d.f32s(out)
-		d.f64s(acc[:])
-		acc = [16]float64{}
-		for i := range x {
-			l, g := mLossGradElem(x[i], y[i])
-			out[i] = scale * g
-			acc[i%16] += float64(l)
-		}
-		d.f32s(out)
-		d.f64s(acc[:])
-		for i := range x {
-			out[i] = mSigmoidElem(x[i])
-		}
-		d.f32s(out)
-		acc = [16]float64{}
-		for i := range x {
-			l, g := mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale)
-			out[i] = g
-			acc[i%16] += float64(l)
-			wacc[i%16] += float64(l)
-			wacc[16+i%16] += float64(w[i])
-		}
-		d.f32s(out)
-		d.f64s(acc[:])
-		d.f64s(wacc[:])
-		return d.sum()
+		outs = modelOutputs(ks, in)
 	}
-	lossKernel(p, out, x, y)
-	sumKernel(p, x, y, &acc)
-	d.f32s(out)
-	d.f64s(acc[:])
-	acc = [16]float64{}
-	lossGradKernel(p, out, x, y, scale, &acc)
-	d.f32s(out)
-	d.f64s(acc[:])
-	sigmoidKernel(p, out, x)
-	d.f32s(out)
-	acc = [16]float64{}
-	wlossGradKernel(p, out, x, y, w, pw, oms, hs, scale, &acc)
-	wsumKernel(p, x, y, w, pw, oms, hs, &wacc)
-	d.f32s(out)
-	d.f64s(acc[:])
-	d.f64s(wacc[:])
+	var d digester
+	for _, part := range digestParts {
+		k := kernelByName(part.kernel)
+		var out []float32
+		var lanes []float64
+		if model {
+			out, lanes = outs[k.name], k.wantLanes(zero, in, outs)
+		} else {
+			out, lanes = callKernel(p, k, in, zero)
+		}
+		if part.lanes {
+			d.f64s(lanes)
+		} else {
+			d.f32s(out)
+		}
+	}
 	return d.sum()
 }
 

@@ -230,26 +230,3 @@ func TestInPlace(t *testing.T) {
 		}
 	})
 }
-
-// assertSameBits fails unless got and want hold the same bits, element by
-// element (any NaN matches any NaN).
-func assertSameBits(t *testing.T, want, got []float32, what string) {
-	t.Helper()
-	require.Equal(t, len(want), len(got), what)
-	bad := 0
-	for i := range want {
-		if !sameBits(want[i], got[i]) {
-			if bad < 5 {
-				t.Errorf("%s: element %d = %v (%#08x), want %v (%#08x)", what, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
-			}
-			bad++
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%s: %d of %d elements differ", what, bad, len(want))
-	}
-}
-
-func sameBits(a, b float32) bool {
-	return math.Float32bits(a) == math.Float32bits(b) || (isNaN32(a) && isNaN32(b))
-}

@@ -8,10 +8,17 @@ import (
 
 // The fuzz targets decode the fuzzer's raw bytes into float32 bit patterns,
 // so every logit, target and weight is reachable: NaN payloads, ±Inf,
-// subnormals, ±0, ±3.4e38. Each input runs on every available path and is
-// checked against the float64 reference (the documented bounds, where the
-// inputs are in the documented domain), the edge semantics, the SIMD model
-// (bit for bit) and the fixed summation order (sums bit for bit).
+// subnormals, ±0, ±3.4e38, targets outside [0,1], negative weights. Each
+// input runs every kernel of the table (harness_test.go) that the target
+// covers, on every available path, and checkFuzz compares the paths:
+//
+//   - every SIMD path with the model, bit for bit, per element and per lane,
+//     for every input whatever its domain;
+//   - the generic path with the reference bound where the inputs are in the
+//     documented domain, its reductions with the lane-order fold of its own
+//     outputs, and its outputs with the model's (checkGenericNearModel);
+//   - the SIMD paths' outputs, in the documented domain, with the reference
+//     bound too (the model's accuracy on inputs no fixed test has).
 
 const fuzzMaxLen = 300
 
@@ -38,13 +45,19 @@ func encodeTriples(x, y, w []float32) []byte {
 	return b
 }
 
-// fuzzSeeds adds the seed corpus: the extreme logits against every kind of
-// target and weight, and every tail length up to 40 elements.
-func fuzzSeeds(f *testing.F) {
+// fuzzSeeds adds the seed corpus. Shared by both targets: the special values
+// against every kind of target and weight, and every tail length up to 40
+// elements (FuzzWeighted reads the first 6 bytes as its header, so it sees
+// these triples shifted into other bit patterns). Then the edges, each
+// preceded by header (FuzzWeighted's; nil for FuzzLoss): the special values
+// against infinite targets, and the weighted forms' float32 overflow edge
+// (x = ±3.4e38 with y = -1 or 2 and w < 1; y = 1 with the header's positive
+// weight 2 at |x| > MaxFloat32/2).
+func fuzzSeeds(f *testing.F, header []byte) {
 	targets := []float32{0, 1, 0.5, 1e-3, nan, -1, 2}
 	weights := []float32{1, 0, 2.5, nan, 1e-30, 1e30}
 	var x, y, w []float32
-	for i, v := range specialLogits {
+	for i, v := range specialValues {
 		x = append(x, v)
 		y = append(y, targets[i%len(targets)])
 		w = append(w, weights[i%len(weights)])
@@ -54,24 +67,44 @@ func fuzzSeeds(f *testing.F) {
 		rx, ry := randomInputs(n, int64(n))
 		f.Add(encodeTriples(rx, ry, randomWeights(n, int64(n))))
 	}
+	x, y, w = nil, nil, nil
+	for i, v := range specialValues {
+		for _, t := range []float32{inf, -inf} {
+			x, y, w = append(x, v), append(y, t), append(w, weights[i%len(weights)])
+		}
+	}
+	f.Add(append(append([]byte(nil), header...), encodeTriples(x, y, w)...))
+	edge := []float32{3.4e38, -3.4e38, maxf, -maxf, 2e38, -2e38}
+	x, y, w = nil, nil, nil
+	for _, v := range edge {
+		for _, t := range []float32{-1, 2, 1, 0} {
+			x, y, w = append(x, v), append(y, t), append(w, 0.5)
+		}
+	}
+	f.Add(append(append([]byte(nil), header...), encodeTriples(x, y, w)...))
 }
 
+// FuzzLoss runs the plain kernels (those that read no weights) on the
+// decoded logits and targets, with a gradient scale of 1/3.
 func FuzzLoss(f *testing.F) {
-	fuzzSeeds(f)
+	fuzzSeeds(f, nil)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		x, y, _ := decodeTriples(data)
-		checkPlain(t, x, y)
+		x, y, w := decodeTriples(data)
+		in := &kernelInputs{x: x, y: y, w: w, pw: ones(len(x)), oms: 1, hs: 0, scale: 1.0 / 3}
+		checkFuzz(t, rowsReading(false), in)
 	})
 }
 
+// FuzzWeighted runs the weighted kernels: the first bytes choose the
+// positive weight, the label smoothing and the gradient scale, as a
+// Criterion would pass them; the rest are the triples.
 func FuzzWeighted(f *testing.F) {
-	fuzzSeeds(f)
+	// The header of the edge seeds: p = 2, no smoothing, scale 1.
+	fuzzSeeds(f, []byte{32, 0, 0, 0, 0x80, 0x3f})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) < 8 {
 			return
 		}
-		// The first bytes choose the positive weight, the smoothing and the
-		// gradient scale; the rest are the triples.
 		p := float32(data[0]) / 16
 		s := float32(data[1]) / 255
 		scale := math.Float32frombits(binary.LittleEndian.Uint32(data[2:6]))
@@ -79,147 +112,81 @@ func FuzzWeighted(f *testing.F) {
 			scale = 1
 		}
 		x, y, w := decodeTriples(data[6:])
-		checkWeighted(t, x, y, w, p, s, scale)
+		pw := make([]float32, len(x))
+		for i := range pw {
+			pw[i] = p
+		}
+		c := Criterion{LabelSmoothing: s}
+		oms, hs := c.smoothing()
+		in := &kernelInputs{x: x, y: y, w: w, pw: pw, oms: oms, hs: hs, scale: scale}
+		checkFuzz(t, rowsReading(true), in)
 	})
 }
 
-// checkPlain checks the plain functions on every path.
-func checkPlain(t *testing.T, x, y []float32) {
-	n := len(x)
-	l, g, s := make([]float32, n), make([]float32, n), make([]float32, n)
-	var simdSum []float32
+// checkFuzz runs the kernels ks on every path over in (see the top of the
+// file for what it checks).
+func checkFuzz(t *testing.T, ks []*kernel, in *kernelInputs) {
+	init := initLanes()
+	model := modelOutputs(ks, in)
+	rep := reporter{t: t}
 	for _, p := range available {
-		cur0 := cur
-		cur = p
-		Loss(l, x, y)
-		Grad(g, x, y)
-		Sigmoid(s, x)
-		sum := Sum(x, y)
-		cur = cur0
-		for i := range x {
-			checkElem(t, p, x[i], y[i], l[i], g[i], s[i])
-		}
-		if !sameBits(sum, float32(laneFold(l))) {
-			t.Fatalf("%v: Sum = %v, want the lane-order fold %v", p, sum, laneFold(l))
-		}
-		if p == pathGeneric {
-			continue
-		}
-		for i := range x {
-			ml, mg := mLossGradElem(x[i], y[i])
-			if !sameBits(l[i], mLossElem(x[i], y[i])) || !sameBits(g[i], mg) || !sameBits(s[i], mSigmoidElem(x[i])) || !sameBits(ml, l[i]) {
-				t.Fatalf("%v: x=%v y=%v: loss %v grad %v sigmoid %v, model %v %v %v", p, x[i], y[i], l[i], g[i], s[i], ml, mg, mSigmoidElem(x[i]))
+		exercised.Store(p, true)
+		outs := rep.agreement(p, ks, in, init, model)
+		for _, k := range ks {
+			if !k.perElement() {
+				continue
+			}
+			c := call{p: p, k: k, in: in, off: -1}
+			if p == pathGeneric {
+				rep.checkGenericNearModel(c, outs[k.name], model[k.name])
+			} else {
+				rep.checkRef(c, outs[k.name])
 			}
 		}
-		if simdSum == nil {
-			simdSum = []float32{sum}
-		} else if !sameBits(simdSum[0], sum) {
-			t.Fatalf("%v: Sum = %v differs from another SIMD path's %v", p, sum, simdSum[0])
-		}
 	}
+	rep.done()
 }
 
-// checkElem checks one element's outputs against the reference where the
-// inputs are in the documented domain, and NaN propagation everywhere.
-func checkElem(t *testing.T, p pathID, x, y, l, g, s float32) {
-	xf, yf := float64(x), float64(y)
-	if isNaN32(x) || isNaN32(y) {
-		if !isNaN32(l) || !isNaN32(g) {
-			t.Fatalf("%v: x=%v y=%v: loss %v grad %v, want NaN", p, x, y, l, g)
-		}
+// class is the kind of a float32 value: NaN, -Inf, finite or +Inf.
+func class(v float32) int {
+	switch {
+	case isNaN32(v):
+		return 0
+	case math.IsInf(float64(v), -1):
+		return 1
+	case math.IsInf(float64(v), 1):
+		return 3
 	}
-	if isNaN32(x) {
-		if !isNaN32(s) {
-			t.Fatalf("%v: sigmoid(NaN) = %v", p, s)
-		}
-		return
-	}
-	rs := refSigmoid(xf)
-	if e := ulpErr(s, rs, rs); !(e <= boundHard) {
-		t.Fatalf("%v: sigmoid(%v) = %v, want %v (%.2f ULP)", p, x, s, rs, e)
-	}
-	if !(y >= 0 && y <= 1) {
-		return
-	}
-	rl, rg := refLoss(xf, yf, 1, 1), refGrad(xf, yf, 1, 1)
-	lb, gu := float64(boundSoftLoss), math.Max(rs, yf)
-	if y == 0 || y == 1 {
-		lb, gu = boundHard, rg
-	}
-	if e := ulpErr(l, rl, rl); !(e <= lb) {
-		t.Fatalf("%v: loss(%v, %v) = %v, want %v (%.2f ULP)", p, x, y, l, rl, e)
-	}
-	if e := ulpErr(g, rg, gu); !(e <= boundHard) {
-		t.Fatalf("%v: grad(%v, %v) = %v, want %v (%.2f ULP)", p, x, y, g, rg, e)
-	}
+	return 2
 }
 
-// checkWeighted checks the weighted functions on every path.
-func checkWeighted(t *testing.T, x, y, w []float32, pos, smooth, scale float32) {
-	n := len(x)
-	c := Criterion{Weight: w, PosWeight: []float32{pos}, LabelSmoothing: smooth, GradScale: scale, Reduction: ReduceSum}
-	oms, hs := c.smoothing()
-	l, g := make([]float32, n), make([]float32, n)
-	var simdSum []float32
-	for _, p := range available {
-		cur0 := cur
-		cur = p
-		c.Loss(l, x, y)
-		c.Grad(g, x, y)
-		sum := c.Reduce(x, y)
-		cur = cur0
-		if !sameBits(sum, float32(laneFold(l))) {
-			t.Fatalf("%v: Reduce = %v, want the lane-order fold %v", p, sum, laneFold(l))
-		}
-		for i := range x {
-			if w[i] == 0 {
-				if math.Float32bits(l[i]) != 0 || math.Float32bits(g[i]) != 0 {
-					t.Fatalf("%v: weight 0 at x=%v y=%v: loss %v grad %v, want +0", p, x[i], y[i], l[i], g[i])
-				}
-				continue
-			}
-			if isNaN32(x[i]) || isNaN32(y[i]) || isNaN32(w[i]) {
-				if !isNaN32(l[i]) || !isNaN32(g[i]) {
-					t.Fatalf("%v: x=%v y=%v w=%v: loss %v grad %v, want NaN", p, x[i], y[i], w[i], l[i], g[i])
-				}
-				continue
-			}
-			if !(y[i] >= 0 && y[i] <= 1 && w[i] > 0 && w[i] <= math.MaxFloat32) || !weightedInRange(x[i], fma32x(y[i], oms, hs), w[i], pos, scale) {
-				continue
-			}
-			ys := float64(fma32x(y[i], oms, hs))
-			xf, wf, pf := float64(x[i]), float64(w[i]), float64(pos)
-			rl := refLoss(xf, ys, wf, pf)
-			rg := refGrad(xf, ys, wf, pf) * float64(scale)
-			k := 1 + (pf-1)*ys
-			floor := wf * math.Max(1, k) * 0x1p-149
-			if e := ulpErrFloor(l[i], rl, rl, floor); !(e <= boundWeighted) {
-				t.Fatalf("%v: weighted loss x=%v y=%v w=%v p=%v s=%v: %v, want %v (%.2f ULP)", p, x[i], y[i], w[i], pos, smooth, l[i], rl, e)
-			}
-			sm, _ := refSig(xf)
-			cc := pf * ys
-			if !math.Signbit(xf) {
-				cc = 1 - ys
-			}
-			unit := math.Abs(wf*float64(scale)) * math.Max(cc, k*sm)
-			if e := ulpErrFloor(g[i], rg, unit, floor*math.Abs(float64(scale))); !(e <= boundWeighted) {
-				t.Fatalf("%v: weighted grad x=%v y=%v w=%v p=%v s=%v scale=%v: %v, want %v (%.2f ULP)", p, x[i], y[i], w[i], pos, smooth, scale, g[i], rg, e)
-			}
-		}
-		if p == pathGeneric {
+var classNames = [...]string{"NaN", "-Inf", "finite", "+Inf"}
+
+// checkGenericNearModel compares the generic path's outputs got with the
+// model's, which it does not match bit for bit: everywhere, the same class of
+// value (NaN where the model gives NaN, the same infinity, finite where it is
+// finite), which covers the infinite targets and the weighted forms'
+// float32 overflow edge (the model's float32 bracket c*|x| + k*L overflows
+// at x = ±3.4e38 with y = -1, or with a positive weight p at
+// |x| > MaxFloat32/p, and stays +Inf after a weight w < 1); and for finite
+// targets outside [0,1] (refVal.nearModel) within boundNearModel ULP of the
+// model at the scale of the terms, which may cancel there (the unit at least
+// refVal.floor).
+func (r *reporter) checkGenericNearModel(c call, got, model []float32) {
+	r.t.Helper()
+	for i := range got {
+		if cg, cm := class(got[i]), class(model[i]); cg != cm {
+			r.failf("%v i=%d %s: got %v (%s), the model %v (%s): not the same class of value", c, i, c.k.describe(c.in, i),
+				got[i], classNames[cg], model[i], classNames[cm])
 			continue
 		}
-		for i := range x {
-			ml, _ := mWElem(x[i], y[i], w[i], pos, oms, hs, scale)
-			_, mg := mWElem(x[i], y[i], w[i], pos, oms, hs, scale)
-			if !sameBits(l[i], ml) || !sameBits(g[i], mg) {
-				t.Fatalf("%v: x=%v y=%v w=%v: loss %v grad %v, model %v %v", p, x[i], y[i], w[i], l[i], g[i], ml, mg)
-			}
+		rv := c.k.ref(c.in, i)
+		if !rv.nearModel || class(got[i]) != 2 {
+			continue
 		}
-		if simdSum == nil {
-			simdSum = []float32{sum}
-		} else if !sameBits(simdSum[0], sum) {
-			t.Fatalf("%v: Reduce = %v differs from another SIMD path's %v", p, sum, simdSum[0])
+		if d := math.Abs(float64(got[i])-float64(model[i])) / math.Max(ulp32(rv.scale), rv.floor); !(d <= boundNearModel) {
+			r.failf("%v i=%d %s: got %v, the model %v: %.3g ULP of the terms' scale %.6g > %v", c, i, c.k.describe(c.in, i),
+				got[i], model[i], d, rv.scale, boundNearModel)
 		}
 	}
 }

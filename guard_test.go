@@ -2,11 +2,13 @@ package bce
 
 import (
 	"fmt"
-	"math"
 	"testing"
 )
 
-// The tail and alignment tests: every public function on every path, for
+// The public-level counterpart of TestHarnessTails (harness_test.go), for
+// what the kernel table does not see: the chunking of the public functions
+// and Criterion's weight and positive-weight buffers. Every public function
+// on every path, for
 // every length 0..guardMaxLen and every start offset 0..15 elements, with
 // each output inside NaN-filled guard regions that must be untouched
 // afterwards. Per-element outputs must equal those of one call over the whole
@@ -17,12 +19,7 @@ import (
 const (
 	guardMaxLen = 300
 	guardOffs   = 16
-	guardPad    = 64
 )
-
-// guardBits is the NaN payload of the guard regions: a kernel that writes
-// any value there, even a NaN, changes the bits.
-const guardBits = 0x7fc0dead
 
 // guardOp is one public function; per-element ops write dst, reductions
 // return a value.
@@ -100,28 +97,6 @@ func laneFold(v []float32) float64 {
 	return fold16(&acc)
 }
 
-// guarded returns an n-element slice at element offset off inside a larger
-// buffer whose other elements hold guardBits, and the buffer.
-func guarded(n, off int) (s, buf []float32) {
-	buf = make([]float32, guardPad+off+n+guardPad)
-	for i := range buf {
-		buf[i] = math.Float32frombits(guardBits)
-	}
-	return buf[guardPad+off : guardPad+off+n : guardPad+off+n], buf
-}
-
-func checkGuards(t *testing.T, buf []float32, n, off int, what string) {
-	t.Helper()
-	for i, v := range buf {
-		if i >= guardPad+off && i < guardPad+off+n {
-			continue
-		}
-		if math.Float32bits(v) != guardBits {
-			t.Fatalf("%s: wrote %v into the guard at element %d relative to the slice start", what, v, i-guardPad-off)
-		}
-	}
-}
-
 func TestTailsAndGuards(t *testing.T) {
 	total := guardMaxLen + guardOffs
 	bx, by := randomInputs(total, 21)
@@ -142,12 +117,9 @@ func TestTailsAndGuards(t *testing.T) {
 			for off := 0; off < guardOffs; off++ {
 				// Inputs at offset off, the output at another offset, so
 				// that inputs and output are misaligned differently.
-				x, xb := guarded(n, off)
-				y, yb := guarded(n, (off+5)%guardOffs)
-				w, wb := guarded(n, (off+11)%guardOffs)
-				copy(x, bx[:n])
-				copy(y, by[:n])
-				copy(w, bw[:n])
+				x, xb := guardedCopy(bx[:n], off)
+				y, yb := guardedCopy(by[:n], (off+5)%guardOffs)
+				w, wb := guardedCopy(bw[:n], (off+11)%guardOffs)
 				doff := (off * 7) % guardOffs
 				for _, op := range ops {
 					if op.needC5 && n%5 != 0 {
@@ -156,7 +128,7 @@ func TestTailsAndGuards(t *testing.T) {
 					dst, db := guarded(n, doff)
 					what := fmt.Sprintf("%s n=%d off=%d", op.name, n, off)
 					got := op.run(dst, x, y, w)
-					checkGuards(t, db, n, doff, what)
+					checkGuards(t, db, doff, nil, what)
 					if op.perElem {
 						for i := range dst {
 							if !sameBits(dst[i], full[op.name][i]) {
@@ -167,9 +139,9 @@ func TestTailsAndGuards(t *testing.T) {
 						t.Fatalf("%s: got %v, want %v (the lane-order fold of the per-element losses)", what, got, want)
 					}
 				}
-				checkGuards(t, xb, n, off, "logits")
-				checkGuards(t, yb, n, (off+5)%guardOffs, "targets")
-				checkGuards(t, wb, n, (off+11)%guardOffs, "weights")
+				checkGuards(t, xb, off, bx[:n], "logits")
+				checkGuards(t, yb, (off+5)%guardOffs, by[:n], "targets")
+				checkGuards(t, wb, (off+11)%guardOffs, bw[:n], "weights")
 			}
 		}
 	})

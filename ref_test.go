@@ -6,7 +6,7 @@ import "math"
 // float64 from the same float32 inputs, so its own error (about 1e-16
 // relative) is negligible next to a float32 ULP.
 
-// refE returns exp(-|x|) and the sigmoids of -|x| and |x|.
+// refSig returns the sigmoids of -|x| and |x|, from one exp(-|x|).
 func refSig(x float64) (sm, sp float64) {
 	e := math.Exp(-math.Abs(x))
 	return e / (1 + e), 1 / (1 + e)
@@ -29,9 +29,15 @@ func refLoss(x, y, w, p float64) float64 {
 	if x < 0 && p*y != 0 {
 		lin = p * y * -x
 	}
-	k := 1 + (p-1)*y
+	k := refK(y, p)
 	return w * (lin + k*math.Log1p(math.Exp(-math.Abs(x))))
 }
+
+// refK returns k = 1 + (p-1)*y, the coefficient of log1p(exp(-|x|)), as
+// p*y + (1-y): for y in [0,1] both terms are non-negative and p*y and 1-y are
+// exact for float32 y and p, where 1 + (p-1)*y cancels (p = 1e-11 and y = 1
+// would lose 5 digits, p below 2^-53 all of them).
+func refK(y, p float64) float64 { return p*y + (1 - y) }
 
 // refGrad is w*((1-y)*sigmoid(x) - p*y*sigmoid(-x)), from the sigmoid of the
 // smaller magnitude so that nothing cancels: for x >= 0 it is
@@ -41,7 +47,7 @@ func refGrad(x, y, w, p float64) float64 {
 		return 0
 	}
 	sm, _ := refSig(x)
-	k := 1 + (p-1)*y
+	k := refK(y, p)
 	if x >= 0 {
 		return w * ((1 - y) - k*sm)
 	}
@@ -97,4 +103,167 @@ func ulpErrFloor(got float32, ref, unit, floor float64) float64 {
 		return math.Inf(1)
 	}
 	return math.Abs(g-ref) / math.Max(ulp32(unit), floor)
+}
+
+// refVal is the reference of one output of one element, for the kernel
+// table (harness_test.go).
+type refVal struct {
+	// domain: the inputs are in the documented domain, and the output must
+	// be within bound ULP of want, in units of ulp32(unit), at least floor
+	// (ulpErrFloor).
+	domain                   bool
+	want, unit, floor, bound float64
+	// nearModel: the inputs are outside the documented domain only by a
+	// finite target outside [0,1] (the formula is then no log loss, its
+	// terms may cancel); the generic path must then be within
+	// boundNearModel ULP of the model, in units of ulp32(scale), scale being
+	// the size of the terms, |c*|x|| + |L| for a loss and |c| + |sm| for a
+	// gradient (in the weighted forms |c*|x|| + (|p*y'| + |1-y'|)*L and
+	// |c| + (|p*y'| + |1-y'|)*sm, times |w| and |scale|: the terms of
+	// k = p*y' + (1-y') cancel too), and the unit at least floor, as
+	// for the documented bounds: the model's float32 L and sm have the
+	// spacing 2^-149 below 2^-126, which k and w multiply.
+	nearModel bool
+	scale     float64
+}
+
+// boundNearModel is the distance allowed between the generic path and the
+// model outside the documented domain (see refVal.nearModel).
+const boundNearModel = 4
+
+func nanRef() refVal { return refVal{domain: true, want: math.NaN()} }
+
+func finite32(v float32) bool { return v-v == 0 }
+
+func in01(y float32) bool { return y >= 0 && y <= 1 }
+
+// refC returns the coefficient of |x| in the loss: 1-y for a clear sign bit,
+// p*y for a set one.
+func refC(x float32, y, p float64) float64 {
+	if math.Signbit(float64(x)) {
+		return p * y
+	}
+	return 1 - y
+}
+
+// refL returns log1p(exp(-|x|)).
+func refL(x float64) float64 { return math.Log1p(math.Exp(-math.Abs(x))) }
+
+func refLossAt(in *kernelInputs, i int) refVal {
+	x, y := in.x[i], in.y[i]
+	xf, yf := float64(x), float64(y)
+	switch {
+	case isNaN32(x) || isNaN32(y):
+		return nanRef()
+	case !in01(y):
+		return refVal{nearModel: finite32(x) && finite32(y), scale: math.Abs(refC(x, yf, 1)*math.Abs(xf)) + refL(xf)}
+	}
+	rl := refLoss(xf, yf, 1, 1)
+	bound := float64(boundSoftLoss)
+	if y == 0 || y == 1 {
+		bound = boundHard
+	}
+	return refVal{domain: true, want: rl, unit: rl, bound: bound}
+}
+
+func refGradAt(in *kernelInputs, i int) refVal {
+	x, y := in.x[i], in.y[i]
+	xf, yf := float64(x), float64(y)
+	switch {
+	case isNaN32(x) || isNaN32(y):
+		return nanRef()
+	case !in01(y):
+		sm, _ := refSig(xf)
+		return refVal{nearModel: finite32(x) && finite32(y), scale: math.Abs(refC(x, yf, 1)) + sm}
+	}
+	rg := refGrad(xf, yf, 1, 1)
+	unit := rg // hard labels: 2 ULP of the gradient itself
+	if y != 0 && y != 1 {
+		unit = math.Max(refSigmoid(xf), yf)
+	}
+	return refVal{domain: true, want: rg, unit: unit, bound: boundHard}
+}
+
+func refSigmoidAt(in *kernelInputs, i int) refVal {
+	x := in.x[i]
+	if isNaN32(x) {
+		return nanRef()
+	}
+	rs := refSigmoid(float64(x))
+	return refVal{domain: true, want: rs, unit: rs, bound: boundHard}
+}
+
+// refScaledGradAt is the reference of LossGrad's gradient, scale*grad: the
+// weighted gradient's bound with w = p = 1.
+func refScaledGradAt(in *kernelInputs, i int) refVal {
+	return refWeighted(in.x[i], in.y[i], in.y[i], 1, 1, in.scale, false, false)
+}
+
+func refWLossAt(in *kernelInputs, i int) refVal {
+	return refWeighted(in.x[i], in.y[i], fma32x(in.y[i], in.oms, in.hs), in.w[i], in.pw[i], 1, true, true)
+}
+
+func refWGradAt(in *kernelInputs, i int) refVal {
+	return refWeighted(in.x[i], in.y[i], fma32x(in.y[i], in.oms, in.hs), in.w[i], in.pw[i], in.scale, false, true)
+}
+
+// refWeighted is the reference of the weighted loss (loss) or of the
+// gradient times scale, of a weighted kernel (weighted) or of the plain
+// LossGrad (w = p = 1), for the target y smoothed to ys32, with the bounds of TestAccuracyWeighted: the loss
+// within 4 ULP; the gradient within 4 ULP of |w*scale|*max(c, k*sm), the
+// larger of its two terms; the unit of error at least the subnormal spacing
+// times the factors, |w|*max(1,k)*2^-149 (times |scale| for the gradient).
+// The domain: target and smoothed target y' in [0,1], a finite positive
+// weight and positive weight, and float32 intermediates that stay normal and
+// finite (weightedInRange).
+func refWeighted(x, y, ys32, w, p, scale float32, loss, weighted bool) refVal {
+	if w == 0 {
+		return refVal{domain: true, want: 0, unit: 0, bound: 0} // masked: exactly 0
+	}
+	if isNaN32(x) || isNaN32(y) || isNaN32(w) || isNaN32(p) || isNaN32(ys32) || isNaN32(scale) {
+		return nanRef()
+	}
+	xf, ys, wf, pf, sf := float64(x), float64(ys32), float64(w), float64(p), float64(scale)
+	k := refK(ys, pf)
+	c := refC(x, ys, pf)
+	sm, _ := refSig(xf)
+	var rv refVal
+	// The size of the terms: the weighted kernels compute k = p*y' + (1-y'),
+	// itself a sum whose terms cancel for y' outside [0,1], so its terms
+	// count separately; the plain ones have no k.
+	kTerms := 1.0
+	if weighted {
+		kTerms = math.Abs(pf*ys) + math.Abs(1-ys)
+	}
+	if loss {
+		rv.scale = math.Abs(wf) * (math.Abs(c*math.Abs(xf)) + kTerms*refL(xf))
+	} else {
+		rv.scale = math.Abs(wf*sf) * (math.Abs(c) + kTerms*sm)
+	}
+	floor := math.Abs(wf) * math.Max(1, math.Abs(k)) * 0x1p-149
+	if !loss {
+		floor *= math.Abs(sf)
+	}
+	rv.floor = floor
+	inRange := finite32(x) && finite32(w) && p >= 0 && finite32(p) && weightedInRange(x, ys32, w, p, scale)
+	if !in01(y) || !in01(ys32) {
+		rv.nearModel = finite32(y) && inRange
+		return rv
+	}
+	if !(w > 0) || !inRange {
+		return rv
+	}
+	rv.domain, rv.bound = true, boundWeighted
+	if loss {
+		rv.want = refLoss(xf, ys, wf, pf)
+		rv.unit = rv.want
+		return rv
+	}
+	rv.want = refGrad(xf, ys, wf, pf) * sf
+	cc := pf * ys
+	if !math.Signbit(xf) {
+		cc = 1 - ys
+	}
+	rv.unit = math.Abs(wf*sf) * math.Max(cc, k*sm)
+	return rv
 }
