@@ -1684,7 +1684,8 @@ tail:
 	VBLENDVPS   Y2, Y3, Y5, Y5
 
 	// accumulate into acc[0:16]
-	VANDPS       Y1, Y5, Y5
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y1, Y5, Y2, Y5
 	VCVTPS2PD    X5, Y1
 	VEXTRACTF128 $0x01, Y5, X2
 	VCVTPS2PD    X2, Y2
@@ -1756,7 +1757,8 @@ tail:
 	VBLENDVPS   Y1, Y2, Y4, Y4
 
 	// accumulate into acc[0:16]
-	VANDPS       Y0, Y4, Y4
+	VMOVUPS      signbit<>+0(SB), Y1
+	VBLENDVPS    Y0, Y4, Y1, Y4
 	VCVTPS2PD    X4, Y0
 	VEXTRACTF128 $0x01, Y4, X1
 	VCVTPS2PD    X1, Y1
@@ -3010,7 +3012,8 @@ tail:
 	VMASKMOVPS   (CX)(BX*4), Y1, Y2
 
 	// accumulate into acc[0:16]
-	VANDPS       Y1, Y2, Y2
+	VMOVUPS      signbit<>+0(SB), Y3
+	VBLENDVPS    Y1, Y2, Y3, Y2
 	VCVTPS2PD    X2, Y1
 	VEXTRACTF128 $0x01, Y2, X2
 	VCVTPS2PD    X2, Y2
@@ -3021,7 +3024,8 @@ tail:
 	VMASKMOVPS   32(CX)(BX*4), Y0, Y1
 
 	// accumulate into acc[0:16]
-	VANDPS       Y0, Y1, Y1
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y0, Y1, Y2, Y1
 	VCVTPS2PD    X1, Y0
 	VEXTRACTF128 $0x01, Y1, X1
 	VCVTPS2PD    X1, Y1
@@ -3881,7 +3885,8 @@ tail:
 	VMASKMOVPS Y7, Y1, (CX)(DI*4)
 
 	// accumulate into acc[0:16]
-	VANDPS       Y1, Y6, Y6
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y1, Y6, Y2, Y6
 	VCVTPS2PD    X6, Y1
 	VEXTRACTF128 $0x01, Y6, X2
 	VCVTPS2PD    X2, Y2
@@ -3981,7 +3986,8 @@ tail:
 	VMASKMOVPS Y6, Y0, 32(CX)(DI*4)
 
 	// accumulate into acc[0:16]
-	VANDPS       Y0, Y5, Y5
+	VMOVUPS      signbit<>+0(SB), Y1
+	VBLENDVPS    Y0, Y5, Y1, Y5
 	VCVTPS2PD    X5, Y0
 	VEXTRACTF128 $0x01, Y5, X1
 	VCVTPS2PD    X1, Y1
@@ -5546,7 +5552,8 @@ tail:
 	VANDNPS    Y5, Y3, Y5
 
 	// accumulate into acc[0:16]
-	VANDPS       Y1, Y5, Y5
+	VMOVUPS      signbit<>+0(SB), Y3
+	VBLENDVPS    Y1, Y5, Y3, Y5
 	VCVTPS2PD    X5, Y3
 	VEXTRACTF128 $0x01, Y5, X4
 	VCVTPS2PD    X4, Y4
@@ -5556,7 +5563,8 @@ tail:
 	VMOVUPD      Y4, 32(DI)
 
 	// accumulate into acc[16:32]
-	VANDPS       Y1, Y2, Y2
+	VMOVUPS      signbit<>+0(SB), Y3
+	VBLENDVPS    Y1, Y2, Y3, Y2
 	VCVTPS2PD    X2, Y1
 	VEXTRACTF128 $0x01, Y2, X2
 	VCVTPS2PD    X2, Y2
@@ -5640,7 +5648,8 @@ tail:
 	VANDNPS    Y4, Y2, Y4
 
 	// accumulate into acc[0:16]
-	VANDPS       Y0, Y4, Y4
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y0, Y4, Y2, Y4
 	VCVTPS2PD    X4, Y2
 	VEXTRACTF128 $0x01, Y4, X3
 	VCVTPS2PD    X3, Y3
@@ -5650,7 +5659,8 @@ tail:
 	VMOVUPD      Y3, 96(DI)
 
 	// accumulate into acc[16:32]
-	VANDPS       Y0, Y1, Y1
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y0, Y1, Y2, Y1
 	VCVTPS2PD    X1, Y0
 	VEXTRACTF128 $0x01, Y1, X1
 	VCVTPS2PD    X1, Y1
@@ -7609,7 +7619,8 @@ tail:
 	VMASKMOVPS Y7, Y1, (CX)(R9*4)
 
 	// accumulate into acc[0:16]
-	VANDPS       Y1, Y6, Y6
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y1, Y6, Y2, Y6
 	VCVTPS2PD    X6, Y1
 	VEXTRACTF128 $0x01, Y6, X2
 	VCVTPS2PD    X2, Y2
@@ -7723,7 +7734,8 @@ tail:
 	VMASKMOVPS Y6, Y0, 32(CX)(R9*4)
 
 	// accumulate into acc[0:16]
-	VANDPS       Y0, Y5, Y5
+	VMOVUPS      signbit<>+0(SB), Y1
+	VBLENDVPS    Y0, Y5, Y1, Y5
 	VCVTPS2PD    X5, Y0
 	VEXTRACTF128 $0x01, Y5, X1
 	VCVTPS2PD    X1, Y1

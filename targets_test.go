@@ -443,19 +443,6 @@ func TestWeightedOverflowClass(t *testing.T) {
 	})
 }
 
-// class names a float32's class: NaN, +Inf, -Inf or finite.
-func class(v float32) string {
-	switch {
-	case isNaN32(v):
-		return "NaN"
-	case math.IsInf(float64(v), 1):
-		return "+Inf"
-	case math.IsInf(float64(v), -1):
-		return "-Inf"
-	}
-	return "finite"
-}
-
 // TestHugePosWeightAccuracy checks the weighted loss with positive weights
 // far above 1 against the float64 reference, within the weighted bound: the
 // generic path once selected c = 1-y' by a blend that cancelled next to

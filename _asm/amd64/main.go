@@ -214,8 +214,10 @@ func (g *gen) accum(acc []Op, v int, r VecVirtual) {
 	base := (v * g.W % 16) / half
 	lo, hi := g.vec(), g.vec()
 	if g.masked && !g.z {
-		// Missing lanes add exactly +0.
-		VANDPS(g.vmask[v], r, r)
+		// Missing lanes add exactly -0, which leaves every accumulator
+		// lane as it was (a + -0 == a, a = -0 included; +0 would turn a
+		// -0 lane into +0), as the AVX-512 masked adds and NEON do.
+		VBLENDVPS(g.vmask[v], r, g.cfresh("signbit"), r) // r = mask ? r : -0
 	}
 	if g.z {
 		VCVTPS2PD(r.AsY(), lo)
