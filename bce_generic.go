@@ -266,6 +266,13 @@ func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad
 	// bits of c).
 	c := s*py + (1-s)*omy
 	k := py + omy
+	if p32, k32 := float32(py), float32(k); p32-p32 != 0 || k32-k32 != 0 {
+		// Only for a target far outside [0,1] (|p*y'| beyond MaxFloat32,
+		// y' finite): the model's float32 p*y' or k is then ±Inf and its
+		// loss and gradient ±Inf or NaN; float64 would give finite values.
+		// The model's float32 steps give the same class of value.
+		return weighted32(x, float32(ys), w, p, scale, float32(a), float32(L), float32(sm))
+	}
 	br := c*a + k*L
 	loss = float32(wf * br)
 	if b := float32(br); b-b != 0 {
@@ -281,6 +288,28 @@ func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad
 	// then scaled by w*scale, so w = 1 gives the plain bits.
 	grad = w * scale * float32((c-k*sm)*(1-2*s))
 	return loss, grad
+}
+
+// weighted32 is mWElem's finish in float32, from the generic path's |x|, L
+// and sm rounded to float32, for the targets whose float32 coefficients
+// overflow (see weighted): there the class of the result (±Inf or NaN) is
+// decided by the float32 overflow, which float64 arithmetic does not have.
+func weighted32(x, ys, w, p, scale, a, L, sm float32) (loss, grad float32) {
+	omy := 1 - ys
+	c := p * ys
+	if gSign(x) == 0 {
+		c = omy
+	}
+	k := fma32x(p, ys, omy)
+	lin := k * L
+	if c != 0 {
+		lin = fma32x(c, a, lin)
+	}
+	g := fma32x(-k, sm, c)
+	if gSign(x) != 0 {
+		g = -g
+	}
+	return w * lin, w * scale * g
 }
 
 // fma32x returns a*b + c rounded once to float32. The product is exact in

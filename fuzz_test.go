@@ -193,13 +193,16 @@ func (r *reporter) checkGenericNearModel(c call, got, model []float32) {
 
 // weightedInRange reports whether the documented float32 intermediates of
 // the weighted forms stay normal and finite: the unweighted bracket
-// c*|x| + k*L (at most p*|x|), the coefficient c = p*y' of a negative logit,
-// and the gradient's factor w*scale. Outside, a result may overflow to ±Inf
-// or lose precision, as documented.
+// c*|x| + k*L (at most max(1,p)*(|x| + L) for y' in [0,1], kept 2^-20 below
+// MaxFloat32 so that its float32 rounding cannot decide the overflow), the
+// coefficient c = p*y' of a negative logit, and the gradient's factor
+// w*scale. Outside, a result may overflow to ±Inf or lose precision, as
+// documented.
 func weightedInRange(x, ys, w, p, scale float32) bool {
 	ws := math.Abs(float64(w * scale))
 	c := p * ys
-	return math.Abs(float64(x))*math.Max(1, float64(p)) <= math.MaxFloat32 &&
+	bracket := math.Max(1, float64(p)) * (math.Abs(float64(x)) + refL(float64(x)))
+	return bracket <= math.MaxFloat32*(1-0x1p-20) &&
 		ws >= 0x1p-126 && ws <= math.MaxFloat32 &&
 		(c == 0 || math.Abs(float64(c)) >= 0x1p-126)
 }
