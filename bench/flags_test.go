@@ -11,11 +11,11 @@ import (
 
 // runFlags runs the benchmark with args and without -q, so that stderr shows
 // whether measuring started ("bench: preparing ..." is its first line).
-func runFlags(t *testing.T, args ...string) (err error, stderr string) {
+func runFlags(t *testing.T, args ...string) (stderr string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err = run(args, &out, &errOut)
-	return err, errOut.String()
+	return errOut.String(), err
 }
 
 // TestFlagErrorsBeforeMeasuring requires every bad flag to be an error
@@ -57,7 +57,7 @@ func TestFlagErrorsBeforeMeasuring(t *testing.T) {
 		{[]string{"-budget", "-1s"}, "budget"},
 	} {
 		args := append([]string{"-quick"}, c.args...)
-		err, stderr := runFlags(t, args...)
+		stderr, err := runFlags(t, args...)
 		if err == nil {
 			t.Errorf("bench %s: no error", strings.Join(args, " "))
 			continue
