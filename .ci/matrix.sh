@@ -3,8 +3,12 @@
 # .ci/cross.sh (and by the cross-vet job of .github/workflows/ci.yml):
 # go vet and go test -c, with and without -tags purego, without cgo, for
 #   - every module (root, bench, examples) on freebsd, openbsd, netbsd, darwin
-#     and windows, amd64 and arm64 each, and on linux/386 and linux/arm, whose
-#     32-bit int catches constants that overflow it (bench once had one);
+#     and windows on amd64, on darwin/arm64 (macOS), and on linux/386 and
+#     linux/arm, whose 32-bit int catches constants that overflow it (bench
+#     once had one);
+#   - the library alone on the arm64 of freebsd, openbsd, netbsd and windows:
+#     bench's and examples' dependencies (gonum, plot) cost a minute or more
+#     to compile per target and have no arm64-specific code of ours;
 #   - the library alone on plan9 (386, amd64, arm), illumos (amd64) and
 #     android (arm64), where the examples' and the benchmark's dependencies
 #     do not build or matter.
@@ -47,9 +51,11 @@ fi
 check linux 386 bench examples
 check linux arm bench examples
 for goos in freebsd openbsd netbsd darwin windows; do
-	for arch in amd64 arm64; do
-		check "$goos" "$arch" . bench examples
-	done
+	check "$goos" amd64 . bench examples
+done
+check darwin arm64 . bench examples
+for goos in freebsd openbsd netbsd windows; do
+	check "$goos" arm64 .
 done
 check plan9 386 .
 check plan9 amd64 .
