@@ -6,6 +6,10 @@
 #   3. the generic path's suite under qemu on s390x (big-endian) and riscv64;
 #   4. go vet + go build + go test -c, with and without -tags purego, for
 #      every supported GOARCH (wasm as GOOS=wasip1);
+#   4b. (.ci/matrix.sh) go vet + go test -c, with and without purego, on
+#      freebsd, openbsd, netbsd, darwin and windows for every module, on
+#      plan9, illumos and android for the library, and bench and examples
+#      on linux/386 and linux/arm;
 #   5. the WORD lines of bce_arm64.s: decoded by arm64asm (_asm decode and
 #      encoder tests), found in a GOARCH=arm64 binary at their source lines
 #      (go tool objdump) and decoded there by GNU objdump. (The regeneration
@@ -82,4 +86,5 @@ step "test arm64 under qemu (BCE_REQUIRE_PATHS=neon)" test_arm64
 step "test generic on s390x and riscv64 under qemu" test_generic
 step "vet, build and test -c for every GOARCH, with and without purego" matrix
 step "WORD encodings: arm64asm, go tool objdump + GNU objdump" words
+step "vet and test -c on the other GOOSes, and bench and examples on 32-bit linux (.ci/matrix.sh)" .ci/matrix.sh
 echo "=== cross.sh: all steps passed in $((SECONDS - t0)) s"

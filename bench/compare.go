@@ -68,6 +68,11 @@ function, one line per report and path.
 			base = reps[0].Machine.Name
 		}
 	}
+	// The chart's name becomes a file name in -out: from -name or from a
+	// report, whose machine name could be anything.
+	if err := checkName(base); err != nil {
+		return fmt.Errorf("compare: %w (choose one with -name)", err)
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}

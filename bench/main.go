@@ -14,8 +14,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"time"
@@ -103,6 +105,14 @@ over goroutines. Prints the tables, writes <name>.json and <name>.md.
 	if *sizes != "" {
 		sz = *sizes
 	}
+	switch {
+	case *budget < 0:
+		return nil, fmt.Errorf("-budget %v: want a positive duration (0 for the default)", *budget)
+	case *reps < 0:
+		return nil, fmt.Errorf("-reps %d: want a positive count (0 for the default)", *reps)
+	case *threads < 0:
+		return nil, fmt.Errorf("-threads %d: want 0 (no scaling) or more", *threads)
+	}
 	if *budget > 0 {
 		o.budget = *budget
 	}
@@ -120,7 +130,6 @@ over goroutines. Prints the tables, writes <name>.json and <name>.md.
 	if o.paths, err = selectPaths(*paths); err != nil {
 		return nil, err
 	}
-	o.threads = max(0, o.threads)
 	o.scalingN = o.sizes[0]
 	for _, n := range o.sizes {
 		if n <= maxScalingN {
@@ -132,6 +141,21 @@ over goroutines. Prints the tables, writes <name>.json and <name>.md.
 			return nil, err
 		}
 	}
+	scaling := []int{}
+	if o.threads > 0 {
+		scaling = []int{o.scalingN}
+	}
+	if err := checkElements(o.fns, o.sizes, "-sizes"); err != nil {
+		return nil, err
+	}
+	if err := checkElements(o.fns, scaling, "-scaling-n"); err != nil {
+		return nil, err
+	}
+	if o.name != "" {
+		if err := checkName(o.name); err != nil {
+			return nil, fmt.Errorf("-name: %w", err)
+		}
+	}
 	if o.out == "" && !o.quick {
 		o.out = "."
 		if st, err := os.Stat(resultsDir); err == nil && st.IsDir() {
@@ -141,16 +165,86 @@ over goroutines. Prints the tables, writes <name>.json and <name>.md.
 	return o, nil
 }
 
+// maxElements is the largest N whose inputs and output (four float32 arrays,
+// 16 bytes per element) fit in an int's worth of bytes: 128Mi on a 32-bit
+// GOARCH.
+const maxElements = math.MaxInt / 16
+
+// checkElements requires every function to have at least one element at
+// every size, as it is rounded down to the function's alignment (WeightedMean
+// works on whole groups of its classes), and every size to be allocatable.
+func checkElements(fns []*function, sizes []int, flagName string) error {
+	for _, n := range sizes {
+		if n > maxElements {
+			return fmt.Errorf("%s %s: too large, at most %s elements fit in memory addressable by an int on %s",
+				flagName, formatSize(n), formatSize(maxElements), runtime.GOARCH)
+		}
+		for _, f := range fns {
+			if n/f.Align == 0 {
+				return fmt.Errorf("%s %s: %s needs N >= %d, since it works on whole groups of its %d classes (raise N, or leave it out with -funcs)",
+					flagName, formatSize(n), f.Name, f.Align, f.Align)
+			}
+		}
+	}
+	return nil
+}
+
+// validName is what a machine name may look like: it becomes a file name
+// in -out, so it has no path separators and cannot be "." or "..".
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
+
+func checkName(name string) error {
+	if !validName.MatchString(name) {
+		return fmt.Errorf("name %q is no file name: want letters, digits and . _ + - (starting with a letter or digit), not a path", name)
+	}
+	return nil
+}
+
+// checkOut makes the directory out and requires that files can be created
+// there and that base.json and base.md are not directories, so that a run
+// cannot measure for minutes and then fail to write.
+func checkOut(out, base string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("-out %s: %w", out, err)
+	}
+	probe, err := os.CreateTemp(out, ".bench-probe-*")
+	if err != nil {
+		return fmt.Errorf("-out %s: cannot write there: %w", out, err)
+	}
+	probe.Close()
+	if err := os.Remove(probe.Name()); err != nil {
+		return fmt.Errorf("-out %s: %w", out, err)
+	}
+	for _, ext := range []string{".json", ".md"} {
+		p := filepath.Join(out, base+ext)
+		if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("-out %s: %s exists and is not a regular file", out, p)
+		}
+	}
+	return nil
+}
+
 func runBench(args []string, stdout, stderr io.Writer) error {
 	o, err := parseOptions(args, stderr)
 	if err != nil {
 		return err
 	}
+	// The derived name is checked too (a brand could hold anything), and
+	// the output directory before the first measurement.
+	machine := detectMachine(o.name)
+	if err := checkName(machine.Name); err != nil {
+		return fmt.Errorf("the %w, as derived from the CPU brand %q: give one with -name", err, machine.Brand)
+	}
+	if o.out != "" {
+		if err := checkOut(o.out, machine.Name); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	rep := &Report{
 		Schema:  schemaVersion,
 		Created: start.UTC().Truncate(time.Second),
-		Machine: detectMachine(o.name),
+		Machine: machine,
 		Settings: Settings{
 			Quick:         o.quick,
 			Sizes:         o.sizes,
@@ -199,6 +293,16 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 
 // measureAll runs the sweep and the scaling and appends their results to rep.
 func measureAll(rep *Report, o *options, stderr io.Writer) error {
+	// parseOptions has checked this; options made otherwise (tests) must
+	// not measure empty calls, which would count as skipped by the budget.
+	if err := checkElements(o.fns, o.sizes, "-sizes"); err != nil {
+		return err
+	}
+	if o.threads > 0 {
+		if err := checkElements(o.fns, []int{o.scalingN}, "-scaling-n"); err != nil {
+			return err
+		}
+	}
 	orig := bce.Path()
 	defer bce.SetPath(orig)
 
@@ -241,7 +345,7 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 			for _, f := range o.fns {
 				nn := n / f.Align * f.Align
 				prog.step(fmt.Sprintf("%s N=%s", f.Name, formatSize(n)), len(variants))
-				if nn == 0 || time.Now().After(deadline) {
+				if time.Now().After(deadline) {
 					rep.Skipped += len(variants)
 					continue
 				}
@@ -267,7 +371,7 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 			nn := n / f.Align * f.Align
 			for k := 1; k <= o.threads; k++ {
 				prog.step(fmt.Sprintf("%s N=%s on %d goroutines", f.Name, formatSize(n), k), len(scalingVariants))
-				if nn == 0 || time.Now().After(deadline) {
+				if time.Now().After(deadline) {
 					rep.Skipped += len(scalingVariants)
 					continue
 				}

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -190,6 +192,10 @@ func parseSize(s string) (int, error) {
 	if err != nil || v <= 0 {
 		return 0, fmt.Errorf("bad size %q: want a positive count such as 4096, 4Ki or 16Mi", s)
 	}
+	// v*mult must not wrap around: on a 32-bit GOARCH 2Gi already does.
+	if v > math.MaxInt/mult {
+		return 0, fmt.Errorf("size %q is too large for an int on %s", s, runtime.GOARCH)
+	}
 	return v * mult, nil
 }
 
@@ -218,8 +224,16 @@ func parseSizes(list string) ([]int, error) {
 			if err != nil {
 				return nil, err
 			}
-			for n := a; n <= b; n *= 4 {
+			if a > b {
+				return nil, fmt.Errorf("size range %q is reversed: write %s..%s", item, strings.TrimSpace(hi), strings.TrimSpace(lo))
+			}
+			// n stops growing before n*4 could exceed b, and so before
+			// it could overflow.
+			for n := a; ; n *= 4 {
 				out = append(out, n)
+				if n > b/4 {
+					break
+				}
 			}
 			continue
 		}
