@@ -3,17 +3,15 @@
 # .ci/cross.sh (and by the cross-vet job of .github/workflows/ci.yml):
 # go vet and go test -c, with and without -tags purego, without cgo, for
 #   - every module (root, bench, examples) on freebsd, openbsd, netbsd, darwin
-#     and windows on amd64, on darwin/arm64 (macOS), and on linux/386 and
-#     linux/arm, whose 32-bit int catches constants that overflow it (bench
-#     once had one);
-#   - the library alone on the arm64 of freebsd, openbsd, netbsd and windows:
-#     bench's and examples' dependencies (gonum, plot) cost a minute or more
-#     to compile per target and have no arm64-specific code of ours;
-#   - the library alone on plan9 (386, amd64, arm), illumos (amd64) and
-#     android (arm64), where the examples' and the benchmark's dependencies
-#     do not build or matter.
-# With -all it also covers the library on every linux GOARCH (what cross.sh's
-# own matrix step does), for a job that runs the matrix alone.
+#     and windows (amd64), and bench and examples on linux/386, whose 32-bit
+#     int catches constants that overflow it (bench once had one);
+#   - the library alone on darwin/arm64 (the NEON path on macOS), plan9,
+#     illumos and android, where the examples' and the benchmark's
+#     dependencies do not build or matter.
+# With -all (for a job that runs the matrix alone: the workflow's cross-vet)
+# it also covers the library on every linux GOARCH (cross.sh's own matrix
+# step), the arm64 of the BSDs and windows, plan9/386 and plan9/arm, and
+# bench and examples on linux/arm and darwin/arm64.
 # Every target is tried; the failures are listed at the end (exit status 1).
 # Prints each target's duration, and the total.
 set -euo pipefail
@@ -48,20 +46,27 @@ if [ "${1:-}" = -all ]; then
 	done
 	check wasip1 wasm .
 fi
+# CI's cut (about 10 targets; each costs a cold compile of the standard
+# library and, for bench and examples, of gonum and plot): one GOARCH per
+# extra GOOS, the NEON path on macOS, and 32-bit linux for bench and
+# examples. -all (the workflow's cross-vet job) adds the rest.
 check linux 386 bench examples
-check linux arm bench examples
 for goos in freebsd openbsd netbsd darwin windows; do
 	check "$goos" amd64 . bench examples
 done
-check darwin arm64 . bench examples
-for goos in freebsd openbsd netbsd windows; do
-	check "$goos" arm64 .
-done
-check plan9 386 .
+check darwin arm64 .
 check plan9 amd64 .
-check plan9 arm .
 check illumos amd64 .
 check android arm64 .
+if [ "${1:-}" = -all ]; then
+	check linux arm bench examples
+	check darwin arm64 bench examples
+	for goos in freebsd openbsd netbsd windows; do
+		check "$goos" arm64 .
+	done
+	check plan9 386 .
+	check plan9 arm .
+fi
 if ((${#failed[@]})); then
 	echo "=== matrix.sh: ${#failed[@]} targets failed in $((SECONDS - t0)) s:"
 	printf '    %s\n' "${failed[@]}"
