@@ -45,6 +45,7 @@ type Machine struct {
 	Library        string   `json:"library_version"`
 	Revision       string   `json:"revision,omitempty"`
 	Paths          []string `json:"paths"`
+	PathError      string   `json:"path_error,omitempty"`
 }
 
 // simdFeatures are the CPU features that decide which kernels can run.
@@ -82,6 +83,9 @@ func detectMachine(name string) Machine {
 		GoVersion:      runtime.Version(),
 		GOMAXPROCS:     runtime.GOMAXPROCS(0),
 		Paths:          bce.Paths(),
+	}
+	if err := bce.PathError(); err != nil {
+		m.PathError = err.Error()
 	}
 	if c.HypervisorVendorID != cpuid.VendorUnknown {
 		m.Hypervisor = c.HypervisorVendorID.String()

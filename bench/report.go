@@ -200,7 +200,7 @@ func (r *Report) bytesPerElement(fn string) int {
 	return 0
 }
 
-// machineLines describes the machine in a few lines of text.
+// lines describes the machine in a few lines of text.
 func (m *Machine) lines() []string {
 	mib := func(b int) string {
 		switch {
@@ -228,13 +228,17 @@ func (m *Machine) lines() []string {
 	if m.Revision != "" {
 		lib += " (" + m.Revision + ")"
 	}
-	return []string{
+	lines := []string{
 		"CPU:      " + cpu,
 		"Cores:    " + cores,
 		fmt.Sprintf("Caches:   L1d %s, L1i %s, L2 %s, L3 %s, line %d B", mib(m.L1D), mib(m.L1I), mib(m.L2), mib(m.L3), m.CacheLine),
 		"Features: " + strings.Join(m.Features, " "),
 		fmt.Sprintf("Go:       %s %s/%s; bce %s; paths %s", m.GoVersion, m.GOOS, m.GOARCH, lib, strings.Join(m.Paths, ", ")),
 	}
+	if m.PathError != "" {
+		lines = append(lines, "BCE_PATH: "+m.PathError)
+	}
+	return lines
 }
 
 // representativeSizes picks, from the measured sizes, one that fits in each
@@ -277,7 +281,7 @@ func (r *Report) representativeSizes() (labels []string, sizes []int) {
 	return labels, sizes
 }
 
-// cell formats one result as "Melem/s GB/s ×plain %roof".
+// cellFields formats one result as "Melem/s GB/s ×plain %roof".
 func cellFields(x *Result) []string {
 	if x == nil {
 		return []string{"-", "-", "-", "-"}
@@ -400,7 +404,7 @@ func (r *Report) writeSummaryText(w io.Writer) {
 	tw.Flush()
 }
 
-// scalingVariants returns the variants measured for scaling, and the thread
+// scalingAxes returns the variants measured for scaling, and the thread
 // counts.
 func (r *Report) scalingAxes() (fns, variants []string, threads []int, n int) {
 	for _, x := range r.Scaling {
