@@ -160,6 +160,16 @@ func mWElem(x, y, w, p, oms, hs, scale float32) (loss, grad float32) {
 // paths.
 func TestModelAccuracy(t *testing.T) {
 	xs := sampledLogits()
+	if testing.Short() {
+		// The model is the same Go code on every GOARCH; under -short (CI's
+		// generic suites under qemu) every 16th sampled logit checks that
+		// it behaves the same there, and the whole set runs natively.
+		short := xs[:0:0]
+		for i := 0; i < len(xs); i += 16 {
+			short = append(short, xs[i])
+		}
+		xs = short
+	}
 	var hard [nHard]worst
 	var soft [2]worst
 	for _, x := range xs {

@@ -2,16 +2,18 @@
 # The cross-build matrix beyond linux, run from the repository root by
 # .ci/cross.sh (and by the cross-vet job of .github/workflows/ci.yml):
 # go vet and go test -c, with and without -tags purego, without cgo, for
-#   - every module (root, bench, examples) on freebsd, openbsd, netbsd, darwin
-#     and windows (amd64), and bench and examples on linux/386, whose 32-bit
-#     int catches constants that overflow it (bench once had one);
-#   - the library alone on darwin/arm64 (the NEON path on macOS), plan9,
-#     illumos and android, where the examples' and the benchmark's
-#     dependencies do not build or matter.
+#   - every module (root, bench, examples) on darwin and windows (amd64),
+#     and bench and examples on linux/386, whose 32-bit int catches
+#     constants that overflow it (bench once had one);
+#   - the library alone on freebsd, openbsd and netbsd (amd64), darwin/arm64
+#     (the NEON path on macOS), plan9, illumos and android, where the
+#     examples' and the benchmark's dependencies do not build or matter, or
+#     cost a cold compile of gonum and plot (about a minute per target) for
+#     no code of ours that differs there.
 # With -all (for a job that runs the matrix alone: the workflow's cross-vet)
 # it also covers the library on every linux GOARCH (cross.sh's own matrix
 # step), the arm64 of the BSDs and windows, plan9/386 and plan9/arm, and
-# bench and examples on linux/arm and darwin/arm64.
+# bench and examples on the BSDs, linux/arm and darwin/arm64.
 # Every target is tried; the failures are listed at the end (exit status 1).
 # Prints each target's duration, and the total.
 set -euo pipefail
@@ -51,14 +53,20 @@ fi
 # extra GOOS, the NEON path on macOS, and 32-bit linux for bench and
 # examples. -all (the workflow's cross-vet job) adds the rest.
 check linux 386 bench examples
-for goos in freebsd openbsd netbsd darwin windows; do
+for goos in darwin windows; do
 	check "$goos" amd64 . bench examples
+done
+for goos in freebsd openbsd netbsd; do
+	check "$goos" amd64 .
 done
 check darwin arm64 .
 check plan9 amd64 .
 check illumos amd64 .
 check android arm64 .
 if [ "${1:-}" = -all ]; then
+	for goos in freebsd openbsd netbsd; do
+		check "$goos" amd64 bench examples
+	done
 	check linux arm bench examples
 	check darwin arm64 bench examples
 	for goos in freebsd openbsd netbsd windows; do
