@@ -179,6 +179,21 @@ func gC(s float64, y float32) float64 {
 	return (1 - s) - (1-2*s)*float64(y)
 }
 
+// gLin returns the loss c*a + L rounded once to float32. Within a factor 2
+// of the float32 overflow (only for |x| above 2^127) it uses c rounded to
+// float32, as the model does: for a target just outside [0,1] the exact
+// c = 1-y can push c*|x| past MaxFloat32 where the model's float32 c = 1
+// does not (or the reverse), and every path must give the same class of
+// value there. Inside [0,1] this costs at most half an ULP of c, at those
+// logits only.
+func gLin(c, a, L float64) float32 {
+	r := c*a + L
+	if math.Abs(r) > 0x1p127 {
+		r = float64(float32(c))*a + L
+	}
+	return float32(r)
+}
+
 func lossGeneric(dst, x, y []float32) {
 	var b gBlock
 	for lo := 0; lo < len(x); lo += gblk {
@@ -187,7 +202,7 @@ func lossGeneric(dst, x, y []float32) {
 		b.log(len(xs))
 		for i, xi := range xs {
 			c := gC(gSign(xi), y[lo+i])
-			dst[lo+i] = float32(c*b.a[i&(gblk-1)] + b.L[i&(gblk-1)])
+			dst[lo+i] = gLin(c, b.a[i&(gblk-1)], b.L[i&(gblk-1)])
 		}
 	}
 }
@@ -201,7 +216,7 @@ func sumGeneric(x, y []float32, acc *[16]float64) {
 		b.log(len(xs))
 		for i, xi := range xs {
 			c := gC(gSign(xi), y[lo+i])
-			acc[i&15] += float64(float32(c*b.a[i&(gblk-1)] + b.L[i&(gblk-1)]))
+			acc[i&15] += float64(gLin(c, b.a[i&(gblk-1)], b.L[i&(gblk-1)]))
 		}
 	}
 }
@@ -230,7 +245,7 @@ func lossGradGeneric(g, x, y []float32, scale float32, acc *[16]float64) {
 			c := gC(s, y[lo+i])
 			sm := b.e[i&(gblk-1)] / (1 + b.e[i&(gblk-1)])
 			g[lo+i] = scale * float32((c-sm)*(1-2*s))
-			acc[i&15] += float64(float32(c*b.a[i&(gblk-1)] + b.L[i&(gblk-1)]))
+			acc[i&15] += float64(gLin(c, b.a[i&(gblk-1)], b.L[i&(gblk-1)]))
 		}
 	}
 }
@@ -266,14 +281,16 @@ func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad
 	// bits of c).
 	c := s*py + (1-s)*omy
 	k := py + omy
-	if p32, k32 := float32(py), float32(k); p32-p32 != 0 || k32-k32 != 0 {
-		// Only for a target far outside [0,1] (|p*y'| beyond MaxFloat32,
-		// y' finite): the model's float32 p*y' or k is then ±Inf and its
-		// loss and gradient ±Inf or NaN; float64 would give finite values.
+	br := c*a + k*L
+	if p32, k32 := float32(py), float32(k); p32-p32 != 0 || k32-k32 != 0 || math.Abs(br) > 0x1p127 {
+		// For a target far outside [0,1] (|p*y'| beyond MaxFloat32, y'
+		// finite) the model's float32 p*y' or k is ±Inf and its loss and
+		// gradient ±Inf or NaN, where float64 would give finite values;
+		// within a factor 2 of the bracket's overflow, the float32
+		// rounding of c and k decides whether it overflows (see gLin).
 		// The model's float32 steps give the same class of value.
 		return weighted32(x, float32(ys), w, p, scale, float32(a), float32(L), float32(sm))
 	}
-	br := c*a + k*L
 	loss = float32(wf * br)
 	if b := float32(br); b-b != 0 {
 		// The model rounds the bracket to float32 before the weight
