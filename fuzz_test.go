@@ -184,7 +184,7 @@ func (r *reporter) checkGenericNearModel(c call, got, model []float32) {
 		if !rv.nearModel || class(got[i]) != 2 {
 			continue
 		}
-		if d := math.Abs(float64(got[i])-float64(model[i])) / math.Max(ulp32(rv.scale), rv.floor); !(d <= boundNearModel) {
+		if d := math.Abs(float64(got[i])-float64(model[i])) / math.Max(ulpAt(rv.scale), rv.floor); !(d <= boundNearModel) {
 			r.failf("%v i=%d %s: got %v, the model %v: %.3g ULP of the terms' scale %.6g > %v", c, i, c.k.describe(c.in, i),
 				got[i], model[i], d, rv.scale, boundNearModel)
 		}

@@ -77,6 +77,17 @@ func ulp32(v float64) float64 {
 	return math.Float64frombits((math.Float64bits(a)>>52 - 23) << 52)
 }
 
+// ulpAt returns the spacing of float32 numbers at |v| as ulp32 does, but
+// with the exponent unbounded above: the size of the terms that the
+// generic-versus-model rule measures with (refVal.scale) may exceed
+// MaxFloat32 while the result, after they cancel, does not.
+func ulpAt(v float64) float64 {
+	if a := math.Abs(v); a >= math.MaxFloat32 && a <= math.MaxFloat64 {
+		return math.Float64frombits((math.Float64bits(a)>>52 - 23) << 52)
+	}
+	return ulp32(v)
+}
+
 // ulpErr returns |got - ref| in units of ulp32(unit). Infinities must match
 // exactly (0 or +Inf), and NaN must meet NaN (0) or count as +Inf. A
 // reference beyond the float32 range must give the infinity it rounds to.
