@@ -169,6 +169,53 @@ func LossGrad(grad, logits, targets []float32) float32 {
 	return float32(fold16(&acc) / float64(n))
 }
 
+// LossAndGrad writes the loss and the gradient of every element in one
+// pass over memory, the same bits as Loss and Grad write separately:
+//
+//	for i, x := range logits {
+//		y := targets[i]
+//		loss[i] = (1-y)*relu(x) + y*relu(-x) + log1p(exp(-|x|))
+//		grad[i] = sigmoid(x) - y
+//	}
+//
+// Either output may be the same slice as logits or targets (every element's
+// inputs are read before its outputs are written), but loss and grad must
+// be two slices: the same non-empty slice for both panics.
+func LossAndGrad(loss, grad, logits, targets []float32) {
+	checkLen4("LossAndGrad", "loss", "grad", "logits", "targets", len(loss), len(grad), len(logits), len(targets))
+	checkDistinct("LossAndGrad", loss, grad)
+	for len(logits) > 0 {
+		m := min(len(logits), chunk)
+		lossAndGradKernel(cur, loss[:m], grad[:m], logits[:m], targets[:m])
+		loss, grad, logits, targets = loss[m:], grad[m:], logits[m:], targets[m:]
+	}
+}
+
+// Softplus writes log(1 + exp(x)) of every element, computed as
+// relu(x) + log1p(exp(-|x|)): the bits of Loss with every target 0, with no
+// targets read. Softplus(+Inf) = +Inf, Softplus(-Inf) = 0.
+func Softplus(dst, x []float32) {
+	checkLen2("Softplus", "dst", "x", len(dst), len(x))
+	for len(x) > 0 {
+		m := min(len(x), chunk)
+		softplusKernel(cur, dst[:m], x[:m])
+		dst, x = dst[m:], x[m:]
+	}
+}
+
+// LogSigmoid writes log(sigmoid(x)) = -softplus(-x) of every element,
+// computed as -(relu(-x) + log1p(exp(-|x|))): the bits of Loss with every
+// target 1, negated (its sign bit flipped, so an exact 0 gives -0), with no
+// targets read. LogSigmoid(+Inf) = -0, LogSigmoid(-Inf) = -Inf.
+func LogSigmoid(dst, x []float32) {
+	checkLen2("LogSigmoid", "dst", "x", len(dst), len(x))
+	for len(x) > 0 {
+		m := min(len(x), chunk)
+		logSigmoidKernel(cur, dst[:m], x[:m])
+		dst, x = dst[m:], x[m:]
+	}
+}
+
 // Sigmoid writes the sigmoid of every logit:
 //
 //	for i, x := range logits {
@@ -218,5 +265,19 @@ func checkLen2(fn, a, b string, na, nb int) {
 func checkLen3(fn, a, b, c string, na, nb, nc int) {
 	if na != nb || nb != nc {
 		panic(fmt.Sprintf("bce.%s: len(%s) = %d, len(%s) = %d, len(%s) = %d: lengths differ", fn, a, na, b, nb, c, nc))
+	}
+}
+
+func checkLen4(fn, a, b, c, d string, na, nb, nc, nd int) {
+	if na != nb || nb != nc || nc != nd {
+		panic(fmt.Sprintf("bce.%s: len(%s) = %d, len(%s) = %d, len(%s) = %d, len(%s) = %d: lengths differ", fn, a, na, b, nb, c, nc, d, nd))
+	}
+}
+
+// checkDistinct panics when the two outputs of a one-pass loss and
+// gradient start at the same element: one of them would be lost.
+func checkDistinct(fn string, loss, grad []float32) {
+	if len(loss) > 0 && len(grad) > 0 && &loss[0] == &grad[0] {
+		panic(fmt.Sprintf("bce.%s: loss and grad are the same slice (len %d): want two outputs", fn, len(loss)))
 	}
 }

@@ -7750,6 +7750,3052 @@ done:
 	VZEROUPPER
 	RET
 
+// func lossAndGradAVX2(loss []float32, grad []float32, x []float32, y []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·lossAndGradAVX2(SB), NOSPLIT, $0-96
+	// lossAndGradAVX2: loss[i], grad[i] = mLossGradElem(x[i], y[i])
+	// Registers:
+	//   AX   n = len(loss)
+	//   CX   &loss[0]
+	//   DX   &grad[0]
+	//   BX   &x[0]
+	//   SI   &y[0]
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 64 elements
+	//   R8   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ loss_len+8(FP), AX
+	MOVQ loss_base+0(FP), CX
+	MOVQ grad_base+24(FP), DX
+	MOVQ x_base+48(FP), BX
+	MOVQ y_base+72(FP), SI
+	XORQ DI, DI
+	MOVQ AX, R8
+	ANDQ $-64, R8
+	JEQ  after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (BX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(BX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(BX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   one<>+0(SB), Y3
+	VSUBPS    (SI)(DI*4), Y3, Y3
+	VMOVUPS   one<>+0(SB), Y4
+	VSUBPS    32(SI)(DI*4), Y4, Y4
+	VMOVUPS   one<>+0(SB), Y5
+	VSUBPS    64(SI)(DI*4), Y5, Y5
+	VMOVUPS   (BX)(DI*4), Y9
+	VBLENDVPS Y9, (SI)(DI*4), Y3, Y3
+	VMOVUPS   32(BX)(DI*4), Y9
+	VBLENDVPS Y9, 32(SI)(DI*4), Y4, Y4
+	VMOVUPS   64(BX)(DI*4), Y9
+	VBLENDVPS Y9, 64(SI)(DI*4), Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y9
+	VMOVUPS     (BX)(DI*4), Y10
+	VANDPS      absmask<>+0(SB), Y10, Y10
+	VFMADD213PS Y6, Y3, Y10
+	VBLENDVPS   Y9, Y10, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y9
+	VMOVUPS     32(BX)(DI*4), Y10
+	VANDPS      absmask<>+0(SB), Y10, Y10
+	VFMADD213PS Y7, Y4, Y10
+	VBLENDVPS   Y9, Y10, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y9
+	VMOVUPS     64(BX)(DI*4), Y10
+	VANDPS      absmask<>+0(SB), Y10, Y10
+	VFMADD213PS Y8, Y5, Y10
+	VBLENDVPS   Y9, Y10, Y8, Y8
+
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	VSUBPS  Y0, Y3, Y3
+	VSUBPS  Y1, Y4, Y4
+	VSUBPS  Y2, Y5, Y5
+	VMOVUPS signbit<>+0(SB), Y0
+	VANDPS  (BX)(DI*4), Y0, Y0
+	VXORPS  Y0, Y3, Y3
+	VMOVUPS signbit<>+0(SB), Y0
+	VANDPS  32(BX)(DI*4), Y0, Y0
+	VXORPS  Y0, Y4, Y4
+	VMOVUPS signbit<>+0(SB), Y0
+	VANDPS  64(BX)(DI*4), Y0, Y0
+	VXORPS  Y0, Y5, Y5
+
+	// store loss
+	VMOVUPS Y6, (CX)(DI*4)
+	VMOVUPS Y7, 32(CX)(DI*4)
+	VMOVUPS Y8, 64(CX)(DI*4)
+
+	// store grad
+	VMOVUPS Y3, (DX)(DI*4)
+	VMOVUPS Y4, 32(DX)(DI*4)
+	VMOVUPS Y5, 64(DX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 96(BX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(BX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(BX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   one<>+0(SB), Y3
+	VSUBPS    96(SI)(DI*4), Y3, Y3
+	VMOVUPS   one<>+0(SB), Y4
+	VSUBPS    128(SI)(DI*4), Y4, Y4
+	VMOVUPS   one<>+0(SB), Y5
+	VSUBPS    160(SI)(DI*4), Y5, Y5
+	VMOVUPS   96(BX)(DI*4), Y9
+	VBLENDVPS Y9, 96(SI)(DI*4), Y3, Y3
+	VMOVUPS   128(BX)(DI*4), Y9
+	VBLENDVPS Y9, 128(SI)(DI*4), Y4, Y4
+	VMOVUPS   160(BX)(DI*4), Y9
+	VBLENDVPS Y9, 160(SI)(DI*4), Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y9
+	VMOVUPS     96(BX)(DI*4), Y10
+	VANDPS      absmask<>+0(SB), Y10, Y10
+	VFMADD213PS Y6, Y3, Y10
+	VBLENDVPS   Y9, Y10, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y9
+	VMOVUPS     128(BX)(DI*4), Y10
+	VANDPS      absmask<>+0(SB), Y10, Y10
+	VFMADD213PS Y7, Y4, Y10
+	VBLENDVPS   Y9, Y10, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y9
+	VMOVUPS     160(BX)(DI*4), Y10
+	VANDPS      absmask<>+0(SB), Y10, Y10
+	VFMADD213PS Y8, Y5, Y10
+	VBLENDVPS   Y9, Y10, Y8, Y8
+
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	VSUBPS  Y0, Y3, Y3
+	VSUBPS  Y1, Y4, Y4
+	VSUBPS  Y2, Y5, Y5
+	VMOVUPS signbit<>+0(SB), Y0
+	VANDPS  96(BX)(DI*4), Y0, Y0
+	VXORPS  Y0, Y3, Y3
+	VMOVUPS signbit<>+0(SB), Y0
+	VANDPS  128(BX)(DI*4), Y0, Y0
+	VXORPS  Y0, Y4, Y4
+	VMOVUPS signbit<>+0(SB), Y0
+	VANDPS  160(BX)(DI*4), Y0, Y0
+	VXORPS  Y0, Y5, Y5
+
+	// store loss
+	VMOVUPS Y6, 96(CX)(DI*4)
+	VMOVUPS Y7, 128(CX)(DI*4)
+	VMOVUPS Y8, 160(CX)(DI*4)
+
+	// store grad
+	VMOVUPS Y3, 96(DX)(DI*4)
+	VMOVUPS Y4, 128(DX)(DI*4)
+	VMOVUPS Y5, 160(DX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(BX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(BX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   one<>+0(SB), Y2
+	VSUBPS    192(SI)(DI*4), Y2, Y2
+	VMOVUPS   one<>+0(SB), Y3
+	VSUBPS    224(SI)(DI*4), Y3, Y3
+	VMOVUPS   192(BX)(DI*4), Y6
+	VBLENDVPS Y6, 192(SI)(DI*4), Y2, Y2
+	VMOVUPS   224(BX)(DI*4), Y6
+	VBLENDVPS Y6, 224(SI)(DI*4), Y3, Y3
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y2, Y6
+	VMOVUPS     192(BX)(DI*4), Y7
+	VANDPS      absmask<>+0(SB), Y7, Y7
+	VFMADD213PS Y4, Y2, Y7
+	VBLENDVPS   Y6, Y7, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y6
+	VMOVUPS     224(BX)(DI*4), Y7
+	VANDPS      absmask<>+0(SB), Y7, Y7
+	VFMADD213PS Y5, Y3, Y7
+	VBLENDVPS   Y6, Y7, Y5, Y5
+
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	VSUBPS  Y0, Y2, Y2
+	VSUBPS  Y1, Y3, Y3
+	VMOVUPS signbit<>+0(SB), Y0
+	VANDPS  192(BX)(DI*4), Y0, Y0
+	VXORPS  Y0, Y2, Y2
+	VMOVUPS signbit<>+0(SB), Y0
+	VANDPS  224(BX)(DI*4), Y0, Y0
+	VXORPS  Y0, Y3, Y3
+
+	// store loss
+	VMOVUPS Y4, 192(CX)(DI*4)
+	VMOVUPS Y5, 224(CX)(DI*4)
+
+	// store grad
+	VMOVUPS Y2, 192(DX)(DI*4)
+	VMOVUPS Y3, 224(DX)(DI*4)
+	ADDQ    $+64, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (BX)(DI*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMASKMOVPS (SI)(DI*4), Y1, Y5
+	VMOVUPS    one<>+0(SB), Y7
+	VSUBPS     Y5, Y7, Y7
+	VBLENDVPS  Y2, Y5, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y5
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y5, Y3, Y6, Y6
+
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	VSUBPS Y4, Y7, Y7
+	VXORPS Y2, Y7, Y7
+
+	// store loss
+	VMASKMOVPS Y6, Y1, (CX)(DI*4)
+
+	// store grad
+	VMASKMOVPS Y7, Y1, (DX)(DI*4)
+	VMASKMOVPS 32(BX)(DI*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMASKMOVPS 32(SI)(DI*4), Y0, Y4
+	VMOVUPS    one<>+0(SB), Y6
+	VSUBPS     Y4, Y6, Y6
+	VBLENDVPS  Y1, Y4, Y6, Y6
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y4, Y2, Y5, Y5
+
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	VSUBPS Y3, Y6, Y6
+	VXORPS Y1, Y6, Y6
+
+	// store loss
+	VMASKMOVPS Y5, Y0, 32(CX)(DI*4)
+
+	// store grad
+	VMASKMOVPS Y6, Y0, 32(DX)(DI*4)
+	ADDQ       $+16, DI
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func softplusAVX2(dst []float32, x []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·softplusAVX2(SB), NOSPLIT, $0-48
+	// softplusAVX2: dst[i] = mLossElem(x[i], 0)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   i, the element index
+	//   SI   n rounded down to the main loop's 64 elements
+	//   SI   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	XORQ BX, BX
+	MOVQ AX, SI
+	ANDQ $-64, SI
+	JEQ  after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (DX)(BX*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(BX*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(DX)(BX*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+	VMOVUPS 96(DX)(BX*4), Y6
+	VANDPS  absmask<>+0(SB), Y6, Y6
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y6, Y7, Y6
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VMOVUPS      expMagic<>+0(SB), Y7
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VFNMADD231PS log2e<>+0(SB), Y6, Y7
+	VSUBPS       expMagic<>+0(SB), Y1, Y8
+	VSUBPS       expMagic<>+0(SB), Y3, Y9
+	VSUBPS       expMagic<>+0(SB), Y5, Y10
+	VSUBPS       expMagic<>+0(SB), Y7, Y11
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y4
+	VFNMSUB231PS ln2hi<>+0(SB), Y11, Y6
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y11, Y6
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y8
+	VMOVUPS     exp6<>+0(SB), Y9
+	VMOVUPS     exp6<>+0(SB), Y10
+	VMOVUPS     exp6<>+0(SB), Y11
+	VFMADD213PS exp5<>+0(SB), Y0, Y8
+	VFMADD213PS exp5<>+0(SB), Y2, Y9
+	VFMADD213PS exp5<>+0(SB), Y4, Y10
+	VFMADD213PS exp5<>+0(SB), Y6, Y11
+	VFMADD213PS exp4<>+0(SB), Y0, Y8
+	VFMADD213PS exp4<>+0(SB), Y2, Y9
+	VFMADD213PS exp4<>+0(SB), Y4, Y10
+	VFMADD213PS exp4<>+0(SB), Y6, Y11
+	VFMADD213PS exp3<>+0(SB), Y0, Y8
+	VFMADD213PS exp3<>+0(SB), Y2, Y9
+	VFMADD213PS exp3<>+0(SB), Y4, Y10
+	VFMADD213PS exp3<>+0(SB), Y6, Y11
+	VFMADD213PS exp2<>+0(SB), Y0, Y8
+	VFMADD213PS exp2<>+0(SB), Y2, Y9
+	VFMADD213PS exp2<>+0(SB), Y4, Y10
+	VFMADD213PS exp2<>+0(SB), Y6, Y11
+	VFMADD213PS one<>+0(SB), Y0, Y8
+	VFMADD213PS one<>+0(SB), Y2, Y9
+	VFMADD213PS one<>+0(SB), Y4, Y10
+	VFMADD213PS one<>+0(SB), Y6, Y11
+	VFMADD213PS one<>+0(SB), Y0, Y8
+	VFMADD213PS one<>+0(SB), Y2, Y9
+	VFMADD213PS one<>+0(SB), Y4, Y10
+	VFMADD213PS one<>+0(SB), Y6, Y11
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+	VPSLLD $0x17, Y7, Y7
+	VMULPS Y1, Y8, Y8
+	VMULPS Y3, Y9, Y9
+	VMULPS Y5, Y10, Y10
+	VMULPS Y7, Y11, Y11
+	VMULPS twoM64<>+0(SB), Y8, Y8
+	VMULPS twoM64<>+0(SB), Y9, Y9
+	VMULPS twoM64<>+0(SB), Y10, Y10
+	VMULPS twoM64<>+0(SB), Y11, Y11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y8, Y0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VFMSUB213PS half<>+0(SB), Y8, Y4
+	VFMSUB213PS half<>+0(SB), Y9, Y5
+	VFMSUB213PS half<>+0(SB), Y10, Y6
+	VFMSUB213PS half<>+0(SB), Y11, Y7
+	VBLENDVPS   Y0, Y4, Y8, Y8
+	VBLENDVPS   Y1, Y5, Y9, Y9
+	VBLENDVPS   Y2, Y6, Y10, Y10
+	VBLENDVPS   Y3, Y7, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y0, Y0
+	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VFMADD213PS lp7<>+0(SB), Y8, Y4
+	VFMADD213PS lp7<>+0(SB), Y9, Y5
+	VFMADD213PS lp7<>+0(SB), Y10, Y6
+	VFMADD213PS lp7<>+0(SB), Y11, Y7
+	VFMADD213PS lp6<>+0(SB), Y8, Y4
+	VFMADD213PS lp6<>+0(SB), Y9, Y5
+	VFMADD213PS lp6<>+0(SB), Y10, Y6
+	VFMADD213PS lp6<>+0(SB), Y11, Y7
+	VFMADD213PS lp5<>+0(SB), Y8, Y4
+	VFMADD213PS lp5<>+0(SB), Y9, Y5
+	VFMADD213PS lp5<>+0(SB), Y10, Y6
+	VFMADD213PS lp5<>+0(SB), Y11, Y7
+	VFMADD213PS lp4<>+0(SB), Y8, Y4
+	VFMADD213PS lp4<>+0(SB), Y9, Y5
+	VFMADD213PS lp4<>+0(SB), Y10, Y6
+	VFMADD213PS lp4<>+0(SB), Y11, Y7
+	VFMADD213PS lp3<>+0(SB), Y8, Y4
+	VFMADD213PS lp3<>+0(SB), Y9, Y5
+	VFMADD213PS lp3<>+0(SB), Y10, Y6
+	VFMADD213PS lp3<>+0(SB), Y11, Y7
+	VFMADD213PS lp2<>+0(SB), Y8, Y4
+	VFMADD213PS lp2<>+0(SB), Y9, Y5
+	VFMADD213PS lp2<>+0(SB), Y10, Y6
+	VFMADD213PS lp2<>+0(SB), Y11, Y7
+	VFMADD213PS lp1<>+0(SB), Y8, Y4
+	VFMADD213PS lp1<>+0(SB), Y9, Y5
+	VFMADD213PS lp1<>+0(SB), Y10, Y6
+	VFMADD213PS lp1<>+0(SB), Y11, Y7
+	VFMADD213PS lp0<>+0(SB), Y8, Y4
+	VFMADD213PS lp0<>+0(SB), Y9, Y5
+	VFMADD213PS lp0<>+0(SB), Y10, Y6
+	VFMADD213PS lp0<>+0(SB), Y11, Y7
+	VMULPS      Y8, Y8, Y12
+	VFMADD213PS Y8, Y12, Y4
+	VMULPS      Y9, Y9, Y8
+	VFMADD213PS Y9, Y8, Y5
+	VMULPS      Y10, Y10, Y8
+	VFMADD213PS Y10, Y8, Y6
+	VMULPS      Y11, Y11, Y8
+	VFMADD213PS Y11, Y8, Y7
+
+	// mLog1p: + k
+	VADDPS Y0, Y4, Y4
+	VADDPS Y1, Y5, Y5
+	VADDPS Y2, Y6, Y6
+	VADDPS Y3, Y7, Y7
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   one<>+0(SB), Y0
+	VMOVUPS   one<>+0(SB), Y1
+	VMOVUPS   one<>+0(SB), Y2
+	VMOVUPS   one<>+0(SB), Y3
+	VMOVUPS   (DX)(BX*4), Y8
+	VBLENDVPS Y8, zero<>+0(SB), Y0, Y0
+	VMOVUPS   32(DX)(BX*4), Y8
+	VBLENDVPS Y8, zero<>+0(SB), Y1, Y1
+	VMOVUPS   64(DX)(BX*4), Y8
+	VBLENDVPS Y8, zero<>+0(SB), Y2, Y2
+	VMOVUPS   96(DX)(BX*4), Y8
+	VBLENDVPS Y8, zero<>+0(SB), Y3, Y3
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y8
+	VMOVUPS     (DX)(BX*4), Y9
+	VANDPS      absmask<>+0(SB), Y9, Y9
+	VFMADD213PS Y4, Y0, Y9
+	VBLENDVPS   Y8, Y9, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
+	VMOVUPS     32(DX)(BX*4), Y8
+	VANDPS      absmask<>+0(SB), Y8, Y8
+	VFMADD213PS Y5, Y1, Y8
+	VBLENDVPS   Y0, Y8, Y5, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y2, Y0
+	VMOVUPS     64(DX)(BX*4), Y1
+	VANDPS      absmask<>+0(SB), Y1, Y1
+	VFMADD213PS Y6, Y2, Y1
+	VBLENDVPS   Y0, Y1, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y0
+	VMOVUPS     96(DX)(BX*4), Y1
+	VANDPS      absmask<>+0(SB), Y1, Y1
+	VFMADD213PS Y7, Y3, Y1
+	VBLENDVPS   Y0, Y1, Y7, Y7
+
+	// store dst
+	VMOVUPS Y4, (CX)(BX*4)
+	VMOVUPS Y5, 32(CX)(BX*4)
+	VMOVUPS Y6, 64(CX)(BX*4)
+	VMOVUPS Y7, 96(CX)(BX*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 128(DX)(BX*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(DX)(BX*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 192(DX)(BX*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+	VMOVUPS 224(DX)(BX*4), Y6
+	VANDPS  absmask<>+0(SB), Y6, Y6
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y6, Y7, Y6
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VMOVUPS      expMagic<>+0(SB), Y7
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VFNMADD231PS log2e<>+0(SB), Y6, Y7
+	VSUBPS       expMagic<>+0(SB), Y1, Y8
+	VSUBPS       expMagic<>+0(SB), Y3, Y9
+	VSUBPS       expMagic<>+0(SB), Y5, Y10
+	VSUBPS       expMagic<>+0(SB), Y7, Y11
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y4
+	VFNMSUB231PS ln2hi<>+0(SB), Y11, Y6
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y11, Y6
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y8
+	VMOVUPS     exp6<>+0(SB), Y9
+	VMOVUPS     exp6<>+0(SB), Y10
+	VMOVUPS     exp6<>+0(SB), Y11
+	VFMADD213PS exp5<>+0(SB), Y0, Y8
+	VFMADD213PS exp5<>+0(SB), Y2, Y9
+	VFMADD213PS exp5<>+0(SB), Y4, Y10
+	VFMADD213PS exp5<>+0(SB), Y6, Y11
+	VFMADD213PS exp4<>+0(SB), Y0, Y8
+	VFMADD213PS exp4<>+0(SB), Y2, Y9
+	VFMADD213PS exp4<>+0(SB), Y4, Y10
+	VFMADD213PS exp4<>+0(SB), Y6, Y11
+	VFMADD213PS exp3<>+0(SB), Y0, Y8
+	VFMADD213PS exp3<>+0(SB), Y2, Y9
+	VFMADD213PS exp3<>+0(SB), Y4, Y10
+	VFMADD213PS exp3<>+0(SB), Y6, Y11
+	VFMADD213PS exp2<>+0(SB), Y0, Y8
+	VFMADD213PS exp2<>+0(SB), Y2, Y9
+	VFMADD213PS exp2<>+0(SB), Y4, Y10
+	VFMADD213PS exp2<>+0(SB), Y6, Y11
+	VFMADD213PS one<>+0(SB), Y0, Y8
+	VFMADD213PS one<>+0(SB), Y2, Y9
+	VFMADD213PS one<>+0(SB), Y4, Y10
+	VFMADD213PS one<>+0(SB), Y6, Y11
+	VFMADD213PS one<>+0(SB), Y0, Y8
+	VFMADD213PS one<>+0(SB), Y2, Y9
+	VFMADD213PS one<>+0(SB), Y4, Y10
+	VFMADD213PS one<>+0(SB), Y6, Y11
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+	VPSLLD $0x17, Y7, Y7
+	VMULPS Y1, Y8, Y8
+	VMULPS Y3, Y9, Y9
+	VMULPS Y5, Y10, Y10
+	VMULPS Y7, Y11, Y11
+	VMULPS twoM64<>+0(SB), Y8, Y8
+	VMULPS twoM64<>+0(SB), Y9, Y9
+	VMULPS twoM64<>+0(SB), Y10, Y10
+	VMULPS twoM64<>+0(SB), Y11, Y11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y8, Y0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VFMSUB213PS half<>+0(SB), Y8, Y4
+	VFMSUB213PS half<>+0(SB), Y9, Y5
+	VFMSUB213PS half<>+0(SB), Y10, Y6
+	VFMSUB213PS half<>+0(SB), Y11, Y7
+	VBLENDVPS   Y0, Y4, Y8, Y8
+	VBLENDVPS   Y1, Y5, Y9, Y9
+	VBLENDVPS   Y2, Y6, Y10, Y10
+	VBLENDVPS   Y3, Y7, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y0, Y0
+	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VFMADD213PS lp7<>+0(SB), Y8, Y4
+	VFMADD213PS lp7<>+0(SB), Y9, Y5
+	VFMADD213PS lp7<>+0(SB), Y10, Y6
+	VFMADD213PS lp7<>+0(SB), Y11, Y7
+	VFMADD213PS lp6<>+0(SB), Y8, Y4
+	VFMADD213PS lp6<>+0(SB), Y9, Y5
+	VFMADD213PS lp6<>+0(SB), Y10, Y6
+	VFMADD213PS lp6<>+0(SB), Y11, Y7
+	VFMADD213PS lp5<>+0(SB), Y8, Y4
+	VFMADD213PS lp5<>+0(SB), Y9, Y5
+	VFMADD213PS lp5<>+0(SB), Y10, Y6
+	VFMADD213PS lp5<>+0(SB), Y11, Y7
+	VFMADD213PS lp4<>+0(SB), Y8, Y4
+	VFMADD213PS lp4<>+0(SB), Y9, Y5
+	VFMADD213PS lp4<>+0(SB), Y10, Y6
+	VFMADD213PS lp4<>+0(SB), Y11, Y7
+	VFMADD213PS lp3<>+0(SB), Y8, Y4
+	VFMADD213PS lp3<>+0(SB), Y9, Y5
+	VFMADD213PS lp3<>+0(SB), Y10, Y6
+	VFMADD213PS lp3<>+0(SB), Y11, Y7
+	VFMADD213PS lp2<>+0(SB), Y8, Y4
+	VFMADD213PS lp2<>+0(SB), Y9, Y5
+	VFMADD213PS lp2<>+0(SB), Y10, Y6
+	VFMADD213PS lp2<>+0(SB), Y11, Y7
+	VFMADD213PS lp1<>+0(SB), Y8, Y4
+	VFMADD213PS lp1<>+0(SB), Y9, Y5
+	VFMADD213PS lp1<>+0(SB), Y10, Y6
+	VFMADD213PS lp1<>+0(SB), Y11, Y7
+	VFMADD213PS lp0<>+0(SB), Y8, Y4
+	VFMADD213PS lp0<>+0(SB), Y9, Y5
+	VFMADD213PS lp0<>+0(SB), Y10, Y6
+	VFMADD213PS lp0<>+0(SB), Y11, Y7
+	VMULPS      Y8, Y8, Y12
+	VFMADD213PS Y8, Y12, Y4
+	VMULPS      Y9, Y9, Y8
+	VFMADD213PS Y9, Y8, Y5
+	VMULPS      Y10, Y10, Y8
+	VFMADD213PS Y10, Y8, Y6
+	VMULPS      Y11, Y11, Y8
+	VFMADD213PS Y11, Y8, Y7
+
+	// mLog1p: + k
+	VADDPS Y0, Y4, Y4
+	VADDPS Y1, Y5, Y5
+	VADDPS Y2, Y6, Y6
+	VADDPS Y3, Y7, Y7
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   one<>+0(SB), Y0
+	VMOVUPS   one<>+0(SB), Y1
+	VMOVUPS   one<>+0(SB), Y2
+	VMOVUPS   one<>+0(SB), Y3
+	VMOVUPS   128(DX)(BX*4), Y8
+	VBLENDVPS Y8, zero<>+0(SB), Y0, Y0
+	VMOVUPS   160(DX)(BX*4), Y8
+	VBLENDVPS Y8, zero<>+0(SB), Y1, Y1
+	VMOVUPS   192(DX)(BX*4), Y8
+	VBLENDVPS Y8, zero<>+0(SB), Y2, Y2
+	VMOVUPS   224(DX)(BX*4), Y8
+	VBLENDVPS Y8, zero<>+0(SB), Y3, Y3
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y8
+	VMOVUPS     128(DX)(BX*4), Y9
+	VANDPS      absmask<>+0(SB), Y9, Y9
+	VFMADD213PS Y4, Y0, Y9
+	VBLENDVPS   Y8, Y9, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
+	VMOVUPS     160(DX)(BX*4), Y8
+	VANDPS      absmask<>+0(SB), Y8, Y8
+	VFMADD213PS Y5, Y1, Y8
+	VBLENDVPS   Y0, Y8, Y5, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y2, Y0
+	VMOVUPS     192(DX)(BX*4), Y1
+	VANDPS      absmask<>+0(SB), Y1, Y1
+	VFMADD213PS Y6, Y2, Y1
+	VBLENDVPS   Y0, Y1, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y0
+	VMOVUPS     224(DX)(BX*4), Y1
+	VANDPS      absmask<>+0(SB), Y1, Y1
+	VFMADD213PS Y7, Y3, Y1
+	VBLENDVPS   Y0, Y1, Y7, Y7
+
+	// store dst
+	VMOVUPS Y4, 128(CX)(BX*4)
+	VMOVUPS Y5, 160(CX)(BX*4)
+	VMOVUPS Y6, 192(CX)(BX*4)
+	VMOVUPS Y7, 224(CX)(BX*4)
+	ADDQ    $+64, BX
+	CMPQ    BX, SI
+	JB      loop
+
+after:
+tail:
+	CMPQ         BX, AX
+	JAE          done
+	MOVQ         AX, SI
+	SUBQ         BX, SI
+	VMOVD        SI, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (DX)(BX*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+	VMULPS Y5, Y6, Y6
+	VMULPS twoM64<>+0(SB), Y6, Y6
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   one<>+0(SB), Y4
+	VBLENDVPS Y2, zero<>+0(SB), Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y2
+	VFMADD213PS Y5, Y4, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+
+	// store dst
+	VMASKMOVPS Y5, Y1, (CX)(BX*4)
+	VMASKMOVPS 32(DX)(BX*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+	VMULPS Y4, Y5, Y5
+	VMULPS twoM64<>+0(SB), Y5, Y5
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y5, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VFMSUB213PS half<>+0(SB), Y5, Y4
+	VBLENDVPS   Y3, Y4, Y5, Y5
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VFMADD213PS lp7<>+0(SB), Y5, Y4
+	VFMADD213PS lp6<>+0(SB), Y5, Y4
+	VFMADD213PS lp5<>+0(SB), Y5, Y4
+	VFMADD213PS lp4<>+0(SB), Y5, Y4
+	VFMADD213PS lp3<>+0(SB), Y5, Y4
+	VFMADD213PS lp2<>+0(SB), Y5, Y4
+	VFMADD213PS lp1<>+0(SB), Y5, Y4
+	VFMADD213PS lp0<>+0(SB), Y5, Y4
+	VMULPS      Y5, Y5, Y6
+	VFMADD213PS Y5, Y6, Y4
+
+	// mLog1p: + k
+	VADDPS Y3, Y4, Y4
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   one<>+0(SB), Y3
+	VBLENDVPS Y1, zero<>+0(SB), Y3, Y3
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y1
+	VFMADD213PS Y4, Y3, Y2
+	VBLENDVPS   Y1, Y2, Y4, Y4
+
+	// store dst
+	VMASKMOVPS Y4, Y0, 32(CX)(BX*4)
+	ADDQ       $+16, BX
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func logSigmoidAVX2(dst []float32, x []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·logSigmoidAVX2(SB), NOSPLIT, $0-48
+	// logSigmoidAVX2: dst[i] = -mLossElem(x[i], 1)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   i, the element index
+	//   SI   n rounded down to the main loop's 64 elements
+	//   SI   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ dst_len+8(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ x_base+24(FP), DX
+	XORQ BX, BX
+	MOVQ AX, SI
+	ANDQ $-64, SI
+	JEQ  after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (DX)(BX*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(BX*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(DX)(BX*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+	VMOVUPS 96(DX)(BX*4), Y6
+	VANDPS  absmask<>+0(SB), Y6, Y6
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y6, Y7, Y6
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VMOVUPS      expMagic<>+0(SB), Y7
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VFNMADD231PS log2e<>+0(SB), Y6, Y7
+	VSUBPS       expMagic<>+0(SB), Y1, Y8
+	VSUBPS       expMagic<>+0(SB), Y3, Y9
+	VSUBPS       expMagic<>+0(SB), Y5, Y10
+	VSUBPS       expMagic<>+0(SB), Y7, Y11
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y4
+	VFNMSUB231PS ln2hi<>+0(SB), Y11, Y6
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y11, Y6
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y8
+	VMOVUPS     exp6<>+0(SB), Y9
+	VMOVUPS     exp6<>+0(SB), Y10
+	VMOVUPS     exp6<>+0(SB), Y11
+	VFMADD213PS exp5<>+0(SB), Y0, Y8
+	VFMADD213PS exp5<>+0(SB), Y2, Y9
+	VFMADD213PS exp5<>+0(SB), Y4, Y10
+	VFMADD213PS exp5<>+0(SB), Y6, Y11
+	VFMADD213PS exp4<>+0(SB), Y0, Y8
+	VFMADD213PS exp4<>+0(SB), Y2, Y9
+	VFMADD213PS exp4<>+0(SB), Y4, Y10
+	VFMADD213PS exp4<>+0(SB), Y6, Y11
+	VFMADD213PS exp3<>+0(SB), Y0, Y8
+	VFMADD213PS exp3<>+0(SB), Y2, Y9
+	VFMADD213PS exp3<>+0(SB), Y4, Y10
+	VFMADD213PS exp3<>+0(SB), Y6, Y11
+	VFMADD213PS exp2<>+0(SB), Y0, Y8
+	VFMADD213PS exp2<>+0(SB), Y2, Y9
+	VFMADD213PS exp2<>+0(SB), Y4, Y10
+	VFMADD213PS exp2<>+0(SB), Y6, Y11
+	VFMADD213PS one<>+0(SB), Y0, Y8
+	VFMADD213PS one<>+0(SB), Y2, Y9
+	VFMADD213PS one<>+0(SB), Y4, Y10
+	VFMADD213PS one<>+0(SB), Y6, Y11
+	VFMADD213PS one<>+0(SB), Y0, Y8
+	VFMADD213PS one<>+0(SB), Y2, Y9
+	VFMADD213PS one<>+0(SB), Y4, Y10
+	VFMADD213PS one<>+0(SB), Y6, Y11
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+	VPSLLD $0x17, Y7, Y7
+	VMULPS Y1, Y8, Y8
+	VMULPS Y3, Y9, Y9
+	VMULPS Y5, Y10, Y10
+	VMULPS Y7, Y11, Y11
+	VMULPS twoM64<>+0(SB), Y8, Y8
+	VMULPS twoM64<>+0(SB), Y9, Y9
+	VMULPS twoM64<>+0(SB), Y10, Y10
+	VMULPS twoM64<>+0(SB), Y11, Y11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y8, Y0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VFMSUB213PS half<>+0(SB), Y8, Y4
+	VFMSUB213PS half<>+0(SB), Y9, Y5
+	VFMSUB213PS half<>+0(SB), Y10, Y6
+	VFMSUB213PS half<>+0(SB), Y11, Y7
+	VBLENDVPS   Y0, Y4, Y8, Y8
+	VBLENDVPS   Y1, Y5, Y9, Y9
+	VBLENDVPS   Y2, Y6, Y10, Y10
+	VBLENDVPS   Y3, Y7, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y0, Y0
+	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VFMADD213PS lp7<>+0(SB), Y8, Y4
+	VFMADD213PS lp7<>+0(SB), Y9, Y5
+	VFMADD213PS lp7<>+0(SB), Y10, Y6
+	VFMADD213PS lp7<>+0(SB), Y11, Y7
+	VFMADD213PS lp6<>+0(SB), Y8, Y4
+	VFMADD213PS lp6<>+0(SB), Y9, Y5
+	VFMADD213PS lp6<>+0(SB), Y10, Y6
+	VFMADD213PS lp6<>+0(SB), Y11, Y7
+	VFMADD213PS lp5<>+0(SB), Y8, Y4
+	VFMADD213PS lp5<>+0(SB), Y9, Y5
+	VFMADD213PS lp5<>+0(SB), Y10, Y6
+	VFMADD213PS lp5<>+0(SB), Y11, Y7
+	VFMADD213PS lp4<>+0(SB), Y8, Y4
+	VFMADD213PS lp4<>+0(SB), Y9, Y5
+	VFMADD213PS lp4<>+0(SB), Y10, Y6
+	VFMADD213PS lp4<>+0(SB), Y11, Y7
+	VFMADD213PS lp3<>+0(SB), Y8, Y4
+	VFMADD213PS lp3<>+0(SB), Y9, Y5
+	VFMADD213PS lp3<>+0(SB), Y10, Y6
+	VFMADD213PS lp3<>+0(SB), Y11, Y7
+	VFMADD213PS lp2<>+0(SB), Y8, Y4
+	VFMADD213PS lp2<>+0(SB), Y9, Y5
+	VFMADD213PS lp2<>+0(SB), Y10, Y6
+	VFMADD213PS lp2<>+0(SB), Y11, Y7
+	VFMADD213PS lp1<>+0(SB), Y8, Y4
+	VFMADD213PS lp1<>+0(SB), Y9, Y5
+	VFMADD213PS lp1<>+0(SB), Y10, Y6
+	VFMADD213PS lp1<>+0(SB), Y11, Y7
+	VFMADD213PS lp0<>+0(SB), Y8, Y4
+	VFMADD213PS lp0<>+0(SB), Y9, Y5
+	VFMADD213PS lp0<>+0(SB), Y10, Y6
+	VFMADD213PS lp0<>+0(SB), Y11, Y7
+	VMULPS      Y8, Y8, Y12
+	VFMADD213PS Y8, Y12, Y4
+	VMULPS      Y9, Y9, Y8
+	VFMADD213PS Y9, Y8, Y5
+	VMULPS      Y10, Y10, Y8
+	VFMADD213PS Y10, Y8, Y6
+	VMULPS      Y11, Y11, Y8
+	VFMADD213PS Y11, Y8, Y7
+
+	// mLog1p: + k
+	VADDPS Y0, Y4, Y4
+	VADDPS Y1, Y5, Y5
+	VADDPS Y2, Y6, Y6
+	VADDPS Y3, Y7, Y7
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   zero<>+0(SB), Y0
+	VMOVUPS   zero<>+0(SB), Y1
+	VMOVUPS   zero<>+0(SB), Y2
+	VMOVUPS   zero<>+0(SB), Y3
+	VMOVUPS   (DX)(BX*4), Y8
+	VBLENDVPS Y8, one<>+0(SB), Y0, Y0
+	VMOVUPS   32(DX)(BX*4), Y8
+	VBLENDVPS Y8, one<>+0(SB), Y1, Y1
+	VMOVUPS   64(DX)(BX*4), Y8
+	VBLENDVPS Y8, one<>+0(SB), Y2, Y2
+	VMOVUPS   96(DX)(BX*4), Y8
+	VBLENDVPS Y8, one<>+0(SB), Y3, Y3
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y8
+	VMOVUPS     (DX)(BX*4), Y9
+	VANDPS      absmask<>+0(SB), Y9, Y9
+	VFMADD213PS Y4, Y0, Y9
+	VBLENDVPS   Y8, Y9, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
+	VMOVUPS     32(DX)(BX*4), Y8
+	VANDPS      absmask<>+0(SB), Y8, Y8
+	VFMADD213PS Y5, Y1, Y8
+	VBLENDVPS   Y0, Y8, Y5, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y2, Y0
+	VMOVUPS     64(DX)(BX*4), Y1
+	VANDPS      absmask<>+0(SB), Y1, Y1
+	VFMADD213PS Y6, Y2, Y1
+	VBLENDVPS   Y0, Y1, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y0
+	VMOVUPS     96(DX)(BX*4), Y1
+	VANDPS      absmask<>+0(SB), Y1, Y1
+	VFMADD213PS Y7, Y3, Y1
+	VBLENDVPS   Y0, Y1, Y7, Y7
+
+	// negate: flip the sign bit, so that +0 gives -0
+	VXORPS signbit<>+0(SB), Y4, Y4
+	VXORPS signbit<>+0(SB), Y5, Y5
+	VXORPS signbit<>+0(SB), Y6, Y6
+	VXORPS signbit<>+0(SB), Y7, Y7
+
+	// store dst
+	VMOVUPS Y4, (CX)(BX*4)
+	VMOVUPS Y5, 32(CX)(BX*4)
+	VMOVUPS Y6, 64(CX)(BX*4)
+	VMOVUPS Y7, 96(CX)(BX*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 128(DX)(BX*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(DX)(BX*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 192(DX)(BX*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+	VMOVUPS 224(DX)(BX*4), Y6
+	VANDPS  absmask<>+0(SB), Y6, Y6
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y6, Y7, Y6
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VMOVUPS      expMagic<>+0(SB), Y7
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VFNMADD231PS log2e<>+0(SB), Y6, Y7
+	VSUBPS       expMagic<>+0(SB), Y1, Y8
+	VSUBPS       expMagic<>+0(SB), Y3, Y9
+	VSUBPS       expMagic<>+0(SB), Y5, Y10
+	VSUBPS       expMagic<>+0(SB), Y7, Y11
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y4
+	VFNMSUB231PS ln2hi<>+0(SB), Y11, Y6
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y11, Y6
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y8
+	VMOVUPS     exp6<>+0(SB), Y9
+	VMOVUPS     exp6<>+0(SB), Y10
+	VMOVUPS     exp6<>+0(SB), Y11
+	VFMADD213PS exp5<>+0(SB), Y0, Y8
+	VFMADD213PS exp5<>+0(SB), Y2, Y9
+	VFMADD213PS exp5<>+0(SB), Y4, Y10
+	VFMADD213PS exp5<>+0(SB), Y6, Y11
+	VFMADD213PS exp4<>+0(SB), Y0, Y8
+	VFMADD213PS exp4<>+0(SB), Y2, Y9
+	VFMADD213PS exp4<>+0(SB), Y4, Y10
+	VFMADD213PS exp4<>+0(SB), Y6, Y11
+	VFMADD213PS exp3<>+0(SB), Y0, Y8
+	VFMADD213PS exp3<>+0(SB), Y2, Y9
+	VFMADD213PS exp3<>+0(SB), Y4, Y10
+	VFMADD213PS exp3<>+0(SB), Y6, Y11
+	VFMADD213PS exp2<>+0(SB), Y0, Y8
+	VFMADD213PS exp2<>+0(SB), Y2, Y9
+	VFMADD213PS exp2<>+0(SB), Y4, Y10
+	VFMADD213PS exp2<>+0(SB), Y6, Y11
+	VFMADD213PS one<>+0(SB), Y0, Y8
+	VFMADD213PS one<>+0(SB), Y2, Y9
+	VFMADD213PS one<>+0(SB), Y4, Y10
+	VFMADD213PS one<>+0(SB), Y6, Y11
+	VFMADD213PS one<>+0(SB), Y0, Y8
+	VFMADD213PS one<>+0(SB), Y2, Y9
+	VFMADD213PS one<>+0(SB), Y4, Y10
+	VFMADD213PS one<>+0(SB), Y6, Y11
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+	VPSLLD $0x17, Y7, Y7
+	VMULPS Y1, Y8, Y8
+	VMULPS Y3, Y9, Y9
+	VMULPS Y5, Y10, Y10
+	VMULPS Y7, Y11, Y11
+	VMULPS twoM64<>+0(SB), Y8, Y8
+	VMULPS twoM64<>+0(SB), Y9, Y9
+	VMULPS twoM64<>+0(SB), Y10, Y10
+	VMULPS twoM64<>+0(SB), Y11, Y11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y8, Y0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VFMSUB213PS half<>+0(SB), Y8, Y4
+	VFMSUB213PS half<>+0(SB), Y9, Y5
+	VFMSUB213PS half<>+0(SB), Y10, Y6
+	VFMSUB213PS half<>+0(SB), Y11, Y7
+	VBLENDVPS   Y0, Y4, Y8, Y8
+	VBLENDVPS   Y1, Y5, Y9, Y9
+	VBLENDVPS   Y2, Y6, Y10, Y10
+	VBLENDVPS   Y3, Y7, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y0, Y0
+	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VFMADD213PS lp7<>+0(SB), Y8, Y4
+	VFMADD213PS lp7<>+0(SB), Y9, Y5
+	VFMADD213PS lp7<>+0(SB), Y10, Y6
+	VFMADD213PS lp7<>+0(SB), Y11, Y7
+	VFMADD213PS lp6<>+0(SB), Y8, Y4
+	VFMADD213PS lp6<>+0(SB), Y9, Y5
+	VFMADD213PS lp6<>+0(SB), Y10, Y6
+	VFMADD213PS lp6<>+0(SB), Y11, Y7
+	VFMADD213PS lp5<>+0(SB), Y8, Y4
+	VFMADD213PS lp5<>+0(SB), Y9, Y5
+	VFMADD213PS lp5<>+0(SB), Y10, Y6
+	VFMADD213PS lp5<>+0(SB), Y11, Y7
+	VFMADD213PS lp4<>+0(SB), Y8, Y4
+	VFMADD213PS lp4<>+0(SB), Y9, Y5
+	VFMADD213PS lp4<>+0(SB), Y10, Y6
+	VFMADD213PS lp4<>+0(SB), Y11, Y7
+	VFMADD213PS lp3<>+0(SB), Y8, Y4
+	VFMADD213PS lp3<>+0(SB), Y9, Y5
+	VFMADD213PS lp3<>+0(SB), Y10, Y6
+	VFMADD213PS lp3<>+0(SB), Y11, Y7
+	VFMADD213PS lp2<>+0(SB), Y8, Y4
+	VFMADD213PS lp2<>+0(SB), Y9, Y5
+	VFMADD213PS lp2<>+0(SB), Y10, Y6
+	VFMADD213PS lp2<>+0(SB), Y11, Y7
+	VFMADD213PS lp1<>+0(SB), Y8, Y4
+	VFMADD213PS lp1<>+0(SB), Y9, Y5
+	VFMADD213PS lp1<>+0(SB), Y10, Y6
+	VFMADD213PS lp1<>+0(SB), Y11, Y7
+	VFMADD213PS lp0<>+0(SB), Y8, Y4
+	VFMADD213PS lp0<>+0(SB), Y9, Y5
+	VFMADD213PS lp0<>+0(SB), Y10, Y6
+	VFMADD213PS lp0<>+0(SB), Y11, Y7
+	VMULPS      Y8, Y8, Y12
+	VFMADD213PS Y8, Y12, Y4
+	VMULPS      Y9, Y9, Y8
+	VFMADD213PS Y9, Y8, Y5
+	VMULPS      Y10, Y10, Y8
+	VFMADD213PS Y10, Y8, Y6
+	VMULPS      Y11, Y11, Y8
+	VFMADD213PS Y11, Y8, Y7
+
+	// mLog1p: + k
+	VADDPS Y0, Y4, Y4
+	VADDPS Y1, Y5, Y5
+	VADDPS Y2, Y6, Y6
+	VADDPS Y3, Y7, Y7
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   zero<>+0(SB), Y0
+	VMOVUPS   zero<>+0(SB), Y1
+	VMOVUPS   zero<>+0(SB), Y2
+	VMOVUPS   zero<>+0(SB), Y3
+	VMOVUPS   128(DX)(BX*4), Y8
+	VBLENDVPS Y8, one<>+0(SB), Y0, Y0
+	VMOVUPS   160(DX)(BX*4), Y8
+	VBLENDVPS Y8, one<>+0(SB), Y1, Y1
+	VMOVUPS   192(DX)(BX*4), Y8
+	VBLENDVPS Y8, one<>+0(SB), Y2, Y2
+	VMOVUPS   224(DX)(BX*4), Y8
+	VBLENDVPS Y8, one<>+0(SB), Y3, Y3
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y8
+	VMOVUPS     128(DX)(BX*4), Y9
+	VANDPS      absmask<>+0(SB), Y9, Y9
+	VFMADD213PS Y4, Y0, Y9
+	VBLENDVPS   Y8, Y9, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
+	VMOVUPS     160(DX)(BX*4), Y8
+	VANDPS      absmask<>+0(SB), Y8, Y8
+	VFMADD213PS Y5, Y1, Y8
+	VBLENDVPS   Y0, Y8, Y5, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y2, Y0
+	VMOVUPS     192(DX)(BX*4), Y1
+	VANDPS      absmask<>+0(SB), Y1, Y1
+	VFMADD213PS Y6, Y2, Y1
+	VBLENDVPS   Y0, Y1, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y0
+	VMOVUPS     224(DX)(BX*4), Y1
+	VANDPS      absmask<>+0(SB), Y1, Y1
+	VFMADD213PS Y7, Y3, Y1
+	VBLENDVPS   Y0, Y1, Y7, Y7
+
+	// negate: flip the sign bit, so that +0 gives -0
+	VXORPS signbit<>+0(SB), Y4, Y4
+	VXORPS signbit<>+0(SB), Y5, Y5
+	VXORPS signbit<>+0(SB), Y6, Y6
+	VXORPS signbit<>+0(SB), Y7, Y7
+
+	// store dst
+	VMOVUPS Y4, 128(CX)(BX*4)
+	VMOVUPS Y5, 160(CX)(BX*4)
+	VMOVUPS Y6, 192(CX)(BX*4)
+	VMOVUPS Y7, 224(CX)(BX*4)
+	ADDQ    $+64, BX
+	CMPQ    BX, SI
+	JB      loop
+
+after:
+tail:
+	CMPQ         BX, AX
+	JAE          done
+	MOVQ         AX, SI
+	SUBQ         BX, SI
+	VMOVD        SI, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (DX)(BX*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+	VMULPS Y5, Y6, Y6
+	VMULPS twoM64<>+0(SB), Y6, Y6
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   zero<>+0(SB), Y4
+	VBLENDVPS Y2, one<>+0(SB), Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y2
+	VFMADD213PS Y5, Y4, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+
+	// negate: flip the sign bit, so that +0 gives -0
+	VXORPS signbit<>+0(SB), Y5, Y5
+
+	// store dst
+	VMASKMOVPS Y5, Y1, (CX)(BX*4)
+	VMASKMOVPS 32(DX)(BX*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+	VMULPS Y4, Y5, Y5
+	VMULPS twoM64<>+0(SB), Y5, Y5
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y5, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VFMSUB213PS half<>+0(SB), Y5, Y4
+	VBLENDVPS   Y3, Y4, Y5, Y5
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VFMADD213PS lp7<>+0(SB), Y5, Y4
+	VFMADD213PS lp6<>+0(SB), Y5, Y4
+	VFMADD213PS lp5<>+0(SB), Y5, Y4
+	VFMADD213PS lp4<>+0(SB), Y5, Y4
+	VFMADD213PS lp3<>+0(SB), Y5, Y4
+	VFMADD213PS lp2<>+0(SB), Y5, Y4
+	VFMADD213PS lp1<>+0(SB), Y5, Y4
+	VFMADD213PS lp0<>+0(SB), Y5, Y4
+	VMULPS      Y5, Y5, Y6
+	VFMADD213PS Y5, Y6, Y4
+
+	// mLog1p: + k
+	VADDPS Y3, Y4, Y4
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS   zero<>+0(SB), Y3
+	VBLENDVPS Y1, one<>+0(SB), Y3, Y3
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y1
+	VFMADD213PS Y4, Y3, Y2
+	VBLENDVPS   Y1, Y2, Y4, Y4
+
+	// negate: flip the sign bit, so that +0 gives -0
+	VXORPS signbit<>+0(SB), Y4, Y4
+
+	// store dst
+	VMASKMOVPS Y4, Y0, 32(CX)(BX*4)
+	ADDQ       $+16, BX
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func wlossAndGradAVX2(loss []float32, grad []float32, x []float32, y []float32, w []float32, pw []float32, oms float32, hs float32, scale float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wlossAndGradAVX2(SB), NOSPLIT, $96-156
+	// wlossAndGradAVX2: loss[i], grad[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale)
+	// Registers:
+	//   AX   n = len(loss)
+	//   CX   &loss[0]
+	//   DX   &grad[0]
+	//   BX   &x[0]
+	//   SI   &y[0]
+	//   DI   &w[0]
+	//   R8   &pw[0]
+	//   R9   i, the element index
+	//   R10  n rounded down to the main loop's 64 elements
+	//   R10  tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         loss_len+8(FP), AX
+	MOVQ         loss_base+0(FP), CX
+	MOVQ         grad_base+24(FP), DX
+	MOVQ         x_base+48(FP), BX
+	MOVQ         y_base+72(FP), SI
+	MOVQ         w_base+96(FP), DI
+	MOVQ         pw_base+120(FP), R8
+	VBROADCASTSS oms+144(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS hs+148(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS scale+152(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	XORQ         R9, R9
+	MOVQ         AX, R10
+	ANDQ         $-64, R10
+	JEQ          after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (BX)(R9*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(BX)(R9*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS     (SI)(R9*4), Y2
+	VMOVUPS     32(SI)(R9*4), Y3
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y2
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y3
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y2, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y3, Y7, Y7
+	VMOVUPS     (R8)(R9*4), Y8
+	VMOVUPS     32(R8)(R9*4), Y9
+	VMULPS      Y2, Y8, Y10
+	VMULPS      Y3, Y9, Y11
+	VFMADD213PS Y6, Y2, Y8
+	VFMADD213PS Y7, Y3, Y9
+	VMOVUPS     (BX)(R9*4), Y2
+	VBLENDVPS   Y2, Y10, Y6, Y6
+	VMOVUPS     32(BX)(R9*4), Y2
+	VBLENDVPS   Y2, Y11, Y7, Y7
+	VMULPS      Y8, Y4, Y4
+	VMULPS      Y9, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (BX)(R9*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(BX)(R9*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      signbit<>+0(SB), Y0
+	VANDPS       (BX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      signbit<>+0(SB), Y0
+	VANDPS       32(BX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS (DI)(R9*4), Y0
+	VMOVUPS 32(DI)(R9*4), Y1
+	VMULPS  64(SP), Y0, Y2
+	VMULPS  64(SP), Y1, Y3
+	VCMPPS  $0x00, zero<>+0(SB), Y0, Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y1, Y9
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y8, Y4
+	VANDNPS Y5, Y9, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y3, Y7, Y7
+	VANDNPS Y6, Y8, Y6
+	VANDNPS Y7, Y9, Y7
+
+	// store loss
+	VMOVUPS Y4, (CX)(R9*4)
+	VMOVUPS Y5, 32(CX)(R9*4)
+
+	// store grad
+	VMOVUPS Y6, (DX)(R9*4)
+	VMOVUPS Y7, 32(DX)(R9*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 64(BX)(R9*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(BX)(R9*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS     64(SI)(R9*4), Y2
+	VMOVUPS     96(SI)(R9*4), Y3
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y2
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y3
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y2, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y3, Y7, Y7
+	VMOVUPS     64(R8)(R9*4), Y8
+	VMOVUPS     96(R8)(R9*4), Y9
+	VMULPS      Y2, Y8, Y10
+	VMULPS      Y3, Y9, Y11
+	VFMADD213PS Y6, Y2, Y8
+	VFMADD213PS Y7, Y3, Y9
+	VMOVUPS     64(BX)(R9*4), Y2
+	VBLENDVPS   Y2, Y10, Y6, Y6
+	VMOVUPS     96(BX)(R9*4), Y2
+	VBLENDVPS   Y2, Y11, Y7, Y7
+	VMULPS      Y8, Y4, Y4
+	VMULPS      Y9, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(BX)(R9*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(BX)(R9*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      signbit<>+0(SB), Y0
+	VANDPS       64(BX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      signbit<>+0(SB), Y0
+	VANDPS       96(BX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS 64(DI)(R9*4), Y0
+	VMOVUPS 96(DI)(R9*4), Y1
+	VMULPS  64(SP), Y0, Y2
+	VMULPS  64(SP), Y1, Y3
+	VCMPPS  $0x00, zero<>+0(SB), Y0, Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y1, Y9
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y8, Y4
+	VANDNPS Y5, Y9, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y3, Y7, Y7
+	VANDNPS Y6, Y8, Y6
+	VANDNPS Y7, Y9, Y7
+
+	// store loss
+	VMOVUPS Y4, 64(CX)(R9*4)
+	VMOVUPS Y5, 96(CX)(R9*4)
+
+	// store grad
+	VMOVUPS Y6, 64(DX)(R9*4)
+	VMOVUPS Y7, 96(DX)(R9*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 128(BX)(R9*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(BX)(R9*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS     128(SI)(R9*4), Y2
+	VMOVUPS     160(SI)(R9*4), Y3
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y2
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y3
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y2, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y3, Y7, Y7
+	VMOVUPS     128(R8)(R9*4), Y8
+	VMOVUPS     160(R8)(R9*4), Y9
+	VMULPS      Y2, Y8, Y10
+	VMULPS      Y3, Y9, Y11
+	VFMADD213PS Y6, Y2, Y8
+	VFMADD213PS Y7, Y3, Y9
+	VMOVUPS     128(BX)(R9*4), Y2
+	VBLENDVPS   Y2, Y10, Y6, Y6
+	VMOVUPS     160(BX)(R9*4), Y2
+	VBLENDVPS   Y2, Y11, Y7, Y7
+	VMULPS      Y8, Y4, Y4
+	VMULPS      Y9, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(BX)(R9*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(BX)(R9*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      signbit<>+0(SB), Y0
+	VANDPS       128(BX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      signbit<>+0(SB), Y0
+	VANDPS       160(BX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS 128(DI)(R9*4), Y0
+	VMOVUPS 160(DI)(R9*4), Y1
+	VMULPS  64(SP), Y0, Y2
+	VMULPS  64(SP), Y1, Y3
+	VCMPPS  $0x00, zero<>+0(SB), Y0, Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y1, Y9
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y8, Y4
+	VANDNPS Y5, Y9, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y3, Y7, Y7
+	VANDNPS Y6, Y8, Y6
+	VANDNPS Y7, Y9, Y7
+
+	// store loss
+	VMOVUPS Y4, 128(CX)(R9*4)
+	VMOVUPS Y5, 160(CX)(R9*4)
+
+	// store grad
+	VMOVUPS Y6, 128(DX)(R9*4)
+	VMOVUPS Y7, 160(DX)(R9*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(BX)(R9*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(BX)(R9*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS     192(SI)(R9*4), Y2
+	VMOVUPS     224(SI)(R9*4), Y3
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y2
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y3
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y2, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y3, Y7, Y7
+	VMOVUPS     192(R8)(R9*4), Y8
+	VMOVUPS     224(R8)(R9*4), Y9
+	VMULPS      Y2, Y8, Y10
+	VMULPS      Y3, Y9, Y11
+	VFMADD213PS Y6, Y2, Y8
+	VFMADD213PS Y7, Y3, Y9
+	VMOVUPS     192(BX)(R9*4), Y2
+	VBLENDVPS   Y2, Y10, Y6, Y6
+	VMOVUPS     224(BX)(R9*4), Y2
+	VBLENDVPS   Y2, Y11, Y7, Y7
+	VMULPS      Y8, Y4, Y4
+	VMULPS      Y9, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(BX)(R9*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(BX)(R9*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Y0, Y8, Y6
+	VFNMADD231PS Y1, Y9, Y7
+	VMOVUPS      signbit<>+0(SB), Y0
+	VANDPS       192(BX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y6, Y6
+	VMOVUPS      signbit<>+0(SB), Y0
+	VANDPS       224(BX)(R9*4), Y0, Y0
+	VXORPS       Y0, Y7, Y7
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(DI)(R9*4), Y0
+	VMOVUPS 224(DI)(R9*4), Y1
+	VMULPS  64(SP), Y0, Y2
+	VMULPS  64(SP), Y1, Y3
+	VCMPPS  $0x00, zero<>+0(SB), Y0, Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y1, Y9
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y8, Y4
+	VANDNPS Y5, Y9, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y3, Y7, Y7
+	VANDNPS Y6, Y8, Y6
+	VANDNPS Y7, Y9, Y7
+
+	// store loss
+	VMOVUPS Y4, 192(CX)(R9*4)
+	VMOVUPS Y5, 224(CX)(R9*4)
+
+	// store grad
+	VMOVUPS Y6, 192(DX)(R9*4)
+	VMOVUPS Y7, 224(DX)(R9*4)
+	ADDQ    $+64, R9
+	CMPQ    R9, R10
+	JB      loop
+
+after:
+tail:
+	CMPQ         R9, AX
+	JAE          done
+	MOVQ         AX, R10
+	SUBQ         R9, R10
+	VMOVD        R10, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (BX)(R9*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMASKMOVPS  (SI)(R9*4), Y1, Y5
+	VMOVUPS     (SP), Y7
+	VFMADD213PS 32(SP), Y7, Y5
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y5, Y7, Y7
+	VMASKMOVPS  (R8)(R9*4), Y1, Y8
+	VMULPS      Y5, Y8, Y9
+	VFMADD213PS Y7, Y5, Y8
+	VBLENDVPS   Y2, Y9, Y7, Y7
+	VMULPS      Y8, Y6, Y6
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y5
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y5, Y3, Y6, Y6
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Y4, Y8, Y7
+	VXORPS       Y2, Y7, Y7
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (DI)(R9*4), Y1, Y2
+	VMULPS     64(SP), Y2, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y4
+	VMULPS     Y2, Y6, Y6
+	VANDNPS    Y6, Y4, Y6
+	VMULPS     Y3, Y7, Y7
+	VANDNPS    Y7, Y4, Y7
+
+	// store loss
+	VMASKMOVPS Y6, Y1, (CX)(R9*4)
+
+	// store grad
+	VMASKMOVPS Y7, Y1, (DX)(R9*4)
+	VMASKMOVPS 32(BX)(R9*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMASKMOVPS  32(SI)(R9*4), Y0, Y4
+	VMOVUPS     (SP), Y6
+	VFMADD213PS 32(SP), Y6, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y4, Y6, Y6
+	VMASKMOVPS  32(R8)(R9*4), Y0, Y7
+	VMULPS      Y4, Y7, Y8
+	VFMADD213PS Y6, Y4, Y7
+	VBLENDVPS   Y1, Y8, Y6, Y6
+	VMULPS      Y7, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y4, Y2, Y5, Y5
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Y3, Y7, Y6
+	VXORPS       Y1, Y6, Y6
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(DI)(R9*4), Y0, Y1
+	VMULPS     64(SP), Y1, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y3
+	VMULPS     Y1, Y5, Y5
+	VANDNPS    Y5, Y3, Y5
+	VMULPS     Y2, Y6, Y6
+	VANDNPS    Y6, Y3, Y6
+
+	// store loss
+	VMASKMOVPS Y5, Y0, 32(CX)(R9*4)
+
+	// store grad
+	VMASKMOVPS Y6, Y0, 32(DX)(R9*4)
+	ADDQ       $+16, R9
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
 // func lossAVX512(dst []float32, x []float32, y []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·lossAVX512(SB), NOSPLIT, $0-72
@@ -13074,5 +16120,2328 @@ tail:
 done:
 	VMOVUPD Z7, (R8)
 	VMOVUPD Z8, 64(R8)
+	VZEROUPPER
+	RET
+
+// func lossAndGradAVX512(loss []float32, grad []float32, x []float32, y []float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·lossAndGradAVX512(SB), NOSPLIT, $0-96
+	// lossAndGradAVX512: loss[i], grad[i] = mLossGradElem(x[i], y[i])
+	// Registers:
+	//   AX   n = len(loss)
+	//   CX   &loss[0]
+	//   DX   &grad[0]
+	//   BX   &x[0]
+	//   SI   &y[0]
+	//   Z0   expClamp, preloaded
+	//   Z1   one, preloaded
+	//   Z2   half, preloaded
+	//   Z3   absmask, preloaded
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 128 elements
+	//   R8   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ    loss_len+8(FP), AX
+	MOVQ    loss_base+0(FP), CX
+	MOVQ    grad_base+24(FP), DX
+	MOVQ    x_base+48(FP), BX
+	MOVQ    y_base+72(FP), SI
+	VMOVUPS expClamp<>+0(SB), Z0
+	VMOVUPS one<>+0(SB), Z1
+	VMOVUPS half<>+0(SB), Z2
+	VMOVUPS absmask<>+0(SB), Z3
+	XORQ    DI, DI
+	MOVQ    AX, R8
+	ANDQ    $-128, R8
+	JEQ     after
+
+loop:
+	PREFETCHT0 2048(CX)(DI*4)
+	PREFETCHT0 2112(CX)(DI*4)
+	PREFETCHT0 2176(CX)(DI*4)
+	PREFETCHT0 2240(CX)(DI*4)
+	PREFETCHT0 2304(CX)(DI*4)
+	PREFETCHT0 2368(CX)(DI*4)
+	PREFETCHT0 2432(CX)(DI*4)
+	PREFETCHT0 2496(CX)(DI*4)
+	PREFETCHT0 2048(DX)(DI*4)
+	PREFETCHT0 2112(DX)(DI*4)
+	PREFETCHT0 2176(DX)(DI*4)
+	PREFETCHT0 2240(DX)(DI*4)
+	PREFETCHT0 2304(DX)(DI*4)
+	PREFETCHT0 2368(DX)(DI*4)
+	PREFETCHT0 2432(DX)(DI*4)
+	PREFETCHT0 2496(DX)(DI*4)
+	PREFETCHT0 2048(BX)(DI*4)
+	PREFETCHT0 2112(BX)(DI*4)
+	PREFETCHT0 2176(BX)(DI*4)
+	PREFETCHT0 2240(BX)(DI*4)
+	PREFETCHT0 2304(BX)(DI*4)
+	PREFETCHT0 2368(BX)(DI*4)
+	PREFETCHT0 2432(BX)(DI*4)
+	PREFETCHT0 2496(BX)(DI*4)
+	PREFETCHT0 2048(SI)(DI*4)
+	PREFETCHT0 2112(SI)(DI*4)
+	PREFETCHT0 2176(SI)(DI*4)
+	PREFETCHT0 2240(SI)(DI*4)
+	PREFETCHT0 2304(SI)(DI*4)
+	PREFETCHT0 2368(SI)(DI*4)
+	PREFETCHT0 2432(SI)(DI*4)
+	PREFETCHT0 2496(SI)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (BX)(DI*4), Z3, Z4
+	VMINPS Z4, Z0, Z4
+	VANDPS 64(BX)(DI*4), Z3, Z5
+	VMINPS Z5, Z0, Z5
+	VANDPS 128(BX)(DI*4), Z3, Z6
+	VMINPS Z6, Z0, Z6
+	VANDPS 192(BX)(DI*4), Z3, Z7
+	VMINPS Z7, Z0, Z7
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z8
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VFNMADD231PS log2e<>+0(SB), Z4, Z8
+	VFNMADD231PS log2e<>+0(SB), Z5, Z9
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VSUBPS       expMagic<>+0(SB), Z8, Z8
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VFNMSUB231PS ln2hi<>+0(SB), Z8, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z12
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z4, Z12
+	VFMADD213PS exp5<>+0(SB), Z5, Z13
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z4, Z12
+	VFMADD213PS exp4<>+0(SB), Z5, Z13
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z4, Z12
+	VFMADD213PS exp3<>+0(SB), Z5, Z13
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z4, Z12
+	VFMADD213PS exp2<>+0(SB), Z5, Z13
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS Z1, Z4, Z12
+	VFMADD213PS Z1, Z5, Z13
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z1, Z16
+	VMOVAPS     Z1, Z17
+	VMOVAPS     Z1, Z18
+	VMOVAPS     Z1, Z19
+	VFMADD231PS Z12, Z4, Z16
+	VFMADD231PS Z13, Z5, Z17
+	VFMADD231PS Z14, Z6, Z18
+	VFMADD231PS Z15, Z7, Z19
+	VSUBPS      Z16, Z1, Z20
+	VSUBPS      Z17, Z1, Z21
+	VSUBPS      Z18, Z1, Z22
+	VSUBPS      Z19, Z1, Z23
+	VFMADD231PS Z12, Z4, Z20
+	VFMADD231PS Z13, Z5, Z21
+	VFMADD231PS Z14, Z6, Z22
+	VFMADD231PS Z15, Z7, Z23
+	VSCALEFPS   Z8, Z16, Z16
+	VSCALEFPS   Z9, Z17, Z17
+	VSCALEFPS   Z10, Z18, Z18
+	VSCALEFPS   Z11, Z19, Z19
+	VSCALEFPS   Z8, Z20, Z20
+	VSCALEFPS   Z9, Z21, Z21
+	VSCALEFPS   Z10, Z22, Z22
+	VSCALEFPS   Z11, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z1, Z16, Z4
+	VADDPS       Z1, Z17, Z5
+	VADDPS       Z1, Z18, Z6
+	VADDPS       Z1, Z19, Z7
+	VSUBPS       Z1, Z4, Z8
+	VSUBPS       Z1, Z5, Z9
+	VSUBPS       Z1, Z6, Z10
+	VSUBPS       Z1, Z7, Z11
+	VSUBPS       Z8, Z16, Z8
+	VSUBPS       Z9, Z17, Z9
+	VSUBPS       Z10, Z18, Z10
+	VSUBPS       Z11, Z19, Z11
+	VDIVPS       Z4, Z16, Z12
+	VDIVPS       Z5, Z17, Z13
+	VDIVPS       Z6, Z18, Z14
+	VDIVPS       Z7, Z19, Z15
+	VFNMADD213PS Z16, Z12, Z4
+	VFNMADD213PS Z17, Z13, Z5
+	VFNMADD213PS Z18, Z14, Z6
+	VFNMADD213PS Z19, Z15, Z7
+	VFNMADD231PS Z8, Z12, Z4
+	VFNMADD231PS Z9, Z13, Z5
+	VFNMADD231PS Z10, Z14, Z6
+	VFNMADD231PS Z11, Z15, Z7
+	VSUBPS       Z12, Z1, Z8
+	VSUBPS       Z13, Z1, Z9
+	VSUBPS       Z14, Z1, Z10
+	VSUBPS       Z15, Z1, Z11
+	VFMADD231PS  Z20, Z8, Z4
+	VFMADD231PS  Z21, Z9, Z5
+	VFMADD231PS  Z22, Z10, Z6
+	VFMADD231PS  Z23, Z11, Z7
+	VFMADD213PS  Z12, Z8, Z4
+	VFMADD213PS  Z13, Z9, Z5
+	VFMADD213PS  Z14, Z10, Z6
+	VFMADD213PS  Z15, Z11, Z7
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z2, Z16, K1
+	VCMPPS      $0x1d, Z2, Z17, K2
+	VCMPPS      $0x1d, Z2, Z18, K3
+	VCMPPS      $0x1d, Z2, Z19, K4
+	VFMSUB213PS Z2, Z2, K1, Z16
+	VFMSUB213PS Z2, Z2, K2, Z17
+	VFMSUB213PS Z2, Z2, K3, Z18
+	VFMSUB213PS Z2, Z2, K4, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z8
+	VMOVUPS     lp8<>+0(SB), Z9
+	VMOVUPS     lp8<>+0(SB), Z10
+	VMOVUPS     lp8<>+0(SB), Z11
+	VFMADD213PS lp7<>+0(SB), Z16, Z8
+	VFMADD213PS lp7<>+0(SB), Z17, Z9
+	VFMADD213PS lp7<>+0(SB), Z18, Z10
+	VFMADD213PS lp7<>+0(SB), Z19, Z11
+	VFMADD213PS lp6<>+0(SB), Z16, Z8
+	VFMADD213PS lp6<>+0(SB), Z17, Z9
+	VFMADD213PS lp6<>+0(SB), Z18, Z10
+	VFMADD213PS lp6<>+0(SB), Z19, Z11
+	VFMADD213PS lp5<>+0(SB), Z16, Z8
+	VFMADD213PS lp5<>+0(SB), Z17, Z9
+	VFMADD213PS lp5<>+0(SB), Z18, Z10
+	VFMADD213PS lp5<>+0(SB), Z19, Z11
+	VFMADD213PS lp4<>+0(SB), Z16, Z8
+	VFMADD213PS lp4<>+0(SB), Z17, Z9
+	VFMADD213PS lp4<>+0(SB), Z18, Z10
+	VFMADD213PS lp4<>+0(SB), Z19, Z11
+	VFMADD213PS lp3<>+0(SB), Z16, Z8
+	VFMADD213PS lp3<>+0(SB), Z17, Z9
+	VFMADD213PS lp3<>+0(SB), Z18, Z10
+	VFMADD213PS lp3<>+0(SB), Z19, Z11
+	VFMADD213PS lp2<>+0(SB), Z16, Z8
+	VFMADD213PS lp2<>+0(SB), Z17, Z9
+	VFMADD213PS lp2<>+0(SB), Z18, Z10
+	VFMADD213PS lp2<>+0(SB), Z19, Z11
+	VFMADD213PS lp1<>+0(SB), Z16, Z8
+	VFMADD213PS lp1<>+0(SB), Z17, Z9
+	VFMADD213PS lp1<>+0(SB), Z18, Z10
+	VFMADD213PS lp1<>+0(SB), Z19, Z11
+	VFMADD213PS lp0<>+0(SB), Z16, Z8
+	VFMADD213PS lp0<>+0(SB), Z17, Z9
+	VFMADD213PS lp0<>+0(SB), Z18, Z10
+	VFMADD213PS lp0<>+0(SB), Z19, Z11
+	VMULPS      Z16, Z16, Z12
+	VFMADD213PS Z16, Z12, Z8
+	VMULPS      Z17, Z17, Z12
+	VFMADD213PS Z17, Z12, Z9
+	VMULPS      Z18, Z18, Z12
+	VFMADD213PS Z18, Z12, Z10
+	VMULPS      Z19, Z19, Z12
+	VFMADD213PS Z19, Z12, Z11
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z8, K1, Z8
+	VADDPS ln2f<>+0(SB), Z9, K2, Z9
+	VADDPS ln2f<>+0(SB), Z10, K3, Z10
+	VADDPS ln2f<>+0(SB), Z11, K4, Z11
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VSUBPS      (SI)(DI*4), Z1, Z12
+	VSUBPS      64(SI)(DI*4), Z1, Z13
+	VSUBPS      128(SI)(DI*4), Z1, Z14
+	VSUBPS      192(SI)(DI*4), Z1, Z15
+	VFPCLASSPSZ $0x54, (BX)(DI*4), K1
+	VMOVUPS     (SI)(DI*4), K1, Z12
+	VFPCLASSPSZ $0x54, 64(BX)(DI*4), K1
+	VMOVUPS     64(SI)(DI*4), K1, Z13
+	VFPCLASSPSZ $0x54, 128(BX)(DI*4), K1
+	VMOVUPS     128(SI)(DI*4), K1, Z14
+	VFPCLASSPSZ $0x54, 192(BX)(DI*4), K1
+	VMOVUPS     192(SI)(DI*4), K1, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (BX)(DI*4), Z3, Z16
+	VPTESTMD    Z3, Z12, K1
+	VFMADD231PS Z16, Z12, K1, Z8
+	VANDPS      64(BX)(DI*4), Z3, Z16
+	VPTESTMD    Z3, Z13, K1
+	VFMADD231PS Z16, Z13, K1, Z9
+	VANDPS      128(BX)(DI*4), Z3, Z16
+	VPTESTMD    Z3, Z14, K1
+	VFMADD231PS Z16, Z14, K1, Z10
+	VANDPS      192(BX)(DI*4), Z3, Z16
+	VPTESTMD    Z3, Z15, K1
+	VFMADD231PS Z16, Z15, K1, Z11
+
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	VSUBPS     Z4, Z12, Z12
+	VSUBPS     Z5, Z13, Z13
+	VSUBPS     Z6, Z14, Z14
+	VSUBPS     Z7, Z15, Z15
+	VPTERNLOGD $0xd2, (BX)(DI*4), Z3, Z12
+	VPTERNLOGD $0xd2, 64(BX)(DI*4), Z3, Z13
+	VPTERNLOGD $0xd2, 128(BX)(DI*4), Z3, Z14
+	VPTERNLOGD $0xd2, 192(BX)(DI*4), Z3, Z15
+
+	// store loss
+	VMOVUPS Z8, (CX)(DI*4)
+	VMOVUPS Z9, 64(CX)(DI*4)
+	VMOVUPS Z10, 128(CX)(DI*4)
+	VMOVUPS Z11, 192(CX)(DI*4)
+
+	// store grad
+	VMOVUPS Z12, (DX)(DI*4)
+	VMOVUPS Z13, 64(DX)(DI*4)
+	VMOVUPS Z14, 128(DX)(DI*4)
+	VMOVUPS Z15, 192(DX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(BX)(DI*4), Z3, Z4
+	VMINPS Z4, Z0, Z4
+	VANDPS 320(BX)(DI*4), Z3, Z5
+	VMINPS Z5, Z0, Z5
+	VANDPS 384(BX)(DI*4), Z3, Z6
+	VMINPS Z6, Z0, Z6
+	VANDPS 448(BX)(DI*4), Z3, Z7
+	VMINPS Z7, Z0, Z7
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z8
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VFNMADD231PS log2e<>+0(SB), Z4, Z8
+	VFNMADD231PS log2e<>+0(SB), Z5, Z9
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VSUBPS       expMagic<>+0(SB), Z8, Z8
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VFNMSUB231PS ln2hi<>+0(SB), Z8, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z12
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z4, Z12
+	VFMADD213PS exp5<>+0(SB), Z5, Z13
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z4, Z12
+	VFMADD213PS exp4<>+0(SB), Z5, Z13
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z4, Z12
+	VFMADD213PS exp3<>+0(SB), Z5, Z13
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z4, Z12
+	VFMADD213PS exp2<>+0(SB), Z5, Z13
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS Z1, Z4, Z12
+	VFMADD213PS Z1, Z5, Z13
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z1, Z16
+	VMOVAPS     Z1, Z17
+	VMOVAPS     Z1, Z18
+	VMOVAPS     Z1, Z19
+	VFMADD231PS Z12, Z4, Z16
+	VFMADD231PS Z13, Z5, Z17
+	VFMADD231PS Z14, Z6, Z18
+	VFMADD231PS Z15, Z7, Z19
+	VSUBPS      Z16, Z1, Z20
+	VSUBPS      Z17, Z1, Z21
+	VSUBPS      Z18, Z1, Z22
+	VSUBPS      Z19, Z1, Z23
+	VFMADD231PS Z12, Z4, Z20
+	VFMADD231PS Z13, Z5, Z21
+	VFMADD231PS Z14, Z6, Z22
+	VFMADD231PS Z15, Z7, Z23
+	VSCALEFPS   Z8, Z16, Z16
+	VSCALEFPS   Z9, Z17, Z17
+	VSCALEFPS   Z10, Z18, Z18
+	VSCALEFPS   Z11, Z19, Z19
+	VSCALEFPS   Z8, Z20, Z20
+	VSCALEFPS   Z9, Z21, Z21
+	VSCALEFPS   Z10, Z22, Z22
+	VSCALEFPS   Z11, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z1, Z16, Z4
+	VADDPS       Z1, Z17, Z5
+	VADDPS       Z1, Z18, Z6
+	VADDPS       Z1, Z19, Z7
+	VSUBPS       Z1, Z4, Z8
+	VSUBPS       Z1, Z5, Z9
+	VSUBPS       Z1, Z6, Z10
+	VSUBPS       Z1, Z7, Z11
+	VSUBPS       Z8, Z16, Z8
+	VSUBPS       Z9, Z17, Z9
+	VSUBPS       Z10, Z18, Z10
+	VSUBPS       Z11, Z19, Z11
+	VDIVPS       Z4, Z16, Z12
+	VDIVPS       Z5, Z17, Z13
+	VDIVPS       Z6, Z18, Z14
+	VDIVPS       Z7, Z19, Z15
+	VFNMADD213PS Z16, Z12, Z4
+	VFNMADD213PS Z17, Z13, Z5
+	VFNMADD213PS Z18, Z14, Z6
+	VFNMADD213PS Z19, Z15, Z7
+	VFNMADD231PS Z8, Z12, Z4
+	VFNMADD231PS Z9, Z13, Z5
+	VFNMADD231PS Z10, Z14, Z6
+	VFNMADD231PS Z11, Z15, Z7
+	VSUBPS       Z12, Z1, Z8
+	VSUBPS       Z13, Z1, Z9
+	VSUBPS       Z14, Z1, Z10
+	VSUBPS       Z15, Z1, Z11
+	VFMADD231PS  Z20, Z8, Z4
+	VFMADD231PS  Z21, Z9, Z5
+	VFMADD231PS  Z22, Z10, Z6
+	VFMADD231PS  Z23, Z11, Z7
+	VFMADD213PS  Z12, Z8, Z4
+	VFMADD213PS  Z13, Z9, Z5
+	VFMADD213PS  Z14, Z10, Z6
+	VFMADD213PS  Z15, Z11, Z7
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z2, Z16, K1
+	VCMPPS      $0x1d, Z2, Z17, K2
+	VCMPPS      $0x1d, Z2, Z18, K3
+	VCMPPS      $0x1d, Z2, Z19, K4
+	VFMSUB213PS Z2, Z2, K1, Z16
+	VFMSUB213PS Z2, Z2, K2, Z17
+	VFMSUB213PS Z2, Z2, K3, Z18
+	VFMSUB213PS Z2, Z2, K4, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z8
+	VMOVUPS     lp8<>+0(SB), Z9
+	VMOVUPS     lp8<>+0(SB), Z10
+	VMOVUPS     lp8<>+0(SB), Z11
+	VFMADD213PS lp7<>+0(SB), Z16, Z8
+	VFMADD213PS lp7<>+0(SB), Z17, Z9
+	VFMADD213PS lp7<>+0(SB), Z18, Z10
+	VFMADD213PS lp7<>+0(SB), Z19, Z11
+	VFMADD213PS lp6<>+0(SB), Z16, Z8
+	VFMADD213PS lp6<>+0(SB), Z17, Z9
+	VFMADD213PS lp6<>+0(SB), Z18, Z10
+	VFMADD213PS lp6<>+0(SB), Z19, Z11
+	VFMADD213PS lp5<>+0(SB), Z16, Z8
+	VFMADD213PS lp5<>+0(SB), Z17, Z9
+	VFMADD213PS lp5<>+0(SB), Z18, Z10
+	VFMADD213PS lp5<>+0(SB), Z19, Z11
+	VFMADD213PS lp4<>+0(SB), Z16, Z8
+	VFMADD213PS lp4<>+0(SB), Z17, Z9
+	VFMADD213PS lp4<>+0(SB), Z18, Z10
+	VFMADD213PS lp4<>+0(SB), Z19, Z11
+	VFMADD213PS lp3<>+0(SB), Z16, Z8
+	VFMADD213PS lp3<>+0(SB), Z17, Z9
+	VFMADD213PS lp3<>+0(SB), Z18, Z10
+	VFMADD213PS lp3<>+0(SB), Z19, Z11
+	VFMADD213PS lp2<>+0(SB), Z16, Z8
+	VFMADD213PS lp2<>+0(SB), Z17, Z9
+	VFMADD213PS lp2<>+0(SB), Z18, Z10
+	VFMADD213PS lp2<>+0(SB), Z19, Z11
+	VFMADD213PS lp1<>+0(SB), Z16, Z8
+	VFMADD213PS lp1<>+0(SB), Z17, Z9
+	VFMADD213PS lp1<>+0(SB), Z18, Z10
+	VFMADD213PS lp1<>+0(SB), Z19, Z11
+	VFMADD213PS lp0<>+0(SB), Z16, Z8
+	VFMADD213PS lp0<>+0(SB), Z17, Z9
+	VFMADD213PS lp0<>+0(SB), Z18, Z10
+	VFMADD213PS lp0<>+0(SB), Z19, Z11
+	VMULPS      Z16, Z16, Z12
+	VFMADD213PS Z16, Z12, Z8
+	VMULPS      Z17, Z17, Z12
+	VFMADD213PS Z17, Z12, Z9
+	VMULPS      Z18, Z18, Z12
+	VFMADD213PS Z18, Z12, Z10
+	VMULPS      Z19, Z19, Z12
+	VFMADD213PS Z19, Z12, Z11
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z8, K1, Z8
+	VADDPS ln2f<>+0(SB), Z9, K2, Z9
+	VADDPS ln2f<>+0(SB), Z10, K3, Z10
+	VADDPS ln2f<>+0(SB), Z11, K4, Z11
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VSUBPS      256(SI)(DI*4), Z1, Z12
+	VSUBPS      320(SI)(DI*4), Z1, Z13
+	VSUBPS      384(SI)(DI*4), Z1, Z14
+	VSUBPS      448(SI)(DI*4), Z1, Z15
+	VFPCLASSPSZ $0x54, 256(BX)(DI*4), K1
+	VMOVUPS     256(SI)(DI*4), K1, Z12
+	VFPCLASSPSZ $0x54, 320(BX)(DI*4), K1
+	VMOVUPS     320(SI)(DI*4), K1, Z13
+	VFPCLASSPSZ $0x54, 384(BX)(DI*4), K1
+	VMOVUPS     384(SI)(DI*4), K1, Z14
+	VFPCLASSPSZ $0x54, 448(BX)(DI*4), K1
+	VMOVUPS     448(SI)(DI*4), K1, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(BX)(DI*4), Z3, Z16
+	VPTESTMD    Z3, Z12, K1
+	VFMADD231PS Z16, Z12, K1, Z8
+	VANDPS      320(BX)(DI*4), Z3, Z16
+	VPTESTMD    Z3, Z13, K1
+	VFMADD231PS Z16, Z13, K1, Z9
+	VANDPS      384(BX)(DI*4), Z3, Z16
+	VPTESTMD    Z3, Z14, K1
+	VFMADD231PS Z16, Z14, K1, Z10
+	VANDPS      448(BX)(DI*4), Z3, Z16
+	VPTESTMD    Z3, Z15, K1
+	VFMADD231PS Z16, Z15, K1, Z11
+
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	VSUBPS     Z4, Z12, Z12
+	VSUBPS     Z5, Z13, Z13
+	VSUBPS     Z6, Z14, Z14
+	VSUBPS     Z7, Z15, Z15
+	VPTERNLOGD $0xd2, 256(BX)(DI*4), Z3, Z12
+	VPTERNLOGD $0xd2, 320(BX)(DI*4), Z3, Z13
+	VPTERNLOGD $0xd2, 384(BX)(DI*4), Z3, Z14
+	VPTERNLOGD $0xd2, 448(BX)(DI*4), Z3, Z15
+
+	// store loss
+	VMOVUPS Z8, 256(CX)(DI*4)
+	VMOVUPS Z9, 320(CX)(DI*4)
+	VMOVUPS Z10, 384(CX)(DI*4)
+	VMOVUPS Z11, 448(CX)(DI*4)
+
+	// store grad
+	VMOVUPS Z12, 256(DX)(DI*4)
+	VMOVUPS Z13, 320(DX)(DI*4)
+	VMOVUPS Z14, 384(DX)(DI*4)
+	VMOVUPS Z15, 448(DX)(DI*4)
+	ADDQ    $+128, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VPBROADCASTD R8, Z4
+	VPCMPGTD     iota<>+0(SB), Z4, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (BX)(DI*4), K1, Z4
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z4, Z3, Z5
+	VMINPS Z5, Z0, Z5
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z6
+	VFNMADD231PS log2e<>+0(SB), Z5, Z6
+	VSUBPS       expMagic<>+0(SB), Z6, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z6, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z6, Z5
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z7
+	VFMADD213PS exp5<>+0(SB), Z5, Z7
+	VFMADD213PS exp4<>+0(SB), Z5, Z7
+	VFMADD213PS exp3<>+0(SB), Z5, Z7
+	VFMADD213PS exp2<>+0(SB), Z5, Z7
+	VFMADD213PS Z1, Z5, Z7
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z1, Z8
+	VFMADD231PS Z7, Z5, Z8
+	VSUBPS      Z8, Z1, Z9
+	VFMADD231PS Z7, Z5, Z9
+	VSCALEFPS   Z6, Z8, Z8
+	VSCALEFPS   Z6, Z9, Z9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z1, Z8, Z5
+	VSUBPS       Z1, Z5, Z6
+	VSUBPS       Z6, Z8, Z6
+	VDIVPS       Z5, Z8, Z7
+	VFNMADD213PS Z8, Z7, Z5
+	VFNMADD231PS Z6, Z7, Z5
+	VSUBPS       Z7, Z1, Z6
+	VFMADD231PS  Z9, Z6, Z5
+	VFMADD213PS  Z7, Z6, Z5
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z2, Z8, K2
+	VFMSUB213PS Z2, Z2, K2, Z8
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z6
+	VFMADD213PS lp7<>+0(SB), Z8, Z6
+	VFMADD213PS lp6<>+0(SB), Z8, Z6
+	VFMADD213PS lp5<>+0(SB), Z8, Z6
+	VFMADD213PS lp4<>+0(SB), Z8, Z6
+	VFMADD213PS lp3<>+0(SB), Z8, Z6
+	VFMADD213PS lp2<>+0(SB), Z8, Z6
+	VFMADD213PS lp1<>+0(SB), Z8, Z6
+	VFMADD213PS lp0<>+0(SB), Z8, Z6
+	VMULPS      Z8, Z8, Z7
+	VFMADD213PS Z8, Z7, Z6
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z6, K2, Z6
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS.Z   (SI)(DI*4), K1, Z7
+	VSUBPS      Z7, Z1, Z8
+	VFPCLASSPSZ $0x54, Z4, K2
+	VBLENDMPS   Z7, Z8, K2, Z8
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z4, Z3, Z7
+	VPTESTMD    Z3, Z8, K2
+	VFMADD231PS Z7, Z8, K2, Z6
+
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	VSUBPS     Z5, Z8, Z8
+	VPTERNLOGD $0xd2, Z4, Z3, Z8
+
+	// store loss
+	VMOVUPS Z6, K1, (CX)(DI*4)
+
+	// store grad
+	VMOVUPS Z8, K1, (DX)(DI*4)
+	ADDQ    $+16, DI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func softplusAVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·softplusAVX512(SB), NOSPLIT, $0-48
+	// softplusAVX512: dst[i] = mLossElem(x[i], 0)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   Z0   expClamp, preloaded
+	//   Z1   one, preloaded
+	//   Z2   half, preloaded
+	//   Z3   absmask, preloaded
+	//   BX   i, the element index
+	//   SI   n rounded down to the main loop's 128 elements
+	//   SI   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ    dst_len+8(FP), AX
+	MOVQ    dst_base+0(FP), CX
+	MOVQ    x_base+24(FP), DX
+	VMOVUPS expClamp<>+0(SB), Z0
+	VMOVUPS one<>+0(SB), Z1
+	VMOVUPS half<>+0(SB), Z2
+	VMOVUPS absmask<>+0(SB), Z3
+	XORQ    BX, BX
+	MOVQ    AX, SI
+	ANDQ    $-128, SI
+	JEQ     after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (DX)(BX*4), Z3, Z4
+	VMINPS Z4, Z0, Z4
+	VANDPS 64(DX)(BX*4), Z3, Z5
+	VMINPS Z5, Z0, Z5
+	VANDPS 128(DX)(BX*4), Z3, Z6
+	VMINPS Z6, Z0, Z6
+	VANDPS 192(DX)(BX*4), Z3, Z7
+	VMINPS Z7, Z0, Z7
+	VANDPS 256(DX)(BX*4), Z3, Z8
+	VMINPS Z8, Z0, Z8
+	VANDPS 320(DX)(BX*4), Z3, Z9
+	VMINPS Z9, Z0, Z9
+	VANDPS 384(DX)(BX*4), Z3, Z10
+	VMINPS Z10, Z0, Z10
+	VANDPS 448(DX)(BX*4), Z3, Z11
+	VMINPS Z11, Z0, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z4, Z12
+	VFNMADD231PS log2e<>+0(SB), Z5, Z13
+	VFNMADD231PS log2e<>+0(SB), Z6, Z14
+	VFNMADD231PS log2e<>+0(SB), Z7, Z15
+	VFNMADD231PS log2e<>+0(SB), Z8, Z16
+	VFNMADD231PS log2e<>+0(SB), Z9, Z17
+	VFNMADD231PS log2e<>+0(SB), Z10, Z18
+	VFNMADD231PS log2e<>+0(SB), Z11, Z19
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z7
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z8
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VMOVUPS     exp6<>+0(SB), Z22
+	VMOVUPS     exp6<>+0(SB), Z23
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z4, Z20
+	VFMADD213PS exp5<>+0(SB), Z5, Z21
+	VFMADD213PS exp5<>+0(SB), Z6, Z22
+	VFMADD213PS exp5<>+0(SB), Z7, Z23
+	VFMADD213PS exp5<>+0(SB), Z8, Z24
+	VFMADD213PS exp5<>+0(SB), Z9, Z25
+	VFMADD213PS exp5<>+0(SB), Z10, Z26
+	VFMADD213PS exp5<>+0(SB), Z11, Z27
+	VFMADD213PS exp4<>+0(SB), Z4, Z20
+	VFMADD213PS exp4<>+0(SB), Z5, Z21
+	VFMADD213PS exp4<>+0(SB), Z6, Z22
+	VFMADD213PS exp4<>+0(SB), Z7, Z23
+	VFMADD213PS exp4<>+0(SB), Z8, Z24
+	VFMADD213PS exp4<>+0(SB), Z9, Z25
+	VFMADD213PS exp4<>+0(SB), Z10, Z26
+	VFMADD213PS exp4<>+0(SB), Z11, Z27
+	VFMADD213PS exp3<>+0(SB), Z4, Z20
+	VFMADD213PS exp3<>+0(SB), Z5, Z21
+	VFMADD213PS exp3<>+0(SB), Z6, Z22
+	VFMADD213PS exp3<>+0(SB), Z7, Z23
+	VFMADD213PS exp3<>+0(SB), Z8, Z24
+	VFMADD213PS exp3<>+0(SB), Z9, Z25
+	VFMADD213PS exp3<>+0(SB), Z10, Z26
+	VFMADD213PS exp3<>+0(SB), Z11, Z27
+	VFMADD213PS exp2<>+0(SB), Z4, Z20
+	VFMADD213PS exp2<>+0(SB), Z5, Z21
+	VFMADD213PS exp2<>+0(SB), Z6, Z22
+	VFMADD213PS exp2<>+0(SB), Z7, Z23
+	VFMADD213PS exp2<>+0(SB), Z8, Z24
+	VFMADD213PS exp2<>+0(SB), Z9, Z25
+	VFMADD213PS exp2<>+0(SB), Z10, Z26
+	VFMADD213PS exp2<>+0(SB), Z11, Z27
+	VFMADD213PS Z1, Z4, Z20
+	VFMADD213PS Z1, Z5, Z21
+	VFMADD213PS Z1, Z6, Z22
+	VFMADD213PS Z1, Z7, Z23
+	VFMADD213PS Z1, Z8, Z24
+	VFMADD213PS Z1, Z9, Z25
+	VFMADD213PS Z1, Z10, Z26
+	VFMADD213PS Z1, Z11, Z27
+	VFMADD213PS Z1, Z4, Z20
+	VFMADD213PS Z1, Z5, Z21
+	VFMADD213PS Z1, Z6, Z22
+	VFMADD213PS Z1, Z7, Z23
+	VFMADD213PS Z1, Z8, Z24
+	VFMADD213PS Z1, Z9, Z25
+	VFMADD213PS Z1, Z10, Z26
+	VFMADD213PS Z1, Z11, Z27
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z12, Z20, Z20
+	VSCALEFPS Z13, Z21, Z21
+	VSCALEFPS Z14, Z22, Z22
+	VSCALEFPS Z15, Z23, Z23
+	VSCALEFPS Z16, Z24, Z24
+	VSCALEFPS Z17, Z25, Z25
+	VSCALEFPS Z18, Z26, Z26
+	VSCALEFPS Z19, Z27, Z27
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z2, Z20, K1
+	VFMSUB213PS Z2, Z2, K1, Z20
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z4
+	VCMPPS      $0x1d, Z2, Z21, K1
+	VFMSUB213PS Z2, Z2, K1, Z21
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z5
+	VCMPPS      $0x1d, Z2, Z22, K1
+	VFMSUB213PS Z2, Z2, K1, Z22
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
+	VCMPPS      $0x1d, Z2, Z23, K1
+	VFMSUB213PS Z2, Z2, K1, Z23
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z7
+	VCMPPS      $0x1d, Z2, Z24, K1
+	VFMSUB213PS Z2, Z2, K1, Z24
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
+	VCMPPS      $0x1d, Z2, Z25, K1
+	VFMSUB213PS Z2, Z2, K1, Z25
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z9
+	VCMPPS      $0x1d, Z2, Z26, K1
+	VFMSUB213PS Z2, Z2, K1, Z26
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z10
+	VCMPPS      $0x1d, Z2, Z27, K1
+	VFMSUB213PS Z2, Z2, K1, Z27
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z11
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z20, Z12
+	VFMADD213PS lp7<>+0(SB), Z21, Z13
+	VFMADD213PS lp7<>+0(SB), Z22, Z14
+	VFMADD213PS lp7<>+0(SB), Z23, Z15
+	VFMADD213PS lp7<>+0(SB), Z24, Z16
+	VFMADD213PS lp7<>+0(SB), Z25, Z17
+	VFMADD213PS lp7<>+0(SB), Z26, Z18
+	VFMADD213PS lp7<>+0(SB), Z27, Z19
+	VFMADD213PS lp6<>+0(SB), Z20, Z12
+	VFMADD213PS lp6<>+0(SB), Z21, Z13
+	VFMADD213PS lp6<>+0(SB), Z22, Z14
+	VFMADD213PS lp6<>+0(SB), Z23, Z15
+	VFMADD213PS lp6<>+0(SB), Z24, Z16
+	VFMADD213PS lp6<>+0(SB), Z25, Z17
+	VFMADD213PS lp6<>+0(SB), Z26, Z18
+	VFMADD213PS lp6<>+0(SB), Z27, Z19
+	VFMADD213PS lp5<>+0(SB), Z20, Z12
+	VFMADD213PS lp5<>+0(SB), Z21, Z13
+	VFMADD213PS lp5<>+0(SB), Z22, Z14
+	VFMADD213PS lp5<>+0(SB), Z23, Z15
+	VFMADD213PS lp5<>+0(SB), Z24, Z16
+	VFMADD213PS lp5<>+0(SB), Z25, Z17
+	VFMADD213PS lp5<>+0(SB), Z26, Z18
+	VFMADD213PS lp5<>+0(SB), Z27, Z19
+	VFMADD213PS lp4<>+0(SB), Z20, Z12
+	VFMADD213PS lp4<>+0(SB), Z21, Z13
+	VFMADD213PS lp4<>+0(SB), Z22, Z14
+	VFMADD213PS lp4<>+0(SB), Z23, Z15
+	VFMADD213PS lp4<>+0(SB), Z24, Z16
+	VFMADD213PS lp4<>+0(SB), Z25, Z17
+	VFMADD213PS lp4<>+0(SB), Z26, Z18
+	VFMADD213PS lp4<>+0(SB), Z27, Z19
+	VFMADD213PS lp3<>+0(SB), Z20, Z12
+	VFMADD213PS lp3<>+0(SB), Z21, Z13
+	VFMADD213PS lp3<>+0(SB), Z22, Z14
+	VFMADD213PS lp3<>+0(SB), Z23, Z15
+	VFMADD213PS lp3<>+0(SB), Z24, Z16
+	VFMADD213PS lp3<>+0(SB), Z25, Z17
+	VFMADD213PS lp3<>+0(SB), Z26, Z18
+	VFMADD213PS lp3<>+0(SB), Z27, Z19
+	VFMADD213PS lp2<>+0(SB), Z20, Z12
+	VFMADD213PS lp2<>+0(SB), Z21, Z13
+	VFMADD213PS lp2<>+0(SB), Z22, Z14
+	VFMADD213PS lp2<>+0(SB), Z23, Z15
+	VFMADD213PS lp2<>+0(SB), Z24, Z16
+	VFMADD213PS lp2<>+0(SB), Z25, Z17
+	VFMADD213PS lp2<>+0(SB), Z26, Z18
+	VFMADD213PS lp2<>+0(SB), Z27, Z19
+	VFMADD213PS lp1<>+0(SB), Z20, Z12
+	VFMADD213PS lp1<>+0(SB), Z21, Z13
+	VFMADD213PS lp1<>+0(SB), Z22, Z14
+	VFMADD213PS lp1<>+0(SB), Z23, Z15
+	VFMADD213PS lp1<>+0(SB), Z24, Z16
+	VFMADD213PS lp1<>+0(SB), Z25, Z17
+	VFMADD213PS lp1<>+0(SB), Z26, Z18
+	VFMADD213PS lp1<>+0(SB), Z27, Z19
+	VFMADD213PS lp0<>+0(SB), Z20, Z12
+	VFMADD213PS lp0<>+0(SB), Z21, Z13
+	VFMADD213PS lp0<>+0(SB), Z22, Z14
+	VFMADD213PS lp0<>+0(SB), Z23, Z15
+	VFMADD213PS lp0<>+0(SB), Z24, Z16
+	VFMADD213PS lp0<>+0(SB), Z25, Z17
+	VFMADD213PS lp0<>+0(SB), Z26, Z18
+	VFMADD213PS lp0<>+0(SB), Z27, Z19
+	VMULPS      Z20, Z20, Z28
+	VFMADD213PS Z20, Z28, Z12
+	VMULPS      Z21, Z21, Z20
+	VFMADD213PS Z21, Z20, Z13
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z14
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z15
+	VMULPS      Z24, Z24, Z20
+	VFMADD213PS Z24, Z20, Z16
+	VMULPS      Z25, Z25, Z20
+	VFMADD213PS Z25, Z20, Z17
+	VMULPS      Z26, Z26, Z20
+	VFMADD213PS Z26, Z20, Z18
+	VMULPS      Z27, Z27, Z20
+	VFMADD213PS Z27, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS Z4, Z12, Z12
+	VADDPS Z5, Z13, Z13
+	VADDPS Z6, Z14, Z14
+	VADDPS Z7, Z15, Z15
+	VADDPS Z8, Z16, Z16
+	VADDPS Z9, Z17, Z17
+	VADDPS Z10, Z18, Z18
+	VADDPS Z11, Z19, Z19
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVAPS     Z1, Z4
+	VMOVAPS     Z1, Z5
+	VMOVAPS     Z1, Z6
+	VMOVAPS     Z1, Z7
+	VMOVAPS     Z1, Z8
+	VMOVAPS     Z1, Z9
+	VMOVAPS     Z1, Z10
+	VMOVAPS     Z1, Z11
+	VFPCLASSPSZ $0x54, (DX)(BX*4), K1
+	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
+	VFPCLASSPSZ $0x54, 64(DX)(BX*4), K1
+	VBLENDMPS   zero<>+0(SB), Z5, K1, Z5
+	VFPCLASSPSZ $0x54, 128(DX)(BX*4), K1
+	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
+	VFPCLASSPSZ $0x54, 192(DX)(BX*4), K1
+	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
+	VFPCLASSPSZ $0x54, 256(DX)(BX*4), K1
+	VBLENDMPS   zero<>+0(SB), Z8, K1, Z8
+	VFPCLASSPSZ $0x54, 320(DX)(BX*4), K1
+	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
+	VFPCLASSPSZ $0x54, 384(DX)(BX*4), K1
+	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
+	VFPCLASSPSZ $0x54, 448(DX)(BX*4), K1
+	VBLENDMPS   zero<>+0(SB), Z11, K1, Z11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (DX)(BX*4), Z3, Z20
+	VPTESTMD    Z3, Z4, K1
+	VFMADD231PS Z20, Z4, K1, Z12
+	VANDPS      64(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z5, K1
+	VFMADD231PS Z4, Z5, K1, Z13
+	VANDPS      128(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z6, K1
+	VFMADD231PS Z4, Z6, K1, Z14
+	VANDPS      192(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z7, K1
+	VFMADD231PS Z4, Z7, K1, Z15
+	VANDPS      256(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z8, K1
+	VFMADD231PS Z4, Z8, K1, Z16
+	VANDPS      320(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z9, K1
+	VFMADD231PS Z4, Z9, K1, Z17
+	VANDPS      384(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z10, K1
+	VFMADD231PS Z4, Z10, K1, Z18
+	VANDPS      448(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z11, K1
+	VFMADD231PS Z4, Z11, K1, Z19
+
+	// store dst
+	VMOVUPS Z12, (CX)(BX*4)
+	VMOVUPS Z13, 64(CX)(BX*4)
+	VMOVUPS Z14, 128(CX)(BX*4)
+	VMOVUPS Z15, 192(CX)(BX*4)
+	VMOVUPS Z16, 256(CX)(BX*4)
+	VMOVUPS Z17, 320(CX)(BX*4)
+	VMOVUPS Z18, 384(CX)(BX*4)
+	VMOVUPS Z19, 448(CX)(BX*4)
+	ADDQ    $+128, BX
+	CMPQ    BX, SI
+	JB      loop
+
+after:
+tail:
+	CMPQ         BX, AX
+	JAE          done
+	MOVQ         AX, SI
+	SUBQ         BX, SI
+	VPBROADCASTD SI, Z4
+	VPCMPGTD     iota<>+0(SB), Z4, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (DX)(BX*4), K1, Z4
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z4, Z3, Z5
+	VMINPS Z5, Z0, Z5
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z6
+	VFNMADD231PS log2e<>+0(SB), Z5, Z6
+	VSUBPS       expMagic<>+0(SB), Z6, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z6, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z6, Z5
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z7
+	VFMADD213PS exp5<>+0(SB), Z5, Z7
+	VFMADD213PS exp4<>+0(SB), Z5, Z7
+	VFMADD213PS exp3<>+0(SB), Z5, Z7
+	VFMADD213PS exp2<>+0(SB), Z5, Z7
+	VFMADD213PS Z1, Z5, Z7
+	VFMADD213PS Z1, Z5, Z7
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z6, Z7, Z7
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z2, Z7, K2
+	VFMSUB213PS Z2, Z2, K2, Z7
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z5
+	VFMADD213PS lp7<>+0(SB), Z7, Z5
+	VFMADD213PS lp6<>+0(SB), Z7, Z5
+	VFMADD213PS lp5<>+0(SB), Z7, Z5
+	VFMADD213PS lp4<>+0(SB), Z7, Z5
+	VFMADD213PS lp3<>+0(SB), Z7, Z5
+	VFMADD213PS lp2<>+0(SB), Z7, Z5
+	VFMADD213PS lp1<>+0(SB), Z7, Z5
+	VFMADD213PS lp0<>+0(SB), Z7, Z5
+	VMULPS      Z7, Z7, Z6
+	VFMADD213PS Z7, Z6, Z5
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z5, K2, Z5
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVAPS     Z1, Z6
+	VFPCLASSPSZ $0x54, Z4, K2
+	VBLENDMPS   zero<>+0(SB), Z6, K2, Z6
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z4, Z3, Z4
+	VPTESTMD    Z3, Z6, K2
+	VFMADD231PS Z4, Z6, K2, Z5
+
+	// store dst
+	VMOVUPS Z5, K1, (CX)(BX*4)
+	ADDQ    $+16, BX
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func logSigmoidAVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·logSigmoidAVX512(SB), NOSPLIT, $0-48
+	// logSigmoidAVX512: dst[i] = -mLossElem(x[i], 1)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   Z0   expClamp, preloaded
+	//   Z1   one, preloaded
+	//   Z2   half, preloaded
+	//   Z3   absmask, preloaded
+	//   BX   i, the element index
+	//   SI   n rounded down to the main loop's 128 elements
+	//   SI   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ    dst_len+8(FP), AX
+	MOVQ    dst_base+0(FP), CX
+	MOVQ    x_base+24(FP), DX
+	VMOVUPS expClamp<>+0(SB), Z0
+	VMOVUPS one<>+0(SB), Z1
+	VMOVUPS half<>+0(SB), Z2
+	VMOVUPS absmask<>+0(SB), Z3
+	XORQ    BX, BX
+	MOVQ    AX, SI
+	ANDQ    $-128, SI
+	JEQ     after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (DX)(BX*4), Z3, Z4
+	VMINPS Z4, Z0, Z4
+	VANDPS 64(DX)(BX*4), Z3, Z5
+	VMINPS Z5, Z0, Z5
+	VANDPS 128(DX)(BX*4), Z3, Z6
+	VMINPS Z6, Z0, Z6
+	VANDPS 192(DX)(BX*4), Z3, Z7
+	VMINPS Z7, Z0, Z7
+	VANDPS 256(DX)(BX*4), Z3, Z8
+	VMINPS Z8, Z0, Z8
+	VANDPS 320(DX)(BX*4), Z3, Z9
+	VMINPS Z9, Z0, Z9
+	VANDPS 384(DX)(BX*4), Z3, Z10
+	VMINPS Z10, Z0, Z10
+	VANDPS 448(DX)(BX*4), Z3, Z11
+	VMINPS Z11, Z0, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z4, Z12
+	VFNMADD231PS log2e<>+0(SB), Z5, Z13
+	VFNMADD231PS log2e<>+0(SB), Z6, Z14
+	VFNMADD231PS log2e<>+0(SB), Z7, Z15
+	VFNMADD231PS log2e<>+0(SB), Z8, Z16
+	VFNMADD231PS log2e<>+0(SB), Z9, Z17
+	VFNMADD231PS log2e<>+0(SB), Z10, Z18
+	VFNMADD231PS log2e<>+0(SB), Z11, Z19
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z7
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z8
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VMOVUPS     exp6<>+0(SB), Z22
+	VMOVUPS     exp6<>+0(SB), Z23
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z4, Z20
+	VFMADD213PS exp5<>+0(SB), Z5, Z21
+	VFMADD213PS exp5<>+0(SB), Z6, Z22
+	VFMADD213PS exp5<>+0(SB), Z7, Z23
+	VFMADD213PS exp5<>+0(SB), Z8, Z24
+	VFMADD213PS exp5<>+0(SB), Z9, Z25
+	VFMADD213PS exp5<>+0(SB), Z10, Z26
+	VFMADD213PS exp5<>+0(SB), Z11, Z27
+	VFMADD213PS exp4<>+0(SB), Z4, Z20
+	VFMADD213PS exp4<>+0(SB), Z5, Z21
+	VFMADD213PS exp4<>+0(SB), Z6, Z22
+	VFMADD213PS exp4<>+0(SB), Z7, Z23
+	VFMADD213PS exp4<>+0(SB), Z8, Z24
+	VFMADD213PS exp4<>+0(SB), Z9, Z25
+	VFMADD213PS exp4<>+0(SB), Z10, Z26
+	VFMADD213PS exp4<>+0(SB), Z11, Z27
+	VFMADD213PS exp3<>+0(SB), Z4, Z20
+	VFMADD213PS exp3<>+0(SB), Z5, Z21
+	VFMADD213PS exp3<>+0(SB), Z6, Z22
+	VFMADD213PS exp3<>+0(SB), Z7, Z23
+	VFMADD213PS exp3<>+0(SB), Z8, Z24
+	VFMADD213PS exp3<>+0(SB), Z9, Z25
+	VFMADD213PS exp3<>+0(SB), Z10, Z26
+	VFMADD213PS exp3<>+0(SB), Z11, Z27
+	VFMADD213PS exp2<>+0(SB), Z4, Z20
+	VFMADD213PS exp2<>+0(SB), Z5, Z21
+	VFMADD213PS exp2<>+0(SB), Z6, Z22
+	VFMADD213PS exp2<>+0(SB), Z7, Z23
+	VFMADD213PS exp2<>+0(SB), Z8, Z24
+	VFMADD213PS exp2<>+0(SB), Z9, Z25
+	VFMADD213PS exp2<>+0(SB), Z10, Z26
+	VFMADD213PS exp2<>+0(SB), Z11, Z27
+	VFMADD213PS Z1, Z4, Z20
+	VFMADD213PS Z1, Z5, Z21
+	VFMADD213PS Z1, Z6, Z22
+	VFMADD213PS Z1, Z7, Z23
+	VFMADD213PS Z1, Z8, Z24
+	VFMADD213PS Z1, Z9, Z25
+	VFMADD213PS Z1, Z10, Z26
+	VFMADD213PS Z1, Z11, Z27
+	VFMADD213PS Z1, Z4, Z20
+	VFMADD213PS Z1, Z5, Z21
+	VFMADD213PS Z1, Z6, Z22
+	VFMADD213PS Z1, Z7, Z23
+	VFMADD213PS Z1, Z8, Z24
+	VFMADD213PS Z1, Z9, Z25
+	VFMADD213PS Z1, Z10, Z26
+	VFMADD213PS Z1, Z11, Z27
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z12, Z20, Z20
+	VSCALEFPS Z13, Z21, Z21
+	VSCALEFPS Z14, Z22, Z22
+	VSCALEFPS Z15, Z23, Z23
+	VSCALEFPS Z16, Z24, Z24
+	VSCALEFPS Z17, Z25, Z25
+	VSCALEFPS Z18, Z26, Z26
+	VSCALEFPS Z19, Z27, Z27
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z2, Z20, K1
+	VFMSUB213PS Z2, Z2, K1, Z20
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z4
+	VCMPPS      $0x1d, Z2, Z21, K1
+	VFMSUB213PS Z2, Z2, K1, Z21
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z5
+	VCMPPS      $0x1d, Z2, Z22, K1
+	VFMSUB213PS Z2, Z2, K1, Z22
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
+	VCMPPS      $0x1d, Z2, Z23, K1
+	VFMSUB213PS Z2, Z2, K1, Z23
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z7
+	VCMPPS      $0x1d, Z2, Z24, K1
+	VFMSUB213PS Z2, Z2, K1, Z24
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
+	VCMPPS      $0x1d, Z2, Z25, K1
+	VFMSUB213PS Z2, Z2, K1, Z25
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z9
+	VCMPPS      $0x1d, Z2, Z26, K1
+	VFMSUB213PS Z2, Z2, K1, Z26
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z10
+	VCMPPS      $0x1d, Z2, Z27, K1
+	VFMSUB213PS Z2, Z2, K1, Z27
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z11
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z20, Z12
+	VFMADD213PS lp7<>+0(SB), Z21, Z13
+	VFMADD213PS lp7<>+0(SB), Z22, Z14
+	VFMADD213PS lp7<>+0(SB), Z23, Z15
+	VFMADD213PS lp7<>+0(SB), Z24, Z16
+	VFMADD213PS lp7<>+0(SB), Z25, Z17
+	VFMADD213PS lp7<>+0(SB), Z26, Z18
+	VFMADD213PS lp7<>+0(SB), Z27, Z19
+	VFMADD213PS lp6<>+0(SB), Z20, Z12
+	VFMADD213PS lp6<>+0(SB), Z21, Z13
+	VFMADD213PS lp6<>+0(SB), Z22, Z14
+	VFMADD213PS lp6<>+0(SB), Z23, Z15
+	VFMADD213PS lp6<>+0(SB), Z24, Z16
+	VFMADD213PS lp6<>+0(SB), Z25, Z17
+	VFMADD213PS lp6<>+0(SB), Z26, Z18
+	VFMADD213PS lp6<>+0(SB), Z27, Z19
+	VFMADD213PS lp5<>+0(SB), Z20, Z12
+	VFMADD213PS lp5<>+0(SB), Z21, Z13
+	VFMADD213PS lp5<>+0(SB), Z22, Z14
+	VFMADD213PS lp5<>+0(SB), Z23, Z15
+	VFMADD213PS lp5<>+0(SB), Z24, Z16
+	VFMADD213PS lp5<>+0(SB), Z25, Z17
+	VFMADD213PS lp5<>+0(SB), Z26, Z18
+	VFMADD213PS lp5<>+0(SB), Z27, Z19
+	VFMADD213PS lp4<>+0(SB), Z20, Z12
+	VFMADD213PS lp4<>+0(SB), Z21, Z13
+	VFMADD213PS lp4<>+0(SB), Z22, Z14
+	VFMADD213PS lp4<>+0(SB), Z23, Z15
+	VFMADD213PS lp4<>+0(SB), Z24, Z16
+	VFMADD213PS lp4<>+0(SB), Z25, Z17
+	VFMADD213PS lp4<>+0(SB), Z26, Z18
+	VFMADD213PS lp4<>+0(SB), Z27, Z19
+	VFMADD213PS lp3<>+0(SB), Z20, Z12
+	VFMADD213PS lp3<>+0(SB), Z21, Z13
+	VFMADD213PS lp3<>+0(SB), Z22, Z14
+	VFMADD213PS lp3<>+0(SB), Z23, Z15
+	VFMADD213PS lp3<>+0(SB), Z24, Z16
+	VFMADD213PS lp3<>+0(SB), Z25, Z17
+	VFMADD213PS lp3<>+0(SB), Z26, Z18
+	VFMADD213PS lp3<>+0(SB), Z27, Z19
+	VFMADD213PS lp2<>+0(SB), Z20, Z12
+	VFMADD213PS lp2<>+0(SB), Z21, Z13
+	VFMADD213PS lp2<>+0(SB), Z22, Z14
+	VFMADD213PS lp2<>+0(SB), Z23, Z15
+	VFMADD213PS lp2<>+0(SB), Z24, Z16
+	VFMADD213PS lp2<>+0(SB), Z25, Z17
+	VFMADD213PS lp2<>+0(SB), Z26, Z18
+	VFMADD213PS lp2<>+0(SB), Z27, Z19
+	VFMADD213PS lp1<>+0(SB), Z20, Z12
+	VFMADD213PS lp1<>+0(SB), Z21, Z13
+	VFMADD213PS lp1<>+0(SB), Z22, Z14
+	VFMADD213PS lp1<>+0(SB), Z23, Z15
+	VFMADD213PS lp1<>+0(SB), Z24, Z16
+	VFMADD213PS lp1<>+0(SB), Z25, Z17
+	VFMADD213PS lp1<>+0(SB), Z26, Z18
+	VFMADD213PS lp1<>+0(SB), Z27, Z19
+	VFMADD213PS lp0<>+0(SB), Z20, Z12
+	VFMADD213PS lp0<>+0(SB), Z21, Z13
+	VFMADD213PS lp0<>+0(SB), Z22, Z14
+	VFMADD213PS lp0<>+0(SB), Z23, Z15
+	VFMADD213PS lp0<>+0(SB), Z24, Z16
+	VFMADD213PS lp0<>+0(SB), Z25, Z17
+	VFMADD213PS lp0<>+0(SB), Z26, Z18
+	VFMADD213PS lp0<>+0(SB), Z27, Z19
+	VMULPS      Z20, Z20, Z28
+	VFMADD213PS Z20, Z28, Z12
+	VMULPS      Z21, Z21, Z20
+	VFMADD213PS Z21, Z20, Z13
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z14
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z15
+	VMULPS      Z24, Z24, Z20
+	VFMADD213PS Z24, Z20, Z16
+	VMULPS      Z25, Z25, Z20
+	VFMADD213PS Z25, Z20, Z17
+	VMULPS      Z26, Z26, Z20
+	VFMADD213PS Z26, Z20, Z18
+	VMULPS      Z27, Z27, Z20
+	VFMADD213PS Z27, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS Z4, Z12, Z12
+	VADDPS Z5, Z13, Z13
+	VADDPS Z6, Z14, Z14
+	VADDPS Z7, Z15, Z15
+	VADDPS Z8, Z16, Z16
+	VADDPS Z9, Z17, Z17
+	VADDPS Z10, Z18, Z18
+	VADDPS Z11, Z19, Z19
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS     zero<>+0(SB), Z4
+	VMOVUPS     zero<>+0(SB), Z5
+	VMOVUPS     zero<>+0(SB), Z6
+	VMOVUPS     zero<>+0(SB), Z7
+	VMOVUPS     zero<>+0(SB), Z8
+	VMOVUPS     zero<>+0(SB), Z9
+	VMOVUPS     zero<>+0(SB), Z10
+	VMOVUPS     zero<>+0(SB), Z11
+	VFPCLASSPSZ $0x54, (DX)(BX*4), K1
+	VBLENDMPS   Z1, Z4, K1, Z4
+	VFPCLASSPSZ $0x54, 64(DX)(BX*4), K1
+	VBLENDMPS   Z1, Z5, K1, Z5
+	VFPCLASSPSZ $0x54, 128(DX)(BX*4), K1
+	VBLENDMPS   Z1, Z6, K1, Z6
+	VFPCLASSPSZ $0x54, 192(DX)(BX*4), K1
+	VBLENDMPS   Z1, Z7, K1, Z7
+	VFPCLASSPSZ $0x54, 256(DX)(BX*4), K1
+	VBLENDMPS   Z1, Z8, K1, Z8
+	VFPCLASSPSZ $0x54, 320(DX)(BX*4), K1
+	VBLENDMPS   Z1, Z9, K1, Z9
+	VFPCLASSPSZ $0x54, 384(DX)(BX*4), K1
+	VBLENDMPS   Z1, Z10, K1, Z10
+	VFPCLASSPSZ $0x54, 448(DX)(BX*4), K1
+	VBLENDMPS   Z1, Z11, K1, Z11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (DX)(BX*4), Z3, Z20
+	VPTESTMD    Z3, Z4, K1
+	VFMADD231PS Z20, Z4, K1, Z12
+	VANDPS      64(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z5, K1
+	VFMADD231PS Z4, Z5, K1, Z13
+	VANDPS      128(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z6, K1
+	VFMADD231PS Z4, Z6, K1, Z14
+	VANDPS      192(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z7, K1
+	VFMADD231PS Z4, Z7, K1, Z15
+	VANDPS      256(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z8, K1
+	VFMADD231PS Z4, Z8, K1, Z16
+	VANDPS      320(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z9, K1
+	VFMADD231PS Z4, Z9, K1, Z17
+	VANDPS      384(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z10, K1
+	VFMADD231PS Z4, Z10, K1, Z18
+	VANDPS      448(DX)(BX*4), Z3, Z4
+	VPTESTMD    Z3, Z11, K1
+	VFMADD231PS Z4, Z11, K1, Z19
+
+	// negate: flip the sign bit, so that +0 gives -0
+	VXORPS signbit<>+0(SB), Z12, Z12
+	VXORPS signbit<>+0(SB), Z13, Z13
+	VXORPS signbit<>+0(SB), Z14, Z14
+	VXORPS signbit<>+0(SB), Z15, Z15
+	VXORPS signbit<>+0(SB), Z16, Z16
+	VXORPS signbit<>+0(SB), Z17, Z17
+	VXORPS signbit<>+0(SB), Z18, Z18
+	VXORPS signbit<>+0(SB), Z19, Z19
+
+	// store dst
+	VMOVUPS Z12, (CX)(BX*4)
+	VMOVUPS Z13, 64(CX)(BX*4)
+	VMOVUPS Z14, 128(CX)(BX*4)
+	VMOVUPS Z15, 192(CX)(BX*4)
+	VMOVUPS Z16, 256(CX)(BX*4)
+	VMOVUPS Z17, 320(CX)(BX*4)
+	VMOVUPS Z18, 384(CX)(BX*4)
+	VMOVUPS Z19, 448(CX)(BX*4)
+	ADDQ    $+128, BX
+	CMPQ    BX, SI
+	JB      loop
+
+after:
+tail:
+	CMPQ         BX, AX
+	JAE          done
+	MOVQ         AX, SI
+	SUBQ         BX, SI
+	VPBROADCASTD SI, Z4
+	VPCMPGTD     iota<>+0(SB), Z4, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (DX)(BX*4), K1, Z4
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z4, Z3, Z5
+	VMINPS Z5, Z0, Z5
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z6
+	VFNMADD231PS log2e<>+0(SB), Z5, Z6
+	VSUBPS       expMagic<>+0(SB), Z6, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z6, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z6, Z5
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z7
+	VFMADD213PS exp5<>+0(SB), Z5, Z7
+	VFMADD213PS exp4<>+0(SB), Z5, Z7
+	VFMADD213PS exp3<>+0(SB), Z5, Z7
+	VFMADD213PS exp2<>+0(SB), Z5, Z7
+	VFMADD213PS Z1, Z5, Z7
+	VFMADD213PS Z1, Z5, Z7
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z6, Z7, Z7
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z2, Z7, K2
+	VFMSUB213PS Z2, Z2, K2, Z7
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z5
+	VFMADD213PS lp7<>+0(SB), Z7, Z5
+	VFMADD213PS lp6<>+0(SB), Z7, Z5
+	VFMADD213PS lp5<>+0(SB), Z7, Z5
+	VFMADD213PS lp4<>+0(SB), Z7, Z5
+	VFMADD213PS lp3<>+0(SB), Z7, Z5
+	VFMADD213PS lp2<>+0(SB), Z7, Z5
+	VFMADD213PS lp1<>+0(SB), Z7, Z5
+	VFMADD213PS lp0<>+0(SB), Z7, Z5
+	VMULPS      Z7, Z7, Z6
+	VFMADD213PS Z7, Z6, Z5
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z5, K2, Z5
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS     zero<>+0(SB), Z6
+	VFPCLASSPSZ $0x54, Z4, K2
+	VBLENDMPS   Z1, Z6, K2, Z6
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z4, Z3, Z4
+	VPTESTMD    Z3, Z6, K2
+	VFMADD231PS Z4, Z6, K2, Z5
+
+	// negate: flip the sign bit, so that +0 gives -0
+	VXORPS signbit<>+0(SB), Z5, Z5
+
+	// store dst
+	VMOVUPS Z5, K1, (CX)(BX*4)
+	ADDQ    $+16, BX
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func wlossAndGradAVX512(loss []float32, grad []float32, x []float32, y []float32, w []float32, pw []float32, oms float32, hs float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·wlossAndGradAVX512(SB), NOSPLIT, $0-156
+	// wlossAndGradAVX512: loss[i], grad[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale)
+	// Registers:
+	//   AX   n = len(loss)
+	//   CX   &loss[0]
+	//   DX   &grad[0]
+	//   BX   &x[0]
+	//   SI   &y[0]
+	//   DI   &w[0]
+	//   R8   &pw[0]
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   scale, broadcast
+	//   Z3   expClamp, preloaded
+	//   Z4   one, preloaded
+	//   Z5   half, preloaded
+	//   Z6   absmask, preloaded
+	//   R9   i, the element index
+	//   R10  n rounded down to the main loop's 128 elements
+	//   R10  tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         loss_len+8(FP), AX
+	MOVQ         loss_base+0(FP), CX
+	MOVQ         grad_base+24(FP), DX
+	MOVQ         x_base+48(FP), BX
+	MOVQ         y_base+72(FP), SI
+	MOVQ         w_base+96(FP), DI
+	MOVQ         pw_base+120(FP), R8
+	VBROADCASTSS oms+144(FP), Z0
+	VBROADCASTSS hs+148(FP), Z1
+	VBROADCASTSS scale+152(FP), Z2
+	VMOVUPS      expClamp<>+0(SB), Z3
+	VMOVUPS      one<>+0(SB), Z4
+	VMOVUPS      half<>+0(SB), Z5
+	VMOVUPS      absmask<>+0(SB), Z6
+	XORQ         R9, R9
+	MOVQ         AX, R10
+	ANDQ         $-128, R10
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(R9*4)
+	PREFETCHT0 2112(CX)(R9*4)
+	PREFETCHT0 2176(CX)(R9*4)
+	PREFETCHT0 2240(CX)(R9*4)
+	PREFETCHT0 2304(CX)(R9*4)
+	PREFETCHT0 2368(CX)(R9*4)
+	PREFETCHT0 2432(CX)(R9*4)
+	PREFETCHT0 2496(CX)(R9*4)
+	PREFETCHT0 2048(DX)(R9*4)
+	PREFETCHT0 2112(DX)(R9*4)
+	PREFETCHT0 2176(DX)(R9*4)
+	PREFETCHT0 2240(DX)(R9*4)
+	PREFETCHT0 2304(DX)(R9*4)
+	PREFETCHT0 2368(DX)(R9*4)
+	PREFETCHT0 2432(DX)(R9*4)
+	PREFETCHT0 2496(DX)(R9*4)
+	PREFETCHT0 2048(BX)(R9*4)
+	PREFETCHT0 2112(BX)(R9*4)
+	PREFETCHT0 2176(BX)(R9*4)
+	PREFETCHT0 2240(BX)(R9*4)
+	PREFETCHT0 2304(BX)(R9*4)
+	PREFETCHT0 2368(BX)(R9*4)
+	PREFETCHT0 2432(BX)(R9*4)
+	PREFETCHT0 2496(BX)(R9*4)
+	PREFETCHT0 2048(SI)(R9*4)
+	PREFETCHT0 2112(SI)(R9*4)
+	PREFETCHT0 2176(SI)(R9*4)
+	PREFETCHT0 2240(SI)(R9*4)
+	PREFETCHT0 2304(SI)(R9*4)
+	PREFETCHT0 2368(SI)(R9*4)
+	PREFETCHT0 2432(SI)(R9*4)
+	PREFETCHT0 2496(SI)(R9*4)
+	PREFETCHT0 2048(DI)(R9*4)
+	PREFETCHT0 2112(DI)(R9*4)
+	PREFETCHT0 2176(DI)(R9*4)
+	PREFETCHT0 2240(DI)(R9*4)
+	PREFETCHT0 2304(DI)(R9*4)
+	PREFETCHT0 2368(DI)(R9*4)
+	PREFETCHT0 2432(DI)(R9*4)
+	PREFETCHT0 2496(DI)(R9*4)
+	PREFETCHT0 2048(R8)(R9*4)
+	PREFETCHT0 2112(R8)(R9*4)
+	PREFETCHT0 2176(R8)(R9*4)
+	PREFETCHT0 2240(R8)(R9*4)
+	PREFETCHT0 2304(R8)(R9*4)
+	PREFETCHT0 2368(R8)(R9*4)
+	PREFETCHT0 2432(R8)(R9*4)
+	PREFETCHT0 2496(R8)(R9*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (BX)(R9*4), Z6, Z7
+	VMINPS Z7, Z3, Z7
+	VANDPS 64(BX)(R9*4), Z6, Z8
+	VMINPS Z8, Z3, Z8
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z9
+	VFNMADD231PS log2e<>+0(SB), Z8, Z10
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z7
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z8
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z11
+	VMOVUPS     exp6<>+0(SB), Z12
+	VFMADD213PS exp5<>+0(SB), Z7, Z11
+	VFMADD213PS exp5<>+0(SB), Z8, Z12
+	VFMADD213PS exp4<>+0(SB), Z7, Z11
+	VFMADD213PS exp4<>+0(SB), Z8, Z12
+	VFMADD213PS exp3<>+0(SB), Z7, Z11
+	VFMADD213PS exp3<>+0(SB), Z8, Z12
+	VFMADD213PS exp2<>+0(SB), Z7, Z11
+	VFMADD213PS exp2<>+0(SB), Z8, Z12
+	VFMADD213PS Z4, Z7, Z11
+	VFMADD213PS Z4, Z8, Z12
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z4, Z13
+	VMOVAPS     Z4, Z14
+	VFMADD231PS Z11, Z7, Z13
+	VFMADD231PS Z12, Z8, Z14
+	VSUBPS      Z13, Z4, Z15
+	VSUBPS      Z14, Z4, Z16
+	VFMADD231PS Z11, Z7, Z15
+	VFMADD231PS Z12, Z8, Z16
+	VSCALEFPS   Z9, Z13, Z13
+	VSCALEFPS   Z10, Z14, Z14
+	VSCALEFPS   Z9, Z15, Z15
+	VSCALEFPS   Z10, Z16, Z16
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z4, Z13, Z7
+	VADDPS       Z4, Z14, Z8
+	VSUBPS       Z4, Z7, Z9
+	VSUBPS       Z4, Z8, Z10
+	VSUBPS       Z9, Z13, Z9
+	VSUBPS       Z10, Z14, Z10
+	VDIVPS       Z7, Z13, Z11
+	VDIVPS       Z8, Z14, Z12
+	VFNMADD213PS Z13, Z11, Z7
+	VFNMADD213PS Z14, Z12, Z8
+	VFNMADD231PS Z9, Z11, Z7
+	VFNMADD231PS Z10, Z12, Z8
+	VSUBPS       Z11, Z4, Z9
+	VSUBPS       Z12, Z4, Z10
+	VFMADD231PS  Z15, Z9, Z7
+	VFMADD231PS  Z16, Z10, Z8
+	VFMADD213PS  Z11, Z9, Z7
+	VFMADD213PS  Z12, Z10, Z8
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z5, Z13, K1
+	VCMPPS      $0x1d, Z5, Z14, K2
+	VFMSUB213PS Z5, Z5, K1, Z13
+	VFMSUB213PS Z5, Z5, K2, Z14
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z9
+	VMOVUPS     lp8<>+0(SB), Z10
+	VFMADD213PS lp7<>+0(SB), Z13, Z9
+	VFMADD213PS lp7<>+0(SB), Z14, Z10
+	VFMADD213PS lp6<>+0(SB), Z13, Z9
+	VFMADD213PS lp6<>+0(SB), Z14, Z10
+	VFMADD213PS lp5<>+0(SB), Z13, Z9
+	VFMADD213PS lp5<>+0(SB), Z14, Z10
+	VFMADD213PS lp4<>+0(SB), Z13, Z9
+	VFMADD213PS lp4<>+0(SB), Z14, Z10
+	VFMADD213PS lp3<>+0(SB), Z13, Z9
+	VFMADD213PS lp3<>+0(SB), Z14, Z10
+	VFMADD213PS lp2<>+0(SB), Z13, Z9
+	VFMADD213PS lp2<>+0(SB), Z14, Z10
+	VFMADD213PS lp1<>+0(SB), Z13, Z9
+	VFMADD213PS lp1<>+0(SB), Z14, Z10
+	VFMADD213PS lp0<>+0(SB), Z13, Z9
+	VFMADD213PS lp0<>+0(SB), Z14, Z10
+	VMULPS      Z13, Z13, Z11
+	VFMADD213PS Z13, Z11, Z9
+	VMULPS      Z14, Z14, Z11
+	VFMADD213PS Z14, Z11, Z10
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z9, K1, Z9
+	VADDPS ln2f<>+0(SB), Z10, K2, Z10
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS     (SI)(R9*4), Z11
+	VMOVUPS     64(SI)(R9*4), Z12
+	VFMADD213PS Z1, Z0, Z11
+	VFMADD213PS Z1, Z0, Z12
+	VSUBPS      Z11, Z4, Z13
+	VSUBPS      Z12, Z4, Z14
+	VMOVUPS     (R8)(R9*4), Z15
+	VMOVUPS     64(R8)(R9*4), Z16
+	VMULPS      Z11, Z15, Z17
+	VMULPS      Z12, Z16, Z18
+	VFMADD213PS Z13, Z11, Z15
+	VFMADD213PS Z14, Z12, Z16
+	VFPCLASSPSZ $0x54, (BX)(R9*4), K1
+	VBLENDMPS   Z17, Z13, K1, Z13
+	VFPCLASSPSZ $0x54, 64(BX)(R9*4), K1
+	VBLENDMPS   Z18, Z14, K1, Z14
+	VMULPS      Z15, Z9, Z9
+	VMULPS      Z16, Z10, Z10
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (BX)(R9*4), Z6, Z11
+	VPTESTMD    Z6, Z13, K1
+	VFMADD231PS Z11, Z13, K1, Z9
+	VANDPS      64(BX)(R9*4), Z6, Z11
+	VPTESTMD    Z6, Z14, K1
+	VFMADD231PS Z11, Z14, K1, Z10
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Z7, Z15, Z13
+	VFNMADD231PS Z8, Z16, Z14
+	VPTERNLOGD   $0xd2, (BX)(R9*4), Z6, Z13
+	VPTERNLOGD   $0xd2, 64(BX)(R9*4), Z6, Z14
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS  (DI)(R9*4), Z7
+	VMOVUPS  64(DI)(R9*4), Z8
+	VMULPS   Z2, Z7, Z11
+	VMULPS   Z2, Z8, Z12
+	VCMPPS   $0x04, zero<>+0(SB), Z7, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z8, K2
+	VMULPS.Z Z7, Z9, K1, Z9
+	VMULPS.Z Z8, Z10, K2, Z10
+	VMULPS.Z Z11, Z13, K1, Z13
+	VMULPS.Z Z12, Z14, K2, Z14
+
+	// store loss
+	VMOVUPS Z9, (CX)(R9*4)
+	VMOVUPS Z10, 64(CX)(R9*4)
+
+	// store grad
+	VMOVUPS Z13, (DX)(R9*4)
+	VMOVUPS Z14, 64(DX)(R9*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(BX)(R9*4), Z6, Z7
+	VMINPS Z7, Z3, Z7
+	VANDPS 192(BX)(R9*4), Z6, Z8
+	VMINPS Z8, Z3, Z8
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z9
+	VFNMADD231PS log2e<>+0(SB), Z8, Z10
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z7
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z8
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z11
+	VMOVUPS     exp6<>+0(SB), Z12
+	VFMADD213PS exp5<>+0(SB), Z7, Z11
+	VFMADD213PS exp5<>+0(SB), Z8, Z12
+	VFMADD213PS exp4<>+0(SB), Z7, Z11
+	VFMADD213PS exp4<>+0(SB), Z8, Z12
+	VFMADD213PS exp3<>+0(SB), Z7, Z11
+	VFMADD213PS exp3<>+0(SB), Z8, Z12
+	VFMADD213PS exp2<>+0(SB), Z7, Z11
+	VFMADD213PS exp2<>+0(SB), Z8, Z12
+	VFMADD213PS Z4, Z7, Z11
+	VFMADD213PS Z4, Z8, Z12
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z4, Z13
+	VMOVAPS     Z4, Z14
+	VFMADD231PS Z11, Z7, Z13
+	VFMADD231PS Z12, Z8, Z14
+	VSUBPS      Z13, Z4, Z15
+	VSUBPS      Z14, Z4, Z16
+	VFMADD231PS Z11, Z7, Z15
+	VFMADD231PS Z12, Z8, Z16
+	VSCALEFPS   Z9, Z13, Z13
+	VSCALEFPS   Z10, Z14, Z14
+	VSCALEFPS   Z9, Z15, Z15
+	VSCALEFPS   Z10, Z16, Z16
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z4, Z13, Z7
+	VADDPS       Z4, Z14, Z8
+	VSUBPS       Z4, Z7, Z9
+	VSUBPS       Z4, Z8, Z10
+	VSUBPS       Z9, Z13, Z9
+	VSUBPS       Z10, Z14, Z10
+	VDIVPS       Z7, Z13, Z11
+	VDIVPS       Z8, Z14, Z12
+	VFNMADD213PS Z13, Z11, Z7
+	VFNMADD213PS Z14, Z12, Z8
+	VFNMADD231PS Z9, Z11, Z7
+	VFNMADD231PS Z10, Z12, Z8
+	VSUBPS       Z11, Z4, Z9
+	VSUBPS       Z12, Z4, Z10
+	VFMADD231PS  Z15, Z9, Z7
+	VFMADD231PS  Z16, Z10, Z8
+	VFMADD213PS  Z11, Z9, Z7
+	VFMADD213PS  Z12, Z10, Z8
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z5, Z13, K1
+	VCMPPS      $0x1d, Z5, Z14, K2
+	VFMSUB213PS Z5, Z5, K1, Z13
+	VFMSUB213PS Z5, Z5, K2, Z14
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z9
+	VMOVUPS     lp8<>+0(SB), Z10
+	VFMADD213PS lp7<>+0(SB), Z13, Z9
+	VFMADD213PS lp7<>+0(SB), Z14, Z10
+	VFMADD213PS lp6<>+0(SB), Z13, Z9
+	VFMADD213PS lp6<>+0(SB), Z14, Z10
+	VFMADD213PS lp5<>+0(SB), Z13, Z9
+	VFMADD213PS lp5<>+0(SB), Z14, Z10
+	VFMADD213PS lp4<>+0(SB), Z13, Z9
+	VFMADD213PS lp4<>+0(SB), Z14, Z10
+	VFMADD213PS lp3<>+0(SB), Z13, Z9
+	VFMADD213PS lp3<>+0(SB), Z14, Z10
+	VFMADD213PS lp2<>+0(SB), Z13, Z9
+	VFMADD213PS lp2<>+0(SB), Z14, Z10
+	VFMADD213PS lp1<>+0(SB), Z13, Z9
+	VFMADD213PS lp1<>+0(SB), Z14, Z10
+	VFMADD213PS lp0<>+0(SB), Z13, Z9
+	VFMADD213PS lp0<>+0(SB), Z14, Z10
+	VMULPS      Z13, Z13, Z11
+	VFMADD213PS Z13, Z11, Z9
+	VMULPS      Z14, Z14, Z11
+	VFMADD213PS Z14, Z11, Z10
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z9, K1, Z9
+	VADDPS ln2f<>+0(SB), Z10, K2, Z10
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS     128(SI)(R9*4), Z11
+	VMOVUPS     192(SI)(R9*4), Z12
+	VFMADD213PS Z1, Z0, Z11
+	VFMADD213PS Z1, Z0, Z12
+	VSUBPS      Z11, Z4, Z13
+	VSUBPS      Z12, Z4, Z14
+	VMOVUPS     128(R8)(R9*4), Z15
+	VMOVUPS     192(R8)(R9*4), Z16
+	VMULPS      Z11, Z15, Z17
+	VMULPS      Z12, Z16, Z18
+	VFMADD213PS Z13, Z11, Z15
+	VFMADD213PS Z14, Z12, Z16
+	VFPCLASSPSZ $0x54, 128(BX)(R9*4), K1
+	VBLENDMPS   Z17, Z13, K1, Z13
+	VFPCLASSPSZ $0x54, 192(BX)(R9*4), K1
+	VBLENDMPS   Z18, Z14, K1, Z14
+	VMULPS      Z15, Z9, Z9
+	VMULPS      Z16, Z10, Z10
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(BX)(R9*4), Z6, Z11
+	VPTESTMD    Z6, Z13, K1
+	VFMADD231PS Z11, Z13, K1, Z9
+	VANDPS      192(BX)(R9*4), Z6, Z11
+	VPTESTMD    Z6, Z14, K1
+	VFMADD231PS Z11, Z14, K1, Z10
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Z7, Z15, Z13
+	VFNMADD231PS Z8, Z16, Z14
+	VPTERNLOGD   $0xd2, 128(BX)(R9*4), Z6, Z13
+	VPTERNLOGD   $0xd2, 192(BX)(R9*4), Z6, Z14
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(DI)(R9*4), Z7
+	VMOVUPS  192(DI)(R9*4), Z8
+	VMULPS   Z2, Z7, Z11
+	VMULPS   Z2, Z8, Z12
+	VCMPPS   $0x04, zero<>+0(SB), Z7, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z8, K2
+	VMULPS.Z Z7, Z9, K1, Z9
+	VMULPS.Z Z8, Z10, K2, Z10
+	VMULPS.Z Z11, Z13, K1, Z13
+	VMULPS.Z Z12, Z14, K2, Z14
+
+	// store loss
+	VMOVUPS Z9, 128(CX)(R9*4)
+	VMOVUPS Z10, 192(CX)(R9*4)
+
+	// store grad
+	VMOVUPS Z13, 128(DX)(R9*4)
+	VMOVUPS Z14, 192(DX)(R9*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(BX)(R9*4), Z6, Z7
+	VMINPS Z7, Z3, Z7
+	VANDPS 320(BX)(R9*4), Z6, Z8
+	VMINPS Z8, Z3, Z8
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z9
+	VFNMADD231PS log2e<>+0(SB), Z8, Z10
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z7
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z8
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z11
+	VMOVUPS     exp6<>+0(SB), Z12
+	VFMADD213PS exp5<>+0(SB), Z7, Z11
+	VFMADD213PS exp5<>+0(SB), Z8, Z12
+	VFMADD213PS exp4<>+0(SB), Z7, Z11
+	VFMADD213PS exp4<>+0(SB), Z8, Z12
+	VFMADD213PS exp3<>+0(SB), Z7, Z11
+	VFMADD213PS exp3<>+0(SB), Z8, Z12
+	VFMADD213PS exp2<>+0(SB), Z7, Z11
+	VFMADD213PS exp2<>+0(SB), Z8, Z12
+	VFMADD213PS Z4, Z7, Z11
+	VFMADD213PS Z4, Z8, Z12
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z4, Z13
+	VMOVAPS     Z4, Z14
+	VFMADD231PS Z11, Z7, Z13
+	VFMADD231PS Z12, Z8, Z14
+	VSUBPS      Z13, Z4, Z15
+	VSUBPS      Z14, Z4, Z16
+	VFMADD231PS Z11, Z7, Z15
+	VFMADD231PS Z12, Z8, Z16
+	VSCALEFPS   Z9, Z13, Z13
+	VSCALEFPS   Z10, Z14, Z14
+	VSCALEFPS   Z9, Z15, Z15
+	VSCALEFPS   Z10, Z16, Z16
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z4, Z13, Z7
+	VADDPS       Z4, Z14, Z8
+	VSUBPS       Z4, Z7, Z9
+	VSUBPS       Z4, Z8, Z10
+	VSUBPS       Z9, Z13, Z9
+	VSUBPS       Z10, Z14, Z10
+	VDIVPS       Z7, Z13, Z11
+	VDIVPS       Z8, Z14, Z12
+	VFNMADD213PS Z13, Z11, Z7
+	VFNMADD213PS Z14, Z12, Z8
+	VFNMADD231PS Z9, Z11, Z7
+	VFNMADD231PS Z10, Z12, Z8
+	VSUBPS       Z11, Z4, Z9
+	VSUBPS       Z12, Z4, Z10
+	VFMADD231PS  Z15, Z9, Z7
+	VFMADD231PS  Z16, Z10, Z8
+	VFMADD213PS  Z11, Z9, Z7
+	VFMADD213PS  Z12, Z10, Z8
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z5, Z13, K1
+	VCMPPS      $0x1d, Z5, Z14, K2
+	VFMSUB213PS Z5, Z5, K1, Z13
+	VFMSUB213PS Z5, Z5, K2, Z14
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z9
+	VMOVUPS     lp8<>+0(SB), Z10
+	VFMADD213PS lp7<>+0(SB), Z13, Z9
+	VFMADD213PS lp7<>+0(SB), Z14, Z10
+	VFMADD213PS lp6<>+0(SB), Z13, Z9
+	VFMADD213PS lp6<>+0(SB), Z14, Z10
+	VFMADD213PS lp5<>+0(SB), Z13, Z9
+	VFMADD213PS lp5<>+0(SB), Z14, Z10
+	VFMADD213PS lp4<>+0(SB), Z13, Z9
+	VFMADD213PS lp4<>+0(SB), Z14, Z10
+	VFMADD213PS lp3<>+0(SB), Z13, Z9
+	VFMADD213PS lp3<>+0(SB), Z14, Z10
+	VFMADD213PS lp2<>+0(SB), Z13, Z9
+	VFMADD213PS lp2<>+0(SB), Z14, Z10
+	VFMADD213PS lp1<>+0(SB), Z13, Z9
+	VFMADD213PS lp1<>+0(SB), Z14, Z10
+	VFMADD213PS lp0<>+0(SB), Z13, Z9
+	VFMADD213PS lp0<>+0(SB), Z14, Z10
+	VMULPS      Z13, Z13, Z11
+	VFMADD213PS Z13, Z11, Z9
+	VMULPS      Z14, Z14, Z11
+	VFMADD213PS Z14, Z11, Z10
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z9, K1, Z9
+	VADDPS ln2f<>+0(SB), Z10, K2, Z10
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS     256(SI)(R9*4), Z11
+	VMOVUPS     320(SI)(R9*4), Z12
+	VFMADD213PS Z1, Z0, Z11
+	VFMADD213PS Z1, Z0, Z12
+	VSUBPS      Z11, Z4, Z13
+	VSUBPS      Z12, Z4, Z14
+	VMOVUPS     256(R8)(R9*4), Z15
+	VMOVUPS     320(R8)(R9*4), Z16
+	VMULPS      Z11, Z15, Z17
+	VMULPS      Z12, Z16, Z18
+	VFMADD213PS Z13, Z11, Z15
+	VFMADD213PS Z14, Z12, Z16
+	VFPCLASSPSZ $0x54, 256(BX)(R9*4), K1
+	VBLENDMPS   Z17, Z13, K1, Z13
+	VFPCLASSPSZ $0x54, 320(BX)(R9*4), K1
+	VBLENDMPS   Z18, Z14, K1, Z14
+	VMULPS      Z15, Z9, Z9
+	VMULPS      Z16, Z10, Z10
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(BX)(R9*4), Z6, Z11
+	VPTESTMD    Z6, Z13, K1
+	VFMADD231PS Z11, Z13, K1, Z9
+	VANDPS      320(BX)(R9*4), Z6, Z11
+	VPTESTMD    Z6, Z14, K1
+	VFMADD231PS Z11, Z14, K1, Z10
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Z7, Z15, Z13
+	VFNMADD231PS Z8, Z16, Z14
+	VPTERNLOGD   $0xd2, 256(BX)(R9*4), Z6, Z13
+	VPTERNLOGD   $0xd2, 320(BX)(R9*4), Z6, Z14
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(DI)(R9*4), Z7
+	VMOVUPS  320(DI)(R9*4), Z8
+	VMULPS   Z2, Z7, Z11
+	VMULPS   Z2, Z8, Z12
+	VCMPPS   $0x04, zero<>+0(SB), Z7, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z8, K2
+	VMULPS.Z Z7, Z9, K1, Z9
+	VMULPS.Z Z8, Z10, K2, Z10
+	VMULPS.Z Z11, Z13, K1, Z13
+	VMULPS.Z Z12, Z14, K2, Z14
+
+	// store loss
+	VMOVUPS Z9, 256(CX)(R9*4)
+	VMOVUPS Z10, 320(CX)(R9*4)
+
+	// store grad
+	VMOVUPS Z13, 256(DX)(R9*4)
+	VMOVUPS Z14, 320(DX)(R9*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(BX)(R9*4), Z6, Z7
+	VMINPS Z7, Z3, Z7
+	VANDPS 448(BX)(R9*4), Z6, Z8
+	VMINPS Z8, Z3, Z8
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z9
+	VFNMADD231PS log2e<>+0(SB), Z8, Z10
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z7
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z8
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z11
+	VMOVUPS     exp6<>+0(SB), Z12
+	VFMADD213PS exp5<>+0(SB), Z7, Z11
+	VFMADD213PS exp5<>+0(SB), Z8, Z12
+	VFMADD213PS exp4<>+0(SB), Z7, Z11
+	VFMADD213PS exp4<>+0(SB), Z8, Z12
+	VFMADD213PS exp3<>+0(SB), Z7, Z11
+	VFMADD213PS exp3<>+0(SB), Z8, Z12
+	VFMADD213PS exp2<>+0(SB), Z7, Z11
+	VFMADD213PS exp2<>+0(SB), Z8, Z12
+	VFMADD213PS Z4, Z7, Z11
+	VFMADD213PS Z4, Z8, Z12
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z4, Z13
+	VMOVAPS     Z4, Z14
+	VFMADD231PS Z11, Z7, Z13
+	VFMADD231PS Z12, Z8, Z14
+	VSUBPS      Z13, Z4, Z15
+	VSUBPS      Z14, Z4, Z16
+	VFMADD231PS Z11, Z7, Z15
+	VFMADD231PS Z12, Z8, Z16
+	VSCALEFPS   Z9, Z13, Z13
+	VSCALEFPS   Z10, Z14, Z14
+	VSCALEFPS   Z9, Z15, Z15
+	VSCALEFPS   Z10, Z16, Z16
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z4, Z13, Z7
+	VADDPS       Z4, Z14, Z8
+	VSUBPS       Z4, Z7, Z9
+	VSUBPS       Z4, Z8, Z10
+	VSUBPS       Z9, Z13, Z9
+	VSUBPS       Z10, Z14, Z10
+	VDIVPS       Z7, Z13, Z11
+	VDIVPS       Z8, Z14, Z12
+	VFNMADD213PS Z13, Z11, Z7
+	VFNMADD213PS Z14, Z12, Z8
+	VFNMADD231PS Z9, Z11, Z7
+	VFNMADD231PS Z10, Z12, Z8
+	VSUBPS       Z11, Z4, Z9
+	VSUBPS       Z12, Z4, Z10
+	VFMADD231PS  Z15, Z9, Z7
+	VFMADD231PS  Z16, Z10, Z8
+	VFMADD213PS  Z11, Z9, Z7
+	VFMADD213PS  Z12, Z10, Z8
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z5, Z13, K1
+	VCMPPS      $0x1d, Z5, Z14, K2
+	VFMSUB213PS Z5, Z5, K1, Z13
+	VFMSUB213PS Z5, Z5, K2, Z14
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z9
+	VMOVUPS     lp8<>+0(SB), Z10
+	VFMADD213PS lp7<>+0(SB), Z13, Z9
+	VFMADD213PS lp7<>+0(SB), Z14, Z10
+	VFMADD213PS lp6<>+0(SB), Z13, Z9
+	VFMADD213PS lp6<>+0(SB), Z14, Z10
+	VFMADD213PS lp5<>+0(SB), Z13, Z9
+	VFMADD213PS lp5<>+0(SB), Z14, Z10
+	VFMADD213PS lp4<>+0(SB), Z13, Z9
+	VFMADD213PS lp4<>+0(SB), Z14, Z10
+	VFMADD213PS lp3<>+0(SB), Z13, Z9
+	VFMADD213PS lp3<>+0(SB), Z14, Z10
+	VFMADD213PS lp2<>+0(SB), Z13, Z9
+	VFMADD213PS lp2<>+0(SB), Z14, Z10
+	VFMADD213PS lp1<>+0(SB), Z13, Z9
+	VFMADD213PS lp1<>+0(SB), Z14, Z10
+	VFMADD213PS lp0<>+0(SB), Z13, Z9
+	VFMADD213PS lp0<>+0(SB), Z14, Z10
+	VMULPS      Z13, Z13, Z11
+	VFMADD213PS Z13, Z11, Z9
+	VMULPS      Z14, Z14, Z11
+	VFMADD213PS Z14, Z11, Z10
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z9, K1, Z9
+	VADDPS ln2f<>+0(SB), Z10, K2, Z10
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS     384(SI)(R9*4), Z11
+	VMOVUPS     448(SI)(R9*4), Z12
+	VFMADD213PS Z1, Z0, Z11
+	VFMADD213PS Z1, Z0, Z12
+	VSUBPS      Z11, Z4, Z13
+	VSUBPS      Z12, Z4, Z14
+	VMOVUPS     384(R8)(R9*4), Z15
+	VMOVUPS     448(R8)(R9*4), Z16
+	VMULPS      Z11, Z15, Z17
+	VMULPS      Z12, Z16, Z18
+	VFMADD213PS Z13, Z11, Z15
+	VFMADD213PS Z14, Z12, Z16
+	VFPCLASSPSZ $0x54, 384(BX)(R9*4), K1
+	VBLENDMPS   Z17, Z13, K1, Z13
+	VFPCLASSPSZ $0x54, 448(BX)(R9*4), K1
+	VBLENDMPS   Z18, Z14, K1, Z14
+	VMULPS      Z15, Z9, Z9
+	VMULPS      Z16, Z10, Z10
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(BX)(R9*4), Z6, Z11
+	VPTESTMD    Z6, Z13, K1
+	VFMADD231PS Z11, Z13, K1, Z9
+	VANDPS      448(BX)(R9*4), Z6, Z11
+	VPTESTMD    Z6, Z14, K1
+	VFMADD231PS Z11, Z14, K1, Z10
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Z7, Z15, Z13
+	VFNMADD231PS Z8, Z16, Z14
+	VPTERNLOGD   $0xd2, 384(BX)(R9*4), Z6, Z13
+	VPTERNLOGD   $0xd2, 448(BX)(R9*4), Z6, Z14
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(DI)(R9*4), Z7
+	VMOVUPS  448(DI)(R9*4), Z8
+	VMULPS   Z2, Z7, Z11
+	VMULPS   Z2, Z8, Z12
+	VCMPPS   $0x04, zero<>+0(SB), Z7, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z8, K2
+	VMULPS.Z Z7, Z9, K1, Z9
+	VMULPS.Z Z8, Z10, K2, Z10
+	VMULPS.Z Z11, Z13, K1, Z13
+	VMULPS.Z Z12, Z14, K2, Z14
+
+	// store loss
+	VMOVUPS Z9, 384(CX)(R9*4)
+	VMOVUPS Z10, 448(CX)(R9*4)
+
+	// store grad
+	VMOVUPS Z13, 384(DX)(R9*4)
+	VMOVUPS Z14, 448(DX)(R9*4)
+	ADDQ    $+128, R9
+	CMPQ    R9, R10
+	JB      loop
+
+after:
+tail:
+	CMPQ         R9, AX
+	JAE          done
+	MOVQ         AX, R10
+	SUBQ         R9, R10
+	VPBROADCASTD R10, Z7
+	VPCMPGTD     iota<>+0(SB), Z7, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (BX)(R9*4), K1, Z7
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z7, Z6, Z8
+	VMINPS Z8, Z3, Z8
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VFNMADD231PS log2e<>+0(SB), Z8, Z9
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z8
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z10
+	VFMADD213PS exp5<>+0(SB), Z8, Z10
+	VFMADD213PS exp4<>+0(SB), Z8, Z10
+	VFMADD213PS exp3<>+0(SB), Z8, Z10
+	VFMADD213PS exp2<>+0(SB), Z8, Z10
+	VFMADD213PS Z4, Z8, Z10
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z4, Z11
+	VFMADD231PS Z10, Z8, Z11
+	VSUBPS      Z11, Z4, Z12
+	VFMADD231PS Z10, Z8, Z12
+	VSCALEFPS   Z9, Z11, Z11
+	VSCALEFPS   Z9, Z12, Z12
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z4, Z11, Z8
+	VSUBPS       Z4, Z8, Z9
+	VSUBPS       Z9, Z11, Z9
+	VDIVPS       Z8, Z11, Z10
+	VFNMADD213PS Z11, Z10, Z8
+	VFNMADD231PS Z9, Z10, Z8
+	VSUBPS       Z10, Z4, Z9
+	VFMADD231PS  Z12, Z9, Z8
+	VFMADD213PS  Z10, Z9, Z8
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z5, Z11, K2
+	VFMSUB213PS Z5, Z5, K2, Z11
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z9
+	VFMADD213PS lp7<>+0(SB), Z11, Z9
+	VFMADD213PS lp6<>+0(SB), Z11, Z9
+	VFMADD213PS lp5<>+0(SB), Z11, Z9
+	VFMADD213PS lp4<>+0(SB), Z11, Z9
+	VFMADD213PS lp3<>+0(SB), Z11, Z9
+	VFMADD213PS lp2<>+0(SB), Z11, Z9
+	VFMADD213PS lp1<>+0(SB), Z11, Z9
+	VFMADD213PS lp0<>+0(SB), Z11, Z9
+	VMULPS      Z11, Z11, Z10
+	VFMADD213PS Z11, Z10, Z9
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z9, K2, Z9
+
+	// mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight
+	VMOVUPS.Z   (SI)(R9*4), K1, Z10
+	VFMADD213PS Z1, Z0, Z10
+	VSUBPS      Z10, Z4, Z11
+	VMOVUPS.Z   (R8)(R9*4), K1, Z12
+	VMULPS      Z10, Z12, Z13
+	VFMADD213PS Z11, Z10, Z12
+	VFPCLASSPSZ $0x54, Z7, K2
+	VBLENDMPS   Z13, Z11, K2, Z11
+	VMULPS      Z12, Z9, Z9
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z7, Z6, Z10
+	VPTESTMD    Z6, Z11, K2
+	VFMADD231PS Z10, Z11, K2, Z9
+
+	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
+	VFNMADD231PS Z8, Z12, Z11
+	VPTERNLOGD   $0xd2, Z7, Z6, Z11
+
+	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (DI)(R9*4), K1, Z7
+	VMULPS    Z2, Z7, Z8
+	VCMPPS    $0x04, zero<>+0(SB), Z7, K2
+	VMULPS.Z  Z7, Z9, K2, Z9
+	VMULPS.Z  Z8, Z11, K2, Z11
+
+	// store loss
+	VMOVUPS Z9, K1, (CX)(R9*4)
+
+	// store grad
+	VMOVUPS Z11, K1, (DX)(R9*4)
+	ADDQ    $+16, R9
+	JMP     tail
+
+done:
 	VZEROUPPER
 	RET

@@ -6205,3 +6205,2841 @@ wlossGrad0_done:
 	ADD $64, R5, R9
 	VST1 [V16.D2, V17.D2, V18.D2, V19.D2], (R9)
 	RET
+
+// func lossAndGradNEON(loss []float32, grad []float32, x []float32, y []float32)
+// loss[i], grad[i] = mLossGradElem(x[i], y[i])
+TEXT ·lossAndGradNEON(SB), NOSPLIT, $384-96
+	MOVD loss_base+0(FP), R0
+	MOVD grad_base+24(FP), R14
+	MOVD x_base+48(FP), R1
+	MOVD y_base+72(FP), R2
+	MOVD x_len+56(FP), R6
+	MOVD $·neonConsts<>(SB), R9
+	VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]
+	VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]
+	AND $15, R6, R7
+	LSR $4, R6, R6
+	CBZ R6, lossAndGrad0_tail
+lossAndGrad0_loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd485 // fsub v5.4s, v4.4s, v27.4s
+	WORD $0x6ea0f866 // fneg v6.4s, v3.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518c3 // fmla v3.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V6.S4, V5.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V6.S4, V5.S4, V3.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V3.S4, V5.S4
+	WORD $0x4ea5d7c7 // fsub v7.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V3.S4, V7.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a6 // fcmge v6.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710a8 // fmla v8.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V9.B16
+	VBIT V6.B16, V8.B16, V9.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71928 // fmla v8.4s, v9.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	WORD $0x6e29dd28 // fmul v8.4s, v9.4s, v9.4s
+	VFMLA V10.S4, V8.S4, V9.S4
+	WORD $0x4e26d529 // fadd v9.4s, v9.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c6 // fadd v6.4s, v30.4s, v5.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4a8 // fsub v8.4s, v5.4s, v8.4s
+	WORD $0x6e26fcaa // fdiv v10.4s, v5.4s, v6.4s
+	VFMLS V6.S4, V10.S4, V5.S4
+	VFMLS V8.S4, V10.S4, V5.S4
+	WORD $0x4eaad7c6 // fsub v6.4s, v30.4s, v10.4s
+	VFMLA V6.S4, V7.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V10.S4
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
+	VCMTST V31.S4, V0.S4, V6.S4
+	VBIT V6.B16, V1.B16, V5.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8a1 // fcmeq v1.4s, v5.4s, #0
+	VMOV V9.B16, V6.B16
+	VFMLA V2.S4, V5.S4, V6.S4
+	VBIT V1.B16, V9.B16, V6.B16
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	WORD $0x4eaad4a5 // fsub v5.4s, v5.4s, v10.4s
+	VAND V31.B16, V0.B16, V1.B16
+	VEOR V1.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V6.S4], 16(R0)
+	// store the second output
+	VST1.P [V5.S4], 16(R14)
+	// vector 1 of 4: elements 4..7 of the 16
+	WORD $0x4ea0f860 // fabs v0.4s, v3.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V2.B16
+	WORD $0x4f951022 // fmla v2.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd445 // fsub v5.4s, v2.4s, v27.4s
+	WORD $0x6ea0f826 // fneg v6.4s, v1.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518c1 // fmla v1.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V1.S4, V5.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V6.S4, V5.S4, V1.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V1.S4, V5.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V6.S4, V5.S4, V1.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V1.S4, V5.S4
+	WORD $0x4ea5d7c7 // fsub v7.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V1.S4, V7.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V2.S4, V2.S4
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	VLD1.P 16(R1), [V1.S4]
+	VLD1.P 16(R2), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a6 // fcmge v6.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710a8 // fmla v8.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V9.B16
+	VBIT V6.B16, V8.B16, V9.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71928 // fmla v8.4s, v9.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	WORD $0x6e29dd28 // fmul v8.4s, v9.4s, v9.4s
+	VFMLA V10.S4, V8.S4, V9.S4
+	WORD $0x4e26d529 // fadd v9.4s, v9.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c6 // fadd v6.4s, v30.4s, v5.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4a8 // fsub v8.4s, v5.4s, v8.4s
+	WORD $0x6e26fcaa // fdiv v10.4s, v5.4s, v6.4s
+	VFMLS V6.S4, V10.S4, V5.S4
+	VFMLS V8.S4, V10.S4, V5.S4
+	WORD $0x4eaad7c6 // fsub v6.4s, v30.4s, v10.4s
+	VFMLA V6.S4, V7.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V10.S4
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
+	VCMTST V31.S4, V3.S4, V6.S4
+	VBIT V6.B16, V4.B16, V5.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8a4 // fcmeq v4.4s, v5.4s, #0
+	VMOV V9.B16, V6.B16
+	VFMLA V0.S4, V5.S4, V6.S4
+	VBIT V4.B16, V9.B16, V6.B16
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	WORD $0x4eaad4a5 // fsub v5.4s, v5.4s, v10.4s
+	VAND V31.B16, V3.B16, V0.B16
+	VEOR V0.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V6.S4], 16(R0)
+	// store the second output
+	VST1.P [V5.S4], 16(R14)
+	// vector 2 of 4: elements 8..11 of the 16
+	WORD $0x4ea0f820 // fabs v0.4s, v1.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf403 // fmin v3.4s, v0.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd485 // fsub v5.4s, v4.4s, v27.4s
+	WORD $0x6ea0f866 // fneg v6.4s, v3.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518c3 // fmla v3.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V6.S4, V5.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V6.S4, V5.S4, V3.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V3.S4, V5.S4
+	WORD $0x4ea5d7c7 // fsub v7.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V3.S4, V7.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a6 // fcmge v6.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710a8 // fmla v8.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V9.B16
+	VBIT V6.B16, V8.B16, V9.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71928 // fmla v8.4s, v9.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	WORD $0x6e29dd28 // fmul v8.4s, v9.4s, v9.4s
+	VFMLA V10.S4, V8.S4, V9.S4
+	WORD $0x4e26d529 // fadd v9.4s, v9.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c6 // fadd v6.4s, v30.4s, v5.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4a8 // fsub v8.4s, v5.4s, v8.4s
+	WORD $0x6e26fcaa // fdiv v10.4s, v5.4s, v6.4s
+	VFMLS V6.S4, V10.S4, V5.S4
+	VFMLS V8.S4, V10.S4, V5.S4
+	WORD $0x4eaad7c6 // fsub v6.4s, v30.4s, v10.4s
+	VFMLA V6.S4, V7.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V10.S4
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea2d7c5 // fsub v5.4s, v30.4s, v2.4s
+	VCMTST V31.S4, V1.S4, V6.S4
+	VBIT V6.B16, V2.B16, V5.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8a2 // fcmeq v2.4s, v5.4s, #0
+	VMOV V9.B16, V6.B16
+	VFMLA V0.S4, V5.S4, V6.S4
+	VBIT V2.B16, V9.B16, V6.B16
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	WORD $0x4eaad4a5 // fsub v5.4s, v5.4s, v10.4s
+	VAND V31.B16, V1.B16, V0.B16
+	VEOR V0.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V6.S4], 16(R0)
+	// store the second output
+	VST1.P [V5.S4], 16(R14)
+	// vector 3 of 4: elements 12..15 of the 16
+	WORD $0x4ea0f860 // fabs v0.4s, v3.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V2.B16
+	WORD $0x4f951022 // fmla v2.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd445 // fsub v5.4s, v2.4s, v27.4s
+	WORD $0x6ea0f826 // fneg v6.4s, v1.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518c1 // fmla v1.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V1.S4, V5.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V6.S4, V5.S4, V1.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V1.S4, V5.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V6.S4, V5.S4, V1.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V1.S4, V5.S4
+	WORD $0x4ea5d7c7 // fsub v7.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V1.S4, V7.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V2.S4, V2.S4
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a1 // fcmge v1.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V2.S4
+	WORD $0x4fb710a2 // fmla v2.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V6.B16
+	VBIT V1.B16, V2.B16, V6.B16
+	VAND V26.B16, V1.B16, V1.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V2.S4
+	WORD $0x4fb718c2 // fmla v2.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V8.S4
+	VFMLA V6.S4, V2.S4, V8.S4
+	VDUP V24.S[2], V2.S4
+	VFMLA V6.S4, V8.S4, V2.S4
+	VDUP V24.S[3], V8.S4
+	VFMLA V6.S4, V2.S4, V8.S4
+	VDUP V25.S[0], V2.S4
+	VFMLA V6.S4, V8.S4, V2.S4
+	VDUP V25.S[1], V8.S4
+	VFMLA V6.S4, V2.S4, V8.S4
+	VDUP V25.S[2], V2.S4
+	VFMLA V6.S4, V8.S4, V2.S4
+	VDUP V25.S[3], V8.S4
+	VFMLA V6.S4, V2.S4, V8.S4
+	WORD $0x6e26dcc2 // fmul v2.4s, v6.4s, v6.4s
+	VFMLA V8.S4, V2.S4, V6.S4
+	WORD $0x4e21d4c6 // fadd v6.4s, v6.4s, v1.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c1 // fadd v1.4s, v30.4s, v5.4s
+	WORD $0x4ebed422 // fsub v2.4s, v1.4s, v30.4s
+	WORD $0x4ea2d4a2 // fsub v2.4s, v5.4s, v2.4s
+	WORD $0x6e21fca8 // fdiv v8.4s, v5.4s, v1.4s
+	VFMLS V1.S4, V8.S4, V5.S4
+	VFMLS V2.S4, V8.S4, V5.S4
+	WORD $0x4ea8d7c1 // fsub v1.4s, v30.4s, v8.4s
+	VFMLA V1.S4, V7.S4, V5.S4
+	VFMLA V1.S4, V5.S4, V8.S4
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea4d7c1 // fsub v1.4s, v30.4s, v4.4s
+	VCMTST V31.S4, V3.S4, V2.S4
+	VBIT V2.B16, V4.B16, V1.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d822 // fcmeq v2.4s, v1.4s, #0
+	VMOV V6.B16, V4.B16
+	VFMLA V0.S4, V1.S4, V4.S4
+	VBIT V2.B16, V6.B16, V4.B16
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	WORD $0x4ea8d421 // fsub v1.4s, v1.4s, v8.4s
+	VAND V31.B16, V3.B16, V0.B16
+	VEOR V0.B16, V1.B16, V1.B16
+	// store
+	VST1.P [V4.S4], 16(R0)
+	// store the second output
+	VST1.P [V1.S4], 16(R14)
+	SUB $1, R6, R6
+	CBNZ R6, lossAndGrad0_loop
+lossAndGrad0_tail:
+	CBZ R7, lossAndGrad0_done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	ADD $8, RSP, R9
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	ADD $8, RSP, R9
+	MOVD R7, R10
+	MOVW $-1, R13
+lossAndGrad0_copyin:
+	MOVWU.P 4(R1), R11
+	MOVW R11, 0(R9)
+	MOVWU.P 4(R2), R11
+	MOVW R11, 64(R9)
+	MOVW R13, 256(R9)
+	ADD $4, R9, R9
+	SUB $1, R10, R10
+	CBNZ R10, lossAndGrad0_copyin
+	ADD $8, RSP, R1
+	ADD $72, RSP, R2
+	ADD $264, RSP, R12
+	MOVD R0, R8
+	ADD $8, RSP, R0
+	MOVD R14, R15
+	ADD $328, RSP, R14
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd485 // fsub v5.4s, v4.4s, v27.4s
+	WORD $0x6ea0f866 // fneg v6.4s, v3.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518c3 // fmla v3.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V6.S4, V5.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V6.S4, V5.S4, V3.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V3.S4, V5.S4
+	WORD $0x4ea5d7c7 // fsub v7.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V3.S4, V7.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a6 // fcmge v6.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710a8 // fmla v8.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V9.B16
+	VBIT V6.B16, V8.B16, V9.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71928 // fmla v8.4s, v9.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	WORD $0x6e29dd28 // fmul v8.4s, v9.4s, v9.4s
+	VFMLA V10.S4, V8.S4, V9.S4
+	WORD $0x4e26d529 // fadd v9.4s, v9.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c6 // fadd v6.4s, v30.4s, v5.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4a8 // fsub v8.4s, v5.4s, v8.4s
+	WORD $0x6e26fcaa // fdiv v10.4s, v5.4s, v6.4s
+	VFMLS V6.S4, V10.S4, V5.S4
+	VFMLS V8.S4, V10.S4, V5.S4
+	WORD $0x4eaad7c6 // fsub v6.4s, v30.4s, v10.4s
+	VFMLA V6.S4, V7.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V10.S4
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea1d7c5 // fsub v5.4s, v30.4s, v1.4s
+	VCMTST V31.S4, V0.S4, V6.S4
+	VBIT V6.B16, V1.B16, V5.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8a1 // fcmeq v1.4s, v5.4s, #0
+	VMOV V9.B16, V6.B16
+	VFMLA V2.S4, V5.S4, V6.S4
+	VBIT V1.B16, V9.B16, V6.B16
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	WORD $0x4eaad4a5 // fsub v5.4s, v5.4s, v10.4s
+	VAND V31.B16, V0.B16, V1.B16
+	VEOR V1.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V6.S4], 16(R0)
+	// store the second output
+	VST1.P [V5.S4], 16(R14)
+	// vector 1 of 4: elements 4..7 of the 16
+	WORD $0x4ea0f860 // fabs v0.4s, v3.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V2.B16
+	WORD $0x4f951022 // fmla v2.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd445 // fsub v5.4s, v2.4s, v27.4s
+	WORD $0x6ea0f826 // fneg v6.4s, v1.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518c1 // fmla v1.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V1.S4, V5.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V6.S4, V5.S4, V1.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V1.S4, V5.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V6.S4, V5.S4, V1.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V1.S4, V5.S4
+	WORD $0x4ea5d7c7 // fsub v7.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V1.S4, V7.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V2.S4, V2.S4
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	VLD1.P 16(R1), [V1.S4]
+	VLD1.P 16(R2), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a6 // fcmge v6.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710a8 // fmla v8.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V9.B16
+	VBIT V6.B16, V8.B16, V9.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71928 // fmla v8.4s, v9.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	WORD $0x6e29dd28 // fmul v8.4s, v9.4s, v9.4s
+	VFMLA V10.S4, V8.S4, V9.S4
+	WORD $0x4e26d529 // fadd v9.4s, v9.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c6 // fadd v6.4s, v30.4s, v5.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4a8 // fsub v8.4s, v5.4s, v8.4s
+	WORD $0x6e26fcaa // fdiv v10.4s, v5.4s, v6.4s
+	VFMLS V6.S4, V10.S4, V5.S4
+	VFMLS V8.S4, V10.S4, V5.S4
+	WORD $0x4eaad7c6 // fsub v6.4s, v30.4s, v10.4s
+	VFMLA V6.S4, V7.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V10.S4
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea4d7c5 // fsub v5.4s, v30.4s, v4.4s
+	VCMTST V31.S4, V3.S4, V6.S4
+	VBIT V6.B16, V4.B16, V5.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8a4 // fcmeq v4.4s, v5.4s, #0
+	VMOV V9.B16, V6.B16
+	VFMLA V0.S4, V5.S4, V6.S4
+	VBIT V4.B16, V9.B16, V6.B16
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	WORD $0x4eaad4a5 // fsub v5.4s, v5.4s, v10.4s
+	VAND V31.B16, V3.B16, V0.B16
+	VEOR V0.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V6.S4], 16(R0)
+	// store the second output
+	VST1.P [V5.S4], 16(R14)
+	// vector 2 of 4: elements 8..11 of the 16
+	WORD $0x4ea0f820 // fabs v0.4s, v1.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf403 // fmin v3.4s, v0.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd485 // fsub v5.4s, v4.4s, v27.4s
+	WORD $0x6ea0f866 // fneg v6.4s, v3.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518c3 // fmla v3.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V6.S4, V5.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V3.S4, V5.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V6.S4, V5.S4, V3.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V3.S4, V5.S4
+	WORD $0x4ea5d7c7 // fsub v7.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V3.S4, V7.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a6 // fcmge v6.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710a8 // fmla v8.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V9.B16
+	VBIT V6.B16, V8.B16, V9.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71928 // fmla v8.4s, v9.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V9.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V9.S4, V8.S4, V10.S4
+	WORD $0x6e29dd28 // fmul v8.4s, v9.4s, v9.4s
+	VFMLA V10.S4, V8.S4, V9.S4
+	WORD $0x4e26d529 // fadd v9.4s, v9.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c6 // fadd v6.4s, v30.4s, v5.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4a8 // fsub v8.4s, v5.4s, v8.4s
+	WORD $0x6e26fcaa // fdiv v10.4s, v5.4s, v6.4s
+	VFMLS V6.S4, V10.S4, V5.S4
+	VFMLS V8.S4, V10.S4, V5.S4
+	WORD $0x4eaad7c6 // fsub v6.4s, v30.4s, v10.4s
+	VFMLA V6.S4, V7.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V10.S4
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea2d7c5 // fsub v5.4s, v30.4s, v2.4s
+	VCMTST V31.S4, V1.S4, V6.S4
+	VBIT V6.B16, V2.B16, V5.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8a2 // fcmeq v2.4s, v5.4s, #0
+	VMOV V9.B16, V6.B16
+	VFMLA V0.S4, V5.S4, V6.S4
+	VBIT V2.B16, V9.B16, V6.B16
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	WORD $0x4eaad4a5 // fsub v5.4s, v5.4s, v10.4s
+	VAND V31.B16, V1.B16, V0.B16
+	VEOR V0.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V6.S4], 16(R0)
+	// store the second output
+	VST1.P [V5.S4], 16(R14)
+	// vector 3 of 4: elements 12..15 of the 16
+	WORD $0x4ea0f860 // fabs v0.4s, v3.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V2.B16
+	WORD $0x4f951022 // fmla v2.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd445 // fsub v5.4s, v2.4s, v27.4s
+	WORD $0x6ea0f826 // fneg v6.4s, v1.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518c1 // fmla v1.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V1.S4, V5.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V6.S4, V5.S4, V1.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V1.S4, V5.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V6.S4, V5.S4, V1.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V1.S4, V5.S4
+	WORD $0x4ea5d7c7 // fsub v7.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V1.S4, V7.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V2.S4, V2.S4
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a1 // fcmge v1.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V2.S4
+	WORD $0x4fb710a2 // fmla v2.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V6.B16
+	VBIT V1.B16, V2.B16, V6.B16
+	VAND V26.B16, V1.B16, V1.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V2.S4
+	WORD $0x4fb718c2 // fmla v2.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V8.S4
+	VFMLA V6.S4, V2.S4, V8.S4
+	VDUP V24.S[2], V2.S4
+	VFMLA V6.S4, V8.S4, V2.S4
+	VDUP V24.S[3], V8.S4
+	VFMLA V6.S4, V2.S4, V8.S4
+	VDUP V25.S[0], V2.S4
+	VFMLA V6.S4, V8.S4, V2.S4
+	VDUP V25.S[1], V8.S4
+	VFMLA V6.S4, V2.S4, V8.S4
+	VDUP V25.S[2], V2.S4
+	VFMLA V6.S4, V8.S4, V2.S4
+	VDUP V25.S[3], V8.S4
+	VFMLA V6.S4, V2.S4, V8.S4
+	WORD $0x6e26dcc2 // fmul v2.4s, v6.4s, v6.4s
+	VFMLA V8.S4, V2.S4, V6.S4
+	WORD $0x4e21d4c6 // fadd v6.4s, v6.4s, v1.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c1 // fadd v1.4s, v30.4s, v5.4s
+	WORD $0x4ebed422 // fsub v2.4s, v1.4s, v30.4s
+	WORD $0x4ea2d4a2 // fsub v2.4s, v5.4s, v2.4s
+	WORD $0x6e21fca8 // fdiv v8.4s, v5.4s, v1.4s
+	VFMLS V1.S4, V8.S4, V5.S4
+	VFMLS V2.S4, V8.S4, V5.S4
+	WORD $0x4ea8d7c1 // fsub v1.4s, v30.4s, v8.4s
+	VFMLA V1.S4, V7.S4, V5.S4
+	VFMLA V1.S4, V5.S4, V8.S4
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea4d7c1 // fsub v1.4s, v30.4s, v4.4s
+	VCMTST V31.S4, V3.S4, V2.S4
+	VBIT V2.B16, V4.B16, V1.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d822 // fcmeq v2.4s, v1.4s, #0
+	VMOV V6.B16, V4.B16
+	VFMLA V0.S4, V1.S4, V4.S4
+	VBIT V2.B16, V6.B16, V4.B16
+	// finish: grad = ±(c - sm), negated for a set sign bit
+	WORD $0x4ea8d421 // fsub v1.4s, v1.4s, v8.4s
+	VAND V31.B16, V3.B16, V0.B16
+	VEOR V0.B16, V1.B16, V1.B16
+	// store
+	VST1.P [V4.S4], 16(R0)
+	// store the second output
+	VST1.P [V1.S4], 16(R14)
+	ADD $328, RSP, R9
+	MOVD R7, R10
+lossAndGrad0_copyout2:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R15)
+	SUB $1, R10, R10
+	CBNZ R10, lossAndGrad0_copyout2
+	ADD $8, RSP, R9
+lossAndGrad0_copyout:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R8)
+	SUB $1, R7, R7
+	CBNZ R7, lossAndGrad0_copyout
+lossAndGrad0_done:
+	RET
+
+// func softplusNEON(dst []float32, x []float32)
+// dst[i] = mLossElem(x[i], 0)
+TEXT ·softplusNEON(SB), NOSPLIT, $320-48
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD x_len+32(FP), R6
+	MOVD $·neonConsts<>(SB), R9
+	VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]
+	VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]
+	AND $15, R6, R7
+	LSR $4, R6, R6
+	CBZ R6, softplus0_tail
+softplus0_loop:
+	VLD1.P 16(R1), [V0.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf422 // fmin v2.4s, v1.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518a2 // fmla v2.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V5.S4, V4.S4, V2.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V5.S4, V4.S4, V2.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V2.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V0.S4, V5.S4
+	WORD $0x4e651fc3 // bic v3.16b, v30.16b, v5.16b
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d860 // fcmeq v0.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V1.S4, V3.S4, V5.S4
+	VBIT V0.B16, V4.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 1 of 4: elements 4..7 of the 16
+	WORD $0x4ea0f840 // fabs v0.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951023 // fmla v3.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f825 // fneg v5.4s, v1.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518a1 // fmla v1.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V5.S4, V4.S4, V1.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V1.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V1.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V2.S4, V5.S4
+	WORD $0x4e651fc3 // bic v3.16b, v30.16b, v5.16b
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d862 // fcmeq v2.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V0.S4, V3.S4, V5.S4
+	VBIT V2.B16, V4.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 2 of 4: elements 8..11 of the 16
+	WORD $0x4ea0f820 // fabs v0.4s, v1.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf402 // fmin v2.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518a2 // fmla v2.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V5.S4, V4.S4, V2.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V5.S4, V4.S4, V2.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V2.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V1.S4, V5.S4
+	WORD $0x4e651fc3 // bic v3.16b, v30.16b, v5.16b
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V0.S4, V3.S4, V5.S4
+	VBIT V1.B16, V4.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 3 of 4: elements 12..15 of the 16
+	WORD $0x4ea0f840 // fabs v0.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951023 // fmla v3.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f825 // fneg v5.4s, v1.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518a1 // fmla v1.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V5.S4, V4.S4, V1.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V1.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de481 // fcmge v1.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71083 // fmla v3.4s, v4.4s, v23.s[1]
+	VBIT V1.B16, V3.B16, V4.B16
+	VAND V26.B16, V1.B16, V1.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb71883 // fmla v3.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V24.S[2], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V24.S[3], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V25.S[0], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V25.S[1], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V25.S[2], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V25.S[3], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	WORD $0x6e24dc83 // fmul v3.4s, v4.4s, v4.4s
+	VFMLA V5.S4, V3.S4, V4.S4
+	WORD $0x4e21d484 // fadd v4.4s, v4.4s, v1.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V2.S4, V3.S4
+	WORD $0x4e631fc1 // bic v1.16b, v30.16b, v3.16b
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d822 // fcmeq v2.4s, v1.4s, #0
+	VMOV V4.B16, V3.B16
+	VFMLA V0.S4, V1.S4, V3.S4
+	VBIT V2.B16, V4.B16, V3.B16
+	// store
+	VST1.P [V3.S4], 16(R0)
+	SUB $1, R6, R6
+	CBNZ R6, softplus0_loop
+softplus0_tail:
+	CBZ R7, softplus0_done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	ADD $8, RSP, R9
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	ADD $8, RSP, R9
+	MOVD R7, R10
+	MOVW $-1, R13
+softplus0_copyin:
+	MOVWU.P 4(R1), R11
+	MOVW R11, 0(R9)
+	MOVW R13, 256(R9)
+	ADD $4, R9, R9
+	SUB $1, R10, R10
+	CBNZ R10, softplus0_copyin
+	ADD $8, RSP, R1
+	ADD $264, RSP, R12
+	MOVD R0, R8
+	ADD $8, RSP, R0
+	VLD1.P 16(R1), [V0.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf422 // fmin v2.4s, v1.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518a2 // fmla v2.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V5.S4, V4.S4, V2.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V5.S4, V4.S4, V2.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V2.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V0.S4, V5.S4
+	WORD $0x4e651fc3 // bic v3.16b, v30.16b, v5.16b
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d860 // fcmeq v0.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V1.S4, V3.S4, V5.S4
+	VBIT V0.B16, V4.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 1 of 4: elements 4..7 of the 16
+	WORD $0x4ea0f840 // fabs v0.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951023 // fmla v3.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f825 // fneg v5.4s, v1.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518a1 // fmla v1.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V5.S4, V4.S4, V1.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V1.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V1.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V2.S4, V5.S4
+	WORD $0x4e651fc3 // bic v3.16b, v30.16b, v5.16b
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d862 // fcmeq v2.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V0.S4, V3.S4, V5.S4
+	VBIT V2.B16, V4.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 2 of 4: elements 8..11 of the 16
+	WORD $0x4ea0f820 // fabs v0.4s, v1.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf402 // fmin v2.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518a2 // fmla v2.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V5.S4, V4.S4, V2.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V5.S4, V4.S4, V2.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V2.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V1.S4, V5.S4
+	WORD $0x4e651fc3 // bic v3.16b, v30.16b, v5.16b
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V0.S4, V3.S4, V5.S4
+	VBIT V1.B16, V4.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 3 of 4: elements 12..15 of the 16
+	WORD $0x4ea0f840 // fabs v0.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951023 // fmla v3.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f825 // fneg v5.4s, v1.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518a1 // fmla v1.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V5.S4, V4.S4, V1.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V1.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de481 // fcmge v1.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71083 // fmla v3.4s, v4.4s, v23.s[1]
+	VBIT V1.B16, V3.B16, V4.B16
+	VAND V26.B16, V1.B16, V1.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb71883 // fmla v3.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V24.S[2], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V24.S[3], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V25.S[0], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V25.S[1], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V25.S[2], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V25.S[3], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	WORD $0x6e24dc83 // fmul v3.4s, v4.4s, v4.4s
+	VFMLA V5.S4, V3.S4, V4.S4
+	WORD $0x4e21d484 // fadd v4.4s, v4.4s, v1.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V2.S4, V3.S4
+	WORD $0x4e631fc1 // bic v1.16b, v30.16b, v3.16b
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d822 // fcmeq v2.4s, v1.4s, #0
+	VMOV V4.B16, V3.B16
+	VFMLA V0.S4, V1.S4, V3.S4
+	VBIT V2.B16, V4.B16, V3.B16
+	// store
+	VST1.P [V3.S4], 16(R0)
+	ADD $8, RSP, R9
+softplus0_copyout:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R8)
+	SUB $1, R7, R7
+	CBNZ R7, softplus0_copyout
+softplus0_done:
+	RET
+
+// func logSigmoidNEON(dst []float32, x []float32)
+// dst[i] = -mLossElem(x[i], 1)
+TEXT ·logSigmoidNEON(SB), NOSPLIT, $320-48
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD x_len+32(FP), R6
+	MOVD $·neonConsts<>(SB), R9
+	VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]
+	VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]
+	AND $15, R6, R7
+	LSR $4, R6, R6
+	CBZ R6, logSigmoid0_tail
+logSigmoid0_loop:
+	VLD1.P 16(R1), [V0.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf422 // fmin v2.4s, v1.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518a2 // fmla v2.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V5.S4, V4.S4, V2.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V5.S4, V4.S4, V2.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V2.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V0.S4, V5.S4
+	VAND V5.B16, V30.B16, V3.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d860 // fcmeq v0.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V1.S4, V3.S4, V5.S4
+	VBIT V0.B16, V4.B16, V5.B16
+	// negate: flip the sign bit, so that +0 gives -0
+	VEOR V31.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 1 of 4: elements 4..7 of the 16
+	WORD $0x4ea0f840 // fabs v0.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951023 // fmla v3.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f825 // fneg v5.4s, v1.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518a1 // fmla v1.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V5.S4, V4.S4, V1.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V1.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V1.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V2.S4, V5.S4
+	VAND V5.B16, V30.B16, V3.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d862 // fcmeq v2.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V0.S4, V3.S4, V5.S4
+	VBIT V2.B16, V4.B16, V5.B16
+	// negate: flip the sign bit, so that +0 gives -0
+	VEOR V31.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 2 of 4: elements 8..11 of the 16
+	WORD $0x4ea0f820 // fabs v0.4s, v1.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf402 // fmin v2.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518a2 // fmla v2.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V5.S4, V4.S4, V2.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V5.S4, V4.S4, V2.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V2.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V1.S4, V5.S4
+	VAND V5.B16, V30.B16, V3.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V0.S4, V3.S4, V5.S4
+	VBIT V1.B16, V4.B16, V5.B16
+	// negate: flip the sign bit, so that +0 gives -0
+	VEOR V31.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 3 of 4: elements 12..15 of the 16
+	WORD $0x4ea0f840 // fabs v0.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951023 // fmla v3.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f825 // fneg v5.4s, v1.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518a1 // fmla v1.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V5.S4, V4.S4, V1.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V1.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de481 // fcmge v1.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71083 // fmla v3.4s, v4.4s, v23.s[1]
+	VBIT V1.B16, V3.B16, V4.B16
+	VAND V26.B16, V1.B16, V1.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb71883 // fmla v3.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V24.S[2], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V24.S[3], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V25.S[0], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V25.S[1], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V25.S[2], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V25.S[3], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	WORD $0x6e24dc83 // fmul v3.4s, v4.4s, v4.4s
+	VFMLA V5.S4, V3.S4, V4.S4
+	WORD $0x4e21d484 // fadd v4.4s, v4.4s, v1.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V2.S4, V3.S4
+	VAND V3.B16, V30.B16, V1.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d822 // fcmeq v2.4s, v1.4s, #0
+	VMOV V4.B16, V3.B16
+	VFMLA V0.S4, V1.S4, V3.S4
+	VBIT V2.B16, V4.B16, V3.B16
+	// negate: flip the sign bit, so that +0 gives -0
+	VEOR V31.B16, V3.B16, V3.B16
+	// store
+	VST1.P [V3.S4], 16(R0)
+	SUB $1, R6, R6
+	CBNZ R6, logSigmoid0_loop
+logSigmoid0_tail:
+	CBZ R7, logSigmoid0_done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	ADD $8, RSP, R9
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	ADD $8, RSP, R9
+	MOVD R7, R10
+	MOVW $-1, R13
+logSigmoid0_copyin:
+	MOVWU.P 4(R1), R11
+	MOVW R11, 0(R9)
+	MOVW R13, 256(R9)
+	ADD $4, R9, R9
+	SUB $1, R10, R10
+	CBNZ R10, logSigmoid0_copyin
+	ADD $8, RSP, R1
+	ADD $264, RSP, R12
+	MOVD R0, R8
+	ADD $8, RSP, R0
+	VLD1.P 16(R1), [V0.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf422 // fmin v2.4s, v1.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518a2 // fmla v2.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V5.S4, V4.S4, V2.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V5.S4, V4.S4, V2.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V2.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V0.S4, V5.S4
+	VAND V5.B16, V30.B16, V3.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d860 // fcmeq v0.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V1.S4, V3.S4, V5.S4
+	VBIT V0.B16, V4.B16, V5.B16
+	// negate: flip the sign bit, so that +0 gives -0
+	VEOR V31.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 1 of 4: elements 4..7 of the 16
+	WORD $0x4ea0f840 // fabs v0.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951023 // fmla v3.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f825 // fneg v5.4s, v1.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518a1 // fmla v1.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V5.S4, V4.S4, V1.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V1.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V1.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V2.S4, V5.S4
+	VAND V5.B16, V30.B16, V3.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d862 // fcmeq v2.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V0.S4, V3.S4, V5.S4
+	VBIT V2.B16, V4.B16, V5.B16
+	// negate: flip the sign bit, so that +0 gives -0
+	VEOR V31.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 2 of 4: elements 8..11 of the 16
+	WORD $0x4ea0f820 // fabs v0.4s, v1.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf402 // fmin v2.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518a2 // fmla v2.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V5.S4, V4.S4, V2.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V2.S4, V4.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V5.S4, V4.S4, V2.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V2.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de483 // fcmge v3.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71085 // fmla v5.4s, v4.4s, v23.s[1]
+	VBIT V3.B16, V5.B16, V4.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb71885 // fmla v5.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V24.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[1], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V4.S4, V6.S4, V5.S4
+	VDUP V25.S[3], V6.S4
+	VFMLA V4.S4, V5.S4, V6.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VFMLA V6.S4, V5.S4, V4.S4
+	WORD $0x4e23d484 // fadd v4.4s, v4.4s, v3.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V1.S4, V5.S4
+	VAND V5.B16, V30.B16, V3.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d861 // fcmeq v1.4s, v3.4s, #0
+	VMOV V4.B16, V5.B16
+	VFMLA V0.S4, V3.S4, V5.S4
+	VBIT V1.B16, V4.B16, V5.B16
+	// negate: flip the sign bit, so that +0 gives -0
+	VEOR V31.B16, V5.B16, V5.B16
+	// store
+	VST1.P [V5.S4], 16(R0)
+	// vector 3 of 4: elements 12..15 of the 16
+	WORD $0x4ea0f840 // fabs v0.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf401 // fmin v1.4s, v0.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951023 // fmla v3.4s, v1.4s, v21.s[0]
+	WORD $0x4ebbd464 // fsub v4.4s, v3.4s, v27.4s
+	WORD $0x6ea0f825 // fneg v5.4s, v1.4s
+	WORD $0x4fb51085 // fmla v5.4s, v4.4s, v21.s[1]
+	WORD $0x4f951885 // fmla v5.4s, v4.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V1.S4
+	WORD $0x4fb518a1 // fmla v1.4s, v5.4s, v21.s[3]
+	VDUP V22.S[1], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VDUP V22.S[2], V1.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V1.S4, V4.S4
+	VMOV V30.B16, V1.B16
+	VFMLA V5.S4, V4.S4, V1.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V5.S4, V1.S4, V4.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x4f979084 // fmul v4.4s, v4.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de481 // fcmge v1.4s, v4.4s, v29.4s
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71083 // fmla v3.4s, v4.4s, v23.s[1]
+	VBIT V1.B16, V3.B16, V4.B16
+	VAND V26.B16, V1.B16, V1.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb71883 // fmla v3.4s, v4.4s, v23.s[3]
+	VDUP V24.S[1], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V24.S[2], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V24.S[3], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V25.S[0], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V25.S[1], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	VDUP V25.S[2], V3.S4
+	VFMLA V4.S4, V5.S4, V3.S4
+	VDUP V25.S[3], V5.S4
+	VFMLA V4.S4, V3.S4, V5.S4
+	WORD $0x6e24dc83 // fmul v3.4s, v4.4s, v4.4s
+	VFMLA V5.S4, V3.S4, V4.S4
+	WORD $0x4e21d484 // fadd v4.4s, v4.4s, v1.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VCMTST V31.S4, V2.S4, V3.S4
+	VAND V3.B16, V30.B16, V1.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d822 // fcmeq v2.4s, v1.4s, #0
+	VMOV V4.B16, V3.B16
+	VFMLA V0.S4, V1.S4, V3.S4
+	VBIT V2.B16, V4.B16, V3.B16
+	// negate: flip the sign bit, so that +0 gives -0
+	VEOR V31.B16, V3.B16, V3.B16
+	// store
+	VST1.P [V3.S4], 16(R0)
+	ADD $8, RSP, R9
+logSigmoid0_copyout:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R8)
+	SUB $1, R7, R7
+	CBNZ R7, logSigmoid0_copyout
+logSigmoid0_done:
+	RET
+
+// func wlossAndGradNEON(loss []float32, grad []float32, x []float32, y []float32, w []float32, pw []float32, oms float32, hs float32, scale float32)
+// loss[i], grad[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale)
+TEXT ·wlossAndGradNEON(SB), NOSPLIT, $384-156
+	MOVD loss_base+0(FP), R0
+	MOVD grad_base+24(FP), R14
+	MOVD x_base+48(FP), R1
+	MOVD y_base+72(FP), R2
+	MOVD w_base+96(FP), R3
+	MOVD pw_base+120(FP), R4
+	MOVD x_len+56(FP), R6
+	MOVD $·neonConsts<>(SB), R9
+	VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]
+	VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]
+	MOVWU oms+144(FP), R9
+	VMOV R9, V20.S[1]
+	MOVWU hs+148(FP), R9
+	VMOV R9, V20.S[2]
+	MOVWU scale+152(FP), R9
+	VMOV R9, V20.S[0]
+	AND $15, R6, R7
+	LSR $4, R6, R6
+	CBZ R6, wlossAndGrad0_tail
+wlossAndGrad0_loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V4.S4
+	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	VMOV V27.B16, V6.B16
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
+	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
+	VDUP V22.S[3], V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
+	VMOV V30.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
+	VFMLA V8.S4, V5.S4, V9.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V6.S4, V6.S4
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
+	VLD1.P 16(R1), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
+	WORD $0x4ea4d7c6 // fsub v6.4s, v30.4s, v4.4s
+	WORD $0x6e24dc67 // fmul v7.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V4.S4, V3.S4, V6.S4
+	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
+	// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8e4 // fcmeq v4.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V7.S4, V8.S4
+	VBIT V4.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V7.B16, V1.B16
+	VFMLS V11.S4, V6.S4, V1.S4
+	VAND V31.B16, V0.B16, V4.B16
+	VEOR V4.B16, V1.B16, V1.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	WORD $0x4e631c21 // bic v1.16b, v1.16b, v3.16b
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	// store
+	VST1.P [V8.S4], 16(R0)
+	// store the second output
+	VST1.P [V1.S4], 16(R14)
+	// vector 1 of 4: elements 4..7 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb41001 // fmla v1.4s, v0.4s, v20.s[1]
+	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf404 // fmin v4.4s, v0.4s, v28.4s
+	VMOV V27.B16, V6.B16
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
+	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
+	VDUP V22.S[3], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
+	VMOV V30.B16, V7.B16
+	VFMLA V8.S4, V4.S4, V7.S4
+	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
+	VFMLA V8.S4, V4.S4, V9.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V6.S4, V6.S4
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
+	WORD $0x4ea1d7c6 // fsub v6.4s, v30.4s, v1.4s
+	WORD $0x6e21dc67 // fmul v7.4s, v3.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V1.S4, V3.S4, V6.S4
+	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
+	// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8e3 // fcmeq v3.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V0.S4, V7.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V7.B16, V0.B16
+	VFMLS V11.S4, V6.S4, V0.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V0.B16, V0.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	WORD $0x4e611c00 // bic v0.16b, v0.16b, v1.16b
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	// store
+	VST1.P [V8.S4], 16(R0)
+	// store the second output
+	VST1.P [V0.S4], 16(R14)
+	// vector 2 of 4: elements 8..11 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb41020 // fmla v0.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f881 // fabs v1.4s, v4.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	VMOV V27.B16, V6.B16
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
+	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
+	VDUP V22.S[3], V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
+	VMOV V30.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
+	VFMLA V8.S4, V5.S4, V9.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V6.S4, V6.S4
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
+	VLD1.P 16(R1), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
+	WORD $0x4ea0d7c6 // fsub v6.4s, v30.4s, v0.4s
+	WORD $0x6e20dc67 // fmul v7.4s, v3.4s, v0.4s
+	VCMTST V31.S4, V4.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V0.S4, V3.S4, V6.S4
+	WORD $0x4ea0d840 // fcmeq v0.4s, v2.4s, #0
+	// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8e3 // fcmeq v3.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V7.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e601d08 // bic v8.16b, v8.16b, v0.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V7.B16, V1.B16
+	VFMLS V11.S4, V6.S4, V1.S4
+	VAND V31.B16, V4.B16, V3.B16
+	VEOR V3.B16, V1.B16, V1.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	WORD $0x4e601c21 // bic v1.16b, v1.16b, v0.16b
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	// store
+	VST1.P [V8.S4], 16(R0)
+	// store the second output
+	VST1.P [V1.S4], 16(R14)
+	// vector 3 of 4: elements 12..15 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb41001 // fmla v1.4s, v0.4s, v20.s[1]
+	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf404 // fmin v4.4s, v0.4s, v28.4s
+	VMOV V27.B16, V6.B16
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
+	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
+	VDUP V22.S[3], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
+	VMOV V30.B16, V7.B16
+	VFMLA V8.S4, V4.S4, V7.S4
+	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
+	VFMLA V8.S4, V4.S4, V9.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V6.S4, V6.S4
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4e4 // fcmge v4.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V6.S4
+	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V8.B16
+	VBIT V4.B16, V6.B16, V8.B16
+	VAND V26.B16, V4.B16, V4.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V6.S4
+	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V8.S4, V6.S4, V10.S4
+	VDUP V24.S[2], V6.S4
+	VFMLA V8.S4, V10.S4, V6.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V8.S4, V6.S4, V10.S4
+	VDUP V25.S[0], V6.S4
+	VFMLA V8.S4, V10.S4, V6.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V8.S4, V6.S4, V10.S4
+	VDUP V25.S[2], V6.S4
+	VFMLA V8.S4, V10.S4, V6.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V8.S4, V6.S4, V10.S4
+	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
+	VFMLA V10.S4, V6.S4, V8.S4
+	WORD $0x4e24d508 // fadd v8.4s, v8.4s, v4.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e24fcea // fdiv v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V10.S4, V7.S4
+	VFMLS V6.S4, V10.S4, V7.S4
+	WORD $0x4eaad7c4 // fsub v4.4s, v30.4s, v10.4s
+	VFMLA V4.S4, V9.S4, V7.S4
+	VFMLA V4.S4, V7.S4, V10.S4
+	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
+	WORD $0x4ea1d7c4 // fsub v4.4s, v30.4s, v1.4s
+	WORD $0x6e21dc66 // fmul v6.4s, v3.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V7.S4
+	VBIF V7.B16, V4.B16, V6.B16
+	VFMLA V1.S4, V3.S4, V4.S4
+	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
+	// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0
+	WORD $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8c3 // fcmeq v3.4s, v6.4s, #0
+	VMOV V8.B16, V7.B16
+	VFMLA V0.S4, V6.S4, V7.S4
+	VBIT V3.B16, V8.B16, V7.B16
+	WORD $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	WORD $0x4e611ce7 // bic v7.16b, v7.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V0.B16
+	VFMLS V10.S4, V4.S4, V0.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V0.B16, V0.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	WORD $0x4e611c00 // bic v0.16b, v0.16b, v1.16b
+	// store
+	VST1.P [V7.S4], 16(R0)
+	// store the second output
+	VST1.P [V0.S4], 16(R14)
+	SUB $1, R6, R6
+	CBNZ R6, wlossAndGrad0_loop
+wlossAndGrad0_tail:
+	CBZ R7, wlossAndGrad0_done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	ADD $8, RSP, R9
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	ADD $8, RSP, R9
+	MOVD R7, R10
+	MOVW $-1, R13
+wlossAndGrad0_copyin:
+	MOVWU.P 4(R1), R11
+	MOVW R11, 0(R9)
+	MOVWU.P 4(R2), R11
+	MOVW R11, 64(R9)
+	MOVWU.P 4(R3), R11
+	MOVW R11, 128(R9)
+	MOVWU.P 4(R4), R11
+	MOVW R11, 192(R9)
+	MOVW R13, 256(R9)
+	ADD $4, R9, R9
+	SUB $1, R10, R10
+	CBNZ R10, wlossAndGrad0_copyin
+	ADD $8, RSP, R1
+	ADD $72, RSP, R2
+	ADD $136, RSP, R3
+	ADD $200, RSP, R4
+	ADD $264, RSP, R12
+	MOVD R0, R8
+	ADD $8, RSP, R0
+	MOVD R14, R15
+	ADD $328, RSP, R14
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V4.S4
+	WORD $0x4fb41024 // fmla v4.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	VMOV V27.B16, V6.B16
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
+	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
+	VDUP V22.S[3], V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
+	VMOV V30.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
+	VFMLA V8.S4, V5.S4, V9.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V6.S4, V6.S4
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
+	VLD1.P 16(R1), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
+	WORD $0x4ea4d7c6 // fsub v6.4s, v30.4s, v4.4s
+	WORD $0x6e24dc67 // fmul v7.4s, v3.4s, v4.4s
+	VCMTST V31.S4, V0.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V4.S4, V3.S4, V6.S4
+	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
+	// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8e4 // fcmeq v4.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V7.S4, V8.S4
+	VBIT V4.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e631d08 // bic v8.16b, v8.16b, v3.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V7.B16, V1.B16
+	VFMLS V11.S4, V6.S4, V1.S4
+	VAND V31.B16, V0.B16, V4.B16
+	VEOR V4.B16, V1.B16, V1.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	WORD $0x4e631c21 // bic v1.16b, v1.16b, v3.16b
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	// store
+	VST1.P [V8.S4], 16(R0)
+	// store the second output
+	VST1.P [V1.S4], 16(R14)
+	// vector 1 of 4: elements 4..7 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb41001 // fmla v1.4s, v0.4s, v20.s[1]
+	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf404 // fmin v4.4s, v0.4s, v28.4s
+	VMOV V27.B16, V6.B16
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
+	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
+	VDUP V22.S[3], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
+	VMOV V30.B16, V7.B16
+	VFMLA V8.S4, V4.S4, V7.S4
+	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
+	VFMLA V8.S4, V4.S4, V9.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V6.S4, V6.S4
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
+	WORD $0x4ea1d7c6 // fsub v6.4s, v30.4s, v1.4s
+	WORD $0x6e21dc67 // fmul v7.4s, v3.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V1.S4, V3.S4, V6.S4
+	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
+	// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8e3 // fcmeq v3.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V0.S4, V7.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V7.B16, V0.B16
+	VFMLS V11.S4, V6.S4, V0.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V0.B16, V0.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	WORD $0x4e611c00 // bic v0.16b, v0.16b, v1.16b
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	// store
+	VST1.P [V8.S4], 16(R0)
+	// store the second output
+	VST1.P [V0.S4], 16(R14)
+	// vector 2 of 4: elements 8..11 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb41020 // fmla v0.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f881 // fabs v1.4s, v4.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	VMOV V27.B16, V6.B16
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
+	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
+	VDUP V22.S[3], V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
+	VMOV V30.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
+	VFMLA V8.S4, V5.S4, V9.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V6.S4, V6.S4
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
+	VLD1.P 16(R1), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V8.S4
+	WORD $0x4fb710e8 // fmla v8.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V10.B16
+	VBIT V6.B16, V8.B16, V10.B16
+	VAND V26.B16, V6.B16, V6.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb71948 // fmla v8.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V10.S4, V11.S4, V8.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V8.S4, V11.S4
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V8.S4, V10.S4
+	WORD $0x4e26d54a // fadd v10.4s, v10.4s, v6.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e27d7c6 // fadd v6.4s, v30.4s, v7.4s
+	WORD $0x4ebed4c8 // fsub v8.4s, v6.4s, v30.4s
+	WORD $0x4ea8d4e8 // fsub v8.4s, v7.4s, v8.4s
+	WORD $0x6e26fceb // fdiv v11.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V11.S4, V7.S4
+	VFMLS V8.S4, V11.S4, V7.S4
+	WORD $0x4eabd7c6 // fsub v6.4s, v30.4s, v11.4s
+	VFMLA V6.S4, V9.S4, V7.S4
+	VFMLA V6.S4, V7.S4, V11.S4
+	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
+	WORD $0x4ea0d7c6 // fsub v6.4s, v30.4s, v0.4s
+	WORD $0x6e20dc67 // fmul v7.4s, v3.4s, v0.4s
+	VCMTST V31.S4, V4.S4, V8.S4
+	VBIF V8.B16, V6.B16, V7.B16
+	VFMLA V0.S4, V3.S4, V6.S4
+	WORD $0x4ea0d840 // fcmeq v0.4s, v2.4s, #0
+	// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8e3 // fcmeq v3.4s, v7.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V7.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	WORD $0x4e601d08 // bic v8.16b, v8.16b, v0.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V7.B16, V1.B16
+	VFMLS V11.S4, V6.S4, V1.S4
+	VAND V31.B16, V4.B16, V3.B16
+	VEOR V3.B16, V1.B16, V1.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e21dc41 // fmul v1.4s, v2.4s, v1.4s
+	WORD $0x4e601c21 // bic v1.16b, v1.16b, v0.16b
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	// store
+	VST1.P [V8.S4], 16(R0)
+	// store the second output
+	VST1.P [V1.S4], 16(R14)
+	// vector 3 of 4: elements 12..15 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb41001 // fmla v1.4s, v0.4s, v20.s[1]
+	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf404 // fmin v4.4s, v0.4s, v28.4s
+	VMOV V27.B16, V6.B16
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
+	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[1], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
+	VDUP V22.S[3], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
+	VMOV V30.B16, V7.B16
+	VFMLA V8.S4, V4.S4, V7.S4
+	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
+	VFMLA V8.S4, V4.S4, V9.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V6.S4, V6.S4
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4f9790e7 // fmul v7.4s, v7.4s, v23.s[0]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4e4 // fcmge v4.4s, v7.4s, v29.4s
+	VDUP V23.S[2], V6.S4
+	WORD $0x4fb710e6 // fmla v6.4s, v7.4s, v23.s[1]
+	VMOV V7.B16, V8.B16
+	VBIT V4.B16, V6.B16, V8.B16
+	VAND V26.B16, V4.B16, V4.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V6.S4
+	WORD $0x4fb71906 // fmla v6.4s, v8.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V8.S4, V6.S4, V10.S4
+	VDUP V24.S[2], V6.S4
+	VFMLA V8.S4, V10.S4, V6.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V8.S4, V6.S4, V10.S4
+	VDUP V25.S[0], V6.S4
+	VFMLA V8.S4, V10.S4, V6.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V8.S4, V6.S4, V10.S4
+	VDUP V25.S[2], V6.S4
+	VFMLA V8.S4, V10.S4, V6.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V8.S4, V6.S4, V10.S4
+	WORD $0x6e28dd06 // fmul v6.4s, v8.4s, v8.4s
+	VFMLA V10.S4, V6.S4, V8.S4
+	WORD $0x4e24d508 // fadd v8.4s, v8.4s, v4.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e24fcea // fdiv v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V10.S4, V7.S4
+	VFMLS V6.S4, V10.S4, V7.S4
+	WORD $0x4eaad7c4 // fsub v4.4s, v30.4s, v10.4s
+	VFMLA V4.S4, V9.S4, V7.S4
+	VFMLA V4.S4, V7.S4, V10.S4
+	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
+	WORD $0x4ea1d7c4 // fsub v4.4s, v30.4s, v1.4s
+	WORD $0x6e21dc66 // fmul v6.4s, v3.4s, v1.4s
+	VCMTST V31.S4, V5.S4, V7.S4
+	VBIF V7.B16, V4.B16, V6.B16
+	VFMLA V1.S4, V3.S4, V4.S4
+	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
+	// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0
+	WORD $0x6e28dc88 // fmul v8.4s, v4.4s, v8.4s
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8c3 // fcmeq v3.4s, v6.4s, #0
+	VMOV V8.B16, V7.B16
+	VFMLA V0.S4, V6.S4, V7.S4
+	VBIT V3.B16, V8.B16, V7.B16
+	WORD $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	WORD $0x4e611ce7 // bic v7.16b, v7.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V0.B16
+	VFMLS V10.S4, V4.S4, V0.S4
+	VAND V31.B16, V5.B16, V3.B16
+	VEOR V3.B16, V0.B16, V0.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e20dc40 // fmul v0.4s, v2.4s, v0.4s
+	WORD $0x4e611c00 // bic v0.16b, v0.16b, v1.16b
+	// store
+	VST1.P [V7.S4], 16(R0)
+	// store the second output
+	VST1.P [V0.S4], 16(R14)
+	ADD $328, RSP, R9
+	MOVD R7, R10
+wlossAndGrad0_copyout2:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R15)
+	SUB $1, R10, R10
+	CBNZ R10, wlossAndGrad0_copyout2
+	ADD $8, RSP, R9
+wlossAndGrad0_copyout:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R8)
+	SUB $1, R7, R7
+	CBNZ R7, wlossAndGrad0_copyout
+wlossAndGrad0_done:
+	RET

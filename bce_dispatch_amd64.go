@@ -147,6 +147,54 @@ func wlossGradKernel(p pathID, g, x, y, w, pw []float32, oms, hs, scale float32,
 	}
 }
 
+// lossAndGradKernel: loss[i], grad[i] = mLossGradElem(x[i], y[i]).
+func lossAndGradKernel(p pathID, loss, grad, x, y []float32) {
+	switch p {
+	case pathAVX512:
+		lossAndGradAVX512(loss, grad, x, y)
+	case pathAVX2:
+		lossAndGradAVX2(loss, grad, x, y)
+	default:
+		lossAndGradGeneric(loss, grad, x, y)
+	}
+}
+
+// softplusKernel: dst[i] = mLossElem(x[i], 0).
+func softplusKernel(p pathID, dst, x []float32) {
+	switch p {
+	case pathAVX512:
+		softplusAVX512(dst, x)
+	case pathAVX2:
+		softplusAVX2(dst, x)
+	default:
+		softplusGeneric(dst, x)
+	}
+}
+
+// logSigmoidKernel: dst[i] = -mLossElem(x[i], 1).
+func logSigmoidKernel(p pathID, dst, x []float32) {
+	switch p {
+	case pathAVX512:
+		logSigmoidAVX512(dst, x)
+	case pathAVX2:
+		logSigmoidAVX2(dst, x)
+	default:
+		logSigmoidGeneric(dst, x)
+	}
+}
+
+// wlossAndGradKernel: loss[i], grad[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale).
+func wlossAndGradKernel(p pathID, loss, grad, x, y, w, pw []float32, oms, hs, scale float32) {
+	switch p {
+	case pathAVX512:
+		wlossAndGradAVX512(loss, grad, x, y, w, pw, oms, hs, scale)
+	case pathAVX2:
+		wlossAndGradAVX2(loss, grad, x, y, w, pw, oms, hs, scale)
+	default:
+		wlossAndGradGeneric(loss, grad, x, y, w, pw, oms, hs, scale)
+	}
+}
+
 // The assembly functions of bce_amd64.s. Every slice argument of one call
 // has the same length; the reductions add element i into lane i%16 of
 // each 16 lanes of acc, in index order.
@@ -182,6 +230,18 @@ func wgradAVX512(dst, x, y, w, pw []float32, oms, hs, scale float32)
 func wlossGradAVX512(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16]float64)
 
 //go:noescape
+func lossAndGradAVX512(loss, grad, x, y []float32)
+
+//go:noescape
+func softplusAVX512(dst, x []float32)
+
+//go:noescape
+func logSigmoidAVX512(dst, x []float32)
+
+//go:noescape
+func wlossAndGradAVX512(loss, grad, x, y, w, pw []float32, oms, hs, scale float32)
+
+//go:noescape
 func lossAVX2(dst, x, y []float32)
 
 //go:noescape
@@ -210,3 +270,15 @@ func wgradAVX2(dst, x, y, w, pw []float32, oms, hs, scale float32)
 
 //go:noescape
 func wlossGradAVX2(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16]float64)
+
+//go:noescape
+func lossAndGradAVX2(loss, grad, x, y []float32)
+
+//go:noescape
+func softplusAVX2(dst, x []float32)
+
+//go:noescape
+func logSigmoidAVX2(dst, x []float32)
+
+//go:noescape
+func wlossAndGradAVX2(loss, grad, x, y, w, pw []float32, oms, hs, scale float32)

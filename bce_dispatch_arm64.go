@@ -124,6 +124,46 @@ func wlossGradKernel(p pathID, g, x, y, w, pw []float32, oms, hs, scale float32,
 	}
 }
 
+// lossAndGradKernel: loss[i], grad[i] = mLossGradElem(x[i], y[i]).
+func lossAndGradKernel(p pathID, loss, grad, x, y []float32) {
+	switch p {
+	case pathNEON:
+		lossAndGradNEON(loss, grad, x, y)
+	default:
+		lossAndGradGeneric(loss, grad, x, y)
+	}
+}
+
+// softplusKernel: dst[i] = mLossElem(x[i], 0).
+func softplusKernel(p pathID, dst, x []float32) {
+	switch p {
+	case pathNEON:
+		softplusNEON(dst, x)
+	default:
+		softplusGeneric(dst, x)
+	}
+}
+
+// logSigmoidKernel: dst[i] = -mLossElem(x[i], 1).
+func logSigmoidKernel(p pathID, dst, x []float32) {
+	switch p {
+	case pathNEON:
+		logSigmoidNEON(dst, x)
+	default:
+		logSigmoidGeneric(dst, x)
+	}
+}
+
+// wlossAndGradKernel: loss[i], grad[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale).
+func wlossAndGradKernel(p pathID, loss, grad, x, y, w, pw []float32, oms, hs, scale float32) {
+	switch p {
+	case pathNEON:
+		wlossAndGradNEON(loss, grad, x, y, w, pw, oms, hs, scale)
+	default:
+		wlossAndGradGeneric(loss, grad, x, y, w, pw, oms, hs, scale)
+	}
+}
+
 // The assembly functions of bce_arm64.s. Every slice argument of one call
 // has the same length; the reductions add element i into lane i%16 of
 // each 16 lanes of acc, in index order.
@@ -157,3 +197,15 @@ func wgradNEON(dst, x, y, w, pw []float32, oms, hs, scale float32)
 
 //go:noescape
 func wlossGradNEON(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16]float64)
+
+//go:noescape
+func lossAndGradNEON(loss, grad, x, y []float32)
+
+//go:noescape
+func softplusNEON(dst, x []float32)
+
+//go:noescape
+func logSigmoidNEON(dst, x []float32)
+
+//go:noescape
+func wlossAndGradNEON(loss, grad, x, y, w, pw []float32, oms, hs, scale float32)

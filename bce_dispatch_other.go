@@ -49,3 +49,19 @@ func wgradKernel(_ pathID, dst, x, y, w, pw []float32, oms, hs, scale float32) {
 func wlossGradKernel(_ pathID, g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16]float64) {
 	wlossGradGeneric(g, x, y, w, pw, oms, hs, scale, acc)
 }
+
+func lossAndGradKernel(_ pathID, loss, grad, x, y []float32) {
+	lossAndGradGeneric(loss, grad, x, y)
+}
+
+func softplusKernel(_ pathID, dst, x []float32) {
+	softplusGeneric(dst, x)
+}
+
+func logSigmoidKernel(_ pathID, dst, x []float32) {
+	logSigmoidGeneric(dst, x)
+}
+
+func wlossAndGradKernel(_ pathID, loss, grad, x, y, w, pw []float32, oms, hs, scale float32) {
+	wlossAndGradGeneric(loss, grad, x, y, w, pw, oms, hs, scale)
+}

@@ -415,3 +415,68 @@ func wlossGradGeneric(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16
 		}
 	}
 }
+
+// lossAndGradGeneric writes lossGeneric's and gradGeneric's bits in one
+// pass. Each element's x and y are read before either output is written, so
+// either output may be the same slice as x or y.
+func lossAndGradGeneric(loss, grad, x, y []float32) {
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.exp(xs)
+		b.log(len(xs))
+		for i := range xs {
+			xi, yi := xs[i], y[lo+i]
+			s := gSign(xi)
+			c := gC(s, yi)
+			sm := b.e[i&(gblk-1)] / (1 + b.e[i&(gblk-1)])
+			l := gLin(c, b.a[i&(gblk-1)], b.L[i&(gblk-1)])
+			g := float32((c - sm) * (1 - 2*s))
+			loss[lo+i], grad[lo+i] = l, g
+		}
+	}
+}
+
+// softplusGeneric is lossGeneric with the targets 0: c = 1 for a clear sign
+// bit, 0 for a set one.
+func softplusGeneric(dst, x []float32) {
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.exp(xs)
+		b.log(len(xs))
+		for i, xi := range xs {
+			dst[lo+i] = gLin(1-gSign(xi), b.a[i&(gblk-1)], b.L[i&(gblk-1)])
+		}
+	}
+}
+
+// logSigmoidGeneric is minus lossGeneric with the targets 1: c = 0 for a
+// clear sign bit, 1 for a set one.
+func logSigmoidGeneric(dst, x []float32) {
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.exp(xs)
+		b.log(len(xs))
+		for i, xi := range xs {
+			dst[lo+i] = -gLin(gSign(xi), b.a[i&(gblk-1)], b.L[i&(gblk-1)])
+		}
+	}
+}
+
+// wlossAndGradGeneric writes wlossGeneric's and wgradGeneric's bits in one
+// pass (the weighted loss does not depend on scale); the inputs of an
+// element are read before its outputs are written.
+func wlossAndGradGeneric(loss, grad, x, y, w, pw []float32, oms, hs, scale float32) {
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.exp(xs)
+		b.log(len(xs))
+		for i := range xs {
+			l, d := b.weighted(i, xs[i], y[lo+i], w[lo+i], pw[lo+i], oms, hs, scale)
+			loss[lo+i], grad[lo+i] = l, d
+		}
+	}
+}

@@ -29,8 +29,10 @@ func (r Reduction) String() string {
 }
 
 // Criterion is the weighted binary cross-entropy with logits, with the
-// semantics of PyTorch's BCEWithLogitsLoss. For element i of class
-// c = i % len(PosWeight), with w = Weight[i], p = PosWeight[c] and the
+// semantics of PyTorch's BCEWithLogitsLoss. For element i, with
+// p = PosWeight[i % len(PosWeight)], the weight
+// w = Weight[i] * ClassWeight[i % len(ClassWeight)] (the product rounded
+// once to float32; a nil Weight or ClassWeight contributes 1s) and the
 // (smoothed) target y:
 //
 //	loss_i = w * (p*y*softplus(-x) + (1-y)*softplus(x))
@@ -41,9 +43,16 @@ func (r Reduction) String() string {
 // every term is non-negative, and both sigmoids come from the same
 // e = exp(-|x|), so no avoidable cancellation happens.
 //
+// ClassWeight broadcasts like PyTorch's weight of shape [C] over outputs
+// laid out class-fastest, without expanding it to n by hand; PosWeight and
+// ClassWeight may have different lengths. ReduceWeightMean divides by the
+// float64 sum of the products w, in the fixed order.
+//
 // A weight of exactly 0 (either sign) masks its element out: that element's
 // loss and gradient are exactly +0 whatever its logit and target, Inf and NaN
-// included, so padding cannot poison a batch. This is the one exception to
+// included, so padding cannot poison a batch. A product Weight[i] *
+// ClassWeight[c] that is exactly 0 (a ClassWeight entry of 0, or an
+// underflow) masks the element too. This is the one exception to
 // "NaN in, NaN out"; a NaN weight gives NaN. Negative weights are not checked
 // and follow the formula.
 //
@@ -66,7 +75,8 @@ func (r Reduction) String() string {
 // Every method checks its arguments once per call and panics with a message
 // naming the method and the value before writing anything: the slice
 // lengths, len(Weight) equal to n when Weight is not nil, len(PosWeight)
-// dividing n, every PosWeight entry finite and >= 0, LabelSmoothing in
+// and len(ClassWeight) dividing n, every PosWeight and ClassWeight entry
+// finite and >= 0, LabelSmoothing in
 // [0,1], a known Reduction and a finite GradScale. The per-element targets
 // and weights are not checked. For targets outside [0,1] the methods compute
 // what the package documentation says of them; an infinite target gives NaN
@@ -75,6 +85,7 @@ func (r Reduction) String() string {
 type Criterion struct {
 	Weight         []float32 // per-element weights, len n; nil means all 1; exactly 0 masks an element out
 	PosWeight      []float32 // per-class weight on the positive term, len C dividing n; element i is class i % C; nil (or empty) means all 1
+	ClassWeight    []float32 // per-class weight on the whole loss, len C dividing n (independently of PosWeight's); element i is class i % C; nil (or empty) means all 1
 	LabelSmoothing float32   // s in [0,1]: targets become y(1-s) + s/2 (Keras)
 	Reduction      Reduction
 	GradScale      float32 // multiplies every gradient written; 0 means 1; negative negates; NaN and ±Inf panic
@@ -89,23 +100,7 @@ func (c Criterion) Loss(dst, logits, targets []float32) {
 		return
 	}
 	oms, hs := c.smoothing()
-	if w, pw, ok := c.single(len(logits)); ok {
-		wlossKernel(cur, dst, logits, targets, w, pw, oms, hs)
-	} else {
-		it := c.chunks(len(logits))
-		switch it.bufLen {
-		case wsmall:
-			var b [wsmall]float32
-			it.buf = b[:]
-		case wchunk:
-			var b [wchunk]float32
-			it.buf = b[:]
-		}
-		for it.more() {
-			lo, hi, w, pw := it.next()
-			wlossKernel(cur, dst[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs)
-		}
-	}
+	c.walk(len(logits), &wop{kind: opLoss, out: dst, x: logits, y: targets, oms: oms, hs: hs})
 }
 
 // Reduce returns the losses reduced by c.Reduction, accumulated in float64 in
@@ -121,23 +116,7 @@ func (c Criterion) Reduce(logits, targets []float32) float32 {
 	}
 	oms, hs := c.smoothing()
 	var acc [32]float64
-	if w, pw, ok := c.single(n); ok {
-		wsumKernel(cur, logits, targets, w, pw, oms, hs, &acc)
-	} else {
-		it := c.chunks(n)
-		switch it.bufLen {
-		case wsmall:
-			var b [wsmall]float32
-			it.buf = b[:]
-		case wchunk:
-			var b [wchunk]float32
-			it.buf = b[:]
-		}
-		for it.more() {
-			lo, hi, w, pw := it.next()
-			wsumKernel(cur, logits[lo:hi], targets[lo:hi], w, pw, oms, hs, &acc)
-		}
-	}
+	c.walk(n, &wop{kind: opSum, x: logits, y: targets, oms: oms, hs: hs, acc32: &acc})
 	var wsum float64
 	if c.Reduction == ReduceWeightMean {
 		wsum = fold16((*[16]float64)(acc[16:]))
@@ -156,32 +135,35 @@ func (c Criterion) Grad(dst, logits, targets []float32) {
 		return
 	}
 	oms, hs := c.smoothing()
-	if w, pw, ok := c.single(len(logits)); ok {
-		wgradKernel(cur, dst, logits, targets, w, pw, oms, hs, scale)
-	} else {
-		it := c.chunks(len(logits))
-		switch it.bufLen {
-		case wsmall:
-			var b [wsmall]float32
-			it.buf = b[:]
-		case wchunk:
-			var b [wchunk]float32
-			it.buf = b[:]
-		}
-		for it.more() {
-			lo, hi, w, pw := it.next()
-			wgradKernel(cur, dst[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs, scale)
-		}
+	c.walk(len(logits), &wop{kind: opGrad, out: dst, x: logits, y: targets, oms: oms, hs: hs, scale: scale})
+}
+
+// LossAndGrad writes the weighted loss and the gradient of every element's
+// weighted loss times GradScale in one pass over memory: the bits that Loss
+// and Grad write separately. It ignores Reduction (it is per element, like
+// Loss and Grad). Either output may be the same slice as logits or targets;
+// the same non-empty slice for loss and grad panics.
+func (c Criterion) LossAndGrad(loss, grad, logits, targets []float32) {
+	checkLen4("Criterion.LossAndGrad", "loss", "grad", "logits", "targets", len(loss), len(grad), len(logits), len(targets))
+	checkDistinct("Criterion.LossAndGrad", loss, grad)
+	c.check("Criterion.LossAndGrad", len(logits))
+	scale := c.gradScale()
+	if c.plain() && scale == 1 {
+		LossAndGrad(loss, grad, logits, targets)
+		return
 	}
+	oms, hs := c.smoothing()
+	c.walk(len(logits), &wop{kind: opLossAndGrad, out: loss, out2: grad, x: logits, y: targets, oms: oms, hs: hs, scale: scale})
 }
 
 // LossGrad returns Reduce and writes the gradient of that reduced loss with
 // respect to every logit, times GradScale, in one pass over the data. The
 // reduction's divisor enters the gradient as a multiplication by
 // float32(GradScale/divisor). ReduceWeightMean needs the sum of the weights
-// before the first gradient is written, so it reads Weight once more first.
-// With ReduceSum and GradScale = 1/global_batch, a training loop accumulates
-// the gradients of micro-batches exactly as if it had one batch.
+// before the first gradient is written, so it reads Weight (and
+// ClassWeight) once more first. With ReduceSum and GradScale =
+// 1/global_batch, a training loop accumulates the gradients of
+// micro-batches exactly as if it had one batch.
 func (c Criterion) LossGrad(grad, logits, targets []float32) float32 {
 	checkLen3("Criterion.LossGrad", "grad", "logits", "targets", len(grad), len(logits), len(targets))
 	c.check("Criterion.LossGrad", len(logits))
@@ -206,30 +188,14 @@ func (c Criterion) LossGrad(grad, logits, targets []float32) float32 {
 		return c.reduced(fold16(&acc), wsum, n)
 	}
 	oms, hs := c.smoothing()
-	if w, pw, ok := c.single(n); ok {
-		wlossGradKernel(cur, grad, logits, targets, w, pw, oms, hs, scale, &acc)
-	} else {
-		it := c.chunks(n)
-		switch it.bufLen {
-		case wsmall:
-			var b [wsmall]float32
-			it.buf = b[:]
-		case wchunk:
-			var b [wchunk]float32
-			it.buf = b[:]
-		}
-		for it.more() {
-			lo, hi, w, pw := it.next()
-			wlossGradKernel(cur, grad[lo:hi], logits[lo:hi], targets[lo:hi], w, pw, oms, hs, scale, &acc)
-		}
-	}
+	c.walk(n, &wop{kind: opLossGrad, out: grad, x: logits, y: targets, oms: oms, hs: hs, scale: scale, acc16: &acc})
 	return c.reduced(fold16(&acc), wsum, n)
 }
 
 // plain reports whether c is the unweighted loss, which the package-level
 // kernels compute faster and with the same bits.
 func (c *Criterion) plain() bool {
-	return c.Weight == nil && len(c.PosWeight) == 0 && c.LabelSmoothing == 0
+	return c.Weight == nil && len(c.PosWeight) == 0 && len(c.ClassWeight) == 0 && c.LabelSmoothing == 0
 }
 
 func (c *Criterion) gradScale() float32 {
@@ -256,17 +222,14 @@ func (c *Criterion) reduced(sum, wsum float64, n int) float32 {
 	return float32(sum / float64(n))
 }
 
-// weightSum returns the sum of the weights in the reductions' fixed order.
+// weightSum returns the sum of the weights (Weight times ClassWeight, as
+// the kernels read them) in the reductions' fixed order.
 func (c *Criterion) weightSum(n int) float64 {
-	if c.Weight == nil {
+	if c.Weight == nil && len(c.ClassWeight) == 0 {
 		return float64(n)
 	}
 	var acc [16]float64
-	for w := c.Weight; len(w) > 0; {
-		m := min(len(w), chunk)
-		sum16Kernel(cur, w[:m], &acc)
-		w = w[m:]
-	}
+	c.walk(n, &wop{kind: opWeightSum, acc16: &acc})
 	return fold16(&acc)
 }
 
@@ -274,16 +237,8 @@ func (c *Criterion) check(fn string, n int) {
 	if c.Weight != nil && len(c.Weight) != n {
 		panic(fmt.Sprintf("bce.%s: len(Weight) = %d, want len(logits) = %d", fn, len(c.Weight), n))
 	}
-	if C := len(c.PosWeight); C > 0 {
-		if n%C != 0 {
-			panic(fmt.Sprintf("bce.%s: len(PosWeight) = %d does not divide len(logits) = %d", fn, C, n))
-		}
-		for j, p := range c.PosWeight {
-			if !(p >= 0 && p <= math.MaxFloat32) {
-				panic(fmt.Sprintf("bce.%s: PosWeight[%d] = %v, want finite and >= 0", fn, j, p))
-			}
-		}
-	}
+	checkClasses(fn, "PosWeight", c.PosWeight, n)
+	checkClasses(fn, "ClassWeight", c.ClassWeight, n)
 	if s := c.LabelSmoothing; !(s >= 0 && s <= 1) {
 		panic(fmt.Sprintf("bce.%s: LabelSmoothing = %v, want it in [0,1]", fn, s))
 	}
@@ -300,10 +255,11 @@ func (c *Criterion) check(fn string, n int) {
 // multiple of 16 (see chunk).
 const wchunk = 2048
 
-// wsmall is the length of the smaller buffer for laying out PosWeight per
-// element, used when the chunks are this short or shorter (short inputs):
-// Go zeroes a stack buffer where it is declared, and zeroing the 8 KiB of a
-// wchunk buffer costs more than the kernel call on a short input.
+// wsmall is the length of the smaller buffers for laying out PosWeight and
+// ClassWeight per element, used when the chunks are this short or shorter
+// (short inputs): Go zeroes a stack buffer where it is declared, and zeroing
+// the 8 KiB of a wchunk buffer costs more than the kernel call on a short
+// input.
 const wsmall = 256
 
 // onesBuf holds wchunk 1s: the weights that stand in for a nil Weight and
@@ -317,99 +273,246 @@ var onesBuf = func() (b [wchunk]float32) {
 	return b
 }()
 
+// wop is the kernel call that walk makes on every chunk: the kind names the
+// kernel, and walk passes the chunk's part of each slice. The kernels are
+// called directly, never through a function value: the compiler then sees
+// that none of the slices escapes (an indirect call would make the weights
+// and every caller's slices escape, and the methods allocate).
+type wop struct {
+	kind           opKind
+	out, out2      []float32
+	x, y           []float32
+	oms, hs, scale float32
+	acc16          *[16]float64
+	acc32          *[32]float64
+}
+
+type opKind uint8
+
+const (
+	opLoss        opKind = iota // wloss into out
+	opSum                       // wsum into acc32
+	opGrad                      // wgrad into out
+	opLossGrad                  // wlossGrad into out and acc16
+	opLossAndGrad               // wlossAndGrad into out and out2
+	opWeightSum                 // the weights into acc16 (sum16)
+)
+
+// call runs op on elements lo..hi-1 with their weights and positive weights.
+func (op *wop) call(lo, hi int, w, pw []float32) {
+	switch op.kind {
+	case opLoss:
+		wlossKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs)
+	case opSum:
+		wsumKernel(cur, op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.acc32)
+	case opGrad:
+		wgradKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.scale)
+	case opLossGrad:
+		wlossGradKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.scale, op.acc16)
+	case opLossAndGrad:
+		wlossAndGradKernel(cur, op.out[lo:hi], op.out2[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.scale)
+	case opWeightSum:
+		sum16Kernel(cur, w, op.acc16)
+	}
+}
+
+// walk runs op on every chunk [lo, hi) of an n-element weighted call, in
+// index order, with the chunk's per-element weights w (Weight times
+// ClassWeight, each product rounded once to float32) and positive weights
+// pw, both of length hi-lo, so that every kernel on every path reads them
+// the same way. Chunks hold at most wchunk elements, start at multiples of
+// 16 and never cross a multiple of chunk (64 Ki elements), so a range of
+// whole 64 Ki blocks is walked the same way wherever it starts. The weights
+// are slices of Weight, ClassWeight, PosWeight or onesBuf where that
+// suffices; otherwise a class pattern or the products are laid out in
+// buffers declared here, only as large as the call needs: a buffer declared
+// unconditionally would be zeroed on every call, which cost about 200 ns
+// per call with the 16 KiB this package used to zero.
+func (c *Criterion) walk(n int, op *wop) {
+	if w, pw, ok := c.single(n); ok {
+		op.call(0, n, w, pw)
+		return
+	}
+	it := c.chunks(n)
+	var buf []float32
+	switch nb := it.buffers(); {
+	case nb == 0:
+	case it.size == wsmall && nb == 1:
+		var b [wsmall]float32
+		buf = b[:]
+	case it.size == wsmall:
+		var b [2 * wsmall]float32
+		buf = b[:]
+	case nb == 1:
+		var b [wchunk]float32
+		buf = b[:]
+	default:
+		var b [2 * wchunk]float32
+		buf = b[:]
+	}
+	// Assigned here, not in a method: stored through a pointer receiver,
+	// the buffer would escape to the heap.
+	if it.needP {
+		it.pbuf, buf = buf[:it.size], buf[it.size:]
+	}
+	if it.needW {
+		it.wbuf = buf[:it.size]
+	}
+	for it.lo < it.n {
+		lo, hi := it.lo, min(it.n, it.lo+it.m, (it.lo/chunk+1)*chunk)
+		it.lo = hi
+		op.call(lo, hi, it.weights(lo, hi), it.posWeights(lo, hi))
+	}
+}
+
 // single returns the weights and positive weights of a call that is one
-// chunk needing no buffer (at most wchunk elements, and PosWeight empty or
-// one per element), the common case of short inputs, which then skips the
-// chunk walk.
+// chunk needing no buffer (at most wchunk elements, PosWeight empty or one
+// per element, ClassWeight empty or one per element with a nil Weight), the
+// common case of short inputs, which then skips the chunk walk.
 func (c *Criterion) single(n int) (w, pw []float32, ok bool) {
-	if C := len(c.PosWeight); n > wchunk || C != 0 && C != n {
+	Cp, Cc := len(c.PosWeight), len(c.ClassWeight)
+	if n > wchunk || Cp != 0 && Cp != n || Cc != 0 && (Cc != n || c.Weight != nil) {
 		return nil, nil, false
 	}
 	w, pw = onesBuf[:n], onesBuf[:n]
 	if c.Weight != nil {
 		w = c.Weight
 	}
-	if len(c.PosWeight) != 0 {
+	if Cc != 0 {
+		w = c.ClassWeight
+	}
+	if Cp != 0 {
 		pw = c.PosWeight
 	}
 	return w, pw, true
 }
 
-// wchunks walks the chunks [lo, hi) of a weighted call, each with its
-// per-element weights and positive weights of length hi-lo, so that every
-// kernel on every path reads both the same way. The weights are slices of
-// c.Weight or of onesBuf, the positive weights slices of c.PosWeight or of
-// onesBuf where that suffices; otherwise the class pattern is laid out in
-// buf, which the caller declares on its own stack with bufLen elements (0,
-// wsmall or wchunk) after Criterion.chunks: a buffer declared in a callee
-// would not outlive it, and one declared unconditionally would be zeroed on
-// every call, which cost about 200 ns per call with the 16 KiB this package
-// used to zero.
+// wchunks is the state of walk.
 type wchunks struct {
-	c                  *Criterion
-	n, m, lo           int
-	bufLen             int
-	buf                []float32
-	filledFrom, filled int // buf[:filled] holds the classes from class filledFrom on (filled = 0: nothing)
+	c          *Criterion
+	n, m, lo   int
+	needP      bool      // PosWeight's class pattern is laid out in pbuf
+	needW      bool      // the weights are laid out or multiplied in wbuf
+	size       int       // the length of each buffer: wsmall or wchunk
+	pbuf, wbuf []float32 // pbuf[:pFilled] holds the classes from pFrom on; wbuf likewise with wFrom, wFilled (when Weight is nil)
+	pFrom      int
+	pFilled    int
+	wFrom      int
+	wFilled    int
 }
 
-// chunks returns the walk over n elements: chunks of wchunk elements, or with
-// C classes of the largest multiple of lcm(C, 16) up to wchunk when there is
-// one, which makes every chunk start at class 0 (and lane 0) so that the
-// class pattern is laid out once per call. A buffer is needed only when
-// 0 < C < n; a short one when the chunks are at most wsmall long.
+// chunks returns the walk over n elements: chunks of wchunk elements, or,
+// with classes, of the largest multiple of the least common multiple of 16
+// and the class counts up to wchunk when there is one, so that every chunk
+// of a 64 Ki block starts at the same class and a class pattern is laid
+// out once per block.
 func (c *Criterion) chunks(n int) wchunks {
 	it := wchunks{c: c, n: n, m: wchunk}
-	if C := len(c.PosWeight); C > 0 {
-		if l := lcm16(C); l <= wchunk {
-			it.m = wchunk / l * l
-		}
-		if C < n {
-			it.bufLen = wchunk
-			if min(it.m, n) <= wsmall {
-				it.bufLen = wsmall
-			}
-		}
+	Cp, Cc := len(c.PosWeight), len(c.ClassWeight)
+	l := 16
+	if Cp > 0 {
+		l = lcm(l, Cp)
+	}
+	if Cc > 0 {
+		l = lcm(l, Cc)
+	}
+	if l <= wchunk {
+		it.m = wchunk / l * l
+	}
+	it.needP = Cp > 0 && Cp < n
+	it.needW = Cc > 0 && (c.Weight != nil || Cc < n)
+	it.size = wchunk
+	if min(it.m, n) <= wsmall {
+		it.size = wsmall
 	}
 	return it
 }
 
-func (it *wchunks) more() bool { return it.lo < it.n }
-
-// next returns the next chunk and its weights and positive weights.
-func (it *wchunks) next() (lo, hi int, w, pw []float32) {
-	c := it.c
-	lo = it.lo
-	hi = min(it.n, lo+it.m)
-	it.lo = hi
-	k := hi - lo
-	w = onesBuf[:k]
-	if c.Weight != nil {
-		w = c.Weight[lo:hi]
+// buffers returns how many buffers the walk needs.
+func (it *wchunks) buffers() int {
+	nb := 0
+	if it.needP {
+		nb++
 	}
-	C := len(c.PosWeight)
-	if C == 0 {
-		return lo, hi, w, onesBuf[:k]
+	if it.needW {
+		nb++
 	}
-	start := lo % C
-	if start+k <= C {
-		// One run of classes: no copy.
-		return lo, hi, w, c.PosWeight[start : start+k]
-	}
-	if it.filledFrom != start || it.filled < k {
-		for j, cl := 0, start; j < k; cl = 0 {
-			j += copy(it.buf[j:k], c.PosWeight[cl:])
-		}
-		it.filledFrom, it.filled = start, k
-	}
-	return lo, hi, w, it.buf[:k]
+	return nb
 }
 
-// lcm16 returns the least common multiple of C and 16.
-func lcm16(C int) int {
-	g := 16
-	for a := C; a != 0; {
-		g, a = a, g%a
+// layout returns the k classes of pattern from class start on, laid out in
+// buf (and remembered in from, filled) unless they are one run of pattern.
+func layout(pattern, buf []float32, start, k int, from, filled *int) []float32 {
+	if start+k <= len(pattern) {
+		return pattern[start : start+k]
 	}
-	return C / g * 16
+	if *from != start || *filled < k {
+		for j, cl := 0, start; j < k; cl = 0 {
+			j += copy(buf[j:k], pattern[cl:])
+		}
+		*from, *filled = start, k
+	}
+	return buf[:k]
+}
+
+// weights returns the weights of elements lo..hi-1: Weight[i] *
+// ClassWeight[i % C], rounded once to float32 (a nil Weight contributes
+// exact 1s, so the products are ClassWeight's own values).
+func (it *wchunks) weights(lo, hi int) []float32 {
+	c := it.c
+	k := hi - lo
+	cw := c.ClassWeight
+	if len(cw) == 0 {
+		if c.Weight != nil {
+			return c.Weight[lo:hi]
+		}
+		return onesBuf[:k]
+	}
+	start := lo % len(cw)
+	if c.Weight == nil {
+		return layout(cw, it.wbuf, start, k, &it.wFrom, &it.wFilled)
+	}
+	w, b := c.Weight[lo:hi], it.wbuf[:k]
+	for j, cl := 0, start; j < k; j++ {
+		b[j] = w[j] * cw[cl]
+		if cl++; cl == len(cw) {
+			cl = 0
+		}
+	}
+	return b
+}
+
+// posWeights returns the positive weights of elements lo..hi-1.
+func (it *wchunks) posWeights(lo, hi int) []float32 {
+	pw := it.c.PosWeight
+	if len(pw) == 0 {
+		return onesBuf[:hi-lo]
+	}
+	return layout(pw, it.pbuf, lo%len(pw), hi-lo, &it.pFrom, &it.pFilled)
+}
+
+// lcm returns the least common multiple of a and b.
+func lcm(a, b int) int {
+	g := b
+	for x := a; x != 0; {
+		g, x = x, g%x
+	}
+	return a / g * b
+}
+
+// checkClasses panics unless the per-class weights v (named name) are empty
+// or have a length dividing n and finite entries >= 0.
+func checkClasses(fn, name string, v []float32, n int) {
+	C := len(v)
+	if C == 0 {
+		return
+	}
+	if n%C != 0 {
+		panic(fmt.Sprintf("bce.%s: len(%s) = %d does not divide len(logits) = %d", fn, name, C, n))
+	}
+	for j, p := range v {
+		if !(p >= 0 && p <= math.MaxFloat32) {
+			panic(fmt.Sprintf("bce.%s: %s[%d] = %v, want finite and >= 0", fn, name, j, p))
+		}
+	}
 }

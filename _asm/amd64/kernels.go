@@ -50,9 +50,17 @@ func (g *gen) body(k spec.Kernel, f *fn, ks []int) {
 			val[spec.Sigmoid] = g.sigmoidFinish(s, sm)
 		}
 	}
-	if k.Store != spec.None {
-		Comment("store " + k.Out)
-		each(n, func(j int) { g.store(f.ptr[k.Out], ks[j], val[k.Store][j]) })
+	outs, vals := k.Outs()
+	for o, name := range outs {
+		if o == 0 && k.Negate {
+			Comment("negate: flip the sign bit, so that +0 gives -0")
+			each(n, func(j int) { VXORPS(g.c("signbit"), val[vals[o]][j], val[vals[o]][j]) })
+		}
+		// Every value of the group is computed before the first store: an
+		// output may be the same slice as x, which the AVX2 finish reads
+		// again from memory.
+		Comment("store " + name)
+		each(n, func(j int) { g.store(f.ptr[name], ks[j], val[vals[o]][j]) })
 	}
 	h := len(f.acc) / max(1, len(k.Accum))
 	for i, v := range k.Accum {
@@ -107,9 +115,15 @@ func (g *gen) target(f *fn, s sign, ks []int) V {
 	n := len(ks)
 	Comment("finish: target select c = 1-y for a clear sign bit, y for a set one")
 	if _, ok := f.ptr["y"]; !ok {
+		// y = 0: c = 1 for a clear sign bit, 0 for a set one; with
+		// YOne, y = 1: c = 0 for a clear sign bit, 1 for a set one.
+		clear, set := "one", "zero"
+		if g.yOne {
+			clear, set = "zero", "one"
+		}
 		c := make(V, n)
-		each(n, func(k int) { c[k] = g.cfresh("one") })
-		each(n, func(k int) { g.sel(s, k, g.c("zero"), c[k]) })
+		each(n, func(k int) { c[k] = g.cfresh(clear) })
+		each(n, func(k int) { g.sel(s, k, g.c(set), c[k]) })
 		return c
 	}
 	if g.z {
@@ -252,6 +266,7 @@ func (g *gen) function(k spec.Kernel) {
 	name := k.Name + g.suffix
 	TEXT(name, NOSPLIT, "func("+k.Params()+")")
 	g.fname = name
+	g.yOne = k.YOne
 	regMaps[name] = &regMap{model: k.Model}
 	f := &fn{ptr: map[string]GPVirtual{}, scal: map[string]Op{}}
 	slices := k.Slices()

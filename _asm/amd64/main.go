@@ -86,6 +86,7 @@ type gen struct {
 	name   string // "avx2" or "avx512", the path's name in the table
 	suffix string // "AVX2" or "AVX512"
 	fname  string // the function being emitted
+	yOne   bool   // the kernel's target without a y slice is 1 (spec.Kernel.YOne)
 	W      int    // float32 lanes per vector
 	z      bool   // AVX-512
 	U      int    // vectors per main-loop iteration

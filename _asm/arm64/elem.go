@@ -51,6 +51,14 @@ func (g *gen) elem(k spec.Kernel, in []V) (out, sum V) {
 	out, sum = -1, -1
 	if k.Store != spec.None {
 		out = val[k.Store]
+		if k.Negate {
+			g.raw("\t// negate: flip the sign bit, so that +0 gives -0")
+			g.eor(out, out, vSIGN)
+		}
+	}
+	g.out2 = -1
+	if k.Store2 != spec.None {
+		g.out2 = val[k.Store2] // stored by blockOnce after out
 	}
 	if len(k.Accum) > 0 && k.Accum[0] != spec.X {
 		sum = val[k.Accum[0]] // a W of Accum[1] is a second pass (kernel)
@@ -59,14 +67,19 @@ func (g *gen) elem(k spec.Kernel, in []V) (out, sum V) {
 }
 
 // plainC returns c = signClear(x) ? 1-y : y; y is released. Without a y
-// slice (y < 0), y = 0: c = signClear(x) ? 1 : 0.
-func (g *gen) plainC(x, y V) V {
+// slice (y < 0), y = 0: c = signClear(x) ? 1 : 0, or with yOne y = 1:
+// c = signClear(x) ? 0 : 1.
+func (g *gen) plainC(x, y V, yOne bool) V {
 	g.raw("\t// finish: target select c = 1-y for a clear sign bit, y for a set one")
 	c := g.alloc()
 	if y < 0 {
 		neg := g.alloc()
 		g.signSet(neg, x)
-		g.w(BIC(c, vONE, neg)) // 1 where the sign bit is clear, +0 where set
+		if yOne {
+			g.and(c, vONE, neg) // +0 where the sign bit is clear, 1 where set
+		} else {
+			g.w(BIC(c, vONE, neg)) // 1 where the sign bit is clear, +0 where set
+		}
 		g.release(neg)
 		return c
 	}
@@ -103,7 +116,7 @@ func (g *gen) negIfSignSet(v, x V) {
 // when the kernel has it (mLossGradElem), as k wants them (-1 otherwise);
 // x, y, a, L and sm are released.
 func (g *gen) plainFinish(k spec.Kernel, x, y, a, L, sm V) (loss, grad V) {
-	c := g.plainC(x, y)
+	c := g.plainC(x, y, k.YOne)
 	if !k.Wants(spec.Grad) {
 		g.release(x)
 		loss = g.lin(c, a, L)

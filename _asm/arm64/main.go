@@ -56,6 +56,8 @@ type gen struct {
 	words  int
 	// counts instructions per emitted section, for the report
 	count *int
+	// out2 is the vector elem leaves for a second output slice (-1 for none)
+	out2 V
 }
 
 func (g *gen) line(format string, args ...any) {
@@ -264,7 +266,8 @@ type kernel struct {
 	name   string
 	args   []string // Go parameters, "name type"
 	in     int      // input slices after the output: x, y, w, pw (1..4)
-	out    bool     // writes one output slice (first argument)
+	out    bool     // writes an output slice (first argument)
+	out2   bool     // and a second one (second argument), from g.out2
 	acc    int      // 0, 16 or 32 accumulator lanes
 	params []string // float32 parameters loaded into vP: scale, oms, hs
 	// elem emits the computation of one vector: inputs in[0..], returns the
@@ -280,7 +283,7 @@ type kernel struct {
 // fromSpec returns the function of row k of the kernel table for path p.
 func fromSpec(k spec.Kernel, p spec.Path) kernel {
 	kn := kernel{
-		name: k.Name + p.Suffix, in: len(k.In), out: k.Out != "", acc: k.Acc,
+		name: k.Name + p.Suffix, in: len(k.In), out: k.Out != "", out2: k.Out2 != "", acc: k.Acc,
 		params: k.Scalars, doc: k.Model, inNames: k.In, exp: k.HasExp(),
 		sumW: slices.Contains(k.Accum, spec.W),
 	}
@@ -291,8 +294,20 @@ func fromSpec(k spec.Kernel, p spec.Path) kernel {
 	return kn
 }
 
-// frame layout of the tail buffer, at 8(RSP): x, y, w, pw, mask, 64 bytes each.
-const frame = 320
+// frame layout of the tail buffer, at 8(RSP): x, y, w, pw, mask, 64 bytes
+// each; a kernel with a second output has its 64 bytes after them
+// (frame2), where its tail stores that output.
+const (
+	frame  = 320
+	frame2 = frame + 64
+)
+
+// Pointer registers of a second output: the slice, and its saved base in
+// the tail.
+const (
+	rOut2  = "R14"
+	rSave2 = "R15"
+)
 
 func offsets(args []string) (map[string]int, int) {
 	off := map[string]int{}
@@ -336,10 +351,18 @@ func (g *gen) kernel(kn kernel) {
 	for _, l := range strings.Split(strings.TrimSpace(kn.doc), "\n") {
 		g.raw("// %s", l)
 	}
-	g.raw("TEXT ·%s(SB), NOSPLIT, $%d-%d", kn.name, frame, size)
+	fr := frame
+	if kn.out2 {
+		fr = frame2
+	}
+	g.raw("TEXT ·%s(SB), NOSPLIT, $%d-%d", kn.name, fr, size)
 	if kn.out {
 		outName := strings.Fields(kn.args[0])[0]
 		g.line("MOVD %s_base+%d(FP), %s", outName, off[outName+"_base"], rOut)
+	}
+	if kn.out2 {
+		outName := strings.Fields(kn.args[1])[0]
+		g.line("MOVD %s_base+%d(FP), %s", outName, off[outName+"_base"], rOut2)
 	}
 	for i, name := range kn.inNames {
 		g.line("MOVD %s_base+%d(FP), %s", name, off[name+"_base"], rIn[i])
@@ -429,7 +452,21 @@ func (g *gen) sumLoop(kn kernel, elem func(*gen, []V) (V, V), part int) {
 		g.line("MOVD %s, %s", rOut, rSave)
 		g.line("ADD $8, RSP, %s", rOut)
 	}
+	if kn.out2 {
+		g.line("MOVD %s, %s", rOut2, rSave2)
+		g.line("ADD $%d, RSP, %s", 8+frame, rOut2)
+	}
 	g.block(kn, elem, true)
+	if kn.out2 {
+		// The second output first: the loop below counts rTail down.
+		g.line("ADD $%d, RSP, R9", 8+frame)
+		g.line("MOVD %s, R10", rTail)
+		g.raw("%s_copyout2:", lb)
+		g.line("MOVWU.P 4(R9), R11")
+		g.line("MOVW.P R11, 4(%s)", rSave2)
+		g.line("SUB $1, R10, R10")
+		g.line("CBNZ R10, %s_copyout2", lb)
+	}
 	if kn.out {
 		g.line("ADD $8, RSP, R9")
 		g.raw("%s_copyout:", lb)
@@ -515,9 +552,15 @@ func (g *gen) blockOnce(kn kernel, elem func(*gen, []V) (V, V), tail bool, ahead
 		if j < 3 {
 			g.loadInputs(next, loaded, kn.in)
 		}
+		out2 := g.out2
 		if out >= 0 && kn.out {
 			g.raw("\t// store")
 			g.line("VST1.P [%s], 16(%s)", s4(out), rOut)
+		}
+		if kn.out2 {
+			g.raw("\t// store the second output")
+			g.line("VST1.P [%s], 16(%s)", s4(out2), rOut2)
+			g.release(out2)
 		}
 		if out >= 0 && out != sum {
 			g.release(out)

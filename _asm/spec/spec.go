@@ -73,17 +73,27 @@ type Kernel struct {
 	// then any of y, w, pw in that order. All have x's length.
 	Out string
 	In  []string
+	// Out2 is a second output slice ("" for none), after Out in the
+	// parameters, receiving Store2: the one-pass loss-and-gradient kernels.
+	Out2 string
 	// Scalars are the float32 parameters, from scale, oms (1 - smoothing)
 	// and hs (smoothing/2), in that order.
 	Scalars []string
 	// Acc is the number of float64 accumulator lanes: 0, 16 (acc
 	// *[16]float64) or 32. Element i adds into lane i%16 of each Accum
 	// value's 16 lanes, in index order.
-	Acc   int
-	Steps []Step
-	Store Value   // what Out receives
-	Accum []Value // what the accumulator lanes receive, 16 lanes each
-	Tune  Tune
+	Acc    int
+	Steps  []Step
+	Store  Value   // what Out receives
+	Store2 Value   // what Out2 receives
+	Accum  []Value // what the accumulator lanes receive, 16 lanes each
+	// YOne makes the target of a kernel without a y slice 1 instead of 0:
+	// c is 0 for a clear sign bit and 1 for a set one (LogSigmoid).
+	YOne bool
+	// Negate flips the sign bit of what Out receives: -0 for +0, so that
+	// LogSigmoid is -Loss(x, 1) bit for bit.
+	Negate bool
+	Tune   Tune
 }
 
 // Tune holds the per-path choices of the amd64 generator that only change
@@ -158,6 +168,30 @@ var Kernels = []Kernel{
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishWeighted}, Store: Grad, Accum: []Value{Loss},
 		Tune: Tune{IL: map[string]int{"avx2": 2, "avx512": 2}},
 	},
+	{
+		Name: "lossAndGrad", Model: "loss[i], grad[i] = mLossGradElem(x[i], y[i])",
+		Out: "loss", Out2: "grad", In: []string{"x", "y"},
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishPlain}, Store: Loss, Store2: Grad,
+		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 4}},
+	},
+	{
+		Name: "softplus", Model: "dst[i] = mLossElem(x[i], 0)",
+		Out: "dst", In: []string{"x"},
+		Steps: []Step{ExpNeg, Log1p, FinishPlain}, Store: Loss,
+		Tune: Tune{NoPrefetch: true},
+	},
+	{
+		Name: "logSigmoid", Model: "dst[i] = -mLossElem(x[i], 1)",
+		Out: "dst", In: []string{"x"},
+		Steps: []Step{ExpNeg, Log1p, FinishPlain}, Store: Loss, YOne: true, Negate: true,
+		Tune: Tune{NoPrefetch: true},
+	},
+	{
+		Name: "wlossAndGrad", Model: "loss[i], grad[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale)",
+		Out: "loss", Out2: "grad", In: []string{"x", "y", "w", "pw"}, Scalars: []string{"oms", "hs", "scale"},
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishWeighted}, Store: Loss, Store2: Grad,
+		Tune: Tune{IL: map[string]int{"avx2": 2, "avx512": 2}},
+	},
 }
 
 // Has reports whether the kernel is made with step s.
@@ -168,7 +202,9 @@ func (k Kernel) Has(s Step) bool { return slices.Contains(k.Steps, s) }
 func (k Kernel) HasExp() bool { return k.Has(ExpNeg) || k.Has(ExpNegLo) }
 
 // Wants reports whether v is stored or accumulated.
-func (k Kernel) Wants(v Value) bool { return k.Store == v || slices.Contains(k.Accum, v) }
+func (k Kernel) Wants(v Value) bool {
+	return k.Store == v || k.Store2 == v || slices.Contains(k.Accum, v)
+}
 
 // HasIn reports whether name is one of the input slices.
 func (k Kernel) HasIn(name string) bool { return slices.Contains(k.In, name) }
@@ -176,12 +212,21 @@ func (k Kernel) HasIn(name string) bool { return slices.Contains(k.In, name) }
 // HasScalar reports whether name is one of the float32 parameters.
 func (k Kernel) HasScalar(name string) bool { return slices.Contains(k.Scalars, name) }
 
-// Slices returns every slice parameter, the output first.
-func (k Kernel) Slices() []string {
-	if k.Out == "" {
-		return slices.Clone(k.In)
+// Outs returns the output slices, Out then Out2, with what each receives.
+func (k Kernel) Outs() (names []string, vals []Value) {
+	if k.Out != "" {
+		names, vals = append(names, k.Out), append(vals, k.Store)
 	}
-	return append([]string{k.Out}, k.In...)
+	if k.Out2 != "" {
+		names, vals = append(names, k.Out2), append(vals, k.Store2)
+	}
+	return names, vals
+}
+
+// Slices returns every slice parameter, the outputs first.
+func (k Kernel) Slices() []string {
+	outs, _ := k.Outs()
+	return append(outs, k.In...)
 }
 
 // Arg is one Go parameter.
@@ -243,8 +288,14 @@ func (k Kernel) Check() error {
 	if !subsequence(k.Scalars, []string{"oms", "hs", "scale"}) {
 		return bad("scalars %v: want any of oms, hs, scale in that order", k.Scalars)
 	}
-	if (k.Out == "") != (k.Store == None) {
+	if (k.Out == "") != (k.Store == None) || (k.Out2 == "") != (k.Store2 == None) {
 		return bad("an output slice needs a stored value and the other way round")
+	}
+	if k.Out2 != "" && (k.Out == "" || k.Store2 == k.Store) {
+		return bad("a second output needs a first one, with another value")
+	}
+	if (k.YOne && (k.HasIn("y") || !k.Has(FinishPlain))) || (k.Negate && k.Out == "") {
+		return bad("YOne is for a plain kernel without y, Negate for one with an output")
 	}
 	if k.Acc != 16*len(k.Accum) {
 		return bad("%d accumulator lanes for %d accumulated values", k.Acc, len(k.Accum))
@@ -273,11 +324,12 @@ func (k Kernel) Check() error {
 		return bad("accumulates %v: want one value, then at most W", k.Accum)
 	}
 	lossOrGrad := k.Has(FinishPlain) || k.Has(FinishWeighted)
-	for _, v := range append([]Value{k.Store}, k.Accum...) {
+	for _, v := range append([]Value{k.Store, k.Store2}, k.Accum...) {
 		ok := true
 		switch v {
 		case Loss:
 			ok = lossOrGrad && k.Has(Log1p)
+		case None:
 		case Grad:
 			ok = lossOrGrad && k.Has(ExpNegLo) && k.Has(SigNeg) && (k.Has(FinishPlain) || k.HasScalar("scale"))
 		case Sigmoid:
