@@ -177,6 +177,70 @@ var kernels = []kernel{
 		model: mWGradAt,
 		ref:   refWGradAt,
 	},
+	// The two-output kernels have a row per output: each row passes the
+	// harness's guarded slice as its output and a fresh slice as the
+	// other, so that each output is checked against its guards, pages and
+	// model in its own row.
+	{
+		name: "lossAndGrad.loss", reads: readsY,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			lossAndGradKernel(p, d, make([]float32, len(d)), in.x, in.y)
+		},
+		model: func(in *kernelInputs, i int) float32 { return mLossElem(in.x[i], in.y[i]) },
+		ref:   refLossAt,
+	},
+	{
+		name: "lossAndGrad.grad", reads: readsY,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			lossAndGradKernel(p, make([]float32, len(d)), d, in.x, in.y)
+		},
+		model: func(in *kernelInputs, i int) float32 {
+			_, g := mLossGradElem(in.x[i], in.y[i])
+			return g
+		},
+		ref: refGradAt,
+	},
+	{
+		name:  "softplus",
+		run:   func(p pathID, d []float32, in *kernelInputs, _ []float64) { softplusKernel(p, d, in.x) },
+		model: func(in *kernelInputs, i int) float32 { return mLossElem(in.x[i], 0) },
+		ref:   func(in *kernelInputs, i int) refVal { return refLossAt(fixedTarget(in, i, 0), 0) },
+	},
+	{
+		name:  "logSigmoid",
+		run:   func(p pathID, d []float32, in *kernelInputs, _ []float64) { logSigmoidKernel(p, d, in.x) },
+		model: func(in *kernelInputs, i int) float32 { return -mLossElem(in.x[i], 1) },
+		ref: func(in *kernelInputs, i int) refVal {
+			r := refLossAt(fixedTarget(in, i, 1), 0)
+			r.want = -r.want
+			return r
+		},
+	},
+	{
+		name: "wlossAndGrad.loss", reads: readsY | readsWeight | readsScale,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			wlossAndGradKernel(p, d, make([]float32, len(d)), in.x, in.y, in.w, in.pw, in.oms, in.hs, in.scale)
+		},
+		model: func(in *kernelInputs, i int) float32 {
+			l, _ := mWElem(in.x[i], in.y[i], in.w[i], in.pw[i], in.oms, in.hs, in.scale)
+			return l
+		},
+		ref: refWLossAt,
+	},
+	{
+		name: "wlossAndGrad.grad", reads: readsY | readsWeight | readsScale,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			wlossAndGradKernel(p, make([]float32, len(d)), d, in.x, in.y, in.w, in.pw, in.oms, in.hs, in.scale)
+		},
+		model: mWGradAt,
+		ref:   refWGradAt,
+	},
+}
+
+// fixedTarget returns element i of in alone, with the target y: the
+// reference of a kernel whose target is a constant (Softplus, LogSigmoid).
+func fixedTarget(in *kernelInputs, i int, y float32) *kernelInputs {
+	return &kernelInputs{x: in.x[i : i+1], y: []float32{y}}
 }
 
 func mWGradAt(in *kernelInputs, i int) float32 {
