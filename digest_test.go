@@ -18,7 +18,13 @@ import (
 // it on an amd64 machine with
 //
 //	BCE_UPDATE_DIGEST=1 go test -run TestGoldenDigest .
+//
+// The kernels added after that file was frozen have their own digest,
+// testdata/family.digest (familyParts), made and checked the same way.
 const digestFile = "testdata/simd.digest"
+
+// familyDigestFile is the digest of familyParts.
+const familyDigestFile = "testdata/family.digest"
 
 // digestInputs is the fixed input set: the sampled logits against hard and
 // soft targets, and random inputs with weights.
@@ -81,32 +87,46 @@ func (d *digester) sum() string {
 // frozen, since testdata/simd.digest must not change: a new kernel gets its
 // row in the kernel table, which every other harness test then runs, not a
 // part here.
-var digestParts = []struct {
+// digestPart is one kernel's outputs (lanes false) or accumulator lanes.
+type digestPart struct {
 	kernel string
 	lanes  bool
-}{
+}
+
+var digestParts = []digestPart{
 	{"loss", false}, {"sum", true},
 	{"lossGrad", false}, {"lossGrad", true},
 	{"sigmoid", false},
 	{"wlossGrad", false}, {"wlossGrad", true}, {"wsum", true},
 }
 
+// familyParts is the byte stream of testdata/family.digest: the kernels
+// of the loss family (issue 10), appended to as they land.
+var familyParts = []digestPart{
+	{"lossAndGrad.loss", false}, {"lossAndGrad.grad", false},
+	{"softplus", false}, {"logSigmoid", false},
+	{"wlossAndGrad.loss", false}, {"wlossAndGrad.grad", false},
+}
+
 // kernelDigest runs the kernels of digestParts on path p, or takes the
 // model's values for model, on the fixed inputs and returns the digest.
-func kernelDigest(p pathID, model bool) string {
+func kernelDigest(p pathID, model bool) string { return partsDigest(digestParts, p, model) }
+
+// partsDigest is kernelDigest over parts.
+func partsDigest(parts []digestPart, p pathID, model bool) string {
 	x, y, w, pw := digestInputs()
 	in := &kernelInputs{x: x, y: y, w: w, pw: pw, oms: 0.9, hs: 0.05, scale: 0.375}
 	zero := make([]float64, 32)
 	var outs map[string][]float32
 	if model {
 		var ks []*kernel
-		for _, part := range digestParts {
+		for _, part := range parts {
 			ks = append(ks, kernelByName(part.kernel))
 		}
 		outs = modelOutputs(ks, in)
 	}
 	var d digester
-	for _, part := range digestParts {
+	for _, part := range parts {
 		k := kernelByName(part.kernel)
 		var out []float32
 		var lanes []float64
@@ -125,27 +145,35 @@ func kernelDigest(p pathID, model bool) string {
 }
 
 func TestGoldenDigest(t *testing.T) {
+	checkDigest(t, digestFile, digestParts)
+	checkDigest(t, familyDigestFile, familyParts)
+}
+
+// checkDigest checks the digest of parts in file against the model and
+// every SIMD path, after rewriting the file from the avx2 path under
+// BCE_UPDATE_DIGEST=1.
+func checkDigest(t *testing.T, file string, parts []digestPart) {
 	if os.Getenv("BCE_UPDATE_DIGEST") == "1" {
 		p, ok := lookupPath("avx2")
 		if !ok {
 			t.Fatal("the golden digest is made by the avx2 path, which this CPU lacks")
 		}
-		if err := os.WriteFile(digestFile, []byte(kernelDigest(p, false)+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(file, []byte(partsDigest(parts, p, false)+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	raw, err := os.ReadFile(digestFile)
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := strings.TrimSpace(string(raw))
-	if got := kernelDigest(0, true); got != want {
-		t.Errorf("model digest %s, want %s (%s)", got, want, digestFile)
+	if got := partsDigest(parts, 0, true); got != want {
+		t.Errorf("model digest %s, want %s (%s)", got, want, file)
 	}
 	for _, p := range simdPaths() {
 		exercised.Store(p, true)
-		if got := kernelDigest(p, false); got != want {
-			t.Errorf("%v digest %s, want %s (%s)", p, got, want, digestFile)
+		if got := partsDigest(parts, p, false); got != want {
+			t.Errorf("%v digest %s, want %s (%s)", p, got, want, file)
 		}
 	}
 }
