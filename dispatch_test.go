@@ -205,7 +205,7 @@ func TestAllocations(t *testing.T) {
 	docs := exportedDocs(t)
 	x, y := randomInputs(5000, 121)
 	w := randomWeights(5000, 122)
-	dst := make([]float32, 5000)
+	dst, dst2 := make([]float32, 5000), make([]float32, 5000)
 	ok := []float32{0, 1, 0.5}
 	best := " " + strings.ToUpper(Paths()[0]) + " "
 	fns := map[string]func(){
@@ -216,14 +216,18 @@ func TestAllocations(t *testing.T) {
 		"CheckTargets": func() { _ = CheckTargets(ok) },
 	}
 	kernels := func(n int) func() {
-		x, y, w, dst := x[:n], y[:n], w[:n], dst[:n]
+		x, y, w, dst, dst2 := x[:n], y[:n], w[:n], dst[:n], dst2[:n]
 		cs := []Criterion{
 			{}, {Weight: w}, {PosWeight: []float32{2}}, {PosWeight: []float32{2, 1}, Weight: w, Reduction: ReduceWeightMean},
 			{PosWeight: y[:1], LabelSmoothing: 0.1, GradScale: -2},
+			{ClassWeight: []float32{2, 0.5}}, {ClassWeight: []float32{2}, Weight: w, PosWeight: []float32{1, 3}, Reduction: ReduceWeightMean},
 		}
 		return func() {
 			Loss(dst, x, y)
 			Grad(dst, x, y)
+			LossAndGrad(dst, dst2, x, y)
+			Softplus(dst, x)
+			LogSigmoid(dst, x)
 			Sigmoid(dst, x)
 			_ = Sum(x, y)
 			_ = Mean(x, y)
@@ -233,6 +237,7 @@ func TestAllocations(t *testing.T) {
 				c.Grad(dst, x, y)
 				_ = c.Reduce(x, y)
 				_ = c.LossGrad(dst, x, y)
+				c.LossAndGrad(dst, dst2, x, y)
 			}
 		}
 	}
