@@ -54,10 +54,12 @@ type hardBuf struct {
 	zeros, ones []float32
 	out, first  [nHard][]float32
 	refs        [][nHard]float64 // the reference, reused block after block
+	fa, fb      []float32        // the loss family's outputs (see family)
 }
 
 func newHardBuf(n int) *hardBuf {
-	b := &hardBuf{zeros: make([]float32, n), ones: make([]float32, n), refs: make([][nHard]float64, n)}
+	b := &hardBuf{zeros: make([]float32, n), ones: make([]float32, n), refs: make([][nHard]float64, n),
+		fa: make([]float32, n), fb: make([]float32, n)}
 	for i := range b.ones {
 		b.ones[i] = 1
 	}
@@ -76,6 +78,40 @@ func (b *hardBuf) eval(p pathID, xs []float32) {
 	gradKernel(p, b.out[2][:n], xs, b.zeros[:n])
 	gradKernel(p, b.out[3][:n], xs, b.ones[:n])
 	sigmoidKernel(p, b.out[4][:n], xs)
+}
+
+// familyFns are the loss family's outputs that the exhaustive test requires
+// to equal a hard-label output bit for bit, which gives them its bounds:
+// Softplus is Loss(y=0), LogSigmoid is -Loss(y=1), and LossAndGrad's two
+// outputs are Loss's and Grad's.
+var familyFns = [...]string{"Softplus", "LogSigmoid", "LossAndGrad(y=0).loss", "LossAndGrad(y=0).grad", "LossAndGrad(y=1).loss", "LossAndGrad(y=1).grad"}
+
+// family runs path p's family kernels on xs (after eval) and records in d
+// every output whose bits differ from the hard-label output it must equal
+// (any NaN matching any NaN).
+func (b *hardBuf) family(p pathID, xs []float32, d *crossDiff) {
+	n := len(xs)
+	check := func(f int, got, want []float32, neg bool) {
+		for i, x := range xs {
+			w := want[i]
+			if neg {
+				w = -w
+			}
+			if !sameBits(got[i], w) {
+				d.merge(crossDiff{n: 1, f: f, x: x, got: got[i], want: w})
+			}
+		}
+	}
+	softplusKernel(p, b.fa[:n], xs)
+	check(0, b.fa, b.out[0], false)
+	logSigmoidKernel(p, b.fa[:n], xs)
+	check(1, b.fa, b.out[1], true)
+	lossAndGradKernel(p, b.fa[:n], b.fb[:n], xs, b.zeros[:n])
+	check(2, b.fa, b.out[0], false)
+	check(3, b.fb, b.out[2], false)
+	lossAndGradKernel(p, b.fa[:n], b.fb[:n], xs, b.ones[:n])
+	check(4, b.fa, b.out[1], false)
+	check(5, b.fb, b.out[3], false)
 }
 
 // worst records the largest error seen and the logit where it happened.
@@ -123,8 +159,9 @@ func (d *crossDiff) merge(o crossDiff) {
 // and, for a SIMD path after the first, the outputs that differ from the
 // first SIMD path's.
 type pathHard struct {
-	worst [nHard]worst
-	cross crossDiff
+	worst  [nHard]worst
+	cross  crossDiff
+	family crossDiff // outputs of familyFns that differ from the ones they must equal
 }
 
 // hardReport accumulates the worst error per path and output.
@@ -144,6 +181,7 @@ func (r hardReport) merge(o hardReport) {
 			mine.worst[f].merge(ph.worst[f])
 		}
 		mine.cross.merge(ph.cross)
+		mine.family.merge(ph.family)
 	}
 }
 
@@ -161,6 +199,7 @@ func checkHard(paths []pathID, xs []float32, b *hardBuf, rep hardReport) {
 		ph := rep.path(p)
 		ws := &ph.worst
 		b.eval(p, xs)
+		b.family(p, xs, &ph.family)
 		if p != pathGeneric && firstSIMD != pathGeneric {
 			// A later SIMD path must give the first one's bits, and so
 			// has its errors: compare the bits, which is much cheaper
@@ -230,6 +269,12 @@ func reportHard(t *testing.T, rep hardReport, bound float64) {
 		ph := rep[p]
 		if ph == nil {
 			continue
+		}
+		if d := ph.family; !assert.Zero(t, d.n, "%s: loss-family outputs that differ from the hard-label outputs they must equal", p) {
+			t.Errorf("%s: the first: %s at x=%v (%#08x) is %v (%#08x), want %v (%#08x)", p, familyFns[d.f], d.x, math.Float32bits(d.x),
+				d.got, math.Float32bits(d.got), d.want, math.Float32bits(d.want))
+		} else {
+			t.Logf("%-8s %v: the bits of the loss and gradient above (so the same maxima)", p, familyFns)
 		}
 		if p == pathGeneric || first == pathGeneric {
 			for f, name := range hardFns {
