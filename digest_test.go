@@ -108,11 +108,8 @@ var familyParts = []digestPart{
 	{"wlossAndGrad.loss", false}, {"wlossAndGrad.grad", false},
 }
 
-// kernelDigest runs the kernels of digestParts on path p, or takes the
-// model's values for model, on the fixed inputs and returns the digest.
-func kernelDigest(p pathID, model bool) string { return partsDigest(digestParts, p, model) }
-
-// partsDigest is kernelDigest over parts.
+// partsDigest runs the kernels of parts on path p, or takes the model's
+// values for model, on the fixed inputs and returns the digest.
 func partsDigest(parts []digestPart, p pathID, model bool) string {
 	x, y, w, pw := digestInputs()
 	in := &kernelInputs{x: x, y: y, w: w, pw: pw, oms: 0.9, hs: 0.05, scale: 0.375}
