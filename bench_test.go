@@ -20,7 +20,7 @@ import (
 var benchSizes = []int{1 << 10, 1 << 16, 1 << 20, 1 << 24}
 
 type benchData struct {
-	x, y, w, dst []float32
+	x, y, w, dst, dst2 []float32
 }
 
 var benchCache = map[string]*benchData{}
@@ -34,7 +34,7 @@ func benchInputs(n int, kind string) *benchData {
 		return d
 	}
 	r := rand.New(rand.NewSource(int64(n)))
-	d := &benchData{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)}
+	d := &benchData{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)}
 	for i := range d.x {
 		switch kind {
 		case "subnormal":
@@ -49,7 +49,7 @@ func benchInputs(n int, kind string) *benchData {
 			d.y[i] = float32(r.Intn(2))
 		}
 		d.w[i] = 2 * r.Float32()
-		d.dst[i] = 1 // touch the pages
+		d.dst[i], d.dst2[i] = 1, 1 // touch the pages
 	}
 	benchCache[key] = d
 	return d
@@ -86,9 +86,14 @@ var benchFns = []benchFn{
 	{"Grad", 12, func(d *benchData) { Grad(d.dst, d.x, d.y) }},
 	{"LossGrad", 12, func(d *benchData) { sink += LossGrad(d.dst, d.x, d.y) }},
 	{"MeanThenGrad", 20, func(d *benchData) { sink += Mean(d.x, d.y); Grad(d.dst, d.x, d.y) }},
+	{"LossAndGrad", 16, func(d *benchData) { LossAndGrad(d.dst, d.dst2, d.x, d.y) }},
+	{"LossThenGrad", 24, func(d *benchData) { Loss(d.dst, d.x, d.y); Grad(d.dst2, d.x, d.y) }},
 	{"Sigmoid", 8, func(d *benchData) { Sigmoid(d.dst, d.x) }},
+	{"Softplus", 8, func(d *benchData) { Softplus(d.dst, d.x) }},
+	{"LogSigmoid", 8, func(d *benchData) { LogSigmoid(d.dst, d.x) }},
 	{"WeightedMean", 12, func(d *benchData) { sink += Criterion{Weight: d.w}.Reduce(d.x, d.y) }},
 	{"WeightedLossGrad", 16, func(d *benchData) { sink += Criterion{Weight: d.w}.LossGrad(d.dst, d.x, d.y) }},
+	{"WeightedLossAndGrad", 20, func(d *benchData) { Criterion{Weight: d.w}.LossAndGrad(d.dst, d.dst2, d.x, d.y) }},
 }
 
 func BenchmarkBCE(b *testing.B) {
@@ -167,7 +172,7 @@ func BenchmarkRoofline(b *testing.B) {
 func BenchmarkSubnormal(b *testing.B) {
 	const n = 1 << 16
 	for _, kind := range []string{"normal", "subnormal"} {
-		for _, f := range []benchFn{benchFns[0], benchFns[2], benchFns[3], benchFns[5]} {
+		for _, f := range []benchFn{benchByName("Mean"), benchByName("Grad"), benchByName("LossGrad"), benchByName("Sigmoid")} {
 			for _, p := range Paths() {
 				if p == "generic" {
 					continue
@@ -185,6 +190,16 @@ func BenchmarkSubnormal(b *testing.B) {
 			}
 		}
 	}
+}
+
+// benchByName returns the entry of benchFns named name.
+func benchByName(name string) benchFn {
+	for _, f := range benchFns {
+		if f.name == name {
+			return f
+		}
+	}
+	panic("no benchmark " + name)
 }
 
 // BenchmarkChunking compares Mean at 16 Mi, which calls the kernel once per
