@@ -23,7 +23,7 @@ const (
 // data is the input of every function: logits x, targets y, weights w, the
 // per-class positive weights pw, and dst for what the functions write.
 type data struct {
-	x, y, w, dst, pw []float32
+	x, y, w, dst, dst2, pw []float32
 }
 
 // newData fills n elements deterministically: logits uniform in [-8, 8],
@@ -32,17 +32,18 @@ type data struct {
 func newData(n int) *data {
 	r := rand.New(rand.NewPCG(1, 2))
 	d := &data{
-		x:   make([]float32, n),
-		y:   make([]float32, n),
-		w:   make([]float32, n),
-		dst: make([]float32, n),
-		pw:  make([]float32, classes),
+		x:    make([]float32, n),
+		y:    make([]float32, n),
+		w:    make([]float32, n),
+		dst:  make([]float32, n),
+		dst2: make([]float32, n),
+		pw:   make([]float32, classes),
 	}
 	for i := range d.x {
 		d.x[i] = float32(r.Float64()*16 - 8)
 		d.y[i] = float32(r.IntN(2))
 		d.w[i] = float32(r.Float64() + 0.5)
-		d.dst[i] = 0.5 // touch every page before the first timed call
+		d.dst[i], d.dst2[i] = 0.5, 0.5 // touch every page before the first timed call
 	}
 	for i := range d.pw {
 		d.pw[i] = float32(r.Float64()*3.5 + 0.5)
@@ -124,6 +125,22 @@ var functions = []*function{
 			return plainLossGrad(d.dst[lo:hi], d.x[lo:hi], d.y[lo:hi])
 		},
 		roof: roofRW,
+	},
+	{
+		Name: "LossAndGrad", Bytes: 16, Align: 1,
+		kernel: func(d *data, lo, hi int) float32 {
+			bce.LossAndGrad(d.dst[lo:hi], d.dst2[lo:hi], d.x[lo:hi], d.y[lo:hi])
+			return d.dst[lo] + d.dst2[lo]
+		},
+		plain: func(d *data, lo, hi int) float32 {
+			plainLossAndGrad(d.dst[lo:hi], d.dst2[lo:hi], d.x[lo:hi], d.y[lo:hi])
+			return d.dst[lo] + d.dst2[lo]
+		},
+		roof: func(d *data, lo, hi int) float32 {
+			roofline.ReadWrite(d.dst[lo:hi], d.x[lo:hi])
+			roofline.ReadWrite(d.dst2[lo:hi], d.y[lo:hi])
+			return d.dst[lo] + d.dst2[lo]
+		},
 	},
 	{
 		Name: "Sigmoid", Bytes: 8, Align: 1,
@@ -217,6 +234,14 @@ func plainLossGrad(grad, x, y []float32) float32 {
 		grad[i] = float32((1/(1+math.Exp(-xi)) - yi) * inv)
 	}
 	return float32(s * inv)
+}
+
+func plainLossAndGrad(loss, grad, x, y []float32) {
+	for i := range loss {
+		xi, yi := float64(x[i]), float64(y[i])
+		loss[i] = float32(math.Max(xi, 0) - xi*yi + math.Log1p(math.Exp(-math.Abs(xi))))
+		grad[i] = float32(1/(1+math.Exp(-xi)) - yi)
+	}
 }
 
 func plainSigmoid(dst, x []float32) {
