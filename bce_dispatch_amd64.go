@@ -195,6 +195,102 @@ func wlossAndGradKernel(p pathID, loss, grad, x, y, w, pw []float32, oms, hs, sc
 	}
 }
 
+// focalLossKernel: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false).
+func focalLossKernel(p pathID, dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32) {
+	switch p {
+	case pathAVX512:
+		focalLossAVX512(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma)
+	case pathAVX2:
+		focalLossAVX2(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma)
+	default:
+		focalLossGeneric(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma)
+	}
+}
+
+// focalSumKernel: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i]).
+func focalSumKernel(p pathID, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32, acc *[32]float64) {
+	switch p {
+	case pathAVX512:
+		focalSumAVX512(x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, acc)
+	case pathAVX2:
+		focalSumAVX2(x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, acc)
+	default:
+		focalSumGeneric(x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, acc)
+	}
+}
+
+// focalGradKernel: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false).
+func focalGradKernel(p pathID, dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	switch p {
+	case pathAVX512:
+		focalGradAVX512(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	case pathAVX2:
+		focalGradAVX2(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	default:
+		focalGradGeneric(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	}
+}
+
+// focalLossGradKernel: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false); acc[i%16] += float64(loss).
+func focalLossGradKernel(p pathID, g, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, acc *[16]float64) {
+	switch p {
+	case pathAVX512:
+		focalLossGradAVX512(g, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, acc)
+	case pathAVX2:
+		focalLossGradAVX2(g, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, acc)
+	default:
+		focalLossGradGeneric(g, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, acc)
+	}
+}
+
+// focalPowLossKernel: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true).
+func focalPowLossKernel(p pathID, dst, x, y, w []float32, oms, hs, al1, al0, gamma float32) {
+	switch p {
+	case pathAVX512:
+		focalPowLossAVX512(dst, x, y, w, oms, hs, al1, al0, gamma)
+	case pathAVX2:
+		focalPowLossAVX2(dst, x, y, w, oms, hs, al1, al0, gamma)
+	default:
+		focalPowLossGeneric(dst, x, y, w, oms, hs, al1, al0, gamma)
+	}
+}
+
+// focalPowSumKernel: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i]).
+func focalPowSumKernel(p pathID, x, y, w []float32, oms, hs, al1, al0, gamma float32, acc *[32]float64) {
+	switch p {
+	case pathAVX512:
+		focalPowSumAVX512(x, y, w, oms, hs, al1, al0, gamma, acc)
+	case pathAVX2:
+		focalPowSumAVX2(x, y, w, oms, hs, al1, al0, gamma, acc)
+	default:
+		focalPowSumGeneric(x, y, w, oms, hs, al1, al0, gamma, acc)
+	}
+}
+
+// focalPowGradKernel: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true).
+func focalPowGradKernel(p pathID, dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	switch p {
+	case pathAVX512:
+		focalPowGradAVX512(dst, x, y, w, oms, hs, al1, al0, gamma, scale)
+	case pathAVX2:
+		focalPowGradAVX2(dst, x, y, w, oms, hs, al1, al0, gamma, scale)
+	default:
+		focalPowGradGeneric(dst, x, y, w, oms, hs, al1, al0, gamma, scale)
+	}
+}
+
+// focalPowLossGradKernel: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true); acc[i%16] += float64(loss).
+func focalPowLossGradKernel(p pathID, g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64) {
+	switch p {
+	case pathAVX512:
+		focalPowLossGradAVX512(g, x, y, w, oms, hs, al1, al0, gamma, scale, acc)
+	case pathAVX2:
+		focalPowLossGradAVX2(g, x, y, w, oms, hs, al1, al0, gamma, scale, acc)
+	default:
+		focalPowLossGradGeneric(g, x, y, w, oms, hs, al1, al0, gamma, scale, acc)
+	}
+}
+
 // The assembly functions of bce_amd64.s. Every slice argument of one call
 // has the same length; the reductions add element i into lane i%16 of
 // each 16 lanes of acc, in index order.
@@ -242,6 +338,30 @@ func logSigmoidAVX512(dst, x []float32)
 func wlossAndGradAVX512(loss, grad, x, y, w, pw []float32, oms, hs, scale float32)
 
 //go:noescape
+func focalLossAVX512(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32)
+
+//go:noescape
+func focalSumAVX512(x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32, acc *[32]float64)
+
+//go:noescape
+func focalGradAVX512(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32)
+
+//go:noescape
+func focalLossGradAVX512(g, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, acc *[16]float64)
+
+//go:noescape
+func focalPowLossAVX512(dst, x, y, w []float32, oms, hs, al1, al0, gamma float32)
+
+//go:noescape
+func focalPowSumAVX512(x, y, w []float32, oms, hs, al1, al0, gamma float32, acc *[32]float64)
+
+//go:noescape
+func focalPowGradAVX512(dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32)
+
+//go:noescape
+func focalPowLossGradAVX512(g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64)
+
+//go:noescape
 func lossAVX2(dst, x, y []float32)
 
 //go:noescape
@@ -282,3 +402,27 @@ func logSigmoidAVX2(dst, x []float32)
 
 //go:noescape
 func wlossAndGradAVX2(loss, grad, x, y, w, pw []float32, oms, hs, scale float32)
+
+//go:noescape
+func focalLossAVX2(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32)
+
+//go:noescape
+func focalSumAVX2(x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32, acc *[32]float64)
+
+//go:noescape
+func focalGradAVX2(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32)
+
+//go:noescape
+func focalLossGradAVX2(g, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, acc *[16]float64)
+
+//go:noescape
+func focalPowLossAVX2(dst, x, y, w []float32, oms, hs, al1, al0, gamma float32)
+
+//go:noescape
+func focalPowSumAVX2(x, y, w []float32, oms, hs, al1, al0, gamma float32, acc *[32]float64)
+
+//go:noescape
+func focalPowGradAVX2(dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32)
+
+//go:noescape
+func focalPowLossGradAVX2(g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64)

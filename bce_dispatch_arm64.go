@@ -164,6 +164,86 @@ func wlossAndGradKernel(p pathID, loss, grad, x, y, w, pw []float32, oms, hs, sc
 	}
 }
 
+// focalLossKernel: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false).
+func focalLossKernel(p pathID, dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32) {
+	switch p {
+	case pathNEON:
+		focalLossNEON(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma)
+	default:
+		focalLossGeneric(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma)
+	}
+}
+
+// focalSumKernel: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i]).
+func focalSumKernel(p pathID, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32, acc *[32]float64) {
+	switch p {
+	case pathNEON:
+		focalSumNEON(x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, acc)
+	default:
+		focalSumGeneric(x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, acc)
+	}
+}
+
+// focalGradKernel: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false).
+func focalGradKernel(p pathID, dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	switch p {
+	case pathNEON:
+		focalGradNEON(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	default:
+		focalGradGeneric(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	}
+}
+
+// focalLossGradKernel: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false); acc[i%16] += float64(loss).
+func focalLossGradKernel(p pathID, g, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, acc *[16]float64) {
+	switch p {
+	case pathNEON:
+		focalLossGradNEON(g, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, acc)
+	default:
+		focalLossGradGeneric(g, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, acc)
+	}
+}
+
+// focalPowLossKernel: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true).
+func focalPowLossKernel(p pathID, dst, x, y, w []float32, oms, hs, al1, al0, gamma float32) {
+	switch p {
+	case pathNEON:
+		focalPowLossNEON(dst, x, y, w, oms, hs, al1, al0, gamma)
+	default:
+		focalPowLossGeneric(dst, x, y, w, oms, hs, al1, al0, gamma)
+	}
+}
+
+// focalPowSumKernel: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i]).
+func focalPowSumKernel(p pathID, x, y, w []float32, oms, hs, al1, al0, gamma float32, acc *[32]float64) {
+	switch p {
+	case pathNEON:
+		focalPowSumNEON(x, y, w, oms, hs, al1, al0, gamma, acc)
+	default:
+		focalPowSumGeneric(x, y, w, oms, hs, al1, al0, gamma, acc)
+	}
+}
+
+// focalPowGradKernel: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true).
+func focalPowGradKernel(p pathID, dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	switch p {
+	case pathNEON:
+		focalPowGradNEON(dst, x, y, w, oms, hs, al1, al0, gamma, scale)
+	default:
+		focalPowGradGeneric(dst, x, y, w, oms, hs, al1, al0, gamma, scale)
+	}
+}
+
+// focalPowLossGradKernel: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true); acc[i%16] += float64(loss).
+func focalPowLossGradKernel(p pathID, g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64) {
+	switch p {
+	case pathNEON:
+		focalPowLossGradNEON(g, x, y, w, oms, hs, al1, al0, gamma, scale, acc)
+	default:
+		focalPowLossGradGeneric(g, x, y, w, oms, hs, al1, al0, gamma, scale, acc)
+	}
+}
+
 // The assembly functions of bce_arm64.s. Every slice argument of one call
 // has the same length; the reductions add element i into lane i%16 of
 // each 16 lanes of acc, in index order.
@@ -209,3 +289,27 @@ func logSigmoidNEON(dst, x []float32)
 
 //go:noescape
 func wlossAndGradNEON(loss, grad, x, y, w, pw []float32, oms, hs, scale float32)
+
+//go:noescape
+func focalLossNEON(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32)
+
+//go:noescape
+func focalSumNEON(x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32, acc *[32]float64)
+
+//go:noescape
+func focalGradNEON(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32)
+
+//go:noescape
+func focalLossGradNEON(g, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, acc *[16]float64)
+
+//go:noescape
+func focalPowLossNEON(dst, x, y, w []float32, oms, hs, al1, al0, gamma float32)
+
+//go:noescape
+func focalPowSumNEON(x, y, w []float32, oms, hs, al1, al0, gamma float32, acc *[32]float64)
+
+//go:noescape
+func focalPowGradNEON(dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32)
+
+//go:noescape
+func focalPowLossGradNEON(g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64)

@@ -65,3 +65,35 @@ func logSigmoidKernel(_ pathID, dst, x []float32) {
 func wlossAndGradKernel(_ pathID, loss, grad, x, y, w, pw []float32, oms, hs, scale float32) {
 	wlossAndGradGeneric(loss, grad, x, y, w, pw, oms, hs, scale)
 }
+
+func focalLossKernel(_ pathID, dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32) {
+	focalLossGeneric(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma)
+}
+
+func focalSumKernel(_ pathID, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32, acc *[32]float64) {
+	focalSumGeneric(x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, acc)
+}
+
+func focalGradKernel(_ pathID, dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	focalGradGeneric(dst, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+}
+
+func focalLossGradKernel(_ pathID, g, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, acc *[16]float64) {
+	focalLossGradGeneric(g, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, acc)
+}
+
+func focalPowLossKernel(_ pathID, dst, x, y, w []float32, oms, hs, al1, al0, gamma float32) {
+	focalPowLossGeneric(dst, x, y, w, oms, hs, al1, al0, gamma)
+}
+
+func focalPowSumKernel(_ pathID, x, y, w []float32, oms, hs, al1, al0, gamma float32, acc *[32]float64) {
+	focalPowSumGeneric(x, y, w, oms, hs, al1, al0, gamma, acc)
+}
+
+func focalPowGradKernel(_ pathID, dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	focalPowGradGeneric(dst, x, y, w, oms, hs, al1, al0, gamma, scale)
+}
+
+func focalPowLossGradKernel(_ pathID, g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64) {
+	focalPowLossGradGeneric(g, x, y, w, oms, hs, al1, al0, gamma, scale, acc)
+}

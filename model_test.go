@@ -201,3 +201,120 @@ func TestModelAccuracy(t *testing.T) {
 		t.Errorf("model soft labels: loss %s, grad %s exceed the bounds", soft[0], soft[1])
 	}
 }
+
+// mLog returns log(q) for q in [0,1] (the focal modulating factor's
+// 1-p_t): -Inf for ±0, NaN outside [0,1] and for NaN. A subnormal q is first
+// scaled by 2^23 (exact); then q = 2^k * m with m in [0.75, 1.5), taken
+// from the bits of q minus those of 0.75, so that f = m-1 is exact and in
+// [-0.25, 0.5), the domain of log1p's polynomial (mLog1p):
+// log(q) = k*ln2 + f + f^2*P(f), with k*ln2 in two parts (k*ln2hi exact).
+func mLog(q float32) float32 {
+	qs, kb := q, float32(0)
+	if q < 0x1p-126 {
+		qs, kb = q*0x1p23, -23
+	}
+	ix := int32(math.Float32bits(qs)) - 0x3f400000
+	k := float32(ix>>23) + kb
+	f := math.Float32frombits(uint32(ix&0x7fffff)+0x3f400000) - 1
+	p := fma32x(lp8, f, lp7)
+	p = fma32x(p, f, lp6)
+	p = fma32x(p, f, lp5)
+	p = fma32x(p, f, lp4)
+	p = fma32x(p, f, lp3)
+	p = fma32x(p, f, lp2)
+	p = fma32x(p, f, lp1)
+	p = fma32x(p, f, lp0)
+	r := fma32x(f*f, p, f)
+	r = fma32x(k, ln2lo, r)
+	r = fma32x(k, ln2hi, r)
+	if q == 0 {
+		r = float32(math.Inf(-1))
+	}
+	if !(q >= 0 && q <= 1) {
+		r = float32(math.NaN())
+	}
+	return r
+}
+
+// mFocalElem returns the focal loss of one element and its gradient times
+// scale; a weight of exactly 0 gives (0, 0). With the smoothed target y', c
+// as in mWElem (1-y' for a clear sign bit, y' for a set one), sm =
+// sigmoid(-|x|) and ce the BCE with logits at y':
+//
+//	q  = 1-p_t = c*(1-sm) + (1-c)*sm   (every term >= 0 for y' in [0,1])
+//	m  = q^gamma                        (the modulating factor)
+//	D  = gamma * q^(gamma-1) * P,  P = sm*(1-sm) = p*(1-p)
+//	loss = w*alpha_t * ce * m
+//	grad = ±w*alpha_t*scale * (m*(c - sm) + D*ce*(2c - 1)), negated for a set sign bit
+//
+// since d(ce)/dx = p - y' = ±(c - sm) and d(q)/dx = (1-2y')*p*(1-p) =
+// ±(2c-1)*P. alpha_t = fma(y', al1, al0): al1 = 2*Alpha-1 and al0 =
+// 1-Alpha, or al1 = 0 and al0 = 1 (alpha_t exactly 1) without alpha
+// weighting.
+//
+// pow false (FinishFocal, gamma in {0, 1, 2}): m = fa*fb and D =
+// (gamma*fb)*P with fa = fma(ga1, q, ga0) and fb = fma(gb1, q, gb0), each
+// exactly q or 1 by the scalars (gamma 0: fa = fb = 1; 1: fa = q, fb = 1;
+// 2: fa = fb = q), and the loss is ((ce*fa)*fb)*W, so that at x = ±Inf a
+// soft target's ce = Inf is not multiplied by an underflowed m.
+//
+// pow true (FinishFocalPow): m = exp(gamma*log(q)) through mLog and
+// mExpNeg, raised to the smallest subnormal where it underflows (q > 0
+// makes the exact m positive, and it keeps Inf*m from making NaN at x =
+// ±Inf; where q = 0, ce and P are 0 and the floor changes nothing), and
+// D = (gamma*m) * (P/max(q, 2^-149)): P/q = p*(1-p)/(1-p_t) <= 1 for y' in
+// [0,1], so D has no q^(gamma-1) blow-up for gamma < 1, and at q = 0 it is
+// 0/2^-149 = 0.
+//
+// Where D = 0, D*ce is taken as 0: at x = ±Inf, P = 0 and ce = Inf.
+func mFocalElem(x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, pow bool) (loss, grad float32) {
+	if w == 0 {
+		return 0, 0
+	}
+	ys := fma32x(y, oms, hs)
+	a := float32(math.Abs(float64(x)))
+	e, elo := mExpNeg(a)
+	L := mLog1p(e)
+	sm := mSigNeg(e, elo)
+	pos := signClear(x)
+	c := ys
+	if pos {
+		c = 1 - ys
+	}
+	ce := L
+	if c != 0 {
+		ce = fma32x(c, a, L)
+	}
+	osm := 1 - sm
+	q := fma32x(c, osm, (1-c)*sm)
+	P := sm * osm
+	W := w * fma32x(ys, al1, al0)
+	var m, D float32
+	if pow {
+		m, _ = mExpNeg(-(gamma * mLog(q)))
+		if m < 0x1p-149 { // NaN stays
+			m = 0x1p-149
+		}
+		qd := q
+		if q < 0x1p-149 { // NaN stays
+			qd = 0x1p-149
+		}
+		D = (gamma * m) * (P / qd)
+		loss = (ce * m) * W
+	} else {
+		fa := fma32x(ga1, q, ga0)
+		fb := fma32x(gb1, q, gb0)
+		m = fa * fb
+		D = (gamma * fb) * P
+		loss = ((ce * fa) * fb) * W
+	}
+	var Dce float32
+	if D != 0 { // NaN included
+		Dce = D * ce
+	}
+	g := fma32x(Dce, (c+c)-1, (c-sm)*m)
+	if !pos {
+		g = -g
+	}
+	return loss, (W * scale) * g
+}

@@ -22,8 +22,9 @@ func (g *gen) elem(k spec.Kernel, in []V) (out, sum V) {
 		return -1, x // the input itself (sum16)
 	}
 	var ys V = -1
-	if k.Has(spec.FinishWeighted) {
-		ys = g.smoothTarget(get("y"))
+	focal := k.Has(spec.FinishFocal) || k.Has(spec.FinishFocalPow)
+	if k.Has(spec.FinishWeighted) || focal {
+		ys = g.smoothTarget(get("y")) // mFocalElem smooths the target as mWElem does
 	}
 	a := g.alloc()
 	g.w(FABS(S4, a, x))
@@ -47,6 +48,8 @@ func (g *gen) elem(k spec.Kernel, in []V) (out, sum V) {
 		val[spec.Loss], val[spec.Grad] = g.weightedFinish(x, ys, get("w"), get("pw"), a, L, sm, k.Wants(spec.Loss), k.Wants(spec.Grad))
 	case k.Has(spec.FinishSigmoid):
 		val[spec.Sigmoid] = g.sigmoidFinish(x, sm)
+	case focal:
+		val[spec.Loss], val[spec.Grad] = g.focalFinish(x, ys, get("w"), a, L, sm, k.Has(spec.FinishFocalPow), k.Wants(spec.Loss), k.Wants(spec.Grad))
 	}
 	out, sum = -1, -1
 	if k.Store != spec.None {
@@ -204,5 +207,144 @@ func (g *gen) weightedFinish(x, ys, w, pw, a, L, sm V, wantLoss, wantGrad bool) 
 		grad = gg
 	}
 	g.release(kk, c, wz, w, x)
+	return loss, grad
+}
+
+// dupParam sets d to the float32 parameter name in every lane.
+func (g *gen) dupParam(d V, name string) {
+	r, i := param(name)
+	g.line("VDUP V%d.S[%d], %s", r, i, s4(d))
+}
+
+// focalFinish finishes mFocalElem from ys, the weight w, |x|, L and sm,
+// with the modulating factor of FinishFocal (products of q selected by
+// ga1, ga0, gb1, gb0) or, for pow, of FinishFocalPow (exp(gamma*log(q))):
+// it returns the loss and/or the gradient times scale (-1 for the one not
+// wanted), and releases its inputs. The order keeps the fewest vectors
+// live across the pow finish's log and exp; every value is the model's.
+func (g *gen) focalFinish(x, ys, w, a, L, sm V, pow, wantLoss, wantGrad bool) (loss, grad V) {
+	g.raw("\t// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)")
+	wz := g.alloc()
+	g.w(FCMEQz(S4, wz, w)) // w == 0
+	W := g.alloc()
+	g.dupParam(W, "al0")
+	r, i := param("al1")
+	g.w(FMLAe(S4, W, ys, r, i)) // alpha_t = fma(ys, al1, al0)
+	g.w(FMUL(S4, W, w, W))      // W = w * alpha_t
+	g.release(w)
+	c := g.plainC(x, ys, false) // c = 1-ys for a clear sign bit, ys for a set one, as mWElem without p
+	ce := g.lin(c, a, L) // ce = c != 0 ? fma(c, a, L) : L
+	g.release(a)
+	g.raw("\t// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)")
+	osm := g.alloc()
+	g.w(FSUB(S4, osm, vONE, sm))
+	q := g.alloc()
+	g.w(FSUB(S4, q, vONE, c)) // 1 - c
+	g.w(FMUL(S4, q, q, sm))   // (1-c) * sm
+	g.fmla(q, c, osm)         // q = fma(c, osm, (1-c)*sm)
+	P := V(-1)
+	if wantGrad {
+		g.raw("\t// mFocalElem: P = sm * osm")
+		g.w(FMUL(S4, osm, sm, osm))
+		P = osm
+	} else {
+		g.release(osm)
+	}
+	var m, D V = -1, -1
+	loss = -1
+	if pow {
+		if wantGrad {
+			// P/qd before the log and the exp, so that q is not held across them.
+			g.raw("\t// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying")
+			qd := g.alloc()
+			g.w(FMAX(S4, qd, q, vTINY)) // if q < 0x1p-149 {qd = 0x1p-149}; NaN propagates
+			g.w(FDIV(S4, P, P, qd))     // P / qd
+			g.release(qd)
+		}
+		lg := g.log(q)
+		g.release(q)
+		g.raw("\t// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying")
+		r, i = param("gamma")
+		g.w(FMULe(S4, lg, lg, r, i)) // gamma * mLog(q)
+		g.w(FNEG(S4, lg, lg))        // exact
+		m, _ = g.expNeg(lg, false)
+		g.release(lg)
+		g.w(FMAX(S4, m, m, vTINY)) // if m < 0x1p-149 {m = 0x1p-149}; FMAX keeps a NaN m
+		if wantLoss {
+			g.raw("\t// mFocalElem (pow): loss = (ce * m) * W")
+			loss = g.alloc()
+			g.w(FMUL(S4, loss, ce, m))
+			g.w(FMUL(S4, loss, loss, W))
+		}
+		if wantGrad {
+			g.raw("\t// mFocalElem (pow): D = (gamma * m) * (P / qd)")
+			gm := g.alloc()
+			g.w(FMULe(S4, gm, m, r, i)) // gamma * m
+			g.w(FMUL(S4, P, gm, P))
+			g.release(gm)
+			D = P
+		} else {
+			g.release(m)
+		}
+	} else {
+		g.raw("\t// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars")
+		fa := g.alloc()
+		g.dupParam(fa, "ga0")
+		r, i = param("ga1")
+		g.w(FMLAe(S4, fa, q, r, i))
+		fb := g.alloc()
+		g.dupParam(fb, "gb0")
+		r, i = param("gb1")
+		g.w(FMLAe(S4, fb, q, r, i))
+		g.release(q)
+		if wantLoss {
+			g.raw("\t// mFocalElem: loss = ((ce * fa) * fb) * W")
+			loss = g.alloc()
+			g.w(FMUL(S4, loss, ce, fa))
+			g.w(FMUL(S4, loss, loss, fb))
+			g.w(FMUL(S4, loss, loss, W))
+		}
+		if wantGrad {
+			g.raw("\t// mFocalElem: m = fa * fb, D = (gamma * fb) * P")
+			g.w(FMUL(S4, fa, fa, fb))
+			m = fa
+			r, i = param("gamma")
+			g.w(FMULe(S4, fb, fb, r, i)) // gamma * fb
+			g.w(FMUL(S4, P, fb, P))
+			g.release(fb)
+			D = P
+		} else {
+			g.release(fa, fb)
+		}
+	}
+	grad = -1
+	if wantGrad {
+		g.raw("\t// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)")
+		dz := g.alloc()
+		g.w(FCMEQz(S4, dz, D)) // D == 0 (false for NaN)
+		g.w(FMUL(S4, D, D, ce))
+		g.w(BIC(D, D, dz))
+		g.release(dz)
+		g.raw("\t// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g")
+		cc := g.alloc()
+		g.w(FADD(S4, cc, c, c))
+		g.w(FSUB(S4, cc, cc, vONE)) // (c+c) - 1
+		g.w(FSUB(S4, sm, c, sm))    // c - sm
+		g.w(FMUL(S4, sm, sm, m))    // (c-sm) * m
+		g.fmla(sm, D, cc)           // fma(Dce, (c+c)-1, (c-sm)*m)
+		g.release(cc, D, m)
+		g.negIfSignSet(sm, x)
+		r, i = param("scale")
+		g.w(FMULe(S4, W, W, r, i)) // W * scale
+		g.w(FMUL(S4, sm, W, sm))
+		g.w(BIC(sm, sm, wz)) // w == 0: +0
+		grad = sm
+	} else {
+		g.release(sm)
+	}
+	if wantLoss {
+		g.w(BIC(loss, loss, wz)) // w == 0: +0
+	}
+	g.release(wz, W, c, ce, x)
 	return loss, grad
 }

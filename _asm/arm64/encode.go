@@ -204,3 +204,35 @@ func FMLSe(arr Arr, rd, rn, rm V, i int) Inst {
 func FMULe(arr Arr, rd, rn, rm V, i int) Inst {
 	return byElement("fmul", 0, 0b1001, arr, rd, rn, rm, i)
 }
+
+// FCMGEz: FCMGE (zero): U=1, a=1, opcode=01100: Vd = (Vn >= 0.0) ? ones :
+// zeros (false for NaN; true for -0).
+func FCMGEz(arr Arr, rd, rn V) Inst { return fp2("fcmge", 1, 1, 0b01100, arr, rd, rn, ", #0") }
+
+// SCVTF (vector, integer): U=0, a=0, opcode=11101: each signed integer
+// lane to the floating-point value, rounded by FPCR (to nearest even).
+func SCVTF(arr Arr, rd, rn V) Inst { return fp2("scvtf", 0, 0, 0b11101, arr, rd, rn, "") }
+
+// ORN Vd.16B, Vn.16B, Vm.16B (vector): three same with U=0, size=11,
+// opcode=00011; Vd = Vn OR NOT Vm.
+func ORN(rd, rn, rm V) Inst {
+	w := threeSame(1, 0, 0b11, 0b00011, rd, rn, rm)
+	return Inst{w, fmt.Sprintf("orn %s, %s, %s", reg(rd, B16), reg(rn, B16), reg(rm, B16))}
+}
+
+// SSHR Vd.4S, Vn.4S, #shift encodes "Advanced SIMD shift by immediate"
+// (C4.1.95.26) with U=0, opcode=00000 (an arithmetic right shift of each
+// signed 32-bit lane); for 32-bit lanes immh = 01xx and immh:immb =
+// 64 - shift, shift in 1..32:
+//
+//	31 | 30 | 29 | 28..23 | 22..19 | 18..16 | 15..11 | 10 | 9..5 | 4..0
+//	 0 |  Q |  U | 011110 |  immh  |  immb  | opcode |  1 |  Rn  |  Rd
+func SSHR(rd, rn V, shift int) Inst {
+	if shift < 1 || shift > 32 {
+		panic(fmt.Sprintf("neon: sshr shift %d out of range 1..32", shift))
+	}
+	ib := uint32(64 - shift)
+	w := 0<<31 | 1<<30 | 0<<29 | 0b011110<<23 | bit("immh:immb", ib, 7)<<16 |
+		0b00000<<11 | 1<<10 | rn.check()<<5 | rd.check()
+	return Inst{w, fmt.Sprintf("sshr %s, %s, #%d", reg(rd, S4), reg(rn, S4), shift)}
+}

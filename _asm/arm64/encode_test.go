@@ -35,11 +35,14 @@ func TestEncoder(t *testing.T) {
 		for _, f := range []func(Arr, V, V, V) Inst{FADD, FSUB, FMUL, FDIV, FMIN, FMAX, FCMGE, FCMEQ, FCMGT} {
 			regs(func(a, b, c V) { all = append(all, f(arr, a, b, c)) })
 		}
-		for _, f := range []func(Arr, V, V) Inst{FABS, FNEG, FCMEQz} {
+		for _, f := range []func(Arr, V, V) Inst{FABS, FNEG, FCMEQz, FCMGEz, SCVTF} {
 			regs(func(a, b, _ V) { all = append(all, f(arr, a, b)) })
 		}
 	}
-	regs(func(a, b, c V) { all = append(all, BIC(a, b, c), FCVTL(a, b), FCVTL2(a, b)) })
+	regs(func(a, b, c V) { all = append(all, BIC(a, b, c), ORN(a, b, c), FCVTL(a, b), FCVTL2(a, b)) })
+	for sh := 1; sh <= 32; sh++ {
+		regs(func(a, b, _ V) { all = append(all, SSHR(a, b, sh)) })
+	}
 	for _, arr := range []Arr{S2, S4} {
 		for _, f := range []func(Arr, V, V, V, int) Inst{FMLAe, FMLSe, FMULe} {
 			for i := 0; i < 4; i++ {
@@ -62,6 +65,8 @@ func TestEncoderPanics(t *testing.T) {
 		"index4":   func() { FMLAe(S4, 0, 1, 2, 4) },
 		"double-e": func() { FMLAe(D2, 0, 1, 2, 0) },
 		"arr":      func() { FADD(B16, 0, 1, 2) },
+		"sshr0":    func() { SSHR(0, 1, 0) },
+		"sshr33":   func() { SSHR(0, 1, 33) },
 	} {
 		func() {
 			defer func() {

@@ -37,6 +37,55 @@ const (
 	nTemps   = 12 // V0..V11: temporaries
 )
 
+// The focal kernels need seven more scalars and the constants of mLog, and
+// their pow finish holds up to 12 vectors at once: they add into the
+// accumulator in memory (the same float64 additions in the same order) and
+// use V12..V19 instead (also written at the top of bce_arm64.s).
+const (
+	vNEGINF     V = 14 // -Inf (0xff800000) in every lane; NOT of it is the mantissa mask
+	vTHREEQ     V = 15 // 0.75 (0x3f400000), the bits mLog subtracts and adds back
+	vMINNORM    V = 16 // 0x1p-126, the smallest normal float32
+	vTINY       V = 17 // 0x1p-149, the smallest subnormal float32
+	vF1         V = 18 // S[0] 0x1p23, S[1] -23, S[2] gb1, S[3] gb0
+	vF2         V = 19 // S[0] al1, S[1] al0, S[2] ga1, S[3] ga0
+	nTempsFocal   = 14 // V0..V13: temporaries of the focal kernels
+)
+
+// focalFull and focalPacked are the focal constants, V14..V17 and V18's
+// first two lanes (its last two are parameters).
+var (
+	focalFull   = []string{"-inf", "0.75", "0x1p-126", "0x1p-149"}
+	focalPacked = []string{"0x1p23", "-23"}
+)
+
+// param returns the register and lane of a float32 parameter: vP holds
+// those of the existing kernels and gamma, vF1 and vF2 the other focal ones.
+func param(name string) (V, int) {
+	switch name {
+	case "scale":
+		return vP, 0
+	case "oms":
+		return vP, 1
+	case "hs":
+		return vP, 2
+	case "gamma":
+		return vP, 3
+	case "gb1":
+		return vF1, 2
+	case "gb0":
+		return vF1, 3
+	case "al1":
+		return vF2, 0
+	case "al0":
+		return vF2, 1
+	case "ga1":
+		return vF2, 2
+	case "ga0":
+		return vF2, 3
+	}
+	panic("no parameter " + name)
+}
+
 // Packed constants, in register order V21.S[0], V21.S[1], ..., V25.S[3].
 var packed = []string{
 	"-log2e", "-ln2hi", "-ln2lo", "exp6",
@@ -51,7 +100,8 @@ var full = []string{"ln2f", "expMagic", "expClamp", "half", "one", "sign"}
 
 type gen struct {
 	b      bytes.Buffer
-	free   [nTemps]bool
+	free   [nTempsFocal]bool
+	ntemp  int // temporaries of the current kernel: nTemps or nTempsFocal
 	consts map[string]float32
 	words  int
 	// counts instructions per emitted section, for the report
@@ -75,7 +125,7 @@ func (g *gen) w(i Inst) {
 }
 
 func (g *gen) alloc() V {
-	for i := range g.free {
+	for i := range g.free[:g.ntemp] {
 		if g.free[i] {
 			g.free[i] = false
 			return V(i)
@@ -88,7 +138,7 @@ var errPool = fmt.Errorf("out of temporary registers")
 
 func (g *gen) release(vs ...V) {
 	for _, v := range vs {
-		if v < 0 || v >= nTemps || g.free[v] {
+		if v < 0 || int(v) >= g.ntemp || g.free[v] {
 			panic(fmt.Sprintf("release of V%d: not an allocated temporary", v))
 		}
 		g.free[v] = true
@@ -97,7 +147,7 @@ func (g *gen) release(vs ...V) {
 
 func (g *gen) resetPool() {
 	for i := range g.free {
-		g.free[i] = true
+		g.free[i] = i < g.ntemp
 	}
 }
 
@@ -219,9 +269,22 @@ func (g *gen) log1p(e V, keep bool) V {
 	g.release(fh)
 	g.and(m, m, vLN2F) // k = e >= 0.5 ? ln2f : 0
 	g.raw("\t// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k")
+	q := g.lpPoly(f)
+	ff := g.alloc()
+	g.w(FMUL(S4, ff, f, f))
+	g.fmla(f, ff, q) // fma(f*f, q, f)
+	g.release(ff, q)
+	g.w(FADD(S4, f, f, m)) // + k
+	g.release(m)
+	return f
+}
+
+// lpPoly returns the Horner polynomial q = lp8*f + lp7, ..., q*f + lp0 of
+// mLog1p, which mLog evaluates too; f is kept.
+func (g *gen) lpPoly(f V) V {
 	q := g.alloc()
 	g.addend(q, "lp7")
-	r, i = k("lp8")
+	r, i := k("lp8")
 	g.w(FMLAe(S4, q, f, r, i)) // q = fma(lp8, f, lp7)
 	for _, c := range []string{"lp6", "lp5", "lp4", "lp3", "lp2", "lp1", "lp0"} {
 		q2 := g.alloc()
@@ -230,13 +293,59 @@ func (g *gen) log1p(e V, keep bool) V {
 		g.release(q)
 		q = q2
 	}
+	return q
+}
+
+// log returns log(q) (mLog) for the focal kernels (they hold its constants
+// in V14..V18); q is kept.
+func (g *gen) log(q V) V {
+	g.raw("\t// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0")
+	sub := g.alloc()
+	g.w(FCMGT(S4, sub, vMINNORM, q)) // q < 0x1p-126 (false for NaN)
+	qs := g.alloc()
+	g.w(FMULe(S4, qs, q, vF1, 0)) // q * 0x1p23
+	g.bif(qs, q, sub)             // not subnormal: qs = q
+	kb := g.alloc()
+	g.line("VDUP V%d.S[1], %s", vF1, s4(kb)) // -23
+	g.and(kb, kb, sub)                       // kb = subnormal ? -23 : +0
+	g.release(sub)
+	g.raw("\t// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb")
+	g.line("VSUB %s, %s, %s", s4(vTHREEQ), s4(qs), s4(qs)) // ix, int32 lanes
+	ix := qs
+	kk := g.alloc()
+	g.w(SSHR(kk, ix, 23))  // ix>>23, arithmetic as on int32
+	g.w(SCVTF(S4, kk, kk)) // float32(ix>>23), exact
+	g.w(FADD(S4, kk, kk, kb))
+	g.release(kb)
+	g.raw("\t// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)")
+	g.w(BIC(ix, ix, vNEGINF)) // ix & 0x7fffff: -Inf is 0xff800000
+	g.line("VADD %s, %s, %s", s4(vTHREEQ), s4(ix), s4(ix))
+	f := ix
+	g.w(FSUB(S4, f, f, vONE))
+	g.raw("\t// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)")
+	p := g.lpPoly(f)
 	ff := g.alloc()
 	g.w(FMUL(S4, ff, f, f))
-	g.fmla(f, ff, q) // fma(f*f, q, f)
-	g.release(ff, q)
-	g.w(FADD(S4, f, f, m)) // + k
-	g.release(m)
-	return f
+	g.fmla(f, ff, p) // r = fma(f*f, p, f)
+	g.release(ff, p)
+	r := f
+	g.raw("\t// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact")
+	c, i := k("-ln2lo")
+	g.w(FMLSe(S4, r, kk, c, i)) // r - k*(-ln2lo) = fma(k, ln2lo, r)
+	c, i = k("-ln2hi")
+	g.w(FMLSe(S4, r, kk, c, i)) // fma(k, ln2hi, r)
+	g.release(kk)
+	g.raw("\t// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)")
+	m := g.alloc()
+	g.w(FCMEQz(S4, m, q)) // q == ±0
+	g.bit(r, vNEGINF, m)
+	g.w(FCMGEz(S4, m, q)) // q >= 0 (false for NaN)
+	le := g.alloc()
+	g.w(FCMGE(S4, le, vONE, q)) // q <= 1 (false for NaN)
+	g.and(m, m, le)
+	g.w(ORN(r, r, m)) // all ones, a NaN, outside [0,1]
+	g.release(m, le)
+	return r
 }
 
 // sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e and elo are
@@ -278,6 +387,9 @@ type kernel struct {
 	inNames []string // the input slices, in the order of in
 	exp     bool     // computes exp(-|x|): needs the constant registers
 	sumW    bool     // adds the weights into acc[16:32] (a second pass over w)
+	// focal loads the focal constants and parameters into V14..V19, uses
+	// V0..V13 as temporaries and adds into acc in memory.
+	focal bool
 }
 
 // fromSpec returns the function of row k of the kernel table for path p.
@@ -285,7 +397,8 @@ func fromSpec(k spec.Kernel, p spec.Path) kernel {
 	kn := kernel{
 		name: k.Name + p.Suffix, in: len(k.In), out: k.Out != "", out2: k.Out2 != "", acc: k.Acc,
 		params: k.Scalars, doc: k.Model, inNames: k.In, exp: k.HasExp(),
-		sumW: slices.Contains(k.Accum, spec.W),
+		sumW:  slices.Contains(k.Accum, spec.W),
+		focal: k.Has(spec.FinishFocal) || k.Has(spec.FinishFocalPow),
 	}
 	for _, a := range k.Args() {
 		kn.args = append(kn.args, a.Name+" "+a.Type)
@@ -394,10 +507,15 @@ func (g *gen) loadConsts(kn kernel, off map[string]int) {
 	g.line("VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]")
 	g.line("VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]")
 	g.line("VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]")
+	if kn.focal {
+		g.line("MOVD $·neonFocal<>(SB), R9")
+		g.line("VLD1.P 64(R9), [V14.S4, V15.S4, V16.S4, V17.S4]")
+		g.line("VLD1 (R9), [V18.S4]")
+	}
 	for _, p := range kn.params {
-		lane := map[string]int{"scale": 0, "oms": 1, "hs": 2}[p]
+		r, lane := param(p)
 		g.line("MOVWU %s+%d(FP), R9", p, off[p])
-		g.line("VMOV R9, V%d.S[%d]", vP, lane)
+		g.line("VMOV R9, V%d.S[%d]", r, lane)
 	}
 }
 
@@ -405,7 +523,7 @@ func (g *gen) loadConsts(kn kernel, off map[string]int) {
 // stack buffer; part numbers the labels when a function has two loops.
 func (g *gen) sumLoop(kn kernel, elem func(*gen, []V) (V, V), part int) {
 	lb := fmt.Sprintf("%s%d", strings.TrimSuffix(kn.name, "NEON"), part)
-	if kn.acc > 0 {
+	if kn.acc > 0 && !kn.focal {
 		g.line("VLD1 (%s), [V12.D2, V13.D2, V14.D2, V15.D2]", rAcc)
 		g.line("ADD $64, %s, R9", rAcc)
 		g.line("VLD1 (R9), [V16.D2, V17.D2, V18.D2, V19.D2]")
@@ -476,7 +594,7 @@ func (g *gen) sumLoop(kn kernel, elem func(*gen, []V) (V, V), part int) {
 		g.line("CBNZ %s, %s_copyout", rTail, lb)
 	}
 	g.raw("%s_done:", lb)
-	if kn.acc > 0 {
+	if kn.acc > 0 && !kn.focal {
 		g.line("VST1 [V12.D2, V13.D2, V14.D2, V15.D2], (%s)", rAcc)
 		g.line("ADD $64, %s, R9", rAcc)
 		g.line("VST1 [V16.D2, V17.D2, V18.D2, V19.D2], (R9)")
@@ -488,6 +606,10 @@ func (g *gen) sumLoop(kn kernel, elem func(*gen, []V) (V, V), part int) {
 // (after its exp) when the temporaries allow: all of them if possible, else
 // the first ones (x, then y, ...), the rest right after vector j.
 func (g *gen) block(kn kernel, elem func(*gen, []V) (V, V), tail bool) {
+	g.ntemp = nTemps
+	if kn.focal {
+		g.ntemp = nTempsFocal
+	}
 	mark := g.b.Len()
 	cnt := 0
 	if g.count != nil {
@@ -574,11 +696,20 @@ func (g *gen) blockOnce(kn kernel, elem func(*gen, []V) (V, V), tail bool, ahead
 			}
 			g.raw("\t// accumulate into acc lanes %d..%d", 4*j, 4*j+3)
 			lo, hi := g.alloc(), g.alloc()
-			a := vAcc0 + V(2*j)
 			g.w(FCVTL(lo, sum))
 			g.w(FCVTL2(hi, sum))
-			g.w(FADD(D2, a, a, lo))
-			g.w(FADD(D2, a+1, a+1, hi))
+			if kn.focal {
+				a0, a1 := g.alloc(), g.alloc()
+				g.line("FLDPQ %d(%s), (F%d, F%d)", 32*j, rAcc, a0, a1)
+				g.w(FADD(D2, a0, a0, lo))
+				g.w(FADD(D2, a1, a1, hi))
+				g.line("FSTPQ (F%d, F%d), %d(%s)", a0, a1, 32*j, rAcc)
+				g.release(a0, a1)
+			} else {
+				a := vAcc0 + V(2*j)
+				g.w(FADD(D2, a, a, lo))
+				g.w(FADD(D2, a+1, a+1, hi))
+			}
 			g.release(lo, hi, sum)
 		}
 	}
@@ -647,12 +778,19 @@ func (g *gen) header() {
 //   R9..R13   scratch; R12 tail mask pointer
 //   V0..V11   temporaries (allocated by the generator)
 //   V12..V19  accumulators: float64 lane j of the 16 in V(12+j/2).D[j%%2]
-//   V20       parameters: S[0] scale, S[1] oms = 1-s, S[2] hs = s/2
+//   V20       parameters: S[0] scale, S[1] oms = 1-s, S[2] hs = s/2,
+//             S[3] gamma (focal)
 //   V21..V25  constants for DUP and by-element operands, 4 per register:`)
 	for i := 0; i < len(packed); i += 4 {
 		g.raw("//               V%d = {%s}", int(vK0)+i/4, strings.Join(packed[i:i+4], ", "))
 	}
 	g.raw("//   V26..V31  %s, one per register (sign = 0x80000000)", strings.Join(full, ", "))
+	g.raw(`//
+// The focal kernels add into acc in memory and use V12..V19 so:
+//   V0..V13   temporaries
+//   V14..V17  %s, one per register
+//   V18       S[0] %s, S[1] %s, S[2] gb1, S[3] gb0
+//   V19       S[0] al1, S[1] al0, S[2] ga1, S[3] ga0`, strings.Join(focalFull, ", "), focalPacked[0], focalPacked[1])
 	g.raw("")
 	var vals []float32
 	for _, n := range packed {
@@ -667,6 +805,21 @@ func (g *gen) header() {
 		g.raw("DATA ·neonConsts<>+%d(SB)/4, $0x%08x // %s", 4*i, math.Float32bits(v), g.constName(i))
 	}
 	g.raw("GLOBL ·neonConsts<>(SB), RODATA|NOPTR, $%d", 4*len(vals))
+	g.raw("")
+	g.raw("// The focal kernels' constants: %s, one per register (V14..V17), then", strings.Join(focalFull, ", "))
+	g.raw("// %s in V18.S[0], V18.S[1] (V18.S[2], V18.S[3] receive gb1, gb0).", strings.Join(focalPacked, ", "))
+	var names []string
+	for _, n := range focalFull {
+		names = append(names, n, n, n, n)
+	}
+	names = append(names, focalPacked...)
+	for len(names)%4 != 0 {
+		names = append(names, "0")
+	}
+	for i, n := range names {
+		g.raw("DATA ·neonFocal<>+%d(SB)/4, $0x%08x // %s", 4*i, math.Float32bits(g.constant(n)), n)
+	}
+	g.raw("GLOBL ·neonFocal<>(SB), RODATA|NOPTR, $%d", 4*len(names))
 }
 
 func (g *gen) constName(i int) string {
@@ -686,6 +839,22 @@ func (g *gen) constant(name string) float32 {
 		return 0.5
 	case "-half":
 		return -0.5
+	// The constants of mLog and of mFocalElem's floors, literals in the
+	// model.
+	case "-inf":
+		return float32(math.Inf(-1))
+	case "0.75":
+		return 0.75
+	case "0x1p-126":
+		return 0x1p-126
+	case "0x1p-149":
+		return 0x1p-149
+	case "0x1p23":
+		return 0x1p23
+	case "-23":
+		return -23
+	case "0":
+		return 0
 	}
 	neg := strings.HasPrefix(name, "-")
 	v := spec.Const(g.consts, strings.TrimPrefix(name, "-"))

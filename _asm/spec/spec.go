@@ -39,11 +39,21 @@ const (
 	// FinishSigmoid gives sigmoid(x): 1-sm for a clear sign bit, sm for a
 	// set one (mSigmoidElem).
 	FinishSigmoid
+	// FinishFocal is the focal loss's finish with an integer Gamma in
+	// {0, 1, 2} (mFocalElem with pow false): the modulating factor
+	// (1-p_t)^Gamma and its derivative are products of 1-p_t, selected by
+	// the scalars ga1, ga0, gb1, gb0; no exp, no log.
+	FinishFocal
+	// FinishFocalPow is the focal loss's finish for any other Gamma
+	// (mFocalElem with pow true): (1-p_t)^Gamma = exp(Gamma*log(1-p_t)),
+	// with a general log (mLog) and a second exp (mExpNeg) per element.
+	FinishFocalPow
 )
 
 var stepNames = map[Step]string{
 	ExpNeg: "ExpNeg", ExpNegLo: "ExpNegLo", Log1p: "Log1p", SigNeg: "SigNeg",
 	FinishPlain: "FinishPlain", FinishWeighted: "FinishWeighted", FinishSigmoid: "FinishSigmoid",
+	FinishFocal: "FinishFocal", FinishFocalPow: "FinishFocalPow",
 }
 
 func (s Step) String() string { return stepNames[s] }
@@ -54,8 +64,8 @@ type Value uint8
 
 const (
 	None    Value = iota
-	Loss          // the loss (weighted under FinishWeighted)
-	Grad          // the gradient (weighted under FinishWeighted), times scale when the kernel has that scalar
+	Loss          // the loss (weighted under FinishWeighted and the focal finishes)
+	Grad          // the gradient (weighted under FinishWeighted and the focal finishes), times scale when the kernel has that scalar
 	Sigmoid       // sigmoid(x)
 	X             // the input x itself (no step)
 	W             // the weight w itself
@@ -76,8 +86,9 @@ type Kernel struct {
 	// Out2 is a second output slice ("" for none), after Out in the
 	// parameters, receiving Store2: the one-pass loss-and-gradient kernels.
 	Out2 string
-	// Scalars are the float32 parameters, from scale, oms (1 - smoothing)
-	// and hs (smoothing/2), in that order.
+	// Scalars are the float32 parameters, from oms (1 - smoothing), hs
+	// (smoothing/2), the focal ones (al1, al0, ga1, ga0, gb1, gb0, gamma;
+	// see mFocalElem) and scale, in that order.
 	Scalars []string
 	// Acc is the number of float64 accumulator lanes: 0, 16 (acc
 	// *[16]float64) or 32. Element i adds into lane i%16 of each Accum
@@ -192,6 +203,48 @@ var Kernels = []Kernel{
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishWeighted}, Store: Loss, Store2: Grad,
 		Tune: Tune{IL: map[string]int{"avx2": 2, "avx512": 2}},
 	},
+	// The focal kernels (focal.go): FinishFocal for Gamma in {0, 1, 2},
+	// FinishFocalPow for every other Gamma.
+	{
+		Name: "focalLoss", Model: "dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false)",
+		Out: "dst", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma"},
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Store: Loss,
+	},
+	{
+		Name: "focalSum", Model: "loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])",
+		In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma"}, Acc: 32,
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Accum: []Value{Loss, W},
+	},
+	{
+		Name: "focalGrad", Model: "_, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)",
+		Out: "dst", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma", "scale"},
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Store: Grad,
+	},
+	{
+		Name: "focalLossGrad", Model: "loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false); acc[i%16] += float64(loss)",
+		Out: "g", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma", "scale"}, Acc: 16,
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Store: Grad, Accum: []Value{Loss},
+	},
+	{
+		Name: "focalPowLoss", Model: "dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true)",
+		Out: "dst", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma"},
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Store: Loss,
+	},
+	{
+		Name: "focalPowSum", Model: "loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])",
+		In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma"}, Acc: 32,
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Accum: []Value{Loss, W},
+	},
+	{
+		Name: "focalPowGrad", Model: "_, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)",
+		Out: "dst", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma", "scale"},
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Store: Grad,
+	},
+	{
+		Name: "focalPowLossGrad", Model: "loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true); acc[i%16] += float64(loss)",
+		Out: "g", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma", "scale"}, Acc: 16,
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Store: Grad, Accum: []Value{Loss},
+	},
 }
 
 // Has reports whether the kernel is made with step s.
@@ -285,8 +338,8 @@ func (k Kernel) Check() error {
 	if !subsequence(k.In, []string{"x", "y", "w", "pw"}) || len(k.In) == 0 || k.In[0] != "x" {
 		return bad("inputs %v: want x, then any of y, w, pw in that order", k.In)
 	}
-	if !subsequence(k.Scalars, []string{"oms", "hs", "scale"}) {
-		return bad("scalars %v: want any of oms, hs, scale in that order", k.Scalars)
+	if !subsequence(k.Scalars, scalarOrder) {
+		return bad("scalars %v: want any of %v in that order", k.Scalars, scalarOrder)
 	}
 	if (k.Out == "") != (k.Store == None) || (k.Out2 == "") != (k.Store2 == None) {
 		return bad("an output slice needs a stored value and the other way round")
@@ -301,7 +354,7 @@ func (k Kernel) Check() error {
 		return bad("%d accumulator lanes for %d accumulated values", k.Acc, len(k.Accum))
 	}
 	finishes := 0
-	for _, s := range []Step{FinishPlain, FinishWeighted, FinishSigmoid} {
+	for _, s := range []Step{FinishPlain, FinishWeighted, FinishSigmoid, FinishFocal, FinishFocalPow} {
 		if k.Has(s) {
 			finishes++
 		}
@@ -323,7 +376,8 @@ func (k Kernel) Check() error {
 	if len(k.Accum) > 2 || (len(k.Accum) == 2 && k.Accum[1] != W) || (len(k.Accum) > 0 && k.Accum[0] == W) {
 		return bad("accumulates %v: want one value, then at most W", k.Accum)
 	}
-	lossOrGrad := k.Has(FinishPlain) || k.Has(FinishWeighted)
+	focal := k.Has(FinishFocal) || k.Has(FinishFocalPow)
+	lossOrGrad := k.Has(FinishPlain) || k.Has(FinishWeighted) || focal
 	for _, v := range append([]Value{k.Store, k.Store2}, k.Accum...) {
 		ok := true
 		switch v {
@@ -343,10 +397,15 @@ func (k Kernel) Check() error {
 			return bad("the steps %v cannot give %v", k.Steps, v)
 		}
 	}
-	if k.Has(Log1p) && !k.Wants(Loss) {
+	// The focal finishes need the loss for the gradient and the sigmoid
+	// for the loss (1-p_t): they take all three steps whatever they store.
+	if focal && !(k.Has(ExpNegLo) && k.Has(Log1p) && k.Has(SigNeg)) {
+		return bad("a focal finish needs ExpNegLo, Log1p and SigNeg")
+	}
+	if k.Has(Log1p) && !k.Wants(Loss) && !focal {
 		return bad("Log1p with no loss wanted")
 	}
-	if (k.Has(SigNeg) || k.Has(ExpNegLo)) && !k.Wants(Grad) && !k.Wants(Sigmoid) {
+	if (k.Has(SigNeg) || k.Has(ExpNegLo)) && !k.Wants(Grad) && !k.Wants(Sigmoid) && !focal {
 		return bad("SigNeg or ExpNegLo with no gradient or sigmoid wanted")
 	}
 	if k.Has(ExpNegLo) != k.Has(SigNeg) {
@@ -355,8 +414,28 @@ func (k Kernel) Check() error {
 	if k.Has(FinishWeighted) && (!k.HasIn("y") || !k.HasIn("w") || !k.HasIn("pw") || !k.HasScalar("oms") || !k.HasScalar("hs")) {
 		return bad("FinishWeighted needs y, w, pw, oms and hs")
 	}
+	if focal {
+		need := []string{"oms", "hs", "al1", "al0", "gamma"}
+		if k.Has(FinishFocal) {
+			need = []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma"}
+		}
+		for _, s := range need {
+			if !k.HasScalar(s) {
+				return bad("a focal finish needs the scalars %v", need)
+			}
+		}
+		if !k.HasIn("y") || !k.HasIn("w") || k.HasIn("pw") {
+			return bad("a focal finish reads x, y and w")
+		}
+		if k.Wants(Grad) && !k.HasScalar("scale") {
+			return bad("a focal gradient needs scale")
+		}
+	}
 	return nil
 }
+
+// scalarOrder is the order of the float32 parameters of every kernel.
+var scalarOrder = []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma", "scale"}
 
 // CheckAll checks every row of Kernels and Paths; the generators refuse to
 // run on a table that fails it.
