@@ -233,7 +233,7 @@ func (g *gen) focalFinish(x, ys, w, a, L, sm V, pow, wantLoss, wantGrad bool) (l
 	g.w(FMUL(S4, W, w, W))      // W = w * alpha_t
 	g.release(w)
 	c := g.plainC(x, ys, false) // c = 1-ys for a clear sign bit, ys for a set one, as mWElem without p
-	ce := g.lin(c, a, L) // ce = c != 0 ? fma(c, a, L) : L
+	ce := g.lin(c, a, L)        // ce = c != 0 ? fma(c, a, L) : L
 	g.release(a)
 	g.raw("\t// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)")
 	osm := g.alloc()
