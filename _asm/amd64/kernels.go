@@ -14,6 +14,27 @@ type fn struct {
 	ptr  map[string]GPVirtual
 	acc  []Op // float64 accumulators (registers, or memory), 16 lanes per set
 	scal map[string]Op
+	// atUse marks the AVX2 scalars that have no stack slot: scal holds
+	// their argument, broadcast into a register at each use (atUse).
+	atUse map[string]bool
+}
+
+// atUse reports whether scalar s of kernel k is broadcast from its
+// argument at each use on AVX2 instead of from a 32-byte stack slot: the
+// multipliers of the focal finish's FMAs (fmaScal), which are loaded into
+// a register anyway (only an FMA's addend can be a memory operand), and a
+// VBROADCASTSS from memory is one load, as the VMOVUPS of a slot is.
+// Without this, focalSum's nine slots and its 512-byte deferral buffer
+// would pass the NOSPLIT frame limit.
+func atUse(k spec.Kernel, s string) bool {
+	if !k.Has(spec.FinishFocal) && !k.Has(spec.FinishFocalPow) {
+		return false
+	}
+	switch s {
+	case "oms", "al1", "ga1", "gb1":
+		return true
+	}
+	return false
 }
 
 // body emits kernel k for the vectors ks of the current group: the steps of
@@ -48,6 +69,8 @@ func (g *gen) body(k spec.Kernel, f *fn, ks []int) {
 			val[spec.Loss], val[spec.Grad], val[spec.W] = g.weighted(f, ks, a, s, L, sm, k.Wants(spec.Loss), k.Wants(spec.Grad))
 		case k.Has(spec.FinishSigmoid):
 			val[spec.Sigmoid] = g.sigmoidFinish(s, sm)
+		case k.Has(spec.FinishFocal), k.Has(spec.FinishFocalPow):
+			val[spec.Loss], val[spec.Grad], val[spec.W] = g.focal(k, f, ks, a, s, L, sm)
 		}
 	}
 	if k.Store != spec.None {
@@ -247,6 +270,168 @@ func (g *gen) weighted(f *fn, ks []int, a V, s sign, L, sm V, wantLoss, wantGrad
 	return L, c, w
 }
 
+// focal finishes mFocalElem for the vectors ks from |x| (a, consumed), L
+// and sm (both consumed): it returns the focal loss, the focal gradient
+// times scale and the weights, as the kernel wants them. FinishFocal takes
+// the modulating factor as the product of fa and fb, FinishFocalPow as
+// exp(gamma*log(q)) through log and a second expNeg.
+func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss, G, w V) {
+	n := len(ks)
+	pow := k.Has(spec.FinishFocalPow)
+	wantLoss, wantGrad := k.Wants(spec.Loss), k.Wants(spec.Grad)
+	Comment("mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one")
+	ys := g.loadAll(f, "y", ks)
+	each(n, func(j int) { g.fmaScal(f, "oms", "hs", ys[j]) })
+	c := make(V, n)
+	each(n, func(j int) { c[j] = g.oneMinus(ys[j]) })
+	each(n, func(j int) { g.sel(s, j, ys[j], c[j]) })
+	Comment("mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t")
+	W := ys
+	each(n, func(j int) { g.fmaScal(f, "al1", "al0", W[j]) })
+	each(n, func(j int) { VMULPS(g.opAll(f, "w", ks[j:j+1])[0], W[j], W[j]) })
+	// ce = fma(c, |x|, L) where c != 0, else L (as mLossElem).
+	g.lin(a, c, L, s)
+	ce := L
+	Comment("mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)")
+	osm, q := make(V, n), make(V, n)
+	each(n, func(j int) { osm[j] = g.oneMinus(sm[j]) })
+	each(n, func(j int) { q[j] = g.oneMinus(c[j]) })
+	each(n, func(j int) { VMULPS(sm[j], q[j], q[j]) })
+	each(n, func(j int) { VFMADD231PS(c[j], osm[j], q[j]) }) // q = osm*c + (1-c)*sm
+	var P, cs, tc V
+	if wantGrad {
+		P, cs, tc = osm, sm, c
+		each(n, func(j int) { VMULPS(sm[j], osm[j], P[j]) })
+		Comment("mFocalElem: c - sm and (c+c) - 1, for the gradient")
+		each(n, func(j int) { VSUBPS(sm[j], c[j], cs[j]) })
+		each(n, func(j int) { VADDPS(c[j], c[j], tc[j]) })
+		each(n, func(j int) { VSUBPS(g.c("one"), tc[j], tc[j]) })
+	}
+	var m, D, lv V // the modulating factor, D, and the loss before W
+	if !pow {
+		Comment("mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)")
+		fa, fb := q, make(V, n)
+		each(n, func(j int) {
+			fb[j] = g.vec()
+			VMOVAPS(q[j], fb[j])
+		})
+		each(n, func(j int) { g.fmaScal(f, "ga1", "ga0", fa[j]) })
+		each(n, func(j int) { g.fmaScal(f, "gb1", "gb0", fb[j]) })
+		if wantLoss {
+			Comment("mFocalElem: loss = ((ce*fa)*fb)*W")
+			lv = newV(n, g)
+			each(n, func(j int) { VMULPS(fa[j], ce[j], lv[j]) })
+			each(n, func(j int) { VMULPS(fb[j], lv[j], lv[j]) })
+		}
+		if wantGrad {
+			Comment("mFocalElem: m = fa*fb, D = (gamma*fb)*P")
+			m, D = fa, fb
+			each(n, func(j int) { VMULPS(fb[j], fa[j], m[j]) })
+			each(n, func(j int) { VMULPS(f.scal["gamma"], fb[j], D[j]) })
+			each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
+		}
+	} else {
+		lg := g.log(q)
+		Comment("mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)")
+		each(n, func(j int) { VMULPS(f.scal["gamma"], lg[j], lg[j]) })
+		each(n, func(j int) { VXORPS(g.c("signbit"), lg[j], lg[j]) })
+		e, _ := g.expNeg(lg, sign{}, false)
+		m = make(V, n)
+		// VMAXPS returns its second source (avo's first operand) when
+		// either is NaN: m there.
+		each(n, func(j int) {
+			m[j] = g.cfresh("twoM149")
+			VMAXPS(e[j], m[j], m[j])
+		})
+		if wantLoss {
+			Comment("mFocalElem: loss = (ce*m)*W")
+			lv = newV(n, g)
+			each(n, func(j int) { VMULPS(m[j], ce[j], lv[j]) })
+		}
+		if wantGrad {
+			Comment("mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)")
+			each(n, func(j int) {
+				qd := g.cfresh("twoM149")
+				VMAXPS(q[j], qd, qd)
+				VDIVPS(qd, P[j], P[j])
+			})
+			D = newV(n, g)
+			each(n, func(j int) { VMULPS(f.scal["gamma"], m[j], D[j]) })
+			each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
+		}
+	}
+	if wantGrad {
+		Comment("mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit")
+		if g.z {
+			each(n, func(j int) {
+				kd := K()
+				VCMPPS(U8(4), g.c("zero"), D[j], kd) // D != 0, unordered
+				VMULPS_Z(ce[j], D[j], kd, D[j])
+			})
+		} else {
+			each(n, func(j int) {
+				md := g.vec()
+				VCMPPS(U8(4), g.c("zero"), D[j], md) // D != 0, unordered
+				VMULPS(ce[j], D[j], D[j])
+				VANDPS(md, D[j], D[j])
+			})
+		}
+		each(n, func(j int) { VMULPS(m[j], cs[j], cs[j]) })
+		each(n, func(j int) { VFMADD231PS(D[j], tc[j], cs[j]) }) // cs = tc*Dce + (c-sm)*m
+		each(n, func(j int) { g.negIf(s, j, cs[j]) })
+		G = cs
+	}
+	Comment("mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0")
+	w = g.loadAll(f, "w", ks)
+	var ws V
+	if wantGrad {
+		ws = newV(n, g)
+		each(n, func(j int) { VMULPS(f.scal["scale"], W[j], ws[j]) }) // W*scale
+	}
+	if g.z {
+		kw := make([]OpmaskVirtual, n)
+		each(n, func(j int) {
+			kw[j] = K()
+			VCMPPS(U8(4), g.c("zero"), w[j], kw[j]) // w != 0, unordered
+		})
+		if wantLoss {
+			each(n, func(j int) { VMULPS_Z(W[j], lv[j], kw[j], lv[j]) })
+		}
+		if wantGrad {
+			each(n, func(j int) { VMULPS_Z(ws[j], G[j], kw[j], G[j]) })
+		}
+		return lv, G, w
+	}
+	wz := newV(n, g)
+	each(n, func(j int) { VCMPPS(U8(0), g.c("zero"), w[j], wz[j]) }) // w == 0, ordered
+	if wantLoss {
+		each(n, func(j int) { VMULPS(W[j], lv[j], lv[j]) })
+		each(n, func(j int) { VANDNPS(lv[j], wz[j], lv[j]) })
+	}
+	if wantGrad {
+		each(n, func(j int) { VMULPS(ws[j], G[j], G[j]) })
+		each(n, func(j int) { VANDNPS(G[j], wz[j], G[j]) })
+	}
+	return lv, G, w
+}
+
+// fmaScal sets r = fma(r, scalar a, scalar b) = r*a + b: a broadcast
+// register on AVX-512; on AVX2 a is broadcast from its argument (atUse)
+// and b is read from its stack slot.
+func (g *gen) fmaScal(f *fn, a, b string, r VecVirtual) {
+	if g.z {
+		VFMADD213PS(f.scal[b], f.scal[a], r)
+		return
+	}
+	t := g.vec()
+	if f.atUse[a] {
+		VBROADCASTSS(f.scal[a], t)
+	} else {
+		VMOVUPS(f.scal[a], t)
+	}
+	VFMADD213PS(f.scal[b], t, r)
+}
+
 // function emits kernel k for path g.
 func (g *gen) function(k spec.Kernel) {
 	name := k.Name + g.suffix
@@ -277,13 +462,25 @@ func (g *gen) function(k spec.Kernel) {
 		}
 	}
 	var local Mem
-	if !g.z && len(k.Scalars) > 0 {
-		local = AllocLocal(32 * len(k.Scalars))
+	slotted := 0 // the AVX2 scalars with a stack slot
+	for _, s := range k.Scalars {
+		if !atUse(k, s) {
+			slotted++
+		}
 	}
-	for j, s := range k.Scalars {
+	if !g.z && slotted > 0 {
+		local = AllocLocal(32 * slotted)
+	}
+	f.atUse = map[string]bool{}
+	j := 0
+	for _, s := range k.Scalars {
 		b, err := Param(s).Resolve()
 		if err != nil {
 			panic(err)
+		}
+		if !g.z && atUse(k, s) {
+			f.scal[s], f.atUse[s] = b.Addr, true
+			continue
 		}
 		r := g.vec()
 		VBROADCASTSS(b.Addr, r)
@@ -295,6 +492,7 @@ func (g *gen) function(k spec.Kernel) {
 			VMOVUPS(r, m)
 			f.scal[s] = m
 		}
+		j++
 	}
 	g.preload("expClamp", "one", "half", "absmask")
 	// AVX-512 adds into accumulator registers as it goes (measured faster
