@@ -7897,7 +7897,7 @@ done:
 
 // func focalLossAVX2(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·focalLossAVX2(SB), NOSPLIT, $160-132
+TEXT ·focalLossAVX2(SB), NOSPLIT, $224-132
 	// focalLossAVX2: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false)
 	// Registers:
 	//   AX   n = len(dst)
@@ -7937,952 +7937,856 @@ loop:
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      (BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      (DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VMOVUPS      (BX)(DI*4), Y2
+	VMOVUPS      32(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(DI*4), Y0
+	VMOVUPS      32(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+104(FP), Y4
 	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       (SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     (DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+112(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+120(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
+	VMULPS       (SI)(DI*4), Y0, Y0
+	VMULPS       32(SI)(DI*4), Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS (SI)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y0, Y2
+	VMOVUPS (SI)(DI*4), Y4
+	VMOVUPS 32(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y4, Y2
+	VANDNPS Y3, Y5, Y3
 
 	// store dst
 	VMOVUPS Y2, (CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 32(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      32(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      32(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       32(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     32(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+112(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+120(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 32(SI)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y0, Y2
-
-	// store dst
-	VMOVUPS Y2, 32(CX)(DI*4)
+	VMOVUPS Y3, 32(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 64(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      64(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      64(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VMOVUPS      64(BX)(DI*4), Y2
+	VMOVUPS      96(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(BX)(DI*4), Y0
+	VMOVUPS      96(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+104(FP), Y4
 	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       64(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     64(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+112(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+120(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
+	VMULPS       64(SI)(DI*4), Y0, Y0
+	VMULPS       96(SI)(DI*4), Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 64(SI)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y0, Y2
+	VMOVUPS 64(SI)(DI*4), Y4
+	VMOVUPS 96(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y4, Y2
+	VANDNPS Y3, Y5, Y3
 
 	// store dst
 	VMOVUPS Y2, 64(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 96(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      96(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       96(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     96(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+112(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+120(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 96(SI)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y0, Y2
-
-	// store dst
-	VMOVUPS Y2, 96(CX)(DI*4)
+	VMOVUPS Y3, 96(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 128(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      128(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      128(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VMOVUPS      128(BX)(DI*4), Y2
+	VMOVUPS      160(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(BX)(DI*4), Y0
+	VMOVUPS      160(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+104(FP), Y4
 	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       128(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     128(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+112(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+120(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
+	VMULPS       128(SI)(DI*4), Y0, Y0
+	VMULPS       160(SI)(DI*4), Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 128(SI)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y0, Y2
+	VMOVUPS 128(SI)(DI*4), Y4
+	VMOVUPS 160(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y4, Y2
+	VANDNPS Y3, Y5, Y3
 
 	// store dst
 	VMOVUPS Y2, 128(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 160(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      160(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      160(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       160(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     160(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+112(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+120(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 160(SI)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y0, Y2
-
-	// store dst
-	VMOVUPS Y2, 160(CX)(DI*4)
+	VMOVUPS Y3, 160(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 192(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      192(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      192(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(DI*4), Y0
+	VMOVUPS      224(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+104(FP), Y4
 	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       192(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     192(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+112(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+120(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
+	VMULPS       192(SI)(DI*4), Y0, Y0
+	VMULPS       224(SI)(DI*4), Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 192(SI)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y0, Y2
+	VMOVUPS 192(SI)(DI*4), Y4
+	VMOVUPS 224(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y4, Y2
+	VANDNPS Y3, Y5, Y3
 
 	// store dst
 	VMOVUPS Y2, 192(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 224(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      224(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      224(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       224(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     224(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+112(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+120(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 224(SI)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y0, Y2
-
-	// store dst
-	VMOVUPS Y2, 224(CX)(DI*4)
+	VMOVUPS Y3, 224(CX)(DI*4)
 	ADDQ    $+64, DI
 	CMPQ    DI, R8
 	JB      loop
@@ -9004,7 +8908,7 @@ tail:
 	VFMADD213PS  96(SP), Y4, Y2
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y3, Y6, Y3
+	VMULPS Y6, Y3, Y3
 	VMULPS Y2, Y3, Y3
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
@@ -9122,7 +9026,7 @@ tail:
 	VFMADD213PS  96(SP), Y3, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y2, Y5, Y2
+	VMULPS Y5, Y2, Y2
 	VMULPS Y1, Y2, Y2
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
@@ -9142,7 +9046,7 @@ done:
 
 // func focalSumAVX2(x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, acc *[32]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·focalSumAVX2(SB), NOSPLIT, $672-120
+TEXT ·focalSumAVX2(SB), NOSPLIT, $736-120
 	// focalSumAVX2: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])
 	// Registers:
 	//   AX   n = len(x)
@@ -9182,14 +9086,6 @@ loop:
 	VMOVUPD   32(SI), Y1
 	VMOVUPD   64(SI), Y2
 	VMOVUPD   96(SI), Y3
-	VCVTPS2PD 160(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 176(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 192(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 208(SP), Y4
-	VADDPD    Y4, Y3, Y3
 	VCVTPS2PD 224(SP), Y4
 	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 240(SP), Y4
@@ -9214,14 +9110,6 @@ loop:
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 400(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VMOVUPD   Y0, (SI)
-	VMOVUPD   Y1, 32(SI)
-	VMOVUPD   Y2, 64(SI)
-	VMOVUPD   Y3, 96(SI)
-	VMOVUPD   128(SI), Y0
-	VMOVUPD   160(SI), Y1
-	VMOVUPD   192(SI), Y2
-	VMOVUPD   224(SI), Y3
 	VCVTPS2PD 416(SP), Y4
 	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 432(SP), Y4
@@ -9230,6 +9118,14 @@ loop:
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 464(SP), Y4
 	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (SI)
+	VMOVUPD   Y1, 32(SI)
+	VMOVUPD   Y2, 64(SI)
+	VMOVUPD   Y3, 96(SI)
+	VMOVUPD   128(SI), Y0
+	VMOVUPD   160(SI), Y1
+	VMOVUPD   192(SI), Y2
+	VMOVUPD   224(SI), Y3
 	VCVTPS2PD 480(SP), Y4
 	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 496(SP), Y4
@@ -9253,6 +9149,14 @@ loop:
 	VCVTPS2PD 640(SP), Y4
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 704(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 720(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, 128(SI)
 	VMOVUPD   Y1, 160(SI)
@@ -9265,976 +9169,872 @@ body:
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      (DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      (CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       (BX)(DI*4), Y1, Y1
+	VMOVUPS      (DX)(DI*4), Y2
+	VMOVUPS      32(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     (CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+88(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+96(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
 	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS (BX)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y3
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y3, Y2
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y2, 160(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y0, 416(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 32(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (DX)(DI*4), Y0
 	VMOVUPS      32(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      32(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+80(FP), Y4
 	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       (BX)(DI*4), Y0, Y0
 	VMULPS       32(BX)(DI*4), Y1, Y1
 
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     32(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+88(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+96(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
-
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 32(BX)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y3
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y3, Y2
+	VMOVUPS (BX)(DI*4), Y4
+	VMOVUPS 32(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y2, 192(SP)
+	VMOVUPS Y2, 224(SP)
+	VMOVUPS Y3, 256(SP)
 
 	// accumulate into acc[16:32]
-	VMOVUPS Y0, 448(SP)
+	VMOVUPS Y4, 480(SP)
+	VMOVUPS Y5, 512(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 64(CX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      64(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      64(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       64(BX)(DI*4), Y1, Y1
+	VMOVUPS      64(DX)(DI*4), Y2
+	VMOVUPS      96(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     64(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+88(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+96(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
 	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 64(BX)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y3
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y3, Y2
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y2, 224(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y0, 480(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 96(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(DX)(DI*4), Y0
 	VMOVUPS      96(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+80(FP), Y4
 	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       64(BX)(DI*4), Y0, Y0
 	VMULPS       96(BX)(DI*4), Y1, Y1
 
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     96(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+88(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+96(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
-
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 96(BX)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y3
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y3, Y2
+	VMOVUPS 64(BX)(DI*4), Y4
+	VMOVUPS 96(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y2, 256(SP)
+	VMOVUPS Y2, 288(SP)
+	VMOVUPS Y3, 320(SP)
 
 	// accumulate into acc[16:32]
-	VMOVUPS Y0, 512(SP)
+	VMOVUPS Y4, 544(SP)
+	VMOVUPS Y5, 576(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 128(CX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      128(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      128(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       128(BX)(DI*4), Y1, Y1
+	VMOVUPS      128(DX)(DI*4), Y2
+	VMOVUPS      160(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     128(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+88(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+96(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
 	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 128(BX)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y3
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y3, Y2
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y2, 288(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y0, 544(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 160(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(DX)(DI*4), Y0
 	VMOVUPS      160(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      160(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+80(FP), Y4
 	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       128(BX)(DI*4), Y0, Y0
 	VMULPS       160(BX)(DI*4), Y1, Y1
 
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     160(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+88(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+96(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
-
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 160(BX)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y3
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y3, Y2
+	VMOVUPS 128(BX)(DI*4), Y4
+	VMOVUPS 160(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y2, 320(SP)
+	VMOVUPS Y2, 352(SP)
+	VMOVUPS Y3, 384(SP)
 
 	// accumulate into acc[16:32]
-	VMOVUPS Y0, 576(SP)
+	VMOVUPS Y4, 608(SP)
+	VMOVUPS Y5, 640(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 192(CX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      192(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      192(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       192(BX)(DI*4), Y1, Y1
+	VMOVUPS      192(DX)(DI*4), Y2
+	VMOVUPS      224(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     192(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+88(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+96(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
 	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 192(BX)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y3
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y3, Y2
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y2, 352(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y0, 608(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 224(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(DX)(DI*4), Y0
 	VMOVUPS      224(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      224(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+80(FP), Y4
 	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       192(BX)(DI*4), Y0, Y0
 	VMULPS       224(BX)(DI*4), Y1, Y1
 
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     224(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y0
-	VBROADCASTSS ga1+88(FP), Y3
-	VFMADD213PS  64(SP), Y3, Y5
-	VBROADCASTSS gb1+96(FP), Y3
-	VFMADD213PS  96(SP), Y3, Y0
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y2
-	VMULPS Y0, Y2, Y2
-
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 224(BX)(DI*4), Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y3
-	VMULPS  Y1, Y2, Y2
-	VANDNPS Y2, Y3, Y2
+	VMOVUPS 192(BX)(DI*4), Y4
+	VMOVUPS 224(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y2, 416(SP)
+	VMOVUPS Y3, 448(SP)
 
 	// accumulate into acc[16:32]
-	VMOVUPS   Y0, 640(SP)
+	VMOVUPS   Y4, 672(SP)
+	VMOVUPS   Y5, 704(SP)
 	ADDQ      $+64, DI
 	CMPQ      DI, R8
 	JB        loop
@@ -10242,14 +10042,6 @@ body:
 	VMOVUPD   32(SI), Y1
 	VMOVUPD   64(SI), Y2
 	VMOVUPD   96(SI), Y3
-	VCVTPS2PD 160(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 176(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 192(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 208(SP), Y4
-	VADDPD    Y4, Y3, Y3
 	VCVTPS2PD 224(SP), Y4
 	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 240(SP), Y4
@@ -10274,14 +10066,6 @@ body:
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 400(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VMOVUPD   Y0, (SI)
-	VMOVUPD   Y1, 32(SI)
-	VMOVUPD   Y2, 64(SI)
-	VMOVUPD   Y3, 96(SI)
-	VMOVUPD   128(SI), Y0
-	VMOVUPD   160(SI), Y1
-	VMOVUPD   192(SI), Y2
-	VMOVUPD   224(SI), Y3
 	VCVTPS2PD 416(SP), Y4
 	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 432(SP), Y4
@@ -10290,6 +10074,14 @@ body:
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 464(SP), Y4
 	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (SI)
+	VMOVUPD   Y1, 32(SI)
+	VMOVUPD   Y2, 64(SI)
+	VMOVUPD   Y3, 96(SI)
+	VMOVUPD   128(SI), Y0
+	VMOVUPD   160(SI), Y1
+	VMOVUPD   192(SI), Y2
+	VMOVUPD   224(SI), Y3
 	VCVTPS2PD 480(SP), Y4
 	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 496(SP), Y4
@@ -10313,6 +10105,14 @@ body:
 	VCVTPS2PD 640(SP), Y4
 	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 704(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 720(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, 128(SI)
 	VMOVUPD   Y1, 160(SI)
@@ -10436,7 +10236,7 @@ tail:
 	VFMADD213PS  96(SP), Y4, Y2
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y3, Y6, Y3
+	VMULPS Y6, Y3, Y3
 	VMULPS Y2, Y3, Y3
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
@@ -10573,7 +10373,7 @@ tail:
 	VFMADD213PS  96(SP), Y3, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y2, Y5, Y2
+	VMULPS Y5, Y2, Y2
 	VMULPS Y1, Y2, Y2
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
@@ -10612,7 +10412,7 @@ done:
 
 // func focalGradAVX2(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·focalGradAVX2(SB), NOSPLIT, $192-136
+TEXT ·focalGradAVX2(SB), NOSPLIT, $448-136
 	// focalGradAVX2: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)
 	// Registers:
 	//   AX   n = len(dst)
@@ -10654,1096 +10454,1008 @@ loop:
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      (BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      (DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       (SI)(DI*4), Y1, Y1
+	VMOVUPS      (BX)(DI*4), Y2
+	VMOVUPS      32(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     (DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      (DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y2
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y2
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y2, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      (DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      32(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(DI*4), Y0
+	VMOVUPS      32(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y0
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y0
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y1
+	VMULPS       (SI)(DI*4), Y0, Y0
+	VMULPS       32(SI)(DI*4), Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS (SI)(DI*4), Y2
+	VMOVUPS 32(SI)(DI*4), Y3
+	VMULPS  160(SP), Y0, Y0
 	VMULPS  160(SP), Y1, Y1
 	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VCMPPS  $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y2, Y4
+	VANDNPS Y5, Y3, Y5
 
 	// store dst
-	VMOVUPS Y0, (CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 32(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      32(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      32(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       32(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     32(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
-
-	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      32(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 32(SI)(DI*4), Y2
-	VMULPS  160(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 32(CX)(DI*4)
+	VMOVUPS Y4, (CX)(DI*4)
+	VMOVUPS Y5, 32(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 64(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      64(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      64(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       64(SI)(DI*4), Y1, Y1
+	VMOVUPS      64(BX)(DI*4), Y2
+	VMOVUPS      96(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     64(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      64(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y2
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y2
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y2, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      64(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      96(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(BX)(DI*4), Y0
+	VMOVUPS      96(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y0
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y0
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y1
+	VMULPS       64(SI)(DI*4), Y0, Y0
+	VMULPS       96(SI)(DI*4), Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS 64(SI)(DI*4), Y2
+	VMOVUPS 96(SI)(DI*4), Y3
+	VMULPS  160(SP), Y0, Y0
 	VMULPS  160(SP), Y1, Y1
 	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VCMPPS  $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y2, Y4
+	VANDNPS Y5, Y3, Y5
 
 	// store dst
-	VMOVUPS Y0, 64(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 96(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      96(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       96(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     96(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
-
-	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      96(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 96(SI)(DI*4), Y2
-	VMULPS  160(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 96(CX)(DI*4)
+	VMOVUPS Y4, 64(CX)(DI*4)
+	VMOVUPS Y5, 96(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 128(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      128(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      128(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       128(SI)(DI*4), Y1, Y1
+	VMOVUPS      128(BX)(DI*4), Y2
+	VMOVUPS      160(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     128(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      128(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y2
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y2
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y2, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      128(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      160(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(BX)(DI*4), Y0
+	VMOVUPS      160(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y0
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y0
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y1
+	VMULPS       128(SI)(DI*4), Y0, Y0
+	VMULPS       160(SI)(DI*4), Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS 128(SI)(DI*4), Y2
+	VMOVUPS 160(SI)(DI*4), Y3
+	VMULPS  160(SP), Y0, Y0
 	VMULPS  160(SP), Y1, Y1
 	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VCMPPS  $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y2, Y4
+	VANDNPS Y5, Y3, Y5
 
 	// store dst
-	VMOVUPS Y0, 128(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 160(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      160(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      160(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       160(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     160(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
-
-	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      160(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 160(SI)(DI*4), Y2
-	VMULPS  160(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 160(CX)(DI*4)
+	VMOVUPS Y4, 128(CX)(DI*4)
+	VMOVUPS Y5, 160(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 192(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      192(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      192(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       192(SI)(DI*4), Y1, Y1
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     192(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      192(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y2
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y2
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y2, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      192(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      224(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(DI*4), Y0
+	VMOVUPS      224(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y0
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y0
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y1
+	VMULPS       192(SI)(DI*4), Y0, Y0
+	VMULPS       224(SI)(DI*4), Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS 192(SI)(DI*4), Y2
+	VMOVUPS 224(SI)(DI*4), Y3
+	VMULPS  160(SP), Y0, Y0
 	VMULPS  160(SP), Y1, Y1
 	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VCMPPS  $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y2, Y4
+	VANDNPS Y5, Y3, Y5
 
 	// store dst
-	VMOVUPS Y0, 192(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 224(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      224(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      224(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       224(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     224(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
-
-	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      224(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 224(SI)(DI*4), Y2
-	VMULPS  160(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 224(CX)(DI*4)
+	VMOVUPS Y4, 192(CX)(DI*4)
+	VMOVUPS Y5, 224(CX)(DI*4)
 	ADDQ    $+64, DI
 	CMPQ    DI, R8
 	JB      loop
@@ -11879,19 +11591,19 @@ tail:
 	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
 	VMULPS      Y6, Y9, Y9
 	VANDPS      Y3, Y9, Y9
-	VMULPS      Y8, Y4, Y4
-	VFMADD231PS Y9, Y7, Y4
-	VXORPS      Y2, Y4, Y4
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y9, Y8
+	VXORPS      Y2, Y8, Y8
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (SI)(DI*4), Y1, Y2
 	VMULPS     160(SP), Y5, Y3
 	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS     Y3, Y4, Y4
-	VANDNPS    Y4, Y2, Y4
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
 
 	// store dst
-	VMASKMOVPS Y4, Y1, (CX)(DI*4)
+	VMASKMOVPS Y8, Y1, (CX)(DI*4)
 	VMASKMOVPS 32(DX)(DI*4), Y0, Y1
 	VANDPS     absmask<>+0(SB), Y1, Y2
 	VXORPS     Y2, Y1, Y1
@@ -12013,19 +11725,19 @@ tail:
 	VCMPPS      $0x04, zero<>+0(SB), Y8, Y2
 	VMULPS      Y5, Y8, Y8
 	VANDPS      Y2, Y8, Y8
-	VMULPS      Y7, Y3, Y3
-	VFMADD231PS Y8, Y6, Y3
-	VXORPS      Y1, Y3, Y3
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y8, Y7
+	VXORPS      Y1, Y7, Y7
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(SI)(DI*4), Y0, Y1
 	VMULPS     160(SP), Y4, Y2
 	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
-	VMULPS     Y2, Y3, Y3
-	VANDNPS    Y3, Y1, Y3
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
 
 	// store dst
-	VMASKMOVPS Y3, Y0, 32(CX)(DI*4)
+	VMASKMOVPS Y7, Y0, 32(CX)(DI*4)
 	ADDQ       $+16, DI
 	JMP        tail
 
@@ -12035,7 +11747,7 @@ done:
 
 // func focalLossGradAVX2(g []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32, acc *[16]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·focalLossGradAVX2(SB), NOSPLIT, $448-144
+TEXT ·focalLossGradAVX2(SB), NOSPLIT, $704-144
 	// focalLossGradAVX2: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false); acc[i%16] += float64(loss)
 	// Registers:
 	//   AX   n = len(g)
@@ -12079,37 +11791,37 @@ loop:
 	VMOVUPD   32(DI), Y1
 	VMOVUPD   64(DI), Y2
 	VMOVUPD   96(DI), Y3
-	VCVTPS2PD 192(SP), Y4
+	VCVTPS2PD 448(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 208(SP), Y4
+	VCVTPS2PD 464(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 224(SP), Y4
+	VCVTPS2PD 480(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 240(SP), Y4
+	VCVTPS2PD 496(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 256(SP), Y4
+	VCVTPS2PD 512(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 272(SP), Y4
+	VCVTPS2PD 528(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 288(SP), Y4
+	VCVTPS2PD 544(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 304(SP), Y4
+	VCVTPS2PD 560(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 320(SP), Y4
+	VCVTPS2PD 576(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 336(SP), Y4
+	VCVTPS2PD 592(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 352(SP), Y4
+	VCVTPS2PD 608(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 368(SP), Y4
+	VCVTPS2PD 624(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 384(SP), Y4
+	VCVTPS2PD 640(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 400(SP), Y4
+	VCVTPS2PD 656(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 416(SP), Y4
+	VCVTPS2PD 672(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 432(SP), Y4
+	VCVTPS2PD 688(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (DI)
 	VMOVUPD   Y1, 32(DI)
@@ -12122,1168 +11834,1064 @@ body:
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      (BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      (DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       (SI)(R8*4), Y1, Y1
+	VMOVUPS      (BX)(R8*4), Y2
+	VMOVUPS      32(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     (DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y7
-	VMULPS Y6, Y7, Y7
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      (DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      (DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      32(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS (SI)(R8*4), Y2
-	VMULPS  160(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, (CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y7, 192(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 32(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(R8*4), Y0
 	VMOVUPS      32(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      32(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       (SI)(R8*4), Y0, Y0
 	VMULPS       32(SI)(R8*4), Y1, Y1
 
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     32(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y7
-	VMULPS Y6, Y7, Y7
-
-	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      32(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 32(SI)(R8*4), Y2
-	VMULPS  160(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS (SI)(R8*4), Y6
+	VMOVUPS 32(SI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
 
 	// store g
-	VMOVUPS Y0, 32(CX)(R8*4)
+	VMOVUPS Y4, (CX)(R8*4)
+	VMOVUPS Y5, 32(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y7, 224(SP)
+	VMOVUPS Y2, 448(SP)
+	VMOVUPS Y3, 480(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 64(DX)(R8*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      64(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      64(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       64(SI)(R8*4), Y1, Y1
+	VMOVUPS      64(BX)(R8*4), Y2
+	VMOVUPS      96(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     64(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y7
-	VMULPS Y6, Y7, Y7
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      64(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      64(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      96(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 64(SI)(R8*4), Y2
-	VMULPS  160(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, 64(CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y7, 256(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 96(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(BX)(R8*4), Y0
 	VMOVUPS      96(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       64(SI)(R8*4), Y0, Y0
 	VMULPS       96(SI)(R8*4), Y1, Y1
 
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     96(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y7
-	VMULPS Y6, Y7, Y7
-
-	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      96(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 96(SI)(R8*4), Y2
-	VMULPS  160(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 64(SI)(R8*4), Y6
+	VMOVUPS 96(SI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
 
 	// store g
-	VMOVUPS Y0, 96(CX)(R8*4)
+	VMOVUPS Y4, 64(CX)(R8*4)
+	VMOVUPS Y5, 96(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y7, 288(SP)
+	VMOVUPS Y2, 512(SP)
+	VMOVUPS Y3, 544(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 128(DX)(R8*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      128(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      128(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       128(SI)(R8*4), Y1, Y1
+	VMOVUPS      128(BX)(R8*4), Y2
+	VMOVUPS      160(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     128(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y7
-	VMULPS Y6, Y7, Y7
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      128(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      128(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      160(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 128(SI)(R8*4), Y2
-	VMULPS  160(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, 128(CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y7, 320(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 160(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(BX)(R8*4), Y0
 	VMOVUPS      160(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      160(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       128(SI)(R8*4), Y0, Y0
 	VMULPS       160(SI)(R8*4), Y1, Y1
 
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     160(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y7
-	VMULPS Y6, Y7, Y7
-
-	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      160(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 160(SI)(R8*4), Y2
-	VMULPS  160(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 128(SI)(R8*4), Y6
+	VMOVUPS 160(SI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
 
 	// store g
-	VMOVUPS Y0, 160(CX)(R8*4)
+	VMOVUPS Y4, 128(CX)(R8*4)
+	VMOVUPS Y5, 160(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y7, 352(SP)
+	VMOVUPS Y2, 576(SP)
+	VMOVUPS Y3, 608(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 192(DX)(R8*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      192(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      192(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       192(SI)(R8*4), Y1, Y1
+	VMOVUPS      192(BX)(R8*4), Y2
+	VMOVUPS      224(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     192(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
 
 	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y7
-	VMULPS Y6, Y7, Y7
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      192(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      192(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      224(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 192(SI)(R8*4), Y2
-	VMULPS  160(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, 192(CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y7, 384(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 224(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(R8*4), Y0
 	VMOVUPS      224(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      224(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       192(SI)(R8*4), Y0, Y0
 	VMULPS       224(SI)(R8*4), Y1, Y1
 
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     224(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
-	VMOVAPS      Y5, Y6
-	VBROADCASTSS ga1+112(FP), Y7
-	VFMADD213PS  64(SP), Y7, Y5
-	VBROADCASTSS gb1+120(FP), Y7
-	VFMADD213PS  96(SP), Y7, Y6
-
-	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y5, Y2, Y7
-	VMULPS Y6, Y7, Y7
-
-	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
-	VMULPS Y6, Y5, Y5
-	VMULPS 128(SP), Y6, Y6
-	VMULPS Y4, Y6, Y6
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
-	VMULPS      Y2, Y6, Y6
-	VANDPS      Y4, Y6, Y6
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y6, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      224(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 224(SI)(R8*4), Y2
-	VMULPS  160(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 192(SI)(R8*4), Y6
+	VMOVUPS 224(SI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
 
 	// store g
-	VMOVUPS Y0, 224(CX)(R8*4)
+	VMOVUPS Y4, 192(CX)(R8*4)
+	VMOVUPS Y5, 224(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VMOVUPS   Y7, 416(SP)
+	VMOVUPS   Y2, 640(SP)
+	VMOVUPS   Y3, 672(SP)
 	ADDQ      $+64, R8
 	CMPQ      R8, R9
 	JB        loop
@@ -13291,37 +12899,37 @@ body:
 	VMOVUPD   32(DI), Y1
 	VMOVUPD   64(DI), Y2
 	VMOVUPD   96(DI), Y3
-	VCVTPS2PD 192(SP), Y4
+	VCVTPS2PD 448(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 208(SP), Y4
+	VCVTPS2PD 464(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 224(SP), Y4
+	VCVTPS2PD 480(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 240(SP), Y4
+	VCVTPS2PD 496(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 256(SP), Y4
+	VCVTPS2PD 512(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 272(SP), Y4
+	VCVTPS2PD 528(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 288(SP), Y4
+	VCVTPS2PD 544(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 304(SP), Y4
+	VCVTPS2PD 560(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 320(SP), Y4
+	VCVTPS2PD 576(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 336(SP), Y4
+	VCVTPS2PD 592(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 352(SP), Y4
+	VCVTPS2PD 608(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 368(SP), Y4
+	VCVTPS2PD 624(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 384(SP), Y4
+	VCVTPS2PD 640(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 400(SP), Y4
+	VCVTPS2PD 656(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 416(SP), Y4
+	VCVTPS2PD 672(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 432(SP), Y4
+	VCVTPS2PD 688(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (DI)
 	VMOVUPD   Y1, 32(DI)
@@ -13451,7 +13059,7 @@ tail:
 	VFMADD213PS  96(SP), Y10, Y9
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y8, Y6, Y10
+	VMULPS Y6, Y8, Y10
 	VMULPS Y9, Y10, Y10
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
@@ -13463,9 +13071,9 @@ tail:
 	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
 	VMULPS      Y6, Y9, Y9
 	VANDPS      Y3, Y9, Y9
-	VMULPS      Y8, Y4, Y4
-	VFMADD231PS Y9, Y7, Y4
-	VXORPS      Y2, Y4, Y4
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y9, Y8
+	VXORPS      Y2, Y8, Y8
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (SI)(R8*4), Y1, Y2
@@ -13473,11 +13081,11 @@ tail:
 	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
 	VMULPS     Y5, Y10, Y10
 	VANDNPS    Y10, Y2, Y10
-	VMULPS     Y3, Y4, Y4
-	VANDNPS    Y4, Y2, Y4
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
 
 	// store g
-	VMASKMOVPS Y4, Y1, (CX)(R8*4)
+	VMASKMOVPS Y8, Y1, (CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VMOVUPS      signbit<>+0(SB), Y2
@@ -13602,7 +13210,7 @@ tail:
 	VFMADD213PS  96(SP), Y9, Y8
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Y7, Y5, Y9
+	VMULPS Y5, Y7, Y9
 	VMULPS Y8, Y9, Y9
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
@@ -13614,9 +13222,9 @@ tail:
 	VCMPPS      $0x04, zero<>+0(SB), Y8, Y2
 	VMULPS      Y5, Y8, Y8
 	VANDPS      Y2, Y8, Y8
-	VMULPS      Y7, Y3, Y3
-	VFMADD231PS Y8, Y6, Y3
-	VXORPS      Y1, Y3, Y3
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y8, Y7
+	VXORPS      Y1, Y7, Y7
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(SI)(R8*4), Y0, Y1
@@ -13624,11 +13232,11 @@ tail:
 	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
 	VMULPS     Y4, Y9, Y9
 	VANDNPS    Y9, Y1, Y9
-	VMULPS     Y2, Y3, Y3
-	VANDNPS    Y3, Y1, Y3
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
 
 	// store g
-	VMASKMOVPS Y3, Y0, 32(CX)(R8*4)
+	VMASKMOVPS Y7, Y0, 32(CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VMOVUPS      signbit<>+0(SB), Y1
@@ -13649,7 +13257,7 @@ done:
 
 // func focalPowLossAVX2(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·focalPowLossAVX2(SB), NOSPLIT, $96-116
+TEXT ·focalPowLossAVX2(SB), NOSPLIT, $192-116
 	// focalPowLossAVX2: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true)
 	// Registers:
 	//   AX   n = len(dst)
@@ -13685,1464 +13293,1237 @@ loop:
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(DX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      (BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      (DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       (SI)(DI*4), Y1, Y1
+	VMOVUPS      (BX)(DI*4), Y3
+	VMOVUPS      32(BX)(DI*4), Y4
+	VMOVUPS      64(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (DX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     (DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y7, 128(SP)
+	VMOVUPS     Y8, 160(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y1, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
 	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
 	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
 	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
 	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
 	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
 	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
 	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
 	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
 	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
 	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
 	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
 	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
 	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
 	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
 	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
 	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
 	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
 	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS expClamp<>+0(SB), Y3
 	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
 	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 160(SP), Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(DI*4), Y3
+	VMOVUPS      32(BX)(DI*4), Y4
+	VMOVUPS      64(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       (SI)(DI*4), Y3, Y3
+	VMULPS       32(SI)(DI*4), Y4, Y4
+	VMULPS       64(SI)(DI*4), Y5, Y5
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS (SI)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS (SI)(DI*4), Y6
+	VMOVUPS 32(SI)(DI*4), Y7
+	VMOVUPS 64(SI)(DI*4), Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y8
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+	VANDNPS Y2, Y8, Y2
 
 	// store dst
 	VMOVUPS Y0, (CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 32(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      32(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      32(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       32(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     32(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 32(SI)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 32(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 64(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      64(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      64(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       64(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     64(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 64(SI)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 64(CX)(DI*4)
+	VMOVUPS Y1, 32(CX)(DI*4)
+	VMOVUPS Y2, 64(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 96(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(DX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      96(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       96(SI)(DI*4), Y1, Y1
+	VMOVUPS      96(BX)(DI*4), Y3
+	VMOVUPS      128(BX)(DI*4), Y4
+	VMOVUPS      160(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(DX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     96(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y7, 128(SP)
+	VMOVUPS     Y8, 160(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y1, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
 	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
 	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
 	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
 	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
 	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
 	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
 	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
 	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
 	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
 	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
 	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
 	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
 	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
 	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
 	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
 	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
 	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
 	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS expClamp<>+0(SB), Y3
 	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
 	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 160(SP), Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(BX)(DI*4), Y3
+	VMOVUPS      128(BX)(DI*4), Y4
+	VMOVUPS      160(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       96(SI)(DI*4), Y3, Y3
+	VMULPS       128(SI)(DI*4), Y4, Y4
+	VMULPS       160(SI)(DI*4), Y5, Y5
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 96(SI)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 96(SI)(DI*4), Y6
+	VMOVUPS 128(SI)(DI*4), Y7
+	VMOVUPS 160(SI)(DI*4), Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y8
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+	VANDNPS Y2, Y8, Y2
 
 	// store dst
 	VMOVUPS Y0, 96(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 128(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      128(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      128(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       128(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     128(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 128(SI)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 128(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 160(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      160(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      160(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       160(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     160(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 160(SI)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 160(CX)(DI*4)
+	VMOVUPS Y1, 128(CX)(DI*4)
+	VMOVUPS Y2, 160(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 192(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      192(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      192(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       192(SI)(DI*4), Y1, Y1
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     192(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 96(SP)
+	VMOVUPS     Y5, 128(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
 	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
 	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y2, Y2
 	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
 	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
 	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
 	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
 	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
 	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
 	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
 	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
 	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
 	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
 	VMOVUPS twoM149<>+0(SB), Y0
 	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y2
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y3
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y2
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y3
+	VMULPS       192(SI)(DI*4), Y2, Y2
+	VMULPS       224(SI)(DI*4), Y3, Y3
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 192(SI)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 192(SI)(DI*4), Y4
+	VMOVUPS 224(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y2, Y0, Y0
+	VMULPS  Y3, Y1, Y1
+	VANDNPS Y0, Y4, Y0
+	VANDNPS Y1, Y5, Y1
 
 	// store dst
 	VMOVUPS Y0, 192(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 224(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      224(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      224(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       224(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     224(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 224(SI)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 224(CX)(DI*4)
+	VMOVUPS Y1, 224(CX)(DI*4)
 	ADDQ    $+64, DI
 	CMPQ    DI, R8
 	JB      loop
@@ -15329,7 +14710,7 @@ tail:
 	VMAXPS  Y4, Y2, Y2
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y2, Y6, Y2
+	VMULPS Y6, Y2, Y2
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (SI)(DI*4), Y1, Y3
@@ -15511,7 +14892,7 @@ tail:
 	VMAXPS  Y3, Y1, Y1
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y1, Y5, Y1
+	VMULPS Y5, Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(SI)(DI*4), Y0, Y2
@@ -15530,7 +14911,7 @@ done:
 
 // func focalPowSumAVX2(x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, acc *[32]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·focalPowSumAVX2(SB), NOSPLIT, $608-104
+TEXT ·focalPowSumAVX2(SB), NOSPLIT, $704-104
 	// focalPowSumAVX2: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])
 	// Registers:
 	//   AX   n = len(x)
@@ -15566,37 +14947,37 @@ loop:
 	VMOVUPD   32(SI), Y1
 	VMOVUPD   64(SI), Y2
 	VMOVUPD   96(SI), Y3
-	VCVTPS2PD 96(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 112(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 128(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 144(SP), Y4
-	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 160(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 176(SP), Y4
-	VADDPD    Y4, Y1, Y1
 	VCVTPS2PD 192(SP), Y4
-	VADDPD    Y4, Y2, Y2
+	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 208(SP), Y4
-	VADDPD    Y4, Y3, Y3
+	VADDPD    Y4, Y1, Y1
 	VCVTPS2PD 224(SP), Y4
-	VADDPD    Y4, Y0, Y0
+	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 240(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 256(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 272(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 288(SP), Y4
+	VCVTPS2PD 256(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 304(SP), Y4
+	VCVTPS2PD 272(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 320(SP), Y4
+	VCVTPS2PD 288(SP), Y4
 	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 320(SP), Y4
+	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 336(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 352(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 368(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 384(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 400(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 416(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 432(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (SI)
 	VMOVUPD   Y1, 32(SI)
@@ -15606,37 +14987,37 @@ loop:
 	VMOVUPD   160(SI), Y1
 	VMOVUPD   192(SI), Y2
 	VMOVUPD   224(SI), Y3
-	VCVTPS2PD 352(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 368(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 384(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 400(SP), Y4
-	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 416(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 432(SP), Y4
-	VADDPD    Y4, Y1, Y1
 	VCVTPS2PD 448(SP), Y4
-	VADDPD    Y4, Y2, Y2
+	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 464(SP), Y4
-	VADDPD    Y4, Y3, Y3
+	VADDPD    Y4, Y1, Y1
 	VCVTPS2PD 480(SP), Y4
-	VADDPD    Y4, Y0, Y0
+	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 496(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 512(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 528(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 544(SP), Y4
+	VCVTPS2PD 512(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 560(SP), Y4
+	VCVTPS2PD 528(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 576(SP), Y4
+	VCVTPS2PD 544(SP), Y4
 	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 688(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, 128(SI)
 	VMOVUPD   Y1, 160(SI)
@@ -15649,1488 +15030,1251 @@ body:
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(CX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      (DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      (CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       (BX)(DI*4), Y1, Y1
+	VMOVUPS      (DX)(DI*4), Y3
+	VMOVUPS      32(DX)(DI*4), Y4
+	VMOVUPS      64(DX)(DI*4), Y5
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (CX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(CX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(CX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     (CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y7, 128(SP)
+	VMOVUPS     Y8, 160(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y1, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
 	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
 	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
 	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
 	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
 	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
 	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
 	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
 	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
 	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
 	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
 	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
 	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
 	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
 	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
 	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
 	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
 	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
 	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS expClamp<>+0(SB), Y3
 	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS (BX)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y3
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y3, Y0
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y0, 96(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y2, 352(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 32(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
+	VMINPS  Y2, Y1, Y1
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      32(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      32(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       32(BX)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     32(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
 	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 160(SP), Y2, Y2
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 32(BX)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y3
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y3, Y0
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y0, 128(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y2, 384(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 64(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      64(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      64(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (DX)(DI*4), Y3
+	VMOVUPS      32(DX)(DI*4), Y4
+	VMOVUPS      64(DX)(DI*4), Y5
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       64(BX)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     64(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       (BX)(DI*4), Y3, Y3
+	VMULPS       32(BX)(DI*4), Y4, Y4
+	VMULPS       64(BX)(DI*4), Y5, Y5
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 64(BX)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y3
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y3, Y0
+	VMOVUPS (BX)(DI*4), Y6
+	VMOVUPS 32(BX)(DI*4), Y7
+	VMOVUPS 64(BX)(DI*4), Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y11
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y0, 160(SP)
+	VMOVUPS Y0, 192(SP)
+	VMOVUPS Y1, 224(SP)
+	VMOVUPS Y2, 256(SP)
 
 	// accumulate into acc[16:32]
-	VMOVUPS Y2, 416(SP)
+	VMOVUPS Y6, 448(SP)
+	VMOVUPS Y7, 480(SP)
+	VMOVUPS Y8, 512(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 96(CX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(CX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      96(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       96(BX)(DI*4), Y1, Y1
+	VMOVUPS      96(DX)(DI*4), Y3
+	VMOVUPS      128(DX)(DI*4), Y4
+	VMOVUPS      160(DX)(DI*4), Y5
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(CX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(CX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(CX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     96(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y7, 128(SP)
+	VMOVUPS     Y8, 160(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y1, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
 	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
 	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
 	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
 	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
 	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
 	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
 	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
 	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
 	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
 	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
 	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
 	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
 	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
 	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
 	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
 	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
 	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
 	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS expClamp<>+0(SB), Y3
 	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 96(BX)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y3
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y3, Y0
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y0, 192(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y2, 448(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 128(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
+	VMINPS  Y2, Y1, Y1
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      128(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      128(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       128(BX)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     128(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
 	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 160(SP), Y2, Y2
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 128(BX)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y3
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y3, Y0
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y0, 224(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y2, 480(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 160(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      160(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      160(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(DX)(DI*4), Y3
+	VMOVUPS      128(DX)(DI*4), Y4
+	VMOVUPS      160(DX)(DI*4), Y5
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       160(BX)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     160(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       96(BX)(DI*4), Y3, Y3
+	VMULPS       128(BX)(DI*4), Y4, Y4
+	VMULPS       160(BX)(DI*4), Y5, Y5
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 160(BX)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y3
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y3, Y0
+	VMOVUPS 96(BX)(DI*4), Y6
+	VMOVUPS 128(BX)(DI*4), Y7
+	VMOVUPS 160(BX)(DI*4), Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y11
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y0, 256(SP)
+	VMOVUPS Y0, 288(SP)
+	VMOVUPS Y1, 320(SP)
+	VMOVUPS Y2, 352(SP)
 
 	// accumulate into acc[16:32]
-	VMOVUPS Y2, 512(SP)
+	VMOVUPS Y6, 544(SP)
+	VMOVUPS Y7, 576(SP)
+	VMOVUPS Y8, 608(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 192(CX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      192(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      192(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       192(BX)(DI*4), Y1, Y1
+	VMOVUPS      192(DX)(DI*4), Y2
+	VMOVUPS      224(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     192(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 96(SP)
+	VMOVUPS     Y5, 128(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
 	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
 	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y2, Y2
 	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
 	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
 	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
 	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
 	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
 	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
 	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
 	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
-	VMULPS  twoM64<>+0(SB), Y4, Y4
-	VMOVUPS twoM149<>+0(SB), Y0
-	VMAXPS  Y4, Y0, Y0
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 192(BX)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y3
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y3, Y0
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y0, 288(SP)
-
-	// accumulate into acc[16:32]
-	VMOVUPS Y2, 544(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 224(CX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      224(DX)(DI*4), Y1
-	VBROADCASTSS oms+72(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      224(CX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+80(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       224(BX)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     224(CX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y0
-	VMULPS    two23<>+0(SB), Y5, Y3
-	VBLENDVPS Y0, Y3, Y5, Y3
-	VANDPS    minus23<>+0(SB), Y0, Y0
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y3, Y3
-	VPSRAD    $0x17, Y3, Y4
-	VCVTDQ2PS Y4, Y4
-	VADDPS    Y0, Y4, Y4
-	VANDPS    mantissa<>+0(SB), Y3, Y3
-	VPADDD    bits075<>+0(SB), Y3, Y3
-	VSUBPS    one<>+0(SB), Y3, Y3
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y0
-	VFMADD213PS lp7<>+0(SB), Y3, Y0
-	VFMADD213PS lp6<>+0(SB), Y3, Y0
-	VFMADD213PS lp5<>+0(SB), Y3, Y0
-	VFMADD213PS lp4<>+0(SB), Y3, Y0
-	VFMADD213PS lp3<>+0(SB), Y3, Y0
-	VFMADD213PS lp2<>+0(SB), Y3, Y0
-	VFMADD213PS lp1<>+0(SB), Y3, Y0
-	VFMADD213PS lp0<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y3, Y6
-	VFMADD213PS Y3, Y6, Y0
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y4, Y0
-	VFMADD231PS ln2hi<>+0(SB), Y4, Y0
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
-	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y4
-	VORPS     Y4, Y3, Y3
-	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y0, Y0
-	VXORPS signbit<>+0(SB), Y0, Y0
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y3
-	VMINPS  Y0, Y3, Y3
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y0
-	VFNMADD231PS log2e<>+0(SB), Y3, Y0
-	VSUBPS       expMagic<>+0(SB), Y0, Y4
-	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
 	VMOVUPS     exp6<>+0(SB), Y4
-	VFMADD213PS exp5<>+0(SB), Y3, Y4
-	VFMADD213PS exp4<>+0(SB), Y3, Y4
-	VFMADD213PS exp3<>+0(SB), Y3, Y4
-	VFMADD213PS exp2<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
-	VFMADD213PS one<>+0(SB), Y3, Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y0, Y0
-	VMULPS  Y0, Y4, Y4
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
 	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
 	VMOVUPS twoM149<>+0(SB), Y0
 	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y0, Y2, Y0
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(DX)(DI*4), Y2
+	VMOVUPS      224(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y2
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y3
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y2
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y3
+	VMULPS       192(BX)(DI*4), Y2, Y2
+	VMULPS       224(BX)(DI*4), Y3, Y3
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 224(BX)(DI*4), Y2
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y3
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y3, Y0
+	VMOVUPS 192(BX)(DI*4), Y4
+	VMOVUPS 224(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y2, Y0, Y0
+	VMULPS  Y3, Y1, Y1
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y0, 384(SP)
+	VMOVUPS Y1, 416(SP)
 
 	// accumulate into acc[16:32]
-	VMOVUPS   Y2, 576(SP)
+	VMOVUPS   Y4, 640(SP)
+	VMOVUPS   Y5, 672(SP)
 	ADDQ      $+64, DI
 	CMPQ      DI, R8
 	JB        loop
@@ -17138,37 +16282,37 @@ body:
 	VMOVUPD   32(SI), Y1
 	VMOVUPD   64(SI), Y2
 	VMOVUPD   96(SI), Y3
-	VCVTPS2PD 96(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 112(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 128(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 144(SP), Y4
-	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 160(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 176(SP), Y4
-	VADDPD    Y4, Y1, Y1
 	VCVTPS2PD 192(SP), Y4
-	VADDPD    Y4, Y2, Y2
+	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 208(SP), Y4
-	VADDPD    Y4, Y3, Y3
+	VADDPD    Y4, Y1, Y1
 	VCVTPS2PD 224(SP), Y4
-	VADDPD    Y4, Y0, Y0
+	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 240(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 256(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 272(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 288(SP), Y4
+	VCVTPS2PD 256(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 304(SP), Y4
+	VCVTPS2PD 272(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 320(SP), Y4
+	VCVTPS2PD 288(SP), Y4
 	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 320(SP), Y4
+	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 336(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 352(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 368(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 384(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 400(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 416(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 432(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (SI)
 	VMOVUPD   Y1, 32(SI)
@@ -17178,37 +16322,37 @@ body:
 	VMOVUPD   160(SI), Y1
 	VMOVUPD   192(SI), Y2
 	VMOVUPD   224(SI), Y3
-	VCVTPS2PD 352(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 368(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 384(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 400(SP), Y4
-	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 416(SP), Y4
-	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 432(SP), Y4
-	VADDPD    Y4, Y1, Y1
 	VCVTPS2PD 448(SP), Y4
-	VADDPD    Y4, Y2, Y2
+	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 464(SP), Y4
-	VADDPD    Y4, Y3, Y3
+	VADDPD    Y4, Y1, Y1
 	VCVTPS2PD 480(SP), Y4
-	VADDPD    Y4, Y0, Y0
+	VADDPD    Y4, Y2, Y2
 	VCVTPS2PD 496(SP), Y4
-	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 512(SP), Y4
-	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 528(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 544(SP), Y4
+	VCVTPS2PD 512(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 560(SP), Y4
+	VCVTPS2PD 528(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 576(SP), Y4
+	VCVTPS2PD 544(SP), Y4
 	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y0, Y0
 	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 688(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, 128(SI)
 	VMOVUPD   Y1, 160(SI)
@@ -17397,7 +16541,7 @@ tail:
 	VMAXPS  Y4, Y2, Y2
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y2, Y6, Y2
+	VMULPS Y6, Y2, Y2
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (BX)(DI*4), Y1, Y3
@@ -17598,7 +16742,7 @@ tail:
 	VMAXPS  Y3, Y1, Y1
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y1, Y5, Y1
+	VMULPS Y5, Y1, Y1
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(BX)(DI*4), Y0, Y2
@@ -17636,7 +16780,7 @@ done:
 
 // func focalPowGradAVX2(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32)
 // Requires: AVX, AVX2, FMA3
-TEXT ·focalPowGradAVX2(SB), NOSPLIT, $128-120
+TEXT ·focalPowGradAVX2(SB), NOSPLIT, $512-120
 	// focalPowGradAVX2: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)
 	// Registers:
 	//   AX   n = len(dst)
@@ -17674,1632 +16818,1415 @@ loop:
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(DX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      (BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      (DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       (SI)(DI*4), Y1, Y1
+	VMOVUPS      (BX)(DI*4), Y3
+	VMOVUPS      32(BX)(DI*4), Y4
+	VMOVUPS      64(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (DX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     (DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y1, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
 	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
 	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y7
-	VMAXPS  Y5, Y7, Y7
-	VDIVPS  Y7, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y3
+	VMULPS 64(SP), Y1, Y4
+	VMULPS 64(SP), Y2, Y5
+	VMULPS 224(SP), Y3, Y3
+	VMULPS 256(SP), Y4, Y4
+	VMULPS 288(SP), Y5, Y5
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      (DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y6
+	VMULPS      128(SP), Y3, Y3
+	VANDPS      Y6, Y3, Y3
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
+	VMULPS      160(SP), Y4, Y4
+	VANDPS      Y6, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
+	VMULPS      192(SP), Y5, Y5
+	VANDPS      Y6, Y5, Y5
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y3, Y0
+	VFMADD231PS 448(SP), Y4, Y1
+	VFMADD231PS 480(SP), Y5, Y2
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      (DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      32(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      64(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(DI*4), Y3
+	VMOVUPS      32(BX)(DI*4), Y4
+	VMOVUPS      64(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       (SI)(DI*4), Y3, Y3
+	VMULPS       32(SI)(DI*4), Y4, Y4
+	VMULPS       64(SI)(DI*4), Y5, Y5
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS (SI)(DI*4), Y2
-	VMULPS  96(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS (SI)(DI*4), Y6
+	VMOVUPS 32(SI)(DI*4), Y7
+	VMOVUPS 64(SI)(DI*4), Y8
+	VMULPS  96(SP), Y3, Y3
+	VMULPS  96(SP), Y4, Y4
+	VMULPS  96(SP), Y5, Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y8
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+	VANDNPS Y2, Y8, Y2
 
 	// store dst
 	VMOVUPS Y0, (CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 32(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      32(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      32(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       32(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     32(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y7
-	VMAXPS  Y5, Y7, Y7
-	VDIVPS  Y7, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      32(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 32(SI)(DI*4), Y2
-	VMULPS  96(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 32(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 64(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      64(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      64(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       64(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     64(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y7
-	VMAXPS  Y5, Y7, Y7
-	VDIVPS  Y7, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      64(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 64(SI)(DI*4), Y2
-	VMULPS  96(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 64(CX)(DI*4)
+	VMOVUPS Y1, 32(CX)(DI*4)
+	VMOVUPS Y2, 64(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 96(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(DX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      96(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       96(SI)(DI*4), Y1, Y1
+	VMOVUPS      96(BX)(DI*4), Y3
+	VMOVUPS      128(BX)(DI*4), Y4
+	VMOVUPS      160(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(DX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     96(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y1, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
 	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
 	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y7
-	VMAXPS  Y5, Y7, Y7
-	VDIVPS  Y7, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y3
+	VMULPS 64(SP), Y1, Y4
+	VMULPS 64(SP), Y2, Y5
+	VMULPS 224(SP), Y3, Y3
+	VMULPS 256(SP), Y4, Y4
+	VMULPS 288(SP), Y5, Y5
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      96(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y6
+	VMULPS      128(SP), Y3, Y3
+	VANDPS      Y6, Y3, Y3
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
+	VMULPS      160(SP), Y4, Y4
+	VANDPS      Y6, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
+	VMULPS      192(SP), Y5, Y5
+	VANDPS      Y6, Y5, Y5
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y3, Y0
+	VFMADD231PS 448(SP), Y4, Y1
+	VFMADD231PS 480(SP), Y5, Y2
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      96(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      128(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      160(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(BX)(DI*4), Y3
+	VMOVUPS      128(BX)(DI*4), Y4
+	VMOVUPS      160(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       96(SI)(DI*4), Y3, Y3
+	VMULPS       128(SI)(DI*4), Y4, Y4
+	VMULPS       160(SI)(DI*4), Y5, Y5
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 96(SI)(DI*4), Y2
-	VMULPS  96(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 96(SI)(DI*4), Y6
+	VMOVUPS 128(SI)(DI*4), Y7
+	VMOVUPS 160(SI)(DI*4), Y8
+	VMULPS  96(SP), Y3, Y3
+	VMULPS  96(SP), Y4, Y4
+	VMULPS  96(SP), Y5, Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y8
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+	VANDNPS Y2, Y8, Y2
 
 	// store dst
 	VMOVUPS Y0, 96(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 128(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      128(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      128(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       128(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     128(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y7
-	VMAXPS  Y5, Y7, Y7
-	VDIVPS  Y7, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      128(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 128(SI)(DI*4), Y2
-	VMULPS  96(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 128(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 160(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      160(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      160(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       160(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     160(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y7
-	VMAXPS  Y5, Y7, Y7
-	VDIVPS  Y7, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      160(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 160(SI)(DI*4), Y2
-	VMULPS  96(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 160(CX)(DI*4)
+	VMOVUPS Y1, 128(CX)(DI*4)
+	VMOVUPS Y2, 160(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 192(DX)(DI*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      192(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      192(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       192(SI)(DI*4), Y1, Y1
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     192(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 128(SP)
+	VMOVUPS     Y5, 160(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y4, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y5, Y8, Y8
+	VDIVPS  Y8, Y3, Y3
+	VMOVUPS Y2, 192(SP)
+	VMOVUPS Y3, 224(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 256(SP)
+	VMOVUPS Y1, 288(SP)
+	VMOVUPS Y6, 320(SP)
+	VMOVUPS Y7, 352(SP)
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
+	VMULPS    two23<>+0(SB), Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
+	VPSUBD    bits075<>+0(SB), Y2, Y2
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
+	VSUBPS    one<>+0(SB), Y3, Y3
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y7
-	VMAXPS  Y5, Y7, Y7
-	VDIVPS  Y7, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y2
+	VMULPS 64(SP), Y1, Y3
+	VMULPS 192(SP), Y2, Y2
+	VMULPS 224(SP), Y3, Y3
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y2, Y4
+	VMULPS      128(SP), Y2, Y2
+	VANDPS      Y4, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
+	VMULPS      160(SP), Y3, Y3
+	VANDPS      Y4, Y3, Y3
+	VMULPS      256(SP), Y0, Y0
+	VMULPS      288(SP), Y1, Y1
+	VFMADD231PS 320(SP), Y2, Y0
+	VFMADD231PS 352(SP), Y3, Y1
 	VMOVUPS     signbit<>+0(SB), Y2
 	VANDPS      192(DX)(DI*4), Y2, Y2
 	VXORPS      Y2, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y2
+	VANDPS      224(DX)(DI*4), Y2, Y2
+	VXORPS      Y2, Y1, Y1
 
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 192(SI)(DI*4), Y2
-	VMULPS  96(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store dst
-	VMOVUPS Y0, 192(CX)(DI*4)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 224(DX)(DI*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      224(BX)(DI*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      224(DX)(DI*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y2
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y3
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
 	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       224(SI)(DI*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     224(DX)(DI*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y7
-	VMAXPS  Y5, Y7, Y7
-	VDIVPS  Y7, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      224(DX)(DI*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VFMADD213PS  32(SP), Y4, Y2
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y3
+	VMULPS       192(SI)(DI*4), Y2, Y2
+	VMULPS       224(SI)(DI*4), Y3, Y3
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 224(SI)(DI*4), Y2
-	VMULPS  96(SP), Y1, Y1
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 192(SI)(DI*4), Y4
+	VMOVUPS 224(SI)(DI*4), Y5
+	VMULPS  96(SP), Y2, Y2
+	VMULPS  96(SP), Y3, Y3
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y2, Y0, Y0
+	VMULPS  Y3, Y1, Y1
+	VANDNPS Y0, Y4, Y0
+	VANDNPS Y1, Y5, Y1
 
 	// store dst
-	VMOVUPS Y0, 224(CX)(DI*4)
+	VMOVUPS Y0, 192(CX)(DI*4)
+	VMOVUPS Y1, 224(CX)(DI*4)
 	ADDQ    $+64, DI
 	CMPQ    DI, R8
 	JB      loop
@@ -19414,6 +18341,11 @@ tail:
 	VFMADD231PS Y7, Y3, Y8
 	VMULPS      Y4, Y3, Y3
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y9
+	VMAXPS  Y8, Y9, Y9
+	VDIVPS  Y9, Y3, Y3
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Y4, Y7, Y4
 	VADDPS Y7, Y7, Y7
@@ -19456,8 +18388,8 @@ tail:
 	VCMPPS    $0x00, zero<>+0(SB), Y8, Y10
 	VBLENDVPS Y10, negInf<>+0(SB), Y9, Y9
 	VCMPPS    $0x19, zero<>+0(SB), Y8, Y10
-	VCMPPS    $0x16, one<>+0(SB), Y8, Y11
-	VORPS     Y11, Y10, Y10
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y8, Y10, Y10
 	VBLENDVPS Y10, nan<>+0(SB), Y9, Y9
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
@@ -19465,56 +18397,53 @@ tail:
 	VXORPS signbit<>+0(SB), Y9, Y9
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y10
-	VMINPS  Y9, Y10, Y10
+	VMOVUPS expClamp<>+0(SB), Y8
+	VMINPS  Y9, Y8, Y8
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y9
-	VFNMADD231PS log2e<>+0(SB), Y10, Y9
-	VSUBPS       expMagic<>+0(SB), Y9, Y11
-	VFNMSUB231PS ln2hi<>+0(SB), Y11, Y10
-	VFNMADD231PS ln2lo<>+0(SB), Y11, Y10
+	VFNMADD231PS log2e<>+0(SB), Y8, Y9
+	VSUBPS       expMagic<>+0(SB), Y9, Y10
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y8
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y8
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y11
-	VFMADD213PS exp5<>+0(SB), Y10, Y11
-	VFMADD213PS exp4<>+0(SB), Y10, Y11
-	VFMADD213PS exp3<>+0(SB), Y10, Y11
-	VFMADD213PS exp2<>+0(SB), Y10, Y11
-	VFMADD213PS one<>+0(SB), Y10, Y11
-	VFMADD213PS one<>+0(SB), Y10, Y11
+	VMOVUPS     exp6<>+0(SB), Y10
+	VFMADD213PS exp5<>+0(SB), Y8, Y10
+	VFMADD213PS exp4<>+0(SB), Y8, Y10
+	VFMADD213PS exp3<>+0(SB), Y8, Y10
+	VFMADD213PS exp2<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD  $0x17, Y9, Y9
-	VMULPS  Y9, Y11, Y11
-	VMULPS  twoM64<>+0(SB), Y11, Y11
-	VMOVUPS twoM149<>+0(SB), Y9
-	VMAXPS  Y11, Y9, Y9
+	VMULPS  Y9, Y10, Y10
+	VMULPS  twoM64<>+0(SB), Y10, Y10
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y10, Y8, Y8
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y10
-	VMAXPS  Y8, Y10, Y10
-	VDIVPS  Y10, Y3, Y3
-	VMULPS  64(SP), Y9, Y8
-	VMULPS  Y3, Y8, Y8
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y8, Y9
+	VMULPS Y3, Y9, Y9
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y8, Y3
-	VMULPS      Y6, Y8, Y8
-	VANDPS      Y3, Y8, Y8
-	VMULPS      Y9, Y4, Y4
-	VFMADD231PS Y8, Y7, Y4
-	VXORPS      Y2, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMULPS      Y6, Y9, Y9
+	VANDPS      Y3, Y9, Y9
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y9, Y8
+	VXORPS      Y2, Y8, Y8
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (SI)(DI*4), Y1, Y2
 	VMULPS     96(SP), Y5, Y3
 	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS     Y3, Y4, Y4
-	VANDNPS    Y4, Y2, Y4
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
 
 	// store dst
-	VMASKMOVPS Y4, Y1, (CX)(DI*4)
+	VMASKMOVPS Y8, Y1, (CX)(DI*4)
 	VMASKMOVPS 32(DX)(DI*4), Y0, Y1
 	VANDPS     absmask<>+0(SB), Y1, Y2
 	VXORPS     Y2, Y1, Y1
@@ -19615,6 +18544,11 @@ tail:
 	VFMADD231PS Y6, Y2, Y7
 	VMULPS      Y3, Y2, Y2
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y7, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Y3, Y6, Y3
 	VADDPS Y6, Y6, Y6
@@ -19657,8 +18591,8 @@ tail:
 	VCMPPS    $0x00, zero<>+0(SB), Y7, Y9
 	VBLENDVPS Y9, negInf<>+0(SB), Y8, Y8
 	VCMPPS    $0x19, zero<>+0(SB), Y7, Y9
-	VCMPPS    $0x16, one<>+0(SB), Y7, Y10
-	VORPS     Y10, Y9, Y9
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VORPS     Y7, Y9, Y9
 	VBLENDVPS Y9, nan<>+0(SB), Y8, Y8
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
@@ -19666,56 +18600,53 @@ tail:
 	VXORPS signbit<>+0(SB), Y8, Y8
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y9
-	VMINPS  Y8, Y9, Y9
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y8, Y7, Y7
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y8
-	VFNMADD231PS log2e<>+0(SB), Y9, Y8
-	VSUBPS       expMagic<>+0(SB), Y8, Y10
-	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y9
-	VFNMADD231PS ln2lo<>+0(SB), Y10, Y9
+	VFNMADD231PS log2e<>+0(SB), Y7, Y8
+	VSUBPS       expMagic<>+0(SB), Y8, Y9
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y10
-	VFMADD213PS exp5<>+0(SB), Y9, Y10
-	VFMADD213PS exp4<>+0(SB), Y9, Y10
-	VFMADD213PS exp3<>+0(SB), Y9, Y10
-	VFMADD213PS exp2<>+0(SB), Y9, Y10
-	VFMADD213PS one<>+0(SB), Y9, Y10
-	VFMADD213PS one<>+0(SB), Y9, Y10
+	VMOVUPS     exp6<>+0(SB), Y9
+	VFMADD213PS exp5<>+0(SB), Y7, Y9
+	VFMADD213PS exp4<>+0(SB), Y7, Y9
+	VFMADD213PS exp3<>+0(SB), Y7, Y9
+	VFMADD213PS exp2<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD  $0x17, Y8, Y8
-	VMULPS  Y8, Y10, Y10
-	VMULPS  twoM64<>+0(SB), Y10, Y10
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y10, Y8, Y8
+	VMULPS  Y8, Y9, Y9
+	VMULPS  twoM64<>+0(SB), Y9, Y9
+	VMOVUPS twoM149<>+0(SB), Y7
+	VMAXPS  Y9, Y7, Y7
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y9
-	VMAXPS  Y7, Y9, Y9
-	VDIVPS  Y9, Y2, Y2
-	VMULPS  64(SP), Y8, Y7
-	VMULPS  Y2, Y7, Y7
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y7, Y8
+	VMULPS Y2, Y8, Y8
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
-	VMULPS      Y5, Y7, Y7
-	VANDPS      Y2, Y7, Y7
-	VMULPS      Y8, Y3, Y3
-	VFMADD231PS Y7, Y6, Y3
-	VXORPS      Y1, Y3, Y3
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y2
+	VMULPS      Y5, Y8, Y8
+	VANDPS      Y2, Y8, Y8
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y8, Y7
+	VXORPS      Y1, Y7, Y7
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(SI)(DI*4), Y0, Y1
 	VMULPS     96(SP), Y4, Y2
 	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
-	VMULPS     Y2, Y3, Y3
-	VANDNPS    Y3, Y1, Y3
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
 
 	// store dst
-	VMASKMOVPS Y3, Y0, 32(CX)(DI*4)
+	VMASKMOVPS Y7, Y0, 32(CX)(DI*4)
 	ADDQ       $+16, DI
 	JMP        tail
 
@@ -19725,7 +18656,7 @@ done:
 
 // func focalPowLossGradAVX2(g []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32, acc *[16]float64)
 // Requires: AVX, AVX2, FMA3
-TEXT ·focalPowLossGradAVX2(SB), NOSPLIT, $384-128
+TEXT ·focalPowLossGradAVX2(SB), NOSPLIT, $768-128
 	// focalPowLossGradAVX2: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true); acc[i%16] += float64(loss)
 	// Registers:
 	//   AX   n = len(g)
@@ -19765,37 +18696,37 @@ loop:
 	VMOVUPD   32(DI), Y1
 	VMOVUPD   64(DI), Y2
 	VMOVUPD   96(DI), Y3
-	VCVTPS2PD 128(SP), Y4
+	VCVTPS2PD 512(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 144(SP), Y4
+	VCVTPS2PD 528(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 160(SP), Y4
+	VCVTPS2PD 544(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 176(SP), Y4
+	VCVTPS2PD 560(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 192(SP), Y4
+	VCVTPS2PD 576(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 208(SP), Y4
+	VCVTPS2PD 592(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 224(SP), Y4
+	VCVTPS2PD 608(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 240(SP), Y4
+	VCVTPS2PD 624(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 256(SP), Y4
+	VCVTPS2PD 640(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 272(SP), Y4
+	VCVTPS2PD 656(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 288(SP), Y4
+	VCVTPS2PD 672(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 304(SP), Y4
+	VCVTPS2PD 688(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 320(SP), Y4
+	VCVTPS2PD 704(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 336(SP), Y4
+	VCVTPS2PD 720(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 352(SP), Y4
+	VCVTPS2PD 736(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 368(SP), Y4
+	VCVTPS2PD 752(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (DI)
 	VMOVUPD   Y1, 32(DI)
@@ -19808,1696 +18739,1459 @@ body:
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(DX)(R8*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      (BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      (DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       (SI)(R8*4), Y1, Y1
+	VMOVUPS      (BX)(R8*4), Y3
+	VMOVUPS      32(BX)(R8*4), Y4
+	VMOVUPS      64(BX)(R8*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (DX)(R8*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(DX)(R8*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(DX)(R8*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     (DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y1, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
 	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
 	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y6, Y2, Y7
+	VMULPS 128(SP), Y0, Y3
+	VMULPS 160(SP), Y1, Y4
+	VMULPS 192(SP), Y2, Y5
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y5, Y8, Y8
-	VDIVPS  Y8, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y6
+	VMULPS 64(SP), Y1, Y7
+	VMULPS 64(SP), Y2, Y8
+	VMULPS 224(SP), Y6, Y6
+	VMULPS 256(SP), Y7, Y7
+	VMULPS 288(SP), Y8, Y8
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      (DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y9
+	VMULPS      128(SP), Y6, Y6
+	VANDPS      Y9, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y9
+	VMULPS      160(SP), Y7, Y7
+	VANDPS      Y9, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y9
+	VMULPS      192(SP), Y8, Y8
+	VANDPS      Y9, Y8, Y8
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y6, Y0
+	VFMADD231PS 448(SP), Y7, Y1
+	VFMADD231PS 480(SP), Y8, Y2
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      (DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      32(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      64(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(R8*4), Y6
+	VMOVUPS      32(BX)(R8*4), Y7
+	VMOVUPS      64(BX)(R8*4), Y8
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y6
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y7
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y8
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y6
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y7
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y8
+	VMULPS       (SI)(R8*4), Y6, Y6
+	VMULPS       32(SI)(R8*4), Y7, Y7
+	VMULPS       64(SI)(R8*4), Y8, Y8
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS (SI)(R8*4), Y2
-	VMULPS  96(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS (SI)(R8*4), Y9
+	VMOVUPS 32(SI)(R8*4), Y10
+	VMOVUPS 64(SI)(R8*4), Y11
+	VMULPS  96(SP), Y6, Y12
+	VMULPS  96(SP), Y7, Y13
+	VMULPS  96(SP), Y8, Y14
+	VCMPPS  $0x00, zero<>+0(SB), Y9, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y10, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y11, Y11
+	VMULPS  Y6, Y3, Y3
+	VMULPS  Y7, Y4, Y4
+	VMULPS  Y8, Y5, Y5
+	VANDNPS Y3, Y9, Y3
+	VANDNPS Y4, Y10, Y4
+	VANDNPS Y5, Y11, Y5
+	VMULPS  Y12, Y0, Y0
+	VMULPS  Y13, Y1, Y1
+	VMULPS  Y14, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
 
 	// store g
 	VMOVUPS Y0, (CX)(R8*4)
+	VMOVUPS Y1, 32(CX)(R8*4)
+	VMOVUPS Y2, 64(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y7, 128(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 32(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      32(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      32(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       32(SI)(R8*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     32(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y6, Y2, Y7
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y5, Y8, Y8
-	VDIVPS  Y8, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      32(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 32(SI)(R8*4), Y2
-	VMULPS  96(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, 32(CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y7, 160(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 64(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      64(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      64(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       64(SI)(R8*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     64(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y6, Y2, Y7
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y5, Y8, Y8
-	VDIVPS  Y8, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      64(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 64(SI)(R8*4), Y2
-	VMULPS  96(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, 64(CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y7, 192(SP)
+	VMOVUPS Y3, 512(SP)
+	VMOVUPS Y4, 544(SP)
+	VMOVUPS Y5, 576(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 96(DX)(R8*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(DX)(R8*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      96(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       96(SI)(R8*4), Y1, Y1
+	VMOVUPS      96(BX)(R8*4), Y3
+	VMOVUPS      128(BX)(R8*4), Y4
+	VMOVUPS      160(BX)(R8*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(DX)(R8*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(DX)(R8*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(DX)(R8*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     96(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y1, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
 	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
 	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y6, Y2, Y7
+	VMULPS 128(SP), Y0, Y3
+	VMULPS 160(SP), Y1, Y4
+	VMULPS 192(SP), Y2, Y5
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y5, Y8, Y8
-	VDIVPS  Y8, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y6
+	VMULPS 64(SP), Y1, Y7
+	VMULPS 64(SP), Y2, Y8
+	VMULPS 224(SP), Y6, Y6
+	VMULPS 256(SP), Y7, Y7
+	VMULPS 288(SP), Y8, Y8
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      96(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y9
+	VMULPS      128(SP), Y6, Y6
+	VANDPS      Y9, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y9
+	VMULPS      160(SP), Y7, Y7
+	VANDPS      Y9, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y9
+	VMULPS      192(SP), Y8, Y8
+	VANDPS      Y9, Y8, Y8
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y6, Y0
+	VFMADD231PS 448(SP), Y7, Y1
+	VFMADD231PS 480(SP), Y8, Y2
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      96(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      128(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      160(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(BX)(R8*4), Y6
+	VMOVUPS      128(BX)(R8*4), Y7
+	VMOVUPS      160(BX)(R8*4), Y8
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y6
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y7
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y8
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y6
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y7
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y8
+	VMULPS       96(SI)(R8*4), Y6, Y6
+	VMULPS       128(SI)(R8*4), Y7, Y7
+	VMULPS       160(SI)(R8*4), Y8, Y8
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 96(SI)(R8*4), Y2
-	VMULPS  96(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 96(SI)(R8*4), Y9
+	VMOVUPS 128(SI)(R8*4), Y10
+	VMOVUPS 160(SI)(R8*4), Y11
+	VMULPS  96(SP), Y6, Y12
+	VMULPS  96(SP), Y7, Y13
+	VMULPS  96(SP), Y8, Y14
+	VCMPPS  $0x00, zero<>+0(SB), Y9, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y10, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y11, Y11
+	VMULPS  Y6, Y3, Y3
+	VMULPS  Y7, Y4, Y4
+	VMULPS  Y8, Y5, Y5
+	VANDNPS Y3, Y9, Y3
+	VANDNPS Y4, Y10, Y4
+	VANDNPS Y5, Y11, Y5
+	VMULPS  Y12, Y0, Y0
+	VMULPS  Y13, Y1, Y1
+	VMULPS  Y14, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
 
 	// store g
 	VMOVUPS Y0, 96(CX)(R8*4)
+	VMOVUPS Y1, 128(CX)(R8*4)
+	VMOVUPS Y2, 160(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y7, 224(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 128(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      128(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      128(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       128(SI)(R8*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     128(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y6, Y2, Y7
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y5, Y8, Y8
-	VDIVPS  Y8, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      128(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 128(SI)(R8*4), Y2
-	VMULPS  96(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, 128(CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y7, 256(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 160(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      160(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      160(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       160(SI)(R8*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     160(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y6, Y2, Y7
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y5, Y8, Y8
-	VDIVPS  Y8, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      160(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 160(SI)(R8*4), Y2
-	VMULPS  96(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, 160(CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS Y7, 288(SP)
+	VMOVUPS Y3, 608(SP)
+	VMOVUPS Y4, 640(SP)
+	VMOVUPS Y5, 672(SP)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VMOVUPS 192(DX)(R8*4), Y0
 	VANDPS  absmask<>+0(SB), Y0, Y0
 	VMOVUPS expClamp<>+0(SB), Y1
 	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
 	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
 
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
 
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
 
 	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
 
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
 
 	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
 
 	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      192(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      192(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       192(SI)(R8*4), Y1, Y1
+	VMOVUPS      192(BX)(R8*4), Y2
+	VMOVUPS      224(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
 
 	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     192(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 128(SP)
+	VMOVUPS     Y5, 160(SP)
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
 	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
+	VSUBPS      Y6, Y4, Y4
 	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
+	VSUBPS      Y7, Y5, Y5
 	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y4, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y5, Y8, Y8
+	VDIVPS  Y8, Y3, Y3
+	VMOVUPS Y2, 192(SP)
+	VMOVUPS Y3, 224(SP)
 
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 256(SP)
+	VMOVUPS Y1, 288(SP)
+	VMOVUPS Y6, 320(SP)
+	VMOVUPS Y7, 352(SP)
 
 	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
+	VMULPS    two23<>+0(SB), Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
 
 	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
+	VPSUBD    bits075<>+0(SB), Y2, Y2
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
+	VSUBPS    one<>+0(SB), Y3, Y3
 
 	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
 	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
 
 	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
 
 	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
 
 	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y6, Y2, Y7
+	VMULPS 128(SP), Y0, Y2
+	VMULPS 160(SP), Y1, Y3
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y5, Y8, Y8
-	VDIVPS  Y8, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y4
+	VMULPS 64(SP), Y1, Y5
+	VMULPS 192(SP), Y4, Y4
+	VMULPS 224(SP), Y5, Y5
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      192(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
+	VMULPS      128(SP), Y4, Y4
+	VANDPS      Y6, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
+	VMULPS      160(SP), Y5, Y5
+	VANDPS      Y6, Y5, Y5
+	VMULPS      256(SP), Y0, Y0
+	VMULPS      288(SP), Y1, Y1
+	VFMADD231PS 320(SP), Y4, Y0
+	VFMADD231PS 352(SP), Y5, Y1
+	VMOVUPS     signbit<>+0(SB), Y4
+	VANDPS      192(DX)(R8*4), Y4, Y4
+	VXORPS      Y4, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y4
+	VANDPS      224(DX)(R8*4), Y4, Y4
+	VXORPS      Y4, Y1, Y1
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(R8*4), Y4
+	VMOVUPS      224(BX)(R8*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       192(SI)(R8*4), Y4, Y4
+	VMULPS       224(SI)(R8*4), Y5, Y5
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 192(SI)(R8*4), Y2
-	VMULPS  96(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
+	VMOVUPS 192(SI)(R8*4), Y6
+	VMOVUPS 224(SI)(R8*4), Y7
+	VMULPS  96(SP), Y4, Y8
+	VMULPS  96(SP), Y5, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y4, Y2, Y2
+	VMULPS  Y5, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y0, Y0
+	VMULPS  Y9, Y1, Y1
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
 
 	// store g
 	VMOVUPS Y0, 192(CX)(R8*4)
+	VMOVUPS Y1, 224(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VMOVUPS Y7, 320(SP)
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS 224(DX)(R8*4), Y0
-	VANDPS  absmask<>+0(SB), Y0, Y0
-	VMOVUPS expClamp<>+0(SB), Y1
-	VMINPS  Y0, Y1, Y0
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y1
-	VFNMADD231PS log2e<>+0(SB), Y0, Y1
-	VSUBPS       expMagic<>+0(SB), Y1, Y2
-	VFNMSUB231PS ln2hi<>+0(SB), Y2, Y0
-	VFNMADD231PS ln2lo<>+0(SB), Y2, Y0
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y2
-	VFMADD213PS exp5<>+0(SB), Y0, Y2
-	VFMADD213PS exp4<>+0(SB), Y0, Y2
-	VFMADD213PS exp3<>+0(SB), Y0, Y2
-	VFMADD213PS exp2<>+0(SB), Y0, Y2
-	VFMADD213PS one<>+0(SB), Y0, Y2
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD $0x17, Y1, Y1
-
-	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVUPS     one<>+0(SB), Y3
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y3, Y4, Y4
-	VFMADD231PS Y2, Y0, Y4
-	VMULPS      Y1, Y3, Y3
-	VMULPS      twoM64<>+0(SB), Y3, Y3
-	VMULPS      Y1, Y4, Y4
-	VMULPS      twoM64<>+0(SB), Y4, Y4
-
-	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	VADDPS       one<>+0(SB), Y3, Y0
-	VSUBPS       one<>+0(SB), Y0, Y1
-	VSUBPS       Y1, Y3, Y1
-	VDIVPS       Y0, Y3, Y2
-	VFNMADD213PS Y3, Y2, Y0
-	VFNMADD231PS Y1, Y2, Y0
-	VMOVUPS      one<>+0(SB), Y1
-	VSUBPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y1, Y0
-	VFMADD213PS  Y2, Y1, Y0
-
-	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
-	VCMPPS      $0x1d, half<>+0(SB), Y3, Y1
-	VMOVUPS     half<>+0(SB), Y2
-	VFMSUB213PS half<>+0(SB), Y3, Y2
-	VBLENDVPS   Y1, Y2, Y3, Y3
-	VANDPS      ln2f<>+0(SB), Y1, Y1
-
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y2
-	VFMADD213PS lp7<>+0(SB), Y3, Y2
-	VFMADD213PS lp6<>+0(SB), Y3, Y2
-	VFMADD213PS lp5<>+0(SB), Y3, Y2
-	VFMADD213PS lp4<>+0(SB), Y3, Y2
-	VFMADD213PS lp3<>+0(SB), Y3, Y2
-	VFMADD213PS lp2<>+0(SB), Y3, Y2
-	VFMADD213PS lp1<>+0(SB), Y3, Y2
-	VFMADD213PS lp0<>+0(SB), Y3, Y2
-	VMULPS      Y3, Y3, Y4
-	VFMADD213PS Y3, Y4, Y2
-
-	// mLog1p: + k
-	VADDPS Y1, Y2, Y2
-
-	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
-	VMOVUPS      224(BX)(R8*4), Y1
-	VBROADCASTSS oms+96(FP), Y3
-	VFMADD213PS  (SP), Y3, Y1
-	VMOVUPS      one<>+0(SB), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      224(DX)(R8*4), Y4
-	VBLENDVPS    Y4, Y1, Y3, Y3
-
-	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
-	VBROADCASTSS al1+104(FP), Y4
-	VFMADD213PS  32(SP), Y4, Y1
-	VMULPS       224(SI)(R8*4), Y1, Y1
-
-	// finish: linear term L = fma(c, |x|, L) where c != 0
-	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
-	VMOVUPS     224(DX)(R8*4), Y5
-	VANDPS      absmask<>+0(SB), Y5, Y5
-	VFMADD213PS Y2, Y3, Y5
-	VBLENDVPS   Y4, Y5, Y2, Y2
-
-	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
-	VMOVUPS     one<>+0(SB), Y4
-	VSUBPS      Y0, Y4, Y4
-	VMOVUPS     one<>+0(SB), Y5
-	VSUBPS      Y3, Y5, Y5
-	VMULPS      Y0, Y5, Y5
-	VFMADD231PS Y3, Y4, Y5
-	VMULPS      Y0, Y4, Y4
-
-	// mFocalElem: c - sm and (c+c) - 1, for the gradient
-	VSUBPS Y0, Y3, Y0
-	VADDPS Y3, Y3, Y3
-	VSUBPS one<>+0(SB), Y3, Y3
-
-	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
-	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y6
-	VMULPS    two23<>+0(SB), Y5, Y7
-	VBLENDVPS Y6, Y7, Y5, Y7
-	VANDPS    minus23<>+0(SB), Y6, Y6
-
-	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
-	VPSUBD    bits075<>+0(SB), Y7, Y7
-	VPSRAD    $0x17, Y7, Y8
-	VCVTDQ2PS Y8, Y8
-	VADDPS    Y6, Y8, Y8
-	VANDPS    mantissa<>+0(SB), Y7, Y7
-	VPADDD    bits075<>+0(SB), Y7, Y7
-	VSUBPS    one<>+0(SB), Y7, Y7
-
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
-	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
-	VMOVUPS     lp8<>+0(SB), Y6
-	VFMADD213PS lp7<>+0(SB), Y7, Y6
-	VFMADD213PS lp6<>+0(SB), Y7, Y6
-	VFMADD213PS lp5<>+0(SB), Y7, Y6
-	VFMADD213PS lp4<>+0(SB), Y7, Y6
-	VFMADD213PS lp3<>+0(SB), Y7, Y6
-	VFMADD213PS lp2<>+0(SB), Y7, Y6
-	VFMADD213PS lp1<>+0(SB), Y7, Y6
-	VFMADD213PS lp0<>+0(SB), Y7, Y6
-	VMULPS      Y7, Y7, Y9
-	VFMADD213PS Y7, Y9, Y6
-
-	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
-	VFMADD231PS ln2lo<>+0(SB), Y8, Y6
-	VFMADD231PS ln2hi<>+0(SB), Y8, Y6
-
-	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
-	VCMPPS    $0x00, zero<>+0(SB), Y5, Y7
-	VBLENDVPS Y7, negInf<>+0(SB), Y6, Y6
-	VCMPPS    $0x19, zero<>+0(SB), Y5, Y7
-	VCMPPS    $0x16, one<>+0(SB), Y5, Y8
-	VORPS     Y8, Y7, Y7
-	VBLENDVPS Y7, nan<>+0(SB), Y6, Y6
-
-	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
-	VMULPS 64(SP), Y6, Y6
-	VXORPS signbit<>+0(SB), Y6, Y6
-
-	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y7
-	VMINPS  Y6, Y7, Y7
-
-	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Y6
-	VFNMADD231PS log2e<>+0(SB), Y7, Y6
-	VSUBPS       expMagic<>+0(SB), Y6, Y8
-	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y7
-	VFNMADD231PS ln2lo<>+0(SB), Y8, Y7
-
-	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y8
-	VFMADD213PS exp5<>+0(SB), Y7, Y8
-	VFMADD213PS exp4<>+0(SB), Y7, Y8
-	VFMADD213PS exp3<>+0(SB), Y7, Y8
-	VFMADD213PS exp2<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-	VFMADD213PS one<>+0(SB), Y7, Y8
-
-	// mExpNeg: scaling by 2^n
-	VPSLLD  $0x17, Y6, Y6
-	VMULPS  Y6, Y8, Y8
-	VMULPS  twoM64<>+0(SB), Y8, Y8
-	VMOVUPS twoM149<>+0(SB), Y6
-	VMAXPS  Y8, Y6, Y6
-
-	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y6, Y2, Y7
-
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y5, Y8, Y8
-	VDIVPS  Y8, Y4, Y4
-	VMULPS  64(SP), Y6, Y5
-	VMULPS  Y4, Y5, Y5
-
-	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
-	VMULPS      Y2, Y5, Y5
-	VANDPS      Y4, Y5, Y5
-	VMULPS      Y6, Y0, Y0
-	VFMADD231PS Y5, Y3, Y0
-	VMOVUPS     signbit<>+0(SB), Y2
-	VANDPS      224(DX)(R8*4), Y2, Y2
-	VXORPS      Y2, Y0, Y0
-
-	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS 224(SI)(R8*4), Y2
-	VMULPS  96(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS  Y1, Y7, Y7
-	VANDNPS Y7, Y2, Y7
-	VMULPS  Y3, Y0, Y0
-	VANDNPS Y0, Y2, Y0
-
-	// store g
-	VMOVUPS Y0, 224(CX)(R8*4)
-
-	// accumulate into acc[0:16]
-	VMOVUPS   Y7, 352(SP)
+	VMOVUPS   Y2, 704(SP)
+	VMOVUPS   Y3, 736(SP)
 	ADDQ      $+64, R8
 	CMPQ      R8, R9
 	JB        loop
@@ -21505,37 +20199,37 @@ body:
 	VMOVUPD   32(DI), Y1
 	VMOVUPD   64(DI), Y2
 	VMOVUPD   96(DI), Y3
-	VCVTPS2PD 128(SP), Y4
+	VCVTPS2PD 512(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 144(SP), Y4
+	VCVTPS2PD 528(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 160(SP), Y4
+	VCVTPS2PD 544(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 176(SP), Y4
+	VCVTPS2PD 560(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 192(SP), Y4
+	VCVTPS2PD 576(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 208(SP), Y4
+	VCVTPS2PD 592(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 224(SP), Y4
+	VCVTPS2PD 608(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 240(SP), Y4
+	VCVTPS2PD 624(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 256(SP), Y4
+	VCVTPS2PD 640(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 272(SP), Y4
+	VCVTPS2PD 656(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 288(SP), Y4
+	VCVTPS2PD 672(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 304(SP), Y4
+	VCVTPS2PD 688(SP), Y4
 	VADDPD    Y4, Y3, Y3
-	VCVTPS2PD 320(SP), Y4
+	VCVTPS2PD 704(SP), Y4
 	VADDPD    Y4, Y0, Y0
-	VCVTPS2PD 336(SP), Y4
+	VCVTPS2PD 720(SP), Y4
 	VADDPD    Y4, Y1, Y1
-	VCVTPS2PD 352(SP), Y4
+	VCVTPS2PD 736(SP), Y4
 	VADDPD    Y4, Y2, Y2
-	VCVTPS2PD 368(SP), Y4
+	VCVTPS2PD 752(SP), Y4
 	VADDPD    Y4, Y3, Y3
 	VMOVUPD   Y0, (DI)
 	VMOVUPD   Y1, 32(DI)
@@ -21652,6 +20346,11 @@ tail:
 	VFMADD231PS Y7, Y3, Y8
 	VMULPS      Y4, Y3, Y3
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y9
+	VMAXPS  Y8, Y9, Y9
+	VDIVPS  Y9, Y3, Y3
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Y4, Y7, Y4
 	VADDPS Y7, Y7, Y7
@@ -21694,8 +20393,8 @@ tail:
 	VCMPPS    $0x00, zero<>+0(SB), Y8, Y10
 	VBLENDVPS Y10, negInf<>+0(SB), Y9, Y9
 	VCMPPS    $0x19, zero<>+0(SB), Y8, Y10
-	VCMPPS    $0x16, one<>+0(SB), Y8, Y11
-	VORPS     Y11, Y10, Y10
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y8, Y10, Y10
 	VBLENDVPS Y10, nan<>+0(SB), Y9, Y9
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
@@ -21703,67 +20402,64 @@ tail:
 	VXORPS signbit<>+0(SB), Y9, Y9
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y10
-	VMINPS  Y9, Y10, Y10
+	VMOVUPS expClamp<>+0(SB), Y8
+	VMINPS  Y9, Y8, Y8
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y9
-	VFNMADD231PS log2e<>+0(SB), Y10, Y9
-	VSUBPS       expMagic<>+0(SB), Y9, Y11
-	VFNMSUB231PS ln2hi<>+0(SB), Y11, Y10
-	VFNMADD231PS ln2lo<>+0(SB), Y11, Y10
+	VFNMADD231PS log2e<>+0(SB), Y8, Y9
+	VSUBPS       expMagic<>+0(SB), Y9, Y10
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y8
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y8
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y11
-	VFMADD213PS exp5<>+0(SB), Y10, Y11
-	VFMADD213PS exp4<>+0(SB), Y10, Y11
-	VFMADD213PS exp3<>+0(SB), Y10, Y11
-	VFMADD213PS exp2<>+0(SB), Y10, Y11
-	VFMADD213PS one<>+0(SB), Y10, Y11
-	VFMADD213PS one<>+0(SB), Y10, Y11
+	VMOVUPS     exp6<>+0(SB), Y10
+	VFMADD213PS exp5<>+0(SB), Y8, Y10
+	VFMADD213PS exp4<>+0(SB), Y8, Y10
+	VFMADD213PS exp3<>+0(SB), Y8, Y10
+	VFMADD213PS exp2<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD  $0x17, Y9, Y9
-	VMULPS  Y9, Y11, Y11
-	VMULPS  twoM64<>+0(SB), Y11, Y11
-	VMOVUPS twoM149<>+0(SB), Y9
-	VMAXPS  Y11, Y9, Y9
+	VMULPS  Y9, Y10, Y10
+	VMULPS  twoM64<>+0(SB), Y10, Y10
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y10, Y8, Y8
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y9, Y6, Y10
+	VMULPS Y6, Y8, Y9
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y11
-	VMAXPS  Y8, Y11, Y11
-	VDIVPS  Y11, Y3, Y3
-	VMULPS  64(SP), Y9, Y8
-	VMULPS  Y3, Y8, Y8
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y8, Y10
+	VMULPS Y3, Y10, Y10
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y8, Y3
-	VMULPS      Y6, Y8, Y8
-	VANDPS      Y3, Y8, Y8
-	VMULPS      Y9, Y4, Y4
-	VFMADD231PS Y8, Y7, Y4
-	VXORPS      Y2, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMULPS      Y6, Y10, Y10
+	VANDPS      Y3, Y10, Y10
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y10, Y8
+	VXORPS      Y2, Y8, Y8
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (SI)(R8*4), Y1, Y2
 	VMULPS     96(SP), Y5, Y3
 	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS     Y5, Y10, Y10
-	VANDNPS    Y10, Y2, Y10
-	VMULPS     Y3, Y4, Y4
-	VANDNPS    Y4, Y2, Y4
+	VMULPS     Y5, Y9, Y9
+	VANDNPS    Y9, Y2, Y9
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
 
 	// store g
-	VMASKMOVPS Y4, Y1, (CX)(R8*4)
+	VMASKMOVPS Y8, Y1, (CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VMOVUPS      signbit<>+0(SB), Y2
-	VBLENDVPS    Y1, Y10, Y2, Y10
-	VCVTPS2PD    X10, Y1
-	VEXTRACTF128 $0x01, Y10, X2
+	VBLENDVPS    Y1, Y9, Y2, Y9
+	VCVTPS2PD    X9, Y1
+	VEXTRACTF128 $0x01, Y9, X2
 	VCVTPS2PD    X2, Y2
 	VADDPD       (DI), Y1, Y1
 	VMOVUPD      Y1, (DI)
@@ -21869,6 +20565,11 @@ tail:
 	VFMADD231PS Y6, Y2, Y7
 	VMULPS      Y3, Y2, Y2
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y7, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Y3, Y6, Y3
 	VADDPS Y6, Y6, Y6
@@ -21911,8 +20612,8 @@ tail:
 	VCMPPS    $0x00, zero<>+0(SB), Y7, Y9
 	VBLENDVPS Y9, negInf<>+0(SB), Y8, Y8
 	VCMPPS    $0x19, zero<>+0(SB), Y7, Y9
-	VCMPPS    $0x16, one<>+0(SB), Y7, Y10
-	VORPS     Y10, Y9, Y9
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VORPS     Y7, Y9, Y9
 	VBLENDVPS Y9, nan<>+0(SB), Y8, Y8
 
 	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
@@ -21920,67 +20621,64 @@ tail:
 	VXORPS signbit<>+0(SB), Y8, Y8
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMOVUPS expClamp<>+0(SB), Y9
-	VMINPS  Y8, Y9, Y9
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y8, Y7, Y7
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
 	VMOVUPS      expMagic<>+0(SB), Y8
-	VFNMADD231PS log2e<>+0(SB), Y9, Y8
-	VSUBPS       expMagic<>+0(SB), Y8, Y10
-	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y9
-	VFNMADD231PS ln2lo<>+0(SB), Y10, Y9
+	VFNMADD231PS log2e<>+0(SB), Y7, Y8
+	VSUBPS       expMagic<>+0(SB), Y8, Y9
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Y10
-	VFMADD213PS exp5<>+0(SB), Y9, Y10
-	VFMADD213PS exp4<>+0(SB), Y9, Y10
-	VFMADD213PS exp3<>+0(SB), Y9, Y10
-	VFMADD213PS exp2<>+0(SB), Y9, Y10
-	VFMADD213PS one<>+0(SB), Y9, Y10
-	VFMADD213PS one<>+0(SB), Y9, Y10
+	VMOVUPS     exp6<>+0(SB), Y9
+	VFMADD213PS exp5<>+0(SB), Y7, Y9
+	VFMADD213PS exp4<>+0(SB), Y7, Y9
+	VFMADD213PS exp3<>+0(SB), Y7, Y9
+	VFMADD213PS exp2<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
 
 	// mExpNeg: scaling by 2^n
 	VPSLLD  $0x17, Y8, Y8
-	VMULPS  Y8, Y10, Y10
-	VMULPS  twoM64<>+0(SB), Y10, Y10
-	VMOVUPS twoM149<>+0(SB), Y8
-	VMAXPS  Y10, Y8, Y8
+	VMULPS  Y8, Y9, Y9
+	VMULPS  twoM64<>+0(SB), Y9, Y9
+	VMOVUPS twoM149<>+0(SB), Y7
+	VMAXPS  Y9, Y7, Y7
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Y8, Y5, Y9
+	VMULPS Y5, Y7, Y8
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Y10
-	VMAXPS  Y7, Y10, Y10
-	VDIVPS  Y10, Y2, Y2
-	VMULPS  64(SP), Y8, Y7
-	VMULPS  Y2, Y7, Y7
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y7, Y9
+	VMULPS Y2, Y9, Y9
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
-	VMULPS      Y5, Y7, Y7
-	VANDPS      Y2, Y7, Y7
-	VMULPS      Y8, Y3, Y3
-	VFMADD231PS Y7, Y6, Y3
-	VXORPS      Y1, Y3, Y3
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y2
+	VMULPS      Y5, Y9, Y9
+	VANDPS      Y2, Y9, Y9
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y9, Y7
+	VXORPS      Y1, Y7, Y7
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(SI)(R8*4), Y0, Y1
 	VMULPS     96(SP), Y4, Y2
 	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
-	VMULPS     Y4, Y9, Y9
-	VANDNPS    Y9, Y1, Y9
-	VMULPS     Y2, Y3, Y3
-	VANDNPS    Y3, Y1, Y3
+	VMULPS     Y4, Y8, Y8
+	VANDNPS    Y8, Y1, Y8
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
 
 	// store g
-	VMASKMOVPS Y3, Y0, 32(CX)(R8*4)
+	VMASKMOVPS Y7, Y0, 32(CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VMOVUPS      signbit<>+0(SB), Y1
-	VBLENDVPS    Y0, Y9, Y1, Y9
-	VCVTPS2PD    X9, Y0
-	VEXTRACTF128 $0x01, Y9, X1
+	VBLENDVPS    Y0, Y8, Y1, Y8
+	VCVTPS2PD    X8, Y0
+	VEXTRACTF128 $0x01, Y8, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       64(DI), Y0, Y0
 	VMOVUPD      Y0, 64(DI)
@@ -27552,8 +26250,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z13
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z22, Z14, Z14
-	VMULPS Z23, Z15, Z15
+	VMULPS Z14, Z22, Z14
+	VMULPS Z15, Z23, Z15
 	VMULPS Z12, Z14, Z14
 	VMULPS Z13, Z15, Z15
 
@@ -27715,8 +26413,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z13
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z22, Z14, Z14
-	VMULPS Z23, Z15, Z15
+	VMULPS Z14, Z22, Z14
+	VMULPS Z15, Z23, Z15
 	VMULPS Z12, Z14, Z14
 	VMULPS Z13, Z15, Z15
 
@@ -27878,8 +26576,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z13
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z22, Z14, Z14
-	VMULPS Z23, Z15, Z15
+	VMULPS Z14, Z22, Z14
+	VMULPS Z15, Z23, Z15
 	VMULPS Z12, Z14, Z14
 	VMULPS Z13, Z15, Z15
 
@@ -28041,8 +26739,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z13
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z22, Z14, Z14
-	VMULPS Z23, Z15, Z15
+	VMULPS Z14, Z22, Z14
+	VMULPS Z15, Z23, Z15
 	VMULPS Z12, Z14, Z14
 	VMULPS Z13, Z15, Z15
 
@@ -28160,7 +26858,7 @@ tail:
 	VFMADD213PS Z7, Z6, Z12
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z17, Z14, Z13
+	VMULPS Z14, Z17, Z13
 	VMULPS Z12, Z13, Z13
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
@@ -28409,8 +27107,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z17
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z26, Z18, Z18
-	VMULPS Z27, Z19, Z19
+	VMULPS Z18, Z26, Z18
+	VMULPS Z19, Z27, Z19
 	VMULPS Z16, Z18, Z18
 	VMULPS Z17, Z19, Z19
 
@@ -28592,8 +27290,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z17
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z26, Z18, Z18
-	VMULPS Z27, Z19, Z19
+	VMULPS Z18, Z26, Z18
+	VMULPS Z19, Z27, Z19
 	VMULPS Z16, Z18, Z18
 	VMULPS Z17, Z19, Z19
 
@@ -28775,8 +27473,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z17
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z26, Z18, Z18
-	VMULPS Z27, Z19, Z19
+	VMULPS Z18, Z26, Z18
+	VMULPS Z19, Z27, Z19
 	VMULPS Z16, Z18, Z18
 	VMULPS Z17, Z19, Z19
 
@@ -28958,8 +27656,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z17
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z26, Z18, Z18
-	VMULPS Z27, Z19, Z19
+	VMULPS Z18, Z26, Z18
+	VMULPS Z19, Z27, Z19
 	VMULPS Z16, Z18, Z18
 	VMULPS Z17, Z19, Z19
 
@@ -29097,7 +27795,7 @@ tail:
 	VFMADD213PS Z7, Z6, Z16
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z21, Z18, Z17
+	VMULPS Z18, Z21, Z17
 	VMULPS Z16, Z17, Z17
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
@@ -29385,26 +28083,26 @@ loop:
 	VMULPS.Z    Z16, Z26, K1, Z26
 	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
 	VMULPS.Z    Z17, Z27, K1, Z27
-	VMULPS      Z24, Z14, Z14
-	VMULPS      Z25, Z15, Z15
-	VFMADD231PS Z26, Z20, Z14
-	VFMADD231PS Z27, Z21, Z15
-	VPTERNLOGD  $0xd2, (DX)(DI*4), Z13, Z14
-	VPTERNLOGD  $0xd2, 64(DX)(DI*4), Z13, Z15
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, (DX)(DI*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 64(DX)(DI*4), Z13, Z25
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  (SI)(DI*4), Z16
-	VMOVUPS  64(SI)(DI*4), Z17
-	VMULPS   Z9, Z18, Z18
-	VMULPS   Z9, Z19, Z19
-	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
-	VMULPS.Z Z18, Z14, K1, Z14
-	VMULPS.Z Z19, Z15, K2, Z15
+	VMOVUPS  (SI)(DI*4), Z14
+	VMOVUPS  64(SI)(DI*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
 
 	// store dst
-	VMOVUPS Z14, (CX)(DI*4)
-	VMOVUPS Z15, 64(CX)(DI*4)
+	VMOVUPS Z24, (CX)(DI*4)
+	VMOVUPS Z25, 64(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VANDPS 128(DX)(DI*4), Z13, Z14
@@ -29574,26 +28272,26 @@ loop:
 	VMULPS.Z    Z16, Z26, K1, Z26
 	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
 	VMULPS.Z    Z17, Z27, K1, Z27
-	VMULPS      Z24, Z14, Z14
-	VMULPS      Z25, Z15, Z15
-	VFMADD231PS Z26, Z20, Z14
-	VFMADD231PS Z27, Z21, Z15
-	VPTERNLOGD  $0xd2, 128(DX)(DI*4), Z13, Z14
-	VPTERNLOGD  $0xd2, 192(DX)(DI*4), Z13, Z15
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 128(DX)(DI*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 192(DX)(DI*4), Z13, Z25
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  128(SI)(DI*4), Z16
-	VMOVUPS  192(SI)(DI*4), Z17
-	VMULPS   Z9, Z18, Z18
-	VMULPS   Z9, Z19, Z19
-	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
-	VMULPS.Z Z18, Z14, K1, Z14
-	VMULPS.Z Z19, Z15, K2, Z15
+	VMOVUPS  128(SI)(DI*4), Z14
+	VMOVUPS  192(SI)(DI*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
 
 	// store dst
-	VMOVUPS Z14, 128(CX)(DI*4)
-	VMOVUPS Z15, 192(CX)(DI*4)
+	VMOVUPS Z24, 128(CX)(DI*4)
+	VMOVUPS Z25, 192(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VANDPS 256(DX)(DI*4), Z13, Z14
@@ -29763,26 +28461,26 @@ loop:
 	VMULPS.Z    Z16, Z26, K1, Z26
 	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
 	VMULPS.Z    Z17, Z27, K1, Z27
-	VMULPS      Z24, Z14, Z14
-	VMULPS      Z25, Z15, Z15
-	VFMADD231PS Z26, Z20, Z14
-	VFMADD231PS Z27, Z21, Z15
-	VPTERNLOGD  $0xd2, 256(DX)(DI*4), Z13, Z14
-	VPTERNLOGD  $0xd2, 320(DX)(DI*4), Z13, Z15
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 256(DX)(DI*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 320(DX)(DI*4), Z13, Z25
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  256(SI)(DI*4), Z16
-	VMOVUPS  320(SI)(DI*4), Z17
-	VMULPS   Z9, Z18, Z18
-	VMULPS   Z9, Z19, Z19
-	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
-	VMULPS.Z Z18, Z14, K1, Z14
-	VMULPS.Z Z19, Z15, K2, Z15
+	VMOVUPS  256(SI)(DI*4), Z14
+	VMOVUPS  320(SI)(DI*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
 
 	// store dst
-	VMOVUPS Z14, 256(CX)(DI*4)
-	VMOVUPS Z15, 320(CX)(DI*4)
+	VMOVUPS Z24, 256(CX)(DI*4)
+	VMOVUPS Z25, 320(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VANDPS 384(DX)(DI*4), Z13, Z14
@@ -29952,26 +28650,26 @@ loop:
 	VMULPS.Z    Z16, Z26, K1, Z26
 	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
 	VMULPS.Z    Z17, Z27, K1, Z27
-	VMULPS      Z24, Z14, Z14
-	VMULPS      Z25, Z15, Z15
-	VFMADD231PS Z26, Z20, Z14
-	VFMADD231PS Z27, Z21, Z15
-	VPTERNLOGD  $0xd2, 384(DX)(DI*4), Z13, Z14
-	VPTERNLOGD  $0xd2, 448(DX)(DI*4), Z13, Z15
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 384(DX)(DI*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 448(DX)(DI*4), Z13, Z25
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  384(SI)(DI*4), Z16
-	VMOVUPS  448(SI)(DI*4), Z17
-	VMULPS   Z9, Z18, Z18
-	VMULPS   Z9, Z19, Z19
-	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
-	VMULPS.Z Z18, Z14, K1, Z14
-	VMULPS.Z Z19, Z15, K2, Z15
+	VMOVUPS  384(SI)(DI*4), Z14
+	VMOVUPS  448(SI)(DI*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
 
 	// store dst
-	VMOVUPS Z14, 384(CX)(DI*4)
-	VMOVUPS Z15, 448(CX)(DI*4)
+	VMOVUPS Z24, 384(CX)(DI*4)
+	VMOVUPS Z25, 448(CX)(DI*4)
 	ADDQ    $+128, DI
 	CMPQ    DI, R8
 	JB      loop
@@ -30088,18 +28786,18 @@ tail:
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
 	VCMPPS      $0x04, zero<>+0(SB), Z21, K2
 	VMULPS.Z    Z16, Z21, K2, Z21
-	VMULPS      Z20, Z15, Z15
-	VFMADD231PS Z21, Z18, Z15
-	VPTERNLOGD  $0xd2, Z14, Z13, Z15
+	VMULPS      Z15, Z20, Z20
+	VFMADD231PS Z18, Z21, Z20
+	VPTERNLOGD  $0xd2, Z14, Z13, Z20
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS.Z (SI)(DI*4), K1, Z14
-	VMULPS    Z9, Z17, Z16
+	VMULPS    Z9, Z17, Z15
 	VCMPPS    $0x04, zero<>+0(SB), Z14, K2
-	VMULPS.Z  Z16, Z15, K2, Z15
+	VMULPS.Z  Z15, Z20, K2, Z20
 
 	// store dst
-	VMOVUPS Z15, K1, (CX)(DI*4)
+	VMOVUPS Z20, K1, (CX)(DI*4)
 	ADDQ    $+16, DI
 	JMP     tail
 
@@ -30357,8 +29055,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z29
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z26, Z18, Z30
-	VMULPS Z27, Z19, Z31
+	VMULPS Z18, Z26, Z30
+	VMULPS Z19, Z27, Z31
 	VMULPS Z28, Z30, Z30
 	VMULPS Z29, Z31, Z31
 
@@ -30375,28 +29073,28 @@ loop:
 	VMULPS.Z    Z18, Z28, K1, Z28
 	VCMPPS      $0x04, zero<>+0(SB), Z29, K1
 	VMULPS.Z    Z19, Z29, K1, Z29
-	VMULPS      Z26, Z16, Z16
-	VMULPS      Z27, Z17, Z17
-	VFMADD231PS Z28, Z22, Z16
-	VFMADD231PS Z29, Z23, Z17
-	VPTERNLOGD  $0xd2, (DX)(R8*4), Z13, Z16
-	VPTERNLOGD  $0xd2, 64(DX)(R8*4), Z13, Z17
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z28, Z26
+	VFMADD231PS Z23, Z29, Z27
+	VPTERNLOGD  $0xd2, (DX)(R8*4), Z13, Z26
+	VPTERNLOGD  $0xd2, 64(DX)(R8*4), Z13, Z27
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  (SI)(R8*4), Z18
-	VMOVUPS  64(SI)(R8*4), Z19
-	VMULPS   Z9, Z20, Z22
-	VMULPS   Z9, Z21, Z23
-	VCMPPS   $0x04, zero<>+0(SB), Z18, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z19, K2
+	VMOVUPS  (SI)(R8*4), Z16
+	VMOVUPS  64(SI)(R8*4), Z17
+	VMULPS   Z9, Z20, Z18
+	VMULPS   Z9, Z21, Z19
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
 	VMULPS.Z Z20, Z30, K1, Z30
 	VMULPS.Z Z21, Z31, K2, Z31
-	VMULPS.Z Z22, Z16, K1, Z16
-	VMULPS.Z Z23, Z17, K2, Z17
+	VMULPS.Z Z18, Z26, K1, Z26
+	VMULPS.Z Z19, Z27, K2, Z27
 
 	// store g
-	VMOVUPS Z16, (CX)(R8*4)
-	VMOVUPS Z17, 64(CX)(R8*4)
+	VMOVUPS Z26, (CX)(R8*4)
+	VMOVUPS Z27, 64(CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VCVTPS2PD     Y30, Z16
@@ -30566,8 +29264,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z29
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z26, Z18, Z30
-	VMULPS Z27, Z19, Z31
+	VMULPS Z18, Z26, Z30
+	VMULPS Z19, Z27, Z31
 	VMULPS Z28, Z30, Z30
 	VMULPS Z29, Z31, Z31
 
@@ -30584,28 +29282,28 @@ loop:
 	VMULPS.Z    Z18, Z28, K1, Z28
 	VCMPPS      $0x04, zero<>+0(SB), Z29, K1
 	VMULPS.Z    Z19, Z29, K1, Z29
-	VMULPS      Z26, Z16, Z16
-	VMULPS      Z27, Z17, Z17
-	VFMADD231PS Z28, Z22, Z16
-	VFMADD231PS Z29, Z23, Z17
-	VPTERNLOGD  $0xd2, 128(DX)(R8*4), Z13, Z16
-	VPTERNLOGD  $0xd2, 192(DX)(R8*4), Z13, Z17
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z28, Z26
+	VFMADD231PS Z23, Z29, Z27
+	VPTERNLOGD  $0xd2, 128(DX)(R8*4), Z13, Z26
+	VPTERNLOGD  $0xd2, 192(DX)(R8*4), Z13, Z27
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  128(SI)(R8*4), Z18
-	VMOVUPS  192(SI)(R8*4), Z19
-	VMULPS   Z9, Z20, Z22
-	VMULPS   Z9, Z21, Z23
-	VCMPPS   $0x04, zero<>+0(SB), Z18, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z19, K2
+	VMOVUPS  128(SI)(R8*4), Z16
+	VMOVUPS  192(SI)(R8*4), Z17
+	VMULPS   Z9, Z20, Z18
+	VMULPS   Z9, Z21, Z19
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
 	VMULPS.Z Z20, Z30, K1, Z30
 	VMULPS.Z Z21, Z31, K2, Z31
-	VMULPS.Z Z22, Z16, K1, Z16
-	VMULPS.Z Z23, Z17, K2, Z17
+	VMULPS.Z Z18, Z26, K1, Z26
+	VMULPS.Z Z19, Z27, K2, Z27
 
 	// store g
-	VMOVUPS Z16, 128(CX)(R8*4)
-	VMOVUPS Z17, 192(CX)(R8*4)
+	VMOVUPS Z26, 128(CX)(R8*4)
+	VMOVUPS Z27, 192(CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VCVTPS2PD     Y30, Z16
@@ -30775,8 +29473,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z29
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z26, Z18, Z30
-	VMULPS Z27, Z19, Z31
+	VMULPS Z18, Z26, Z30
+	VMULPS Z19, Z27, Z31
 	VMULPS Z28, Z30, Z30
 	VMULPS Z29, Z31, Z31
 
@@ -30793,28 +29491,28 @@ loop:
 	VMULPS.Z    Z18, Z28, K1, Z28
 	VCMPPS      $0x04, zero<>+0(SB), Z29, K1
 	VMULPS.Z    Z19, Z29, K1, Z29
-	VMULPS      Z26, Z16, Z16
-	VMULPS      Z27, Z17, Z17
-	VFMADD231PS Z28, Z22, Z16
-	VFMADD231PS Z29, Z23, Z17
-	VPTERNLOGD  $0xd2, 256(DX)(R8*4), Z13, Z16
-	VPTERNLOGD  $0xd2, 320(DX)(R8*4), Z13, Z17
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z28, Z26
+	VFMADD231PS Z23, Z29, Z27
+	VPTERNLOGD  $0xd2, 256(DX)(R8*4), Z13, Z26
+	VPTERNLOGD  $0xd2, 320(DX)(R8*4), Z13, Z27
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  256(SI)(R8*4), Z18
-	VMOVUPS  320(SI)(R8*4), Z19
-	VMULPS   Z9, Z20, Z22
-	VMULPS   Z9, Z21, Z23
-	VCMPPS   $0x04, zero<>+0(SB), Z18, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z19, K2
+	VMOVUPS  256(SI)(R8*4), Z16
+	VMOVUPS  320(SI)(R8*4), Z17
+	VMULPS   Z9, Z20, Z18
+	VMULPS   Z9, Z21, Z19
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
 	VMULPS.Z Z20, Z30, K1, Z30
 	VMULPS.Z Z21, Z31, K2, Z31
-	VMULPS.Z Z22, Z16, K1, Z16
-	VMULPS.Z Z23, Z17, K2, Z17
+	VMULPS.Z Z18, Z26, K1, Z26
+	VMULPS.Z Z19, Z27, K2, Z27
 
 	// store g
-	VMOVUPS Z16, 256(CX)(R8*4)
-	VMOVUPS Z17, 320(CX)(R8*4)
+	VMOVUPS Z26, 256(CX)(R8*4)
+	VMOVUPS Z27, 320(CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VCVTPS2PD     Y30, Z16
@@ -30984,8 +29682,8 @@ loop:
 	VFMADD213PS Z7, Z6, Z29
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z26, Z18, Z30
-	VMULPS Z27, Z19, Z31
+	VMULPS Z18, Z26, Z30
+	VMULPS Z19, Z27, Z31
 	VMULPS Z28, Z30, Z30
 	VMULPS Z29, Z31, Z31
 
@@ -31002,28 +29700,28 @@ loop:
 	VMULPS.Z    Z18, Z28, K1, Z28
 	VCMPPS      $0x04, zero<>+0(SB), Z29, K1
 	VMULPS.Z    Z19, Z29, K1, Z29
-	VMULPS      Z26, Z16, Z16
-	VMULPS      Z27, Z17, Z17
-	VFMADD231PS Z28, Z22, Z16
-	VFMADD231PS Z29, Z23, Z17
-	VPTERNLOGD  $0xd2, 384(DX)(R8*4), Z13, Z16
-	VPTERNLOGD  $0xd2, 448(DX)(R8*4), Z13, Z17
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z28, Z26
+	VFMADD231PS Z23, Z29, Z27
+	VPTERNLOGD  $0xd2, 384(DX)(R8*4), Z13, Z26
+	VPTERNLOGD  $0xd2, 448(DX)(R8*4), Z13, Z27
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  384(SI)(R8*4), Z18
-	VMOVUPS  448(SI)(R8*4), Z19
-	VMULPS   Z9, Z20, Z22
-	VMULPS   Z9, Z21, Z23
-	VCMPPS   $0x04, zero<>+0(SB), Z18, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z19, K2
+	VMOVUPS  384(SI)(R8*4), Z16
+	VMOVUPS  448(SI)(R8*4), Z17
+	VMULPS   Z9, Z20, Z18
+	VMULPS   Z9, Z21, Z19
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
 	VMULPS.Z Z20, Z30, K1, Z30
 	VMULPS.Z Z21, Z31, K2, Z31
-	VMULPS.Z Z22, Z16, K1, Z16
-	VMULPS.Z Z23, Z17, K2, Z17
+	VMULPS.Z Z18, Z26, K1, Z26
+	VMULPS.Z Z19, Z27, K2, Z27
 
 	// store g
-	VMOVUPS Z16, 384(CX)(R8*4)
-	VMOVUPS Z17, 448(CX)(R8*4)
+	VMOVUPS Z26, 384(CX)(R8*4)
+	VMOVUPS Z27, 448(CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VCVTPS2PD     Y30, Z16
@@ -31145,7 +29843,7 @@ tail:
 	VFMADD213PS Z7, Z6, Z23
 
 	// mFocalElem: loss = ((ce*fa)*fb)*W
-	VMULPS Z22, Z18, Z24
+	VMULPS Z18, Z22, Z24
 	VMULPS Z23, Z24, Z24
 
 	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
@@ -31156,19 +29854,19 @@ tail:
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
 	VCMPPS      $0x04, zero<>+0(SB), Z23, K3
 	VMULPS.Z    Z18, Z23, K3, Z23
-	VMULPS      Z22, Z17, Z17
-	VFMADD231PS Z23, Z20, Z17
-	VPTERNLOGD  $0xd2, Z16, Z13, Z17
+	VMULPS      Z17, Z22, Z22
+	VFMADD231PS Z20, Z23, Z22
+	VPTERNLOGD  $0xd2, Z16, Z13, Z22
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS.Z (SI)(R8*4), K1, Z16
-	VMULPS    Z9, Z19, Z18
+	VMULPS    Z9, Z19, Z17
 	VCMPPS    $0x04, zero<>+0(SB), Z16, K3
 	VMULPS.Z  Z19, Z24, K3, Z24
-	VMULPS.Z  Z18, Z17, K3, Z17
+	VMULPS.Z  Z17, Z22, K3, Z22
 
 	// store g
-	VMOVUPS Z17, K1, (CX)(R8*4)
+	VMOVUPS Z22, K1, (CX)(R8*4)
 
 	// accumulate into acc[0:16]
 	VCVTPS2PD     Y24, Z16
@@ -31518,8 +30216,8 @@ loop:
 	VMAXPS    Z18, Z10, Z10
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z9, Z11, Z9
-	VMULPS Z10, Z12, Z10
+	VMULPS Z11, Z9, Z9
+	VMULPS Z12, Z10, Z10
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS  (SI)(DI*4), Z11
@@ -31788,8 +30486,8 @@ loop:
 	VMAXPS    Z18, Z10, Z10
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z9, Z11, Z9
-	VMULPS Z10, Z12, Z10
+	VMULPS Z11, Z9, Z9
+	VMULPS Z12, Z10, Z10
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS  128(SI)(DI*4), Z11
@@ -32058,8 +30756,8 @@ loop:
 	VMAXPS    Z18, Z10, Z10
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z9, Z11, Z9
-	VMULPS Z10, Z12, Z10
+	VMULPS Z11, Z9, Z9
+	VMULPS Z12, Z10, Z10
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS  256(SI)(DI*4), Z11
@@ -32328,8 +31026,8 @@ loop:
 	VMAXPS    Z18, Z10, Z10
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z9, Z11, Z9
-	VMULPS Z10, Z12, Z10
+	VMULPS Z11, Z9, Z9
+	VMULPS Z12, Z10, Z10
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS  384(SI)(DI*4), Z11
@@ -32509,7 +31207,7 @@ tail:
 	VMAXPS    Z13, Z9, Z9
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z9, Z11, Z9
+	VMULPS Z11, Z9, Z9
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS.Z (SI)(DI*4), K1, Z10
@@ -32858,8 +31556,8 @@ loop:
 	VMAXPS    Z22, Z14, Z14
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z13, Z15, Z13
-	VMULPS Z14, Z16, Z14
+	VMULPS Z15, Z13, Z13
+	VMULPS Z16, Z14, Z14
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS  (BX)(DI*4), Z15
@@ -33148,8 +31846,8 @@ loop:
 	VMAXPS    Z22, Z14, Z14
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z13, Z15, Z13
-	VMULPS Z14, Z16, Z14
+	VMULPS Z15, Z13, Z13
+	VMULPS Z16, Z14, Z14
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS  128(BX)(DI*4), Z15
@@ -33438,8 +32136,8 @@ loop:
 	VMAXPS    Z22, Z14, Z14
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z13, Z15, Z13
-	VMULPS Z14, Z16, Z14
+	VMULPS Z15, Z13, Z13
+	VMULPS Z16, Z14, Z14
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS  256(BX)(DI*4), Z15
@@ -33728,8 +32426,8 @@ loop:
 	VMAXPS    Z22, Z14, Z14
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z13, Z15, Z13
-	VMULPS Z14, Z16, Z14
+	VMULPS Z15, Z13, Z13
+	VMULPS Z16, Z14, Z14
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS  384(BX)(DI*4), Z15
@@ -33929,7 +32627,7 @@ tail:
 	VMAXPS    Z17, Z13, Z13
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z13, Z15, Z13
+	VMULPS Z15, Z13, Z13
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS.Z (BX)(DI*4), K1, Z14
@@ -34179,6 +32877,14 @@ loop:
 	VMULPS      Z10, Z18, Z18
 	VMULPS      Z11, Z19, Z19
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z10, Z16, Z10
 	VSUBPS Z11, Z17, Z11
@@ -34265,82 +32971,76 @@ loop:
 	VXORPS signbit<>+0(SB), Z25, Z25
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z23, Z6, Z22
-	VMINPS Z25, Z6, Z23
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z24
-	VMOVUPS      expMagic<>+0(SB), Z25
-	VFNMADD231PS log2e<>+0(SB), Z22, Z24
-	VFNMADD231PS log2e<>+0(SB), Z23, Z25
-	VSUBPS       expMagic<>+0(SB), Z24, Z24
-	VSUBPS       expMagic<>+0(SB), Z25, Z25
-	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
-	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
-	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
-	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z26
-	VMOVUPS     exp6<>+0(SB), Z27
-	VFMADD213PS exp5<>+0(SB), Z22, Z26
-	VFMADD213PS exp5<>+0(SB), Z23, Z27
-	VFMADD213PS exp4<>+0(SB), Z22, Z26
-	VFMADD213PS exp4<>+0(SB), Z23, Z27
-	VFMADD213PS exp3<>+0(SB), Z22, Z26
-	VFMADD213PS exp3<>+0(SB), Z23, Z27
-	VFMADD213PS exp2<>+0(SB), Z22, Z26
-	VFMADD213PS exp2<>+0(SB), Z23, Z27
-	VFMADD213PS Z7, Z22, Z26
-	VFMADD213PS Z7, Z23, Z27
-	VFMADD213PS Z7, Z22, Z26
-	VFMADD213PS Z7, Z23, Z27
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z24, Z26, Z26
-	VSCALEFPS Z25, Z27, Z27
-	VMOVUPS   twoM149<>+0(SB), Z22
-	VMAXPS    Z26, Z22, Z22
-	VMOVUPS   twoM149<>+0(SB), Z23
-	VMAXPS    Z27, Z23, Z23
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z24
-	VMAXPS  Z20, Z24, Z24
-	VDIVPS  Z24, Z18, Z18
-	VMOVUPS twoM149<>+0(SB), Z20
-	VMAXPS  Z21, Z20, Z20
-	VDIVPS  Z20, Z19, Z19
-	VMULPS  Z4, Z22, Z20
-	VMULPS  Z4, Z23, Z21
-	VMULPS  Z18, Z20, Z20
-	VMULPS  Z19, Z21, Z21
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z22
+	VMULPS Z4, Z21, Z23
+	VMULPS Z18, Z22, Z22
+	VMULPS Z19, Z23, Z23
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z20, K1
-	VMULPS.Z    Z12, Z20, K1, Z20
-	VCMPPS      $0x04, zero<>+0(SB), Z21, K1
-	VMULPS.Z    Z13, Z21, K1, Z21
-	VMULPS      Z22, Z10, Z10
-	VMULPS      Z23, Z11, Z11
-	VFMADD231PS Z20, Z16, Z10
-	VFMADD231PS Z21, Z17, Z11
-	VPTERNLOGD  $0xd2, (DX)(DI*4), Z9, Z10
-	VPTERNLOGD  $0xd2, 64(DX)(DI*4), Z9, Z11
+	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
+	VMULPS.Z    Z12, Z22, K1, Z22
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
+	VMULPS.Z    Z13, Z23, K1, Z23
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z22, Z20
+	VFMADD231PS Z17, Z23, Z21
+	VPTERNLOGD  $0xd2, (DX)(DI*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 64(DX)(DI*4), Z9, Z21
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  (SI)(DI*4), Z12
-	VMOVUPS  64(SI)(DI*4), Z13
-	VMULPS   Z5, Z14, Z14
-	VMULPS   Z5, Z15, Z15
-	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
-	VMULPS.Z Z14, Z10, K1, Z10
-	VMULPS.Z Z15, Z11, K2, Z11
+	VMOVUPS  (SI)(DI*4), Z10
+	VMOVUPS  64(SI)(DI*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
 
 	// store dst
-	VMOVUPS Z10, (CX)(DI*4)
-	VMOVUPS Z11, 64(CX)(DI*4)
+	VMOVUPS Z20, (CX)(DI*4)
+	VMOVUPS Z21, 64(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VANDPS 128(DX)(DI*4), Z9, Z10
@@ -34481,6 +33181,14 @@ loop:
 	VMULPS      Z10, Z18, Z18
 	VMULPS      Z11, Z19, Z19
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z10, Z16, Z10
 	VSUBPS Z11, Z17, Z11
@@ -34567,82 +33275,76 @@ loop:
 	VXORPS signbit<>+0(SB), Z25, Z25
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z23, Z6, Z22
-	VMINPS Z25, Z6, Z23
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z24
-	VMOVUPS      expMagic<>+0(SB), Z25
-	VFNMADD231PS log2e<>+0(SB), Z22, Z24
-	VFNMADD231PS log2e<>+0(SB), Z23, Z25
-	VSUBPS       expMagic<>+0(SB), Z24, Z24
-	VSUBPS       expMagic<>+0(SB), Z25, Z25
-	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
-	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
-	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
-	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z26
-	VMOVUPS     exp6<>+0(SB), Z27
-	VFMADD213PS exp5<>+0(SB), Z22, Z26
-	VFMADD213PS exp5<>+0(SB), Z23, Z27
-	VFMADD213PS exp4<>+0(SB), Z22, Z26
-	VFMADD213PS exp4<>+0(SB), Z23, Z27
-	VFMADD213PS exp3<>+0(SB), Z22, Z26
-	VFMADD213PS exp3<>+0(SB), Z23, Z27
-	VFMADD213PS exp2<>+0(SB), Z22, Z26
-	VFMADD213PS exp2<>+0(SB), Z23, Z27
-	VFMADD213PS Z7, Z22, Z26
-	VFMADD213PS Z7, Z23, Z27
-	VFMADD213PS Z7, Z22, Z26
-	VFMADD213PS Z7, Z23, Z27
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z24, Z26, Z26
-	VSCALEFPS Z25, Z27, Z27
-	VMOVUPS   twoM149<>+0(SB), Z22
-	VMAXPS    Z26, Z22, Z22
-	VMOVUPS   twoM149<>+0(SB), Z23
-	VMAXPS    Z27, Z23, Z23
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z24
-	VMAXPS  Z20, Z24, Z24
-	VDIVPS  Z24, Z18, Z18
-	VMOVUPS twoM149<>+0(SB), Z20
-	VMAXPS  Z21, Z20, Z20
-	VDIVPS  Z20, Z19, Z19
-	VMULPS  Z4, Z22, Z20
-	VMULPS  Z4, Z23, Z21
-	VMULPS  Z18, Z20, Z20
-	VMULPS  Z19, Z21, Z21
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z22
+	VMULPS Z4, Z21, Z23
+	VMULPS Z18, Z22, Z22
+	VMULPS Z19, Z23, Z23
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z20, K1
-	VMULPS.Z    Z12, Z20, K1, Z20
-	VCMPPS      $0x04, zero<>+0(SB), Z21, K1
-	VMULPS.Z    Z13, Z21, K1, Z21
-	VMULPS      Z22, Z10, Z10
-	VMULPS      Z23, Z11, Z11
-	VFMADD231PS Z20, Z16, Z10
-	VFMADD231PS Z21, Z17, Z11
-	VPTERNLOGD  $0xd2, 128(DX)(DI*4), Z9, Z10
-	VPTERNLOGD  $0xd2, 192(DX)(DI*4), Z9, Z11
+	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
+	VMULPS.Z    Z12, Z22, K1, Z22
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
+	VMULPS.Z    Z13, Z23, K1, Z23
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z22, Z20
+	VFMADD231PS Z17, Z23, Z21
+	VPTERNLOGD  $0xd2, 128(DX)(DI*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 192(DX)(DI*4), Z9, Z21
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  128(SI)(DI*4), Z12
-	VMOVUPS  192(SI)(DI*4), Z13
-	VMULPS   Z5, Z14, Z14
-	VMULPS   Z5, Z15, Z15
-	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
-	VMULPS.Z Z14, Z10, K1, Z10
-	VMULPS.Z Z15, Z11, K2, Z11
+	VMOVUPS  128(SI)(DI*4), Z10
+	VMOVUPS  192(SI)(DI*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
 
 	// store dst
-	VMOVUPS Z10, 128(CX)(DI*4)
-	VMOVUPS Z11, 192(CX)(DI*4)
+	VMOVUPS Z20, 128(CX)(DI*4)
+	VMOVUPS Z21, 192(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VANDPS 256(DX)(DI*4), Z9, Z10
@@ -34783,6 +33485,14 @@ loop:
 	VMULPS      Z10, Z18, Z18
 	VMULPS      Z11, Z19, Z19
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z10, Z16, Z10
 	VSUBPS Z11, Z17, Z11
@@ -34869,82 +33579,76 @@ loop:
 	VXORPS signbit<>+0(SB), Z25, Z25
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z23, Z6, Z22
-	VMINPS Z25, Z6, Z23
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z24
-	VMOVUPS      expMagic<>+0(SB), Z25
-	VFNMADD231PS log2e<>+0(SB), Z22, Z24
-	VFNMADD231PS log2e<>+0(SB), Z23, Z25
-	VSUBPS       expMagic<>+0(SB), Z24, Z24
-	VSUBPS       expMagic<>+0(SB), Z25, Z25
-	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
-	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
-	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
-	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z26
-	VMOVUPS     exp6<>+0(SB), Z27
-	VFMADD213PS exp5<>+0(SB), Z22, Z26
-	VFMADD213PS exp5<>+0(SB), Z23, Z27
-	VFMADD213PS exp4<>+0(SB), Z22, Z26
-	VFMADD213PS exp4<>+0(SB), Z23, Z27
-	VFMADD213PS exp3<>+0(SB), Z22, Z26
-	VFMADD213PS exp3<>+0(SB), Z23, Z27
-	VFMADD213PS exp2<>+0(SB), Z22, Z26
-	VFMADD213PS exp2<>+0(SB), Z23, Z27
-	VFMADD213PS Z7, Z22, Z26
-	VFMADD213PS Z7, Z23, Z27
-	VFMADD213PS Z7, Z22, Z26
-	VFMADD213PS Z7, Z23, Z27
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z24, Z26, Z26
-	VSCALEFPS Z25, Z27, Z27
-	VMOVUPS   twoM149<>+0(SB), Z22
-	VMAXPS    Z26, Z22, Z22
-	VMOVUPS   twoM149<>+0(SB), Z23
-	VMAXPS    Z27, Z23, Z23
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z24
-	VMAXPS  Z20, Z24, Z24
-	VDIVPS  Z24, Z18, Z18
-	VMOVUPS twoM149<>+0(SB), Z20
-	VMAXPS  Z21, Z20, Z20
-	VDIVPS  Z20, Z19, Z19
-	VMULPS  Z4, Z22, Z20
-	VMULPS  Z4, Z23, Z21
-	VMULPS  Z18, Z20, Z20
-	VMULPS  Z19, Z21, Z21
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z22
+	VMULPS Z4, Z21, Z23
+	VMULPS Z18, Z22, Z22
+	VMULPS Z19, Z23, Z23
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z20, K1
-	VMULPS.Z    Z12, Z20, K1, Z20
-	VCMPPS      $0x04, zero<>+0(SB), Z21, K1
-	VMULPS.Z    Z13, Z21, K1, Z21
-	VMULPS      Z22, Z10, Z10
-	VMULPS      Z23, Z11, Z11
-	VFMADD231PS Z20, Z16, Z10
-	VFMADD231PS Z21, Z17, Z11
-	VPTERNLOGD  $0xd2, 256(DX)(DI*4), Z9, Z10
-	VPTERNLOGD  $0xd2, 320(DX)(DI*4), Z9, Z11
+	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
+	VMULPS.Z    Z12, Z22, K1, Z22
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
+	VMULPS.Z    Z13, Z23, K1, Z23
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z22, Z20
+	VFMADD231PS Z17, Z23, Z21
+	VPTERNLOGD  $0xd2, 256(DX)(DI*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 320(DX)(DI*4), Z9, Z21
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  256(SI)(DI*4), Z12
-	VMOVUPS  320(SI)(DI*4), Z13
-	VMULPS   Z5, Z14, Z14
-	VMULPS   Z5, Z15, Z15
-	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
-	VMULPS.Z Z14, Z10, K1, Z10
-	VMULPS.Z Z15, Z11, K2, Z11
+	VMOVUPS  256(SI)(DI*4), Z10
+	VMOVUPS  320(SI)(DI*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
 
 	// store dst
-	VMOVUPS Z10, 256(CX)(DI*4)
-	VMOVUPS Z11, 320(CX)(DI*4)
+	VMOVUPS Z20, 256(CX)(DI*4)
+	VMOVUPS Z21, 320(CX)(DI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
 	VANDPS 384(DX)(DI*4), Z9, Z10
@@ -35085,6 +33789,14 @@ loop:
 	VMULPS      Z10, Z18, Z18
 	VMULPS      Z11, Z19, Z19
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z10, Z16, Z10
 	VSUBPS Z11, Z17, Z11
@@ -35171,82 +33883,76 @@ loop:
 	VXORPS signbit<>+0(SB), Z25, Z25
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z23, Z6, Z22
-	VMINPS Z25, Z6, Z23
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z24
-	VMOVUPS      expMagic<>+0(SB), Z25
-	VFNMADD231PS log2e<>+0(SB), Z22, Z24
-	VFNMADD231PS log2e<>+0(SB), Z23, Z25
-	VSUBPS       expMagic<>+0(SB), Z24, Z24
-	VSUBPS       expMagic<>+0(SB), Z25, Z25
-	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
-	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
-	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
-	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z26
-	VMOVUPS     exp6<>+0(SB), Z27
-	VFMADD213PS exp5<>+0(SB), Z22, Z26
-	VFMADD213PS exp5<>+0(SB), Z23, Z27
-	VFMADD213PS exp4<>+0(SB), Z22, Z26
-	VFMADD213PS exp4<>+0(SB), Z23, Z27
-	VFMADD213PS exp3<>+0(SB), Z22, Z26
-	VFMADD213PS exp3<>+0(SB), Z23, Z27
-	VFMADD213PS exp2<>+0(SB), Z22, Z26
-	VFMADD213PS exp2<>+0(SB), Z23, Z27
-	VFMADD213PS Z7, Z22, Z26
-	VFMADD213PS Z7, Z23, Z27
-	VFMADD213PS Z7, Z22, Z26
-	VFMADD213PS Z7, Z23, Z27
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z24, Z26, Z26
-	VSCALEFPS Z25, Z27, Z27
-	VMOVUPS   twoM149<>+0(SB), Z22
-	VMAXPS    Z26, Z22, Z22
-	VMOVUPS   twoM149<>+0(SB), Z23
-	VMAXPS    Z27, Z23, Z23
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z24
-	VMAXPS  Z20, Z24, Z24
-	VDIVPS  Z24, Z18, Z18
-	VMOVUPS twoM149<>+0(SB), Z20
-	VMAXPS  Z21, Z20, Z20
-	VDIVPS  Z20, Z19, Z19
-	VMULPS  Z4, Z22, Z20
-	VMULPS  Z4, Z23, Z21
-	VMULPS  Z18, Z20, Z20
-	VMULPS  Z19, Z21, Z21
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z22
+	VMULPS Z4, Z21, Z23
+	VMULPS Z18, Z22, Z22
+	VMULPS Z19, Z23, Z23
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z20, K1
-	VMULPS.Z    Z12, Z20, K1, Z20
-	VCMPPS      $0x04, zero<>+0(SB), Z21, K1
-	VMULPS.Z    Z13, Z21, K1, Z21
-	VMULPS      Z22, Z10, Z10
-	VMULPS      Z23, Z11, Z11
-	VFMADD231PS Z20, Z16, Z10
-	VFMADD231PS Z21, Z17, Z11
-	VPTERNLOGD  $0xd2, 384(DX)(DI*4), Z9, Z10
-	VPTERNLOGD  $0xd2, 448(DX)(DI*4), Z9, Z11
+	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
+	VMULPS.Z    Z12, Z22, K1, Z22
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
+	VMULPS.Z    Z13, Z23, K1, Z23
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z22, Z20
+	VFMADD231PS Z17, Z23, Z21
+	VPTERNLOGD  $0xd2, 384(DX)(DI*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 448(DX)(DI*4), Z9, Z21
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  384(SI)(DI*4), Z12
-	VMOVUPS  448(SI)(DI*4), Z13
-	VMULPS   Z5, Z14, Z14
-	VMULPS   Z5, Z15, Z15
-	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
-	VMULPS.Z Z14, Z10, K1, Z10
-	VMULPS.Z Z15, Z11, K2, Z11
+	VMOVUPS  384(SI)(DI*4), Z10
+	VMOVUPS  448(SI)(DI*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
 
 	// store dst
-	VMOVUPS Z10, 384(CX)(DI*4)
-	VMOVUPS Z11, 448(CX)(DI*4)
+	VMOVUPS Z20, 384(CX)(DI*4)
+	VMOVUPS Z21, 448(CX)(DI*4)
 	ADDQ    $+128, DI
 	CMPQ    DI, R8
 	JB      loop
@@ -35345,6 +34051,11 @@ tail:
 	VFMADD231PS Z14, Z15, Z16
 	VMULPS      Z11, Z15, Z15
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z17
+	VMAXPS  Z16, Z17, Z17
+	VDIVPS  Z17, Z15, Z15
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z11, Z14, Z11
 	VADDPS Z14, Z14, Z14
@@ -35396,51 +34107,48 @@ tail:
 	VXORPS signbit<>+0(SB), Z18, Z18
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z18, Z6, Z17
+	VMINPS Z18, Z6, Z16
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z18
-	VFNMADD231PS log2e<>+0(SB), Z17, Z18
-	VSUBPS       expMagic<>+0(SB), Z18, Z18
-	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z17
-	VFNMADD231PS ln2lo<>+0(SB), Z18, Z17
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z16, Z17
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z16
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z19
-	VFMADD213PS exp5<>+0(SB), Z17, Z19
-	VFMADD213PS exp4<>+0(SB), Z17, Z19
-	VFMADD213PS exp3<>+0(SB), Z17, Z19
-	VFMADD213PS exp2<>+0(SB), Z17, Z19
-	VFMADD213PS Z7, Z17, Z19
-	VFMADD213PS Z7, Z17, Z19
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z16, Z18
+	VFMADD213PS exp4<>+0(SB), Z16, Z18
+	VFMADD213PS exp3<>+0(SB), Z16, Z18
+	VFMADD213PS exp2<>+0(SB), Z16, Z18
+	VFMADD213PS Z7, Z16, Z18
+	VFMADD213PS Z7, Z16, Z18
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z18, Z19, Z19
-	VMOVUPS   twoM149<>+0(SB), Z17
-	VMAXPS    Z19, Z17, Z17
+	VSCALEFPS Z17, Z18, Z18
+	VMOVUPS   twoM149<>+0(SB), Z16
+	VMAXPS    Z18, Z16, Z16
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z18
-	VMAXPS  Z16, Z18, Z18
-	VDIVPS  Z18, Z15, Z15
-	VMULPS  Z4, Z17, Z16
-	VMULPS  Z15, Z16, Z16
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z16, Z17
+	VMULPS Z15, Z17, Z17
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z16, K2
-	VMULPS.Z    Z12, Z16, K2, Z16
-	VMULPS      Z17, Z11, Z11
-	VFMADD231PS Z16, Z14, Z11
-	VPTERNLOGD  $0xd2, Z10, Z9, Z11
+	VCMPPS      $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z    Z12, Z17, K2, Z17
+	VMULPS      Z11, Z16, Z16
+	VFMADD231PS Z14, Z17, Z16
+	VPTERNLOGD  $0xd2, Z10, Z9, Z16
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS.Z (SI)(DI*4), K1, Z10
-	VMULPS    Z5, Z13, Z12
+	VMULPS    Z5, Z13, Z11
 	VCMPPS    $0x04, zero<>+0(SB), Z10, K2
-	VMULPS.Z  Z12, Z11, K2, Z11
+	VMULPS.Z  Z11, Z16, K2, Z16
 
 	// store dst
-	VMOVUPS Z11, K1, (CX)(DI*4)
+	VMOVUPS Z16, K1, (CX)(DI*4)
 	ADDQ    $+16, DI
 	JMP     tail
 
@@ -35673,6 +34381,14 @@ loop:
 	VMULPS      Z12, Z20, Z20
 	VMULPS      Z13, Z21, Z21
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z22, Z24, Z24
+	VDIVPS  Z24, Z20, Z20
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z23, Z24, Z24
+	VDIVPS  Z24, Z21, Z21
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z12, Z18, Z12
 	VSUBPS Z13, Z19, Z13
@@ -35759,97 +34475,91 @@ loop:
 	VXORPS signbit<>+0(SB), Z27, Z27
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z25, Z6, Z24
-	VMINPS Z27, Z6, Z25
+	VMINPS Z25, Z6, Z22
+	VMINPS Z27, Z6, Z23
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z26
-	VMOVUPS      expMagic<>+0(SB), Z27
-	VFNMADD231PS log2e<>+0(SB), Z24, Z26
-	VFNMADD231PS log2e<>+0(SB), Z25, Z27
-	VSUBPS       expMagic<>+0(SB), Z26, Z26
-	VSUBPS       expMagic<>+0(SB), Z27, Z27
-	VFNMSUB231PS ln2hi<>+0(SB), Z26, Z24
-	VFNMSUB231PS ln2hi<>+0(SB), Z27, Z25
-	VFNMADD231PS ln2lo<>+0(SB), Z26, Z24
-	VFNMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VMOVUPS      expMagic<>+0(SB), Z24
+	VMOVUPS      expMagic<>+0(SB), Z25
+	VFNMADD231PS log2e<>+0(SB), Z22, Z24
+	VFNMADD231PS log2e<>+0(SB), Z23, Z25
+	VSUBPS       expMagic<>+0(SB), Z24, Z24
+	VSUBPS       expMagic<>+0(SB), Z25, Z25
+	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
+	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
+	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
+	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z28
-	VMOVUPS     exp6<>+0(SB), Z29
-	VFMADD213PS exp5<>+0(SB), Z24, Z28
-	VFMADD213PS exp5<>+0(SB), Z25, Z29
-	VFMADD213PS exp4<>+0(SB), Z24, Z28
-	VFMADD213PS exp4<>+0(SB), Z25, Z29
-	VFMADD213PS exp3<>+0(SB), Z24, Z28
-	VFMADD213PS exp3<>+0(SB), Z25, Z29
-	VFMADD213PS exp2<>+0(SB), Z24, Z28
-	VFMADD213PS exp2<>+0(SB), Z25, Z29
-	VFMADD213PS Z7, Z24, Z28
-	VFMADD213PS Z7, Z25, Z29
-	VFMADD213PS Z7, Z24, Z28
-	VFMADD213PS Z7, Z25, Z29
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z22, Z26
+	VFMADD213PS exp5<>+0(SB), Z23, Z27
+	VFMADD213PS exp4<>+0(SB), Z22, Z26
+	VFMADD213PS exp4<>+0(SB), Z23, Z27
+	VFMADD213PS exp3<>+0(SB), Z22, Z26
+	VFMADD213PS exp3<>+0(SB), Z23, Z27
+	VFMADD213PS exp2<>+0(SB), Z22, Z26
+	VFMADD213PS exp2<>+0(SB), Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z26, Z28, Z28
-	VSCALEFPS Z27, Z29, Z29
-	VMOVUPS   twoM149<>+0(SB), Z24
-	VMAXPS    Z28, Z24, Z24
-	VMOVUPS   twoM149<>+0(SB), Z25
-	VMAXPS    Z29, Z25, Z25
+	VSCALEFPS Z24, Z26, Z26
+	VSCALEFPS Z25, Z27, Z27
+	VMOVUPS   twoM149<>+0(SB), Z22
+	VMAXPS    Z26, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z23
+	VMAXPS    Z27, Z23, Z23
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z24, Z14, Z26
-	VMULPS Z25, Z15, Z27
+	VMULPS Z14, Z22, Z24
+	VMULPS Z15, Z23, Z25
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z28
-	VMAXPS  Z22, Z28, Z28
-	VDIVPS  Z28, Z20, Z20
-	VMOVUPS twoM149<>+0(SB), Z22
-	VMAXPS  Z23, Z22, Z22
-	VDIVPS  Z22, Z21, Z21
-	VMULPS  Z4, Z24, Z22
-	VMULPS  Z4, Z25, Z23
-	VMULPS  Z20, Z22, Z22
-	VMULPS  Z21, Z23, Z23
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z22, Z26
+	VMULPS Z4, Z23, Z27
+	VMULPS Z20, Z26, Z26
+	VMULPS Z21, Z27, Z27
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
-	VMULPS.Z    Z14, Z22, K1, Z22
-	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
-	VMULPS.Z    Z15, Z23, K1, Z23
-	VMULPS      Z24, Z12, Z12
-	VMULPS      Z25, Z13, Z13
-	VFMADD231PS Z22, Z18, Z12
-	VFMADD231PS Z23, Z19, Z13
-	VPTERNLOGD  $0xd2, (DX)(R8*4), Z9, Z12
-	VPTERNLOGD  $0xd2, 64(DX)(R8*4), Z9, Z13
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z14, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z15, Z27, K1, Z27
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z26, Z22
+	VFMADD231PS Z19, Z27, Z23
+	VPTERNLOGD  $0xd2, (DX)(R8*4), Z9, Z22
+	VPTERNLOGD  $0xd2, 64(DX)(R8*4), Z9, Z23
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  (SI)(R8*4), Z14
-	VMOVUPS  64(SI)(R8*4), Z15
-	VMULPS   Z5, Z16, Z18
-	VMULPS   Z5, Z17, Z19
-	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
-	VMULPS.Z Z16, Z26, K1, Z26
-	VMULPS.Z Z17, Z27, K2, Z27
-	VMULPS.Z Z18, Z12, K1, Z12
-	VMULPS.Z Z19, Z13, K2, Z13
+	VMOVUPS  (SI)(R8*4), Z12
+	VMOVUPS  64(SI)(R8*4), Z13
+	VMULPS   Z5, Z16, Z14
+	VMULPS   Z5, Z17, Z15
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
 
 	// store g
-	VMOVUPS Z12, (CX)(R8*4)
-	VMOVUPS Z13, 64(CX)(R8*4)
+	VMOVUPS Z22, (CX)(R8*4)
+	VMOVUPS Z23, 64(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VCVTPS2PD     Y26, Z12
-	VEXTRACTF64X4 $0x01, Z26, Y13
+	VCVTPS2PD     Y24, Z12
+	VEXTRACTF64X4 $0x01, Z24, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, Z10
 	VADDPD        Z13, Z11, Z11
-	VCVTPS2PD     Y27, Z12
-	VEXTRACTF64X4 $0x01, Z27, Y13
+	VCVTPS2PD     Y25, Z12
+	VEXTRACTF64X4 $0x01, Z25, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, Z10
 	VADDPD        Z13, Z11, Z11
@@ -35993,6 +34703,14 @@ loop:
 	VMULPS      Z12, Z20, Z20
 	VMULPS      Z13, Z21, Z21
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z22, Z24, Z24
+	VDIVPS  Z24, Z20, Z20
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z23, Z24, Z24
+	VDIVPS  Z24, Z21, Z21
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z12, Z18, Z12
 	VSUBPS Z13, Z19, Z13
@@ -36079,97 +34797,91 @@ loop:
 	VXORPS signbit<>+0(SB), Z27, Z27
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z25, Z6, Z24
-	VMINPS Z27, Z6, Z25
+	VMINPS Z25, Z6, Z22
+	VMINPS Z27, Z6, Z23
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z26
-	VMOVUPS      expMagic<>+0(SB), Z27
-	VFNMADD231PS log2e<>+0(SB), Z24, Z26
-	VFNMADD231PS log2e<>+0(SB), Z25, Z27
-	VSUBPS       expMagic<>+0(SB), Z26, Z26
-	VSUBPS       expMagic<>+0(SB), Z27, Z27
-	VFNMSUB231PS ln2hi<>+0(SB), Z26, Z24
-	VFNMSUB231PS ln2hi<>+0(SB), Z27, Z25
-	VFNMADD231PS ln2lo<>+0(SB), Z26, Z24
-	VFNMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VMOVUPS      expMagic<>+0(SB), Z24
+	VMOVUPS      expMagic<>+0(SB), Z25
+	VFNMADD231PS log2e<>+0(SB), Z22, Z24
+	VFNMADD231PS log2e<>+0(SB), Z23, Z25
+	VSUBPS       expMagic<>+0(SB), Z24, Z24
+	VSUBPS       expMagic<>+0(SB), Z25, Z25
+	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
+	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
+	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
+	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z28
-	VMOVUPS     exp6<>+0(SB), Z29
-	VFMADD213PS exp5<>+0(SB), Z24, Z28
-	VFMADD213PS exp5<>+0(SB), Z25, Z29
-	VFMADD213PS exp4<>+0(SB), Z24, Z28
-	VFMADD213PS exp4<>+0(SB), Z25, Z29
-	VFMADD213PS exp3<>+0(SB), Z24, Z28
-	VFMADD213PS exp3<>+0(SB), Z25, Z29
-	VFMADD213PS exp2<>+0(SB), Z24, Z28
-	VFMADD213PS exp2<>+0(SB), Z25, Z29
-	VFMADD213PS Z7, Z24, Z28
-	VFMADD213PS Z7, Z25, Z29
-	VFMADD213PS Z7, Z24, Z28
-	VFMADD213PS Z7, Z25, Z29
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z22, Z26
+	VFMADD213PS exp5<>+0(SB), Z23, Z27
+	VFMADD213PS exp4<>+0(SB), Z22, Z26
+	VFMADD213PS exp4<>+0(SB), Z23, Z27
+	VFMADD213PS exp3<>+0(SB), Z22, Z26
+	VFMADD213PS exp3<>+0(SB), Z23, Z27
+	VFMADD213PS exp2<>+0(SB), Z22, Z26
+	VFMADD213PS exp2<>+0(SB), Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z26, Z28, Z28
-	VSCALEFPS Z27, Z29, Z29
-	VMOVUPS   twoM149<>+0(SB), Z24
-	VMAXPS    Z28, Z24, Z24
-	VMOVUPS   twoM149<>+0(SB), Z25
-	VMAXPS    Z29, Z25, Z25
+	VSCALEFPS Z24, Z26, Z26
+	VSCALEFPS Z25, Z27, Z27
+	VMOVUPS   twoM149<>+0(SB), Z22
+	VMAXPS    Z26, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z23
+	VMAXPS    Z27, Z23, Z23
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z24, Z14, Z26
-	VMULPS Z25, Z15, Z27
+	VMULPS Z14, Z22, Z24
+	VMULPS Z15, Z23, Z25
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z28
-	VMAXPS  Z22, Z28, Z28
-	VDIVPS  Z28, Z20, Z20
-	VMOVUPS twoM149<>+0(SB), Z22
-	VMAXPS  Z23, Z22, Z22
-	VDIVPS  Z22, Z21, Z21
-	VMULPS  Z4, Z24, Z22
-	VMULPS  Z4, Z25, Z23
-	VMULPS  Z20, Z22, Z22
-	VMULPS  Z21, Z23, Z23
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z22, Z26
+	VMULPS Z4, Z23, Z27
+	VMULPS Z20, Z26, Z26
+	VMULPS Z21, Z27, Z27
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
-	VMULPS.Z    Z14, Z22, K1, Z22
-	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
-	VMULPS.Z    Z15, Z23, K1, Z23
-	VMULPS      Z24, Z12, Z12
-	VMULPS      Z25, Z13, Z13
-	VFMADD231PS Z22, Z18, Z12
-	VFMADD231PS Z23, Z19, Z13
-	VPTERNLOGD  $0xd2, 128(DX)(R8*4), Z9, Z12
-	VPTERNLOGD  $0xd2, 192(DX)(R8*4), Z9, Z13
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z14, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z15, Z27, K1, Z27
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z26, Z22
+	VFMADD231PS Z19, Z27, Z23
+	VPTERNLOGD  $0xd2, 128(DX)(R8*4), Z9, Z22
+	VPTERNLOGD  $0xd2, 192(DX)(R8*4), Z9, Z23
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  128(SI)(R8*4), Z14
-	VMOVUPS  192(SI)(R8*4), Z15
-	VMULPS   Z5, Z16, Z18
-	VMULPS   Z5, Z17, Z19
-	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
-	VMULPS.Z Z16, Z26, K1, Z26
-	VMULPS.Z Z17, Z27, K2, Z27
-	VMULPS.Z Z18, Z12, K1, Z12
-	VMULPS.Z Z19, Z13, K2, Z13
+	VMOVUPS  128(SI)(R8*4), Z12
+	VMOVUPS  192(SI)(R8*4), Z13
+	VMULPS   Z5, Z16, Z14
+	VMULPS   Z5, Z17, Z15
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
 
 	// store g
-	VMOVUPS Z12, 128(CX)(R8*4)
-	VMOVUPS Z13, 192(CX)(R8*4)
+	VMOVUPS Z22, 128(CX)(R8*4)
+	VMOVUPS Z23, 192(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VCVTPS2PD     Y26, Z12
-	VEXTRACTF64X4 $0x01, Z26, Y13
+	VCVTPS2PD     Y24, Z12
+	VEXTRACTF64X4 $0x01, Z24, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, Z10
 	VADDPD        Z13, Z11, Z11
-	VCVTPS2PD     Y27, Z12
-	VEXTRACTF64X4 $0x01, Z27, Y13
+	VCVTPS2PD     Y25, Z12
+	VEXTRACTF64X4 $0x01, Z25, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, Z10
 	VADDPD        Z13, Z11, Z11
@@ -36313,6 +35025,14 @@ loop:
 	VMULPS      Z12, Z20, Z20
 	VMULPS      Z13, Z21, Z21
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z22, Z24, Z24
+	VDIVPS  Z24, Z20, Z20
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z23, Z24, Z24
+	VDIVPS  Z24, Z21, Z21
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z12, Z18, Z12
 	VSUBPS Z13, Z19, Z13
@@ -36399,97 +35119,91 @@ loop:
 	VXORPS signbit<>+0(SB), Z27, Z27
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z25, Z6, Z24
-	VMINPS Z27, Z6, Z25
+	VMINPS Z25, Z6, Z22
+	VMINPS Z27, Z6, Z23
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z26
-	VMOVUPS      expMagic<>+0(SB), Z27
-	VFNMADD231PS log2e<>+0(SB), Z24, Z26
-	VFNMADD231PS log2e<>+0(SB), Z25, Z27
-	VSUBPS       expMagic<>+0(SB), Z26, Z26
-	VSUBPS       expMagic<>+0(SB), Z27, Z27
-	VFNMSUB231PS ln2hi<>+0(SB), Z26, Z24
-	VFNMSUB231PS ln2hi<>+0(SB), Z27, Z25
-	VFNMADD231PS ln2lo<>+0(SB), Z26, Z24
-	VFNMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VMOVUPS      expMagic<>+0(SB), Z24
+	VMOVUPS      expMagic<>+0(SB), Z25
+	VFNMADD231PS log2e<>+0(SB), Z22, Z24
+	VFNMADD231PS log2e<>+0(SB), Z23, Z25
+	VSUBPS       expMagic<>+0(SB), Z24, Z24
+	VSUBPS       expMagic<>+0(SB), Z25, Z25
+	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
+	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
+	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
+	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z28
-	VMOVUPS     exp6<>+0(SB), Z29
-	VFMADD213PS exp5<>+0(SB), Z24, Z28
-	VFMADD213PS exp5<>+0(SB), Z25, Z29
-	VFMADD213PS exp4<>+0(SB), Z24, Z28
-	VFMADD213PS exp4<>+0(SB), Z25, Z29
-	VFMADD213PS exp3<>+0(SB), Z24, Z28
-	VFMADD213PS exp3<>+0(SB), Z25, Z29
-	VFMADD213PS exp2<>+0(SB), Z24, Z28
-	VFMADD213PS exp2<>+0(SB), Z25, Z29
-	VFMADD213PS Z7, Z24, Z28
-	VFMADD213PS Z7, Z25, Z29
-	VFMADD213PS Z7, Z24, Z28
-	VFMADD213PS Z7, Z25, Z29
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z22, Z26
+	VFMADD213PS exp5<>+0(SB), Z23, Z27
+	VFMADD213PS exp4<>+0(SB), Z22, Z26
+	VFMADD213PS exp4<>+0(SB), Z23, Z27
+	VFMADD213PS exp3<>+0(SB), Z22, Z26
+	VFMADD213PS exp3<>+0(SB), Z23, Z27
+	VFMADD213PS exp2<>+0(SB), Z22, Z26
+	VFMADD213PS exp2<>+0(SB), Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z26, Z28, Z28
-	VSCALEFPS Z27, Z29, Z29
-	VMOVUPS   twoM149<>+0(SB), Z24
-	VMAXPS    Z28, Z24, Z24
-	VMOVUPS   twoM149<>+0(SB), Z25
-	VMAXPS    Z29, Z25, Z25
+	VSCALEFPS Z24, Z26, Z26
+	VSCALEFPS Z25, Z27, Z27
+	VMOVUPS   twoM149<>+0(SB), Z22
+	VMAXPS    Z26, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z23
+	VMAXPS    Z27, Z23, Z23
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z24, Z14, Z26
-	VMULPS Z25, Z15, Z27
+	VMULPS Z14, Z22, Z24
+	VMULPS Z15, Z23, Z25
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z28
-	VMAXPS  Z22, Z28, Z28
-	VDIVPS  Z28, Z20, Z20
-	VMOVUPS twoM149<>+0(SB), Z22
-	VMAXPS  Z23, Z22, Z22
-	VDIVPS  Z22, Z21, Z21
-	VMULPS  Z4, Z24, Z22
-	VMULPS  Z4, Z25, Z23
-	VMULPS  Z20, Z22, Z22
-	VMULPS  Z21, Z23, Z23
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z22, Z26
+	VMULPS Z4, Z23, Z27
+	VMULPS Z20, Z26, Z26
+	VMULPS Z21, Z27, Z27
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
-	VMULPS.Z    Z14, Z22, K1, Z22
-	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
-	VMULPS.Z    Z15, Z23, K1, Z23
-	VMULPS      Z24, Z12, Z12
-	VMULPS      Z25, Z13, Z13
-	VFMADD231PS Z22, Z18, Z12
-	VFMADD231PS Z23, Z19, Z13
-	VPTERNLOGD  $0xd2, 256(DX)(R8*4), Z9, Z12
-	VPTERNLOGD  $0xd2, 320(DX)(R8*4), Z9, Z13
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z14, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z15, Z27, K1, Z27
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z26, Z22
+	VFMADD231PS Z19, Z27, Z23
+	VPTERNLOGD  $0xd2, 256(DX)(R8*4), Z9, Z22
+	VPTERNLOGD  $0xd2, 320(DX)(R8*4), Z9, Z23
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  256(SI)(R8*4), Z14
-	VMOVUPS  320(SI)(R8*4), Z15
-	VMULPS   Z5, Z16, Z18
-	VMULPS   Z5, Z17, Z19
-	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
-	VMULPS.Z Z16, Z26, K1, Z26
-	VMULPS.Z Z17, Z27, K2, Z27
-	VMULPS.Z Z18, Z12, K1, Z12
-	VMULPS.Z Z19, Z13, K2, Z13
+	VMOVUPS  256(SI)(R8*4), Z12
+	VMOVUPS  320(SI)(R8*4), Z13
+	VMULPS   Z5, Z16, Z14
+	VMULPS   Z5, Z17, Z15
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
 
 	// store g
-	VMOVUPS Z12, 256(CX)(R8*4)
-	VMOVUPS Z13, 320(CX)(R8*4)
+	VMOVUPS Z22, 256(CX)(R8*4)
+	VMOVUPS Z23, 320(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VCVTPS2PD     Y26, Z12
-	VEXTRACTF64X4 $0x01, Z26, Y13
+	VCVTPS2PD     Y24, Z12
+	VEXTRACTF64X4 $0x01, Z24, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, Z10
 	VADDPD        Z13, Z11, Z11
-	VCVTPS2PD     Y27, Z12
-	VEXTRACTF64X4 $0x01, Z27, Y13
+	VCVTPS2PD     Y25, Z12
+	VEXTRACTF64X4 $0x01, Z25, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, Z10
 	VADDPD        Z13, Z11, Z11
@@ -36633,6 +35347,14 @@ loop:
 	VMULPS      Z12, Z20, Z20
 	VMULPS      Z13, Z21, Z21
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z22, Z24, Z24
+	VDIVPS  Z24, Z20, Z20
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z23, Z24, Z24
+	VDIVPS  Z24, Z21, Z21
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z12, Z18, Z12
 	VSUBPS Z13, Z19, Z13
@@ -36719,97 +35441,91 @@ loop:
 	VXORPS signbit<>+0(SB), Z27, Z27
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z25, Z6, Z24
-	VMINPS Z27, Z6, Z25
+	VMINPS Z25, Z6, Z22
+	VMINPS Z27, Z6, Z23
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z26
-	VMOVUPS      expMagic<>+0(SB), Z27
-	VFNMADD231PS log2e<>+0(SB), Z24, Z26
-	VFNMADD231PS log2e<>+0(SB), Z25, Z27
-	VSUBPS       expMagic<>+0(SB), Z26, Z26
-	VSUBPS       expMagic<>+0(SB), Z27, Z27
-	VFNMSUB231PS ln2hi<>+0(SB), Z26, Z24
-	VFNMSUB231PS ln2hi<>+0(SB), Z27, Z25
-	VFNMADD231PS ln2lo<>+0(SB), Z26, Z24
-	VFNMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VMOVUPS      expMagic<>+0(SB), Z24
+	VMOVUPS      expMagic<>+0(SB), Z25
+	VFNMADD231PS log2e<>+0(SB), Z22, Z24
+	VFNMADD231PS log2e<>+0(SB), Z23, Z25
+	VSUBPS       expMagic<>+0(SB), Z24, Z24
+	VSUBPS       expMagic<>+0(SB), Z25, Z25
+	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
+	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
+	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
+	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z28
-	VMOVUPS     exp6<>+0(SB), Z29
-	VFMADD213PS exp5<>+0(SB), Z24, Z28
-	VFMADD213PS exp5<>+0(SB), Z25, Z29
-	VFMADD213PS exp4<>+0(SB), Z24, Z28
-	VFMADD213PS exp4<>+0(SB), Z25, Z29
-	VFMADD213PS exp3<>+0(SB), Z24, Z28
-	VFMADD213PS exp3<>+0(SB), Z25, Z29
-	VFMADD213PS exp2<>+0(SB), Z24, Z28
-	VFMADD213PS exp2<>+0(SB), Z25, Z29
-	VFMADD213PS Z7, Z24, Z28
-	VFMADD213PS Z7, Z25, Z29
-	VFMADD213PS Z7, Z24, Z28
-	VFMADD213PS Z7, Z25, Z29
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z22, Z26
+	VFMADD213PS exp5<>+0(SB), Z23, Z27
+	VFMADD213PS exp4<>+0(SB), Z22, Z26
+	VFMADD213PS exp4<>+0(SB), Z23, Z27
+	VFMADD213PS exp3<>+0(SB), Z22, Z26
+	VFMADD213PS exp3<>+0(SB), Z23, Z27
+	VFMADD213PS exp2<>+0(SB), Z22, Z26
+	VFMADD213PS exp2<>+0(SB), Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z26, Z28, Z28
-	VSCALEFPS Z27, Z29, Z29
-	VMOVUPS   twoM149<>+0(SB), Z24
-	VMAXPS    Z28, Z24, Z24
-	VMOVUPS   twoM149<>+0(SB), Z25
-	VMAXPS    Z29, Z25, Z25
+	VSCALEFPS Z24, Z26, Z26
+	VSCALEFPS Z25, Z27, Z27
+	VMOVUPS   twoM149<>+0(SB), Z22
+	VMAXPS    Z26, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z23
+	VMAXPS    Z27, Z23, Z23
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z24, Z14, Z26
-	VMULPS Z25, Z15, Z27
+	VMULPS Z14, Z22, Z24
+	VMULPS Z15, Z23, Z25
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z28
-	VMAXPS  Z22, Z28, Z28
-	VDIVPS  Z28, Z20, Z20
-	VMOVUPS twoM149<>+0(SB), Z22
-	VMAXPS  Z23, Z22, Z22
-	VDIVPS  Z22, Z21, Z21
-	VMULPS  Z4, Z24, Z22
-	VMULPS  Z4, Z25, Z23
-	VMULPS  Z20, Z22, Z22
-	VMULPS  Z21, Z23, Z23
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z22, Z26
+	VMULPS Z4, Z23, Z27
+	VMULPS Z20, Z26, Z26
+	VMULPS Z21, Z27, Z27
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
-	VMULPS.Z    Z14, Z22, K1, Z22
-	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
-	VMULPS.Z    Z15, Z23, K1, Z23
-	VMULPS      Z24, Z12, Z12
-	VMULPS      Z25, Z13, Z13
-	VFMADD231PS Z22, Z18, Z12
-	VFMADD231PS Z23, Z19, Z13
-	VPTERNLOGD  $0xd2, 384(DX)(R8*4), Z9, Z12
-	VPTERNLOGD  $0xd2, 448(DX)(R8*4), Z9, Z13
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z14, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z15, Z27, K1, Z27
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z26, Z22
+	VFMADD231PS Z19, Z27, Z23
+	VPTERNLOGD  $0xd2, 384(DX)(R8*4), Z9, Z22
+	VPTERNLOGD  $0xd2, 448(DX)(R8*4), Z9, Z23
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
-	VMOVUPS  384(SI)(R8*4), Z14
-	VMOVUPS  448(SI)(R8*4), Z15
-	VMULPS   Z5, Z16, Z18
-	VMULPS   Z5, Z17, Z19
-	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
-	VMULPS.Z Z16, Z26, K1, Z26
-	VMULPS.Z Z17, Z27, K2, Z27
-	VMULPS.Z Z18, Z12, K1, Z12
-	VMULPS.Z Z19, Z13, K2, Z13
+	VMOVUPS  384(SI)(R8*4), Z12
+	VMOVUPS  448(SI)(R8*4), Z13
+	VMULPS   Z5, Z16, Z14
+	VMULPS   Z5, Z17, Z15
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
 
 	// store g
-	VMOVUPS Z12, 384(CX)(R8*4)
-	VMOVUPS Z13, 448(CX)(R8*4)
+	VMOVUPS Z22, 384(CX)(R8*4)
+	VMOVUPS Z23, 448(CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VCVTPS2PD     Y26, Z12
-	VEXTRACTF64X4 $0x01, Z26, Y13
+	VCVTPS2PD     Y24, Z12
+	VEXTRACTF64X4 $0x01, Z24, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, Z10
 	VADDPD        Z13, Z11, Z11
-	VCVTPS2PD     Y27, Z12
-	VEXTRACTF64X4 $0x01, Z27, Y13
+	VCVTPS2PD     Y25, Z12
+	VEXTRACTF64X4 $0x01, Z25, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, Z10
 	VADDPD        Z13, Z11, Z11
@@ -36911,6 +35627,11 @@ tail:
 	VFMADD231PS Z16, Z17, Z18
 	VMULPS      Z13, Z17, Z17
 
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z19
+	VMAXPS  Z18, Z19, Z19
+	VDIVPS  Z19, Z17, Z17
+
 	// mFocalElem: c - sm and (c+c) - 1, for the gradient
 	VSUBPS Z13, Z16, Z13
 	VADDPS Z16, Z16, Z16
@@ -36962,59 +35683,56 @@ tail:
 	VXORPS signbit<>+0(SB), Z20, Z20
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VMINPS Z20, Z6, Z19
+	VMINPS Z20, Z6, Z18
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z20
-	VFNMADD231PS log2e<>+0(SB), Z19, Z20
-	VSUBPS       expMagic<>+0(SB), Z20, Z20
-	VFNMSUB231PS ln2hi<>+0(SB), Z20, Z19
-	VFNMADD231PS ln2lo<>+0(SB), Z20, Z19
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z18, Z19
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z18
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z18
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z21
-	VFMADD213PS exp5<>+0(SB), Z19, Z21
-	VFMADD213PS exp4<>+0(SB), Z19, Z21
-	VFMADD213PS exp3<>+0(SB), Z19, Z21
-	VFMADD213PS exp2<>+0(SB), Z19, Z21
-	VFMADD213PS Z7, Z19, Z21
-	VFMADD213PS Z7, Z19, Z21
+	VMOVUPS     exp6<>+0(SB), Z20
+	VFMADD213PS exp5<>+0(SB), Z18, Z20
+	VFMADD213PS exp4<>+0(SB), Z18, Z20
+	VFMADD213PS exp3<>+0(SB), Z18, Z20
+	VFMADD213PS exp2<>+0(SB), Z18, Z20
+	VFMADD213PS Z7, Z18, Z20
+	VFMADD213PS Z7, Z18, Z20
 
 	// mExpNeg: scaling by 2^n
-	VSCALEFPS Z20, Z21, Z21
-	VMOVUPS   twoM149<>+0(SB), Z19
-	VMAXPS    Z21, Z19, Z19
+	VSCALEFPS Z19, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z18
+	VMAXPS    Z20, Z18, Z18
 
 	// mFocalElem: loss = (ce*m)*W
-	VMULPS Z19, Z14, Z20
+	VMULPS Z14, Z18, Z19
 
-	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)
-	VMOVUPS twoM149<>+0(SB), Z21
-	VMAXPS  Z18, Z21, Z21
-	VDIVPS  Z21, Z17, Z17
-	VMULPS  Z4, Z19, Z18
-	VMULPS  Z17, Z18, Z18
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z18, Z20
+	VMULPS Z17, Z20, Z20
 
 	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
-	VCMPPS      $0x04, zero<>+0(SB), Z18, K3
-	VMULPS.Z    Z14, Z18, K3, Z18
-	VMULPS      Z19, Z13, Z13
-	VFMADD231PS Z18, Z16, Z13
-	VPTERNLOGD  $0xd2, Z12, Z9, Z13
+	VCMPPS      $0x04, zero<>+0(SB), Z20, K3
+	VMULPS.Z    Z14, Z20, K3, Z20
+	VMULPS      Z13, Z18, Z18
+	VFMADD231PS Z16, Z20, Z18
+	VPTERNLOGD  $0xd2, Z12, Z9, Z18
 
 	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
 	VMOVUPS.Z (SI)(R8*4), K1, Z12
-	VMULPS    Z5, Z15, Z14
+	VMULPS    Z5, Z15, Z13
 	VCMPPS    $0x04, zero<>+0(SB), Z12, K3
-	VMULPS.Z  Z15, Z20, K3, Z20
-	VMULPS.Z  Z14, Z13, K3, Z13
+	VMULPS.Z  Z15, Z19, K3, Z19
+	VMULPS.Z  Z13, Z18, K3, Z18
 
 	// store g
-	VMOVUPS Z13, K1, (CX)(R8*4)
+	VMOVUPS Z18, K1, (CX)(R8*4)
 
 	// accumulate into acc[0:16]
-	VCVTPS2PD     Y20, Z12
-	VEXTRACTF64X4 $0x01, Z20, Y13
+	VCVTPS2PD     Y19, Z12
+	VEXTRACTF64X4 $0x01, Z19, Y13
 	VCVTPS2PD     Y13, Z13
 	VADDPD        Z12, Z10, K1, Z10
 	VADDPD        Z13, Z11, K2, Z11

@@ -275,37 +275,67 @@ func (g *gen) weighted(f *fn, ks []int, a V, s sign, L, sm V, wantLoss, wantGrad
 // times scale and the weights, as the kernel wants them. FinishFocal takes
 // the modulating factor as the product of fa and fb, FinishFocalPow as
 // exp(gamma*log(q)) through log and a second expNeg.
+//
+// The AVX2 main loop keeps the values that wait for the modulating factor
+// (ce, c - sm, (c+c) - 1, P/max(q, 2^-149)) in a stack buffer (g.spill),
+// which their consumers read as memory operands, and computes W only at
+// the end, from y and w in memory: its 16 registers then hold the
+// interleaved log and exp chains instead. The other paths hold them in
+// registers.
 func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss, G, w V) {
 	n := len(ks)
 	pow := k.Has(spec.FinishFocalPow)
 	wantLoss, wantGrad := k.Wants(spec.Loss), k.Wants(spec.Grad)
+	spill := !g.z && !g.masked
+	// hold returns v as operands: the registers, or their slot'th spill
+	// slots (v's registers are then free).
+	hold := func(v V, slot int) []Op {
+		o := make([]Op, n)
+		each(n, func(j int) {
+			o[j] = v[j]
+			if spill {
+				m := g.spill.Offset(32 * (slot*n + j))
+				VMOVUPS(v[j], m)
+				o[j] = m
+			}
+		})
+		return o
+	}
 	Comment("mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one")
-	ys := g.loadAll(f, "y", ks)
-	each(n, func(j int) { g.fmaScal(f, "oms", "hs", ys[j]) })
+	ys := g.smoothed(f, ks)
 	c := make(V, n)
 	each(n, func(j int) { c[j] = g.oneMinus(ys[j]) })
 	each(n, func(j int) { g.sel(s, j, ys[j], c[j]) })
-	Comment("mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t")
-	W := ys
-	each(n, func(j int) { g.fmaScal(f, "al1", "al0", W[j]) })
-	each(n, func(j int) { VMULPS(g.opAll(f, "w", ks[j:j+1])[0], W[j], W[j]) })
+	var W V
+	if !spill {
+		W = g.focalW(f, ks, ys)
+	}
 	// ce = fma(c, |x|, L) where c != 0, else L (as mLossElem).
 	g.lin(a, c, L, s)
-	ce := L
+	ce := hold(L, 0)
 	Comment("mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)")
 	osm, q := make(V, n), make(V, n)
 	each(n, func(j int) { osm[j] = g.oneMinus(sm[j]) })
 	each(n, func(j int) { q[j] = g.oneMinus(c[j]) })
 	each(n, func(j int) { VMULPS(sm[j], q[j], q[j]) })
 	each(n, func(j int) { VFMADD231PS(c[j], osm[j], q[j]) }) // q = osm*c + (1-c)*sm
-	var P, cs, tc V
+	var P, cs, tc []Op
 	if wantGrad {
-		P, cs, tc = osm, sm, c
-		each(n, func(j int) { VMULPS(sm[j], osm[j], P[j]) })
+		each(n, func(j int) { VMULPS(sm[j], osm[j], osm[j]) })
+		if pow {
+			Comment("mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)")
+			each(n, func(j int) {
+				qd := g.cfresh("twoM149")
+				VMAXPS(q[j], qd, qd) // the second source (q) where either is NaN
+				VDIVPS(qd, osm[j], osm[j])
+			})
+		}
+		P = hold(osm, 1)
 		Comment("mFocalElem: c - sm and (c+c) - 1, for the gradient")
-		each(n, func(j int) { VSUBPS(sm[j], c[j], cs[j]) })
-		each(n, func(j int) { VADDPS(c[j], c[j], tc[j]) })
-		each(n, func(j int) { VSUBPS(g.c("one"), tc[j], tc[j]) })
+		each(n, func(j int) { VSUBPS(sm[j], c[j], sm[j]) })
+		each(n, func(j int) { VADDPS(c[j], c[j], c[j]) })
+		each(n, func(j int) { VSUBPS(g.c("one"), c[j], c[j]) })
+		cs, tc = hold(sm, 2), hold(c, 3)
 	}
 	var m, D, lv V // the modulating factor, D, and the loss before W
 	if !pow {
@@ -320,7 +350,7 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 		if wantLoss {
 			Comment("mFocalElem: loss = ((ce*fa)*fb)*W")
 			lv = newV(n, g)
-			each(n, func(j int) { VMULPS(fa[j], ce[j], lv[j]) })
+			each(n, func(j int) { VMULPS(ce[j], fa[j], lv[j]) })
 			each(n, func(j int) { VMULPS(fb[j], lv[j], lv[j]) })
 		}
 		if wantGrad {
@@ -337,24 +367,17 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 		each(n, func(j int) { VXORPS(g.c("signbit"), lg[j], lg[j]) })
 		e, _ := g.expNeg(lg, sign{}, false)
 		m = make(V, n)
-		// VMAXPS returns its second source (avo's first operand) when
-		// either is NaN: m there.
 		each(n, func(j int) {
 			m[j] = g.cfresh("twoM149")
-			VMAXPS(e[j], m[j], m[j])
+			VMAXPS(e[j], m[j], m[j]) // the second source (e) where either is NaN
 		})
 		if wantLoss {
 			Comment("mFocalElem: loss = (ce*m)*W")
 			lv = newV(n, g)
-			each(n, func(j int) { VMULPS(m[j], ce[j], lv[j]) })
+			each(n, func(j int) { VMULPS(ce[j], m[j], lv[j]) })
 		}
 		if wantGrad {
-			Comment("mFocalElem: D = (gamma*m) * (P/max(q, 2^-149)) (a NaN q stays NaN)")
-			each(n, func(j int) {
-				qd := g.cfresh("twoM149")
-				VMAXPS(q[j], qd, qd)
-				VDIVPS(qd, P[j], P[j])
-			})
+			Comment("mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))")
 			D = newV(n, g)
 			each(n, func(j int) { VMULPS(f.scal["gamma"], m[j], D[j]) })
 			each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
@@ -376,10 +399,14 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 				VANDPS(md, D[j], D[j])
 			})
 		}
-		each(n, func(j int) { VMULPS(m[j], cs[j], cs[j]) })
-		each(n, func(j int) { VFMADD231PS(D[j], tc[j], cs[j]) }) // cs = tc*Dce + (c-sm)*m
-		each(n, func(j int) { g.negIf(s, j, cs[j]) })
-		G = cs
+		G = m
+		each(n, func(j int) { VMULPS(cs[j], m[j], G[j]) })
+		each(n, func(j int) { VFMADD231PS(tc[j], D[j], G[j]) }) // G = D*tc + (c-sm)*m
+		each(n, func(j int) { g.negIf(s, j, G[j]) })
+	}
+	if spill {
+		Comment("mFocalElem: y' again, from y in memory, for W")
+		W = g.focalW(f, ks, g.smoothed(f, ks))
 	}
 	Comment("mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0")
 	w = g.loadAll(f, "w", ks)
@@ -413,6 +440,23 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 		each(n, func(j int) { VANDNPS(G[j], wz[j], G[j]) })
 	}
 	return lv, G, w
+}
+
+// smoothed loads y and returns y' = fma(y, oms, hs) (mFocalElem, mWElem).
+func (g *gen) smoothed(f *fn, ks []int) V {
+	ys := g.loadAll(f, "y", ks)
+	each(len(ks), func(j int) { g.fmaScal(f, "oms", "hs", ys[j]) })
+	return ys
+}
+
+// focalW returns W = w*fma(y', al1, al0), the weight times alpha_t
+// (mFocalElem), in ys's registers.
+func (g *gen) focalW(f *fn, ks []int, ys V) V {
+	Comment("mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t")
+	each(len(ks), func(j int) { g.fmaScal(f, "al1", "al0", ys[j]) })
+	w := g.opAll(f, "w", ks)
+	each(len(ks), func(j int) { VMULPS(w[j], ys[j], ys[j]) })
+	return ys
 }
 
 // fmaScal sets r = fma(r, scalar a, scalar b) = r*a + b: a broadcast
@@ -493,6 +537,14 @@ func (g *gen) function(k spec.Kernel) {
 			f.scal[s] = m
 		}
 		j++
+	}
+	if !g.z && (k.Has(spec.FinishFocal) || k.Has(spec.FinishFocalPow)) {
+		// see focal: ce, and for a gradient P, c - sm and (c+c) - 1
+		slots := 1
+		if k.Wants(spec.Grad) {
+			slots = 4
+		}
+		g.spill = AllocLocal(32 * slots * g.il(k))
 	}
 	g.preload("expClamp", "one", "half", "absmask")
 	// AVX-512 adds into accumulator registers as it goes (measured faster
@@ -597,10 +649,7 @@ func (g *gen) function(k spec.Kernel) {
 
 // block emits the body for vectors 0..nv-1, IL at a time, in index order.
 func (g *gen) block(k spec.Kernel, f *fn, nv int) {
-	il := g.IL
-	if v, ok := k.Tune.IL[g.name]; ok {
-		il = v
-	}
+	il := g.il(k)
 	if g.masked && !g.z {
 		// The AVX2 tail keeps |x| and x's sign in registers, next to
 		// its masks: one vector at a time (at most 15 elements).
@@ -613,6 +662,14 @@ func (g *gen) block(k spec.Kernel, f *fn, nv int) {
 		}
 		g.body(k, f, ks)
 	}
+}
+
+// il returns the interleave of kernel k's main loop on path g.
+func (g *gen) il(k spec.Kernel) int {
+	if v, ok := k.Tune.IL[g.name]; ok {
+		return v
+	}
+	return g.IL
 }
 
 // prefetch emits the main loop's software prefetches (see gen.pfDist).

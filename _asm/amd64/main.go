@@ -131,6 +131,9 @@ type gen struct {
 	// line, lose), those at interleave 8 lose (sum 12-15%, loss 18%) and
 	// AVX2 gains nothing, so those do without (kernel.nopf, pfDist 0).
 	pfDist int
+
+	// spill is the focal kernels' AVX2 stack buffer (see focal).
+	spill Mem
 }
 
 func (g *gen) vec() VecVirtual {
