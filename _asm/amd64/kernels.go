@@ -287,8 +287,8 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 	pow := k.Has(spec.FinishFocalPow)
 	wantLoss, wantGrad := k.Wants(spec.Loss), k.Wants(spec.Grad)
 	spill := !g.z && !g.masked
-	// hold returns v as operands: the registers, or their slot'th spill
-	// slots (v's registers are then free).
+	// hold returns v as operands: its registers, or (spilling) the
+	// vectors' places in slot number slot of g.spill, which frees them.
 	hold := func(v V, slot int) []Op {
 		o := make([]Op, n)
 		each(n, func(j int) {
@@ -323,6 +323,8 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 	if wantGrad {
 		each(n, func(j int) { VMULPS(sm[j], osm[j], osm[j]) })
 		if pow {
+			// P/qd does not depend on m: taken here, before log and
+			// exp, it is one value to hold instead of two.
 			Comment("mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)")
 			each(n, func(j int) {
 				qd := g.cfresh("twoM149")
@@ -442,7 +444,7 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 	return lv, G, w
 }
 
-// smoothed loads y and returns y' = fma(y, oms, hs) (mFocalElem, mWElem).
+// smoothed loads y and returns mFocalElem's y' = fma(y, oms, hs).
 func (g *gen) smoothed(f *fn, ks []int) V {
 	ys := g.loadAll(f, "y", ks)
 	each(len(ks), func(j int) { g.fmaScal(f, "oms", "hs", ys[j]) })
@@ -459,9 +461,9 @@ func (g *gen) focalW(f *fn, ks []int, ys V) V {
 	return ys
 }
 
-// fmaScal sets r = fma(r, scalar a, scalar b) = r*a + b: a broadcast
-// register on AVX-512; on AVX2 a is broadcast from its argument (atUse)
-// and b is read from its stack slot.
+// fmaScal sets r = r*a + b for the scalars a and b, the model's fma(a, r,
+// b) (the product commutes): a is a broadcast register on AVX-512; on AVX2
+// it is broadcast from its argument (atUse) and b read from its stack slot.
 func (g *gen) fmaScal(f *fn, a, b string, r VecVirtual) {
 	if g.z {
 		VFMADD213PS(f.scal[b], f.scal[a], r)
