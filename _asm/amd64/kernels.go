@@ -272,9 +272,10 @@ func (g *gen) weighted(f *fn, ks []int, a V, s sign, L, sm V, wantLoss, wantGrad
 
 // focal finishes mFocalElem for the vectors ks from |x| (a, consumed), L
 // and sm (both consumed): it returns the focal loss, the focal gradient
-// times scale and the weights, as the kernel wants them. FinishFocal takes
-// the modulating factor as the product of fa and fb, FinishFocalPow as
-// exp(gamma*log(q)) through log and a second expNeg.
+// times scale and the weights, as the kernel wants them. The steps differ
+// only in the modulating factor: FinishFocal's product of fa and fb
+// (focalFactor), FinishFocalPow's exp(gamma*log(q)) through log and a
+// second expNeg (focalPowFactor).
 //
 // The AVX2 main loop keeps the values that wait for the modulating factor
 // (ce, c - sm, (c+c) - 1, P/max(q, 2^-149)) in a stack buffer (g.spill),
@@ -340,50 +341,10 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 		cs, tc = hold(sm, 2), hold(c, 3)
 	}
 	var m, D, lv V // the modulating factor, D, and the loss before W
-	if !pow {
-		Comment("mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)")
-		fa, fb := q, make(V, n)
-		each(n, func(j int) {
-			fb[j] = g.vec()
-			VMOVAPS(q[j], fb[j])
-		})
-		each(n, func(j int) { g.fmaScal(f, "ga1", "ga0", fa[j]) })
-		each(n, func(j int) { g.fmaScal(f, "gb1", "gb0", fb[j]) })
-		if wantLoss {
-			Comment("mFocalElem: loss = ((ce*fa)*fb)*W")
-			lv = newV(n, g)
-			each(n, func(j int) { VMULPS(ce[j], fa[j], lv[j]) })
-			each(n, func(j int) { VMULPS(fb[j], lv[j], lv[j]) })
-		}
-		if wantGrad {
-			Comment("mFocalElem: m = fa*fb, D = (gamma*fb)*P")
-			m, D = fa, fb
-			each(n, func(j int) { VMULPS(fb[j], fa[j], m[j]) })
-			each(n, func(j int) { VMULPS(f.scal["gamma"], fb[j], D[j]) })
-			each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
-		}
+	if pow {
+		m, D, lv = g.focalPowFactor(f, q, ce, P, wantLoss, wantGrad)
 	} else {
-		lg := g.log(q)
-		Comment("mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)")
-		each(n, func(j int) { VMULPS(f.scal["gamma"], lg[j], lg[j]) })
-		each(n, func(j int) { VXORPS(g.c("signbit"), lg[j], lg[j]) })
-		e, _ := g.expNeg(lg, sign{}, false)
-		m = make(V, n)
-		each(n, func(j int) {
-			m[j] = g.cfresh("twoM149")
-			VMAXPS(e[j], m[j], m[j]) // the second source (e) where either is NaN
-		})
-		if wantLoss {
-			Comment("mFocalElem: loss = (ce*m)*W")
-			lv = newV(n, g)
-			each(n, func(j int) { VMULPS(ce[j], m[j], lv[j]) })
-		}
-		if wantGrad {
-			Comment("mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))")
-			D = newV(n, g)
-			each(n, func(j int) { VMULPS(f.scal["gamma"], m[j], D[j]) })
-			each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
-		}
+		m, D, lv = g.focalFactor(f, q, ce, P, wantLoss, wantGrad)
 	}
 	if wantGrad {
 		Comment("mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit")
@@ -442,6 +403,65 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 		each(n, func(j int) { VANDNPS(G[j], wz[j], G[j]) })
 	}
 	return lv, G, w
+}
+
+// focalFactor is FinishFocal's part of mFocalElem (pow false): from q, ce
+// and P it returns the modulating factor m = fa*fb, D = (gamma*fb)*P and
+// the loss before W, ((ce*fa)*fb), as the kernel wants them; q is consumed.
+func (g *gen) focalFactor(f *fn, q V, ce, P []Op, wantLoss, wantGrad bool) (m, D, lv V) {
+	n := len(q)
+	Comment("mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)")
+	fa, fb := q, make(V, n)
+	each(n, func(j int) {
+		fb[j] = g.vec()
+		VMOVAPS(q[j], fb[j])
+	})
+	each(n, func(j int) { g.fmaScal(f, "ga1", "ga0", fa[j]) })
+	each(n, func(j int) { g.fmaScal(f, "gb1", "gb0", fb[j]) })
+	if wantLoss {
+		Comment("mFocalElem: loss = ((ce*fa)*fb)*W")
+		lv = newV(n, g)
+		each(n, func(j int) { VMULPS(ce[j], fa[j], lv[j]) })
+		each(n, func(j int) { VMULPS(fb[j], lv[j], lv[j]) })
+	}
+	if wantGrad {
+		Comment("mFocalElem: m = fa*fb, D = (gamma*fb)*P")
+		m, D = fa, fb
+		each(n, func(j int) { VMULPS(fb[j], fa[j], m[j]) })
+		each(n, func(j int) { VMULPS(f.scal["gamma"], fb[j], D[j]) })
+		each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
+	}
+	return m, D, lv
+}
+
+// focalPowFactor is FinishFocalPow's part of mFocalElem (pow true): from
+// q, ce and P/max(q, 2^-149) it returns the modulating factor m =
+// max(mExpNeg(-(gamma*mLog(q))), 2^-149), D = (gamma*m)*(P/max(q, 2^-149))
+// and the loss before W, ce*m, as the kernel wants them.
+func (g *gen) focalPowFactor(f *fn, q V, ce, P []Op, wantLoss, wantGrad bool) (m, D, lv V) {
+	n := len(q)
+	lg := g.log(q)
+	Comment("mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)")
+	each(n, func(j int) { VMULPS(f.scal["gamma"], lg[j], lg[j]) })
+	each(n, func(j int) { VXORPS(g.c("signbit"), lg[j], lg[j]) })
+	e, _ := g.expNeg(lg, sign{}, false)
+	m = make(V, n)
+	each(n, func(j int) {
+		m[j] = g.cfresh("twoM149")
+		VMAXPS(e[j], m[j], m[j]) // the second source (e) where either is NaN
+	})
+	if wantLoss {
+		Comment("mFocalElem: loss = (ce*m)*W")
+		lv = newV(n, g)
+		each(n, func(j int) { VMULPS(ce[j], m[j], lv[j]) })
+	}
+	if wantGrad {
+		Comment("mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))")
+		D = newV(n, g)
+		each(n, func(j int) { VMULPS(f.scal["gamma"], m[j], D[j]) })
+		each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
+	}
+	return m, D, lv
 }
 
 // smoothed loads y and returns mFocalElem's y' = fma(y, oms, hs).
