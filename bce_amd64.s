@@ -20,7 +20,8 @@
 // every other vector register is a temporary of one stage. Constants are
 // read from one 64-byte data symbol each, named after the constant of
 // bce_generic.go (absmask, signbit, one, half, zero and iota are the
-// structural ones).
+// structural ones, with mLog's bits075, mantissa, twoM126, two23, minus23,
+// negInf and nan, and the focal floor twoM149).
 
 DATA absmask<>+0(SB)/4, $0x7fffffff
 DATA absmask<>+4(SB)/4, $0x7fffffff
@@ -111,6 +112,150 @@ DATA zero<>+52(SB)/4, $0x00000000
 DATA zero<>+56(SB)/4, $0x00000000
 DATA zero<>+60(SB)/4, $0x00000000
 GLOBL zero<>(SB), RODATA|NOPTR, $64
+
+DATA bits075<>+0(SB)/4, $0x3f400000
+DATA bits075<>+4(SB)/4, $0x3f400000
+DATA bits075<>+8(SB)/4, $0x3f400000
+DATA bits075<>+12(SB)/4, $0x3f400000
+DATA bits075<>+16(SB)/4, $0x3f400000
+DATA bits075<>+20(SB)/4, $0x3f400000
+DATA bits075<>+24(SB)/4, $0x3f400000
+DATA bits075<>+28(SB)/4, $0x3f400000
+DATA bits075<>+32(SB)/4, $0x3f400000
+DATA bits075<>+36(SB)/4, $0x3f400000
+DATA bits075<>+40(SB)/4, $0x3f400000
+DATA bits075<>+44(SB)/4, $0x3f400000
+DATA bits075<>+48(SB)/4, $0x3f400000
+DATA bits075<>+52(SB)/4, $0x3f400000
+DATA bits075<>+56(SB)/4, $0x3f400000
+DATA bits075<>+60(SB)/4, $0x3f400000
+GLOBL bits075<>(SB), RODATA|NOPTR, $64
+
+DATA mantissa<>+0(SB)/4, $0x007fffff
+DATA mantissa<>+4(SB)/4, $0x007fffff
+DATA mantissa<>+8(SB)/4, $0x007fffff
+DATA mantissa<>+12(SB)/4, $0x007fffff
+DATA mantissa<>+16(SB)/4, $0x007fffff
+DATA mantissa<>+20(SB)/4, $0x007fffff
+DATA mantissa<>+24(SB)/4, $0x007fffff
+DATA mantissa<>+28(SB)/4, $0x007fffff
+DATA mantissa<>+32(SB)/4, $0x007fffff
+DATA mantissa<>+36(SB)/4, $0x007fffff
+DATA mantissa<>+40(SB)/4, $0x007fffff
+DATA mantissa<>+44(SB)/4, $0x007fffff
+DATA mantissa<>+48(SB)/4, $0x007fffff
+DATA mantissa<>+52(SB)/4, $0x007fffff
+DATA mantissa<>+56(SB)/4, $0x007fffff
+DATA mantissa<>+60(SB)/4, $0x007fffff
+GLOBL mantissa<>(SB), RODATA|NOPTR, $64
+
+DATA twoM126<>+0(SB)/4, $0x00800000
+DATA twoM126<>+4(SB)/4, $0x00800000
+DATA twoM126<>+8(SB)/4, $0x00800000
+DATA twoM126<>+12(SB)/4, $0x00800000
+DATA twoM126<>+16(SB)/4, $0x00800000
+DATA twoM126<>+20(SB)/4, $0x00800000
+DATA twoM126<>+24(SB)/4, $0x00800000
+DATA twoM126<>+28(SB)/4, $0x00800000
+DATA twoM126<>+32(SB)/4, $0x00800000
+DATA twoM126<>+36(SB)/4, $0x00800000
+DATA twoM126<>+40(SB)/4, $0x00800000
+DATA twoM126<>+44(SB)/4, $0x00800000
+DATA twoM126<>+48(SB)/4, $0x00800000
+DATA twoM126<>+52(SB)/4, $0x00800000
+DATA twoM126<>+56(SB)/4, $0x00800000
+DATA twoM126<>+60(SB)/4, $0x00800000
+GLOBL twoM126<>(SB), RODATA|NOPTR, $64
+
+DATA two23<>+0(SB)/4, $0x4b000000
+DATA two23<>+4(SB)/4, $0x4b000000
+DATA two23<>+8(SB)/4, $0x4b000000
+DATA two23<>+12(SB)/4, $0x4b000000
+DATA two23<>+16(SB)/4, $0x4b000000
+DATA two23<>+20(SB)/4, $0x4b000000
+DATA two23<>+24(SB)/4, $0x4b000000
+DATA two23<>+28(SB)/4, $0x4b000000
+DATA two23<>+32(SB)/4, $0x4b000000
+DATA two23<>+36(SB)/4, $0x4b000000
+DATA two23<>+40(SB)/4, $0x4b000000
+DATA two23<>+44(SB)/4, $0x4b000000
+DATA two23<>+48(SB)/4, $0x4b000000
+DATA two23<>+52(SB)/4, $0x4b000000
+DATA two23<>+56(SB)/4, $0x4b000000
+DATA two23<>+60(SB)/4, $0x4b000000
+GLOBL two23<>(SB), RODATA|NOPTR, $64
+
+DATA minus23<>+0(SB)/4, $0xc1b80000
+DATA minus23<>+4(SB)/4, $0xc1b80000
+DATA minus23<>+8(SB)/4, $0xc1b80000
+DATA minus23<>+12(SB)/4, $0xc1b80000
+DATA minus23<>+16(SB)/4, $0xc1b80000
+DATA minus23<>+20(SB)/4, $0xc1b80000
+DATA minus23<>+24(SB)/4, $0xc1b80000
+DATA minus23<>+28(SB)/4, $0xc1b80000
+DATA minus23<>+32(SB)/4, $0xc1b80000
+DATA minus23<>+36(SB)/4, $0xc1b80000
+DATA minus23<>+40(SB)/4, $0xc1b80000
+DATA minus23<>+44(SB)/4, $0xc1b80000
+DATA minus23<>+48(SB)/4, $0xc1b80000
+DATA minus23<>+52(SB)/4, $0xc1b80000
+DATA minus23<>+56(SB)/4, $0xc1b80000
+DATA minus23<>+60(SB)/4, $0xc1b80000
+GLOBL minus23<>(SB), RODATA|NOPTR, $64
+
+DATA negInf<>+0(SB)/4, $0xff800000
+DATA negInf<>+4(SB)/4, $0xff800000
+DATA negInf<>+8(SB)/4, $0xff800000
+DATA negInf<>+12(SB)/4, $0xff800000
+DATA negInf<>+16(SB)/4, $0xff800000
+DATA negInf<>+20(SB)/4, $0xff800000
+DATA negInf<>+24(SB)/4, $0xff800000
+DATA negInf<>+28(SB)/4, $0xff800000
+DATA negInf<>+32(SB)/4, $0xff800000
+DATA negInf<>+36(SB)/4, $0xff800000
+DATA negInf<>+40(SB)/4, $0xff800000
+DATA negInf<>+44(SB)/4, $0xff800000
+DATA negInf<>+48(SB)/4, $0xff800000
+DATA negInf<>+52(SB)/4, $0xff800000
+DATA negInf<>+56(SB)/4, $0xff800000
+DATA negInf<>+60(SB)/4, $0xff800000
+GLOBL negInf<>(SB), RODATA|NOPTR, $64
+
+DATA nan<>+0(SB)/4, $0x7fc00000
+DATA nan<>+4(SB)/4, $0x7fc00000
+DATA nan<>+8(SB)/4, $0x7fc00000
+DATA nan<>+12(SB)/4, $0x7fc00000
+DATA nan<>+16(SB)/4, $0x7fc00000
+DATA nan<>+20(SB)/4, $0x7fc00000
+DATA nan<>+24(SB)/4, $0x7fc00000
+DATA nan<>+28(SB)/4, $0x7fc00000
+DATA nan<>+32(SB)/4, $0x7fc00000
+DATA nan<>+36(SB)/4, $0x7fc00000
+DATA nan<>+40(SB)/4, $0x7fc00000
+DATA nan<>+44(SB)/4, $0x7fc00000
+DATA nan<>+48(SB)/4, $0x7fc00000
+DATA nan<>+52(SB)/4, $0x7fc00000
+DATA nan<>+56(SB)/4, $0x7fc00000
+DATA nan<>+60(SB)/4, $0x7fc00000
+GLOBL nan<>(SB), RODATA|NOPTR, $64
+
+DATA twoM149<>+0(SB)/4, $0x00000001
+DATA twoM149<>+4(SB)/4, $0x00000001
+DATA twoM149<>+8(SB)/4, $0x00000001
+DATA twoM149<>+12(SB)/4, $0x00000001
+DATA twoM149<>+16(SB)/4, $0x00000001
+DATA twoM149<>+20(SB)/4, $0x00000001
+DATA twoM149<>+24(SB)/4, $0x00000001
+DATA twoM149<>+28(SB)/4, $0x00000001
+DATA twoM149<>+32(SB)/4, $0x00000001
+DATA twoM149<>+36(SB)/4, $0x00000001
+DATA twoM149<>+40(SB)/4, $0x00000001
+DATA twoM149<>+44(SB)/4, $0x00000001
+DATA twoM149<>+48(SB)/4, $0x00000001
+DATA twoM149<>+52(SB)/4, $0x00000001
+DATA twoM149<>+56(SB)/4, $0x00000001
+DATA twoM149<>+60(SB)/4, $0x00000001
+GLOBL twoM149<>(SB), RODATA|NOPTR, $64
 
 DATA expClamp<>+0(SB)/4, $0x42d00000
 DATA expClamp<>+4(SB)/4, $0x42d00000
@@ -10796,6 +10941,12802 @@ done:
 	VZEROUPPER
 	RET
 
+// func focalLossAVX2(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalLossAVX2(SB), NOSPLIT, $224-132
+	// focalLossAVX2: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 64 elements
+	//   R8   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	VBROADCASTSS hs+100(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+108(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS ga0+116(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS gb0+124(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS gamma+128(FP), Y0
+	VMOVUPS      Y0, 128(SP)
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-64, R8
+	JEQ          after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (BX)(DI*4), Y2
+	VMOVUPS      32(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(DI*4), Y0
+	VMOVUPS      32(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       (SI)(DI*4), Y0, Y0
+	VMULPS       32(SI)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (SI)(DI*4), Y4
+	VMOVUPS 32(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y4, Y2
+	VANDNPS Y3, Y5, Y3
+
+	// store dst
+	VMOVUPS Y2, (CX)(DI*4)
+	VMOVUPS Y3, 32(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 64(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      64(BX)(DI*4), Y2
+	VMOVUPS      96(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(BX)(DI*4), Y0
+	VMOVUPS      96(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       64(SI)(DI*4), Y0, Y0
+	VMULPS       96(SI)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 64(SI)(DI*4), Y4
+	VMOVUPS 96(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y4, Y2
+	VANDNPS Y3, Y5, Y3
+
+	// store dst
+	VMOVUPS Y2, 64(CX)(DI*4)
+	VMOVUPS Y3, 96(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 128(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      128(BX)(DI*4), Y2
+	VMOVUPS      160(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(BX)(DI*4), Y0
+	VMOVUPS      160(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       128(SI)(DI*4), Y0, Y0
+	VMULPS       160(SI)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 128(SI)(DI*4), Y4
+	VMOVUPS 160(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y4, Y2
+	VANDNPS Y3, Y5, Y3
+
+	// store dst
+	VMOVUPS Y2, 128(CX)(DI*4)
+	VMOVUPS Y3, 160(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(DI*4), Y0
+	VMOVUPS      224(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       192(SI)(DI*4), Y0, Y0
+	VMULPS       224(SI)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(SI)(DI*4), Y4
+	VMOVUPS 224(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y4, Y2
+	VANDNPS Y3, Y5, Y3
+
+	// store dst
+	VMOVUPS Y2, 192(CX)(DI*4)
+	VMOVUPS Y3, 224(CX)(DI*4)
+	ADDQ    $+64, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (DX)(DI*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (BX)(DI*4), Y1, Y5
+	VBROADCASTSS oms+96(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y5
+	VMASKMOVPS   (SI)(DI*4), Y1, Y2
+	VMULPS       Y2, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y4, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y7, Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS Y7, Y2, Y3
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y3, Y2
+	VBROADCASTSS ga1+112(FP), Y4
+	VFMADD213PS  64(SP), Y4, Y3
+	VBROADCASTSS gb1+120(FP), Y4
+	VFMADD213PS  96(SP), Y4, Y2
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Y6, Y3, Y3
+	VMULPS Y2, Y3, Y3
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (SI)(DI*4), Y1, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
+	VMULPS     Y5, Y3, Y3
+	VANDNPS    Y3, Y2, Y3
+
+	// store dst
+	VMASKMOVPS Y3, Y1, (CX)(DI*4)
+	VMASKMOVPS 32(DX)(DI*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(BX)(DI*4), Y0, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y1
+	VFMADD213PS  32(SP), Y1, Y4
+	VMASKMOVPS   32(SI)(DI*4), Y0, Y1
+	VMULPS       Y1, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y1
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y1, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y1
+	VSUBPS      Y3, Y1, Y1
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y6, Y2, Y2
+	VMULPS      Y3, Y2, Y2
+	VFMADD231PS Y6, Y1, Y2
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y2, Y1
+	VBROADCASTSS ga1+112(FP), Y3
+	VFMADD213PS  64(SP), Y3, Y2
+	VBROADCASTSS gb1+120(FP), Y3
+	VFMADD213PS  96(SP), Y3, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Y5, Y2, Y2
+	VMULPS Y1, Y2, Y2
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(SI)(DI*4), Y0, Y1
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
+	VMULPS     Y4, Y2, Y2
+	VANDNPS    Y2, Y1, Y2
+
+	// store dst
+	VMASKMOVPS Y2, Y0, 32(CX)(DI*4)
+	ADDQ       $+16, DI
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalSumAVX2(x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, acc *[32]float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalSumAVX2(SB), NOSPLIT, $736-120
+	// focalSumAVX2: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])
+	// Registers:
+	//   AX   n = len(x)
+	//   CX   &x[0]
+	//   DX   &y[0]
+	//   BX   &w[0]
+	//   SI   acc
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 64 elements
+	//   R8   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	MOVQ         y_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVQ         acc+112(FP), SI
+	VBROADCASTSS hs+76(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+84(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS ga0+92(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS gb0+100(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS gamma+104(FP), Y0
+	VMOVUPS      Y0, 128(SP)
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-64, R8
+	JEQ          after
+	JMP          body
+
+loop:
+	VMOVUPD   (SI), Y0
+	VMOVUPD   32(SI), Y1
+	VMOVUPD   64(SI), Y2
+	VMOVUPD   96(SI), Y3
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 256(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 272(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 288(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 320(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 336(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 352(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 368(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 384(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 400(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 416(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 432(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 448(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 464(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (SI)
+	VMOVUPD   Y1, 32(SI)
+	VMOVUPD   Y2, 64(SI)
+	VMOVUPD   Y3, 96(SI)
+	VMOVUPD   128(SI), Y0
+	VMOVUPD   160(SI), Y1
+	VMOVUPD   192(SI), Y2
+	VMOVUPD   224(SI), Y3
+	VCVTPS2PD 480(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 496(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 704(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 720(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, 128(SI)
+	VMOVUPD   Y1, 160(SI)
+	VMOVUPD   Y2, 192(SI)
+	VMOVUPD   Y3, 224(SI)
+
+body:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (CX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (DX)(DI*4), Y2
+	VMOVUPS      32(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (DX)(DI*4), Y0
+	VMOVUPS      32(DX)(DI*4), Y1
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       (BX)(DI*4), Y0, Y0
+	VMULPS       32(BX)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (BX)(DI*4), Y4
+	VMOVUPS 32(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y2, 224(SP)
+	VMOVUPS Y3, 256(SP)
+
+	// accumulate into acc[16:32]
+	VMOVUPS Y4, 480(SP)
+	VMOVUPS Y5, 512(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 64(CX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      64(DX)(DI*4), Y2
+	VMOVUPS      96(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(DX)(DI*4), Y0
+	VMOVUPS      96(DX)(DI*4), Y1
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       64(BX)(DI*4), Y0, Y0
+	VMULPS       96(BX)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 64(BX)(DI*4), Y4
+	VMOVUPS 96(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y2, 288(SP)
+	VMOVUPS Y3, 320(SP)
+
+	// accumulate into acc[16:32]
+	VMOVUPS Y4, 544(SP)
+	VMOVUPS Y5, 576(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 128(CX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      128(DX)(DI*4), Y2
+	VMOVUPS      160(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(DX)(DI*4), Y0
+	VMOVUPS      160(DX)(DI*4), Y1
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       128(BX)(DI*4), Y0, Y0
+	VMULPS       160(BX)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 128(BX)(DI*4), Y4
+	VMOVUPS 160(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y2, 352(SP)
+	VMOVUPS Y3, 384(SP)
+
+	// accumulate into acc[16:32]
+	VMOVUPS Y4, 608(SP)
+	VMOVUPS Y5, 640(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(CX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(DX)(DI*4), Y2
+	VMOVUPS      224(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 160(SP)
+	VMOVUPS     Y5, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+88(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+96(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 160(SP), Y4, Y2
+	VMULPS 192(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(DX)(DI*4), Y0
+	VMOVUPS      224(DX)(DI*4), Y1
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y0
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y0
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y1
+	VMULPS       192(BX)(DI*4), Y0, Y0
+	VMULPS       224(BX)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(BX)(DI*4), Y4
+	VMOVUPS 224(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y2, 416(SP)
+	VMOVUPS Y3, 448(SP)
+
+	// accumulate into acc[16:32]
+	VMOVUPS   Y4, 672(SP)
+	VMOVUPS   Y5, 704(SP)
+	ADDQ      $+64, DI
+	CMPQ      DI, R8
+	JB        loop
+	VMOVUPD   (SI), Y0
+	VMOVUPD   32(SI), Y1
+	VMOVUPD   64(SI), Y2
+	VMOVUPD   96(SI), Y3
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 256(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 272(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 288(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 320(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 336(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 352(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 368(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 384(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 400(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 416(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 432(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 448(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 464(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (SI)
+	VMOVUPD   Y1, 32(SI)
+	VMOVUPD   Y2, 64(SI)
+	VMOVUPD   Y3, 96(SI)
+	VMOVUPD   128(SI), Y0
+	VMOVUPD   160(SI), Y1
+	VMOVUPD   192(SI), Y2
+	VMOVUPD   224(SI), Y3
+	VCVTPS2PD 480(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 496(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 704(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 720(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, 128(SI)
+	VMOVUPD   Y1, 160(SI)
+	VMOVUPD   Y2, 192(SI)
+	VMOVUPD   Y3, 224(SI)
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (CX)(DI*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (DX)(DI*4), Y1, Y5
+	VBROADCASTSS oms+72(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y5
+	VMASKMOVPS   (BX)(DI*4), Y1, Y2
+	VMULPS       Y2, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y4, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y7, Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS Y7, Y2, Y3
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y3, Y2
+	VBROADCASTSS ga1+88(FP), Y4
+	VFMADD213PS  64(SP), Y4, Y3
+	VBROADCASTSS gb1+96(FP), Y4
+	VFMADD213PS  96(SP), Y4, Y2
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Y6, Y3, Y3
+	VMULPS Y2, Y3, Y3
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (BX)(DI*4), Y1, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y4
+	VMULPS     Y5, Y3, Y3
+	VANDNPS    Y3, Y4, Y3
+
+	// accumulate into acc[0:16]
+	VMOVUPS      signbit<>+0(SB), Y4
+	VBLENDVPS    Y1, Y3, Y4, Y3
+	VCVTPS2PD    X3, Y4
+	VEXTRACTF128 $0x01, Y3, X3
+	VCVTPS2PD    X3, Y3
+	VADDPD       (SI), Y4, Y4
+	VMOVUPD      Y4, (SI)
+	VADDPD       32(SI), Y3, Y3
+	VMOVUPD      Y3, 32(SI)
+
+	// accumulate into acc[16:32]
+	VMOVUPS      signbit<>+0(SB), Y3
+	VBLENDVPS    Y1, Y2, Y3, Y2
+	VCVTPS2PD    X2, Y1
+	VEXTRACTF128 $0x01, Y2, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       128(SI), Y1, Y1
+	VMOVUPD      Y1, 128(SI)
+	VADDPD       160(SI), Y2, Y2
+	VMOVUPD      Y2, 160(SI)
+	VMASKMOVPS   32(CX)(DI*4), Y0, Y1
+	VANDPS       absmask<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(DX)(DI*4), Y0, Y4
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y1
+	VFMADD213PS  32(SP), Y1, Y4
+	VMASKMOVPS   32(BX)(DI*4), Y0, Y1
+	VMULPS       Y1, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y1
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y1, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y1
+	VSUBPS      Y3, Y1, Y1
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y6, Y2, Y2
+	VMULPS      Y3, Y2, Y2
+	VFMADD231PS Y6, Y1, Y2
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y2, Y1
+	VBROADCASTSS ga1+88(FP), Y3
+	VFMADD213PS  64(SP), Y3, Y2
+	VBROADCASTSS gb1+96(FP), Y3
+	VFMADD213PS  96(SP), Y3, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Y5, Y2, Y2
+	VMULPS Y1, Y2, Y2
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(BX)(DI*4), Y0, Y1
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y3
+	VMULPS     Y4, Y2, Y2
+	VANDNPS    Y2, Y3, Y2
+
+	// accumulate into acc[0:16]
+	VMOVUPS      signbit<>+0(SB), Y3
+	VBLENDVPS    Y0, Y2, Y3, Y2
+	VCVTPS2PD    X2, Y3
+	VEXTRACTF128 $0x01, Y2, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       64(SI), Y3, Y3
+	VMOVUPD      Y3, 64(SI)
+	VADDPD       96(SI), Y2, Y2
+	VMOVUPD      Y2, 96(SI)
+
+	// accumulate into acc[16:32]
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y0, Y1, Y2, Y1
+	VCVTPS2PD    X1, Y0
+	VEXTRACTF128 $0x01, Y1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       192(SI), Y0, Y0
+	VMOVUPD      Y0, 192(SI)
+	VADDPD       224(SI), Y1, Y1
+	VMOVUPD      Y1, 224(SI)
+	ADDQ         $+16, DI
+	JMP          tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalGradAVX2(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalGradAVX2(SB), NOSPLIT, $448-136
+	// focalGradAVX2: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 64 elements
+	//   R8   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	VBROADCASTSS hs+100(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+108(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS ga0+116(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS gb0+124(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS gamma+128(FP), Y0
+	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS scale+132(FP), Y0
+	VMOVUPS      Y0, 160(SP)
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-64, R8
+	JEQ          after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (BX)(DI*4), Y2
+	VMOVUPS      32(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y2
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y2
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y2, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      (DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      32(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(DI*4), Y0
+	VMOVUPS      32(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y0
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y0
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y1
+	VMULPS       (SI)(DI*4), Y0, Y0
+	VMULPS       32(SI)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (SI)(DI*4), Y2
+	VMOVUPS 32(SI)(DI*4), Y3
+	VMULPS  160(SP), Y0, Y0
+	VMULPS  160(SP), Y1, Y1
+	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
+	VCMPPS  $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y2, Y4
+	VANDNPS Y5, Y3, Y5
+
+	// store dst
+	VMOVUPS Y4, (CX)(DI*4)
+	VMOVUPS Y5, 32(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 64(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      64(BX)(DI*4), Y2
+	VMOVUPS      96(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y2
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y2
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y2, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      64(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      96(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(BX)(DI*4), Y0
+	VMOVUPS      96(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y0
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y0
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y1
+	VMULPS       64(SI)(DI*4), Y0, Y0
+	VMULPS       96(SI)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 64(SI)(DI*4), Y2
+	VMOVUPS 96(SI)(DI*4), Y3
+	VMULPS  160(SP), Y0, Y0
+	VMULPS  160(SP), Y1, Y1
+	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
+	VCMPPS  $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y2, Y4
+	VANDNPS Y5, Y3, Y5
+
+	// store dst
+	VMOVUPS Y4, 64(CX)(DI*4)
+	VMOVUPS Y5, 96(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 128(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      128(BX)(DI*4), Y2
+	VMOVUPS      160(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y2
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y2
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y2, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      128(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      160(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(BX)(DI*4), Y0
+	VMOVUPS      160(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y0
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y0
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y1
+	VMULPS       128(SI)(DI*4), Y0, Y0
+	VMULPS       160(SI)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 128(SI)(DI*4), Y2
+	VMOVUPS 160(SI)(DI*4), Y3
+	VMULPS  160(SP), Y0, Y0
+	VMULPS  160(SP), Y1, Y1
+	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
+	VCMPPS  $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y2, Y4
+	VANDNPS Y5, Y3, Y5
+
+	// store dst
+	VMOVUPS Y4, 128(CX)(DI*4)
+	VMOVUPS Y5, 160(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y2
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y2, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y2
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y2, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      192(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      224(DX)(DI*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(DI*4), Y0
+	VMOVUPS      224(BX)(DI*4), Y1
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y0
+	VBROADCASTSS oms+96(FP), Y2
+	VFMADD213PS  (SP), Y2, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y0
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y1
+	VMULPS       192(SI)(DI*4), Y0, Y0
+	VMULPS       224(SI)(DI*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(SI)(DI*4), Y2
+	VMOVUPS 224(SI)(DI*4), Y3
+	VMULPS  160(SP), Y0, Y0
+	VMULPS  160(SP), Y1, Y1
+	VCMPPS  $0x00, zero<>+0(SB), Y2, Y2
+	VCMPPS  $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS  Y0, Y4, Y4
+	VMULPS  Y1, Y5, Y5
+	VANDNPS Y4, Y2, Y4
+	VANDNPS Y5, Y3, Y5
+
+	// store dst
+	VMOVUPS Y4, 192(CX)(DI*4)
+	VMOVUPS Y5, 224(CX)(DI*4)
+	ADDQ    $+64, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (DX)(DI*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (BX)(DI*4), Y1, Y5
+	VBROADCASTSS oms+96(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMASKMOVPS   (SI)(DI*4), Y1, Y8
+	VMULPS       Y8, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y8
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y8, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y3, Y8
+	VMULPS      Y4, Y3, Y3
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y4, Y7, Y4
+	VADDPS Y7, Y7, Y7
+	VSUBPS one<>+0(SB), Y7, Y7
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS ga1+112(FP), Y10
+	VFMADD213PS  64(SP), Y10, Y8
+	VBROADCASTSS gb1+120(FP), Y10
+	VFMADD213PS  96(SP), Y10, Y9
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y9, Y8, Y8
+	VMULPS 128(SP), Y9, Y9
+	VMULPS Y3, Y9, Y9
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMULPS      Y6, Y9, Y9
+	VANDPS      Y3, Y9, Y9
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y9, Y8
+	VXORPS      Y2, Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (SI)(DI*4), Y1, Y2
+	VMULPS     160(SP), Y5, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
+
+	// store dst
+	VMASKMOVPS Y8, Y1, (CX)(DI*4)
+	VMASKMOVPS 32(DX)(DI*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(BX)(DI*4), Y0, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y7
+	VFMADD213PS  32(SP), Y7, Y4
+	VMASKMOVPS   32(SI)(DI*4), Y0, Y7
+	VMULPS       Y7, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y7
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y7, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y2, Y7
+	VMULPS      Y3, Y2, Y2
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y3, Y6, Y3
+	VADDPS Y6, Y6, Y6
+	VSUBPS one<>+0(SB), Y6, Y6
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y7, Y8
+	VBROADCASTSS ga1+112(FP), Y9
+	VFMADD213PS  64(SP), Y9, Y7
+	VBROADCASTSS gb1+120(FP), Y9
+	VFMADD213PS  96(SP), Y9, Y8
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y8, Y7, Y7
+	VMULPS 128(SP), Y8, Y8
+	VMULPS Y2, Y8, Y8
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y2
+	VMULPS      Y5, Y8, Y8
+	VANDPS      Y2, Y8, Y8
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y8, Y7
+	VXORPS      Y1, Y7, Y7
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(SI)(DI*4), Y0, Y1
+	VMULPS     160(SP), Y4, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
+
+	// store dst
+	VMASKMOVPS Y7, Y0, 32(CX)(DI*4)
+	ADDQ       $+16, DI
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalLossGradAVX2(g []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32, acc *[16]float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalLossGradAVX2(SB), NOSPLIT, $704-144
+	// focalLossGradAVX2: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false); acc[i%16] += float64(loss)
+	// Registers:
+	//   AX   n = len(g)
+	//   CX   &g[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   DI   acc
+	//   R8   i, the element index
+	//   R9   n rounded down to the main loop's 64 elements
+	//   R9   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         g_len+8(FP), AX
+	MOVQ         g_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         acc+136(FP), DI
+	VBROADCASTSS hs+100(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+108(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS ga0+116(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS gb0+124(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS gamma+128(FP), Y0
+	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS scale+132(FP), Y0
+	VMOVUPS      Y0, 160(SP)
+	XORQ         R8, R8
+	MOVQ         AX, R9
+	ANDQ         $-64, R9
+	JEQ          after
+	JMP          body
+
+loop:
+	VMOVUPD   (DI), Y0
+	VMOVUPD   32(DI), Y1
+	VMOVUPD   64(DI), Y2
+	VMOVUPD   96(DI), Y3
+	VCVTPS2PD 448(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 464(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 480(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 496(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	VMOVUPD   Y2, 64(DI)
+	VMOVUPD   Y3, 96(DI)
+
+body:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (DX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (BX)(R8*4), Y2
+	VMOVUPS      32(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      (DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      32(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(R8*4), Y0
+	VMOVUPS      32(BX)(R8*4), Y1
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       (SI)(R8*4), Y0, Y0
+	VMULPS       32(SI)(R8*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (SI)(R8*4), Y6
+	VMOVUPS 32(SI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
+
+	// store g
+	VMOVUPS Y4, (CX)(R8*4)
+	VMOVUPS Y5, 32(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y2, 448(SP)
+	VMOVUPS Y3, 480(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 64(DX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      64(BX)(R8*4), Y2
+	VMOVUPS      96(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      64(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      96(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(BX)(R8*4), Y0
+	VMOVUPS      96(BX)(R8*4), Y1
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       64(SI)(R8*4), Y0, Y0
+	VMULPS       96(SI)(R8*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 64(SI)(R8*4), Y6
+	VMOVUPS 96(SI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
+
+	// store g
+	VMOVUPS Y4, 64(CX)(R8*4)
+	VMOVUPS Y5, 96(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y2, 512(SP)
+	VMOVUPS Y3, 544(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 128(DX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      128(BX)(R8*4), Y2
+	VMOVUPS      160(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      128(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      160(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(BX)(R8*4), Y0
+	VMOVUPS      160(BX)(R8*4), Y1
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       128(SI)(R8*4), Y0, Y0
+	VMULPS       160(SI)(R8*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 128(SI)(R8*4), Y6
+	VMOVUPS 160(SI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
+
+	// store g
+	VMOVUPS Y4, 128(CX)(R8*4)
+	VMOVUPS Y5, 160(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y2, 576(SP)
+	VMOVUPS Y3, 608(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(DX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(BX)(R8*4), Y2
+	VMOVUPS      224(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+112(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+120(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      192(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      224(DX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(R8*4), Y0
+	VMOVUPS      224(BX)(R8*4), Y1
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       192(SI)(R8*4), Y0, Y0
+	VMULPS       224(SI)(R8*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(SI)(R8*4), Y6
+	VMOVUPS 224(SI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
+
+	// store g
+	VMOVUPS Y4, 192(CX)(R8*4)
+	VMOVUPS Y5, 224(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS   Y2, 640(SP)
+	VMOVUPS   Y3, 672(SP)
+	ADDQ      $+64, R8
+	CMPQ      R8, R9
+	JB        loop
+	VMOVUPD   (DI), Y0
+	VMOVUPD   32(DI), Y1
+	VMOVUPD   64(DI), Y2
+	VMOVUPD   96(DI), Y3
+	VCVTPS2PD 448(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 464(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 480(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 496(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	VMOVUPD   Y2, 64(DI)
+	VMOVUPD   Y3, 96(DI)
+
+after:
+tail:
+	CMPQ         R8, AX
+	JAE          done
+	MOVQ         AX, R9
+	SUBQ         R8, R9
+	VMOVD        R9, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (DX)(R8*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (BX)(R8*4), Y1, Y5
+	VBROADCASTSS oms+96(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMASKMOVPS   (SI)(R8*4), Y1, Y8
+	VMULPS       Y8, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y8
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y8, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y3, Y8
+	VMULPS      Y4, Y3, Y3
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y4, Y7, Y4
+	VADDPS Y7, Y7, Y7
+	VSUBPS one<>+0(SB), Y7, Y7
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS ga1+112(FP), Y10
+	VFMADD213PS  64(SP), Y10, Y8
+	VBROADCASTSS gb1+120(FP), Y10
+	VFMADD213PS  96(SP), Y10, Y9
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Y6, Y8, Y10
+	VMULPS Y9, Y10, Y10
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y9, Y8, Y8
+	VMULPS 128(SP), Y9, Y9
+	VMULPS Y3, Y9, Y9
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMULPS      Y6, Y9, Y9
+	VANDPS      Y3, Y9, Y9
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y9, Y8
+	VXORPS      Y2, Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (SI)(R8*4), Y1, Y2
+	VMULPS     160(SP), Y5, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
+	VMULPS     Y5, Y10, Y10
+	VANDNPS    Y10, Y2, Y10
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
+
+	// store g
+	VMASKMOVPS Y8, Y1, (CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y1, Y10, Y2, Y10
+	VCVTPS2PD    X10, Y1
+	VEXTRACTF128 $0x01, Y10, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       (DI), Y1, Y1
+	VMOVUPD      Y1, (DI)
+	VADDPD       32(DI), Y2, Y2
+	VMOVUPD      Y2, 32(DI)
+	VMASKMOVPS   32(DX)(R8*4), Y0, Y1
+	VANDPS       absmask<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(BX)(R8*4), Y0, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y7
+	VFMADD213PS  32(SP), Y7, Y4
+	VMASKMOVPS   32(SI)(R8*4), Y0, Y7
+	VMULPS       Y7, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y7
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y7, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y2, Y7
+	VMULPS      Y3, Y2, Y2
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y3, Y6, Y3
+	VADDPS Y6, Y6, Y6
+	VSUBPS one<>+0(SB), Y6, Y6
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y7, Y8
+	VBROADCASTSS ga1+112(FP), Y9
+	VFMADD213PS  64(SP), Y9, Y7
+	VBROADCASTSS gb1+120(FP), Y9
+	VFMADD213PS  96(SP), Y9, Y8
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Y5, Y7, Y9
+	VMULPS Y8, Y9, Y9
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y8, Y7, Y7
+	VMULPS 128(SP), Y8, Y8
+	VMULPS Y2, Y8, Y8
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y2
+	VMULPS      Y5, Y8, Y8
+	VANDPS      Y2, Y8, Y8
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y8, Y7
+	VXORPS      Y1, Y7, Y7
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(SI)(R8*4), Y0, Y1
+	VMULPS     160(SP), Y4, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
+	VMULPS     Y4, Y9, Y9
+	VANDNPS    Y9, Y1, Y9
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
+
+	// store g
+	VMASKMOVPS Y7, Y0, 32(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS      signbit<>+0(SB), Y1
+	VBLENDVPS    Y0, Y9, Y1, Y9
+	VCVTPS2PD    X9, Y0
+	VEXTRACTF128 $0x01, Y9, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       64(DI), Y0, Y0
+	VMOVUPD      Y0, 64(DI)
+	VADDPD       96(DI), Y1, Y1
+	VMOVUPD      Y1, 96(DI)
+	ADDQ         $+16, R8
+	JMP          tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalPowLossAVX2(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalPowLossAVX2(SB), NOSPLIT, $192-116
+	// focalPowLossAVX2: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 64 elements
+	//   R8   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	VBROADCASTSS hs+100(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+108(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS gamma+112(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-64, R8
+	JEQ          after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(DX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (BX)(DI*4), Y3
+	VMOVUPS      32(BX)(DI*4), Y4
+	VMOVUPS      64(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (DX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y7, 128(SP)
+	VMOVUPS     Y8, 160(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 160(SP), Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(DI*4), Y3
+	VMOVUPS      32(BX)(DI*4), Y4
+	VMOVUPS      64(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       (SI)(DI*4), Y3, Y3
+	VMULPS       32(SI)(DI*4), Y4, Y4
+	VMULPS       64(SI)(DI*4), Y5, Y5
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (SI)(DI*4), Y6
+	VMOVUPS 32(SI)(DI*4), Y7
+	VMOVUPS 64(SI)(DI*4), Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y8
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+	VANDNPS Y2, Y8, Y2
+
+	// store dst
+	VMOVUPS Y0, (CX)(DI*4)
+	VMOVUPS Y1, 32(CX)(DI*4)
+	VMOVUPS Y2, 64(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 96(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(DX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      96(BX)(DI*4), Y3
+	VMOVUPS      128(BX)(DI*4), Y4
+	VMOVUPS      160(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(DX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y7, 128(SP)
+	VMOVUPS     Y8, 160(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 160(SP), Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(BX)(DI*4), Y3
+	VMOVUPS      128(BX)(DI*4), Y4
+	VMOVUPS      160(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       96(SI)(DI*4), Y3, Y3
+	VMULPS       128(SI)(DI*4), Y4, Y4
+	VMULPS       160(SI)(DI*4), Y5, Y5
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 96(SI)(DI*4), Y6
+	VMOVUPS 128(SI)(DI*4), Y7
+	VMOVUPS 160(SI)(DI*4), Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y8
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+	VANDNPS Y2, Y8, Y2
+
+	// store dst
+	VMOVUPS Y0, 96(CX)(DI*4)
+	VMOVUPS Y1, 128(CX)(DI*4)
+	VMOVUPS Y2, 160(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 96(SP)
+	VMOVUPS     Y5, 128(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
+	VMULPS    two23<>+0(SB), Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y2, Y2
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
+	VSUBPS    one<>+0(SB), Y3, Y3
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y2
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y3
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y2
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y3
+	VMULPS       192(SI)(DI*4), Y2, Y2
+	VMULPS       224(SI)(DI*4), Y3, Y3
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(SI)(DI*4), Y4
+	VMOVUPS 224(SI)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y2, Y0, Y0
+	VMULPS  Y3, Y1, Y1
+	VANDNPS Y0, Y4, Y0
+	VANDNPS Y1, Y5, Y1
+
+	// store dst
+	VMOVUPS Y0, 192(CX)(DI*4)
+	VMOVUPS Y1, 224(CX)(DI*4)
+	ADDQ    $+64, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (DX)(DI*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (BX)(DI*4), Y1, Y5
+	VBROADCASTSS oms+96(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y5
+	VMASKMOVPS   (SI)(DI*4), Y1, Y2
+	VMULPS       Y2, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y4, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y7, Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS Y7, Y2, Y3
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y3, Y2
+	VMULPS    two23<>+0(SB), Y3, Y4
+	VBLENDVPS Y2, Y4, Y3, Y4
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSRAD    $0x17, Y4, Y7
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y2, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y4, Y4
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y4, Y2
+	VFMADD213PS lp6<>+0(SB), Y4, Y2
+	VFMADD213PS lp5<>+0(SB), Y4, Y2
+	VFMADD213PS lp4<>+0(SB), Y4, Y2
+	VFMADD213PS lp3<>+0(SB), Y4, Y2
+	VFMADD213PS lp2<>+0(SB), Y4, Y2
+	VFMADD213PS lp1<>+0(SB), Y4, Y2
+	VFMADD213PS lp0<>+0(SB), Y4, Y2
+	VMULPS      Y4, Y4, Y8
+	VFMADD213PS Y4, Y8, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y3, Y4
+	VBLENDVPS Y4, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y3, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y3, Y3
+	VORPS     Y3, Y4, Y4
+	VBLENDVPS Y4, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VSUBPS       expMagic<>+0(SB), Y2, Y4
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VFMADD213PS exp5<>+0(SB), Y3, Y4
+	VFMADD213PS exp4<>+0(SB), Y3, Y4
+	VFMADD213PS exp3<>+0(SB), Y3, Y4
+	VFMADD213PS exp2<>+0(SB), Y3, Y4
+	VFMADD213PS one<>+0(SB), Y3, Y4
+	VFMADD213PS one<>+0(SB), Y3, Y4
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VMULPS  Y2, Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y4, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Y6, Y2, Y2
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (SI)(DI*4), Y1, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y3, Y3
+	VMULPS     Y5, Y2, Y2
+	VANDNPS    Y2, Y3, Y2
+
+	// store dst
+	VMASKMOVPS Y2, Y1, (CX)(DI*4)
+	VMASKMOVPS 32(DX)(DI*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(BX)(DI*4), Y0, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y1
+	VFMADD213PS  32(SP), Y1, Y4
+	VMASKMOVPS   32(SI)(DI*4), Y0, Y1
+	VMULPS       Y1, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y1
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y1, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y1
+	VSUBPS      Y3, Y1, Y1
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y6, Y2, Y2
+	VMULPS      Y3, Y2, Y2
+	VFMADD231PS Y6, Y1, Y2
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y2, Y1
+	VMULPS    two23<>+0(SB), Y2, Y3
+	VBLENDVPS Y1, Y3, Y2, Y3
+	VANDPS    minus23<>+0(SB), Y1, Y1
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y3, Y6
+	VCVTDQ2PS Y6, Y6
+	VADDPS    Y1, Y6, Y6
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y3, Y3
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y3, Y3, Y7
+	VFMADD213PS Y3, Y7, Y1
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y1
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y2, Y3
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y2, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y2, Y2
+	VORPS     Y2, Y3, Y3
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y1, Y2, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VSUBPS       expMagic<>+0(SB), Y1, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y3, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y3
+	VFMADD213PS exp5<>+0(SB), Y2, Y3
+	VFMADD213PS exp4<>+0(SB), Y2, Y3
+	VFMADD213PS exp3<>+0(SB), Y2, Y3
+	VFMADD213PS exp2<>+0(SB), Y2, Y3
+	VFMADD213PS one<>+0(SB), Y2, Y3
+	VFMADD213PS one<>+0(SB), Y2, Y3
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y1, Y1
+	VMULPS  Y1, Y3, Y3
+	VMULPS  twoM64<>+0(SB), Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y3, Y1, Y1
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Y5, Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(SI)(DI*4), Y0, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
+	VMULPS     Y4, Y1, Y1
+	VANDNPS    Y1, Y2, Y1
+
+	// store dst
+	VMASKMOVPS Y1, Y0, 32(CX)(DI*4)
+	ADDQ       $+16, DI
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalPowSumAVX2(x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, acc *[32]float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalPowSumAVX2(SB), NOSPLIT, $704-104
+	// focalPowSumAVX2: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])
+	// Registers:
+	//   AX   n = len(x)
+	//   CX   &x[0]
+	//   DX   &y[0]
+	//   BX   &w[0]
+	//   SI   acc
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 64 elements
+	//   R8   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	MOVQ         y_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVQ         acc+96(FP), SI
+	VBROADCASTSS hs+76(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+84(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS gamma+88(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-64, R8
+	JEQ          after
+	JMP          body
+
+loop:
+	VMOVUPD   (SI), Y0
+	VMOVUPD   32(SI), Y1
+	VMOVUPD   64(SI), Y2
+	VMOVUPD   96(SI), Y3
+	VCVTPS2PD 192(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 256(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 272(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 288(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 320(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 336(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 352(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 368(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 384(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 400(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 416(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 432(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (SI)
+	VMOVUPD   Y1, 32(SI)
+	VMOVUPD   Y2, 64(SI)
+	VMOVUPD   Y3, 96(SI)
+	VMOVUPD   128(SI), Y0
+	VMOVUPD   160(SI), Y1
+	VMOVUPD   192(SI), Y2
+	VMOVUPD   224(SI), Y3
+	VCVTPS2PD 448(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 464(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 480(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 496(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, 128(SI)
+	VMOVUPD   Y1, 160(SI)
+	VMOVUPD   Y2, 192(SI)
+	VMOVUPD   Y3, 224(SI)
+
+body:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (CX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(CX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (DX)(DI*4), Y3
+	VMOVUPS      32(DX)(DI*4), Y4
+	VMOVUPS      64(DX)(DI*4), Y5
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (CX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(CX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(CX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y7, 128(SP)
+	VMOVUPS     Y8, 160(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 160(SP), Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (DX)(DI*4), Y3
+	VMOVUPS      32(DX)(DI*4), Y4
+	VMOVUPS      64(DX)(DI*4), Y5
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       (BX)(DI*4), Y3, Y3
+	VMULPS       32(BX)(DI*4), Y4, Y4
+	VMULPS       64(BX)(DI*4), Y5, Y5
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (BX)(DI*4), Y6
+	VMOVUPS 32(BX)(DI*4), Y7
+	VMOVUPS 64(BX)(DI*4), Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y11
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y0, 192(SP)
+	VMOVUPS Y1, 224(SP)
+	VMOVUPS Y2, 256(SP)
+
+	// accumulate into acc[16:32]
+	VMOVUPS Y6, 448(SP)
+	VMOVUPS Y7, 480(SP)
+	VMOVUPS Y8, 512(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 96(CX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(CX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      96(DX)(DI*4), Y3
+	VMOVUPS      128(DX)(DI*4), Y4
+	VMOVUPS      160(DX)(DI*4), Y5
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+72(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(CX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(CX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(CX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(CX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y7, 128(SP)
+	VMOVUPS     Y8, 160(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 160(SP), Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(DX)(DI*4), Y3
+	VMOVUPS      128(DX)(DI*4), Y4
+	VMOVUPS      160(DX)(DI*4), Y5
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+80(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       96(BX)(DI*4), Y3, Y3
+	VMULPS       128(BX)(DI*4), Y4, Y4
+	VMULPS       160(BX)(DI*4), Y5, Y5
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 96(BX)(DI*4), Y6
+	VMOVUPS 128(BX)(DI*4), Y7
+	VMOVUPS 160(BX)(DI*4), Y8
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y11
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y0, 288(SP)
+	VMOVUPS Y1, 320(SP)
+	VMOVUPS Y2, 352(SP)
+
+	// accumulate into acc[16:32]
+	VMOVUPS Y6, 544(SP)
+	VMOVUPS Y7, 576(SP)
+	VMOVUPS Y8, 608(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(CX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(CX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(DX)(DI*4), Y2
+	VMOVUPS      224(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(CX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(CX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(CX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 96(SP)
+	VMOVUPS     Y5, 128(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
+	VMULPS    two23<>+0(SB), Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y2, Y2
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
+	VSUBPS    one<>+0(SB), Y3, Y3
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 96(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(DX)(DI*4), Y2
+	VMOVUPS      224(DX)(DI*4), Y3
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y2
+	VBROADCASTSS oms+72(FP), Y4
+	VFMADD213PS  (SP), Y4, Y3
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y2
+	VBROADCASTSS al1+80(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y3
+	VMULPS       192(BX)(DI*4), Y2, Y2
+	VMULPS       224(BX)(DI*4), Y3, Y3
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(BX)(DI*4), Y4
+	VMOVUPS 224(BX)(DI*4), Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y7
+	VMULPS  Y2, Y0, Y0
+	VMULPS  Y3, Y1, Y1
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y0, 384(SP)
+	VMOVUPS Y1, 416(SP)
+
+	// accumulate into acc[16:32]
+	VMOVUPS   Y4, 640(SP)
+	VMOVUPS   Y5, 672(SP)
+	ADDQ      $+64, DI
+	CMPQ      DI, R8
+	JB        loop
+	VMOVUPD   (SI), Y0
+	VMOVUPD   32(SI), Y1
+	VMOVUPD   64(SI), Y2
+	VMOVUPD   96(SI), Y3
+	VCVTPS2PD 192(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 208(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 224(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 240(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 256(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 272(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 288(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 304(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 320(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 336(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 352(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 368(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 384(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 400(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 416(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 432(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (SI)
+	VMOVUPD   Y1, 32(SI)
+	VMOVUPD   Y2, 64(SI)
+	VMOVUPD   Y3, 96(SI)
+	VMOVUPD   128(SI), Y0
+	VMOVUPD   160(SI), Y1
+	VMOVUPD   192(SI), Y2
+	VMOVUPD   224(SI), Y3
+	VCVTPS2PD 448(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 464(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 480(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 496(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, 128(SI)
+	VMOVUPD   Y1, 160(SI)
+	VMOVUPD   Y2, 192(SI)
+	VMOVUPD   Y3, 224(SI)
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (CX)(DI*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (DX)(DI*4), Y1, Y5
+	VBROADCASTSS oms+72(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y2
+	VFMADD213PS  32(SP), Y2, Y5
+	VMASKMOVPS   (BX)(DI*4), Y1, Y2
+	VMULPS       Y2, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y4, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y7, Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS Y7, Y2, Y3
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y3, Y2
+	VMULPS    two23<>+0(SB), Y3, Y4
+	VBLENDVPS Y2, Y4, Y3, Y4
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSRAD    $0x17, Y4, Y7
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y2, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y4, Y4
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y4, Y2
+	VFMADD213PS lp6<>+0(SB), Y4, Y2
+	VFMADD213PS lp5<>+0(SB), Y4, Y2
+	VFMADD213PS lp4<>+0(SB), Y4, Y2
+	VFMADD213PS lp3<>+0(SB), Y4, Y2
+	VFMADD213PS lp2<>+0(SB), Y4, Y2
+	VFMADD213PS lp1<>+0(SB), Y4, Y2
+	VFMADD213PS lp0<>+0(SB), Y4, Y2
+	VMULPS      Y4, Y4, Y8
+	VFMADD213PS Y4, Y8, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y3, Y4
+	VBLENDVPS Y4, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y3, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y3, Y3
+	VORPS     Y3, Y4, Y4
+	VBLENDVPS Y4, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VSUBPS       expMagic<>+0(SB), Y2, Y4
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VFMADD213PS exp5<>+0(SB), Y3, Y4
+	VFMADD213PS exp4<>+0(SB), Y3, Y4
+	VFMADD213PS exp3<>+0(SB), Y3, Y4
+	VFMADD213PS exp2<>+0(SB), Y3, Y4
+	VFMADD213PS one<>+0(SB), Y3, Y4
+	VFMADD213PS one<>+0(SB), Y3, Y4
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VMULPS  Y2, Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y4, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Y6, Y2, Y2
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (BX)(DI*4), Y1, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y3, Y4
+	VMULPS     Y5, Y2, Y2
+	VANDNPS    Y2, Y4, Y2
+
+	// accumulate into acc[0:16]
+	VMOVUPS      signbit<>+0(SB), Y4
+	VBLENDVPS    Y1, Y2, Y4, Y2
+	VCVTPS2PD    X2, Y4
+	VEXTRACTF128 $0x01, Y2, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       (SI), Y4, Y4
+	VMOVUPD      Y4, (SI)
+	VADDPD       32(SI), Y2, Y2
+	VMOVUPD      Y2, 32(SI)
+
+	// accumulate into acc[16:32]
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y1, Y3, Y2, Y3
+	VCVTPS2PD    X3, Y1
+	VEXTRACTF128 $0x01, Y3, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       128(SI), Y1, Y1
+	VMOVUPD      Y1, 128(SI)
+	VADDPD       160(SI), Y2, Y2
+	VMOVUPD      Y2, 160(SI)
+	VMASKMOVPS   32(CX)(DI*4), Y0, Y1
+	VANDPS       absmask<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(DX)(DI*4), Y0, Y4
+	VBROADCASTSS oms+72(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+80(FP), Y1
+	VFMADD213PS  32(SP), Y1, Y4
+	VMASKMOVPS   32(BX)(DI*4), Y0, Y1
+	VMULPS       Y1, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y1
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y1, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y1
+	VSUBPS      Y3, Y1, Y1
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y6, Y2, Y2
+	VMULPS      Y3, Y2, Y2
+	VFMADD231PS Y6, Y1, Y2
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y2, Y1
+	VMULPS    two23<>+0(SB), Y2, Y3
+	VBLENDVPS Y1, Y3, Y2, Y3
+	VANDPS    minus23<>+0(SB), Y1, Y1
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y3, Y6
+	VCVTDQ2PS Y6, Y6
+	VADDPS    Y1, Y6, Y6
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y3, Y3
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y3, Y3, Y7
+	VFMADD213PS Y3, Y7, Y1
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y1
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y2, Y3
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y2, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y2, Y2
+	VORPS     Y2, Y3, Y3
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y1, Y2, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VSUBPS       expMagic<>+0(SB), Y1, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y3, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y3
+	VFMADD213PS exp5<>+0(SB), Y2, Y3
+	VFMADD213PS exp4<>+0(SB), Y2, Y3
+	VFMADD213PS exp3<>+0(SB), Y2, Y3
+	VFMADD213PS exp2<>+0(SB), Y2, Y3
+	VFMADD213PS one<>+0(SB), Y2, Y3
+	VFMADD213PS one<>+0(SB), Y2, Y3
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y1, Y1
+	VMULPS  Y1, Y3, Y3
+	VMULPS  twoM64<>+0(SB), Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y3, Y1, Y1
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Y5, Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(BX)(DI*4), Y0, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y3
+	VMULPS     Y4, Y1, Y1
+	VANDNPS    Y1, Y3, Y1
+
+	// accumulate into acc[0:16]
+	VMOVUPS      signbit<>+0(SB), Y3
+	VBLENDVPS    Y0, Y1, Y3, Y1
+	VCVTPS2PD    X1, Y3
+	VEXTRACTF128 $0x01, Y1, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       64(SI), Y3, Y3
+	VMOVUPD      Y3, 64(SI)
+	VADDPD       96(SI), Y1, Y1
+	VMOVUPD      Y1, 96(SI)
+
+	// accumulate into acc[16:32]
+	VMOVUPS      signbit<>+0(SB), Y1
+	VBLENDVPS    Y0, Y2, Y1, Y2
+	VCVTPS2PD    X2, Y0
+	VEXTRACTF128 $0x01, Y2, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       192(SI), Y0, Y0
+	VMOVUPD      Y0, 192(SI)
+	VADDPD       224(SI), Y1, Y1
+	VMOVUPD      Y1, 224(SI)
+	ADDQ         $+16, DI
+	JMP          tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalPowGradAVX2(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalPowGradAVX2(SB), NOSPLIT, $512-120
+	// focalPowGradAVX2: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 64 elements
+	//   R8   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	VBROADCASTSS hs+100(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+108(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS gamma+112(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS scale+116(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-64, R8
+	JEQ          after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(DX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (BX)(DI*4), Y3
+	VMOVUPS      32(BX)(DI*4), Y4
+	VMOVUPS      64(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (DX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y3
+	VMULPS 64(SP), Y1, Y4
+	VMULPS 64(SP), Y2, Y5
+	VMULPS 224(SP), Y3, Y3
+	VMULPS 256(SP), Y4, Y4
+	VMULPS 288(SP), Y5, Y5
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y6
+	VMULPS      128(SP), Y3, Y3
+	VANDPS      Y6, Y3, Y3
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
+	VMULPS      160(SP), Y4, Y4
+	VANDPS      Y6, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
+	VMULPS      192(SP), Y5, Y5
+	VANDPS      Y6, Y5, Y5
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y3, Y0
+	VFMADD231PS 448(SP), Y4, Y1
+	VFMADD231PS 480(SP), Y5, Y2
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      (DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      32(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      64(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(DI*4), Y3
+	VMOVUPS      32(BX)(DI*4), Y4
+	VMOVUPS      64(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       (SI)(DI*4), Y3, Y3
+	VMULPS       32(SI)(DI*4), Y4, Y4
+	VMULPS       64(SI)(DI*4), Y5, Y5
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (SI)(DI*4), Y6
+	VMOVUPS 32(SI)(DI*4), Y7
+	VMOVUPS 64(SI)(DI*4), Y8
+	VMULPS  96(SP), Y3, Y3
+	VMULPS  96(SP), Y4, Y4
+	VMULPS  96(SP), Y5, Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y8
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+	VANDNPS Y2, Y8, Y2
+
+	// store dst
+	VMOVUPS Y0, (CX)(DI*4)
+	VMOVUPS Y1, 32(CX)(DI*4)
+	VMOVUPS Y2, 64(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 96(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(DX)(DI*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      96(BX)(DI*4), Y3
+	VMOVUPS      128(BX)(DI*4), Y4
+	VMOVUPS      160(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(DX)(DI*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(DX)(DI*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(DX)(DI*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y3
+	VMULPS 64(SP), Y1, Y4
+	VMULPS 64(SP), Y2, Y5
+	VMULPS 224(SP), Y3, Y3
+	VMULPS 256(SP), Y4, Y4
+	VMULPS 288(SP), Y5, Y5
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y6
+	VMULPS      128(SP), Y3, Y3
+	VANDPS      Y6, Y3, Y3
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
+	VMULPS      160(SP), Y4, Y4
+	VANDPS      Y6, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
+	VMULPS      192(SP), Y5, Y5
+	VANDPS      Y6, Y5, Y5
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y3, Y0
+	VFMADD231PS 448(SP), Y4, Y1
+	VFMADD231PS 480(SP), Y5, Y2
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      96(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      128(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y3
+	VANDPS      160(DX)(DI*4), Y3, Y3
+	VXORPS      Y3, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(BX)(DI*4), Y3
+	VMOVUPS      128(BX)(DI*4), Y4
+	VMOVUPS      160(BX)(DI*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y3
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       96(SI)(DI*4), Y3, Y3
+	VMULPS       128(SI)(DI*4), Y4, Y4
+	VMULPS       160(SI)(DI*4), Y5, Y5
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 96(SI)(DI*4), Y6
+	VMOVUPS 128(SI)(DI*4), Y7
+	VMOVUPS 160(SI)(DI*4), Y8
+	VMULPS  96(SP), Y3, Y3
+	VMULPS  96(SP), Y4, Y4
+	VMULPS  96(SP), Y5, Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VCMPPS  $0x00, zero<>+0(SB), Y8, Y8
+	VMULPS  Y3, Y0, Y0
+	VMULPS  Y4, Y1, Y1
+	VMULPS  Y5, Y2, Y2
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+	VANDNPS Y2, Y8, Y2
+
+	// store dst
+	VMOVUPS Y0, 96(CX)(DI*4)
+	VMOVUPS Y1, 128(CX)(DI*4)
+	VMOVUPS Y2, 160(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(DX)(DI*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(DI*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(DI*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(DI*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(DI*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 128(SP)
+	VMOVUPS     Y5, 160(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y4, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y5, Y8, Y8
+	VDIVPS  Y8, Y3, Y3
+	VMOVUPS Y2, 192(SP)
+	VMOVUPS Y3, 224(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 256(SP)
+	VMOVUPS Y1, 288(SP)
+	VMOVUPS Y6, 320(SP)
+	VMOVUPS Y7, 352(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
+	VMULPS    two23<>+0(SB), Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y2, Y2
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
+	VSUBPS    one<>+0(SB), Y3, Y3
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y2
+	VMULPS 64(SP), Y1, Y3
+	VMULPS 192(SP), Y2, Y2
+	VMULPS 224(SP), Y3, Y3
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y2, Y4
+	VMULPS      128(SP), Y2, Y2
+	VANDPS      Y4, Y2, Y2
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y4
+	VMULPS      160(SP), Y3, Y3
+	VANDPS      Y4, Y3, Y3
+	VMULPS      256(SP), Y0, Y0
+	VMULPS      288(SP), Y1, Y1
+	VFMADD231PS 320(SP), Y2, Y0
+	VFMADD231PS 352(SP), Y3, Y1
+	VMOVUPS     signbit<>+0(SB), Y2
+	VANDPS      192(DX)(DI*4), Y2, Y2
+	VXORPS      Y2, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y2
+	VANDPS      224(DX)(DI*4), Y2, Y2
+	VXORPS      Y2, Y1, Y1
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(DI*4), Y2
+	VMOVUPS      224(BX)(DI*4), Y3
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y2
+	VBROADCASTSS oms+96(FP), Y4
+	VFMADD213PS  (SP), Y4, Y3
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y2
+	VBROADCASTSS al1+104(FP), Y4
+	VFMADD213PS  32(SP), Y4, Y3
+	VMULPS       192(SI)(DI*4), Y2, Y2
+	VMULPS       224(SI)(DI*4), Y3, Y3
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(SI)(DI*4), Y4
+	VMOVUPS 224(SI)(DI*4), Y5
+	VMULPS  96(SP), Y2, Y2
+	VMULPS  96(SP), Y3, Y3
+	VCMPPS  $0x00, zero<>+0(SB), Y4, Y4
+	VCMPPS  $0x00, zero<>+0(SB), Y5, Y5
+	VMULPS  Y2, Y0, Y0
+	VMULPS  Y3, Y1, Y1
+	VANDNPS Y0, Y4, Y0
+	VANDNPS Y1, Y5, Y1
+
+	// store dst
+	VMOVUPS Y0, 192(CX)(DI*4)
+	VMOVUPS Y1, 224(CX)(DI*4)
+	ADDQ    $+64, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (DX)(DI*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (BX)(DI*4), Y1, Y5
+	VBROADCASTSS oms+96(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMASKMOVPS   (SI)(DI*4), Y1, Y8
+	VMULPS       Y8, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y8
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y8, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y3, Y8
+	VMULPS      Y4, Y3, Y3
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y9
+	VMAXPS  Y8, Y9, Y9
+	VDIVPS  Y9, Y3, Y3
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y4, Y7, Y4
+	VADDPS Y7, Y7, Y7
+	VSUBPS one<>+0(SB), Y7, Y7
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y9
+	VMULPS    two23<>+0(SB), Y8, Y10
+	VBLENDVPS Y9, Y10, Y8, Y10
+	VANDPS    minus23<>+0(SB), Y9, Y9
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y10, Y10
+	VPSRAD    $0x17, Y10, Y11
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y9, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y10, Y10
+	VPADDD    bits075<>+0(SB), Y10, Y10
+	VSUBPS    one<>+0(SB), Y10, Y10
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y9
+	VFMADD213PS lp7<>+0(SB), Y10, Y9
+	VFMADD213PS lp6<>+0(SB), Y10, Y9
+	VFMADD213PS lp5<>+0(SB), Y10, Y9
+	VFMADD213PS lp4<>+0(SB), Y10, Y9
+	VFMADD213PS lp3<>+0(SB), Y10, Y9
+	VFMADD213PS lp2<>+0(SB), Y10, Y9
+	VFMADD213PS lp1<>+0(SB), Y10, Y9
+	VFMADD213PS lp0<>+0(SB), Y10, Y9
+	VMULPS      Y10, Y10, Y12
+	VFMADD213PS Y10, Y12, Y9
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y9
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y9
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y10
+	VBLENDVPS Y10, negInf<>+0(SB), Y9, Y9
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y10
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y8, Y10, Y10
+	VBLENDVPS Y10, nan<>+0(SB), Y9, Y9
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y9, Y9
+	VXORPS signbit<>+0(SB), Y9, Y9
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y8
+	VMINPS  Y9, Y8, Y8
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y9
+	VFNMADD231PS log2e<>+0(SB), Y8, Y9
+	VSUBPS       expMagic<>+0(SB), Y9, Y10
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y8
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y8
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y10
+	VFMADD213PS exp5<>+0(SB), Y8, Y10
+	VFMADD213PS exp4<>+0(SB), Y8, Y10
+	VFMADD213PS exp3<>+0(SB), Y8, Y10
+	VFMADD213PS exp2<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y9, Y9
+	VMULPS  Y9, Y10, Y10
+	VMULPS  twoM64<>+0(SB), Y10, Y10
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y10, Y8, Y8
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y8, Y9
+	VMULPS Y3, Y9, Y9
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMULPS      Y6, Y9, Y9
+	VANDPS      Y3, Y9, Y9
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y9, Y8
+	VXORPS      Y2, Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (SI)(DI*4), Y1, Y2
+	VMULPS     96(SP), Y5, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
+
+	// store dst
+	VMASKMOVPS Y8, Y1, (CX)(DI*4)
+	VMASKMOVPS 32(DX)(DI*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(BX)(DI*4), Y0, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y7
+	VFMADD213PS  32(SP), Y7, Y4
+	VMASKMOVPS   32(SI)(DI*4), Y0, Y7
+	VMULPS       Y7, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y7
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y7, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y2, Y7
+	VMULPS      Y3, Y2, Y2
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y7, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y3, Y6, Y3
+	VADDPS Y6, Y6, Y6
+	VSUBPS one<>+0(SB), Y6, Y6
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y8
+	VMULPS    two23<>+0(SB), Y7, Y9
+	VBLENDVPS Y8, Y9, Y7, Y9
+	VANDPS    minus23<>+0(SB), Y8, Y8
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y9, Y9
+	VPSRAD    $0x17, Y9, Y10
+	VCVTDQ2PS Y10, Y10
+	VADDPS    Y8, Y10, Y10
+	VANDPS    mantissa<>+0(SB), Y9, Y9
+	VPADDD    bits075<>+0(SB), Y9, Y9
+	VSUBPS    one<>+0(SB), Y9, Y9
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y8
+	VMULPS      Y9, Y9, Y11
+	VFMADD213PS Y9, Y11, Y8
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y8
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y8
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y9
+	VBLENDVPS Y9, negInf<>+0(SB), Y8, Y8
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y9
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VORPS     Y7, Y9, Y9
+	VBLENDVPS Y9, nan<>+0(SB), Y8, Y8
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y8, Y8
+	VXORPS signbit<>+0(SB), Y8, Y8
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y8, Y7, Y7
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y8
+	VFNMADD231PS log2e<>+0(SB), Y7, Y8
+	VSUBPS       expMagic<>+0(SB), Y8, Y9
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y9
+	VFMADD213PS exp5<>+0(SB), Y7, Y9
+	VFMADD213PS exp4<>+0(SB), Y7, Y9
+	VFMADD213PS exp3<>+0(SB), Y7, Y9
+	VFMADD213PS exp2<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y8, Y8
+	VMULPS  Y8, Y9, Y9
+	VMULPS  twoM64<>+0(SB), Y9, Y9
+	VMOVUPS twoM149<>+0(SB), Y7
+	VMAXPS  Y9, Y7, Y7
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y7, Y8
+	VMULPS Y2, Y8, Y8
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y2
+	VMULPS      Y5, Y8, Y8
+	VANDPS      Y2, Y8, Y8
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y8, Y7
+	VXORPS      Y1, Y7, Y7
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(SI)(DI*4), Y0, Y1
+	VMULPS     96(SP), Y4, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
+
+	// store dst
+	VMASKMOVPS Y7, Y0, 32(CX)(DI*4)
+	ADDQ       $+16, DI
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalPowLossGradAVX2(g []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32, acc *[16]float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalPowLossGradAVX2(SB), NOSPLIT, $768-128
+	// focalPowLossGradAVX2: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true); acc[i%16] += float64(loss)
+	// Registers:
+	//   AX   n = len(g)
+	//   CX   &g[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   DI   acc
+	//   R8   i, the element index
+	//   R9   n rounded down to the main loop's 64 elements
+	//   R9   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         g_len+8(FP), AX
+	MOVQ         g_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         acc+120(FP), DI
+	VBROADCASTSS hs+100(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+108(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS gamma+112(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS scale+116(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	XORQ         R8, R8
+	MOVQ         AX, R9
+	ANDQ         $-64, R9
+	JEQ          after
+	JMP          body
+
+loop:
+	VMOVUPD   (DI), Y0
+	VMOVUPD   32(DI), Y1
+	VMOVUPD   64(DI), Y2
+	VMOVUPD   96(DI), Y3
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 704(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 720(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 736(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 752(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	VMOVUPD   Y2, 64(DI)
+	VMOVUPD   Y3, 96(DI)
+
+body:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (DX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(DX)(R8*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (BX)(R8*4), Y3
+	VMOVUPS      32(BX)(R8*4), Y4
+	VMOVUPS      64(BX)(R8*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (DX)(R8*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(DX)(R8*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(DX)(R8*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 128(SP), Y0, Y3
+	VMULPS 160(SP), Y1, Y4
+	VMULPS 192(SP), Y2, Y5
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y6
+	VMULPS 64(SP), Y1, Y7
+	VMULPS 64(SP), Y2, Y8
+	VMULPS 224(SP), Y6, Y6
+	VMULPS 256(SP), Y7, Y7
+	VMULPS 288(SP), Y8, Y8
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y9
+	VMULPS      128(SP), Y6, Y6
+	VANDPS      Y9, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y9
+	VMULPS      160(SP), Y7, Y7
+	VANDPS      Y9, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y9
+	VMULPS      192(SP), Y8, Y8
+	VANDPS      Y9, Y8, Y8
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y6, Y0
+	VFMADD231PS 448(SP), Y7, Y1
+	VFMADD231PS 480(SP), Y8, Y2
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      (DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      32(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      64(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (BX)(R8*4), Y6
+	VMOVUPS      32(BX)(R8*4), Y7
+	VMOVUPS      64(BX)(R8*4), Y8
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y6
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y7
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y8
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y6
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y7
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y8
+	VMULPS       (SI)(R8*4), Y6, Y6
+	VMULPS       32(SI)(R8*4), Y7, Y7
+	VMULPS       64(SI)(R8*4), Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (SI)(R8*4), Y9
+	VMOVUPS 32(SI)(R8*4), Y10
+	VMOVUPS 64(SI)(R8*4), Y11
+	VMULPS  96(SP), Y6, Y12
+	VMULPS  96(SP), Y7, Y13
+	VMULPS  96(SP), Y8, Y14
+	VCMPPS  $0x00, zero<>+0(SB), Y9, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y10, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y11, Y11
+	VMULPS  Y6, Y3, Y3
+	VMULPS  Y7, Y4, Y4
+	VMULPS  Y8, Y5, Y5
+	VANDNPS Y3, Y9, Y3
+	VANDNPS Y4, Y10, Y4
+	VANDNPS Y5, Y11, Y5
+	VMULPS  Y12, Y0, Y0
+	VMULPS  Y13, Y1, Y1
+	VMULPS  Y14, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
+
+	// store g
+	VMOVUPS Y0, (CX)(R8*4)
+	VMOVUPS Y1, 32(CX)(R8*4)
+	VMOVUPS Y2, 64(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y3, 512(SP)
+	VMOVUPS Y4, 544(SP)
+	VMOVUPS Y5, 576(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 96(DX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(DX)(R8*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      96(BX)(R8*4), Y3
+	VMOVUPS      128(BX)(R8*4), Y4
+	VMOVUPS      160(BX)(R8*4), Y5
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(DX)(R8*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(DX)(R8*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(DX)(R8*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(DX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 128(SP), Y0, Y3
+	VMULPS 160(SP), Y1, Y4
+	VMULPS 192(SP), Y2, Y5
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y6
+	VMULPS 64(SP), Y1, Y7
+	VMULPS 64(SP), Y2, Y8
+	VMULPS 224(SP), Y6, Y6
+	VMULPS 256(SP), Y7, Y7
+	VMULPS 288(SP), Y8, Y8
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y9
+	VMULPS      128(SP), Y6, Y6
+	VANDPS      Y9, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y9
+	VMULPS      160(SP), Y7, Y7
+	VANDPS      Y9, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y9
+	VMULPS      192(SP), Y8, Y8
+	VANDPS      Y9, Y8, Y8
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y6, Y0
+	VFMADD231PS 448(SP), Y7, Y1
+	VFMADD231PS 480(SP), Y8, Y2
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      96(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      128(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      160(DX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(BX)(R8*4), Y6
+	VMOVUPS      128(BX)(R8*4), Y7
+	VMOVUPS      160(BX)(R8*4), Y8
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y6
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y7
+	VBROADCASTSS oms+96(FP), Y9
+	VFMADD213PS  (SP), Y9, Y8
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y6
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y7
+	VBROADCASTSS al1+104(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y8
+	VMULPS       96(SI)(R8*4), Y6, Y6
+	VMULPS       128(SI)(R8*4), Y7, Y7
+	VMULPS       160(SI)(R8*4), Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 96(SI)(R8*4), Y9
+	VMOVUPS 128(SI)(R8*4), Y10
+	VMOVUPS 160(SI)(R8*4), Y11
+	VMULPS  96(SP), Y6, Y12
+	VMULPS  96(SP), Y7, Y13
+	VMULPS  96(SP), Y8, Y14
+	VCMPPS  $0x00, zero<>+0(SB), Y9, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y10, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y11, Y11
+	VMULPS  Y6, Y3, Y3
+	VMULPS  Y7, Y4, Y4
+	VMULPS  Y8, Y5, Y5
+	VANDNPS Y3, Y9, Y3
+	VANDNPS Y4, Y10, Y4
+	VANDNPS Y5, Y11, Y5
+	VMULPS  Y12, Y0, Y0
+	VMULPS  Y13, Y1, Y1
+	VMULPS  Y14, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
+
+	// store g
+	VMOVUPS Y0, 96(CX)(R8*4)
+	VMOVUPS Y1, 128(CX)(R8*4)
+	VMOVUPS Y2, 160(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS Y3, 608(SP)
+	VMOVUPS Y4, 640(SP)
+	VMOVUPS Y5, 672(SP)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(DX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(DX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(BX)(R8*4), Y2
+	VMOVUPS      224(BX)(R8*4), Y3
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(DX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(DX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(DX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 128(SP)
+	VMOVUPS     Y5, 160(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y4, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y5, Y8, Y8
+	VDIVPS  Y8, Y3, Y3
+	VMOVUPS Y2, 192(SP)
+	VMOVUPS Y3, 224(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 256(SP)
+	VMOVUPS Y1, 288(SP)
+	VMOVUPS Y6, 320(SP)
+	VMOVUPS Y7, 352(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
+	VMULPS    two23<>+0(SB), Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y2, Y2
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
+	VSUBPS    one<>+0(SB), Y3, Y3
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 128(SP), Y0, Y2
+	VMULPS 160(SP), Y1, Y3
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y4
+	VMULPS 64(SP), Y1, Y5
+	VMULPS 192(SP), Y4, Y4
+	VMULPS 224(SP), Y5, Y5
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
+	VMULPS      128(SP), Y4, Y4
+	VANDPS      Y6, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
+	VMULPS      160(SP), Y5, Y5
+	VANDPS      Y6, Y5, Y5
+	VMULPS      256(SP), Y0, Y0
+	VMULPS      288(SP), Y1, Y1
+	VFMADD231PS 320(SP), Y4, Y0
+	VFMADD231PS 352(SP), Y5, Y1
+	VMOVUPS     signbit<>+0(SB), Y4
+	VANDPS      192(DX)(R8*4), Y4, Y4
+	VXORPS      Y4, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y4
+	VANDPS      224(DX)(R8*4), Y4, Y4
+	VXORPS      Y4, Y1, Y1
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(BX)(R8*4), Y4
+	VMOVUPS      224(BX)(R8*4), Y5
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+104(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       192(SI)(R8*4), Y4, Y4
+	VMULPS       224(SI)(R8*4), Y5, Y5
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(SI)(R8*4), Y6
+	VMOVUPS 224(SI)(R8*4), Y7
+	VMULPS  96(SP), Y4, Y8
+	VMULPS  96(SP), Y5, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y4, Y2, Y2
+	VMULPS  Y5, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y0, Y0
+	VMULPS  Y9, Y1, Y1
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+
+	// store g
+	VMOVUPS Y0, 192(CX)(R8*4)
+	VMOVUPS Y1, 224(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS   Y2, 704(SP)
+	VMOVUPS   Y3, 736(SP)
+	ADDQ      $+64, R8
+	CMPQ      R8, R9
+	JB        loop
+	VMOVUPD   (DI), Y0
+	VMOVUPD   32(DI), Y1
+	VMOVUPD   64(DI), Y2
+	VMOVUPD   96(DI), Y3
+	VCVTPS2PD 512(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 528(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 544(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 560(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 576(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 592(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 608(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 624(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 640(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 656(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 672(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 688(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VCVTPS2PD 704(SP), Y4
+	VADDPD    Y4, Y0, Y0
+	VCVTPS2PD 720(SP), Y4
+	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD 736(SP), Y4
+	VADDPD    Y4, Y2, Y2
+	VCVTPS2PD 752(SP), Y4
+	VADDPD    Y4, Y3, Y3
+	VMOVUPD   Y0, (DI)
+	VMOVUPD   Y1, 32(DI)
+	VMOVUPD   Y2, 64(DI)
+	VMOVUPD   Y3, 96(DI)
+
+after:
+tail:
+	CMPQ         R8, AX
+	JAE          done
+	MOVQ         AX, R9
+	SUBQ         R8, R9
+	VMOVD        R9, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (DX)(R8*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (BX)(R8*4), Y1, Y5
+	VBROADCASTSS oms+96(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMASKMOVPS   (SI)(R8*4), Y1, Y8
+	VMULPS       Y8, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y8
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y8, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y3, Y8
+	VMULPS      Y4, Y3, Y3
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y9
+	VMAXPS  Y8, Y9, Y9
+	VDIVPS  Y9, Y3, Y3
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y4, Y7, Y4
+	VADDPS Y7, Y7, Y7
+	VSUBPS one<>+0(SB), Y7, Y7
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y9
+	VMULPS    two23<>+0(SB), Y8, Y10
+	VBLENDVPS Y9, Y10, Y8, Y10
+	VANDPS    minus23<>+0(SB), Y9, Y9
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y10, Y10
+	VPSRAD    $0x17, Y10, Y11
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y9, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y10, Y10
+	VPADDD    bits075<>+0(SB), Y10, Y10
+	VSUBPS    one<>+0(SB), Y10, Y10
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y9
+	VFMADD213PS lp7<>+0(SB), Y10, Y9
+	VFMADD213PS lp6<>+0(SB), Y10, Y9
+	VFMADD213PS lp5<>+0(SB), Y10, Y9
+	VFMADD213PS lp4<>+0(SB), Y10, Y9
+	VFMADD213PS lp3<>+0(SB), Y10, Y9
+	VFMADD213PS lp2<>+0(SB), Y10, Y9
+	VFMADD213PS lp1<>+0(SB), Y10, Y9
+	VFMADD213PS lp0<>+0(SB), Y10, Y9
+	VMULPS      Y10, Y10, Y12
+	VFMADD213PS Y10, Y12, Y9
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y9
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y9
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y10
+	VBLENDVPS Y10, negInf<>+0(SB), Y9, Y9
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y10
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y8, Y10, Y10
+	VBLENDVPS Y10, nan<>+0(SB), Y9, Y9
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y9, Y9
+	VXORPS signbit<>+0(SB), Y9, Y9
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y8
+	VMINPS  Y9, Y8, Y8
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y9
+	VFNMADD231PS log2e<>+0(SB), Y8, Y9
+	VSUBPS       expMagic<>+0(SB), Y9, Y10
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y8
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y8
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y10
+	VFMADD213PS exp5<>+0(SB), Y8, Y10
+	VFMADD213PS exp4<>+0(SB), Y8, Y10
+	VFMADD213PS exp3<>+0(SB), Y8, Y10
+	VFMADD213PS exp2<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y9, Y9
+	VMULPS  Y9, Y10, Y10
+	VMULPS  twoM64<>+0(SB), Y10, Y10
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y10, Y8, Y8
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Y6, Y8, Y9
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y8, Y10
+	VMULPS Y3, Y10, Y10
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMULPS      Y6, Y10, Y10
+	VANDPS      Y3, Y10, Y10
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y10, Y8
+	VXORPS      Y2, Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (SI)(R8*4), Y1, Y2
+	VMULPS     96(SP), Y5, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
+	VMULPS     Y5, Y9, Y9
+	VANDNPS    Y9, Y2, Y9
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
+
+	// store g
+	VMASKMOVPS Y8, Y1, (CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS      signbit<>+0(SB), Y2
+	VBLENDVPS    Y1, Y9, Y2, Y9
+	VCVTPS2PD    X9, Y1
+	VEXTRACTF128 $0x01, Y9, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       (DI), Y1, Y1
+	VMOVUPD      Y1, (DI)
+	VADDPD       32(DI), Y2, Y2
+	VMOVUPD      Y2, 32(DI)
+	VMASKMOVPS   32(DX)(R8*4), Y0, Y1
+	VANDPS       absmask<>+0(SB), Y1, Y2
+	VXORPS       Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(BX)(R8*4), Y0, Y4
+	VBROADCASTSS oms+96(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+104(FP), Y7
+	VFMADD213PS  32(SP), Y7, Y4
+	VMASKMOVPS   32(SI)(R8*4), Y0, Y7
+	VMULPS       Y7, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y7
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y7, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y2, Y7
+	VMULPS      Y3, Y2, Y2
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y7, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y3, Y6, Y3
+	VADDPS Y6, Y6, Y6
+	VSUBPS one<>+0(SB), Y6, Y6
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y8
+	VMULPS    two23<>+0(SB), Y7, Y9
+	VBLENDVPS Y8, Y9, Y7, Y9
+	VANDPS    minus23<>+0(SB), Y8, Y8
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y9, Y9
+	VPSRAD    $0x17, Y9, Y10
+	VCVTDQ2PS Y10, Y10
+	VADDPS    Y8, Y10, Y10
+	VANDPS    mantissa<>+0(SB), Y9, Y9
+	VPADDD    bits075<>+0(SB), Y9, Y9
+	VSUBPS    one<>+0(SB), Y9, Y9
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y8
+	VMULPS      Y9, Y9, Y11
+	VFMADD213PS Y9, Y11, Y8
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y8
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y8
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y9
+	VBLENDVPS Y9, negInf<>+0(SB), Y8, Y8
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y9
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VORPS     Y7, Y9, Y9
+	VBLENDVPS Y9, nan<>+0(SB), Y8, Y8
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y8, Y8
+	VXORPS signbit<>+0(SB), Y8, Y8
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y8, Y7, Y7
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y8
+	VFNMADD231PS log2e<>+0(SB), Y7, Y8
+	VSUBPS       expMagic<>+0(SB), Y8, Y9
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y9
+	VFMADD213PS exp5<>+0(SB), Y7, Y9
+	VFMADD213PS exp4<>+0(SB), Y7, Y9
+	VFMADD213PS exp3<>+0(SB), Y7, Y9
+	VFMADD213PS exp2<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y8, Y8
+	VMULPS  Y8, Y9, Y9
+	VMULPS  twoM64<>+0(SB), Y9, Y9
+	VMOVUPS twoM149<>+0(SB), Y7
+	VMAXPS  Y9, Y7, Y7
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Y5, Y7, Y8
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y7, Y9
+	VMULPS Y2, Y9, Y9
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y2
+	VMULPS      Y5, Y9, Y9
+	VANDPS      Y2, Y9, Y9
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y9, Y7
+	VXORPS      Y1, Y7, Y7
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(SI)(R8*4), Y0, Y1
+	VMULPS     96(SP), Y4, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
+	VMULPS     Y4, Y8, Y8
+	VANDNPS    Y8, Y1, Y8
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
+
+	// store g
+	VMASKMOVPS Y7, Y0, 32(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VMOVUPS      signbit<>+0(SB), Y1
+	VBLENDVPS    Y0, Y8, Y1, Y8
+	VCVTPS2PD    X8, Y0
+	VEXTRACTF128 $0x01, Y8, X1
+	VCVTPS2PD    X1, Y1
+	VADDPD       64(DI), Y0, Y0
+	VMOVUPD      Y0, 64(DI)
+	VADDPD       96(DI), Y1, Y1
+	VMOVUPD      Y1, 96(DI)
+	ADDQ         $+16, R8
+	JMP          tail
+
+done:
+	VZEROUPPER
+	RET
+
 // func lossAVX512(dst []float32, x []float32, y []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·lossAVX512(SB), NOSPLIT, $0-72
@@ -18443,5 +31384,9732 @@ tail:
 	JMP     tail
 
 done:
+	VZEROUPPER
+	RET
+
+// func focalLossAVX512(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalLossAVX512(SB), NOSPLIT, $0-132
+	// focalLossAVX512: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   ga1, broadcast
+	//   Z5   ga0, broadcast
+	//   Z6   gb1, broadcast
+	//   Z7   gb0, broadcast
+	//   Z8   gamma, broadcast
+	//   Z8   expClamp, preloaded
+	//   Z9   one, preloaded
+	//   Z10  half, preloaded
+	//   Z11  absmask, preloaded
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 128 elements
+	//   R8   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	VBROADCASTSS oms+96(FP), Z0
+	VBROADCASTSS hs+100(FP), Z1
+	VBROADCASTSS al1+104(FP), Z2
+	VBROADCASTSS al0+108(FP), Z3
+	VBROADCASTSS ga1+112(FP), Z4
+	VBROADCASTSS ga0+116(FP), Z5
+	VBROADCASTSS gb1+120(FP), Z6
+	VBROADCASTSS gb0+124(FP), Z7
+	VBROADCASTSS gamma+128(FP), Z8
+	VMOVUPS      expClamp<>+0(SB), Z8
+	VMOVUPS      one<>+0(SB), Z9
+	VMOVUPS      half<>+0(SB), Z10
+	VMOVUPS      absmask<>+0(SB), Z11
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-128, R8
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(DI*4)
+	PREFETCHT0 2112(CX)(DI*4)
+	PREFETCHT0 2176(CX)(DI*4)
+	PREFETCHT0 2240(CX)(DI*4)
+	PREFETCHT0 2304(CX)(DI*4)
+	PREFETCHT0 2368(CX)(DI*4)
+	PREFETCHT0 2432(CX)(DI*4)
+	PREFETCHT0 2496(CX)(DI*4)
+	PREFETCHT0 2048(DX)(DI*4)
+	PREFETCHT0 2112(DX)(DI*4)
+	PREFETCHT0 2176(DX)(DI*4)
+	PREFETCHT0 2240(DX)(DI*4)
+	PREFETCHT0 2304(DX)(DI*4)
+	PREFETCHT0 2368(DX)(DI*4)
+	PREFETCHT0 2432(DX)(DI*4)
+	PREFETCHT0 2496(DX)(DI*4)
+	PREFETCHT0 2048(BX)(DI*4)
+	PREFETCHT0 2112(BX)(DI*4)
+	PREFETCHT0 2176(BX)(DI*4)
+	PREFETCHT0 2240(BX)(DI*4)
+	PREFETCHT0 2304(BX)(DI*4)
+	PREFETCHT0 2368(BX)(DI*4)
+	PREFETCHT0 2432(BX)(DI*4)
+	PREFETCHT0 2496(BX)(DI*4)
+	PREFETCHT0 2048(SI)(DI*4)
+	PREFETCHT0 2112(SI)(DI*4)
+	PREFETCHT0 2176(SI)(DI*4)
+	PREFETCHT0 2240(SI)(DI*4)
+	PREFETCHT0 2304(SI)(DI*4)
+	PREFETCHT0 2368(SI)(DI*4)
+	PREFETCHT0 2432(SI)(DI*4)
+	PREFETCHT0 2496(SI)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (DX)(DI*4), Z11, Z12
+	VMINPS Z12, Z8, Z12
+	VANDPS 64(DX)(DI*4), Z11, Z13
+	VMINPS Z13, Z8, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z12, Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z12
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z12, Z16
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z12, Z16
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z12, Z16
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z12, Z16
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z9, Z12, Z16
+	VFMADD213PS Z9, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z18
+	VMOVAPS     Z9, Z19
+	VFMADD231PS Z16, Z12, Z18
+	VFMADD231PS Z17, Z13, Z19
+	VSUBPS      Z18, Z9, Z20
+	VSUBPS      Z19, Z9, Z21
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VSCALEFPS   Z14, Z18, Z18
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z14, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z18, Z12
+	VADDPS       Z9, Z19, Z13
+	VSUBPS       Z9, Z12, Z14
+	VSUBPS       Z9, Z13, Z15
+	VSUBPS       Z14, Z18, Z14
+	VSUBPS       Z15, Z19, Z15
+	VDIVPS       Z12, Z18, Z16
+	VDIVPS       Z13, Z19, Z17
+	VFNMADD213PS Z18, Z16, Z12
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD231PS Z14, Z16, Z12
+	VFNMADD231PS Z15, Z17, Z13
+	VSUBPS       Z16, Z9, Z14
+	VSUBPS       Z17, Z9, Z15
+	VFMADD231PS  Z20, Z14, Z12
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD213PS  Z16, Z14, Z12
+	VFMADD213PS  Z17, Z15, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z18, K1
+	VCMPPS      $0x1d, Z10, Z19, K2
+	VFMSUB213PS Z10, Z10, K1, Z18
+	VFMSUB213PS Z10, Z10, K2, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VMULPS      Z18, Z18, Z16
+	VFMADD213PS Z18, Z16, Z14
+	VMULPS      Z19, Z19, Z16
+	VFMADD213PS Z19, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K1, Z14
+	VADDPS ln2f<>+0(SB), Z15, K2, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (BX)(DI*4), Z16
+	VMOVUPS     64(BX)(DI*4), Z17
+	VFMADD213PS Z1, Z0, Z16
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z16, Z9, Z18
+	VSUBPS      Z17, Z9, Z19
+	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VBLENDMPS   Z16, Z18, K1, Z18
+	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VFMADD213PS Z3, Z2, Z17
+	VMULPS      (SI)(DI*4), Z16, Z16
+	VMULPS      64(SI)(DI*4), Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (DX)(DI*4), Z11, Z20
+	VPTESTMD    Z11, Z18, K1
+	VFMADD231PS Z20, Z18, K1, Z14
+	VANDPS      64(DX)(DI*4), Z11, Z20
+	VPTESTMD    Z11, Z19, K1
+	VFMADD231PS Z20, Z19, K1, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z12, Z9, Z20
+	VSUBPS      Z13, Z9, Z21
+	VSUBPS      Z18, Z9, Z22
+	VSUBPS      Z19, Z9, Z23
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z20, Z22
+	VFMADD231PS Z19, Z21, Z23
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z22, Z12
+	VMOVAPS     Z23, Z13
+	VFMADD213PS Z5, Z4, Z22
+	VFMADD213PS Z5, Z4, Z23
+	VFMADD213PS Z7, Z6, Z12
+	VFMADD213PS Z7, Z6, Z13
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z14, Z22, Z14
+	VMULPS Z15, Z23, Z15
+	VMULPS Z12, Z14, Z14
+	VMULPS Z13, Z15, Z15
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (SI)(DI*4), Z12
+	VMOVUPS  64(SI)(DI*4), Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z14, K1, Z14
+	VMULPS.Z Z17, Z15, K2, Z15
+
+	// store dst
+	VMOVUPS Z14, (CX)(DI*4)
+	VMOVUPS Z15, 64(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(DX)(DI*4), Z11, Z12
+	VMINPS Z12, Z8, Z12
+	VANDPS 192(DX)(DI*4), Z11, Z13
+	VMINPS Z13, Z8, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z12, Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z12
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z12, Z16
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z12, Z16
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z12, Z16
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z12, Z16
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z9, Z12, Z16
+	VFMADD213PS Z9, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z18
+	VMOVAPS     Z9, Z19
+	VFMADD231PS Z16, Z12, Z18
+	VFMADD231PS Z17, Z13, Z19
+	VSUBPS      Z18, Z9, Z20
+	VSUBPS      Z19, Z9, Z21
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VSCALEFPS   Z14, Z18, Z18
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z14, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z18, Z12
+	VADDPS       Z9, Z19, Z13
+	VSUBPS       Z9, Z12, Z14
+	VSUBPS       Z9, Z13, Z15
+	VSUBPS       Z14, Z18, Z14
+	VSUBPS       Z15, Z19, Z15
+	VDIVPS       Z12, Z18, Z16
+	VDIVPS       Z13, Z19, Z17
+	VFNMADD213PS Z18, Z16, Z12
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD231PS Z14, Z16, Z12
+	VFNMADD231PS Z15, Z17, Z13
+	VSUBPS       Z16, Z9, Z14
+	VSUBPS       Z17, Z9, Z15
+	VFMADD231PS  Z20, Z14, Z12
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD213PS  Z16, Z14, Z12
+	VFMADD213PS  Z17, Z15, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z18, K1
+	VCMPPS      $0x1d, Z10, Z19, K2
+	VFMSUB213PS Z10, Z10, K1, Z18
+	VFMSUB213PS Z10, Z10, K2, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VMULPS      Z18, Z18, Z16
+	VFMADD213PS Z18, Z16, Z14
+	VMULPS      Z19, Z19, Z16
+	VFMADD213PS Z19, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K1, Z14
+	VADDPS ln2f<>+0(SB), Z15, K2, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(BX)(DI*4), Z16
+	VMOVUPS     192(BX)(DI*4), Z17
+	VFMADD213PS Z1, Z0, Z16
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z16, Z9, Z18
+	VSUBPS      Z17, Z9, Z19
+	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VBLENDMPS   Z16, Z18, K1, Z18
+	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VFMADD213PS Z3, Z2, Z17
+	VMULPS      128(SI)(DI*4), Z16, Z16
+	VMULPS      192(SI)(DI*4), Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(DX)(DI*4), Z11, Z20
+	VPTESTMD    Z11, Z18, K1
+	VFMADD231PS Z20, Z18, K1, Z14
+	VANDPS      192(DX)(DI*4), Z11, Z20
+	VPTESTMD    Z11, Z19, K1
+	VFMADD231PS Z20, Z19, K1, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z12, Z9, Z20
+	VSUBPS      Z13, Z9, Z21
+	VSUBPS      Z18, Z9, Z22
+	VSUBPS      Z19, Z9, Z23
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z20, Z22
+	VFMADD231PS Z19, Z21, Z23
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z22, Z12
+	VMOVAPS     Z23, Z13
+	VFMADD213PS Z5, Z4, Z22
+	VFMADD213PS Z5, Z4, Z23
+	VFMADD213PS Z7, Z6, Z12
+	VFMADD213PS Z7, Z6, Z13
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z14, Z22, Z14
+	VMULPS Z15, Z23, Z15
+	VMULPS Z12, Z14, Z14
+	VMULPS Z13, Z15, Z15
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(SI)(DI*4), Z12
+	VMOVUPS  192(SI)(DI*4), Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z14, K1, Z14
+	VMULPS.Z Z17, Z15, K2, Z15
+
+	// store dst
+	VMOVUPS Z14, 128(CX)(DI*4)
+	VMOVUPS Z15, 192(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(DX)(DI*4), Z11, Z12
+	VMINPS Z12, Z8, Z12
+	VANDPS 320(DX)(DI*4), Z11, Z13
+	VMINPS Z13, Z8, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z12, Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z12
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z12, Z16
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z12, Z16
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z12, Z16
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z12, Z16
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z9, Z12, Z16
+	VFMADD213PS Z9, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z18
+	VMOVAPS     Z9, Z19
+	VFMADD231PS Z16, Z12, Z18
+	VFMADD231PS Z17, Z13, Z19
+	VSUBPS      Z18, Z9, Z20
+	VSUBPS      Z19, Z9, Z21
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VSCALEFPS   Z14, Z18, Z18
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z14, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z18, Z12
+	VADDPS       Z9, Z19, Z13
+	VSUBPS       Z9, Z12, Z14
+	VSUBPS       Z9, Z13, Z15
+	VSUBPS       Z14, Z18, Z14
+	VSUBPS       Z15, Z19, Z15
+	VDIVPS       Z12, Z18, Z16
+	VDIVPS       Z13, Z19, Z17
+	VFNMADD213PS Z18, Z16, Z12
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD231PS Z14, Z16, Z12
+	VFNMADD231PS Z15, Z17, Z13
+	VSUBPS       Z16, Z9, Z14
+	VSUBPS       Z17, Z9, Z15
+	VFMADD231PS  Z20, Z14, Z12
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD213PS  Z16, Z14, Z12
+	VFMADD213PS  Z17, Z15, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z18, K1
+	VCMPPS      $0x1d, Z10, Z19, K2
+	VFMSUB213PS Z10, Z10, K1, Z18
+	VFMSUB213PS Z10, Z10, K2, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VMULPS      Z18, Z18, Z16
+	VFMADD213PS Z18, Z16, Z14
+	VMULPS      Z19, Z19, Z16
+	VFMADD213PS Z19, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K1, Z14
+	VADDPS ln2f<>+0(SB), Z15, K2, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(BX)(DI*4), Z16
+	VMOVUPS     320(BX)(DI*4), Z17
+	VFMADD213PS Z1, Z0, Z16
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z16, Z9, Z18
+	VSUBPS      Z17, Z9, Z19
+	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VBLENDMPS   Z16, Z18, K1, Z18
+	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VFMADD213PS Z3, Z2, Z17
+	VMULPS      256(SI)(DI*4), Z16, Z16
+	VMULPS      320(SI)(DI*4), Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(DX)(DI*4), Z11, Z20
+	VPTESTMD    Z11, Z18, K1
+	VFMADD231PS Z20, Z18, K1, Z14
+	VANDPS      320(DX)(DI*4), Z11, Z20
+	VPTESTMD    Z11, Z19, K1
+	VFMADD231PS Z20, Z19, K1, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z12, Z9, Z20
+	VSUBPS      Z13, Z9, Z21
+	VSUBPS      Z18, Z9, Z22
+	VSUBPS      Z19, Z9, Z23
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z20, Z22
+	VFMADD231PS Z19, Z21, Z23
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z22, Z12
+	VMOVAPS     Z23, Z13
+	VFMADD213PS Z5, Z4, Z22
+	VFMADD213PS Z5, Z4, Z23
+	VFMADD213PS Z7, Z6, Z12
+	VFMADD213PS Z7, Z6, Z13
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z14, Z22, Z14
+	VMULPS Z15, Z23, Z15
+	VMULPS Z12, Z14, Z14
+	VMULPS Z13, Z15, Z15
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(SI)(DI*4), Z12
+	VMOVUPS  320(SI)(DI*4), Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z14, K1, Z14
+	VMULPS.Z Z17, Z15, K2, Z15
+
+	// store dst
+	VMOVUPS Z14, 256(CX)(DI*4)
+	VMOVUPS Z15, 320(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(DX)(DI*4), Z11, Z12
+	VMINPS Z12, Z8, Z12
+	VANDPS 448(DX)(DI*4), Z11, Z13
+	VMINPS Z13, Z8, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z12, Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z12
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z12, Z16
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z12, Z16
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z12, Z16
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z12, Z16
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z9, Z12, Z16
+	VFMADD213PS Z9, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z18
+	VMOVAPS     Z9, Z19
+	VFMADD231PS Z16, Z12, Z18
+	VFMADD231PS Z17, Z13, Z19
+	VSUBPS      Z18, Z9, Z20
+	VSUBPS      Z19, Z9, Z21
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VSCALEFPS   Z14, Z18, Z18
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z14, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z18, Z12
+	VADDPS       Z9, Z19, Z13
+	VSUBPS       Z9, Z12, Z14
+	VSUBPS       Z9, Z13, Z15
+	VSUBPS       Z14, Z18, Z14
+	VSUBPS       Z15, Z19, Z15
+	VDIVPS       Z12, Z18, Z16
+	VDIVPS       Z13, Z19, Z17
+	VFNMADD213PS Z18, Z16, Z12
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD231PS Z14, Z16, Z12
+	VFNMADD231PS Z15, Z17, Z13
+	VSUBPS       Z16, Z9, Z14
+	VSUBPS       Z17, Z9, Z15
+	VFMADD231PS  Z20, Z14, Z12
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD213PS  Z16, Z14, Z12
+	VFMADD213PS  Z17, Z15, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z18, K1
+	VCMPPS      $0x1d, Z10, Z19, K2
+	VFMSUB213PS Z10, Z10, K1, Z18
+	VFMSUB213PS Z10, Z10, K2, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VMULPS      Z18, Z18, Z16
+	VFMADD213PS Z18, Z16, Z14
+	VMULPS      Z19, Z19, Z16
+	VFMADD213PS Z19, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K1, Z14
+	VADDPS ln2f<>+0(SB), Z15, K2, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(BX)(DI*4), Z16
+	VMOVUPS     448(BX)(DI*4), Z17
+	VFMADD213PS Z1, Z0, Z16
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z16, Z9, Z18
+	VSUBPS      Z17, Z9, Z19
+	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VBLENDMPS   Z16, Z18, K1, Z18
+	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VFMADD213PS Z3, Z2, Z17
+	VMULPS      384(SI)(DI*4), Z16, Z16
+	VMULPS      448(SI)(DI*4), Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(DX)(DI*4), Z11, Z20
+	VPTESTMD    Z11, Z18, K1
+	VFMADD231PS Z20, Z18, K1, Z14
+	VANDPS      448(DX)(DI*4), Z11, Z20
+	VPTESTMD    Z11, Z19, K1
+	VFMADD231PS Z20, Z19, K1, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z12, Z9, Z20
+	VSUBPS      Z13, Z9, Z21
+	VSUBPS      Z18, Z9, Z22
+	VSUBPS      Z19, Z9, Z23
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z20, Z22
+	VFMADD231PS Z19, Z21, Z23
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z22, Z12
+	VMOVAPS     Z23, Z13
+	VFMADD213PS Z5, Z4, Z22
+	VFMADD213PS Z5, Z4, Z23
+	VFMADD213PS Z7, Z6, Z12
+	VFMADD213PS Z7, Z6, Z13
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z14, Z22, Z14
+	VMULPS Z15, Z23, Z15
+	VMULPS Z12, Z14, Z14
+	VMULPS Z13, Z15, Z15
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(SI)(DI*4), Z12
+	VMOVUPS  448(SI)(DI*4), Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z14, K1, Z14
+	VMULPS.Z Z17, Z15, K2, Z15
+
+	// store dst
+	VMOVUPS Z14, 384(CX)(DI*4)
+	VMOVUPS Z15, 448(CX)(DI*4)
+	ADDQ    $+128, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VPBROADCASTD R8, Z12
+	VPCMPGTD     iota<>+0(SB), Z12, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (DX)(DI*4), K1, Z12
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z12, Z11, Z13
+	VMINPS Z13, Z8, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z14
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z13, Z15
+	VFMADD213PS exp4<>+0(SB), Z13, Z15
+	VFMADD213PS exp3<>+0(SB), Z13, Z15
+	VFMADD213PS exp2<>+0(SB), Z13, Z15
+	VFMADD213PS Z9, Z13, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z16
+	VFMADD231PS Z15, Z13, Z16
+	VSUBPS      Z16, Z9, Z17
+	VFMADD231PS Z15, Z13, Z17
+	VSCALEFPS   Z14, Z16, Z16
+	VSCALEFPS   Z14, Z17, Z17
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z16, Z13
+	VSUBPS       Z9, Z13, Z14
+	VSUBPS       Z14, Z16, Z14
+	VDIVPS       Z13, Z16, Z15
+	VFNMADD213PS Z16, Z15, Z13
+	VFNMADD231PS Z14, Z15, Z13
+	VSUBPS       Z15, Z9, Z14
+	VFMADD231PS  Z17, Z14, Z13
+	VFMADD213PS  Z15, Z14, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z16, K2
+	VFMSUB213PS Z10, Z10, K2, Z16
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VFMADD213PS lp7<>+0(SB), Z16, Z14
+	VFMADD213PS lp6<>+0(SB), Z16, Z14
+	VFMADD213PS lp5<>+0(SB), Z16, Z14
+	VFMADD213PS lp4<>+0(SB), Z16, Z14
+	VFMADD213PS lp3<>+0(SB), Z16, Z14
+	VFMADD213PS lp2<>+0(SB), Z16, Z14
+	VFMADD213PS lp1<>+0(SB), Z16, Z14
+	VFMADD213PS lp0<>+0(SB), Z16, Z14
+	VMULPS      Z16, Z16, Z15
+	VFMADD213PS Z16, Z15, Z14
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K2, Z14
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (BX)(DI*4), K1, Z15
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z15, Z9, Z16
+	VFPCLASSPSZ $0x54, Z12, K2
+	VBLENDMPS   Z15, Z16, K2, Z16
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z15
+	VMOVUPS.Z   (SI)(DI*4), K1, Z17
+	VMULPS      Z17, Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z12, Z11, Z12
+	VPTESTMD    Z11, Z16, K2
+	VFMADD231PS Z12, Z16, K2, Z14
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z13, Z9, Z12
+	VSUBPS      Z16, Z9, Z17
+	VMULPS      Z13, Z17, Z17
+	VFMADD231PS Z16, Z12, Z17
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z17, Z12
+	VFMADD213PS Z5, Z4, Z17
+	VFMADD213PS Z7, Z6, Z12
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z14, Z17, Z13
+	VMULPS Z12, Z13, Z13
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (SI)(DI*4), K1, Z12
+	VCMPPS    $0x04, zero<>+0(SB), Z12, K2
+	VMULPS.Z  Z15, Z13, K2, Z13
+
+	// store dst
+	VMOVUPS Z13, K1, (CX)(DI*4)
+	ADDQ    $+16, DI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalSumAVX512(x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, acc *[32]float64)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalSumAVX512(SB), NOSPLIT, $0-120
+	// focalSumAVX512: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])
+	// Registers:
+	//   AX   n = len(x)
+	//   CX   &x[0]
+	//   DX   &y[0]
+	//   BX   &w[0]
+	//   SI   acc
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   ga1, broadcast
+	//   Z5   ga0, broadcast
+	//   Z6   gb1, broadcast
+	//   Z7   gb0, broadcast
+	//   Z8   gamma, broadcast
+	//   Z8   expClamp, preloaded
+	//   Z9   one, preloaded
+	//   Z10  half, preloaded
+	//   Z11  absmask, preloaded
+	//   Z12  acc[0:8]
+	//   Z13  acc[8:16]
+	//   Z14  acc[16:24]
+	//   Z15  acc[24:32]
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 128 elements
+	//   R8   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	MOVQ         y_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVQ         acc+112(FP), SI
+	VBROADCASTSS oms+72(FP), Z0
+	VBROADCASTSS hs+76(FP), Z1
+	VBROADCASTSS al1+80(FP), Z2
+	VBROADCASTSS al0+84(FP), Z3
+	VBROADCASTSS ga1+88(FP), Z4
+	VBROADCASTSS ga0+92(FP), Z5
+	VBROADCASTSS gb1+96(FP), Z6
+	VBROADCASTSS gb0+100(FP), Z7
+	VBROADCASTSS gamma+104(FP), Z8
+	VMOVUPS      expClamp<>+0(SB), Z8
+	VMOVUPS      one<>+0(SB), Z9
+	VMOVUPS      half<>+0(SB), Z10
+	VMOVUPS      absmask<>+0(SB), Z11
+	VMOVUPD      (SI), Z12
+	VMOVUPD      64(SI), Z13
+	VMOVUPD      128(SI), Z14
+	VMOVUPD      192(SI), Z15
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-128, R8
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(DI*4)
+	PREFETCHT0 2112(CX)(DI*4)
+	PREFETCHT0 2176(CX)(DI*4)
+	PREFETCHT0 2240(CX)(DI*4)
+	PREFETCHT0 2304(CX)(DI*4)
+	PREFETCHT0 2368(CX)(DI*4)
+	PREFETCHT0 2432(CX)(DI*4)
+	PREFETCHT0 2496(CX)(DI*4)
+	PREFETCHT0 2048(DX)(DI*4)
+	PREFETCHT0 2112(DX)(DI*4)
+	PREFETCHT0 2176(DX)(DI*4)
+	PREFETCHT0 2240(DX)(DI*4)
+	PREFETCHT0 2304(DX)(DI*4)
+	PREFETCHT0 2368(DX)(DI*4)
+	PREFETCHT0 2432(DX)(DI*4)
+	PREFETCHT0 2496(DX)(DI*4)
+	PREFETCHT0 2048(BX)(DI*4)
+	PREFETCHT0 2112(BX)(DI*4)
+	PREFETCHT0 2176(BX)(DI*4)
+	PREFETCHT0 2240(BX)(DI*4)
+	PREFETCHT0 2304(BX)(DI*4)
+	PREFETCHT0 2368(BX)(DI*4)
+	PREFETCHT0 2432(BX)(DI*4)
+	PREFETCHT0 2496(BX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (CX)(DI*4), Z11, Z16
+	VMINPS Z16, Z8, Z16
+	VANDPS 64(CX)(DI*4), Z11, Z17
+	VMINPS Z17, Z8, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z16, Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z19
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VFMADD213PS exp5<>+0(SB), Z16, Z20
+	VFMADD213PS exp5<>+0(SB), Z17, Z21
+	VFMADD213PS exp4<>+0(SB), Z16, Z20
+	VFMADD213PS exp4<>+0(SB), Z17, Z21
+	VFMADD213PS exp3<>+0(SB), Z16, Z20
+	VFMADD213PS exp3<>+0(SB), Z17, Z21
+	VFMADD213PS exp2<>+0(SB), Z16, Z20
+	VFMADD213PS exp2<>+0(SB), Z17, Z21
+	VFMADD213PS Z9, Z16, Z20
+	VFMADD213PS Z9, Z17, Z21
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z22
+	VMOVAPS     Z9, Z23
+	VFMADD231PS Z20, Z16, Z22
+	VFMADD231PS Z21, Z17, Z23
+	VSUBPS      Z22, Z9, Z24
+	VSUBPS      Z23, Z9, Z25
+	VFMADD231PS Z20, Z16, Z24
+	VFMADD231PS Z21, Z17, Z25
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z19, Z23, Z23
+	VSCALEFPS   Z18, Z24, Z24
+	VSCALEFPS   Z19, Z25, Z25
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z22, Z16
+	VADDPS       Z9, Z23, Z17
+	VSUBPS       Z9, Z16, Z18
+	VSUBPS       Z9, Z17, Z19
+	VSUBPS       Z18, Z22, Z18
+	VSUBPS       Z19, Z23, Z19
+	VDIVPS       Z16, Z22, Z20
+	VDIVPS       Z17, Z23, Z21
+	VFNMADD213PS Z22, Z20, Z16
+	VFNMADD213PS Z23, Z21, Z17
+	VFNMADD231PS Z18, Z20, Z16
+	VFNMADD231PS Z19, Z21, Z17
+	VSUBPS       Z20, Z9, Z18
+	VSUBPS       Z21, Z9, Z19
+	VFMADD231PS  Z24, Z18, Z16
+	VFMADD231PS  Z25, Z19, Z17
+	VFMADD213PS  Z20, Z18, Z16
+	VFMADD213PS  Z21, Z19, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z22, K1
+	VCMPPS      $0x1d, Z10, Z23, K2
+	VFMSUB213PS Z10, Z10, K1, Z22
+	VFMSUB213PS Z10, Z10, K2, Z23
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z22, Z18
+	VFMADD213PS lp7<>+0(SB), Z23, Z19
+	VFMADD213PS lp6<>+0(SB), Z22, Z18
+	VFMADD213PS lp6<>+0(SB), Z23, Z19
+	VFMADD213PS lp5<>+0(SB), Z22, Z18
+	VFMADD213PS lp5<>+0(SB), Z23, Z19
+	VFMADD213PS lp4<>+0(SB), Z22, Z18
+	VFMADD213PS lp4<>+0(SB), Z23, Z19
+	VFMADD213PS lp3<>+0(SB), Z22, Z18
+	VFMADD213PS lp3<>+0(SB), Z23, Z19
+	VFMADD213PS lp2<>+0(SB), Z22, Z18
+	VFMADD213PS lp2<>+0(SB), Z23, Z19
+	VFMADD213PS lp1<>+0(SB), Z22, Z18
+	VFMADD213PS lp1<>+0(SB), Z23, Z19
+	VFMADD213PS lp0<>+0(SB), Z22, Z18
+	VFMADD213PS lp0<>+0(SB), Z23, Z19
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z18
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K1, Z18
+	VADDPS ln2f<>+0(SB), Z19, K2, Z19
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (DX)(DI*4), Z20
+	VMOVUPS     64(DX)(DI*4), Z21
+	VFMADD213PS Z1, Z0, Z20
+	VFMADD213PS Z1, Z0, Z21
+	VSUBPS      Z20, Z9, Z22
+	VSUBPS      Z21, Z9, Z23
+	VFPCLASSPSZ $0x54, (CX)(DI*4), K1
+	VBLENDMPS   Z20, Z22, K1, Z22
+	VFPCLASSPSZ $0x54, 64(CX)(DI*4), K1
+	VBLENDMPS   Z21, Z23, K1, Z23
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z20
+	VFMADD213PS Z3, Z2, Z21
+	VMULPS      (BX)(DI*4), Z20, Z20
+	VMULPS      64(BX)(DI*4), Z21, Z21
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (CX)(DI*4), Z11, Z24
+	VPTESTMD    Z11, Z22, K1
+	VFMADD231PS Z24, Z22, K1, Z18
+	VANDPS      64(CX)(DI*4), Z11, Z24
+	VPTESTMD    Z11, Z23, K1
+	VFMADD231PS Z24, Z23, K1, Z19
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z16, Z9, Z24
+	VSUBPS      Z17, Z9, Z25
+	VSUBPS      Z22, Z9, Z26
+	VSUBPS      Z23, Z9, Z27
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z24, Z26
+	VFMADD231PS Z23, Z25, Z27
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z26, Z16
+	VMOVAPS     Z27, Z17
+	VFMADD213PS Z5, Z4, Z26
+	VFMADD213PS Z5, Z4, Z27
+	VFMADD213PS Z7, Z6, Z16
+	VFMADD213PS Z7, Z6, Z17
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z26, Z18
+	VMULPS Z19, Z27, Z19
+	VMULPS Z16, Z18, Z18
+	VMULPS Z17, Z19, Z19
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (BX)(DI*4), Z16
+	VMOVUPS  64(BX)(DI*4), Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z Z20, Z18, K1, Z18
+	VMULPS.Z Z21, Z19, K2, Z19
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y18, Z20
+	VEXTRACTF64X4 $0x01, Z18, Y18
+	VCVTPS2PD     Y18, Z18
+	VADDPD        Z20, Z12, Z12
+	VADDPD        Z18, Z13, Z13
+	VCVTPS2PD     Y19, Z18
+	VEXTRACTF64X4 $0x01, Z19, Y19
+	VCVTPS2PD     Y19, Z19
+	VADDPD        Z18, Z12, Z12
+	VADDPD        Z19, Z13, Z13
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y16, Z18
+	VEXTRACTF64X4 $0x01, Z16, Y16
+	VCVTPS2PD     Y16, Z16
+	VADDPD        Z18, Z14, Z14
+	VADDPD        Z16, Z15, Z15
+	VCVTPS2PD     Y17, Z16
+	VEXTRACTF64X4 $0x01, Z17, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(CX)(DI*4), Z11, Z16
+	VMINPS Z16, Z8, Z16
+	VANDPS 192(CX)(DI*4), Z11, Z17
+	VMINPS Z17, Z8, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z16, Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z19
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VFMADD213PS exp5<>+0(SB), Z16, Z20
+	VFMADD213PS exp5<>+0(SB), Z17, Z21
+	VFMADD213PS exp4<>+0(SB), Z16, Z20
+	VFMADD213PS exp4<>+0(SB), Z17, Z21
+	VFMADD213PS exp3<>+0(SB), Z16, Z20
+	VFMADD213PS exp3<>+0(SB), Z17, Z21
+	VFMADD213PS exp2<>+0(SB), Z16, Z20
+	VFMADD213PS exp2<>+0(SB), Z17, Z21
+	VFMADD213PS Z9, Z16, Z20
+	VFMADD213PS Z9, Z17, Z21
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z22
+	VMOVAPS     Z9, Z23
+	VFMADD231PS Z20, Z16, Z22
+	VFMADD231PS Z21, Z17, Z23
+	VSUBPS      Z22, Z9, Z24
+	VSUBPS      Z23, Z9, Z25
+	VFMADD231PS Z20, Z16, Z24
+	VFMADD231PS Z21, Z17, Z25
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z19, Z23, Z23
+	VSCALEFPS   Z18, Z24, Z24
+	VSCALEFPS   Z19, Z25, Z25
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z22, Z16
+	VADDPS       Z9, Z23, Z17
+	VSUBPS       Z9, Z16, Z18
+	VSUBPS       Z9, Z17, Z19
+	VSUBPS       Z18, Z22, Z18
+	VSUBPS       Z19, Z23, Z19
+	VDIVPS       Z16, Z22, Z20
+	VDIVPS       Z17, Z23, Z21
+	VFNMADD213PS Z22, Z20, Z16
+	VFNMADD213PS Z23, Z21, Z17
+	VFNMADD231PS Z18, Z20, Z16
+	VFNMADD231PS Z19, Z21, Z17
+	VSUBPS       Z20, Z9, Z18
+	VSUBPS       Z21, Z9, Z19
+	VFMADD231PS  Z24, Z18, Z16
+	VFMADD231PS  Z25, Z19, Z17
+	VFMADD213PS  Z20, Z18, Z16
+	VFMADD213PS  Z21, Z19, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z22, K1
+	VCMPPS      $0x1d, Z10, Z23, K2
+	VFMSUB213PS Z10, Z10, K1, Z22
+	VFMSUB213PS Z10, Z10, K2, Z23
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z22, Z18
+	VFMADD213PS lp7<>+0(SB), Z23, Z19
+	VFMADD213PS lp6<>+0(SB), Z22, Z18
+	VFMADD213PS lp6<>+0(SB), Z23, Z19
+	VFMADD213PS lp5<>+0(SB), Z22, Z18
+	VFMADD213PS lp5<>+0(SB), Z23, Z19
+	VFMADD213PS lp4<>+0(SB), Z22, Z18
+	VFMADD213PS lp4<>+0(SB), Z23, Z19
+	VFMADD213PS lp3<>+0(SB), Z22, Z18
+	VFMADD213PS lp3<>+0(SB), Z23, Z19
+	VFMADD213PS lp2<>+0(SB), Z22, Z18
+	VFMADD213PS lp2<>+0(SB), Z23, Z19
+	VFMADD213PS lp1<>+0(SB), Z22, Z18
+	VFMADD213PS lp1<>+0(SB), Z23, Z19
+	VFMADD213PS lp0<>+0(SB), Z22, Z18
+	VFMADD213PS lp0<>+0(SB), Z23, Z19
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z18
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K1, Z18
+	VADDPS ln2f<>+0(SB), Z19, K2, Z19
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(DX)(DI*4), Z20
+	VMOVUPS     192(DX)(DI*4), Z21
+	VFMADD213PS Z1, Z0, Z20
+	VFMADD213PS Z1, Z0, Z21
+	VSUBPS      Z20, Z9, Z22
+	VSUBPS      Z21, Z9, Z23
+	VFPCLASSPSZ $0x54, 128(CX)(DI*4), K1
+	VBLENDMPS   Z20, Z22, K1, Z22
+	VFPCLASSPSZ $0x54, 192(CX)(DI*4), K1
+	VBLENDMPS   Z21, Z23, K1, Z23
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z20
+	VFMADD213PS Z3, Z2, Z21
+	VMULPS      128(BX)(DI*4), Z20, Z20
+	VMULPS      192(BX)(DI*4), Z21, Z21
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(CX)(DI*4), Z11, Z24
+	VPTESTMD    Z11, Z22, K1
+	VFMADD231PS Z24, Z22, K1, Z18
+	VANDPS      192(CX)(DI*4), Z11, Z24
+	VPTESTMD    Z11, Z23, K1
+	VFMADD231PS Z24, Z23, K1, Z19
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z16, Z9, Z24
+	VSUBPS      Z17, Z9, Z25
+	VSUBPS      Z22, Z9, Z26
+	VSUBPS      Z23, Z9, Z27
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z24, Z26
+	VFMADD231PS Z23, Z25, Z27
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z26, Z16
+	VMOVAPS     Z27, Z17
+	VFMADD213PS Z5, Z4, Z26
+	VFMADD213PS Z5, Z4, Z27
+	VFMADD213PS Z7, Z6, Z16
+	VFMADD213PS Z7, Z6, Z17
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z26, Z18
+	VMULPS Z19, Z27, Z19
+	VMULPS Z16, Z18, Z18
+	VMULPS Z17, Z19, Z19
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(BX)(DI*4), Z16
+	VMOVUPS  192(BX)(DI*4), Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z Z20, Z18, K1, Z18
+	VMULPS.Z Z21, Z19, K2, Z19
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y18, Z20
+	VEXTRACTF64X4 $0x01, Z18, Y18
+	VCVTPS2PD     Y18, Z18
+	VADDPD        Z20, Z12, Z12
+	VADDPD        Z18, Z13, Z13
+	VCVTPS2PD     Y19, Z18
+	VEXTRACTF64X4 $0x01, Z19, Y19
+	VCVTPS2PD     Y19, Z19
+	VADDPD        Z18, Z12, Z12
+	VADDPD        Z19, Z13, Z13
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y16, Z18
+	VEXTRACTF64X4 $0x01, Z16, Y16
+	VCVTPS2PD     Y16, Z16
+	VADDPD        Z18, Z14, Z14
+	VADDPD        Z16, Z15, Z15
+	VCVTPS2PD     Y17, Z16
+	VEXTRACTF64X4 $0x01, Z17, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(CX)(DI*4), Z11, Z16
+	VMINPS Z16, Z8, Z16
+	VANDPS 320(CX)(DI*4), Z11, Z17
+	VMINPS Z17, Z8, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z16, Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z19
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VFMADD213PS exp5<>+0(SB), Z16, Z20
+	VFMADD213PS exp5<>+0(SB), Z17, Z21
+	VFMADD213PS exp4<>+0(SB), Z16, Z20
+	VFMADD213PS exp4<>+0(SB), Z17, Z21
+	VFMADD213PS exp3<>+0(SB), Z16, Z20
+	VFMADD213PS exp3<>+0(SB), Z17, Z21
+	VFMADD213PS exp2<>+0(SB), Z16, Z20
+	VFMADD213PS exp2<>+0(SB), Z17, Z21
+	VFMADD213PS Z9, Z16, Z20
+	VFMADD213PS Z9, Z17, Z21
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z22
+	VMOVAPS     Z9, Z23
+	VFMADD231PS Z20, Z16, Z22
+	VFMADD231PS Z21, Z17, Z23
+	VSUBPS      Z22, Z9, Z24
+	VSUBPS      Z23, Z9, Z25
+	VFMADD231PS Z20, Z16, Z24
+	VFMADD231PS Z21, Z17, Z25
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z19, Z23, Z23
+	VSCALEFPS   Z18, Z24, Z24
+	VSCALEFPS   Z19, Z25, Z25
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z22, Z16
+	VADDPS       Z9, Z23, Z17
+	VSUBPS       Z9, Z16, Z18
+	VSUBPS       Z9, Z17, Z19
+	VSUBPS       Z18, Z22, Z18
+	VSUBPS       Z19, Z23, Z19
+	VDIVPS       Z16, Z22, Z20
+	VDIVPS       Z17, Z23, Z21
+	VFNMADD213PS Z22, Z20, Z16
+	VFNMADD213PS Z23, Z21, Z17
+	VFNMADD231PS Z18, Z20, Z16
+	VFNMADD231PS Z19, Z21, Z17
+	VSUBPS       Z20, Z9, Z18
+	VSUBPS       Z21, Z9, Z19
+	VFMADD231PS  Z24, Z18, Z16
+	VFMADD231PS  Z25, Z19, Z17
+	VFMADD213PS  Z20, Z18, Z16
+	VFMADD213PS  Z21, Z19, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z22, K1
+	VCMPPS      $0x1d, Z10, Z23, K2
+	VFMSUB213PS Z10, Z10, K1, Z22
+	VFMSUB213PS Z10, Z10, K2, Z23
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z22, Z18
+	VFMADD213PS lp7<>+0(SB), Z23, Z19
+	VFMADD213PS lp6<>+0(SB), Z22, Z18
+	VFMADD213PS lp6<>+0(SB), Z23, Z19
+	VFMADD213PS lp5<>+0(SB), Z22, Z18
+	VFMADD213PS lp5<>+0(SB), Z23, Z19
+	VFMADD213PS lp4<>+0(SB), Z22, Z18
+	VFMADD213PS lp4<>+0(SB), Z23, Z19
+	VFMADD213PS lp3<>+0(SB), Z22, Z18
+	VFMADD213PS lp3<>+0(SB), Z23, Z19
+	VFMADD213PS lp2<>+0(SB), Z22, Z18
+	VFMADD213PS lp2<>+0(SB), Z23, Z19
+	VFMADD213PS lp1<>+0(SB), Z22, Z18
+	VFMADD213PS lp1<>+0(SB), Z23, Z19
+	VFMADD213PS lp0<>+0(SB), Z22, Z18
+	VFMADD213PS lp0<>+0(SB), Z23, Z19
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z18
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K1, Z18
+	VADDPS ln2f<>+0(SB), Z19, K2, Z19
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(DX)(DI*4), Z20
+	VMOVUPS     320(DX)(DI*4), Z21
+	VFMADD213PS Z1, Z0, Z20
+	VFMADD213PS Z1, Z0, Z21
+	VSUBPS      Z20, Z9, Z22
+	VSUBPS      Z21, Z9, Z23
+	VFPCLASSPSZ $0x54, 256(CX)(DI*4), K1
+	VBLENDMPS   Z20, Z22, K1, Z22
+	VFPCLASSPSZ $0x54, 320(CX)(DI*4), K1
+	VBLENDMPS   Z21, Z23, K1, Z23
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z20
+	VFMADD213PS Z3, Z2, Z21
+	VMULPS      256(BX)(DI*4), Z20, Z20
+	VMULPS      320(BX)(DI*4), Z21, Z21
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(CX)(DI*4), Z11, Z24
+	VPTESTMD    Z11, Z22, K1
+	VFMADD231PS Z24, Z22, K1, Z18
+	VANDPS      320(CX)(DI*4), Z11, Z24
+	VPTESTMD    Z11, Z23, K1
+	VFMADD231PS Z24, Z23, K1, Z19
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z16, Z9, Z24
+	VSUBPS      Z17, Z9, Z25
+	VSUBPS      Z22, Z9, Z26
+	VSUBPS      Z23, Z9, Z27
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z24, Z26
+	VFMADD231PS Z23, Z25, Z27
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z26, Z16
+	VMOVAPS     Z27, Z17
+	VFMADD213PS Z5, Z4, Z26
+	VFMADD213PS Z5, Z4, Z27
+	VFMADD213PS Z7, Z6, Z16
+	VFMADD213PS Z7, Z6, Z17
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z26, Z18
+	VMULPS Z19, Z27, Z19
+	VMULPS Z16, Z18, Z18
+	VMULPS Z17, Z19, Z19
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(BX)(DI*4), Z16
+	VMOVUPS  320(BX)(DI*4), Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z Z20, Z18, K1, Z18
+	VMULPS.Z Z21, Z19, K2, Z19
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y18, Z20
+	VEXTRACTF64X4 $0x01, Z18, Y18
+	VCVTPS2PD     Y18, Z18
+	VADDPD        Z20, Z12, Z12
+	VADDPD        Z18, Z13, Z13
+	VCVTPS2PD     Y19, Z18
+	VEXTRACTF64X4 $0x01, Z19, Y19
+	VCVTPS2PD     Y19, Z19
+	VADDPD        Z18, Z12, Z12
+	VADDPD        Z19, Z13, Z13
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y16, Z18
+	VEXTRACTF64X4 $0x01, Z16, Y16
+	VCVTPS2PD     Y16, Z16
+	VADDPD        Z18, Z14, Z14
+	VADDPD        Z16, Z15, Z15
+	VCVTPS2PD     Y17, Z16
+	VEXTRACTF64X4 $0x01, Z17, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(CX)(DI*4), Z11, Z16
+	VMINPS Z16, Z8, Z16
+	VANDPS 448(CX)(DI*4), Z11, Z17
+	VMINPS Z17, Z8, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z16, Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z19
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VFMADD213PS exp5<>+0(SB), Z16, Z20
+	VFMADD213PS exp5<>+0(SB), Z17, Z21
+	VFMADD213PS exp4<>+0(SB), Z16, Z20
+	VFMADD213PS exp4<>+0(SB), Z17, Z21
+	VFMADD213PS exp3<>+0(SB), Z16, Z20
+	VFMADD213PS exp3<>+0(SB), Z17, Z21
+	VFMADD213PS exp2<>+0(SB), Z16, Z20
+	VFMADD213PS exp2<>+0(SB), Z17, Z21
+	VFMADD213PS Z9, Z16, Z20
+	VFMADD213PS Z9, Z17, Z21
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z22
+	VMOVAPS     Z9, Z23
+	VFMADD231PS Z20, Z16, Z22
+	VFMADD231PS Z21, Z17, Z23
+	VSUBPS      Z22, Z9, Z24
+	VSUBPS      Z23, Z9, Z25
+	VFMADD231PS Z20, Z16, Z24
+	VFMADD231PS Z21, Z17, Z25
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z19, Z23, Z23
+	VSCALEFPS   Z18, Z24, Z24
+	VSCALEFPS   Z19, Z25, Z25
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z22, Z16
+	VADDPS       Z9, Z23, Z17
+	VSUBPS       Z9, Z16, Z18
+	VSUBPS       Z9, Z17, Z19
+	VSUBPS       Z18, Z22, Z18
+	VSUBPS       Z19, Z23, Z19
+	VDIVPS       Z16, Z22, Z20
+	VDIVPS       Z17, Z23, Z21
+	VFNMADD213PS Z22, Z20, Z16
+	VFNMADD213PS Z23, Z21, Z17
+	VFNMADD231PS Z18, Z20, Z16
+	VFNMADD231PS Z19, Z21, Z17
+	VSUBPS       Z20, Z9, Z18
+	VSUBPS       Z21, Z9, Z19
+	VFMADD231PS  Z24, Z18, Z16
+	VFMADD231PS  Z25, Z19, Z17
+	VFMADD213PS  Z20, Z18, Z16
+	VFMADD213PS  Z21, Z19, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z22, K1
+	VCMPPS      $0x1d, Z10, Z23, K2
+	VFMSUB213PS Z10, Z10, K1, Z22
+	VFMSUB213PS Z10, Z10, K2, Z23
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z22, Z18
+	VFMADD213PS lp7<>+0(SB), Z23, Z19
+	VFMADD213PS lp6<>+0(SB), Z22, Z18
+	VFMADD213PS lp6<>+0(SB), Z23, Z19
+	VFMADD213PS lp5<>+0(SB), Z22, Z18
+	VFMADD213PS lp5<>+0(SB), Z23, Z19
+	VFMADD213PS lp4<>+0(SB), Z22, Z18
+	VFMADD213PS lp4<>+0(SB), Z23, Z19
+	VFMADD213PS lp3<>+0(SB), Z22, Z18
+	VFMADD213PS lp3<>+0(SB), Z23, Z19
+	VFMADD213PS lp2<>+0(SB), Z22, Z18
+	VFMADD213PS lp2<>+0(SB), Z23, Z19
+	VFMADD213PS lp1<>+0(SB), Z22, Z18
+	VFMADD213PS lp1<>+0(SB), Z23, Z19
+	VFMADD213PS lp0<>+0(SB), Z22, Z18
+	VFMADD213PS lp0<>+0(SB), Z23, Z19
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z18
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K1, Z18
+	VADDPS ln2f<>+0(SB), Z19, K2, Z19
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(DX)(DI*4), Z20
+	VMOVUPS     448(DX)(DI*4), Z21
+	VFMADD213PS Z1, Z0, Z20
+	VFMADD213PS Z1, Z0, Z21
+	VSUBPS      Z20, Z9, Z22
+	VSUBPS      Z21, Z9, Z23
+	VFPCLASSPSZ $0x54, 384(CX)(DI*4), K1
+	VBLENDMPS   Z20, Z22, K1, Z22
+	VFPCLASSPSZ $0x54, 448(CX)(DI*4), K1
+	VBLENDMPS   Z21, Z23, K1, Z23
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z20
+	VFMADD213PS Z3, Z2, Z21
+	VMULPS      384(BX)(DI*4), Z20, Z20
+	VMULPS      448(BX)(DI*4), Z21, Z21
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(CX)(DI*4), Z11, Z24
+	VPTESTMD    Z11, Z22, K1
+	VFMADD231PS Z24, Z22, K1, Z18
+	VANDPS      448(CX)(DI*4), Z11, Z24
+	VPTESTMD    Z11, Z23, K1
+	VFMADD231PS Z24, Z23, K1, Z19
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z16, Z9, Z24
+	VSUBPS      Z17, Z9, Z25
+	VSUBPS      Z22, Z9, Z26
+	VSUBPS      Z23, Z9, Z27
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z24, Z26
+	VFMADD231PS Z23, Z25, Z27
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z26, Z16
+	VMOVAPS     Z27, Z17
+	VFMADD213PS Z5, Z4, Z26
+	VFMADD213PS Z5, Z4, Z27
+	VFMADD213PS Z7, Z6, Z16
+	VFMADD213PS Z7, Z6, Z17
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z26, Z18
+	VMULPS Z19, Z27, Z19
+	VMULPS Z16, Z18, Z18
+	VMULPS Z17, Z19, Z19
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(BX)(DI*4), Z16
+	VMOVUPS  448(BX)(DI*4), Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z Z20, Z18, K1, Z18
+	VMULPS.Z Z21, Z19, K2, Z19
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y18, Z20
+	VEXTRACTF64X4 $0x01, Z18, Y18
+	VCVTPS2PD     Y18, Z18
+	VADDPD        Z20, Z12, Z12
+	VADDPD        Z18, Z13, Z13
+	VCVTPS2PD     Y19, Z18
+	VEXTRACTF64X4 $0x01, Z19, Y19
+	VCVTPS2PD     Y19, Z19
+	VADDPD        Z18, Z12, Z12
+	VADDPD        Z19, Z13, Z13
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y16, Z18
+	VEXTRACTF64X4 $0x01, Z16, Y16
+	VCVTPS2PD     Y16, Z16
+	VADDPD        Z18, Z14, Z14
+	VADDPD        Z16, Z15, Z15
+	VCVTPS2PD     Y17, Z16
+	VEXTRACTF64X4 $0x01, Z17, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+	ADDQ          $+128, DI
+	CMPQ          DI, R8
+	JB            loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VPBROADCASTD R8, Z16
+	VPCMPGTD     iota<>+0(SB), Z16, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (CX)(DI*4), K1, Z16
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z16, Z11, Z17
+	VMINPS Z17, Z8, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z18
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z17, Z19
+	VFMADD213PS exp4<>+0(SB), Z17, Z19
+	VFMADD213PS exp3<>+0(SB), Z17, Z19
+	VFMADD213PS exp2<>+0(SB), Z17, Z19
+	VFMADD213PS Z9, Z17, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z9, Z20
+	VFMADD231PS Z19, Z17, Z20
+	VSUBPS      Z20, Z9, Z21
+	VFMADD231PS Z19, Z17, Z21
+	VSCALEFPS   Z18, Z20, Z20
+	VSCALEFPS   Z18, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z9, Z20, Z17
+	VSUBPS       Z9, Z17, Z18
+	VSUBPS       Z18, Z20, Z18
+	VDIVPS       Z17, Z20, Z19
+	VFNMADD213PS Z20, Z19, Z17
+	VFNMADD231PS Z18, Z19, Z17
+	VSUBPS       Z19, Z9, Z18
+	VFMADD231PS  Z21, Z18, Z17
+	VFMADD213PS  Z19, Z18, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z10, Z20, K3
+	VFMSUB213PS Z10, Z10, K3, Z20
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VFMADD213PS lp7<>+0(SB), Z20, Z18
+	VFMADD213PS lp6<>+0(SB), Z20, Z18
+	VFMADD213PS lp5<>+0(SB), Z20, Z18
+	VFMADD213PS lp4<>+0(SB), Z20, Z18
+	VFMADD213PS lp3<>+0(SB), Z20, Z18
+	VFMADD213PS lp2<>+0(SB), Z20, Z18
+	VFMADD213PS lp1<>+0(SB), Z20, Z18
+	VFMADD213PS lp0<>+0(SB), Z20, Z18
+	VMULPS      Z20, Z20, Z19
+	VFMADD213PS Z20, Z19, Z18
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K3, Z18
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (DX)(DI*4), K1, Z19
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z19, Z9, Z20
+	VFPCLASSPSZ $0x54, Z16, K3
+	VBLENDMPS   Z19, Z20, K3, Z20
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z19
+	VMOVUPS.Z   (BX)(DI*4), K1, Z21
+	VMULPS      Z21, Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z16, Z11, Z16
+	VPTESTMD    Z11, Z20, K3
+	VFMADD231PS Z16, Z20, K3, Z18
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z17, Z9, Z16
+	VSUBPS      Z20, Z9, Z21
+	VMULPS      Z17, Z21, Z21
+	VFMADD231PS Z20, Z16, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z21, Z16
+	VFMADD213PS Z5, Z4, Z21
+	VFMADD213PS Z7, Z6, Z16
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z21, Z17
+	VMULPS Z16, Z17, Z17
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (BX)(DI*4), K1, Z16
+	VCMPPS    $0x04, zero<>+0(SB), Z16, K3
+	VMULPS.Z  Z19, Z17, K3, Z17
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y17, Z18
+	VEXTRACTF64X4 $0x01, Z17, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z18, Z12, K1, Z12
+	VADDPD        Z17, Z13, K2, Z13
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y16, Z17
+	VEXTRACTF64X4 $0x01, Z16, Y16
+	VCVTPS2PD     Y16, Z16
+	VADDPD        Z17, Z14, K1, Z14
+	VADDPD        Z16, Z15, K2, Z15
+	ADDQ          $+16, DI
+	JMP           tail
+
+done:
+	VMOVUPD Z12, (SI)
+	VMOVUPD Z13, 64(SI)
+	VMOVUPD Z14, 128(SI)
+	VMOVUPD Z15, 192(SI)
+	VZEROUPPER
+	RET
+
+// func focalGradAVX512(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalGradAVX512(SB), NOSPLIT, $0-136
+	// focalGradAVX512: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   ga1, broadcast
+	//   Z5   ga0, broadcast
+	//   Z6   gb1, broadcast
+	//   Z7   gb0, broadcast
+	//   Z8   gamma, broadcast
+	//   Z9   scale, broadcast
+	//   Z10  expClamp, preloaded
+	//   Z11  one, preloaded
+	//   Z12  half, preloaded
+	//   Z13  absmask, preloaded
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 128 elements
+	//   R8   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	VBROADCASTSS oms+96(FP), Z0
+	VBROADCASTSS hs+100(FP), Z1
+	VBROADCASTSS al1+104(FP), Z2
+	VBROADCASTSS al0+108(FP), Z3
+	VBROADCASTSS ga1+112(FP), Z4
+	VBROADCASTSS ga0+116(FP), Z5
+	VBROADCASTSS gb1+120(FP), Z6
+	VBROADCASTSS gb0+124(FP), Z7
+	VBROADCASTSS gamma+128(FP), Z8
+	VBROADCASTSS scale+132(FP), Z9
+	VMOVUPS      expClamp<>+0(SB), Z10
+	VMOVUPS      one<>+0(SB), Z11
+	VMOVUPS      half<>+0(SB), Z12
+	VMOVUPS      absmask<>+0(SB), Z13
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-128, R8
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(DI*4)
+	PREFETCHT0 2112(CX)(DI*4)
+	PREFETCHT0 2176(CX)(DI*4)
+	PREFETCHT0 2240(CX)(DI*4)
+	PREFETCHT0 2304(CX)(DI*4)
+	PREFETCHT0 2368(CX)(DI*4)
+	PREFETCHT0 2432(CX)(DI*4)
+	PREFETCHT0 2496(CX)(DI*4)
+	PREFETCHT0 2048(DX)(DI*4)
+	PREFETCHT0 2112(DX)(DI*4)
+	PREFETCHT0 2176(DX)(DI*4)
+	PREFETCHT0 2240(DX)(DI*4)
+	PREFETCHT0 2304(DX)(DI*4)
+	PREFETCHT0 2368(DX)(DI*4)
+	PREFETCHT0 2432(DX)(DI*4)
+	PREFETCHT0 2496(DX)(DI*4)
+	PREFETCHT0 2048(BX)(DI*4)
+	PREFETCHT0 2112(BX)(DI*4)
+	PREFETCHT0 2176(BX)(DI*4)
+	PREFETCHT0 2240(BX)(DI*4)
+	PREFETCHT0 2304(BX)(DI*4)
+	PREFETCHT0 2368(BX)(DI*4)
+	PREFETCHT0 2432(BX)(DI*4)
+	PREFETCHT0 2496(BX)(DI*4)
+	PREFETCHT0 2048(SI)(DI*4)
+	PREFETCHT0 2112(SI)(DI*4)
+	PREFETCHT0 2176(SI)(DI*4)
+	PREFETCHT0 2240(SI)(DI*4)
+	PREFETCHT0 2304(SI)(DI*4)
+	PREFETCHT0 2368(SI)(DI*4)
+	PREFETCHT0 2432(SI)(DI*4)
+	PREFETCHT0 2496(SI)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (DX)(DI*4), Z13, Z14
+	VMINPS Z14, Z10, Z14
+	VANDPS 64(DX)(DI*4), Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z17
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp5<>+0(SB), Z15, Z19
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z15, Z19
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z15, Z19
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z15, Z19
+	VFMADD213PS Z11, Z14, Z18
+	VFMADD213PS Z11, Z15, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VMOVAPS     Z11, Z21
+	VFMADD231PS Z18, Z14, Z20
+	VFMADD231PS Z19, Z15, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z17, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+	VSCALEFPS   Z17, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z14
+	VADDPS       Z11, Z21, Z15
+	VSUBPS       Z11, Z14, Z16
+	VSUBPS       Z11, Z15, Z17
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VDIVPS       Z14, Z20, Z18
+	VDIVPS       Z15, Z21, Z19
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD213PS Z21, Z19, Z15
+	VFNMADD231PS Z16, Z18, Z14
+	VFNMADD231PS Z17, Z19, Z15
+	VSUBPS       Z18, Z11, Z16
+	VSUBPS       Z19, Z11, Z17
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD231PS  Z23, Z17, Z15
+	VFMADD213PS  Z18, Z16, Z14
+	VFMADD213PS  Z19, Z17, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K1
+	VCMPPS      $0x1d, Z12, Z21, K2
+	VFMSUB213PS Z12, Z12, K1, Z20
+	VFMSUB213PS Z12, Z12, K2, Z21
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp7<>+0(SB), Z21, Z17
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z21, Z17
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z21, Z17
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z21, Z17
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z21, Z17
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z21, Z17
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z21, Z17
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z21, Z17
+	VMULPS      Z20, Z20, Z18
+	VFMADD213PS Z20, Z18, Z16
+	VMULPS      Z21, Z21, Z18
+	VFMADD213PS Z21, Z18, Z17
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K1, Z16
+	VADDPS ln2f<>+0(SB), Z17, K2, Z17
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (BX)(DI*4), Z18
+	VMOVUPS     64(BX)(DI*4), Z19
+	VFMADD213PS Z1, Z0, Z18
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z18, Z11, Z20
+	VSUBPS      Z19, Z11, Z21
+	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VBLENDMPS   Z19, Z21, K1, Z21
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z18
+	VFMADD213PS Z3, Z2, Z19
+	VMULPS      (SI)(DI*4), Z18, Z18
+	VMULPS      64(SI)(DI*4), Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (DX)(DI*4), Z13, Z22
+	VPTESTMD    Z13, Z20, K1
+	VFMADD231PS Z22, Z20, K1, Z16
+	VANDPS      64(DX)(DI*4), Z13, Z22
+	VPTESTMD    Z13, Z21, K1
+	VFMADD231PS Z22, Z21, K1, Z17
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z11, Z22
+	VSUBPS      Z15, Z11, Z23
+	VSUBPS      Z20, Z11, Z24
+	VSUBPS      Z21, Z11, Z25
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z22, Z24
+	VFMADD231PS Z21, Z23, Z25
+	VMULPS      Z14, Z22, Z22
+	VMULPS      Z15, Z23, Z23
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z14, Z20, Z14
+	VSUBPS Z15, Z21, Z15
+	VADDPS Z20, Z20, Z20
+	VADDPS Z21, Z21, Z21
+	VSUBPS Z11, Z20, Z20
+	VSUBPS Z11, Z21, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z24, Z26
+	VMOVAPS     Z25, Z27
+	VFMADD213PS Z5, Z4, Z24
+	VFMADD213PS Z5, Z4, Z25
+	VFMADD213PS Z7, Z6, Z26
+	VFMADD213PS Z7, Z6, Z27
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z26, Z24, Z24
+	VMULPS Z27, Z25, Z25
+	VMULPS Z8, Z26, Z26
+	VMULPS Z8, Z27, Z27
+	VMULPS Z22, Z26, Z26
+	VMULPS Z23, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z16, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z17, Z27, K1, Z27
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, (DX)(DI*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 64(DX)(DI*4), Z13, Z25
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (SI)(DI*4), Z14
+	VMOVUPS  64(SI)(DI*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+
+	// store dst
+	VMOVUPS Z24, (CX)(DI*4)
+	VMOVUPS Z25, 64(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(DX)(DI*4), Z13, Z14
+	VMINPS Z14, Z10, Z14
+	VANDPS 192(DX)(DI*4), Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z17
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp5<>+0(SB), Z15, Z19
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z15, Z19
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z15, Z19
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z15, Z19
+	VFMADD213PS Z11, Z14, Z18
+	VFMADD213PS Z11, Z15, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VMOVAPS     Z11, Z21
+	VFMADD231PS Z18, Z14, Z20
+	VFMADD231PS Z19, Z15, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z17, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+	VSCALEFPS   Z17, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z14
+	VADDPS       Z11, Z21, Z15
+	VSUBPS       Z11, Z14, Z16
+	VSUBPS       Z11, Z15, Z17
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VDIVPS       Z14, Z20, Z18
+	VDIVPS       Z15, Z21, Z19
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD213PS Z21, Z19, Z15
+	VFNMADD231PS Z16, Z18, Z14
+	VFNMADD231PS Z17, Z19, Z15
+	VSUBPS       Z18, Z11, Z16
+	VSUBPS       Z19, Z11, Z17
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD231PS  Z23, Z17, Z15
+	VFMADD213PS  Z18, Z16, Z14
+	VFMADD213PS  Z19, Z17, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K1
+	VCMPPS      $0x1d, Z12, Z21, K2
+	VFMSUB213PS Z12, Z12, K1, Z20
+	VFMSUB213PS Z12, Z12, K2, Z21
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp7<>+0(SB), Z21, Z17
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z21, Z17
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z21, Z17
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z21, Z17
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z21, Z17
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z21, Z17
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z21, Z17
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z21, Z17
+	VMULPS      Z20, Z20, Z18
+	VFMADD213PS Z20, Z18, Z16
+	VMULPS      Z21, Z21, Z18
+	VFMADD213PS Z21, Z18, Z17
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K1, Z16
+	VADDPS ln2f<>+0(SB), Z17, K2, Z17
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(BX)(DI*4), Z18
+	VMOVUPS     192(BX)(DI*4), Z19
+	VFMADD213PS Z1, Z0, Z18
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z18, Z11, Z20
+	VSUBPS      Z19, Z11, Z21
+	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VBLENDMPS   Z19, Z21, K1, Z21
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z18
+	VFMADD213PS Z3, Z2, Z19
+	VMULPS      128(SI)(DI*4), Z18, Z18
+	VMULPS      192(SI)(DI*4), Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(DX)(DI*4), Z13, Z22
+	VPTESTMD    Z13, Z20, K1
+	VFMADD231PS Z22, Z20, K1, Z16
+	VANDPS      192(DX)(DI*4), Z13, Z22
+	VPTESTMD    Z13, Z21, K1
+	VFMADD231PS Z22, Z21, K1, Z17
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z11, Z22
+	VSUBPS      Z15, Z11, Z23
+	VSUBPS      Z20, Z11, Z24
+	VSUBPS      Z21, Z11, Z25
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z22, Z24
+	VFMADD231PS Z21, Z23, Z25
+	VMULPS      Z14, Z22, Z22
+	VMULPS      Z15, Z23, Z23
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z14, Z20, Z14
+	VSUBPS Z15, Z21, Z15
+	VADDPS Z20, Z20, Z20
+	VADDPS Z21, Z21, Z21
+	VSUBPS Z11, Z20, Z20
+	VSUBPS Z11, Z21, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z24, Z26
+	VMOVAPS     Z25, Z27
+	VFMADD213PS Z5, Z4, Z24
+	VFMADD213PS Z5, Z4, Z25
+	VFMADD213PS Z7, Z6, Z26
+	VFMADD213PS Z7, Z6, Z27
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z26, Z24, Z24
+	VMULPS Z27, Z25, Z25
+	VMULPS Z8, Z26, Z26
+	VMULPS Z8, Z27, Z27
+	VMULPS Z22, Z26, Z26
+	VMULPS Z23, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z16, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z17, Z27, K1, Z27
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 128(DX)(DI*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 192(DX)(DI*4), Z13, Z25
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(SI)(DI*4), Z14
+	VMOVUPS  192(SI)(DI*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+
+	// store dst
+	VMOVUPS Z24, 128(CX)(DI*4)
+	VMOVUPS Z25, 192(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(DX)(DI*4), Z13, Z14
+	VMINPS Z14, Z10, Z14
+	VANDPS 320(DX)(DI*4), Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z17
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp5<>+0(SB), Z15, Z19
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z15, Z19
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z15, Z19
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z15, Z19
+	VFMADD213PS Z11, Z14, Z18
+	VFMADD213PS Z11, Z15, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VMOVAPS     Z11, Z21
+	VFMADD231PS Z18, Z14, Z20
+	VFMADD231PS Z19, Z15, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z17, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+	VSCALEFPS   Z17, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z14
+	VADDPS       Z11, Z21, Z15
+	VSUBPS       Z11, Z14, Z16
+	VSUBPS       Z11, Z15, Z17
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VDIVPS       Z14, Z20, Z18
+	VDIVPS       Z15, Z21, Z19
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD213PS Z21, Z19, Z15
+	VFNMADD231PS Z16, Z18, Z14
+	VFNMADD231PS Z17, Z19, Z15
+	VSUBPS       Z18, Z11, Z16
+	VSUBPS       Z19, Z11, Z17
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD231PS  Z23, Z17, Z15
+	VFMADD213PS  Z18, Z16, Z14
+	VFMADD213PS  Z19, Z17, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K1
+	VCMPPS      $0x1d, Z12, Z21, K2
+	VFMSUB213PS Z12, Z12, K1, Z20
+	VFMSUB213PS Z12, Z12, K2, Z21
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp7<>+0(SB), Z21, Z17
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z21, Z17
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z21, Z17
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z21, Z17
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z21, Z17
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z21, Z17
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z21, Z17
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z21, Z17
+	VMULPS      Z20, Z20, Z18
+	VFMADD213PS Z20, Z18, Z16
+	VMULPS      Z21, Z21, Z18
+	VFMADD213PS Z21, Z18, Z17
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K1, Z16
+	VADDPS ln2f<>+0(SB), Z17, K2, Z17
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(BX)(DI*4), Z18
+	VMOVUPS     320(BX)(DI*4), Z19
+	VFMADD213PS Z1, Z0, Z18
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z18, Z11, Z20
+	VSUBPS      Z19, Z11, Z21
+	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VBLENDMPS   Z19, Z21, K1, Z21
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z18
+	VFMADD213PS Z3, Z2, Z19
+	VMULPS      256(SI)(DI*4), Z18, Z18
+	VMULPS      320(SI)(DI*4), Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(DX)(DI*4), Z13, Z22
+	VPTESTMD    Z13, Z20, K1
+	VFMADD231PS Z22, Z20, K1, Z16
+	VANDPS      320(DX)(DI*4), Z13, Z22
+	VPTESTMD    Z13, Z21, K1
+	VFMADD231PS Z22, Z21, K1, Z17
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z11, Z22
+	VSUBPS      Z15, Z11, Z23
+	VSUBPS      Z20, Z11, Z24
+	VSUBPS      Z21, Z11, Z25
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z22, Z24
+	VFMADD231PS Z21, Z23, Z25
+	VMULPS      Z14, Z22, Z22
+	VMULPS      Z15, Z23, Z23
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z14, Z20, Z14
+	VSUBPS Z15, Z21, Z15
+	VADDPS Z20, Z20, Z20
+	VADDPS Z21, Z21, Z21
+	VSUBPS Z11, Z20, Z20
+	VSUBPS Z11, Z21, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z24, Z26
+	VMOVAPS     Z25, Z27
+	VFMADD213PS Z5, Z4, Z24
+	VFMADD213PS Z5, Z4, Z25
+	VFMADD213PS Z7, Z6, Z26
+	VFMADD213PS Z7, Z6, Z27
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z26, Z24, Z24
+	VMULPS Z27, Z25, Z25
+	VMULPS Z8, Z26, Z26
+	VMULPS Z8, Z27, Z27
+	VMULPS Z22, Z26, Z26
+	VMULPS Z23, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z16, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z17, Z27, K1, Z27
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 256(DX)(DI*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 320(DX)(DI*4), Z13, Z25
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(SI)(DI*4), Z14
+	VMOVUPS  320(SI)(DI*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+
+	// store dst
+	VMOVUPS Z24, 256(CX)(DI*4)
+	VMOVUPS Z25, 320(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(DX)(DI*4), Z13, Z14
+	VMINPS Z14, Z10, Z14
+	VANDPS 448(DX)(DI*4), Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z17
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp5<>+0(SB), Z15, Z19
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z15, Z19
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z15, Z19
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z15, Z19
+	VFMADD213PS Z11, Z14, Z18
+	VFMADD213PS Z11, Z15, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VMOVAPS     Z11, Z21
+	VFMADD231PS Z18, Z14, Z20
+	VFMADD231PS Z19, Z15, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z17, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+	VSCALEFPS   Z17, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z14
+	VADDPS       Z11, Z21, Z15
+	VSUBPS       Z11, Z14, Z16
+	VSUBPS       Z11, Z15, Z17
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VDIVPS       Z14, Z20, Z18
+	VDIVPS       Z15, Z21, Z19
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD213PS Z21, Z19, Z15
+	VFNMADD231PS Z16, Z18, Z14
+	VFNMADD231PS Z17, Z19, Z15
+	VSUBPS       Z18, Z11, Z16
+	VSUBPS       Z19, Z11, Z17
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD231PS  Z23, Z17, Z15
+	VFMADD213PS  Z18, Z16, Z14
+	VFMADD213PS  Z19, Z17, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K1
+	VCMPPS      $0x1d, Z12, Z21, K2
+	VFMSUB213PS Z12, Z12, K1, Z20
+	VFMSUB213PS Z12, Z12, K2, Z21
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp7<>+0(SB), Z21, Z17
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z21, Z17
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z21, Z17
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z21, Z17
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z21, Z17
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z21, Z17
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z21, Z17
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z21, Z17
+	VMULPS      Z20, Z20, Z18
+	VFMADD213PS Z20, Z18, Z16
+	VMULPS      Z21, Z21, Z18
+	VFMADD213PS Z21, Z18, Z17
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K1, Z16
+	VADDPS ln2f<>+0(SB), Z17, K2, Z17
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(BX)(DI*4), Z18
+	VMOVUPS     448(BX)(DI*4), Z19
+	VFMADD213PS Z1, Z0, Z18
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z18, Z11, Z20
+	VSUBPS      Z19, Z11, Z21
+	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VBLENDMPS   Z19, Z21, K1, Z21
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z18
+	VFMADD213PS Z3, Z2, Z19
+	VMULPS      384(SI)(DI*4), Z18, Z18
+	VMULPS      448(SI)(DI*4), Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(DX)(DI*4), Z13, Z22
+	VPTESTMD    Z13, Z20, K1
+	VFMADD231PS Z22, Z20, K1, Z16
+	VANDPS      448(DX)(DI*4), Z13, Z22
+	VPTESTMD    Z13, Z21, K1
+	VFMADD231PS Z22, Z21, K1, Z17
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z11, Z22
+	VSUBPS      Z15, Z11, Z23
+	VSUBPS      Z20, Z11, Z24
+	VSUBPS      Z21, Z11, Z25
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z22, Z24
+	VFMADD231PS Z21, Z23, Z25
+	VMULPS      Z14, Z22, Z22
+	VMULPS      Z15, Z23, Z23
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z14, Z20, Z14
+	VSUBPS Z15, Z21, Z15
+	VADDPS Z20, Z20, Z20
+	VADDPS Z21, Z21, Z21
+	VSUBPS Z11, Z20, Z20
+	VSUBPS Z11, Z21, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z24, Z26
+	VMOVAPS     Z25, Z27
+	VFMADD213PS Z5, Z4, Z24
+	VFMADD213PS Z5, Z4, Z25
+	VFMADD213PS Z7, Z6, Z26
+	VFMADD213PS Z7, Z6, Z27
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z26, Z24, Z24
+	VMULPS Z27, Z25, Z25
+	VMULPS Z8, Z26, Z26
+	VMULPS Z8, Z27, Z27
+	VMULPS Z22, Z26, Z26
+	VMULPS Z23, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z16, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z17, Z27, K1, Z27
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 384(DX)(DI*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 448(DX)(DI*4), Z13, Z25
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(SI)(DI*4), Z14
+	VMOVUPS  448(SI)(DI*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+
+	// store dst
+	VMOVUPS Z24, 384(CX)(DI*4)
+	VMOVUPS Z25, 448(CX)(DI*4)
+	ADDQ    $+128, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VPBROADCASTD R8, Z14
+	VPCMPGTD     iota<>+0(SB), Z14, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (DX)(DI*4), K1, Z14
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z14, Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z16
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z15, Z17
+	VFMADD213PS exp4<>+0(SB), Z15, Z17
+	VFMADD213PS exp3<>+0(SB), Z15, Z17
+	VFMADD213PS exp2<>+0(SB), Z15, Z17
+	VFMADD213PS Z11, Z15, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z18
+	VFMADD231PS Z17, Z15, Z18
+	VSUBPS      Z18, Z11, Z19
+	VFMADD231PS Z17, Z15, Z19
+	VSCALEFPS   Z16, Z18, Z18
+	VSCALEFPS   Z16, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z18, Z15
+	VSUBPS       Z11, Z15, Z16
+	VSUBPS       Z16, Z18, Z16
+	VDIVPS       Z15, Z18, Z17
+	VFNMADD213PS Z18, Z17, Z15
+	VFNMADD231PS Z16, Z17, Z15
+	VSUBPS       Z17, Z11, Z16
+	VFMADD231PS  Z19, Z16, Z15
+	VFMADD213PS  Z17, Z16, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z18, K2
+	VFMSUB213PS Z12, Z12, K2, Z18
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z18, Z16
+	VFMADD213PS lp6<>+0(SB), Z18, Z16
+	VFMADD213PS lp5<>+0(SB), Z18, Z16
+	VFMADD213PS lp4<>+0(SB), Z18, Z16
+	VFMADD213PS lp3<>+0(SB), Z18, Z16
+	VFMADD213PS lp2<>+0(SB), Z18, Z16
+	VFMADD213PS lp1<>+0(SB), Z18, Z16
+	VFMADD213PS lp0<>+0(SB), Z18, Z16
+	VMULPS      Z18, Z18, Z17
+	VFMADD213PS Z18, Z17, Z16
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K2, Z16
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (BX)(DI*4), K1, Z17
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z17, Z11, Z18
+	VFPCLASSPSZ $0x54, Z14, K2
+	VBLENDMPS   Z17, Z18, K2, Z18
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z17
+	VMOVUPS.Z   (SI)(DI*4), K1, Z19
+	VMULPS      Z19, Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z14, Z13, Z19
+	VPTESTMD    Z13, Z18, K2
+	VFMADD231PS Z19, Z18, K2, Z16
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z15, Z11, Z19
+	VSUBPS      Z18, Z11, Z20
+	VMULPS      Z15, Z20, Z20
+	VFMADD231PS Z18, Z19, Z20
+	VMULPS      Z15, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z15, Z18, Z15
+	VADDPS Z18, Z18, Z18
+	VSUBPS Z11, Z18, Z18
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z20, Z21
+	VFMADD213PS Z5, Z4, Z20
+	VFMADD213PS Z7, Z6, Z21
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z21, Z20, Z20
+	VMULPS Z8, Z21, Z21
+	VMULPS Z19, Z21, Z21
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z21, K2
+	VMULPS.Z    Z16, Z21, K2, Z21
+	VMULPS      Z15, Z20, Z20
+	VFMADD231PS Z18, Z21, Z20
+	VPTERNLOGD  $0xd2, Z14, Z13, Z20
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (SI)(DI*4), K1, Z14
+	VMULPS    Z9, Z17, Z15
+	VCMPPS    $0x04, zero<>+0(SB), Z14, K2
+	VMULPS.Z  Z15, Z20, K2, Z20
+
+	// store dst
+	VMOVUPS Z20, K1, (CX)(DI*4)
+	ADDQ    $+16, DI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalLossGradAVX512(g []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32, acc *[16]float64)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalLossGradAVX512(SB), NOSPLIT, $0-144
+	// focalLossGradAVX512: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false); acc[i%16] += float64(loss)
+	// Registers:
+	//   AX   n = len(g)
+	//   CX   &g[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   DI   acc
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   ga1, broadcast
+	//   Z5   ga0, broadcast
+	//   Z6   gb1, broadcast
+	//   Z7   gb0, broadcast
+	//   Z8   gamma, broadcast
+	//   Z9   scale, broadcast
+	//   Z10  expClamp, preloaded
+	//   Z11  one, preloaded
+	//   Z12  half, preloaded
+	//   Z13  absmask, preloaded
+	//   Z14  acc[0:8]
+	//   Z15  acc[8:16]
+	//   R8   i, the element index
+	//   R9   n rounded down to the main loop's 128 elements
+	//   R9   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         g_len+8(FP), AX
+	MOVQ         g_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         acc+136(FP), DI
+	VBROADCASTSS oms+96(FP), Z0
+	VBROADCASTSS hs+100(FP), Z1
+	VBROADCASTSS al1+104(FP), Z2
+	VBROADCASTSS al0+108(FP), Z3
+	VBROADCASTSS ga1+112(FP), Z4
+	VBROADCASTSS ga0+116(FP), Z5
+	VBROADCASTSS gb1+120(FP), Z6
+	VBROADCASTSS gb0+124(FP), Z7
+	VBROADCASTSS gamma+128(FP), Z8
+	VBROADCASTSS scale+132(FP), Z9
+	VMOVUPS      expClamp<>+0(SB), Z10
+	VMOVUPS      one<>+0(SB), Z11
+	VMOVUPS      half<>+0(SB), Z12
+	VMOVUPS      absmask<>+0(SB), Z13
+	VMOVUPD      (DI), Z14
+	VMOVUPD      64(DI), Z15
+	XORQ         R8, R8
+	MOVQ         AX, R9
+	ANDQ         $-128, R9
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(R8*4)
+	PREFETCHT0 2112(CX)(R8*4)
+	PREFETCHT0 2176(CX)(R8*4)
+	PREFETCHT0 2240(CX)(R8*4)
+	PREFETCHT0 2304(CX)(R8*4)
+	PREFETCHT0 2368(CX)(R8*4)
+	PREFETCHT0 2432(CX)(R8*4)
+	PREFETCHT0 2496(CX)(R8*4)
+	PREFETCHT0 2048(DX)(R8*4)
+	PREFETCHT0 2112(DX)(R8*4)
+	PREFETCHT0 2176(DX)(R8*4)
+	PREFETCHT0 2240(DX)(R8*4)
+	PREFETCHT0 2304(DX)(R8*4)
+	PREFETCHT0 2368(DX)(R8*4)
+	PREFETCHT0 2432(DX)(R8*4)
+	PREFETCHT0 2496(DX)(R8*4)
+	PREFETCHT0 2048(BX)(R8*4)
+	PREFETCHT0 2112(BX)(R8*4)
+	PREFETCHT0 2176(BX)(R8*4)
+	PREFETCHT0 2240(BX)(R8*4)
+	PREFETCHT0 2304(BX)(R8*4)
+	PREFETCHT0 2368(BX)(R8*4)
+	PREFETCHT0 2432(BX)(R8*4)
+	PREFETCHT0 2496(BX)(R8*4)
+	PREFETCHT0 2048(SI)(R8*4)
+	PREFETCHT0 2112(SI)(R8*4)
+	PREFETCHT0 2176(SI)(R8*4)
+	PREFETCHT0 2240(SI)(R8*4)
+	PREFETCHT0 2304(SI)(R8*4)
+	PREFETCHT0 2368(SI)(R8*4)
+	PREFETCHT0 2432(SI)(R8*4)
+	PREFETCHT0 2496(SI)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (DX)(R8*4), Z13, Z16
+	VMINPS Z16, Z10, Z16
+	VANDPS 64(DX)(R8*4), Z13, Z17
+	VMINPS Z17, Z10, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z16, Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z19
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VFMADD213PS exp5<>+0(SB), Z16, Z20
+	VFMADD213PS exp5<>+0(SB), Z17, Z21
+	VFMADD213PS exp4<>+0(SB), Z16, Z20
+	VFMADD213PS exp4<>+0(SB), Z17, Z21
+	VFMADD213PS exp3<>+0(SB), Z16, Z20
+	VFMADD213PS exp3<>+0(SB), Z17, Z21
+	VFMADD213PS exp2<>+0(SB), Z16, Z20
+	VFMADD213PS exp2<>+0(SB), Z17, Z21
+	VFMADD213PS Z11, Z16, Z20
+	VFMADD213PS Z11, Z17, Z21
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z22
+	VMOVAPS     Z11, Z23
+	VFMADD231PS Z20, Z16, Z22
+	VFMADD231PS Z21, Z17, Z23
+	VSUBPS      Z22, Z11, Z24
+	VSUBPS      Z23, Z11, Z25
+	VFMADD231PS Z20, Z16, Z24
+	VFMADD231PS Z21, Z17, Z25
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z19, Z23, Z23
+	VSCALEFPS   Z18, Z24, Z24
+	VSCALEFPS   Z19, Z25, Z25
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z22, Z16
+	VADDPS       Z11, Z23, Z17
+	VSUBPS       Z11, Z16, Z18
+	VSUBPS       Z11, Z17, Z19
+	VSUBPS       Z18, Z22, Z18
+	VSUBPS       Z19, Z23, Z19
+	VDIVPS       Z16, Z22, Z20
+	VDIVPS       Z17, Z23, Z21
+	VFNMADD213PS Z22, Z20, Z16
+	VFNMADD213PS Z23, Z21, Z17
+	VFNMADD231PS Z18, Z20, Z16
+	VFNMADD231PS Z19, Z21, Z17
+	VSUBPS       Z20, Z11, Z18
+	VSUBPS       Z21, Z11, Z19
+	VFMADD231PS  Z24, Z18, Z16
+	VFMADD231PS  Z25, Z19, Z17
+	VFMADD213PS  Z20, Z18, Z16
+	VFMADD213PS  Z21, Z19, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z22, K1
+	VCMPPS      $0x1d, Z12, Z23, K2
+	VFMSUB213PS Z12, Z12, K1, Z22
+	VFMSUB213PS Z12, Z12, K2, Z23
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z22, Z18
+	VFMADD213PS lp7<>+0(SB), Z23, Z19
+	VFMADD213PS lp6<>+0(SB), Z22, Z18
+	VFMADD213PS lp6<>+0(SB), Z23, Z19
+	VFMADD213PS lp5<>+0(SB), Z22, Z18
+	VFMADD213PS lp5<>+0(SB), Z23, Z19
+	VFMADD213PS lp4<>+0(SB), Z22, Z18
+	VFMADD213PS lp4<>+0(SB), Z23, Z19
+	VFMADD213PS lp3<>+0(SB), Z22, Z18
+	VFMADD213PS lp3<>+0(SB), Z23, Z19
+	VFMADD213PS lp2<>+0(SB), Z22, Z18
+	VFMADD213PS lp2<>+0(SB), Z23, Z19
+	VFMADD213PS lp1<>+0(SB), Z22, Z18
+	VFMADD213PS lp1<>+0(SB), Z23, Z19
+	VFMADD213PS lp0<>+0(SB), Z22, Z18
+	VFMADD213PS lp0<>+0(SB), Z23, Z19
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z18
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K1, Z18
+	VADDPS ln2f<>+0(SB), Z19, K2, Z19
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (BX)(R8*4), Z20
+	VMOVUPS     64(BX)(R8*4), Z21
+	VFMADD213PS Z1, Z0, Z20
+	VFMADD213PS Z1, Z0, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFPCLASSPSZ $0x54, (DX)(R8*4), K1
+	VBLENDMPS   Z20, Z22, K1, Z22
+	VFPCLASSPSZ $0x54, 64(DX)(R8*4), K1
+	VBLENDMPS   Z21, Z23, K1, Z23
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z20
+	VFMADD213PS Z3, Z2, Z21
+	VMULPS      (SI)(R8*4), Z20, Z20
+	VMULPS      64(SI)(R8*4), Z21, Z21
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (DX)(R8*4), Z13, Z24
+	VPTESTMD    Z13, Z22, K1
+	VFMADD231PS Z24, Z22, K1, Z18
+	VANDPS      64(DX)(R8*4), Z13, Z24
+	VPTESTMD    Z13, Z23, K1
+	VFMADD231PS Z24, Z23, K1, Z19
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z16, Z11, Z24
+	VSUBPS      Z17, Z11, Z25
+	VSUBPS      Z22, Z11, Z26
+	VSUBPS      Z23, Z11, Z27
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z24, Z26
+	VFMADD231PS Z23, Z25, Z27
+	VMULPS      Z16, Z24, Z24
+	VMULPS      Z17, Z25, Z25
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z16, Z22, Z16
+	VSUBPS Z17, Z23, Z17
+	VADDPS Z22, Z22, Z22
+	VADDPS Z23, Z23, Z23
+	VSUBPS Z11, Z22, Z22
+	VSUBPS Z11, Z23, Z23
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z26, Z28
+	VMOVAPS     Z27, Z29
+	VFMADD213PS Z5, Z4, Z26
+	VFMADD213PS Z5, Z4, Z27
+	VFMADD213PS Z7, Z6, Z28
+	VFMADD213PS Z7, Z6, Z29
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z26, Z30
+	VMULPS Z19, Z27, Z31
+	VMULPS Z28, Z30, Z30
+	VMULPS Z29, Z31, Z31
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z28, Z26, Z26
+	VMULPS Z29, Z27, Z27
+	VMULPS Z8, Z28, Z28
+	VMULPS Z8, Z29, Z29
+	VMULPS Z24, Z28, Z28
+	VMULPS Z25, Z29, Z29
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z28, K1
+	VMULPS.Z    Z18, Z28, K1, Z28
+	VCMPPS      $0x04, zero<>+0(SB), Z29, K1
+	VMULPS.Z    Z19, Z29, K1, Z29
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z28, Z26
+	VFMADD231PS Z23, Z29, Z27
+	VPTERNLOGD  $0xd2, (DX)(R8*4), Z13, Z26
+	VPTERNLOGD  $0xd2, 64(DX)(R8*4), Z13, Z27
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (SI)(R8*4), Z16
+	VMOVUPS  64(SI)(R8*4), Z17
+	VMULPS   Z9, Z20, Z18
+	VMULPS   Z9, Z21, Z19
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z Z20, Z30, K1, Z30
+	VMULPS.Z Z21, Z31, K2, Z31
+	VMULPS.Z Z18, Z26, K1, Z26
+	VMULPS.Z Z19, Z27, K2, Z27
+
+	// store g
+	VMOVUPS Z26, (CX)(R8*4)
+	VMOVUPS Z27, 64(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y30, Z16
+	VEXTRACTF64X4 $0x01, Z30, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+	VCVTPS2PD     Y31, Z16
+	VEXTRACTF64X4 $0x01, Z31, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(DX)(R8*4), Z13, Z16
+	VMINPS Z16, Z10, Z16
+	VANDPS 192(DX)(R8*4), Z13, Z17
+	VMINPS Z17, Z10, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z16, Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z19
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VFMADD213PS exp5<>+0(SB), Z16, Z20
+	VFMADD213PS exp5<>+0(SB), Z17, Z21
+	VFMADD213PS exp4<>+0(SB), Z16, Z20
+	VFMADD213PS exp4<>+0(SB), Z17, Z21
+	VFMADD213PS exp3<>+0(SB), Z16, Z20
+	VFMADD213PS exp3<>+0(SB), Z17, Z21
+	VFMADD213PS exp2<>+0(SB), Z16, Z20
+	VFMADD213PS exp2<>+0(SB), Z17, Z21
+	VFMADD213PS Z11, Z16, Z20
+	VFMADD213PS Z11, Z17, Z21
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z22
+	VMOVAPS     Z11, Z23
+	VFMADD231PS Z20, Z16, Z22
+	VFMADD231PS Z21, Z17, Z23
+	VSUBPS      Z22, Z11, Z24
+	VSUBPS      Z23, Z11, Z25
+	VFMADD231PS Z20, Z16, Z24
+	VFMADD231PS Z21, Z17, Z25
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z19, Z23, Z23
+	VSCALEFPS   Z18, Z24, Z24
+	VSCALEFPS   Z19, Z25, Z25
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z22, Z16
+	VADDPS       Z11, Z23, Z17
+	VSUBPS       Z11, Z16, Z18
+	VSUBPS       Z11, Z17, Z19
+	VSUBPS       Z18, Z22, Z18
+	VSUBPS       Z19, Z23, Z19
+	VDIVPS       Z16, Z22, Z20
+	VDIVPS       Z17, Z23, Z21
+	VFNMADD213PS Z22, Z20, Z16
+	VFNMADD213PS Z23, Z21, Z17
+	VFNMADD231PS Z18, Z20, Z16
+	VFNMADD231PS Z19, Z21, Z17
+	VSUBPS       Z20, Z11, Z18
+	VSUBPS       Z21, Z11, Z19
+	VFMADD231PS  Z24, Z18, Z16
+	VFMADD231PS  Z25, Z19, Z17
+	VFMADD213PS  Z20, Z18, Z16
+	VFMADD213PS  Z21, Z19, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z22, K1
+	VCMPPS      $0x1d, Z12, Z23, K2
+	VFMSUB213PS Z12, Z12, K1, Z22
+	VFMSUB213PS Z12, Z12, K2, Z23
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z22, Z18
+	VFMADD213PS lp7<>+0(SB), Z23, Z19
+	VFMADD213PS lp6<>+0(SB), Z22, Z18
+	VFMADD213PS lp6<>+0(SB), Z23, Z19
+	VFMADD213PS lp5<>+0(SB), Z22, Z18
+	VFMADD213PS lp5<>+0(SB), Z23, Z19
+	VFMADD213PS lp4<>+0(SB), Z22, Z18
+	VFMADD213PS lp4<>+0(SB), Z23, Z19
+	VFMADD213PS lp3<>+0(SB), Z22, Z18
+	VFMADD213PS lp3<>+0(SB), Z23, Z19
+	VFMADD213PS lp2<>+0(SB), Z22, Z18
+	VFMADD213PS lp2<>+0(SB), Z23, Z19
+	VFMADD213PS lp1<>+0(SB), Z22, Z18
+	VFMADD213PS lp1<>+0(SB), Z23, Z19
+	VFMADD213PS lp0<>+0(SB), Z22, Z18
+	VFMADD213PS lp0<>+0(SB), Z23, Z19
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z18
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K1, Z18
+	VADDPS ln2f<>+0(SB), Z19, K2, Z19
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(BX)(R8*4), Z20
+	VMOVUPS     192(BX)(R8*4), Z21
+	VFMADD213PS Z1, Z0, Z20
+	VFMADD213PS Z1, Z0, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFPCLASSPSZ $0x54, 128(DX)(R8*4), K1
+	VBLENDMPS   Z20, Z22, K1, Z22
+	VFPCLASSPSZ $0x54, 192(DX)(R8*4), K1
+	VBLENDMPS   Z21, Z23, K1, Z23
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z20
+	VFMADD213PS Z3, Z2, Z21
+	VMULPS      128(SI)(R8*4), Z20, Z20
+	VMULPS      192(SI)(R8*4), Z21, Z21
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(DX)(R8*4), Z13, Z24
+	VPTESTMD    Z13, Z22, K1
+	VFMADD231PS Z24, Z22, K1, Z18
+	VANDPS      192(DX)(R8*4), Z13, Z24
+	VPTESTMD    Z13, Z23, K1
+	VFMADD231PS Z24, Z23, K1, Z19
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z16, Z11, Z24
+	VSUBPS      Z17, Z11, Z25
+	VSUBPS      Z22, Z11, Z26
+	VSUBPS      Z23, Z11, Z27
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z24, Z26
+	VFMADD231PS Z23, Z25, Z27
+	VMULPS      Z16, Z24, Z24
+	VMULPS      Z17, Z25, Z25
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z16, Z22, Z16
+	VSUBPS Z17, Z23, Z17
+	VADDPS Z22, Z22, Z22
+	VADDPS Z23, Z23, Z23
+	VSUBPS Z11, Z22, Z22
+	VSUBPS Z11, Z23, Z23
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z26, Z28
+	VMOVAPS     Z27, Z29
+	VFMADD213PS Z5, Z4, Z26
+	VFMADD213PS Z5, Z4, Z27
+	VFMADD213PS Z7, Z6, Z28
+	VFMADD213PS Z7, Z6, Z29
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z26, Z30
+	VMULPS Z19, Z27, Z31
+	VMULPS Z28, Z30, Z30
+	VMULPS Z29, Z31, Z31
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z28, Z26, Z26
+	VMULPS Z29, Z27, Z27
+	VMULPS Z8, Z28, Z28
+	VMULPS Z8, Z29, Z29
+	VMULPS Z24, Z28, Z28
+	VMULPS Z25, Z29, Z29
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z28, K1
+	VMULPS.Z    Z18, Z28, K1, Z28
+	VCMPPS      $0x04, zero<>+0(SB), Z29, K1
+	VMULPS.Z    Z19, Z29, K1, Z29
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z28, Z26
+	VFMADD231PS Z23, Z29, Z27
+	VPTERNLOGD  $0xd2, 128(DX)(R8*4), Z13, Z26
+	VPTERNLOGD  $0xd2, 192(DX)(R8*4), Z13, Z27
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(SI)(R8*4), Z16
+	VMOVUPS  192(SI)(R8*4), Z17
+	VMULPS   Z9, Z20, Z18
+	VMULPS   Z9, Z21, Z19
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z Z20, Z30, K1, Z30
+	VMULPS.Z Z21, Z31, K2, Z31
+	VMULPS.Z Z18, Z26, K1, Z26
+	VMULPS.Z Z19, Z27, K2, Z27
+
+	// store g
+	VMOVUPS Z26, 128(CX)(R8*4)
+	VMOVUPS Z27, 192(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y30, Z16
+	VEXTRACTF64X4 $0x01, Z30, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+	VCVTPS2PD     Y31, Z16
+	VEXTRACTF64X4 $0x01, Z31, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(DX)(R8*4), Z13, Z16
+	VMINPS Z16, Z10, Z16
+	VANDPS 320(DX)(R8*4), Z13, Z17
+	VMINPS Z17, Z10, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z16, Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z19
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VFMADD213PS exp5<>+0(SB), Z16, Z20
+	VFMADD213PS exp5<>+0(SB), Z17, Z21
+	VFMADD213PS exp4<>+0(SB), Z16, Z20
+	VFMADD213PS exp4<>+0(SB), Z17, Z21
+	VFMADD213PS exp3<>+0(SB), Z16, Z20
+	VFMADD213PS exp3<>+0(SB), Z17, Z21
+	VFMADD213PS exp2<>+0(SB), Z16, Z20
+	VFMADD213PS exp2<>+0(SB), Z17, Z21
+	VFMADD213PS Z11, Z16, Z20
+	VFMADD213PS Z11, Z17, Z21
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z22
+	VMOVAPS     Z11, Z23
+	VFMADD231PS Z20, Z16, Z22
+	VFMADD231PS Z21, Z17, Z23
+	VSUBPS      Z22, Z11, Z24
+	VSUBPS      Z23, Z11, Z25
+	VFMADD231PS Z20, Z16, Z24
+	VFMADD231PS Z21, Z17, Z25
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z19, Z23, Z23
+	VSCALEFPS   Z18, Z24, Z24
+	VSCALEFPS   Z19, Z25, Z25
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z22, Z16
+	VADDPS       Z11, Z23, Z17
+	VSUBPS       Z11, Z16, Z18
+	VSUBPS       Z11, Z17, Z19
+	VSUBPS       Z18, Z22, Z18
+	VSUBPS       Z19, Z23, Z19
+	VDIVPS       Z16, Z22, Z20
+	VDIVPS       Z17, Z23, Z21
+	VFNMADD213PS Z22, Z20, Z16
+	VFNMADD213PS Z23, Z21, Z17
+	VFNMADD231PS Z18, Z20, Z16
+	VFNMADD231PS Z19, Z21, Z17
+	VSUBPS       Z20, Z11, Z18
+	VSUBPS       Z21, Z11, Z19
+	VFMADD231PS  Z24, Z18, Z16
+	VFMADD231PS  Z25, Z19, Z17
+	VFMADD213PS  Z20, Z18, Z16
+	VFMADD213PS  Z21, Z19, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z22, K1
+	VCMPPS      $0x1d, Z12, Z23, K2
+	VFMSUB213PS Z12, Z12, K1, Z22
+	VFMSUB213PS Z12, Z12, K2, Z23
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z22, Z18
+	VFMADD213PS lp7<>+0(SB), Z23, Z19
+	VFMADD213PS lp6<>+0(SB), Z22, Z18
+	VFMADD213PS lp6<>+0(SB), Z23, Z19
+	VFMADD213PS lp5<>+0(SB), Z22, Z18
+	VFMADD213PS lp5<>+0(SB), Z23, Z19
+	VFMADD213PS lp4<>+0(SB), Z22, Z18
+	VFMADD213PS lp4<>+0(SB), Z23, Z19
+	VFMADD213PS lp3<>+0(SB), Z22, Z18
+	VFMADD213PS lp3<>+0(SB), Z23, Z19
+	VFMADD213PS lp2<>+0(SB), Z22, Z18
+	VFMADD213PS lp2<>+0(SB), Z23, Z19
+	VFMADD213PS lp1<>+0(SB), Z22, Z18
+	VFMADD213PS lp1<>+0(SB), Z23, Z19
+	VFMADD213PS lp0<>+0(SB), Z22, Z18
+	VFMADD213PS lp0<>+0(SB), Z23, Z19
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z18
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K1, Z18
+	VADDPS ln2f<>+0(SB), Z19, K2, Z19
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(BX)(R8*4), Z20
+	VMOVUPS     320(BX)(R8*4), Z21
+	VFMADD213PS Z1, Z0, Z20
+	VFMADD213PS Z1, Z0, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFPCLASSPSZ $0x54, 256(DX)(R8*4), K1
+	VBLENDMPS   Z20, Z22, K1, Z22
+	VFPCLASSPSZ $0x54, 320(DX)(R8*4), K1
+	VBLENDMPS   Z21, Z23, K1, Z23
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z20
+	VFMADD213PS Z3, Z2, Z21
+	VMULPS      256(SI)(R8*4), Z20, Z20
+	VMULPS      320(SI)(R8*4), Z21, Z21
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(DX)(R8*4), Z13, Z24
+	VPTESTMD    Z13, Z22, K1
+	VFMADD231PS Z24, Z22, K1, Z18
+	VANDPS      320(DX)(R8*4), Z13, Z24
+	VPTESTMD    Z13, Z23, K1
+	VFMADD231PS Z24, Z23, K1, Z19
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z16, Z11, Z24
+	VSUBPS      Z17, Z11, Z25
+	VSUBPS      Z22, Z11, Z26
+	VSUBPS      Z23, Z11, Z27
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z24, Z26
+	VFMADD231PS Z23, Z25, Z27
+	VMULPS      Z16, Z24, Z24
+	VMULPS      Z17, Z25, Z25
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z16, Z22, Z16
+	VSUBPS Z17, Z23, Z17
+	VADDPS Z22, Z22, Z22
+	VADDPS Z23, Z23, Z23
+	VSUBPS Z11, Z22, Z22
+	VSUBPS Z11, Z23, Z23
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z26, Z28
+	VMOVAPS     Z27, Z29
+	VFMADD213PS Z5, Z4, Z26
+	VFMADD213PS Z5, Z4, Z27
+	VFMADD213PS Z7, Z6, Z28
+	VFMADD213PS Z7, Z6, Z29
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z26, Z30
+	VMULPS Z19, Z27, Z31
+	VMULPS Z28, Z30, Z30
+	VMULPS Z29, Z31, Z31
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z28, Z26, Z26
+	VMULPS Z29, Z27, Z27
+	VMULPS Z8, Z28, Z28
+	VMULPS Z8, Z29, Z29
+	VMULPS Z24, Z28, Z28
+	VMULPS Z25, Z29, Z29
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z28, K1
+	VMULPS.Z    Z18, Z28, K1, Z28
+	VCMPPS      $0x04, zero<>+0(SB), Z29, K1
+	VMULPS.Z    Z19, Z29, K1, Z29
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z28, Z26
+	VFMADD231PS Z23, Z29, Z27
+	VPTERNLOGD  $0xd2, 256(DX)(R8*4), Z13, Z26
+	VPTERNLOGD  $0xd2, 320(DX)(R8*4), Z13, Z27
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(SI)(R8*4), Z16
+	VMOVUPS  320(SI)(R8*4), Z17
+	VMULPS   Z9, Z20, Z18
+	VMULPS   Z9, Z21, Z19
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z Z20, Z30, K1, Z30
+	VMULPS.Z Z21, Z31, K2, Z31
+	VMULPS.Z Z18, Z26, K1, Z26
+	VMULPS.Z Z19, Z27, K2, Z27
+
+	// store g
+	VMOVUPS Z26, 256(CX)(R8*4)
+	VMOVUPS Z27, 320(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y30, Z16
+	VEXTRACTF64X4 $0x01, Z30, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+	VCVTPS2PD     Y31, Z16
+	VEXTRACTF64X4 $0x01, Z31, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(DX)(R8*4), Z13, Z16
+	VMINPS Z16, Z10, Z16
+	VANDPS 448(DX)(R8*4), Z13, Z17
+	VMINPS Z17, Z10, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z16, Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z19
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VMOVUPS     exp6<>+0(SB), Z21
+	VFMADD213PS exp5<>+0(SB), Z16, Z20
+	VFMADD213PS exp5<>+0(SB), Z17, Z21
+	VFMADD213PS exp4<>+0(SB), Z16, Z20
+	VFMADD213PS exp4<>+0(SB), Z17, Z21
+	VFMADD213PS exp3<>+0(SB), Z16, Z20
+	VFMADD213PS exp3<>+0(SB), Z17, Z21
+	VFMADD213PS exp2<>+0(SB), Z16, Z20
+	VFMADD213PS exp2<>+0(SB), Z17, Z21
+	VFMADD213PS Z11, Z16, Z20
+	VFMADD213PS Z11, Z17, Z21
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z22
+	VMOVAPS     Z11, Z23
+	VFMADD231PS Z20, Z16, Z22
+	VFMADD231PS Z21, Z17, Z23
+	VSUBPS      Z22, Z11, Z24
+	VSUBPS      Z23, Z11, Z25
+	VFMADD231PS Z20, Z16, Z24
+	VFMADD231PS Z21, Z17, Z25
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z19, Z23, Z23
+	VSCALEFPS   Z18, Z24, Z24
+	VSCALEFPS   Z19, Z25, Z25
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z22, Z16
+	VADDPS       Z11, Z23, Z17
+	VSUBPS       Z11, Z16, Z18
+	VSUBPS       Z11, Z17, Z19
+	VSUBPS       Z18, Z22, Z18
+	VSUBPS       Z19, Z23, Z19
+	VDIVPS       Z16, Z22, Z20
+	VDIVPS       Z17, Z23, Z21
+	VFNMADD213PS Z22, Z20, Z16
+	VFNMADD213PS Z23, Z21, Z17
+	VFNMADD231PS Z18, Z20, Z16
+	VFNMADD231PS Z19, Z21, Z17
+	VSUBPS       Z20, Z11, Z18
+	VSUBPS       Z21, Z11, Z19
+	VFMADD231PS  Z24, Z18, Z16
+	VFMADD231PS  Z25, Z19, Z17
+	VFMADD213PS  Z20, Z18, Z16
+	VFMADD213PS  Z21, Z19, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z22, K1
+	VCMPPS      $0x1d, Z12, Z23, K2
+	VFMSUB213PS Z12, Z12, K1, Z22
+	VFMSUB213PS Z12, Z12, K2, Z23
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VMOVUPS     lp8<>+0(SB), Z19
+	VFMADD213PS lp7<>+0(SB), Z22, Z18
+	VFMADD213PS lp7<>+0(SB), Z23, Z19
+	VFMADD213PS lp6<>+0(SB), Z22, Z18
+	VFMADD213PS lp6<>+0(SB), Z23, Z19
+	VFMADD213PS lp5<>+0(SB), Z22, Z18
+	VFMADD213PS lp5<>+0(SB), Z23, Z19
+	VFMADD213PS lp4<>+0(SB), Z22, Z18
+	VFMADD213PS lp4<>+0(SB), Z23, Z19
+	VFMADD213PS lp3<>+0(SB), Z22, Z18
+	VFMADD213PS lp3<>+0(SB), Z23, Z19
+	VFMADD213PS lp2<>+0(SB), Z22, Z18
+	VFMADD213PS lp2<>+0(SB), Z23, Z19
+	VFMADD213PS lp1<>+0(SB), Z22, Z18
+	VFMADD213PS lp1<>+0(SB), Z23, Z19
+	VFMADD213PS lp0<>+0(SB), Z22, Z18
+	VFMADD213PS lp0<>+0(SB), Z23, Z19
+	VMULPS      Z22, Z22, Z20
+	VFMADD213PS Z22, Z20, Z18
+	VMULPS      Z23, Z23, Z20
+	VFMADD213PS Z23, Z20, Z19
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K1, Z18
+	VADDPS ln2f<>+0(SB), Z19, K2, Z19
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(BX)(R8*4), Z20
+	VMOVUPS     448(BX)(R8*4), Z21
+	VFMADD213PS Z1, Z0, Z20
+	VFMADD213PS Z1, Z0, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFPCLASSPSZ $0x54, 384(DX)(R8*4), K1
+	VBLENDMPS   Z20, Z22, K1, Z22
+	VFPCLASSPSZ $0x54, 448(DX)(R8*4), K1
+	VBLENDMPS   Z21, Z23, K1, Z23
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z20
+	VFMADD213PS Z3, Z2, Z21
+	VMULPS      384(SI)(R8*4), Z20, Z20
+	VMULPS      448(SI)(R8*4), Z21, Z21
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(DX)(R8*4), Z13, Z24
+	VPTESTMD    Z13, Z22, K1
+	VFMADD231PS Z24, Z22, K1, Z18
+	VANDPS      448(DX)(R8*4), Z13, Z24
+	VPTESTMD    Z13, Z23, K1
+	VFMADD231PS Z24, Z23, K1, Z19
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z16, Z11, Z24
+	VSUBPS      Z17, Z11, Z25
+	VSUBPS      Z22, Z11, Z26
+	VSUBPS      Z23, Z11, Z27
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z24, Z26
+	VFMADD231PS Z23, Z25, Z27
+	VMULPS      Z16, Z24, Z24
+	VMULPS      Z17, Z25, Z25
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z16, Z22, Z16
+	VSUBPS Z17, Z23, Z17
+	VADDPS Z22, Z22, Z22
+	VADDPS Z23, Z23, Z23
+	VSUBPS Z11, Z22, Z22
+	VSUBPS Z11, Z23, Z23
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z26, Z28
+	VMOVAPS     Z27, Z29
+	VFMADD213PS Z5, Z4, Z26
+	VFMADD213PS Z5, Z4, Z27
+	VFMADD213PS Z7, Z6, Z28
+	VFMADD213PS Z7, Z6, Z29
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z26, Z30
+	VMULPS Z19, Z27, Z31
+	VMULPS Z28, Z30, Z30
+	VMULPS Z29, Z31, Z31
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z28, Z26, Z26
+	VMULPS Z29, Z27, Z27
+	VMULPS Z8, Z28, Z28
+	VMULPS Z8, Z29, Z29
+	VMULPS Z24, Z28, Z28
+	VMULPS Z25, Z29, Z29
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z28, K1
+	VMULPS.Z    Z18, Z28, K1, Z28
+	VCMPPS      $0x04, zero<>+0(SB), Z29, K1
+	VMULPS.Z    Z19, Z29, K1, Z29
+	VMULPS      Z16, Z26, Z26
+	VMULPS      Z17, Z27, Z27
+	VFMADD231PS Z22, Z28, Z26
+	VFMADD231PS Z23, Z29, Z27
+	VPTERNLOGD  $0xd2, 384(DX)(R8*4), Z13, Z26
+	VPTERNLOGD  $0xd2, 448(DX)(R8*4), Z13, Z27
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(SI)(R8*4), Z16
+	VMOVUPS  448(SI)(R8*4), Z17
+	VMULPS   Z9, Z20, Z18
+	VMULPS   Z9, Z21, Z19
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z Z20, Z30, K1, Z30
+	VMULPS.Z Z21, Z31, K2, Z31
+	VMULPS.Z Z18, Z26, K1, Z26
+	VMULPS.Z Z19, Z27, K2, Z27
+
+	// store g
+	VMOVUPS Z26, 384(CX)(R8*4)
+	VMOVUPS Z27, 448(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y30, Z16
+	VEXTRACTF64X4 $0x01, Z30, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+	VCVTPS2PD     Y31, Z16
+	VEXTRACTF64X4 $0x01, Z31, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, Z14
+	VADDPD        Z17, Z15, Z15
+	ADDQ          $+128, R8
+	CMPQ          R8, R9
+	JB            loop
+
+after:
+tail:
+	CMPQ         R8, AX
+	JAE          done
+	MOVQ         AX, R9
+	SUBQ         R8, R9
+	VPBROADCASTD R9, Z16
+	VPCMPGTD     iota<>+0(SB), Z16, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (DX)(R8*4), K1, Z16
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z16, Z13, Z17
+	VMINPS Z17, Z10, Z17
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z18
+	VFNMADD231PS log2e<>+0(SB), Z17, Z18
+	VSUBPS       expMagic<>+0(SB), Z18, Z18
+	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z17
+	VFNMADD231PS ln2lo<>+0(SB), Z18, Z17
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z17, Z19
+	VFMADD213PS exp4<>+0(SB), Z17, Z19
+	VFMADD213PS exp3<>+0(SB), Z17, Z19
+	VFMADD213PS exp2<>+0(SB), Z17, Z19
+	VFMADD213PS Z11, Z17, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VFMADD231PS Z19, Z17, Z20
+	VSUBPS      Z20, Z11, Z21
+	VFMADD231PS Z19, Z17, Z21
+	VSCALEFPS   Z18, Z20, Z20
+	VSCALEFPS   Z18, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z17
+	VSUBPS       Z11, Z17, Z18
+	VSUBPS       Z18, Z20, Z18
+	VDIVPS       Z17, Z20, Z19
+	VFNMADD213PS Z20, Z19, Z17
+	VFNMADD231PS Z18, Z19, Z17
+	VSUBPS       Z19, Z11, Z18
+	VFMADD231PS  Z21, Z18, Z17
+	VFMADD213PS  Z19, Z18, Z17
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K3
+	VFMSUB213PS Z12, Z12, K3, Z20
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VFMADD213PS lp7<>+0(SB), Z20, Z18
+	VFMADD213PS lp6<>+0(SB), Z20, Z18
+	VFMADD213PS lp5<>+0(SB), Z20, Z18
+	VFMADD213PS lp4<>+0(SB), Z20, Z18
+	VFMADD213PS lp3<>+0(SB), Z20, Z18
+	VFMADD213PS lp2<>+0(SB), Z20, Z18
+	VFMADD213PS lp1<>+0(SB), Z20, Z18
+	VFMADD213PS lp0<>+0(SB), Z20, Z18
+	VMULPS      Z20, Z20, Z19
+	VFMADD213PS Z20, Z19, Z18
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z18, K3, Z18
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (BX)(R8*4), K1, Z19
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z19, Z11, Z20
+	VFPCLASSPSZ $0x54, Z16, K3
+	VBLENDMPS   Z19, Z20, K3, Z20
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z19
+	VMOVUPS.Z   (SI)(R8*4), K1, Z21
+	VMULPS      Z21, Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z16, Z13, Z21
+	VPTESTMD    Z13, Z20, K3
+	VFMADD231PS Z21, Z20, K3, Z18
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z17, Z11, Z21
+	VSUBPS      Z20, Z11, Z22
+	VMULPS      Z17, Z22, Z22
+	VFMADD231PS Z20, Z21, Z22
+	VMULPS      Z17, Z21, Z21
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z17, Z20, Z17
+	VADDPS Z20, Z20, Z20
+	VSUBPS Z11, Z20, Z20
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z22, Z23
+	VFMADD213PS Z5, Z4, Z22
+	VFMADD213PS Z7, Z6, Z23
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z18, Z22, Z24
+	VMULPS Z23, Z24, Z24
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z23, Z22, Z22
+	VMULPS Z8, Z23, Z23
+	VMULPS Z21, Z23, Z23
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K3
+	VMULPS.Z    Z18, Z23, K3, Z23
+	VMULPS      Z17, Z22, Z22
+	VFMADD231PS Z20, Z23, Z22
+	VPTERNLOGD  $0xd2, Z16, Z13, Z22
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (SI)(R8*4), K1, Z16
+	VMULPS    Z9, Z19, Z17
+	VCMPPS    $0x04, zero<>+0(SB), Z16, K3
+	VMULPS.Z  Z19, Z24, K3, Z24
+	VMULPS.Z  Z17, Z22, K3, Z22
+
+	// store g
+	VMOVUPS Z22, K1, (CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y24, Z16
+	VEXTRACTF64X4 $0x01, Z24, Y17
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z16, Z14, K1, Z14
+	VADDPD        Z17, Z15, K2, Z15
+	ADDQ          $+16, R8
+	JMP           tail
+
+done:
+	VMOVUPD Z14, (DI)
+	VMOVUPD Z15, 64(DI)
+	VZEROUPPER
+	RET
+
+// func focalPowLossAVX512(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalPowLossAVX512(SB), NOSPLIT, $0-116
+	// focalPowLossAVX512: dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   gamma, broadcast
+	//   Z5   expClamp, preloaded
+	//   Z6   one, preloaded
+	//   Z7   half, preloaded
+	//   Z8   absmask, preloaded
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 128 elements
+	//   R8   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	VBROADCASTSS oms+96(FP), Z0
+	VBROADCASTSS hs+100(FP), Z1
+	VBROADCASTSS al1+104(FP), Z2
+	VBROADCASTSS al0+108(FP), Z3
+	VBROADCASTSS gamma+112(FP), Z4
+	VMOVUPS      expClamp<>+0(SB), Z5
+	VMOVUPS      one<>+0(SB), Z6
+	VMOVUPS      half<>+0(SB), Z7
+	VMOVUPS      absmask<>+0(SB), Z8
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-128, R8
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(DI*4)
+	PREFETCHT0 2112(CX)(DI*4)
+	PREFETCHT0 2176(CX)(DI*4)
+	PREFETCHT0 2240(CX)(DI*4)
+	PREFETCHT0 2304(CX)(DI*4)
+	PREFETCHT0 2368(CX)(DI*4)
+	PREFETCHT0 2432(CX)(DI*4)
+	PREFETCHT0 2496(CX)(DI*4)
+	PREFETCHT0 2048(DX)(DI*4)
+	PREFETCHT0 2112(DX)(DI*4)
+	PREFETCHT0 2176(DX)(DI*4)
+	PREFETCHT0 2240(DX)(DI*4)
+	PREFETCHT0 2304(DX)(DI*4)
+	PREFETCHT0 2368(DX)(DI*4)
+	PREFETCHT0 2432(DX)(DI*4)
+	PREFETCHT0 2496(DX)(DI*4)
+	PREFETCHT0 2048(BX)(DI*4)
+	PREFETCHT0 2112(BX)(DI*4)
+	PREFETCHT0 2176(BX)(DI*4)
+	PREFETCHT0 2240(BX)(DI*4)
+	PREFETCHT0 2304(BX)(DI*4)
+	PREFETCHT0 2368(BX)(DI*4)
+	PREFETCHT0 2432(BX)(DI*4)
+	PREFETCHT0 2496(BX)(DI*4)
+	PREFETCHT0 2048(SI)(DI*4)
+	PREFETCHT0 2112(SI)(DI*4)
+	PREFETCHT0 2176(SI)(DI*4)
+	PREFETCHT0 2240(SI)(DI*4)
+	PREFETCHT0 2304(SI)(DI*4)
+	PREFETCHT0 2368(SI)(DI*4)
+	PREFETCHT0 2432(SI)(DI*4)
+	PREFETCHT0 2496(SI)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (DX)(DI*4), Z8, Z9
+	VMINPS Z9, Z5, Z9
+	VANDPS 64(DX)(DI*4), Z8, Z10
+	VMINPS Z10, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VFNMADD231PS log2e<>+0(SB), Z9, Z11
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VFMADD213PS exp5<>+0(SB), Z9, Z13
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z9, Z13
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z9, Z13
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z9, Z13
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS Z6, Z9, Z13
+	VFMADD213PS Z6, Z10, Z14
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z15
+	VMOVAPS     Z6, Z16
+	VFMADD231PS Z13, Z9, Z15
+	VFMADD231PS Z14, Z10, Z16
+	VSUBPS      Z15, Z6, Z17
+	VSUBPS      Z16, Z6, Z18
+	VFMADD231PS Z13, Z9, Z17
+	VFMADD231PS Z14, Z10, Z18
+	VSCALEFPS   Z11, Z15, Z15
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z11, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z15, Z9
+	VADDPS       Z6, Z16, Z10
+	VSUBPS       Z6, Z9, Z11
+	VSUBPS       Z6, Z10, Z12
+	VSUBPS       Z11, Z15, Z11
+	VSUBPS       Z12, Z16, Z12
+	VDIVPS       Z9, Z15, Z13
+	VDIVPS       Z10, Z16, Z14
+	VFNMADD213PS Z15, Z13, Z9
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD231PS Z11, Z13, Z9
+	VFNMADD231PS Z12, Z14, Z10
+	VSUBPS       Z13, Z6, Z11
+	VSUBPS       Z14, Z6, Z12
+	VFMADD231PS  Z17, Z11, Z9
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD213PS  Z13, Z11, Z9
+	VFMADD213PS  Z14, Z12, Z10
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z15, K1
+	VCMPPS      $0x1d, Z7, Z16, K2
+	VFMSUB213PS Z7, Z7, K1, Z15
+	VFMSUB213PS Z7, Z7, K2, Z16
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VFMADD213PS lp7<>+0(SB), Z15, Z11
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z15, Z11
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z15, Z11
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z15, Z11
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z15, Z11
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z15, Z11
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z15, Z11
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z15, Z11
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VMULPS      Z15, Z15, Z13
+	VFMADD213PS Z15, Z13, Z11
+	VMULPS      Z16, Z16, Z13
+	VFMADD213PS Z16, Z13, Z12
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z11, K1, Z11
+	VADDPS ln2f<>+0(SB), Z12, K2, Z12
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (BX)(DI*4), Z13
+	VMOVUPS     64(BX)(DI*4), Z14
+	VFMADD213PS Z1, Z0, Z13
+	VFMADD213PS Z1, Z0, Z14
+	VSUBPS      Z13, Z6, Z15
+	VSUBPS      Z14, Z6, Z16
+	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VBLENDMPS   Z13, Z15, K1, Z15
+	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z13
+	VFMADD213PS Z3, Z2, Z14
+	VMULPS      (SI)(DI*4), Z13, Z13
+	VMULPS      64(SI)(DI*4), Z14, Z14
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (DX)(DI*4), Z8, Z17
+	VPTESTMD    Z8, Z15, K1
+	VFMADD231PS Z17, Z15, K1, Z11
+	VANDPS      64(DX)(DI*4), Z8, Z17
+	VPTESTMD    Z8, Z16, K1
+	VFMADD231PS Z17, Z16, K1, Z12
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z9, Z6, Z17
+	VSUBPS      Z10, Z6, Z18
+	VSUBPS      Z15, Z6, Z19
+	VSUBPS      Z16, Z6, Z20
+	VMULPS      Z9, Z19, Z19
+	VMULPS      Z10, Z20, Z20
+	VFMADD231PS Z15, Z17, Z19
+	VFMADD231PS Z16, Z18, Z20
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z19, K1
+	VMOVAPS   Z19, Z9
+	VMULPS    two23<>+0(SB), Z19, K1, Z9
+	VMOVUPS.Z minus23<>+0(SB), K1, Z10
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z15
+	VMULPS    two23<>+0(SB), Z20, K1, Z15
+	VMOVUPS.Z minus23<>+0(SB), K1, Z16
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z9, Z9
+	VPSUBD    bits075<>+0(SB), Z15, Z15
+	VPSRAD    $0x17, Z9, Z17
+	VPSRAD    $0x17, Z15, Z18
+	VCVTDQ2PS Z17, Z17
+	VCVTDQ2PS Z18, Z18
+	VADDPS    Z10, Z17, Z17
+	VADDPS    Z16, Z18, Z18
+	VANDPS    mantissa<>+0(SB), Z9, Z9
+	VANDPS    mantissa<>+0(SB), Z15, Z15
+	VPADDD    bits075<>+0(SB), Z9, Z9
+	VPADDD    bits075<>+0(SB), Z15, Z15
+	VSUBPS    Z6, Z9, Z9
+	VSUBPS    Z6, Z15, Z15
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z10
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z9, Z10
+	VFMADD213PS lp7<>+0(SB), Z15, Z16
+	VFMADD213PS lp6<>+0(SB), Z9, Z10
+	VFMADD213PS lp6<>+0(SB), Z15, Z16
+	VFMADD213PS lp5<>+0(SB), Z9, Z10
+	VFMADD213PS lp5<>+0(SB), Z15, Z16
+	VFMADD213PS lp4<>+0(SB), Z9, Z10
+	VFMADD213PS lp4<>+0(SB), Z15, Z16
+	VFMADD213PS lp3<>+0(SB), Z9, Z10
+	VFMADD213PS lp3<>+0(SB), Z15, Z16
+	VFMADD213PS lp2<>+0(SB), Z9, Z10
+	VFMADD213PS lp2<>+0(SB), Z15, Z16
+	VFMADD213PS lp1<>+0(SB), Z9, Z10
+	VFMADD213PS lp1<>+0(SB), Z15, Z16
+	VFMADD213PS lp0<>+0(SB), Z9, Z10
+	VFMADD213PS lp0<>+0(SB), Z15, Z16
+	VMULPS      Z9, Z9, Z21
+	VFMADD213PS Z9, Z21, Z10
+	VMULPS      Z15, Z15, Z9
+	VFMADD213PS Z15, Z9, Z16
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z17, Z10
+	VFMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFMADD231PS ln2hi<>+0(SB), Z17, Z10
+	VFMADD231PS ln2hi<>+0(SB), Z18, Z16
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z19, K1
+	VMOVUPS negInf<>+0(SB), K1, Z10
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z16
+	VCMPPS  $0x19, zero<>+0(SB), Z19, K1
+	VCMPPS  $0x16, Z6, Z19, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z10
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z6, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z16
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z10, Z10
+	VMULPS Z4, Z16, Z16
+	VXORPS signbit<>+0(SB), Z10, Z10
+	VXORPS signbit<>+0(SB), Z16, Z16
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z10, Z5, Z9
+	VMINPS Z16, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z9, Z15
+	VFNMADD231PS log2e<>+0(SB), Z10, Z16
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z9, Z17
+	VFMADD213PS exp5<>+0(SB), Z10, Z18
+	VFMADD213PS exp4<>+0(SB), Z9, Z17
+	VFMADD213PS exp4<>+0(SB), Z10, Z18
+	VFMADD213PS exp3<>+0(SB), Z9, Z17
+	VFMADD213PS exp3<>+0(SB), Z10, Z18
+	VFMADD213PS exp2<>+0(SB), Z9, Z17
+	VFMADD213PS exp2<>+0(SB), Z10, Z18
+	VFMADD213PS Z6, Z9, Z17
+	VFMADD213PS Z6, Z10, Z18
+	VFMADD213PS Z6, Z9, Z17
+	VFMADD213PS Z6, Z10, Z18
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z15, Z17, Z17
+	VSCALEFPS Z16, Z18, Z18
+	VMOVUPS   twoM149<>+0(SB), Z9
+	VMAXPS    Z17, Z9, Z9
+	VMOVUPS   twoM149<>+0(SB), Z10
+	VMAXPS    Z18, Z10, Z10
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z11, Z9, Z9
+	VMULPS Z12, Z10, Z10
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (SI)(DI*4), Z11
+	VMOVUPS  64(SI)(DI*4), Z12
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K2
+	VMULPS.Z Z13, Z9, K1, Z9
+	VMULPS.Z Z14, Z10, K2, Z10
+
+	// store dst
+	VMOVUPS Z9, (CX)(DI*4)
+	VMOVUPS Z10, 64(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(DX)(DI*4), Z8, Z9
+	VMINPS Z9, Z5, Z9
+	VANDPS 192(DX)(DI*4), Z8, Z10
+	VMINPS Z10, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VFNMADD231PS log2e<>+0(SB), Z9, Z11
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VFMADD213PS exp5<>+0(SB), Z9, Z13
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z9, Z13
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z9, Z13
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z9, Z13
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS Z6, Z9, Z13
+	VFMADD213PS Z6, Z10, Z14
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z15
+	VMOVAPS     Z6, Z16
+	VFMADD231PS Z13, Z9, Z15
+	VFMADD231PS Z14, Z10, Z16
+	VSUBPS      Z15, Z6, Z17
+	VSUBPS      Z16, Z6, Z18
+	VFMADD231PS Z13, Z9, Z17
+	VFMADD231PS Z14, Z10, Z18
+	VSCALEFPS   Z11, Z15, Z15
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z11, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z15, Z9
+	VADDPS       Z6, Z16, Z10
+	VSUBPS       Z6, Z9, Z11
+	VSUBPS       Z6, Z10, Z12
+	VSUBPS       Z11, Z15, Z11
+	VSUBPS       Z12, Z16, Z12
+	VDIVPS       Z9, Z15, Z13
+	VDIVPS       Z10, Z16, Z14
+	VFNMADD213PS Z15, Z13, Z9
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD231PS Z11, Z13, Z9
+	VFNMADD231PS Z12, Z14, Z10
+	VSUBPS       Z13, Z6, Z11
+	VSUBPS       Z14, Z6, Z12
+	VFMADD231PS  Z17, Z11, Z9
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD213PS  Z13, Z11, Z9
+	VFMADD213PS  Z14, Z12, Z10
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z15, K1
+	VCMPPS      $0x1d, Z7, Z16, K2
+	VFMSUB213PS Z7, Z7, K1, Z15
+	VFMSUB213PS Z7, Z7, K2, Z16
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VFMADD213PS lp7<>+0(SB), Z15, Z11
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z15, Z11
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z15, Z11
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z15, Z11
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z15, Z11
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z15, Z11
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z15, Z11
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z15, Z11
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VMULPS      Z15, Z15, Z13
+	VFMADD213PS Z15, Z13, Z11
+	VMULPS      Z16, Z16, Z13
+	VFMADD213PS Z16, Z13, Z12
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z11, K1, Z11
+	VADDPS ln2f<>+0(SB), Z12, K2, Z12
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(BX)(DI*4), Z13
+	VMOVUPS     192(BX)(DI*4), Z14
+	VFMADD213PS Z1, Z0, Z13
+	VFMADD213PS Z1, Z0, Z14
+	VSUBPS      Z13, Z6, Z15
+	VSUBPS      Z14, Z6, Z16
+	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VBLENDMPS   Z13, Z15, K1, Z15
+	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z13
+	VFMADD213PS Z3, Z2, Z14
+	VMULPS      128(SI)(DI*4), Z13, Z13
+	VMULPS      192(SI)(DI*4), Z14, Z14
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(DX)(DI*4), Z8, Z17
+	VPTESTMD    Z8, Z15, K1
+	VFMADD231PS Z17, Z15, K1, Z11
+	VANDPS      192(DX)(DI*4), Z8, Z17
+	VPTESTMD    Z8, Z16, K1
+	VFMADD231PS Z17, Z16, K1, Z12
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z9, Z6, Z17
+	VSUBPS      Z10, Z6, Z18
+	VSUBPS      Z15, Z6, Z19
+	VSUBPS      Z16, Z6, Z20
+	VMULPS      Z9, Z19, Z19
+	VMULPS      Z10, Z20, Z20
+	VFMADD231PS Z15, Z17, Z19
+	VFMADD231PS Z16, Z18, Z20
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z19, K1
+	VMOVAPS   Z19, Z9
+	VMULPS    two23<>+0(SB), Z19, K1, Z9
+	VMOVUPS.Z minus23<>+0(SB), K1, Z10
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z15
+	VMULPS    two23<>+0(SB), Z20, K1, Z15
+	VMOVUPS.Z minus23<>+0(SB), K1, Z16
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z9, Z9
+	VPSUBD    bits075<>+0(SB), Z15, Z15
+	VPSRAD    $0x17, Z9, Z17
+	VPSRAD    $0x17, Z15, Z18
+	VCVTDQ2PS Z17, Z17
+	VCVTDQ2PS Z18, Z18
+	VADDPS    Z10, Z17, Z17
+	VADDPS    Z16, Z18, Z18
+	VANDPS    mantissa<>+0(SB), Z9, Z9
+	VANDPS    mantissa<>+0(SB), Z15, Z15
+	VPADDD    bits075<>+0(SB), Z9, Z9
+	VPADDD    bits075<>+0(SB), Z15, Z15
+	VSUBPS    Z6, Z9, Z9
+	VSUBPS    Z6, Z15, Z15
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z10
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z9, Z10
+	VFMADD213PS lp7<>+0(SB), Z15, Z16
+	VFMADD213PS lp6<>+0(SB), Z9, Z10
+	VFMADD213PS lp6<>+0(SB), Z15, Z16
+	VFMADD213PS lp5<>+0(SB), Z9, Z10
+	VFMADD213PS lp5<>+0(SB), Z15, Z16
+	VFMADD213PS lp4<>+0(SB), Z9, Z10
+	VFMADD213PS lp4<>+0(SB), Z15, Z16
+	VFMADD213PS lp3<>+0(SB), Z9, Z10
+	VFMADD213PS lp3<>+0(SB), Z15, Z16
+	VFMADD213PS lp2<>+0(SB), Z9, Z10
+	VFMADD213PS lp2<>+0(SB), Z15, Z16
+	VFMADD213PS lp1<>+0(SB), Z9, Z10
+	VFMADD213PS lp1<>+0(SB), Z15, Z16
+	VFMADD213PS lp0<>+0(SB), Z9, Z10
+	VFMADD213PS lp0<>+0(SB), Z15, Z16
+	VMULPS      Z9, Z9, Z21
+	VFMADD213PS Z9, Z21, Z10
+	VMULPS      Z15, Z15, Z9
+	VFMADD213PS Z15, Z9, Z16
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z17, Z10
+	VFMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFMADD231PS ln2hi<>+0(SB), Z17, Z10
+	VFMADD231PS ln2hi<>+0(SB), Z18, Z16
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z19, K1
+	VMOVUPS negInf<>+0(SB), K1, Z10
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z16
+	VCMPPS  $0x19, zero<>+0(SB), Z19, K1
+	VCMPPS  $0x16, Z6, Z19, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z10
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z6, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z16
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z10, Z10
+	VMULPS Z4, Z16, Z16
+	VXORPS signbit<>+0(SB), Z10, Z10
+	VXORPS signbit<>+0(SB), Z16, Z16
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z10, Z5, Z9
+	VMINPS Z16, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z9, Z15
+	VFNMADD231PS log2e<>+0(SB), Z10, Z16
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z9, Z17
+	VFMADD213PS exp5<>+0(SB), Z10, Z18
+	VFMADD213PS exp4<>+0(SB), Z9, Z17
+	VFMADD213PS exp4<>+0(SB), Z10, Z18
+	VFMADD213PS exp3<>+0(SB), Z9, Z17
+	VFMADD213PS exp3<>+0(SB), Z10, Z18
+	VFMADD213PS exp2<>+0(SB), Z9, Z17
+	VFMADD213PS exp2<>+0(SB), Z10, Z18
+	VFMADD213PS Z6, Z9, Z17
+	VFMADD213PS Z6, Z10, Z18
+	VFMADD213PS Z6, Z9, Z17
+	VFMADD213PS Z6, Z10, Z18
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z15, Z17, Z17
+	VSCALEFPS Z16, Z18, Z18
+	VMOVUPS   twoM149<>+0(SB), Z9
+	VMAXPS    Z17, Z9, Z9
+	VMOVUPS   twoM149<>+0(SB), Z10
+	VMAXPS    Z18, Z10, Z10
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z11, Z9, Z9
+	VMULPS Z12, Z10, Z10
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(SI)(DI*4), Z11
+	VMOVUPS  192(SI)(DI*4), Z12
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K2
+	VMULPS.Z Z13, Z9, K1, Z9
+	VMULPS.Z Z14, Z10, K2, Z10
+
+	// store dst
+	VMOVUPS Z9, 128(CX)(DI*4)
+	VMOVUPS Z10, 192(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(DX)(DI*4), Z8, Z9
+	VMINPS Z9, Z5, Z9
+	VANDPS 320(DX)(DI*4), Z8, Z10
+	VMINPS Z10, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VFNMADD231PS log2e<>+0(SB), Z9, Z11
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VFMADD213PS exp5<>+0(SB), Z9, Z13
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z9, Z13
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z9, Z13
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z9, Z13
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS Z6, Z9, Z13
+	VFMADD213PS Z6, Z10, Z14
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z15
+	VMOVAPS     Z6, Z16
+	VFMADD231PS Z13, Z9, Z15
+	VFMADD231PS Z14, Z10, Z16
+	VSUBPS      Z15, Z6, Z17
+	VSUBPS      Z16, Z6, Z18
+	VFMADD231PS Z13, Z9, Z17
+	VFMADD231PS Z14, Z10, Z18
+	VSCALEFPS   Z11, Z15, Z15
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z11, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z15, Z9
+	VADDPS       Z6, Z16, Z10
+	VSUBPS       Z6, Z9, Z11
+	VSUBPS       Z6, Z10, Z12
+	VSUBPS       Z11, Z15, Z11
+	VSUBPS       Z12, Z16, Z12
+	VDIVPS       Z9, Z15, Z13
+	VDIVPS       Z10, Z16, Z14
+	VFNMADD213PS Z15, Z13, Z9
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD231PS Z11, Z13, Z9
+	VFNMADD231PS Z12, Z14, Z10
+	VSUBPS       Z13, Z6, Z11
+	VSUBPS       Z14, Z6, Z12
+	VFMADD231PS  Z17, Z11, Z9
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD213PS  Z13, Z11, Z9
+	VFMADD213PS  Z14, Z12, Z10
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z15, K1
+	VCMPPS      $0x1d, Z7, Z16, K2
+	VFMSUB213PS Z7, Z7, K1, Z15
+	VFMSUB213PS Z7, Z7, K2, Z16
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VFMADD213PS lp7<>+0(SB), Z15, Z11
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z15, Z11
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z15, Z11
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z15, Z11
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z15, Z11
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z15, Z11
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z15, Z11
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z15, Z11
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VMULPS      Z15, Z15, Z13
+	VFMADD213PS Z15, Z13, Z11
+	VMULPS      Z16, Z16, Z13
+	VFMADD213PS Z16, Z13, Z12
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z11, K1, Z11
+	VADDPS ln2f<>+0(SB), Z12, K2, Z12
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(BX)(DI*4), Z13
+	VMOVUPS     320(BX)(DI*4), Z14
+	VFMADD213PS Z1, Z0, Z13
+	VFMADD213PS Z1, Z0, Z14
+	VSUBPS      Z13, Z6, Z15
+	VSUBPS      Z14, Z6, Z16
+	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VBLENDMPS   Z13, Z15, K1, Z15
+	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z13
+	VFMADD213PS Z3, Z2, Z14
+	VMULPS      256(SI)(DI*4), Z13, Z13
+	VMULPS      320(SI)(DI*4), Z14, Z14
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(DX)(DI*4), Z8, Z17
+	VPTESTMD    Z8, Z15, K1
+	VFMADD231PS Z17, Z15, K1, Z11
+	VANDPS      320(DX)(DI*4), Z8, Z17
+	VPTESTMD    Z8, Z16, K1
+	VFMADD231PS Z17, Z16, K1, Z12
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z9, Z6, Z17
+	VSUBPS      Z10, Z6, Z18
+	VSUBPS      Z15, Z6, Z19
+	VSUBPS      Z16, Z6, Z20
+	VMULPS      Z9, Z19, Z19
+	VMULPS      Z10, Z20, Z20
+	VFMADD231PS Z15, Z17, Z19
+	VFMADD231PS Z16, Z18, Z20
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z19, K1
+	VMOVAPS   Z19, Z9
+	VMULPS    two23<>+0(SB), Z19, K1, Z9
+	VMOVUPS.Z minus23<>+0(SB), K1, Z10
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z15
+	VMULPS    two23<>+0(SB), Z20, K1, Z15
+	VMOVUPS.Z minus23<>+0(SB), K1, Z16
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z9, Z9
+	VPSUBD    bits075<>+0(SB), Z15, Z15
+	VPSRAD    $0x17, Z9, Z17
+	VPSRAD    $0x17, Z15, Z18
+	VCVTDQ2PS Z17, Z17
+	VCVTDQ2PS Z18, Z18
+	VADDPS    Z10, Z17, Z17
+	VADDPS    Z16, Z18, Z18
+	VANDPS    mantissa<>+0(SB), Z9, Z9
+	VANDPS    mantissa<>+0(SB), Z15, Z15
+	VPADDD    bits075<>+0(SB), Z9, Z9
+	VPADDD    bits075<>+0(SB), Z15, Z15
+	VSUBPS    Z6, Z9, Z9
+	VSUBPS    Z6, Z15, Z15
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z10
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z9, Z10
+	VFMADD213PS lp7<>+0(SB), Z15, Z16
+	VFMADD213PS lp6<>+0(SB), Z9, Z10
+	VFMADD213PS lp6<>+0(SB), Z15, Z16
+	VFMADD213PS lp5<>+0(SB), Z9, Z10
+	VFMADD213PS lp5<>+0(SB), Z15, Z16
+	VFMADD213PS lp4<>+0(SB), Z9, Z10
+	VFMADD213PS lp4<>+0(SB), Z15, Z16
+	VFMADD213PS lp3<>+0(SB), Z9, Z10
+	VFMADD213PS lp3<>+0(SB), Z15, Z16
+	VFMADD213PS lp2<>+0(SB), Z9, Z10
+	VFMADD213PS lp2<>+0(SB), Z15, Z16
+	VFMADD213PS lp1<>+0(SB), Z9, Z10
+	VFMADD213PS lp1<>+0(SB), Z15, Z16
+	VFMADD213PS lp0<>+0(SB), Z9, Z10
+	VFMADD213PS lp0<>+0(SB), Z15, Z16
+	VMULPS      Z9, Z9, Z21
+	VFMADD213PS Z9, Z21, Z10
+	VMULPS      Z15, Z15, Z9
+	VFMADD213PS Z15, Z9, Z16
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z17, Z10
+	VFMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFMADD231PS ln2hi<>+0(SB), Z17, Z10
+	VFMADD231PS ln2hi<>+0(SB), Z18, Z16
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z19, K1
+	VMOVUPS negInf<>+0(SB), K1, Z10
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z16
+	VCMPPS  $0x19, zero<>+0(SB), Z19, K1
+	VCMPPS  $0x16, Z6, Z19, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z10
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z6, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z16
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z10, Z10
+	VMULPS Z4, Z16, Z16
+	VXORPS signbit<>+0(SB), Z10, Z10
+	VXORPS signbit<>+0(SB), Z16, Z16
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z10, Z5, Z9
+	VMINPS Z16, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z9, Z15
+	VFNMADD231PS log2e<>+0(SB), Z10, Z16
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z9, Z17
+	VFMADD213PS exp5<>+0(SB), Z10, Z18
+	VFMADD213PS exp4<>+0(SB), Z9, Z17
+	VFMADD213PS exp4<>+0(SB), Z10, Z18
+	VFMADD213PS exp3<>+0(SB), Z9, Z17
+	VFMADD213PS exp3<>+0(SB), Z10, Z18
+	VFMADD213PS exp2<>+0(SB), Z9, Z17
+	VFMADD213PS exp2<>+0(SB), Z10, Z18
+	VFMADD213PS Z6, Z9, Z17
+	VFMADD213PS Z6, Z10, Z18
+	VFMADD213PS Z6, Z9, Z17
+	VFMADD213PS Z6, Z10, Z18
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z15, Z17, Z17
+	VSCALEFPS Z16, Z18, Z18
+	VMOVUPS   twoM149<>+0(SB), Z9
+	VMAXPS    Z17, Z9, Z9
+	VMOVUPS   twoM149<>+0(SB), Z10
+	VMAXPS    Z18, Z10, Z10
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z11, Z9, Z9
+	VMULPS Z12, Z10, Z10
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(SI)(DI*4), Z11
+	VMOVUPS  320(SI)(DI*4), Z12
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K2
+	VMULPS.Z Z13, Z9, K1, Z9
+	VMULPS.Z Z14, Z10, K2, Z10
+
+	// store dst
+	VMOVUPS Z9, 256(CX)(DI*4)
+	VMOVUPS Z10, 320(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(DX)(DI*4), Z8, Z9
+	VMINPS Z9, Z5, Z9
+	VANDPS 448(DX)(DI*4), Z8, Z10
+	VMINPS Z10, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VFNMADD231PS log2e<>+0(SB), Z9, Z11
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VFMADD213PS exp5<>+0(SB), Z9, Z13
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z9, Z13
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z9, Z13
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z9, Z13
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS Z6, Z9, Z13
+	VFMADD213PS Z6, Z10, Z14
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z15
+	VMOVAPS     Z6, Z16
+	VFMADD231PS Z13, Z9, Z15
+	VFMADD231PS Z14, Z10, Z16
+	VSUBPS      Z15, Z6, Z17
+	VSUBPS      Z16, Z6, Z18
+	VFMADD231PS Z13, Z9, Z17
+	VFMADD231PS Z14, Z10, Z18
+	VSCALEFPS   Z11, Z15, Z15
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z11, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z15, Z9
+	VADDPS       Z6, Z16, Z10
+	VSUBPS       Z6, Z9, Z11
+	VSUBPS       Z6, Z10, Z12
+	VSUBPS       Z11, Z15, Z11
+	VSUBPS       Z12, Z16, Z12
+	VDIVPS       Z9, Z15, Z13
+	VDIVPS       Z10, Z16, Z14
+	VFNMADD213PS Z15, Z13, Z9
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD231PS Z11, Z13, Z9
+	VFNMADD231PS Z12, Z14, Z10
+	VSUBPS       Z13, Z6, Z11
+	VSUBPS       Z14, Z6, Z12
+	VFMADD231PS  Z17, Z11, Z9
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD213PS  Z13, Z11, Z9
+	VFMADD213PS  Z14, Z12, Z10
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z15, K1
+	VCMPPS      $0x1d, Z7, Z16, K2
+	VFMSUB213PS Z7, Z7, K1, Z15
+	VFMSUB213PS Z7, Z7, K2, Z16
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VFMADD213PS lp7<>+0(SB), Z15, Z11
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z15, Z11
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z15, Z11
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z15, Z11
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z15, Z11
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z15, Z11
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z15, Z11
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z15, Z11
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VMULPS      Z15, Z15, Z13
+	VFMADD213PS Z15, Z13, Z11
+	VMULPS      Z16, Z16, Z13
+	VFMADD213PS Z16, Z13, Z12
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z11, K1, Z11
+	VADDPS ln2f<>+0(SB), Z12, K2, Z12
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(BX)(DI*4), Z13
+	VMOVUPS     448(BX)(DI*4), Z14
+	VFMADD213PS Z1, Z0, Z13
+	VFMADD213PS Z1, Z0, Z14
+	VSUBPS      Z13, Z6, Z15
+	VSUBPS      Z14, Z6, Z16
+	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VBLENDMPS   Z13, Z15, K1, Z15
+	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z13
+	VFMADD213PS Z3, Z2, Z14
+	VMULPS      384(SI)(DI*4), Z13, Z13
+	VMULPS      448(SI)(DI*4), Z14, Z14
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(DX)(DI*4), Z8, Z17
+	VPTESTMD    Z8, Z15, K1
+	VFMADD231PS Z17, Z15, K1, Z11
+	VANDPS      448(DX)(DI*4), Z8, Z17
+	VPTESTMD    Z8, Z16, K1
+	VFMADD231PS Z17, Z16, K1, Z12
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z9, Z6, Z17
+	VSUBPS      Z10, Z6, Z18
+	VSUBPS      Z15, Z6, Z19
+	VSUBPS      Z16, Z6, Z20
+	VMULPS      Z9, Z19, Z19
+	VMULPS      Z10, Z20, Z20
+	VFMADD231PS Z15, Z17, Z19
+	VFMADD231PS Z16, Z18, Z20
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z19, K1
+	VMOVAPS   Z19, Z9
+	VMULPS    two23<>+0(SB), Z19, K1, Z9
+	VMOVUPS.Z minus23<>+0(SB), K1, Z10
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z15
+	VMULPS    two23<>+0(SB), Z20, K1, Z15
+	VMOVUPS.Z minus23<>+0(SB), K1, Z16
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z9, Z9
+	VPSUBD    bits075<>+0(SB), Z15, Z15
+	VPSRAD    $0x17, Z9, Z17
+	VPSRAD    $0x17, Z15, Z18
+	VCVTDQ2PS Z17, Z17
+	VCVTDQ2PS Z18, Z18
+	VADDPS    Z10, Z17, Z17
+	VADDPS    Z16, Z18, Z18
+	VANDPS    mantissa<>+0(SB), Z9, Z9
+	VANDPS    mantissa<>+0(SB), Z15, Z15
+	VPADDD    bits075<>+0(SB), Z9, Z9
+	VPADDD    bits075<>+0(SB), Z15, Z15
+	VSUBPS    Z6, Z9, Z9
+	VSUBPS    Z6, Z15, Z15
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z10
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z9, Z10
+	VFMADD213PS lp7<>+0(SB), Z15, Z16
+	VFMADD213PS lp6<>+0(SB), Z9, Z10
+	VFMADD213PS lp6<>+0(SB), Z15, Z16
+	VFMADD213PS lp5<>+0(SB), Z9, Z10
+	VFMADD213PS lp5<>+0(SB), Z15, Z16
+	VFMADD213PS lp4<>+0(SB), Z9, Z10
+	VFMADD213PS lp4<>+0(SB), Z15, Z16
+	VFMADD213PS lp3<>+0(SB), Z9, Z10
+	VFMADD213PS lp3<>+0(SB), Z15, Z16
+	VFMADD213PS lp2<>+0(SB), Z9, Z10
+	VFMADD213PS lp2<>+0(SB), Z15, Z16
+	VFMADD213PS lp1<>+0(SB), Z9, Z10
+	VFMADD213PS lp1<>+0(SB), Z15, Z16
+	VFMADD213PS lp0<>+0(SB), Z9, Z10
+	VFMADD213PS lp0<>+0(SB), Z15, Z16
+	VMULPS      Z9, Z9, Z21
+	VFMADD213PS Z9, Z21, Z10
+	VMULPS      Z15, Z15, Z9
+	VFMADD213PS Z15, Z9, Z16
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z17, Z10
+	VFMADD231PS ln2lo<>+0(SB), Z18, Z16
+	VFMADD231PS ln2hi<>+0(SB), Z17, Z10
+	VFMADD231PS ln2hi<>+0(SB), Z18, Z16
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z19, K1
+	VMOVUPS negInf<>+0(SB), K1, Z10
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z16
+	VCMPPS  $0x19, zero<>+0(SB), Z19, K1
+	VCMPPS  $0x16, Z6, Z19, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z10
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z6, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z16
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z10, Z10
+	VMULPS Z4, Z16, Z16
+	VXORPS signbit<>+0(SB), Z10, Z10
+	VXORPS signbit<>+0(SB), Z16, Z16
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z10, Z5, Z9
+	VMINPS Z16, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z9, Z15
+	VFNMADD231PS log2e<>+0(SB), Z10, Z16
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z9
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z9, Z17
+	VFMADD213PS exp5<>+0(SB), Z10, Z18
+	VFMADD213PS exp4<>+0(SB), Z9, Z17
+	VFMADD213PS exp4<>+0(SB), Z10, Z18
+	VFMADD213PS exp3<>+0(SB), Z9, Z17
+	VFMADD213PS exp3<>+0(SB), Z10, Z18
+	VFMADD213PS exp2<>+0(SB), Z9, Z17
+	VFMADD213PS exp2<>+0(SB), Z10, Z18
+	VFMADD213PS Z6, Z9, Z17
+	VFMADD213PS Z6, Z10, Z18
+	VFMADD213PS Z6, Z9, Z17
+	VFMADD213PS Z6, Z10, Z18
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z15, Z17, Z17
+	VSCALEFPS Z16, Z18, Z18
+	VMOVUPS   twoM149<>+0(SB), Z9
+	VMAXPS    Z17, Z9, Z9
+	VMOVUPS   twoM149<>+0(SB), Z10
+	VMAXPS    Z18, Z10, Z10
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z11, Z9, Z9
+	VMULPS Z12, Z10, Z10
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(SI)(DI*4), Z11
+	VMOVUPS  448(SI)(DI*4), Z12
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K2
+	VMULPS.Z Z13, Z9, K1, Z9
+	VMULPS.Z Z14, Z10, K2, Z10
+
+	// store dst
+	VMOVUPS Z9, 384(CX)(DI*4)
+	VMOVUPS Z10, 448(CX)(DI*4)
+	ADDQ    $+128, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VPBROADCASTD R8, Z9
+	VPCMPGTD     iota<>+0(SB), Z9, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (DX)(DI*4), K1, Z9
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z9, Z8, Z10
+	VMINPS Z10, Z5, Z10
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VFNMADD231PS log2e<>+0(SB), Z10, Z11
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z10
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z12
+	VFMADD213PS exp5<>+0(SB), Z10, Z12
+	VFMADD213PS exp4<>+0(SB), Z10, Z12
+	VFMADD213PS exp3<>+0(SB), Z10, Z12
+	VFMADD213PS exp2<>+0(SB), Z10, Z12
+	VFMADD213PS Z6, Z10, Z12
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z13
+	VFMADD231PS Z12, Z10, Z13
+	VSUBPS      Z13, Z6, Z14
+	VFMADD231PS Z12, Z10, Z14
+	VSCALEFPS   Z11, Z13, Z13
+	VSCALEFPS   Z11, Z14, Z14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z13, Z10
+	VSUBPS       Z6, Z10, Z11
+	VSUBPS       Z11, Z13, Z11
+	VDIVPS       Z10, Z13, Z12
+	VFNMADD213PS Z13, Z12, Z10
+	VFNMADD231PS Z11, Z12, Z10
+	VSUBPS       Z12, Z6, Z11
+	VFMADD231PS  Z14, Z11, Z10
+	VFMADD213PS  Z12, Z11, Z10
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z13, K2
+	VFMSUB213PS Z7, Z7, K2, Z13
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z11
+	VFMADD213PS lp7<>+0(SB), Z13, Z11
+	VFMADD213PS lp6<>+0(SB), Z13, Z11
+	VFMADD213PS lp5<>+0(SB), Z13, Z11
+	VFMADD213PS lp4<>+0(SB), Z13, Z11
+	VFMADD213PS lp3<>+0(SB), Z13, Z11
+	VFMADD213PS lp2<>+0(SB), Z13, Z11
+	VFMADD213PS lp1<>+0(SB), Z13, Z11
+	VFMADD213PS lp0<>+0(SB), Z13, Z11
+	VMULPS      Z13, Z13, Z12
+	VFMADD213PS Z13, Z12, Z11
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z11, K2, Z11
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (BX)(DI*4), K1, Z12
+	VFMADD213PS Z1, Z0, Z12
+	VSUBPS      Z12, Z6, Z13
+	VFPCLASSPSZ $0x54, Z9, K2
+	VBLENDMPS   Z12, Z13, K2, Z13
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z12
+	VMOVUPS.Z   (SI)(DI*4), K1, Z14
+	VMULPS      Z14, Z12, Z12
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z9, Z8, Z9
+	VPTESTMD    Z8, Z13, K2
+	VFMADD231PS Z9, Z13, K2, Z11
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z6, Z9
+	VSUBPS      Z13, Z6, Z14
+	VMULPS      Z10, Z14, Z14
+	VFMADD231PS Z13, Z9, Z14
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z14, K2
+	VMOVAPS   Z14, Z9
+	VMULPS    two23<>+0(SB), Z14, K2, Z9
+	VMOVUPS.Z minus23<>+0(SB), K2, Z10
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z9, Z9
+	VPSRAD    $0x17, Z9, Z13
+	VCVTDQ2PS Z13, Z13
+	VADDPS    Z10, Z13, Z13
+	VANDPS    mantissa<>+0(SB), Z9, Z9
+	VPADDD    bits075<>+0(SB), Z9, Z9
+	VSUBPS    Z6, Z9, Z9
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z10
+	VFMADD213PS lp7<>+0(SB), Z9, Z10
+	VFMADD213PS lp6<>+0(SB), Z9, Z10
+	VFMADD213PS lp5<>+0(SB), Z9, Z10
+	VFMADD213PS lp4<>+0(SB), Z9, Z10
+	VFMADD213PS lp3<>+0(SB), Z9, Z10
+	VFMADD213PS lp2<>+0(SB), Z9, Z10
+	VFMADD213PS lp1<>+0(SB), Z9, Z10
+	VFMADD213PS lp0<>+0(SB), Z9, Z10
+	VMULPS      Z9, Z9, Z15
+	VFMADD213PS Z9, Z15, Z10
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z13, Z10
+	VFMADD231PS ln2hi<>+0(SB), Z13, Z10
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z14, K2
+	VMOVUPS negInf<>+0(SB), K2, Z10
+	VCMPPS  $0x19, zero<>+0(SB), Z14, K2
+	VCMPPS  $0x16, Z6, Z14, K3
+	KORW    K2, K3, K2
+	VMOVUPS nan<>+0(SB), K2, Z10
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z10, Z10
+	VXORPS signbit<>+0(SB), Z10, Z10
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z10, Z5, Z9
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VFNMADD231PS log2e<>+0(SB), Z9, Z10
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z9
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z13
+	VFMADD213PS exp5<>+0(SB), Z9, Z13
+	VFMADD213PS exp4<>+0(SB), Z9, Z13
+	VFMADD213PS exp3<>+0(SB), Z9, Z13
+	VFMADD213PS exp2<>+0(SB), Z9, Z13
+	VFMADD213PS Z6, Z9, Z13
+	VFMADD213PS Z6, Z9, Z13
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z10, Z13, Z13
+	VMOVUPS   twoM149<>+0(SB), Z9
+	VMAXPS    Z13, Z9, Z9
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z11, Z9, Z9
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (SI)(DI*4), K1, Z10
+	VCMPPS    $0x04, zero<>+0(SB), Z10, K2
+	VMULPS.Z  Z12, Z9, K2, Z9
+
+	// store dst
+	VMOVUPS Z9, K1, (CX)(DI*4)
+	ADDQ    $+16, DI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalPowSumAVX512(x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, acc *[32]float64)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalPowSumAVX512(SB), NOSPLIT, $0-104
+	// focalPowSumAVX512: loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])
+	// Registers:
+	//   AX   n = len(x)
+	//   CX   &x[0]
+	//   DX   &y[0]
+	//   BX   &w[0]
+	//   SI   acc
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   gamma, broadcast
+	//   Z5   expClamp, preloaded
+	//   Z6   one, preloaded
+	//   Z7   half, preloaded
+	//   Z8   absmask, preloaded
+	//   Z9   acc[0:8]
+	//   Z10  acc[8:16]
+	//   Z11  acc[16:24]
+	//   Z12  acc[24:32]
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 128 elements
+	//   R8   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         x_len+8(FP), AX
+	MOVQ         x_base+0(FP), CX
+	MOVQ         y_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVQ         acc+96(FP), SI
+	VBROADCASTSS oms+72(FP), Z0
+	VBROADCASTSS hs+76(FP), Z1
+	VBROADCASTSS al1+80(FP), Z2
+	VBROADCASTSS al0+84(FP), Z3
+	VBROADCASTSS gamma+88(FP), Z4
+	VMOVUPS      expClamp<>+0(SB), Z5
+	VMOVUPS      one<>+0(SB), Z6
+	VMOVUPS      half<>+0(SB), Z7
+	VMOVUPS      absmask<>+0(SB), Z8
+	VMOVUPD      (SI), Z9
+	VMOVUPD      64(SI), Z10
+	VMOVUPD      128(SI), Z11
+	VMOVUPD      192(SI), Z12
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-128, R8
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(DI*4)
+	PREFETCHT0 2112(CX)(DI*4)
+	PREFETCHT0 2176(CX)(DI*4)
+	PREFETCHT0 2240(CX)(DI*4)
+	PREFETCHT0 2304(CX)(DI*4)
+	PREFETCHT0 2368(CX)(DI*4)
+	PREFETCHT0 2432(CX)(DI*4)
+	PREFETCHT0 2496(CX)(DI*4)
+	PREFETCHT0 2048(DX)(DI*4)
+	PREFETCHT0 2112(DX)(DI*4)
+	PREFETCHT0 2176(DX)(DI*4)
+	PREFETCHT0 2240(DX)(DI*4)
+	PREFETCHT0 2304(DX)(DI*4)
+	PREFETCHT0 2368(DX)(DI*4)
+	PREFETCHT0 2432(DX)(DI*4)
+	PREFETCHT0 2496(DX)(DI*4)
+	PREFETCHT0 2048(BX)(DI*4)
+	PREFETCHT0 2112(BX)(DI*4)
+	PREFETCHT0 2176(BX)(DI*4)
+	PREFETCHT0 2240(BX)(DI*4)
+	PREFETCHT0 2304(BX)(DI*4)
+	PREFETCHT0 2368(BX)(DI*4)
+	PREFETCHT0 2432(BX)(DI*4)
+	PREFETCHT0 2496(BX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (CX)(DI*4), Z8, Z13
+	VMINPS Z13, Z5, Z13
+	VANDPS 64(CX)(DI*4), Z8, Z14
+	VMINPS Z14, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS Z6, Z13, Z17
+	VFMADD213PS Z6, Z14, Z18
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z19
+	VMOVAPS     Z6, Z20
+	VFMADD231PS Z17, Z13, Z19
+	VFMADD231PS Z18, Z14, Z20
+	VSUBPS      Z19, Z6, Z21
+	VSUBPS      Z20, Z6, Z22
+	VFMADD231PS Z17, Z13, Z21
+	VFMADD231PS Z18, Z14, Z22
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z19, Z13
+	VADDPS       Z6, Z20, Z14
+	VSUBPS       Z6, Z13, Z15
+	VSUBPS       Z6, Z14, Z16
+	VSUBPS       Z15, Z19, Z15
+	VSUBPS       Z16, Z20, Z16
+	VDIVPS       Z13, Z19, Z17
+	VDIVPS       Z14, Z20, Z18
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD231PS Z15, Z17, Z13
+	VFNMADD231PS Z16, Z18, Z14
+	VSUBPS       Z17, Z6, Z15
+	VSUBPS       Z18, Z6, Z16
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD213PS  Z17, Z15, Z13
+	VFMADD213PS  Z18, Z16, Z14
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z19, K1
+	VCMPPS      $0x1d, Z7, Z20, K2
+	VFMSUB213PS Z7, Z7, K1, Z19
+	VFMSUB213PS Z7, Z7, K2, Z20
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z15
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VMULPS      Z19, Z19, Z17
+	VFMADD213PS Z19, Z17, Z15
+	VMULPS      Z20, Z20, Z17
+	VFMADD213PS Z20, Z17, Z16
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z15, K1, Z15
+	VADDPS ln2f<>+0(SB), Z16, K2, Z16
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (DX)(DI*4), Z17
+	VMOVUPS     64(DX)(DI*4), Z18
+	VFMADD213PS Z1, Z0, Z17
+	VFMADD213PS Z1, Z0, Z18
+	VSUBPS      Z17, Z6, Z19
+	VSUBPS      Z18, Z6, Z20
+	VFPCLASSPSZ $0x54, (CX)(DI*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+	VFPCLASSPSZ $0x54, 64(CX)(DI*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z17
+	VFMADD213PS Z3, Z2, Z18
+	VMULPS      (BX)(DI*4), Z17, Z17
+	VMULPS      64(BX)(DI*4), Z18, Z18
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (CX)(DI*4), Z8, Z21
+	VPTESTMD    Z8, Z19, K1
+	VFMADD231PS Z21, Z19, K1, Z15
+	VANDPS      64(CX)(DI*4), Z8, Z21
+	VPTESTMD    Z8, Z20, K1
+	VFMADD231PS Z21, Z20, K1, Z16
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z13, Z6, Z21
+	VSUBPS      Z14, Z6, Z22
+	VSUBPS      Z19, Z6, Z23
+	VSUBPS      Z20, Z6, Z24
+	VMULPS      Z13, Z23, Z23
+	VMULPS      Z14, Z24, Z24
+	VFMADD231PS Z19, Z21, Z23
+	VFMADD231PS Z20, Z22, Z24
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z23, K1
+	VMOVAPS   Z23, Z13
+	VMULPS    two23<>+0(SB), Z23, K1, Z13
+	VMOVUPS.Z minus23<>+0(SB), K1, Z14
+	VCMPPS    $0x11, twoM126<>+0(SB), Z24, K1
+	VMOVAPS   Z24, Z19
+	VMULPS    two23<>+0(SB), Z24, K1, Z19
+	VMOVUPS.Z minus23<>+0(SB), K1, Z20
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z13, Z13
+	VPSUBD    bits075<>+0(SB), Z19, Z19
+	VPSRAD    $0x17, Z13, Z21
+	VPSRAD    $0x17, Z19, Z22
+	VCVTDQ2PS Z21, Z21
+	VCVTDQ2PS Z22, Z22
+	VADDPS    Z14, Z21, Z21
+	VADDPS    Z20, Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z13, Z13
+	VANDPS    mantissa<>+0(SB), Z19, Z19
+	VPADDD    bits075<>+0(SB), Z13, Z13
+	VPADDD    bits075<>+0(SB), Z19, Z19
+	VSUBPS    Z6, Z13, Z13
+	VSUBPS    Z6, Z19, Z19
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z20
+	VFMADD213PS lp7<>+0(SB), Z13, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z20
+	VFMADD213PS lp6<>+0(SB), Z13, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z20
+	VFMADD213PS lp5<>+0(SB), Z13, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z20
+	VFMADD213PS lp4<>+0(SB), Z13, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z20
+	VFMADD213PS lp3<>+0(SB), Z13, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z20
+	VFMADD213PS lp2<>+0(SB), Z13, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z20
+	VFMADD213PS lp1<>+0(SB), Z13, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z20
+	VFMADD213PS lp0<>+0(SB), Z13, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z20
+	VMULPS      Z13, Z13, Z25
+	VFMADD213PS Z13, Z25, Z14
+	VMULPS      Z19, Z19, Z13
+	VFMADD213PS Z19, Z13, Z20
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z21, Z14
+	VFMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFMADD231PS ln2hi<>+0(SB), Z21, Z14
+	VFMADD231PS ln2hi<>+0(SB), Z22, Z20
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z23, K1
+	VMOVUPS negInf<>+0(SB), K1, Z14
+	VCMPPS  $0x00, zero<>+0(SB), Z24, K1
+	VMOVUPS negInf<>+0(SB), K1, Z20
+	VCMPPS  $0x19, zero<>+0(SB), Z23, K1
+	VCMPPS  $0x16, Z6, Z23, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z14
+	VCMPPS  $0x19, zero<>+0(SB), Z24, K1
+	VCMPPS  $0x16, Z6, Z24, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z20
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z14, Z14
+	VMULPS Z4, Z20, Z20
+	VXORPS signbit<>+0(SB), Z14, Z14
+	VXORPS signbit<>+0(SB), Z20, Z20
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z14, Z5, Z13
+	VMINPS Z20, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VMOVUPS      expMagic<>+0(SB), Z20
+	VFNMADD231PS log2e<>+0(SB), Z13, Z19
+	VFNMADD231PS log2e<>+0(SB), Z14, Z20
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VSUBPS       expMagic<>+0(SB), Z20, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z20, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z20, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z21
+	VMOVUPS     exp6<>+0(SB), Z22
+	VFMADD213PS exp5<>+0(SB), Z13, Z21
+	VFMADD213PS exp5<>+0(SB), Z14, Z22
+	VFMADD213PS exp4<>+0(SB), Z13, Z21
+	VFMADD213PS exp4<>+0(SB), Z14, Z22
+	VFMADD213PS exp3<>+0(SB), Z13, Z21
+	VFMADD213PS exp3<>+0(SB), Z14, Z22
+	VFMADD213PS exp2<>+0(SB), Z13, Z21
+	VFMADD213PS exp2<>+0(SB), Z14, Z22
+	VFMADD213PS Z6, Z13, Z21
+	VFMADD213PS Z6, Z14, Z22
+	VFMADD213PS Z6, Z13, Z21
+	VFMADD213PS Z6, Z14, Z22
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z19, Z21, Z21
+	VSCALEFPS Z20, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z13
+	VMAXPS    Z21, Z13, Z13
+	VMOVUPS   twoM149<>+0(SB), Z14
+	VMAXPS    Z22, Z14, Z14
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z15, Z13, Z13
+	VMULPS Z16, Z14, Z14
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (BX)(DI*4), Z15
+	VMOVUPS  64(BX)(DI*4), Z16
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K2
+	VMULPS.Z Z17, Z13, K1, Z13
+	VMULPS.Z Z18, Z14, K2, Z14
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y13, Z17
+	VEXTRACTF64X4 $0x01, Z13, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z17, Z9, Z9
+	VADDPD        Z13, Z10, Z10
+	VCVTPS2PD     Y14, Z13
+	VEXTRACTF64X4 $0x01, Z14, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z9, Z9
+	VADDPD        Z14, Z10, Z10
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y15, Z13
+	VEXTRACTF64X4 $0x01, Z15, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, Z11
+	VADDPD        Z14, Z12, Z12
+	VCVTPS2PD     Y16, Z13
+	VEXTRACTF64X4 $0x01, Z16, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, Z11
+	VADDPD        Z14, Z12, Z12
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(CX)(DI*4), Z8, Z13
+	VMINPS Z13, Z5, Z13
+	VANDPS 192(CX)(DI*4), Z8, Z14
+	VMINPS Z14, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS Z6, Z13, Z17
+	VFMADD213PS Z6, Z14, Z18
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z19
+	VMOVAPS     Z6, Z20
+	VFMADD231PS Z17, Z13, Z19
+	VFMADD231PS Z18, Z14, Z20
+	VSUBPS      Z19, Z6, Z21
+	VSUBPS      Z20, Z6, Z22
+	VFMADD231PS Z17, Z13, Z21
+	VFMADD231PS Z18, Z14, Z22
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z19, Z13
+	VADDPS       Z6, Z20, Z14
+	VSUBPS       Z6, Z13, Z15
+	VSUBPS       Z6, Z14, Z16
+	VSUBPS       Z15, Z19, Z15
+	VSUBPS       Z16, Z20, Z16
+	VDIVPS       Z13, Z19, Z17
+	VDIVPS       Z14, Z20, Z18
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD231PS Z15, Z17, Z13
+	VFNMADD231PS Z16, Z18, Z14
+	VSUBPS       Z17, Z6, Z15
+	VSUBPS       Z18, Z6, Z16
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD213PS  Z17, Z15, Z13
+	VFMADD213PS  Z18, Z16, Z14
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z19, K1
+	VCMPPS      $0x1d, Z7, Z20, K2
+	VFMSUB213PS Z7, Z7, K1, Z19
+	VFMSUB213PS Z7, Z7, K2, Z20
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z15
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VMULPS      Z19, Z19, Z17
+	VFMADD213PS Z19, Z17, Z15
+	VMULPS      Z20, Z20, Z17
+	VFMADD213PS Z20, Z17, Z16
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z15, K1, Z15
+	VADDPS ln2f<>+0(SB), Z16, K2, Z16
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(DX)(DI*4), Z17
+	VMOVUPS     192(DX)(DI*4), Z18
+	VFMADD213PS Z1, Z0, Z17
+	VFMADD213PS Z1, Z0, Z18
+	VSUBPS      Z17, Z6, Z19
+	VSUBPS      Z18, Z6, Z20
+	VFPCLASSPSZ $0x54, 128(CX)(DI*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+	VFPCLASSPSZ $0x54, 192(CX)(DI*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z17
+	VFMADD213PS Z3, Z2, Z18
+	VMULPS      128(BX)(DI*4), Z17, Z17
+	VMULPS      192(BX)(DI*4), Z18, Z18
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(CX)(DI*4), Z8, Z21
+	VPTESTMD    Z8, Z19, K1
+	VFMADD231PS Z21, Z19, K1, Z15
+	VANDPS      192(CX)(DI*4), Z8, Z21
+	VPTESTMD    Z8, Z20, K1
+	VFMADD231PS Z21, Z20, K1, Z16
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z13, Z6, Z21
+	VSUBPS      Z14, Z6, Z22
+	VSUBPS      Z19, Z6, Z23
+	VSUBPS      Z20, Z6, Z24
+	VMULPS      Z13, Z23, Z23
+	VMULPS      Z14, Z24, Z24
+	VFMADD231PS Z19, Z21, Z23
+	VFMADD231PS Z20, Z22, Z24
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z23, K1
+	VMOVAPS   Z23, Z13
+	VMULPS    two23<>+0(SB), Z23, K1, Z13
+	VMOVUPS.Z minus23<>+0(SB), K1, Z14
+	VCMPPS    $0x11, twoM126<>+0(SB), Z24, K1
+	VMOVAPS   Z24, Z19
+	VMULPS    two23<>+0(SB), Z24, K1, Z19
+	VMOVUPS.Z minus23<>+0(SB), K1, Z20
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z13, Z13
+	VPSUBD    bits075<>+0(SB), Z19, Z19
+	VPSRAD    $0x17, Z13, Z21
+	VPSRAD    $0x17, Z19, Z22
+	VCVTDQ2PS Z21, Z21
+	VCVTDQ2PS Z22, Z22
+	VADDPS    Z14, Z21, Z21
+	VADDPS    Z20, Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z13, Z13
+	VANDPS    mantissa<>+0(SB), Z19, Z19
+	VPADDD    bits075<>+0(SB), Z13, Z13
+	VPADDD    bits075<>+0(SB), Z19, Z19
+	VSUBPS    Z6, Z13, Z13
+	VSUBPS    Z6, Z19, Z19
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z20
+	VFMADD213PS lp7<>+0(SB), Z13, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z20
+	VFMADD213PS lp6<>+0(SB), Z13, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z20
+	VFMADD213PS lp5<>+0(SB), Z13, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z20
+	VFMADD213PS lp4<>+0(SB), Z13, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z20
+	VFMADD213PS lp3<>+0(SB), Z13, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z20
+	VFMADD213PS lp2<>+0(SB), Z13, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z20
+	VFMADD213PS lp1<>+0(SB), Z13, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z20
+	VFMADD213PS lp0<>+0(SB), Z13, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z20
+	VMULPS      Z13, Z13, Z25
+	VFMADD213PS Z13, Z25, Z14
+	VMULPS      Z19, Z19, Z13
+	VFMADD213PS Z19, Z13, Z20
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z21, Z14
+	VFMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFMADD231PS ln2hi<>+0(SB), Z21, Z14
+	VFMADD231PS ln2hi<>+0(SB), Z22, Z20
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z23, K1
+	VMOVUPS negInf<>+0(SB), K1, Z14
+	VCMPPS  $0x00, zero<>+0(SB), Z24, K1
+	VMOVUPS negInf<>+0(SB), K1, Z20
+	VCMPPS  $0x19, zero<>+0(SB), Z23, K1
+	VCMPPS  $0x16, Z6, Z23, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z14
+	VCMPPS  $0x19, zero<>+0(SB), Z24, K1
+	VCMPPS  $0x16, Z6, Z24, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z20
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z14, Z14
+	VMULPS Z4, Z20, Z20
+	VXORPS signbit<>+0(SB), Z14, Z14
+	VXORPS signbit<>+0(SB), Z20, Z20
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z14, Z5, Z13
+	VMINPS Z20, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VMOVUPS      expMagic<>+0(SB), Z20
+	VFNMADD231PS log2e<>+0(SB), Z13, Z19
+	VFNMADD231PS log2e<>+0(SB), Z14, Z20
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VSUBPS       expMagic<>+0(SB), Z20, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z20, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z20, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z21
+	VMOVUPS     exp6<>+0(SB), Z22
+	VFMADD213PS exp5<>+0(SB), Z13, Z21
+	VFMADD213PS exp5<>+0(SB), Z14, Z22
+	VFMADD213PS exp4<>+0(SB), Z13, Z21
+	VFMADD213PS exp4<>+0(SB), Z14, Z22
+	VFMADD213PS exp3<>+0(SB), Z13, Z21
+	VFMADD213PS exp3<>+0(SB), Z14, Z22
+	VFMADD213PS exp2<>+0(SB), Z13, Z21
+	VFMADD213PS exp2<>+0(SB), Z14, Z22
+	VFMADD213PS Z6, Z13, Z21
+	VFMADD213PS Z6, Z14, Z22
+	VFMADD213PS Z6, Z13, Z21
+	VFMADD213PS Z6, Z14, Z22
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z19, Z21, Z21
+	VSCALEFPS Z20, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z13
+	VMAXPS    Z21, Z13, Z13
+	VMOVUPS   twoM149<>+0(SB), Z14
+	VMAXPS    Z22, Z14, Z14
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z15, Z13, Z13
+	VMULPS Z16, Z14, Z14
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(BX)(DI*4), Z15
+	VMOVUPS  192(BX)(DI*4), Z16
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K2
+	VMULPS.Z Z17, Z13, K1, Z13
+	VMULPS.Z Z18, Z14, K2, Z14
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y13, Z17
+	VEXTRACTF64X4 $0x01, Z13, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z17, Z9, Z9
+	VADDPD        Z13, Z10, Z10
+	VCVTPS2PD     Y14, Z13
+	VEXTRACTF64X4 $0x01, Z14, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z9, Z9
+	VADDPD        Z14, Z10, Z10
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y15, Z13
+	VEXTRACTF64X4 $0x01, Z15, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, Z11
+	VADDPD        Z14, Z12, Z12
+	VCVTPS2PD     Y16, Z13
+	VEXTRACTF64X4 $0x01, Z16, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, Z11
+	VADDPD        Z14, Z12, Z12
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(CX)(DI*4), Z8, Z13
+	VMINPS Z13, Z5, Z13
+	VANDPS 320(CX)(DI*4), Z8, Z14
+	VMINPS Z14, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS Z6, Z13, Z17
+	VFMADD213PS Z6, Z14, Z18
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z19
+	VMOVAPS     Z6, Z20
+	VFMADD231PS Z17, Z13, Z19
+	VFMADD231PS Z18, Z14, Z20
+	VSUBPS      Z19, Z6, Z21
+	VSUBPS      Z20, Z6, Z22
+	VFMADD231PS Z17, Z13, Z21
+	VFMADD231PS Z18, Z14, Z22
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z19, Z13
+	VADDPS       Z6, Z20, Z14
+	VSUBPS       Z6, Z13, Z15
+	VSUBPS       Z6, Z14, Z16
+	VSUBPS       Z15, Z19, Z15
+	VSUBPS       Z16, Z20, Z16
+	VDIVPS       Z13, Z19, Z17
+	VDIVPS       Z14, Z20, Z18
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD231PS Z15, Z17, Z13
+	VFNMADD231PS Z16, Z18, Z14
+	VSUBPS       Z17, Z6, Z15
+	VSUBPS       Z18, Z6, Z16
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD213PS  Z17, Z15, Z13
+	VFMADD213PS  Z18, Z16, Z14
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z19, K1
+	VCMPPS      $0x1d, Z7, Z20, K2
+	VFMSUB213PS Z7, Z7, K1, Z19
+	VFMSUB213PS Z7, Z7, K2, Z20
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z15
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VMULPS      Z19, Z19, Z17
+	VFMADD213PS Z19, Z17, Z15
+	VMULPS      Z20, Z20, Z17
+	VFMADD213PS Z20, Z17, Z16
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z15, K1, Z15
+	VADDPS ln2f<>+0(SB), Z16, K2, Z16
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(DX)(DI*4), Z17
+	VMOVUPS     320(DX)(DI*4), Z18
+	VFMADD213PS Z1, Z0, Z17
+	VFMADD213PS Z1, Z0, Z18
+	VSUBPS      Z17, Z6, Z19
+	VSUBPS      Z18, Z6, Z20
+	VFPCLASSPSZ $0x54, 256(CX)(DI*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+	VFPCLASSPSZ $0x54, 320(CX)(DI*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z17
+	VFMADD213PS Z3, Z2, Z18
+	VMULPS      256(BX)(DI*4), Z17, Z17
+	VMULPS      320(BX)(DI*4), Z18, Z18
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(CX)(DI*4), Z8, Z21
+	VPTESTMD    Z8, Z19, K1
+	VFMADD231PS Z21, Z19, K1, Z15
+	VANDPS      320(CX)(DI*4), Z8, Z21
+	VPTESTMD    Z8, Z20, K1
+	VFMADD231PS Z21, Z20, K1, Z16
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z13, Z6, Z21
+	VSUBPS      Z14, Z6, Z22
+	VSUBPS      Z19, Z6, Z23
+	VSUBPS      Z20, Z6, Z24
+	VMULPS      Z13, Z23, Z23
+	VMULPS      Z14, Z24, Z24
+	VFMADD231PS Z19, Z21, Z23
+	VFMADD231PS Z20, Z22, Z24
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z23, K1
+	VMOVAPS   Z23, Z13
+	VMULPS    two23<>+0(SB), Z23, K1, Z13
+	VMOVUPS.Z minus23<>+0(SB), K1, Z14
+	VCMPPS    $0x11, twoM126<>+0(SB), Z24, K1
+	VMOVAPS   Z24, Z19
+	VMULPS    two23<>+0(SB), Z24, K1, Z19
+	VMOVUPS.Z minus23<>+0(SB), K1, Z20
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z13, Z13
+	VPSUBD    bits075<>+0(SB), Z19, Z19
+	VPSRAD    $0x17, Z13, Z21
+	VPSRAD    $0x17, Z19, Z22
+	VCVTDQ2PS Z21, Z21
+	VCVTDQ2PS Z22, Z22
+	VADDPS    Z14, Z21, Z21
+	VADDPS    Z20, Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z13, Z13
+	VANDPS    mantissa<>+0(SB), Z19, Z19
+	VPADDD    bits075<>+0(SB), Z13, Z13
+	VPADDD    bits075<>+0(SB), Z19, Z19
+	VSUBPS    Z6, Z13, Z13
+	VSUBPS    Z6, Z19, Z19
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z20
+	VFMADD213PS lp7<>+0(SB), Z13, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z20
+	VFMADD213PS lp6<>+0(SB), Z13, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z20
+	VFMADD213PS lp5<>+0(SB), Z13, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z20
+	VFMADD213PS lp4<>+0(SB), Z13, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z20
+	VFMADD213PS lp3<>+0(SB), Z13, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z20
+	VFMADD213PS lp2<>+0(SB), Z13, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z20
+	VFMADD213PS lp1<>+0(SB), Z13, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z20
+	VFMADD213PS lp0<>+0(SB), Z13, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z20
+	VMULPS      Z13, Z13, Z25
+	VFMADD213PS Z13, Z25, Z14
+	VMULPS      Z19, Z19, Z13
+	VFMADD213PS Z19, Z13, Z20
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z21, Z14
+	VFMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFMADD231PS ln2hi<>+0(SB), Z21, Z14
+	VFMADD231PS ln2hi<>+0(SB), Z22, Z20
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z23, K1
+	VMOVUPS negInf<>+0(SB), K1, Z14
+	VCMPPS  $0x00, zero<>+0(SB), Z24, K1
+	VMOVUPS negInf<>+0(SB), K1, Z20
+	VCMPPS  $0x19, zero<>+0(SB), Z23, K1
+	VCMPPS  $0x16, Z6, Z23, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z14
+	VCMPPS  $0x19, zero<>+0(SB), Z24, K1
+	VCMPPS  $0x16, Z6, Z24, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z20
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z14, Z14
+	VMULPS Z4, Z20, Z20
+	VXORPS signbit<>+0(SB), Z14, Z14
+	VXORPS signbit<>+0(SB), Z20, Z20
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z14, Z5, Z13
+	VMINPS Z20, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VMOVUPS      expMagic<>+0(SB), Z20
+	VFNMADD231PS log2e<>+0(SB), Z13, Z19
+	VFNMADD231PS log2e<>+0(SB), Z14, Z20
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VSUBPS       expMagic<>+0(SB), Z20, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z20, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z20, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z21
+	VMOVUPS     exp6<>+0(SB), Z22
+	VFMADD213PS exp5<>+0(SB), Z13, Z21
+	VFMADD213PS exp5<>+0(SB), Z14, Z22
+	VFMADD213PS exp4<>+0(SB), Z13, Z21
+	VFMADD213PS exp4<>+0(SB), Z14, Z22
+	VFMADD213PS exp3<>+0(SB), Z13, Z21
+	VFMADD213PS exp3<>+0(SB), Z14, Z22
+	VFMADD213PS exp2<>+0(SB), Z13, Z21
+	VFMADD213PS exp2<>+0(SB), Z14, Z22
+	VFMADD213PS Z6, Z13, Z21
+	VFMADD213PS Z6, Z14, Z22
+	VFMADD213PS Z6, Z13, Z21
+	VFMADD213PS Z6, Z14, Z22
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z19, Z21, Z21
+	VSCALEFPS Z20, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z13
+	VMAXPS    Z21, Z13, Z13
+	VMOVUPS   twoM149<>+0(SB), Z14
+	VMAXPS    Z22, Z14, Z14
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z15, Z13, Z13
+	VMULPS Z16, Z14, Z14
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(BX)(DI*4), Z15
+	VMOVUPS  320(BX)(DI*4), Z16
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K2
+	VMULPS.Z Z17, Z13, K1, Z13
+	VMULPS.Z Z18, Z14, K2, Z14
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y13, Z17
+	VEXTRACTF64X4 $0x01, Z13, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z17, Z9, Z9
+	VADDPD        Z13, Z10, Z10
+	VCVTPS2PD     Y14, Z13
+	VEXTRACTF64X4 $0x01, Z14, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z9, Z9
+	VADDPD        Z14, Z10, Z10
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y15, Z13
+	VEXTRACTF64X4 $0x01, Z15, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, Z11
+	VADDPD        Z14, Z12, Z12
+	VCVTPS2PD     Y16, Z13
+	VEXTRACTF64X4 $0x01, Z16, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, Z11
+	VADDPD        Z14, Z12, Z12
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(CX)(DI*4), Z8, Z13
+	VMINPS Z13, Z5, Z13
+	VANDPS 448(CX)(DI*4), Z8, Z14
+	VMINPS Z14, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS Z6, Z13, Z17
+	VFMADD213PS Z6, Z14, Z18
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z19
+	VMOVAPS     Z6, Z20
+	VFMADD231PS Z17, Z13, Z19
+	VFMADD231PS Z18, Z14, Z20
+	VSUBPS      Z19, Z6, Z21
+	VSUBPS      Z20, Z6, Z22
+	VFMADD231PS Z17, Z13, Z21
+	VFMADD231PS Z18, Z14, Z22
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z19, Z13
+	VADDPS       Z6, Z20, Z14
+	VSUBPS       Z6, Z13, Z15
+	VSUBPS       Z6, Z14, Z16
+	VSUBPS       Z15, Z19, Z15
+	VSUBPS       Z16, Z20, Z16
+	VDIVPS       Z13, Z19, Z17
+	VDIVPS       Z14, Z20, Z18
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD231PS Z15, Z17, Z13
+	VFNMADD231PS Z16, Z18, Z14
+	VSUBPS       Z17, Z6, Z15
+	VSUBPS       Z18, Z6, Z16
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD213PS  Z17, Z15, Z13
+	VFMADD213PS  Z18, Z16, Z14
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z19, K1
+	VCMPPS      $0x1d, Z7, Z20, K2
+	VFMSUB213PS Z7, Z7, K1, Z19
+	VFMSUB213PS Z7, Z7, K2, Z20
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z15
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VMULPS      Z19, Z19, Z17
+	VFMADD213PS Z19, Z17, Z15
+	VMULPS      Z20, Z20, Z17
+	VFMADD213PS Z20, Z17, Z16
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z15, K1, Z15
+	VADDPS ln2f<>+0(SB), Z16, K2, Z16
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(DX)(DI*4), Z17
+	VMOVUPS     448(DX)(DI*4), Z18
+	VFMADD213PS Z1, Z0, Z17
+	VFMADD213PS Z1, Z0, Z18
+	VSUBPS      Z17, Z6, Z19
+	VSUBPS      Z18, Z6, Z20
+	VFPCLASSPSZ $0x54, 384(CX)(DI*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+	VFPCLASSPSZ $0x54, 448(CX)(DI*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z17
+	VFMADD213PS Z3, Z2, Z18
+	VMULPS      384(BX)(DI*4), Z17, Z17
+	VMULPS      448(BX)(DI*4), Z18, Z18
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(CX)(DI*4), Z8, Z21
+	VPTESTMD    Z8, Z19, K1
+	VFMADD231PS Z21, Z19, K1, Z15
+	VANDPS      448(CX)(DI*4), Z8, Z21
+	VPTESTMD    Z8, Z20, K1
+	VFMADD231PS Z21, Z20, K1, Z16
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z13, Z6, Z21
+	VSUBPS      Z14, Z6, Z22
+	VSUBPS      Z19, Z6, Z23
+	VSUBPS      Z20, Z6, Z24
+	VMULPS      Z13, Z23, Z23
+	VMULPS      Z14, Z24, Z24
+	VFMADD231PS Z19, Z21, Z23
+	VFMADD231PS Z20, Z22, Z24
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z23, K1
+	VMOVAPS   Z23, Z13
+	VMULPS    two23<>+0(SB), Z23, K1, Z13
+	VMOVUPS.Z minus23<>+0(SB), K1, Z14
+	VCMPPS    $0x11, twoM126<>+0(SB), Z24, K1
+	VMOVAPS   Z24, Z19
+	VMULPS    two23<>+0(SB), Z24, K1, Z19
+	VMOVUPS.Z minus23<>+0(SB), K1, Z20
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z13, Z13
+	VPSUBD    bits075<>+0(SB), Z19, Z19
+	VPSRAD    $0x17, Z13, Z21
+	VPSRAD    $0x17, Z19, Z22
+	VCVTDQ2PS Z21, Z21
+	VCVTDQ2PS Z22, Z22
+	VADDPS    Z14, Z21, Z21
+	VADDPS    Z20, Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z13, Z13
+	VANDPS    mantissa<>+0(SB), Z19, Z19
+	VPADDD    bits075<>+0(SB), Z13, Z13
+	VPADDD    bits075<>+0(SB), Z19, Z19
+	VSUBPS    Z6, Z13, Z13
+	VSUBPS    Z6, Z19, Z19
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z20
+	VFMADD213PS lp7<>+0(SB), Z13, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z20
+	VFMADD213PS lp6<>+0(SB), Z13, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z20
+	VFMADD213PS lp5<>+0(SB), Z13, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z20
+	VFMADD213PS lp4<>+0(SB), Z13, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z20
+	VFMADD213PS lp3<>+0(SB), Z13, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z20
+	VFMADD213PS lp2<>+0(SB), Z13, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z20
+	VFMADD213PS lp1<>+0(SB), Z13, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z20
+	VFMADD213PS lp0<>+0(SB), Z13, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z20
+	VMULPS      Z13, Z13, Z25
+	VFMADD213PS Z13, Z25, Z14
+	VMULPS      Z19, Z19, Z13
+	VFMADD213PS Z19, Z13, Z20
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z21, Z14
+	VFMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFMADD231PS ln2hi<>+0(SB), Z21, Z14
+	VFMADD231PS ln2hi<>+0(SB), Z22, Z20
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z23, K1
+	VMOVUPS negInf<>+0(SB), K1, Z14
+	VCMPPS  $0x00, zero<>+0(SB), Z24, K1
+	VMOVUPS negInf<>+0(SB), K1, Z20
+	VCMPPS  $0x19, zero<>+0(SB), Z23, K1
+	VCMPPS  $0x16, Z6, Z23, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z14
+	VCMPPS  $0x19, zero<>+0(SB), Z24, K1
+	VCMPPS  $0x16, Z6, Z24, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z20
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z14, Z14
+	VMULPS Z4, Z20, Z20
+	VXORPS signbit<>+0(SB), Z14, Z14
+	VXORPS signbit<>+0(SB), Z20, Z20
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z14, Z5, Z13
+	VMINPS Z20, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VMOVUPS      expMagic<>+0(SB), Z20
+	VFNMADD231PS log2e<>+0(SB), Z13, Z19
+	VFNMADD231PS log2e<>+0(SB), Z14, Z20
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VSUBPS       expMagic<>+0(SB), Z20, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z20, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z20, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z21
+	VMOVUPS     exp6<>+0(SB), Z22
+	VFMADD213PS exp5<>+0(SB), Z13, Z21
+	VFMADD213PS exp5<>+0(SB), Z14, Z22
+	VFMADD213PS exp4<>+0(SB), Z13, Z21
+	VFMADD213PS exp4<>+0(SB), Z14, Z22
+	VFMADD213PS exp3<>+0(SB), Z13, Z21
+	VFMADD213PS exp3<>+0(SB), Z14, Z22
+	VFMADD213PS exp2<>+0(SB), Z13, Z21
+	VFMADD213PS exp2<>+0(SB), Z14, Z22
+	VFMADD213PS Z6, Z13, Z21
+	VFMADD213PS Z6, Z14, Z22
+	VFMADD213PS Z6, Z13, Z21
+	VFMADD213PS Z6, Z14, Z22
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z19, Z21, Z21
+	VSCALEFPS Z20, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z13
+	VMAXPS    Z21, Z13, Z13
+	VMOVUPS   twoM149<>+0(SB), Z14
+	VMAXPS    Z22, Z14, Z14
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z15, Z13, Z13
+	VMULPS Z16, Z14, Z14
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(BX)(DI*4), Z15
+	VMOVUPS  448(BX)(DI*4), Z16
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z16, K2
+	VMULPS.Z Z17, Z13, K1, Z13
+	VMULPS.Z Z18, Z14, K2, Z14
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y13, Z17
+	VEXTRACTF64X4 $0x01, Z13, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z17, Z9, Z9
+	VADDPD        Z13, Z10, Z10
+	VCVTPS2PD     Y14, Z13
+	VEXTRACTF64X4 $0x01, Z14, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z9, Z9
+	VADDPD        Z14, Z10, Z10
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y15, Z13
+	VEXTRACTF64X4 $0x01, Z15, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, Z11
+	VADDPD        Z14, Z12, Z12
+	VCVTPS2PD     Y16, Z13
+	VEXTRACTF64X4 $0x01, Z16, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, Z11
+	VADDPD        Z14, Z12, Z12
+	ADDQ          $+128, DI
+	CMPQ          DI, R8
+	JB            loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VPBROADCASTD R8, Z13
+	VPCMPGTD     iota<>+0(SB), Z13, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (CX)(DI*4), K1, Z13
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z13, Z8, Z14
+	VMINPS Z14, Z5, Z14
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z14, Z15
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z14
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VFMADD213PS exp5<>+0(SB), Z14, Z16
+	VFMADD213PS exp4<>+0(SB), Z14, Z16
+	VFMADD213PS exp3<>+0(SB), Z14, Z16
+	VFMADD213PS exp2<>+0(SB), Z14, Z16
+	VFMADD213PS Z6, Z14, Z16
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z6, Z17
+	VFMADD231PS Z16, Z14, Z17
+	VSUBPS      Z17, Z6, Z18
+	VFMADD231PS Z16, Z14, Z18
+	VSCALEFPS   Z15, Z17, Z17
+	VSCALEFPS   Z15, Z18, Z18
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z6, Z17, Z14
+	VSUBPS       Z6, Z14, Z15
+	VSUBPS       Z15, Z17, Z15
+	VDIVPS       Z14, Z17, Z16
+	VFNMADD213PS Z17, Z16, Z14
+	VFNMADD231PS Z15, Z16, Z14
+	VSUBPS       Z16, Z6, Z15
+	VFMADD231PS  Z18, Z15, Z14
+	VFMADD213PS  Z16, Z15, Z14
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z7, Z17, K3
+	VFMSUB213PS Z7, Z7, K3, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z17, Z15
+	VFMADD213PS lp6<>+0(SB), Z17, Z15
+	VFMADD213PS lp5<>+0(SB), Z17, Z15
+	VFMADD213PS lp4<>+0(SB), Z17, Z15
+	VFMADD213PS lp3<>+0(SB), Z17, Z15
+	VFMADD213PS lp2<>+0(SB), Z17, Z15
+	VFMADD213PS lp1<>+0(SB), Z17, Z15
+	VFMADD213PS lp0<>+0(SB), Z17, Z15
+	VMULPS      Z17, Z17, Z16
+	VFMADD213PS Z17, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z15, K3, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (DX)(DI*4), K1, Z16
+	VFMADD213PS Z1, Z0, Z16
+	VSUBPS      Z16, Z6, Z17
+	VFPCLASSPSZ $0x54, Z13, K3
+	VBLENDMPS   Z16, Z17, K3, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VMOVUPS.Z   (BX)(DI*4), K1, Z18
+	VMULPS      Z18, Z16, Z16
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z13, Z8, Z13
+	VPTESTMD    Z8, Z17, K3
+	VFMADD231PS Z13, Z17, K3, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z6, Z13
+	VSUBPS      Z17, Z6, Z18
+	VMULPS      Z14, Z18, Z18
+	VFMADD231PS Z17, Z13, Z18
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z18, K3
+	VMOVAPS   Z18, Z13
+	VMULPS    two23<>+0(SB), Z18, K3, Z13
+	VMOVUPS.Z minus23<>+0(SB), K3, Z14
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z13, Z13
+	VPSRAD    $0x17, Z13, Z17
+	VCVTDQ2PS Z17, Z17
+	VADDPS    Z14, Z17, Z17
+	VANDPS    mantissa<>+0(SB), Z13, Z13
+	VPADDD    bits075<>+0(SB), Z13, Z13
+	VSUBPS    Z6, Z13, Z13
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VFMADD213PS lp7<>+0(SB), Z13, Z14
+	VFMADD213PS lp6<>+0(SB), Z13, Z14
+	VFMADD213PS lp5<>+0(SB), Z13, Z14
+	VFMADD213PS lp4<>+0(SB), Z13, Z14
+	VFMADD213PS lp3<>+0(SB), Z13, Z14
+	VFMADD213PS lp2<>+0(SB), Z13, Z14
+	VFMADD213PS lp1<>+0(SB), Z13, Z14
+	VFMADD213PS lp0<>+0(SB), Z13, Z14
+	VMULPS      Z13, Z13, Z19
+	VFMADD213PS Z13, Z19, Z14
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z17, Z14
+	VFMADD231PS ln2hi<>+0(SB), Z17, Z14
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z18, K3
+	VMOVUPS negInf<>+0(SB), K3, Z14
+	VCMPPS  $0x19, zero<>+0(SB), Z18, K3
+	VCMPPS  $0x16, Z6, Z18, K4
+	KORW    K3, K4, K3
+	VMOVUPS nan<>+0(SB), K3, Z14
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z14, Z14
+	VXORPS signbit<>+0(SB), Z14, Z14
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z14, Z5, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z14
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z6, Z13, Z17
+	VFMADD213PS Z6, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z14, Z17, Z17
+	VMOVUPS   twoM149<>+0(SB), Z13
+	VMAXPS    Z17, Z13, Z13
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z15, Z13, Z13
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (BX)(DI*4), K1, Z14
+	VCMPPS    $0x04, zero<>+0(SB), Z14, K3
+	VMULPS.Z  Z16, Z13, K3, Z13
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y13, Z15
+	VEXTRACTF64X4 $0x01, Z13, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z15, Z9, K1, Z9
+	VADDPD        Z13, Z10, K2, Z10
+
+	// accumulate into acc[16:32]
+	VCVTPS2PD     Y14, Z13
+	VEXTRACTF64X4 $0x01, Z14, Y14
+	VCVTPS2PD     Y14, Z14
+	VADDPD        Z13, Z11, K1, Z11
+	VADDPD        Z14, Z12, K2, Z12
+	ADDQ          $+16, DI
+	JMP           tail
+
+done:
+	VMOVUPD Z9, (SI)
+	VMOVUPD Z10, 64(SI)
+	VMOVUPD Z11, 128(SI)
+	VMOVUPD Z12, 192(SI)
+	VZEROUPPER
+	RET
+
+// func focalPowGradAVX512(dst []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalPowGradAVX512(SB), NOSPLIT, $0-120
+	// focalPowGradAVX512: _, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)
+	// Registers:
+	//   AX   n = len(dst)
+	//   CX   &dst[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   gamma, broadcast
+	//   Z5   scale, broadcast
+	//   Z6   expClamp, preloaded
+	//   Z7   one, preloaded
+	//   Z8   half, preloaded
+	//   Z9   absmask, preloaded
+	//   DI   i, the element index
+	//   R8   n rounded down to the main loop's 128 elements
+	//   R8   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	VBROADCASTSS oms+96(FP), Z0
+	VBROADCASTSS hs+100(FP), Z1
+	VBROADCASTSS al1+104(FP), Z2
+	VBROADCASTSS al0+108(FP), Z3
+	VBROADCASTSS gamma+112(FP), Z4
+	VBROADCASTSS scale+116(FP), Z5
+	VMOVUPS      expClamp<>+0(SB), Z6
+	VMOVUPS      one<>+0(SB), Z7
+	VMOVUPS      half<>+0(SB), Z8
+	VMOVUPS      absmask<>+0(SB), Z9
+	XORQ         DI, DI
+	MOVQ         AX, R8
+	ANDQ         $-128, R8
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(DI*4)
+	PREFETCHT0 2112(CX)(DI*4)
+	PREFETCHT0 2176(CX)(DI*4)
+	PREFETCHT0 2240(CX)(DI*4)
+	PREFETCHT0 2304(CX)(DI*4)
+	PREFETCHT0 2368(CX)(DI*4)
+	PREFETCHT0 2432(CX)(DI*4)
+	PREFETCHT0 2496(CX)(DI*4)
+	PREFETCHT0 2048(DX)(DI*4)
+	PREFETCHT0 2112(DX)(DI*4)
+	PREFETCHT0 2176(DX)(DI*4)
+	PREFETCHT0 2240(DX)(DI*4)
+	PREFETCHT0 2304(DX)(DI*4)
+	PREFETCHT0 2368(DX)(DI*4)
+	PREFETCHT0 2432(DX)(DI*4)
+	PREFETCHT0 2496(DX)(DI*4)
+	PREFETCHT0 2048(BX)(DI*4)
+	PREFETCHT0 2112(BX)(DI*4)
+	PREFETCHT0 2176(BX)(DI*4)
+	PREFETCHT0 2240(BX)(DI*4)
+	PREFETCHT0 2304(BX)(DI*4)
+	PREFETCHT0 2368(BX)(DI*4)
+	PREFETCHT0 2432(BX)(DI*4)
+	PREFETCHT0 2496(BX)(DI*4)
+	PREFETCHT0 2048(SI)(DI*4)
+	PREFETCHT0 2112(SI)(DI*4)
+	PREFETCHT0 2176(SI)(DI*4)
+	PREFETCHT0 2240(SI)(DI*4)
+	PREFETCHT0 2304(SI)(DI*4)
+	PREFETCHT0 2368(SI)(DI*4)
+	PREFETCHT0 2432(SI)(DI*4)
+	PREFETCHT0 2496(SI)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (DX)(DI*4), Z9, Z10
+	VMINPS Z10, Z6, Z10
+	VANDPS 64(DX)(DI*4), Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z13
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp5<>+0(SB), Z11, Z15
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z11, Z15
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z11, Z15
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z11, Z15
+	VFMADD213PS Z7, Z10, Z14
+	VFMADD213PS Z7, Z11, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VMOVAPS     Z7, Z17
+	VFMADD231PS Z14, Z10, Z16
+	VFMADD231PS Z15, Z11, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFMADD231PS Z14, Z10, Z18
+	VFMADD231PS Z15, Z11, Z19
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z13, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+	VSCALEFPS   Z13, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z10
+	VADDPS       Z7, Z17, Z11
+	VSUBPS       Z7, Z10, Z12
+	VSUBPS       Z7, Z11, Z13
+	VSUBPS       Z12, Z16, Z12
+	VSUBPS       Z13, Z17, Z13
+	VDIVPS       Z10, Z16, Z14
+	VDIVPS       Z11, Z17, Z15
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD213PS Z17, Z15, Z11
+	VFNMADD231PS Z12, Z14, Z10
+	VFNMADD231PS Z13, Z15, Z11
+	VSUBPS       Z14, Z7, Z12
+	VSUBPS       Z15, Z7, Z13
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD231PS  Z19, Z13, Z11
+	VFMADD213PS  Z14, Z12, Z10
+	VFMADD213PS  Z15, Z13, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K1
+	VCMPPS      $0x1d, Z8, Z17, K2
+	VFMSUB213PS Z8, Z8, K1, Z16
+	VFMSUB213PS Z8, Z8, K2, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp7<>+0(SB), Z17, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z17, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z17, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z17, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z17, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z17, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z17, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z17, Z13
+	VMULPS      Z16, Z16, Z14
+	VFMADD213PS Z16, Z14, Z12
+	VMULPS      Z17, Z17, Z14
+	VFMADD213PS Z17, Z14, Z13
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K1, Z12
+	VADDPS ln2f<>+0(SB), Z13, K2, Z13
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (BX)(DI*4), Z14
+	VMOVUPS     64(BX)(DI*4), Z15
+	VFMADD213PS Z1, Z0, Z14
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z14, Z7, Z16
+	VSUBPS      Z15, Z7, Z17
+	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VBLENDMPS   Z15, Z17, K1, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z14
+	VFMADD213PS Z3, Z2, Z15
+	VMULPS      (SI)(DI*4), Z14, Z14
+	VMULPS      64(SI)(DI*4), Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (DX)(DI*4), Z9, Z18
+	VPTESTMD    Z9, Z16, K1
+	VFMADD231PS Z18, Z16, K1, Z12
+	VANDPS      64(DX)(DI*4), Z9, Z18
+	VPTESTMD    Z9, Z17, K1
+	VFMADD231PS Z18, Z17, K1, Z13
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z7, Z18
+	VSUBPS      Z11, Z7, Z19
+	VSUBPS      Z16, Z7, Z20
+	VSUBPS      Z17, Z7, Z21
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z18, Z20
+	VFMADD231PS Z17, Z19, Z21
+	VMULPS      Z10, Z18, Z18
+	VMULPS      Z11, Z19, Z19
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z10, Z16, Z10
+	VSUBPS Z11, Z17, Z11
+	VADDPS Z16, Z16, Z16
+	VADDPS Z17, Z17, Z17
+	VSUBPS Z7, Z16, Z16
+	VSUBPS Z7, Z17, Z17
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z22
+	VMULPS    two23<>+0(SB), Z20, K1, Z22
+	VMOVUPS.Z minus23<>+0(SB), K1, Z23
+	VCMPPS    $0x11, twoM126<>+0(SB), Z21, K1
+	VMOVAPS   Z21, Z24
+	VMULPS    two23<>+0(SB), Z21, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z22, Z22
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSRAD    $0x17, Z22, Z26
+	VPSRAD    $0x17, Z24, Z27
+	VCVTDQ2PS Z26, Z26
+	VCVTDQ2PS Z27, Z27
+	VADDPS    Z23, Z26, Z26
+	VADDPS    Z25, Z27, Z27
+	VANDPS    mantissa<>+0(SB), Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z22, Z22
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VSUBPS    Z7, Z22, Z22
+	VSUBPS    Z7, Z24, Z24
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z23
+	VMOVUPS     lp8<>+0(SB), Z25
+	VFMADD213PS lp7<>+0(SB), Z22, Z23
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z22, Z23
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z22, Z23
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z22, Z23
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z22, Z23
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z22, Z23
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z22, Z23
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z22, Z23
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VMULPS      Z22, Z22, Z28
+	VFMADD213PS Z22, Z28, Z23
+	VMULPS      Z24, Z24, Z22
+	VFMADD213PS Z24, Z22, Z25
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z26, Z23
+	VFMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z26, Z23
+	VFMADD231PS ln2hi<>+0(SB), Z27, Z25
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z23
+	VCMPPS  $0x00, zero<>+0(SB), Z21, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z7, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z23
+	VCMPPS  $0x19, zero<>+0(SB), Z21, K1
+	VCMPPS  $0x16, Z7, Z21, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z23, Z23
+	VMULPS Z4, Z25, Z25
+	VXORPS signbit<>+0(SB), Z23, Z23
+	VXORPS signbit<>+0(SB), Z25, Z25
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z22
+	VMULPS Z4, Z21, Z23
+	VMULPS Z18, Z22, Z22
+	VMULPS Z19, Z23, Z23
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
+	VMULPS.Z    Z12, Z22, K1, Z22
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
+	VMULPS.Z    Z13, Z23, K1, Z23
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z22, Z20
+	VFMADD231PS Z17, Z23, Z21
+	VPTERNLOGD  $0xd2, (DX)(DI*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 64(DX)(DI*4), Z9, Z21
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (SI)(DI*4), Z10
+	VMOVUPS  64(SI)(DI*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
+
+	// store dst
+	VMOVUPS Z20, (CX)(DI*4)
+	VMOVUPS Z21, 64(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(DX)(DI*4), Z9, Z10
+	VMINPS Z10, Z6, Z10
+	VANDPS 192(DX)(DI*4), Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z13
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp5<>+0(SB), Z11, Z15
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z11, Z15
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z11, Z15
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z11, Z15
+	VFMADD213PS Z7, Z10, Z14
+	VFMADD213PS Z7, Z11, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VMOVAPS     Z7, Z17
+	VFMADD231PS Z14, Z10, Z16
+	VFMADD231PS Z15, Z11, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFMADD231PS Z14, Z10, Z18
+	VFMADD231PS Z15, Z11, Z19
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z13, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+	VSCALEFPS   Z13, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z10
+	VADDPS       Z7, Z17, Z11
+	VSUBPS       Z7, Z10, Z12
+	VSUBPS       Z7, Z11, Z13
+	VSUBPS       Z12, Z16, Z12
+	VSUBPS       Z13, Z17, Z13
+	VDIVPS       Z10, Z16, Z14
+	VDIVPS       Z11, Z17, Z15
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD213PS Z17, Z15, Z11
+	VFNMADD231PS Z12, Z14, Z10
+	VFNMADD231PS Z13, Z15, Z11
+	VSUBPS       Z14, Z7, Z12
+	VSUBPS       Z15, Z7, Z13
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD231PS  Z19, Z13, Z11
+	VFMADD213PS  Z14, Z12, Z10
+	VFMADD213PS  Z15, Z13, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K1
+	VCMPPS      $0x1d, Z8, Z17, K2
+	VFMSUB213PS Z8, Z8, K1, Z16
+	VFMSUB213PS Z8, Z8, K2, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp7<>+0(SB), Z17, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z17, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z17, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z17, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z17, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z17, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z17, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z17, Z13
+	VMULPS      Z16, Z16, Z14
+	VFMADD213PS Z16, Z14, Z12
+	VMULPS      Z17, Z17, Z14
+	VFMADD213PS Z17, Z14, Z13
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K1, Z12
+	VADDPS ln2f<>+0(SB), Z13, K2, Z13
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(BX)(DI*4), Z14
+	VMOVUPS     192(BX)(DI*4), Z15
+	VFMADD213PS Z1, Z0, Z14
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z14, Z7, Z16
+	VSUBPS      Z15, Z7, Z17
+	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VBLENDMPS   Z15, Z17, K1, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z14
+	VFMADD213PS Z3, Z2, Z15
+	VMULPS      128(SI)(DI*4), Z14, Z14
+	VMULPS      192(SI)(DI*4), Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(DX)(DI*4), Z9, Z18
+	VPTESTMD    Z9, Z16, K1
+	VFMADD231PS Z18, Z16, K1, Z12
+	VANDPS      192(DX)(DI*4), Z9, Z18
+	VPTESTMD    Z9, Z17, K1
+	VFMADD231PS Z18, Z17, K1, Z13
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z7, Z18
+	VSUBPS      Z11, Z7, Z19
+	VSUBPS      Z16, Z7, Z20
+	VSUBPS      Z17, Z7, Z21
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z18, Z20
+	VFMADD231PS Z17, Z19, Z21
+	VMULPS      Z10, Z18, Z18
+	VMULPS      Z11, Z19, Z19
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z10, Z16, Z10
+	VSUBPS Z11, Z17, Z11
+	VADDPS Z16, Z16, Z16
+	VADDPS Z17, Z17, Z17
+	VSUBPS Z7, Z16, Z16
+	VSUBPS Z7, Z17, Z17
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z22
+	VMULPS    two23<>+0(SB), Z20, K1, Z22
+	VMOVUPS.Z minus23<>+0(SB), K1, Z23
+	VCMPPS    $0x11, twoM126<>+0(SB), Z21, K1
+	VMOVAPS   Z21, Z24
+	VMULPS    two23<>+0(SB), Z21, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z22, Z22
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSRAD    $0x17, Z22, Z26
+	VPSRAD    $0x17, Z24, Z27
+	VCVTDQ2PS Z26, Z26
+	VCVTDQ2PS Z27, Z27
+	VADDPS    Z23, Z26, Z26
+	VADDPS    Z25, Z27, Z27
+	VANDPS    mantissa<>+0(SB), Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z22, Z22
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VSUBPS    Z7, Z22, Z22
+	VSUBPS    Z7, Z24, Z24
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z23
+	VMOVUPS     lp8<>+0(SB), Z25
+	VFMADD213PS lp7<>+0(SB), Z22, Z23
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z22, Z23
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z22, Z23
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z22, Z23
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z22, Z23
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z22, Z23
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z22, Z23
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z22, Z23
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VMULPS      Z22, Z22, Z28
+	VFMADD213PS Z22, Z28, Z23
+	VMULPS      Z24, Z24, Z22
+	VFMADD213PS Z24, Z22, Z25
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z26, Z23
+	VFMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z26, Z23
+	VFMADD231PS ln2hi<>+0(SB), Z27, Z25
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z23
+	VCMPPS  $0x00, zero<>+0(SB), Z21, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z7, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z23
+	VCMPPS  $0x19, zero<>+0(SB), Z21, K1
+	VCMPPS  $0x16, Z7, Z21, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z23, Z23
+	VMULPS Z4, Z25, Z25
+	VXORPS signbit<>+0(SB), Z23, Z23
+	VXORPS signbit<>+0(SB), Z25, Z25
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z22
+	VMULPS Z4, Z21, Z23
+	VMULPS Z18, Z22, Z22
+	VMULPS Z19, Z23, Z23
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
+	VMULPS.Z    Z12, Z22, K1, Z22
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
+	VMULPS.Z    Z13, Z23, K1, Z23
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z22, Z20
+	VFMADD231PS Z17, Z23, Z21
+	VPTERNLOGD  $0xd2, 128(DX)(DI*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 192(DX)(DI*4), Z9, Z21
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(SI)(DI*4), Z10
+	VMOVUPS  192(SI)(DI*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
+
+	// store dst
+	VMOVUPS Z20, 128(CX)(DI*4)
+	VMOVUPS Z21, 192(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(DX)(DI*4), Z9, Z10
+	VMINPS Z10, Z6, Z10
+	VANDPS 320(DX)(DI*4), Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z13
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp5<>+0(SB), Z11, Z15
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z11, Z15
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z11, Z15
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z11, Z15
+	VFMADD213PS Z7, Z10, Z14
+	VFMADD213PS Z7, Z11, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VMOVAPS     Z7, Z17
+	VFMADD231PS Z14, Z10, Z16
+	VFMADD231PS Z15, Z11, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFMADD231PS Z14, Z10, Z18
+	VFMADD231PS Z15, Z11, Z19
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z13, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+	VSCALEFPS   Z13, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z10
+	VADDPS       Z7, Z17, Z11
+	VSUBPS       Z7, Z10, Z12
+	VSUBPS       Z7, Z11, Z13
+	VSUBPS       Z12, Z16, Z12
+	VSUBPS       Z13, Z17, Z13
+	VDIVPS       Z10, Z16, Z14
+	VDIVPS       Z11, Z17, Z15
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD213PS Z17, Z15, Z11
+	VFNMADD231PS Z12, Z14, Z10
+	VFNMADD231PS Z13, Z15, Z11
+	VSUBPS       Z14, Z7, Z12
+	VSUBPS       Z15, Z7, Z13
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD231PS  Z19, Z13, Z11
+	VFMADD213PS  Z14, Z12, Z10
+	VFMADD213PS  Z15, Z13, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K1
+	VCMPPS      $0x1d, Z8, Z17, K2
+	VFMSUB213PS Z8, Z8, K1, Z16
+	VFMSUB213PS Z8, Z8, K2, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp7<>+0(SB), Z17, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z17, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z17, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z17, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z17, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z17, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z17, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z17, Z13
+	VMULPS      Z16, Z16, Z14
+	VFMADD213PS Z16, Z14, Z12
+	VMULPS      Z17, Z17, Z14
+	VFMADD213PS Z17, Z14, Z13
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K1, Z12
+	VADDPS ln2f<>+0(SB), Z13, K2, Z13
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(BX)(DI*4), Z14
+	VMOVUPS     320(BX)(DI*4), Z15
+	VFMADD213PS Z1, Z0, Z14
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z14, Z7, Z16
+	VSUBPS      Z15, Z7, Z17
+	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VBLENDMPS   Z15, Z17, K1, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z14
+	VFMADD213PS Z3, Z2, Z15
+	VMULPS      256(SI)(DI*4), Z14, Z14
+	VMULPS      320(SI)(DI*4), Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(DX)(DI*4), Z9, Z18
+	VPTESTMD    Z9, Z16, K1
+	VFMADD231PS Z18, Z16, K1, Z12
+	VANDPS      320(DX)(DI*4), Z9, Z18
+	VPTESTMD    Z9, Z17, K1
+	VFMADD231PS Z18, Z17, K1, Z13
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z7, Z18
+	VSUBPS      Z11, Z7, Z19
+	VSUBPS      Z16, Z7, Z20
+	VSUBPS      Z17, Z7, Z21
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z18, Z20
+	VFMADD231PS Z17, Z19, Z21
+	VMULPS      Z10, Z18, Z18
+	VMULPS      Z11, Z19, Z19
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z10, Z16, Z10
+	VSUBPS Z11, Z17, Z11
+	VADDPS Z16, Z16, Z16
+	VADDPS Z17, Z17, Z17
+	VSUBPS Z7, Z16, Z16
+	VSUBPS Z7, Z17, Z17
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z22
+	VMULPS    two23<>+0(SB), Z20, K1, Z22
+	VMOVUPS.Z minus23<>+0(SB), K1, Z23
+	VCMPPS    $0x11, twoM126<>+0(SB), Z21, K1
+	VMOVAPS   Z21, Z24
+	VMULPS    two23<>+0(SB), Z21, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z22, Z22
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSRAD    $0x17, Z22, Z26
+	VPSRAD    $0x17, Z24, Z27
+	VCVTDQ2PS Z26, Z26
+	VCVTDQ2PS Z27, Z27
+	VADDPS    Z23, Z26, Z26
+	VADDPS    Z25, Z27, Z27
+	VANDPS    mantissa<>+0(SB), Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z22, Z22
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VSUBPS    Z7, Z22, Z22
+	VSUBPS    Z7, Z24, Z24
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z23
+	VMOVUPS     lp8<>+0(SB), Z25
+	VFMADD213PS lp7<>+0(SB), Z22, Z23
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z22, Z23
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z22, Z23
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z22, Z23
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z22, Z23
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z22, Z23
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z22, Z23
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z22, Z23
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VMULPS      Z22, Z22, Z28
+	VFMADD213PS Z22, Z28, Z23
+	VMULPS      Z24, Z24, Z22
+	VFMADD213PS Z24, Z22, Z25
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z26, Z23
+	VFMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z26, Z23
+	VFMADD231PS ln2hi<>+0(SB), Z27, Z25
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z23
+	VCMPPS  $0x00, zero<>+0(SB), Z21, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z7, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z23
+	VCMPPS  $0x19, zero<>+0(SB), Z21, K1
+	VCMPPS  $0x16, Z7, Z21, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z23, Z23
+	VMULPS Z4, Z25, Z25
+	VXORPS signbit<>+0(SB), Z23, Z23
+	VXORPS signbit<>+0(SB), Z25, Z25
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z22
+	VMULPS Z4, Z21, Z23
+	VMULPS Z18, Z22, Z22
+	VMULPS Z19, Z23, Z23
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
+	VMULPS.Z    Z12, Z22, K1, Z22
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
+	VMULPS.Z    Z13, Z23, K1, Z23
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z22, Z20
+	VFMADD231PS Z17, Z23, Z21
+	VPTERNLOGD  $0xd2, 256(DX)(DI*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 320(DX)(DI*4), Z9, Z21
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(SI)(DI*4), Z10
+	VMOVUPS  320(SI)(DI*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
+
+	// store dst
+	VMOVUPS Z20, 256(CX)(DI*4)
+	VMOVUPS Z21, 320(CX)(DI*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(DX)(DI*4), Z9, Z10
+	VMINPS Z10, Z6, Z10
+	VANDPS 448(DX)(DI*4), Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z13
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp5<>+0(SB), Z11, Z15
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z11, Z15
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z11, Z15
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z11, Z15
+	VFMADD213PS Z7, Z10, Z14
+	VFMADD213PS Z7, Z11, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VMOVAPS     Z7, Z17
+	VFMADD231PS Z14, Z10, Z16
+	VFMADD231PS Z15, Z11, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFMADD231PS Z14, Z10, Z18
+	VFMADD231PS Z15, Z11, Z19
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z13, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+	VSCALEFPS   Z13, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z10
+	VADDPS       Z7, Z17, Z11
+	VSUBPS       Z7, Z10, Z12
+	VSUBPS       Z7, Z11, Z13
+	VSUBPS       Z12, Z16, Z12
+	VSUBPS       Z13, Z17, Z13
+	VDIVPS       Z10, Z16, Z14
+	VDIVPS       Z11, Z17, Z15
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD213PS Z17, Z15, Z11
+	VFNMADD231PS Z12, Z14, Z10
+	VFNMADD231PS Z13, Z15, Z11
+	VSUBPS       Z14, Z7, Z12
+	VSUBPS       Z15, Z7, Z13
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD231PS  Z19, Z13, Z11
+	VFMADD213PS  Z14, Z12, Z10
+	VFMADD213PS  Z15, Z13, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K1
+	VCMPPS      $0x1d, Z8, Z17, K2
+	VFMSUB213PS Z8, Z8, K1, Z16
+	VFMSUB213PS Z8, Z8, K2, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp7<>+0(SB), Z17, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z17, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z17, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z17, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z17, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z17, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z17, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z17, Z13
+	VMULPS      Z16, Z16, Z14
+	VFMADD213PS Z16, Z14, Z12
+	VMULPS      Z17, Z17, Z14
+	VFMADD213PS Z17, Z14, Z13
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K1, Z12
+	VADDPS ln2f<>+0(SB), Z13, K2, Z13
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(BX)(DI*4), Z14
+	VMOVUPS     448(BX)(DI*4), Z15
+	VFMADD213PS Z1, Z0, Z14
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z14, Z7, Z16
+	VSUBPS      Z15, Z7, Z17
+	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VBLENDMPS   Z15, Z17, K1, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z14
+	VFMADD213PS Z3, Z2, Z15
+	VMULPS      384(SI)(DI*4), Z14, Z14
+	VMULPS      448(SI)(DI*4), Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(DX)(DI*4), Z9, Z18
+	VPTESTMD    Z9, Z16, K1
+	VFMADD231PS Z18, Z16, K1, Z12
+	VANDPS      448(DX)(DI*4), Z9, Z18
+	VPTESTMD    Z9, Z17, K1
+	VFMADD231PS Z18, Z17, K1, Z13
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z7, Z18
+	VSUBPS      Z11, Z7, Z19
+	VSUBPS      Z16, Z7, Z20
+	VSUBPS      Z17, Z7, Z21
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z18, Z20
+	VFMADD231PS Z17, Z19, Z21
+	VMULPS      Z10, Z18, Z18
+	VMULPS      Z11, Z19, Z19
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z10, Z16, Z10
+	VSUBPS Z11, Z17, Z11
+	VADDPS Z16, Z16, Z16
+	VADDPS Z17, Z17, Z17
+	VSUBPS Z7, Z16, Z16
+	VSUBPS Z7, Z17, Z17
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z22
+	VMULPS    two23<>+0(SB), Z20, K1, Z22
+	VMOVUPS.Z minus23<>+0(SB), K1, Z23
+	VCMPPS    $0x11, twoM126<>+0(SB), Z21, K1
+	VMOVAPS   Z21, Z24
+	VMULPS    two23<>+0(SB), Z21, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z22, Z22
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSRAD    $0x17, Z22, Z26
+	VPSRAD    $0x17, Z24, Z27
+	VCVTDQ2PS Z26, Z26
+	VCVTDQ2PS Z27, Z27
+	VADDPS    Z23, Z26, Z26
+	VADDPS    Z25, Z27, Z27
+	VANDPS    mantissa<>+0(SB), Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z22, Z22
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VSUBPS    Z7, Z22, Z22
+	VSUBPS    Z7, Z24, Z24
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z23
+	VMOVUPS     lp8<>+0(SB), Z25
+	VFMADD213PS lp7<>+0(SB), Z22, Z23
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z22, Z23
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z22, Z23
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z22, Z23
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z22, Z23
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z22, Z23
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z22, Z23
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z22, Z23
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VMULPS      Z22, Z22, Z28
+	VFMADD213PS Z22, Z28, Z23
+	VMULPS      Z24, Z24, Z22
+	VFMADD213PS Z24, Z22, Z25
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z26, Z23
+	VFMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z26, Z23
+	VFMADD231PS ln2hi<>+0(SB), Z27, Z25
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z23
+	VCMPPS  $0x00, zero<>+0(SB), Z21, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z7, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z23
+	VCMPPS  $0x19, zero<>+0(SB), Z21, K1
+	VCMPPS  $0x16, Z7, Z21, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z23, Z23
+	VMULPS Z4, Z25, Z25
+	VXORPS signbit<>+0(SB), Z23, Z23
+	VXORPS signbit<>+0(SB), Z25, Z25
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z22
+	VMULPS Z4, Z21, Z23
+	VMULPS Z18, Z22, Z22
+	VMULPS Z19, Z23, Z23
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z22, K1
+	VMULPS.Z    Z12, Z22, K1, Z22
+	VCMPPS      $0x04, zero<>+0(SB), Z23, K1
+	VMULPS.Z    Z13, Z23, K1, Z23
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z22, Z20
+	VFMADD231PS Z17, Z23, Z21
+	VPTERNLOGD  $0xd2, 384(DX)(DI*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 448(DX)(DI*4), Z9, Z21
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(SI)(DI*4), Z10
+	VMOVUPS  448(SI)(DI*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
+
+	// store dst
+	VMOVUPS Z20, 384(CX)(DI*4)
+	VMOVUPS Z21, 448(CX)(DI*4)
+	ADDQ    $+128, DI
+	CMPQ    DI, R8
+	JB      loop
+
+after:
+tail:
+	CMPQ         DI, AX
+	JAE          done
+	MOVQ         AX, R8
+	SUBQ         DI, R8
+	VPBROADCASTD R8, Z10
+	VPCMPGTD     iota<>+0(SB), Z10, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (DX)(DI*4), K1, Z10
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z10, Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z12
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z13
+	VFMADD213PS exp5<>+0(SB), Z11, Z13
+	VFMADD213PS exp4<>+0(SB), Z11, Z13
+	VFMADD213PS exp3<>+0(SB), Z11, Z13
+	VFMADD213PS exp2<>+0(SB), Z11, Z13
+	VFMADD213PS Z7, Z11, Z13
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z14
+	VFMADD231PS Z13, Z11, Z14
+	VSUBPS      Z14, Z7, Z15
+	VFMADD231PS Z13, Z11, Z15
+	VSCALEFPS   Z12, Z14, Z14
+	VSCALEFPS   Z12, Z15, Z15
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z14, Z11
+	VSUBPS       Z7, Z11, Z12
+	VSUBPS       Z12, Z14, Z12
+	VDIVPS       Z11, Z14, Z13
+	VFNMADD213PS Z14, Z13, Z11
+	VFNMADD231PS Z12, Z13, Z11
+	VSUBPS       Z13, Z7, Z12
+	VFMADD231PS  Z15, Z12, Z11
+	VFMADD213PS  Z13, Z12, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z14, K2
+	VFMSUB213PS Z8, Z8, K2, Z14
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VFMADD213PS lp7<>+0(SB), Z14, Z12
+	VFMADD213PS lp6<>+0(SB), Z14, Z12
+	VFMADD213PS lp5<>+0(SB), Z14, Z12
+	VFMADD213PS lp4<>+0(SB), Z14, Z12
+	VFMADD213PS lp3<>+0(SB), Z14, Z12
+	VFMADD213PS lp2<>+0(SB), Z14, Z12
+	VFMADD213PS lp1<>+0(SB), Z14, Z12
+	VFMADD213PS lp0<>+0(SB), Z14, Z12
+	VMULPS      Z14, Z14, Z13
+	VFMADD213PS Z14, Z13, Z12
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K2, Z12
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (BX)(DI*4), K1, Z13
+	VFMADD213PS Z1, Z0, Z13
+	VSUBPS      Z13, Z7, Z14
+	VFPCLASSPSZ $0x54, Z10, K2
+	VBLENDMPS   Z13, Z14, K2, Z14
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z13
+	VMOVUPS.Z   (SI)(DI*4), K1, Z15
+	VMULPS      Z15, Z13, Z13
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z10, Z9, Z15
+	VPTESTMD    Z9, Z14, K2
+	VFMADD231PS Z15, Z14, K2, Z12
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z11, Z7, Z15
+	VSUBPS      Z14, Z7, Z16
+	VMULPS      Z11, Z16, Z16
+	VFMADD231PS Z14, Z15, Z16
+	VMULPS      Z11, Z15, Z15
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z17
+	VMAXPS  Z16, Z17, Z17
+	VDIVPS  Z17, Z15, Z15
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z11, Z14, Z11
+	VADDPS Z14, Z14, Z14
+	VSUBPS Z7, Z14, Z14
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z16, K2
+	VMOVAPS   Z16, Z17
+	VMULPS    two23<>+0(SB), Z16, K2, Z17
+	VMOVUPS.Z minus23<>+0(SB), K2, Z18
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z17, Z17
+	VPSRAD    $0x17, Z17, Z19
+	VCVTDQ2PS Z19, Z19
+	VADDPS    Z18, Z19, Z19
+	VANDPS    mantissa<>+0(SB), Z17, Z17
+	VPADDD    bits075<>+0(SB), Z17, Z17
+	VSUBPS    Z7, Z17, Z17
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VFMADD213PS lp7<>+0(SB), Z17, Z18
+	VFMADD213PS lp6<>+0(SB), Z17, Z18
+	VFMADD213PS lp5<>+0(SB), Z17, Z18
+	VFMADD213PS lp4<>+0(SB), Z17, Z18
+	VFMADD213PS lp3<>+0(SB), Z17, Z18
+	VFMADD213PS lp2<>+0(SB), Z17, Z18
+	VFMADD213PS lp1<>+0(SB), Z17, Z18
+	VFMADD213PS lp0<>+0(SB), Z17, Z18
+	VMULPS      Z17, Z17, Z20
+	VFMADD213PS Z17, Z20, Z18
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z19, Z18
+	VFMADD231PS ln2hi<>+0(SB), Z19, Z18
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z16, K2
+	VMOVUPS negInf<>+0(SB), K2, Z18
+	VCMPPS  $0x19, zero<>+0(SB), Z16, K2
+	VCMPPS  $0x16, Z7, Z16, K3
+	KORW    K2, K3, K2
+	VMOVUPS nan<>+0(SB), K2, Z18
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z18, Z18
+	VXORPS signbit<>+0(SB), Z18, Z18
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z18, Z6, Z16
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z16, Z17
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z16
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z16, Z18
+	VFMADD213PS exp4<>+0(SB), Z16, Z18
+	VFMADD213PS exp3<>+0(SB), Z16, Z18
+	VFMADD213PS exp2<>+0(SB), Z16, Z18
+	VFMADD213PS Z7, Z16, Z18
+	VFMADD213PS Z7, Z16, Z18
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z17, Z18, Z18
+	VMOVUPS   twoM149<>+0(SB), Z16
+	VMAXPS    Z18, Z16, Z16
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z16, Z17
+	VMULPS Z15, Z17, Z17
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z17, K2
+	VMULPS.Z    Z12, Z17, K2, Z17
+	VMULPS      Z11, Z16, Z16
+	VFMADD231PS Z14, Z17, Z16
+	VPTERNLOGD  $0xd2, Z10, Z9, Z16
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (SI)(DI*4), K1, Z10
+	VMULPS    Z5, Z13, Z11
+	VCMPPS    $0x04, zero<>+0(SB), Z10, K2
+	VMULPS.Z  Z11, Z16, K2, Z16
+
+	// store dst
+	VMOVUPS Z16, K1, (CX)(DI*4)
+	ADDQ    $+16, DI
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalPowLossGradAVX512(g []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32, acc *[16]float64)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalPowLossGradAVX512(SB), NOSPLIT, $0-128
+	// focalPowLossGradAVX512: loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true); acc[i%16] += float64(loss)
+	// Registers:
+	//   AX   n = len(g)
+	//   CX   &g[0]
+	//   DX   &x[0]
+	//   BX   &y[0]
+	//   SI   &w[0]
+	//   DI   acc
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   gamma, broadcast
+	//   Z5   scale, broadcast
+	//   Z6   expClamp, preloaded
+	//   Z7   one, preloaded
+	//   Z8   half, preloaded
+	//   Z9   absmask, preloaded
+	//   Z10  acc[0:8]
+	//   Z11  acc[8:16]
+	//   R8   i, the element index
+	//   R9   n rounded down to the main loop's 128 elements
+	//   R9   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         g_len+8(FP), AX
+	MOVQ         g_base+0(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         acc+120(FP), DI
+	VBROADCASTSS oms+96(FP), Z0
+	VBROADCASTSS hs+100(FP), Z1
+	VBROADCASTSS al1+104(FP), Z2
+	VBROADCASTSS al0+108(FP), Z3
+	VBROADCASTSS gamma+112(FP), Z4
+	VBROADCASTSS scale+116(FP), Z5
+	VMOVUPS      expClamp<>+0(SB), Z6
+	VMOVUPS      one<>+0(SB), Z7
+	VMOVUPS      half<>+0(SB), Z8
+	VMOVUPS      absmask<>+0(SB), Z9
+	VMOVUPD      (DI), Z10
+	VMOVUPD      64(DI), Z11
+	XORQ         R8, R8
+	MOVQ         AX, R9
+	ANDQ         $-128, R9
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(R8*4)
+	PREFETCHT0 2112(CX)(R8*4)
+	PREFETCHT0 2176(CX)(R8*4)
+	PREFETCHT0 2240(CX)(R8*4)
+	PREFETCHT0 2304(CX)(R8*4)
+	PREFETCHT0 2368(CX)(R8*4)
+	PREFETCHT0 2432(CX)(R8*4)
+	PREFETCHT0 2496(CX)(R8*4)
+	PREFETCHT0 2048(DX)(R8*4)
+	PREFETCHT0 2112(DX)(R8*4)
+	PREFETCHT0 2176(DX)(R8*4)
+	PREFETCHT0 2240(DX)(R8*4)
+	PREFETCHT0 2304(DX)(R8*4)
+	PREFETCHT0 2368(DX)(R8*4)
+	PREFETCHT0 2432(DX)(R8*4)
+	PREFETCHT0 2496(DX)(R8*4)
+	PREFETCHT0 2048(BX)(R8*4)
+	PREFETCHT0 2112(BX)(R8*4)
+	PREFETCHT0 2176(BX)(R8*4)
+	PREFETCHT0 2240(BX)(R8*4)
+	PREFETCHT0 2304(BX)(R8*4)
+	PREFETCHT0 2368(BX)(R8*4)
+	PREFETCHT0 2432(BX)(R8*4)
+	PREFETCHT0 2496(BX)(R8*4)
+	PREFETCHT0 2048(SI)(R8*4)
+	PREFETCHT0 2112(SI)(R8*4)
+	PREFETCHT0 2176(SI)(R8*4)
+	PREFETCHT0 2240(SI)(R8*4)
+	PREFETCHT0 2304(SI)(R8*4)
+	PREFETCHT0 2368(SI)(R8*4)
+	PREFETCHT0 2432(SI)(R8*4)
+	PREFETCHT0 2496(SI)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (DX)(R8*4), Z9, Z12
+	VMINPS Z12, Z6, Z12
+	VANDPS 64(DX)(R8*4), Z9, Z13
+	VMINPS Z13, Z6, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z12, Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z12
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z12, Z16
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z12, Z16
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z12, Z16
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z12, Z16
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z7, Z12, Z16
+	VFMADD213PS Z7, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z18
+	VMOVAPS     Z7, Z19
+	VFMADD231PS Z16, Z12, Z18
+	VFMADD231PS Z17, Z13, Z19
+	VSUBPS      Z18, Z7, Z20
+	VSUBPS      Z19, Z7, Z21
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VSCALEFPS   Z14, Z18, Z18
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z14, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z18, Z12
+	VADDPS       Z7, Z19, Z13
+	VSUBPS       Z7, Z12, Z14
+	VSUBPS       Z7, Z13, Z15
+	VSUBPS       Z14, Z18, Z14
+	VSUBPS       Z15, Z19, Z15
+	VDIVPS       Z12, Z18, Z16
+	VDIVPS       Z13, Z19, Z17
+	VFNMADD213PS Z18, Z16, Z12
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD231PS Z14, Z16, Z12
+	VFNMADD231PS Z15, Z17, Z13
+	VSUBPS       Z16, Z7, Z14
+	VSUBPS       Z17, Z7, Z15
+	VFMADD231PS  Z20, Z14, Z12
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD213PS  Z16, Z14, Z12
+	VFMADD213PS  Z17, Z15, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z18, K1
+	VCMPPS      $0x1d, Z8, Z19, K2
+	VFMSUB213PS Z8, Z8, K1, Z18
+	VFMSUB213PS Z8, Z8, K2, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VMULPS      Z18, Z18, Z16
+	VFMADD213PS Z18, Z16, Z14
+	VMULPS      Z19, Z19, Z16
+	VFMADD213PS Z19, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K1, Z14
+	VADDPS ln2f<>+0(SB), Z15, K2, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (BX)(R8*4), Z16
+	VMOVUPS     64(BX)(R8*4), Z17
+	VFMADD213PS Z1, Z0, Z16
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFPCLASSPSZ $0x54, (DX)(R8*4), K1
+	VBLENDMPS   Z16, Z18, K1, Z18
+	VFPCLASSPSZ $0x54, 64(DX)(R8*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VFMADD213PS Z3, Z2, Z17
+	VMULPS      (SI)(R8*4), Z16, Z16
+	VMULPS      64(SI)(R8*4), Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (DX)(R8*4), Z9, Z20
+	VPTESTMD    Z9, Z18, K1
+	VFMADD231PS Z20, Z18, K1, Z14
+	VANDPS      64(DX)(R8*4), Z9, Z20
+	VPTESTMD    Z9, Z19, K1
+	VFMADD231PS Z20, Z19, K1, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z12, Z7, Z20
+	VSUBPS      Z13, Z7, Z21
+	VSUBPS      Z18, Z7, Z22
+	VSUBPS      Z19, Z7, Z23
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z20, Z22
+	VFMADD231PS Z19, Z21, Z23
+	VMULPS      Z12, Z20, Z20
+	VMULPS      Z13, Z21, Z21
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z22, Z24, Z24
+	VDIVPS  Z24, Z20, Z20
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z23, Z24, Z24
+	VDIVPS  Z24, Z21, Z21
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z12, Z18, Z12
+	VSUBPS Z13, Z19, Z13
+	VADDPS Z18, Z18, Z18
+	VADDPS Z19, Z19, Z19
+	VSUBPS Z7, Z18, Z18
+	VSUBPS Z7, Z19, Z19
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z22, K1
+	VMOVAPS   Z22, Z24
+	VMULPS    two23<>+0(SB), Z22, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+	VCMPPS    $0x11, twoM126<>+0(SB), Z23, K1
+	VMOVAPS   Z23, Z26
+	VMULPS    two23<>+0(SB), Z23, K1, Z26
+	VMOVUPS.Z minus23<>+0(SB), K1, Z27
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSUBD    bits075<>+0(SB), Z26, Z26
+	VPSRAD    $0x17, Z24, Z28
+	VPSRAD    $0x17, Z26, Z29
+	VCVTDQ2PS Z28, Z28
+	VCVTDQ2PS Z29, Z29
+	VADDPS    Z25, Z28, Z28
+	VADDPS    Z27, Z29, Z29
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VANDPS    mantissa<>+0(SB), Z26, Z26
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z26, Z26
+	VSUBPS    Z7, Z24, Z24
+	VSUBPS    Z7, Z26, Z26
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z25
+	VMOVUPS     lp8<>+0(SB), Z27
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp7<>+0(SB), Z26, Z27
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z26, Z27
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z26, Z27
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z26, Z27
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z26, Z27
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z26, Z27
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z26, Z27
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z26, Z27
+	VMULPS      Z24, Z24, Z30
+	VFMADD213PS Z24, Z30, Z25
+	VMULPS      Z26, Z26, Z24
+	VFMADD213PS Z26, Z24, Z27
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z28, Z25
+	VFMADD231PS ln2lo<>+0(SB), Z29, Z27
+	VFMADD231PS ln2hi<>+0(SB), Z28, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z29, Z27
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z22, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x00, zero<>+0(SB), Z23, K1
+	VMOVUPS negInf<>+0(SB), K1, Z27
+	VCMPPS  $0x19, zero<>+0(SB), Z22, K1
+	VCMPPS  $0x16, Z7, Z22, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z23, K1
+	VCMPPS  $0x16, Z7, Z23, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z27
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z25, Z25
+	VMULPS Z4, Z27, Z27
+	VXORPS signbit<>+0(SB), Z25, Z25
+	VXORPS signbit<>+0(SB), Z27, Z27
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z25, Z6, Z22
+	VMINPS Z27, Z6, Z23
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z24
+	VMOVUPS      expMagic<>+0(SB), Z25
+	VFNMADD231PS log2e<>+0(SB), Z22, Z24
+	VFNMADD231PS log2e<>+0(SB), Z23, Z25
+	VSUBPS       expMagic<>+0(SB), Z24, Z24
+	VSUBPS       expMagic<>+0(SB), Z25, Z25
+	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
+	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
+	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
+	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z22, Z26
+	VFMADD213PS exp5<>+0(SB), Z23, Z27
+	VFMADD213PS exp4<>+0(SB), Z22, Z26
+	VFMADD213PS exp4<>+0(SB), Z23, Z27
+	VFMADD213PS exp3<>+0(SB), Z22, Z26
+	VFMADD213PS exp3<>+0(SB), Z23, Z27
+	VFMADD213PS exp2<>+0(SB), Z22, Z26
+	VFMADD213PS exp2<>+0(SB), Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z24, Z26, Z26
+	VSCALEFPS Z25, Z27, Z27
+	VMOVUPS   twoM149<>+0(SB), Z22
+	VMAXPS    Z26, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z23
+	VMAXPS    Z27, Z23, Z23
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z14, Z22, Z24
+	VMULPS Z15, Z23, Z25
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z22, Z26
+	VMULPS Z4, Z23, Z27
+	VMULPS Z20, Z26, Z26
+	VMULPS Z21, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z14, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z15, Z27, K1, Z27
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z26, Z22
+	VFMADD231PS Z19, Z27, Z23
+	VPTERNLOGD  $0xd2, (DX)(R8*4), Z9, Z22
+	VPTERNLOGD  $0xd2, 64(DX)(R8*4), Z9, Z23
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (SI)(R8*4), Z12
+	VMOVUPS  64(SI)(R8*4), Z13
+	VMULPS   Z5, Z16, Z14
+	VMULPS   Z5, Z17, Z15
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
+
+	// store g
+	VMOVUPS Z22, (CX)(R8*4)
+	VMOVUPS Z23, 64(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y24, Z12
+	VEXTRACTF64X4 $0x01, Z24, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, Z10
+	VADDPD        Z13, Z11, Z11
+	VCVTPS2PD     Y25, Z12
+	VEXTRACTF64X4 $0x01, Z25, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, Z10
+	VADDPD        Z13, Z11, Z11
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(DX)(R8*4), Z9, Z12
+	VMINPS Z12, Z6, Z12
+	VANDPS 192(DX)(R8*4), Z9, Z13
+	VMINPS Z13, Z6, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z12, Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z12
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z12, Z16
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z12, Z16
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z12, Z16
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z12, Z16
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z7, Z12, Z16
+	VFMADD213PS Z7, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z18
+	VMOVAPS     Z7, Z19
+	VFMADD231PS Z16, Z12, Z18
+	VFMADD231PS Z17, Z13, Z19
+	VSUBPS      Z18, Z7, Z20
+	VSUBPS      Z19, Z7, Z21
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VSCALEFPS   Z14, Z18, Z18
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z14, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z18, Z12
+	VADDPS       Z7, Z19, Z13
+	VSUBPS       Z7, Z12, Z14
+	VSUBPS       Z7, Z13, Z15
+	VSUBPS       Z14, Z18, Z14
+	VSUBPS       Z15, Z19, Z15
+	VDIVPS       Z12, Z18, Z16
+	VDIVPS       Z13, Z19, Z17
+	VFNMADD213PS Z18, Z16, Z12
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD231PS Z14, Z16, Z12
+	VFNMADD231PS Z15, Z17, Z13
+	VSUBPS       Z16, Z7, Z14
+	VSUBPS       Z17, Z7, Z15
+	VFMADD231PS  Z20, Z14, Z12
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD213PS  Z16, Z14, Z12
+	VFMADD213PS  Z17, Z15, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z18, K1
+	VCMPPS      $0x1d, Z8, Z19, K2
+	VFMSUB213PS Z8, Z8, K1, Z18
+	VFMSUB213PS Z8, Z8, K2, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VMULPS      Z18, Z18, Z16
+	VFMADD213PS Z18, Z16, Z14
+	VMULPS      Z19, Z19, Z16
+	VFMADD213PS Z19, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K1, Z14
+	VADDPS ln2f<>+0(SB), Z15, K2, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(BX)(R8*4), Z16
+	VMOVUPS     192(BX)(R8*4), Z17
+	VFMADD213PS Z1, Z0, Z16
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFPCLASSPSZ $0x54, 128(DX)(R8*4), K1
+	VBLENDMPS   Z16, Z18, K1, Z18
+	VFPCLASSPSZ $0x54, 192(DX)(R8*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VFMADD213PS Z3, Z2, Z17
+	VMULPS      128(SI)(R8*4), Z16, Z16
+	VMULPS      192(SI)(R8*4), Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(DX)(R8*4), Z9, Z20
+	VPTESTMD    Z9, Z18, K1
+	VFMADD231PS Z20, Z18, K1, Z14
+	VANDPS      192(DX)(R8*4), Z9, Z20
+	VPTESTMD    Z9, Z19, K1
+	VFMADD231PS Z20, Z19, K1, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z12, Z7, Z20
+	VSUBPS      Z13, Z7, Z21
+	VSUBPS      Z18, Z7, Z22
+	VSUBPS      Z19, Z7, Z23
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z20, Z22
+	VFMADD231PS Z19, Z21, Z23
+	VMULPS      Z12, Z20, Z20
+	VMULPS      Z13, Z21, Z21
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z22, Z24, Z24
+	VDIVPS  Z24, Z20, Z20
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z23, Z24, Z24
+	VDIVPS  Z24, Z21, Z21
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z12, Z18, Z12
+	VSUBPS Z13, Z19, Z13
+	VADDPS Z18, Z18, Z18
+	VADDPS Z19, Z19, Z19
+	VSUBPS Z7, Z18, Z18
+	VSUBPS Z7, Z19, Z19
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z22, K1
+	VMOVAPS   Z22, Z24
+	VMULPS    two23<>+0(SB), Z22, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+	VCMPPS    $0x11, twoM126<>+0(SB), Z23, K1
+	VMOVAPS   Z23, Z26
+	VMULPS    two23<>+0(SB), Z23, K1, Z26
+	VMOVUPS.Z minus23<>+0(SB), K1, Z27
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSUBD    bits075<>+0(SB), Z26, Z26
+	VPSRAD    $0x17, Z24, Z28
+	VPSRAD    $0x17, Z26, Z29
+	VCVTDQ2PS Z28, Z28
+	VCVTDQ2PS Z29, Z29
+	VADDPS    Z25, Z28, Z28
+	VADDPS    Z27, Z29, Z29
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VANDPS    mantissa<>+0(SB), Z26, Z26
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z26, Z26
+	VSUBPS    Z7, Z24, Z24
+	VSUBPS    Z7, Z26, Z26
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z25
+	VMOVUPS     lp8<>+0(SB), Z27
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp7<>+0(SB), Z26, Z27
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z26, Z27
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z26, Z27
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z26, Z27
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z26, Z27
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z26, Z27
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z26, Z27
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z26, Z27
+	VMULPS      Z24, Z24, Z30
+	VFMADD213PS Z24, Z30, Z25
+	VMULPS      Z26, Z26, Z24
+	VFMADD213PS Z26, Z24, Z27
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z28, Z25
+	VFMADD231PS ln2lo<>+0(SB), Z29, Z27
+	VFMADD231PS ln2hi<>+0(SB), Z28, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z29, Z27
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z22, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x00, zero<>+0(SB), Z23, K1
+	VMOVUPS negInf<>+0(SB), K1, Z27
+	VCMPPS  $0x19, zero<>+0(SB), Z22, K1
+	VCMPPS  $0x16, Z7, Z22, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z23, K1
+	VCMPPS  $0x16, Z7, Z23, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z27
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z25, Z25
+	VMULPS Z4, Z27, Z27
+	VXORPS signbit<>+0(SB), Z25, Z25
+	VXORPS signbit<>+0(SB), Z27, Z27
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z25, Z6, Z22
+	VMINPS Z27, Z6, Z23
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z24
+	VMOVUPS      expMagic<>+0(SB), Z25
+	VFNMADD231PS log2e<>+0(SB), Z22, Z24
+	VFNMADD231PS log2e<>+0(SB), Z23, Z25
+	VSUBPS       expMagic<>+0(SB), Z24, Z24
+	VSUBPS       expMagic<>+0(SB), Z25, Z25
+	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
+	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
+	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
+	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z22, Z26
+	VFMADD213PS exp5<>+0(SB), Z23, Z27
+	VFMADD213PS exp4<>+0(SB), Z22, Z26
+	VFMADD213PS exp4<>+0(SB), Z23, Z27
+	VFMADD213PS exp3<>+0(SB), Z22, Z26
+	VFMADD213PS exp3<>+0(SB), Z23, Z27
+	VFMADD213PS exp2<>+0(SB), Z22, Z26
+	VFMADD213PS exp2<>+0(SB), Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z24, Z26, Z26
+	VSCALEFPS Z25, Z27, Z27
+	VMOVUPS   twoM149<>+0(SB), Z22
+	VMAXPS    Z26, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z23
+	VMAXPS    Z27, Z23, Z23
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z14, Z22, Z24
+	VMULPS Z15, Z23, Z25
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z22, Z26
+	VMULPS Z4, Z23, Z27
+	VMULPS Z20, Z26, Z26
+	VMULPS Z21, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z14, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z15, Z27, K1, Z27
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z26, Z22
+	VFMADD231PS Z19, Z27, Z23
+	VPTERNLOGD  $0xd2, 128(DX)(R8*4), Z9, Z22
+	VPTERNLOGD  $0xd2, 192(DX)(R8*4), Z9, Z23
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(SI)(R8*4), Z12
+	VMOVUPS  192(SI)(R8*4), Z13
+	VMULPS   Z5, Z16, Z14
+	VMULPS   Z5, Z17, Z15
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
+
+	// store g
+	VMOVUPS Z22, 128(CX)(R8*4)
+	VMOVUPS Z23, 192(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y24, Z12
+	VEXTRACTF64X4 $0x01, Z24, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, Z10
+	VADDPD        Z13, Z11, Z11
+	VCVTPS2PD     Y25, Z12
+	VEXTRACTF64X4 $0x01, Z25, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, Z10
+	VADDPD        Z13, Z11, Z11
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(DX)(R8*4), Z9, Z12
+	VMINPS Z12, Z6, Z12
+	VANDPS 320(DX)(R8*4), Z9, Z13
+	VMINPS Z13, Z6, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z12, Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z12
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z12, Z16
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z12, Z16
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z12, Z16
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z12, Z16
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z7, Z12, Z16
+	VFMADD213PS Z7, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z18
+	VMOVAPS     Z7, Z19
+	VFMADD231PS Z16, Z12, Z18
+	VFMADD231PS Z17, Z13, Z19
+	VSUBPS      Z18, Z7, Z20
+	VSUBPS      Z19, Z7, Z21
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VSCALEFPS   Z14, Z18, Z18
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z14, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z18, Z12
+	VADDPS       Z7, Z19, Z13
+	VSUBPS       Z7, Z12, Z14
+	VSUBPS       Z7, Z13, Z15
+	VSUBPS       Z14, Z18, Z14
+	VSUBPS       Z15, Z19, Z15
+	VDIVPS       Z12, Z18, Z16
+	VDIVPS       Z13, Z19, Z17
+	VFNMADD213PS Z18, Z16, Z12
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD231PS Z14, Z16, Z12
+	VFNMADD231PS Z15, Z17, Z13
+	VSUBPS       Z16, Z7, Z14
+	VSUBPS       Z17, Z7, Z15
+	VFMADD231PS  Z20, Z14, Z12
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD213PS  Z16, Z14, Z12
+	VFMADD213PS  Z17, Z15, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z18, K1
+	VCMPPS      $0x1d, Z8, Z19, K2
+	VFMSUB213PS Z8, Z8, K1, Z18
+	VFMSUB213PS Z8, Z8, K2, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VMULPS      Z18, Z18, Z16
+	VFMADD213PS Z18, Z16, Z14
+	VMULPS      Z19, Z19, Z16
+	VFMADD213PS Z19, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K1, Z14
+	VADDPS ln2f<>+0(SB), Z15, K2, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(BX)(R8*4), Z16
+	VMOVUPS     320(BX)(R8*4), Z17
+	VFMADD213PS Z1, Z0, Z16
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFPCLASSPSZ $0x54, 256(DX)(R8*4), K1
+	VBLENDMPS   Z16, Z18, K1, Z18
+	VFPCLASSPSZ $0x54, 320(DX)(R8*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VFMADD213PS Z3, Z2, Z17
+	VMULPS      256(SI)(R8*4), Z16, Z16
+	VMULPS      320(SI)(R8*4), Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(DX)(R8*4), Z9, Z20
+	VPTESTMD    Z9, Z18, K1
+	VFMADD231PS Z20, Z18, K1, Z14
+	VANDPS      320(DX)(R8*4), Z9, Z20
+	VPTESTMD    Z9, Z19, K1
+	VFMADD231PS Z20, Z19, K1, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z12, Z7, Z20
+	VSUBPS      Z13, Z7, Z21
+	VSUBPS      Z18, Z7, Z22
+	VSUBPS      Z19, Z7, Z23
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z20, Z22
+	VFMADD231PS Z19, Z21, Z23
+	VMULPS      Z12, Z20, Z20
+	VMULPS      Z13, Z21, Z21
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z22, Z24, Z24
+	VDIVPS  Z24, Z20, Z20
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z23, Z24, Z24
+	VDIVPS  Z24, Z21, Z21
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z12, Z18, Z12
+	VSUBPS Z13, Z19, Z13
+	VADDPS Z18, Z18, Z18
+	VADDPS Z19, Z19, Z19
+	VSUBPS Z7, Z18, Z18
+	VSUBPS Z7, Z19, Z19
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z22, K1
+	VMOVAPS   Z22, Z24
+	VMULPS    two23<>+0(SB), Z22, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+	VCMPPS    $0x11, twoM126<>+0(SB), Z23, K1
+	VMOVAPS   Z23, Z26
+	VMULPS    two23<>+0(SB), Z23, K1, Z26
+	VMOVUPS.Z minus23<>+0(SB), K1, Z27
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSUBD    bits075<>+0(SB), Z26, Z26
+	VPSRAD    $0x17, Z24, Z28
+	VPSRAD    $0x17, Z26, Z29
+	VCVTDQ2PS Z28, Z28
+	VCVTDQ2PS Z29, Z29
+	VADDPS    Z25, Z28, Z28
+	VADDPS    Z27, Z29, Z29
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VANDPS    mantissa<>+0(SB), Z26, Z26
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z26, Z26
+	VSUBPS    Z7, Z24, Z24
+	VSUBPS    Z7, Z26, Z26
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z25
+	VMOVUPS     lp8<>+0(SB), Z27
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp7<>+0(SB), Z26, Z27
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z26, Z27
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z26, Z27
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z26, Z27
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z26, Z27
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z26, Z27
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z26, Z27
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z26, Z27
+	VMULPS      Z24, Z24, Z30
+	VFMADD213PS Z24, Z30, Z25
+	VMULPS      Z26, Z26, Z24
+	VFMADD213PS Z26, Z24, Z27
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z28, Z25
+	VFMADD231PS ln2lo<>+0(SB), Z29, Z27
+	VFMADD231PS ln2hi<>+0(SB), Z28, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z29, Z27
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z22, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x00, zero<>+0(SB), Z23, K1
+	VMOVUPS negInf<>+0(SB), K1, Z27
+	VCMPPS  $0x19, zero<>+0(SB), Z22, K1
+	VCMPPS  $0x16, Z7, Z22, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z23, K1
+	VCMPPS  $0x16, Z7, Z23, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z27
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z25, Z25
+	VMULPS Z4, Z27, Z27
+	VXORPS signbit<>+0(SB), Z25, Z25
+	VXORPS signbit<>+0(SB), Z27, Z27
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z25, Z6, Z22
+	VMINPS Z27, Z6, Z23
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z24
+	VMOVUPS      expMagic<>+0(SB), Z25
+	VFNMADD231PS log2e<>+0(SB), Z22, Z24
+	VFNMADD231PS log2e<>+0(SB), Z23, Z25
+	VSUBPS       expMagic<>+0(SB), Z24, Z24
+	VSUBPS       expMagic<>+0(SB), Z25, Z25
+	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
+	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
+	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
+	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z22, Z26
+	VFMADD213PS exp5<>+0(SB), Z23, Z27
+	VFMADD213PS exp4<>+0(SB), Z22, Z26
+	VFMADD213PS exp4<>+0(SB), Z23, Z27
+	VFMADD213PS exp3<>+0(SB), Z22, Z26
+	VFMADD213PS exp3<>+0(SB), Z23, Z27
+	VFMADD213PS exp2<>+0(SB), Z22, Z26
+	VFMADD213PS exp2<>+0(SB), Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z24, Z26, Z26
+	VSCALEFPS Z25, Z27, Z27
+	VMOVUPS   twoM149<>+0(SB), Z22
+	VMAXPS    Z26, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z23
+	VMAXPS    Z27, Z23, Z23
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z14, Z22, Z24
+	VMULPS Z15, Z23, Z25
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z22, Z26
+	VMULPS Z4, Z23, Z27
+	VMULPS Z20, Z26, Z26
+	VMULPS Z21, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z14, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z15, Z27, K1, Z27
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z26, Z22
+	VFMADD231PS Z19, Z27, Z23
+	VPTERNLOGD  $0xd2, 256(DX)(R8*4), Z9, Z22
+	VPTERNLOGD  $0xd2, 320(DX)(R8*4), Z9, Z23
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(SI)(R8*4), Z12
+	VMOVUPS  320(SI)(R8*4), Z13
+	VMULPS   Z5, Z16, Z14
+	VMULPS   Z5, Z17, Z15
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
+
+	// store g
+	VMOVUPS Z22, 256(CX)(R8*4)
+	VMOVUPS Z23, 320(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y24, Z12
+	VEXTRACTF64X4 $0x01, Z24, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, Z10
+	VADDPD        Z13, Z11, Z11
+	VCVTPS2PD     Y25, Z12
+	VEXTRACTF64X4 $0x01, Z25, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, Z10
+	VADDPD        Z13, Z11, Z11
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(DX)(R8*4), Z9, Z12
+	VMINPS Z12, Z6, Z12
+	VANDPS 448(DX)(R8*4), Z9, Z13
+	VMINPS Z13, Z6, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VMOVUPS      expMagic<>+0(SB), Z15
+	VFNMADD231PS log2e<>+0(SB), Z12, Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z15
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VSUBPS       expMagic<>+0(SB), Z15, Z15
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z12
+	VFNMADD231PS ln2lo<>+0(SB), Z15, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z12, Z16
+	VFMADD213PS exp5<>+0(SB), Z13, Z17
+	VFMADD213PS exp4<>+0(SB), Z12, Z16
+	VFMADD213PS exp4<>+0(SB), Z13, Z17
+	VFMADD213PS exp3<>+0(SB), Z12, Z16
+	VFMADD213PS exp3<>+0(SB), Z13, Z17
+	VFMADD213PS exp2<>+0(SB), Z12, Z16
+	VFMADD213PS exp2<>+0(SB), Z13, Z17
+	VFMADD213PS Z7, Z12, Z16
+	VFMADD213PS Z7, Z13, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z18
+	VMOVAPS     Z7, Z19
+	VFMADD231PS Z16, Z12, Z18
+	VFMADD231PS Z17, Z13, Z19
+	VSUBPS      Z18, Z7, Z20
+	VSUBPS      Z19, Z7, Z21
+	VFMADD231PS Z16, Z12, Z20
+	VFMADD231PS Z17, Z13, Z21
+	VSCALEFPS   Z14, Z18, Z18
+	VSCALEFPS   Z15, Z19, Z19
+	VSCALEFPS   Z14, Z20, Z20
+	VSCALEFPS   Z15, Z21, Z21
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z18, Z12
+	VADDPS       Z7, Z19, Z13
+	VSUBPS       Z7, Z12, Z14
+	VSUBPS       Z7, Z13, Z15
+	VSUBPS       Z14, Z18, Z14
+	VSUBPS       Z15, Z19, Z15
+	VDIVPS       Z12, Z18, Z16
+	VDIVPS       Z13, Z19, Z17
+	VFNMADD213PS Z18, Z16, Z12
+	VFNMADD213PS Z19, Z17, Z13
+	VFNMADD231PS Z14, Z16, Z12
+	VFNMADD231PS Z15, Z17, Z13
+	VSUBPS       Z16, Z7, Z14
+	VSUBPS       Z17, Z7, Z15
+	VFMADD231PS  Z20, Z14, Z12
+	VFMADD231PS  Z21, Z15, Z13
+	VFMADD213PS  Z16, Z14, Z12
+	VFMADD213PS  Z17, Z15, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z18, K1
+	VCMPPS      $0x1d, Z8, Z19, K2
+	VFMSUB213PS Z8, Z8, K1, Z18
+	VFMSUB213PS Z8, Z8, K2, Z19
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z14
+	VFMADD213PS lp7<>+0(SB), Z19, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z14
+	VFMADD213PS lp6<>+0(SB), Z19, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z14
+	VFMADD213PS lp5<>+0(SB), Z19, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z14
+	VFMADD213PS lp4<>+0(SB), Z19, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z14
+	VFMADD213PS lp3<>+0(SB), Z19, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z14
+	VFMADD213PS lp2<>+0(SB), Z19, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z14
+	VFMADD213PS lp1<>+0(SB), Z19, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z14
+	VFMADD213PS lp0<>+0(SB), Z19, Z15
+	VMULPS      Z18, Z18, Z16
+	VFMADD213PS Z18, Z16, Z14
+	VMULPS      Z19, Z19, Z16
+	VFMADD213PS Z19, Z16, Z15
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K1, Z14
+	VADDPS ln2f<>+0(SB), Z15, K2, Z15
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(BX)(R8*4), Z16
+	VMOVUPS     448(BX)(R8*4), Z17
+	VFMADD213PS Z1, Z0, Z16
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFPCLASSPSZ $0x54, 384(DX)(R8*4), K1
+	VBLENDMPS   Z16, Z18, K1, Z18
+	VFPCLASSPSZ $0x54, 448(DX)(R8*4), K1
+	VBLENDMPS   Z17, Z19, K1, Z19
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z16
+	VFMADD213PS Z3, Z2, Z17
+	VMULPS      384(SI)(R8*4), Z16, Z16
+	VMULPS      448(SI)(R8*4), Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(DX)(R8*4), Z9, Z20
+	VPTESTMD    Z9, Z18, K1
+	VFMADD231PS Z20, Z18, K1, Z14
+	VANDPS      448(DX)(R8*4), Z9, Z20
+	VPTESTMD    Z9, Z19, K1
+	VFMADD231PS Z20, Z19, K1, Z15
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z12, Z7, Z20
+	VSUBPS      Z13, Z7, Z21
+	VSUBPS      Z18, Z7, Z22
+	VSUBPS      Z19, Z7, Z23
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z20, Z22
+	VFMADD231PS Z19, Z21, Z23
+	VMULPS      Z12, Z20, Z20
+	VMULPS      Z13, Z21, Z21
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z22, Z24, Z24
+	VDIVPS  Z24, Z20, Z20
+	VMOVUPS twoM149<>+0(SB), Z24
+	VMAXPS  Z23, Z24, Z24
+	VDIVPS  Z24, Z21, Z21
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z12, Z18, Z12
+	VSUBPS Z13, Z19, Z13
+	VADDPS Z18, Z18, Z18
+	VADDPS Z19, Z19, Z19
+	VSUBPS Z7, Z18, Z18
+	VSUBPS Z7, Z19, Z19
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z22, K1
+	VMOVAPS   Z22, Z24
+	VMULPS    two23<>+0(SB), Z22, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+	VCMPPS    $0x11, twoM126<>+0(SB), Z23, K1
+	VMOVAPS   Z23, Z26
+	VMULPS    two23<>+0(SB), Z23, K1, Z26
+	VMOVUPS.Z minus23<>+0(SB), K1, Z27
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSUBD    bits075<>+0(SB), Z26, Z26
+	VPSRAD    $0x17, Z24, Z28
+	VPSRAD    $0x17, Z26, Z29
+	VCVTDQ2PS Z28, Z28
+	VCVTDQ2PS Z29, Z29
+	VADDPS    Z25, Z28, Z28
+	VADDPS    Z27, Z29, Z29
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VANDPS    mantissa<>+0(SB), Z26, Z26
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z26, Z26
+	VSUBPS    Z7, Z24, Z24
+	VSUBPS    Z7, Z26, Z26
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z25
+	VMOVUPS     lp8<>+0(SB), Z27
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp7<>+0(SB), Z26, Z27
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z26, Z27
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z26, Z27
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z26, Z27
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z26, Z27
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z26, Z27
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z26, Z27
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z26, Z27
+	VMULPS      Z24, Z24, Z30
+	VFMADD213PS Z24, Z30, Z25
+	VMULPS      Z26, Z26, Z24
+	VFMADD213PS Z26, Z24, Z27
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z28, Z25
+	VFMADD231PS ln2lo<>+0(SB), Z29, Z27
+	VFMADD231PS ln2hi<>+0(SB), Z28, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z29, Z27
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z22, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x00, zero<>+0(SB), Z23, K1
+	VMOVUPS negInf<>+0(SB), K1, Z27
+	VCMPPS  $0x19, zero<>+0(SB), Z22, K1
+	VCMPPS  $0x16, Z7, Z22, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z23, K1
+	VCMPPS  $0x16, Z7, Z23, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z27
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z25, Z25
+	VMULPS Z4, Z27, Z27
+	VXORPS signbit<>+0(SB), Z25, Z25
+	VXORPS signbit<>+0(SB), Z27, Z27
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z25, Z6, Z22
+	VMINPS Z27, Z6, Z23
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z24
+	VMOVUPS      expMagic<>+0(SB), Z25
+	VFNMADD231PS log2e<>+0(SB), Z22, Z24
+	VFNMADD231PS log2e<>+0(SB), Z23, Z25
+	VSUBPS       expMagic<>+0(SB), Z24, Z24
+	VSUBPS       expMagic<>+0(SB), Z25, Z25
+	VFNMSUB231PS ln2hi<>+0(SB), Z24, Z22
+	VFNMSUB231PS ln2hi<>+0(SB), Z25, Z23
+	VFNMADD231PS ln2lo<>+0(SB), Z24, Z22
+	VFNMADD231PS ln2lo<>+0(SB), Z25, Z23
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z26
+	VMOVUPS     exp6<>+0(SB), Z27
+	VFMADD213PS exp5<>+0(SB), Z22, Z26
+	VFMADD213PS exp5<>+0(SB), Z23, Z27
+	VFMADD213PS exp4<>+0(SB), Z22, Z26
+	VFMADD213PS exp4<>+0(SB), Z23, Z27
+	VFMADD213PS exp3<>+0(SB), Z22, Z26
+	VFMADD213PS exp3<>+0(SB), Z23, Z27
+	VFMADD213PS exp2<>+0(SB), Z22, Z26
+	VFMADD213PS exp2<>+0(SB), Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+	VFMADD213PS Z7, Z22, Z26
+	VFMADD213PS Z7, Z23, Z27
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z24, Z26, Z26
+	VSCALEFPS Z25, Z27, Z27
+	VMOVUPS   twoM149<>+0(SB), Z22
+	VMAXPS    Z26, Z22, Z22
+	VMOVUPS   twoM149<>+0(SB), Z23
+	VMAXPS    Z27, Z23, Z23
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z14, Z22, Z24
+	VMULPS Z15, Z23, Z25
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z22, Z26
+	VMULPS Z4, Z23, Z27
+	VMULPS Z20, Z26, Z26
+	VMULPS Z21, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z14, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z15, Z27, K1, Z27
+	VMULPS      Z12, Z22, Z22
+	VMULPS      Z13, Z23, Z23
+	VFMADD231PS Z18, Z26, Z22
+	VFMADD231PS Z19, Z27, Z23
+	VPTERNLOGD  $0xd2, 384(DX)(R8*4), Z9, Z22
+	VPTERNLOGD  $0xd2, 448(DX)(R8*4), Z9, Z23
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(SI)(R8*4), Z12
+	VMOVUPS  448(SI)(R8*4), Z13
+	VMULPS   Z5, Z16, Z14
+	VMULPS   Z5, Z17, Z15
+	VCMPPS   $0x04, zero<>+0(SB), Z12, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z13, K2
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
+
+	// store g
+	VMOVUPS Z22, 384(CX)(R8*4)
+	VMOVUPS Z23, 448(CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y24, Z12
+	VEXTRACTF64X4 $0x01, Z24, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, Z10
+	VADDPD        Z13, Z11, Z11
+	VCVTPS2PD     Y25, Z12
+	VEXTRACTF64X4 $0x01, Z25, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, Z10
+	VADDPD        Z13, Z11, Z11
+	ADDQ          $+128, R8
+	CMPQ          R8, R9
+	JB            loop
+
+after:
+tail:
+	CMPQ         R8, AX
+	JAE          done
+	MOVQ         AX, R9
+	SUBQ         R8, R9
+	VPBROADCASTD R9, Z12
+	VPCMPGTD     iota<>+0(SB), Z12, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (DX)(R8*4), K1, Z12
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z12, Z9, Z13
+	VMINPS Z13, Z6, Z13
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z14
+	VFNMADD231PS log2e<>+0(SB), Z13, Z14
+	VSUBPS       expMagic<>+0(SB), Z14, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z13
+	VFNMADD231PS ln2lo<>+0(SB), Z14, Z13
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z13, Z15
+	VFMADD213PS exp4<>+0(SB), Z13, Z15
+	VFMADD213PS exp3<>+0(SB), Z13, Z15
+	VFMADD213PS exp2<>+0(SB), Z13, Z15
+	VFMADD213PS Z7, Z13, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VFMADD231PS Z15, Z13, Z16
+	VSUBPS      Z16, Z7, Z17
+	VFMADD231PS Z15, Z13, Z17
+	VSCALEFPS   Z14, Z16, Z16
+	VSCALEFPS   Z14, Z17, Z17
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z13
+	VSUBPS       Z7, Z13, Z14
+	VSUBPS       Z14, Z16, Z14
+	VDIVPS       Z13, Z16, Z15
+	VFNMADD213PS Z16, Z15, Z13
+	VFNMADD231PS Z14, Z15, Z13
+	VSUBPS       Z15, Z7, Z14
+	VFMADD231PS  Z17, Z14, Z13
+	VFMADD213PS  Z15, Z14, Z13
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K3
+	VFMSUB213PS Z8, Z8, K3, Z16
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z14
+	VFMADD213PS lp7<>+0(SB), Z16, Z14
+	VFMADD213PS lp6<>+0(SB), Z16, Z14
+	VFMADD213PS lp5<>+0(SB), Z16, Z14
+	VFMADD213PS lp4<>+0(SB), Z16, Z14
+	VFMADD213PS lp3<>+0(SB), Z16, Z14
+	VFMADD213PS lp2<>+0(SB), Z16, Z14
+	VFMADD213PS lp1<>+0(SB), Z16, Z14
+	VFMADD213PS lp0<>+0(SB), Z16, Z14
+	VMULPS      Z16, Z16, Z15
+	VFMADD213PS Z16, Z15, Z14
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z14, K3, Z14
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (BX)(R8*4), K1, Z15
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z15, Z7, Z16
+	VFPCLASSPSZ $0x54, Z12, K3
+	VBLENDMPS   Z15, Z16, K3, Z16
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z15
+	VMOVUPS.Z   (SI)(R8*4), K1, Z17
+	VMULPS      Z17, Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z12, Z9, Z17
+	VPTESTMD    Z9, Z16, K3
+	VFMADD231PS Z17, Z16, K3, Z14
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z13, Z7, Z17
+	VSUBPS      Z16, Z7, Z18
+	VMULPS      Z13, Z18, Z18
+	VFMADD231PS Z16, Z17, Z18
+	VMULPS      Z13, Z17, Z17
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z19
+	VMAXPS  Z18, Z19, Z19
+	VDIVPS  Z19, Z17, Z17
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z13, Z16, Z13
+	VADDPS Z16, Z16, Z16
+	VSUBPS Z7, Z16, Z16
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z18, K3
+	VMOVAPS   Z18, Z19
+	VMULPS    two23<>+0(SB), Z18, K3, Z19
+	VMOVUPS.Z minus23<>+0(SB), K3, Z20
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z19, Z19
+	VPSRAD    $0x17, Z19, Z21
+	VCVTDQ2PS Z21, Z21
+	VADDPS    Z20, Z21, Z21
+	VANDPS    mantissa<>+0(SB), Z19, Z19
+	VPADDD    bits075<>+0(SB), Z19, Z19
+	VSUBPS    Z7, Z19, Z19
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z20
+	VFMADD213PS lp7<>+0(SB), Z19, Z20
+	VFMADD213PS lp6<>+0(SB), Z19, Z20
+	VFMADD213PS lp5<>+0(SB), Z19, Z20
+	VFMADD213PS lp4<>+0(SB), Z19, Z20
+	VFMADD213PS lp3<>+0(SB), Z19, Z20
+	VFMADD213PS lp2<>+0(SB), Z19, Z20
+	VFMADD213PS lp1<>+0(SB), Z19, Z20
+	VFMADD213PS lp0<>+0(SB), Z19, Z20
+	VMULPS      Z19, Z19, Z22
+	VFMADD213PS Z19, Z22, Z20
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z21, Z20
+	VFMADD231PS ln2hi<>+0(SB), Z21, Z20
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z18, K3
+	VMOVUPS negInf<>+0(SB), K3, Z20
+	VCMPPS  $0x19, zero<>+0(SB), Z18, K3
+	VCMPPS  $0x16, Z7, Z18, K4
+	KORW    K3, K4, K3
+	VMOVUPS nan<>+0(SB), K3, Z20
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z20, Z20
+	VXORPS signbit<>+0(SB), Z20, Z20
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z20, Z6, Z18
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z19
+	VFNMADD231PS log2e<>+0(SB), Z18, Z19
+	VSUBPS       expMagic<>+0(SB), Z19, Z19
+	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z18
+	VFNMADD231PS ln2lo<>+0(SB), Z19, Z18
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z20
+	VFMADD213PS exp5<>+0(SB), Z18, Z20
+	VFMADD213PS exp4<>+0(SB), Z18, Z20
+	VFMADD213PS exp3<>+0(SB), Z18, Z20
+	VFMADD213PS exp2<>+0(SB), Z18, Z20
+	VFMADD213PS Z7, Z18, Z20
+	VFMADD213PS Z7, Z18, Z20
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z19, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z18
+	VMAXPS    Z20, Z18, Z18
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z14, Z18, Z19
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z18, Z20
+	VMULPS Z17, Z20, Z20
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z20, K3
+	VMULPS.Z    Z14, Z20, K3, Z20
+	VMULPS      Z13, Z18, Z18
+	VFMADD231PS Z16, Z20, Z18
+	VPTERNLOGD  $0xd2, Z12, Z9, Z18
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (SI)(R8*4), K1, Z12
+	VMULPS    Z5, Z15, Z13
+	VCMPPS    $0x04, zero<>+0(SB), Z12, K3
+	VMULPS.Z  Z15, Z19, K3, Z19
+	VMULPS.Z  Z13, Z18, K3, Z18
+
+	// store g
+	VMOVUPS Z18, K1, (CX)(R8*4)
+
+	// accumulate into acc[0:16]
+	VCVTPS2PD     Y19, Z12
+	VEXTRACTF64X4 $0x01, Z19, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z12, Z10, K1, Z10
+	VADDPD        Z13, Z11, K2, Z11
+	ADDQ          $+16, R8
+	JMP           tail
+
+done:
+	VMOVUPD Z10, (DI)
+	VMOVUPD Z11, 64(DI)
 	VZEROUPPER
 	RET

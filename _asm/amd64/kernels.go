@@ -14,6 +14,27 @@ type fn struct {
 	ptr  map[string]GPVirtual
 	acc  []Op // float64 accumulators (registers, or memory), 16 lanes per set
 	scal map[string]Op
+	// atUse marks the AVX2 scalars that have no stack slot: scal holds
+	// their argument, broadcast into a register at each use (atUse).
+	atUse map[string]bool
+}
+
+// atUse reports whether scalar s of kernel k is broadcast from its
+// argument at each use on AVX2 instead of from a 32-byte stack slot: the
+// multipliers of the focal finish's FMAs (fmaScal), which are loaded into
+// a register anyway (only an FMA's addend can be a memory operand), and a
+// VBROADCASTSS from memory is one load, as the VMOVUPS of a slot is.
+// Without this, focalSum's nine slots and its 512-byte deferral buffer
+// would pass the NOSPLIT frame limit.
+func atUse(k spec.Kernel, s string) bool {
+	if !k.Has(spec.FinishFocal) && !k.Has(spec.FinishFocalPow) {
+		return false
+	}
+	switch s {
+	case "oms", "al1", "ga1", "gb1":
+		return true
+	}
+	return false
 }
 
 // body emits kernel k for the vectors ks of the current group: the steps of
@@ -48,6 +69,8 @@ func (g *gen) body(k spec.Kernel, f *fn, ks []int) {
 			val[spec.Loss], val[spec.Grad], val[spec.W] = g.weighted(f, ks, a, s, L, sm, k.Wants(spec.Loss), k.Wants(spec.Grad))
 		case k.Has(spec.FinishSigmoid):
 			val[spec.Sigmoid] = g.sigmoidFinish(s, sm)
+		case k.Has(spec.FinishFocal), k.Has(spec.FinishFocalPow):
+			val[spec.Loss], val[spec.Grad], val[spec.W] = g.focal(k, f, ks, a, s, L, sm)
 		}
 	}
 	outs, vals := k.Outs()
@@ -261,6 +284,234 @@ func (g *gen) weighted(f *fn, ks []int, a V, s sign, L, sm V, wantLoss, wantGrad
 	return L, c, w
 }
 
+// focal finishes mFocalElem for the vectors ks from |x| (a, consumed), L
+// and sm (both consumed): it returns the focal loss, the focal gradient
+// times scale and the weights, as the kernel wants them. The steps differ
+// only in the modulating factor: FinishFocal's product of fa and fb
+// (focalFactor), FinishFocalPow's exp(gamma*log(q)) through log and a
+// second expNeg (focalPowFactor).
+//
+// The AVX2 main loop keeps the values that wait for the modulating factor
+// (ce, c - sm, (c+c) - 1, P/max(q, 2^-149)) in a stack buffer (g.spill),
+// which their consumers read as memory operands, and computes W only at
+// the end, from y and w in memory: its 16 registers then hold the
+// interleaved log and exp chains instead. The other paths hold them in
+// registers.
+func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss, G, w V) {
+	n := len(ks)
+	pow := k.Has(spec.FinishFocalPow)
+	wantLoss, wantGrad := k.Wants(spec.Loss), k.Wants(spec.Grad)
+	spill := !g.z && !g.masked
+	// hold returns v as operands: its registers, or (spilling) the
+	// vectors' places in slot number slot of g.spill, which frees them.
+	hold := func(v V, slot int) []Op {
+		o := make([]Op, n)
+		each(n, func(j int) {
+			o[j] = v[j]
+			if spill {
+				m := g.spill.Offset(32 * (slot*n + j))
+				VMOVUPS(v[j], m)
+				o[j] = m
+			}
+		})
+		return o
+	}
+	Comment("mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one")
+	ys := g.smoothed(f, ks)
+	c := make(V, n)
+	each(n, func(j int) { c[j] = g.oneMinus(ys[j]) })
+	each(n, func(j int) { g.sel(s, j, ys[j], c[j]) })
+	var W V
+	if !spill {
+		W = g.focalW(f, ks, ys)
+	}
+	// ce = fma(c, |x|, L) where c != 0, else L (as mLossElem).
+	g.lin(a, c, L, s)
+	ce := hold(L, 0)
+	Comment("mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)")
+	osm, q := make(V, n), make(V, n)
+	each(n, func(j int) { osm[j] = g.oneMinus(sm[j]) })
+	each(n, func(j int) { q[j] = g.oneMinus(c[j]) })
+	each(n, func(j int) { VMULPS(sm[j], q[j], q[j]) })
+	each(n, func(j int) { VFMADD231PS(c[j], osm[j], q[j]) }) // q = osm*c + (1-c)*sm
+	var P, cs, tc []Op
+	if wantGrad {
+		each(n, func(j int) { VMULPS(sm[j], osm[j], osm[j]) })
+		if pow {
+			// P/qd does not depend on m: taken here, before log and
+			// exp, it is one value to hold instead of two.
+			Comment("mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)")
+			each(n, func(j int) {
+				qd := g.cfresh("twoM149")
+				VMAXPS(q[j], qd, qd) // the second source (q) where either is NaN
+				VDIVPS(qd, osm[j], osm[j])
+			})
+		}
+		P = hold(osm, 1)
+		Comment("mFocalElem: c - sm and (c+c) - 1, for the gradient")
+		each(n, func(j int) { VSUBPS(sm[j], c[j], sm[j]) })
+		each(n, func(j int) { VADDPS(c[j], c[j], c[j]) })
+		each(n, func(j int) { VSUBPS(g.c("one"), c[j], c[j]) })
+		cs, tc = hold(sm, 2), hold(c, 3)
+	}
+	var m, D, lv V // the modulating factor, D, and the loss before W
+	if pow {
+		m, D, lv = g.focalPowFactor(f, q, ce, P, wantLoss, wantGrad)
+	} else {
+		m, D, lv = g.focalFactor(f, q, ce, P, wantLoss, wantGrad)
+	}
+	if wantGrad {
+		Comment("mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit")
+		if g.z {
+			each(n, func(j int) {
+				kd := K()
+				VCMPPS(U8(4), g.c("zero"), D[j], kd) // D != 0, unordered
+				VMULPS_Z(ce[j], D[j], kd, D[j])
+			})
+		} else {
+			each(n, func(j int) {
+				md := g.vec()
+				VCMPPS(U8(4), g.c("zero"), D[j], md) // D != 0, unordered
+				VMULPS(ce[j], D[j], D[j])
+				VANDPS(md, D[j], D[j])
+			})
+		}
+		G = m
+		each(n, func(j int) { VMULPS(cs[j], m[j], G[j]) })
+		each(n, func(j int) { VFMADD231PS(tc[j], D[j], G[j]) }) // G = D*tc + (c-sm)*m
+		each(n, func(j int) { g.negIf(s, j, G[j]) })
+	}
+	if spill {
+		Comment("mFocalElem: y' again, from y in memory, for W")
+		W = g.focalW(f, ks, g.smoothed(f, ks))
+	}
+	Comment("mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0")
+	w = g.loadAll(f, "w", ks)
+	var ws V
+	if wantGrad {
+		ws = newV(n, g)
+		each(n, func(j int) { VMULPS(f.scal["scale"], W[j], ws[j]) }) // W*scale
+	}
+	if g.z {
+		kw := make([]OpmaskVirtual, n)
+		each(n, func(j int) {
+			kw[j] = K()
+			VCMPPS(U8(4), g.c("zero"), w[j], kw[j]) // w != 0, unordered
+		})
+		if wantLoss {
+			each(n, func(j int) { VMULPS_Z(W[j], lv[j], kw[j], lv[j]) })
+		}
+		if wantGrad {
+			each(n, func(j int) { VMULPS_Z(ws[j], G[j], kw[j], G[j]) })
+		}
+		return lv, G, w
+	}
+	wz := newV(n, g)
+	each(n, func(j int) { VCMPPS(U8(0), g.c("zero"), w[j], wz[j]) }) // w == 0, ordered
+	if wantLoss {
+		each(n, func(j int) { VMULPS(W[j], lv[j], lv[j]) })
+		each(n, func(j int) { VANDNPS(lv[j], wz[j], lv[j]) })
+	}
+	if wantGrad {
+		each(n, func(j int) { VMULPS(ws[j], G[j], G[j]) })
+		each(n, func(j int) { VANDNPS(G[j], wz[j], G[j]) })
+	}
+	return lv, G, w
+}
+
+// focalFactor is FinishFocal's part of mFocalElem (pow false): from q, ce
+// and P it returns the modulating factor m = fa*fb, D = (gamma*fb)*P and
+// the loss before W, ((ce*fa)*fb), as the kernel wants them; q is consumed.
+func (g *gen) focalFactor(f *fn, q V, ce, P []Op, wantLoss, wantGrad bool) (m, D, lv V) {
+	n := len(q)
+	Comment("mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)")
+	fa, fb := q, make(V, n)
+	each(n, func(j int) {
+		fb[j] = g.vec()
+		VMOVAPS(q[j], fb[j])
+	})
+	each(n, func(j int) { g.fmaScal(f, "ga1", "ga0", fa[j]) })
+	each(n, func(j int) { g.fmaScal(f, "gb1", "gb0", fb[j]) })
+	if wantLoss {
+		Comment("mFocalElem: loss = ((ce*fa)*fb)*W")
+		lv = newV(n, g)
+		each(n, func(j int) { VMULPS(ce[j], fa[j], lv[j]) })
+		each(n, func(j int) { VMULPS(fb[j], lv[j], lv[j]) })
+	}
+	if wantGrad {
+		Comment("mFocalElem: m = fa*fb, D = (gamma*fb)*P")
+		m, D = fa, fb
+		each(n, func(j int) { VMULPS(fb[j], fa[j], m[j]) })
+		each(n, func(j int) { VMULPS(f.scal["gamma"], fb[j], D[j]) })
+		each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
+	}
+	return m, D, lv
+}
+
+// focalPowFactor is FinishFocalPow's part of mFocalElem (pow true): from
+// q, ce and P/max(q, 2^-149) it returns the modulating factor m =
+// max(mExpNeg(-(gamma*mLog(q))), 2^-149), D = (gamma*m)*(P/max(q, 2^-149))
+// and the loss before W, ce*m, as the kernel wants them.
+func (g *gen) focalPowFactor(f *fn, q V, ce, P []Op, wantLoss, wantGrad bool) (m, D, lv V) {
+	n := len(q)
+	lg := g.log(q)
+	Comment("mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)")
+	each(n, func(j int) { VMULPS(f.scal["gamma"], lg[j], lg[j]) })
+	each(n, func(j int) { VXORPS(g.c("signbit"), lg[j], lg[j]) })
+	e, _ := g.expNeg(lg, sign{}, false)
+	m = make(V, n)
+	each(n, func(j int) {
+		m[j] = g.cfresh("twoM149")
+		VMAXPS(e[j], m[j], m[j]) // the second source (e) where either is NaN
+	})
+	if wantLoss {
+		Comment("mFocalElem: loss = (ce*m)*W")
+		lv = newV(n, g)
+		each(n, func(j int) { VMULPS(ce[j], m[j], lv[j]) })
+	}
+	if wantGrad {
+		Comment("mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))")
+		D = newV(n, g)
+		each(n, func(j int) { VMULPS(f.scal["gamma"], m[j], D[j]) })
+		each(n, func(j int) { VMULPS(P[j], D[j], D[j]) })
+	}
+	return m, D, lv
+}
+
+// smoothed loads y and returns mFocalElem's y' = fma(y, oms, hs).
+func (g *gen) smoothed(f *fn, ks []int) V {
+	ys := g.loadAll(f, "y", ks)
+	each(len(ks), func(j int) { g.fmaScal(f, "oms", "hs", ys[j]) })
+	return ys
+}
+
+// focalW returns W = w*fma(y', al1, al0), the weight times alpha_t
+// (mFocalElem), in ys's registers.
+func (g *gen) focalW(f *fn, ks []int, ys V) V {
+	Comment("mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t")
+	each(len(ks), func(j int) { g.fmaScal(f, "al1", "al0", ys[j]) })
+	w := g.opAll(f, "w", ks)
+	each(len(ks), func(j int) { VMULPS(w[j], ys[j], ys[j]) })
+	return ys
+}
+
+// fmaScal sets r = r*a + b for the scalars a and b, the model's fma(a, r,
+// b) (the product commutes): a is a broadcast register on AVX-512; on AVX2
+// it is broadcast from its argument (atUse) and b read from its stack slot.
+func (g *gen) fmaScal(f *fn, a, b string, r VecVirtual) {
+	if g.z {
+		VFMADD213PS(f.scal[b], f.scal[a], r)
+		return
+	}
+	t := g.vec()
+	if f.atUse[a] {
+		VBROADCASTSS(f.scal[a], t)
+	} else {
+		VMOVUPS(f.scal[a], t)
+	}
+	VFMADD213PS(f.scal[b], t, r)
+}
+
 // function emits kernel k for path g.
 func (g *gen) function(k spec.Kernel) {
 	name := k.Name + g.suffix
@@ -292,13 +543,25 @@ func (g *gen) function(k spec.Kernel) {
 		}
 	}
 	var local Mem
-	if !g.z && len(k.Scalars) > 0 {
-		local = AllocLocal(32 * len(k.Scalars))
+	slotted := 0 // the AVX2 scalars with a stack slot
+	for _, s := range k.Scalars {
+		if !atUse(k, s) {
+			slotted++
+		}
 	}
-	for j, s := range k.Scalars {
+	if !g.z && slotted > 0 {
+		local = AllocLocal(32 * slotted)
+	}
+	f.atUse = map[string]bool{}
+	j := 0
+	for _, s := range k.Scalars {
 		b, err := Param(s).Resolve()
 		if err != nil {
 			panic(err)
+		}
+		if !g.z && atUse(k, s) {
+			f.scal[s], f.atUse[s] = b.Addr, true
+			continue
 		}
 		r := g.vec()
 		VBROADCASTSS(b.Addr, r)
@@ -310,6 +573,15 @@ func (g *gen) function(k spec.Kernel) {
 			VMOVUPS(r, m)
 			f.scal[s] = m
 		}
+		j++
+	}
+	if !g.z && (k.Has(spec.FinishFocal) || k.Has(spec.FinishFocalPow)) {
+		// see focal: ce, and for a gradient P, c - sm and (c+c) - 1
+		slots := 1
+		if k.Wants(spec.Grad) {
+			slots = 4
+		}
+		g.spill = AllocLocal(32 * slots * g.il(k))
 	}
 	g.preload("expClamp", "one", "half", "absmask")
 	// AVX-512 adds into accumulator registers as it goes (measured faster
@@ -414,10 +686,7 @@ func (g *gen) function(k spec.Kernel) {
 
 // block emits the body for vectors 0..nv-1, IL at a time, in index order.
 func (g *gen) block(k spec.Kernel, f *fn, nv int) {
-	il := g.IL
-	if v, ok := k.Tune.IL[g.name]; ok {
-		il = v
-	}
+	il := g.il(k)
 	if g.masked && !g.z {
 		// The AVX2 tail keeps |x| and x's sign in registers, next to
 		// its masks: one vector at a time (at most 15 elements).
@@ -430,6 +699,14 @@ func (g *gen) block(k spec.Kernel, f *fn, nv int) {
 		}
 		g.body(k, f, ks)
 	}
+}
+
+// il returns the interleave of kernel k's main loop on path g.
+func (g *gen) il(k spec.Kernel) int {
+	if v, ok := k.Tune.IL[g.name]; ok {
+		return v
+	}
+	return g.IL
 }
 
 // prefetch emits the main loop's software prefetches (see gen.pfDist).

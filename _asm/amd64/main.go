@@ -41,6 +41,19 @@ var structural = []struct {
 	{"one", f32(1)},
 	{"half", f32(0.5)},
 	{"zero", 0},
+	// mLog's: the bits of 0.75 (q = 2^k * m with m in [0.75, 1.5)), the
+	// mantissa field, the subnormal threshold 2^-126 and the exact scaling
+	// 2^23 with its exponent correction -23, the results at q == 0 and
+	// outside [0,1]; and the floor 2^-149 of the focal modulating factor
+	// and of its divisor (mFocalElem).
+	{"bits075", 0x3f400000},
+	{"mantissa", 0x7fffff},
+	{"twoM126", f32(0x1p-126)},
+	{"two23", f32(0x1p23)},
+	{"minus23", f32(-23)},
+	{"negInf", f32(float32(math.Inf(-1)))},
+	{"nan", 0x7fc00000},
+	{"twoM149", f32(0x1p-149)},
 }
 
 // fromGo are the constants of bce_generic.go's const block that the kernels
@@ -119,6 +132,9 @@ type gen struct {
 	// line, lose), those at interleave 8 lose (sum 12-15%, loss 18%) and
 	// AVX2 gains nothing, so those do without (kernel.nopf, pfDist 0).
 	pfDist int
+
+	// spill is the focal kernels' AVX2 stack buffer (see focal).
+	spill Mem
 }
 
 func (g *gen) vec() VecVirtual {
@@ -423,10 +439,11 @@ func (g *gen) oneMinus(r VecVirtual) VecVirtual {
 
 // expNeg returns e = exp(-a) (mExpNeg); a stays live. With wantLo it also
 // returns elo, the rounding error of e (nil otherwise). On AVX-512 a is nil
-// and |x| comes from s.
+// and |x| comes from s, except for the focal modulating factor's second exp
+// (focal), whose argument is a register on every path.
 func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 	n := len(a)
-	if g.z {
+	if g.z && a == nil {
 		n = len(s.xo)
 	}
 	if s.xm != nil {
@@ -444,7 +461,7 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 			VANDPS(g.c("absmask"), ac[k], ac[k])
 			VMOVUPS(g.c("expClamp"), t[k])
 			VMINPS(ac[k], t[k], ac[k])
-		case g.z:
+		case g.z && a == nil:
 			// min(clamp, |x|) with |x| as the second source: NaN gives
 			// |x|. (VRANGEPS would do it in one instruction but gives
 			// clamp for a quiet NaN in its memory operand.)
@@ -606,6 +623,69 @@ func (g *gen) poly(q, f V) {
 		VMULPS(f[k], f[k], ff)
 		VFMADD213PS(f[k], ff, q[k]) // q = ff*q + f
 	})
+}
+
+// log returns log(q) (mLog) in fresh registers; q stays live. The
+// integer steps act on the float32 bit patterns, as the model's int32 and
+// uint32 conversions do.
+func (g *gen) log(q V) V {
+	n := len(q)
+	Comment("mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere")
+	qs, kb := newV(n, g), newV(n, g)
+	if g.z {
+		each(n, func(k int) {
+			km := K()
+			VCMPPS(U8(0x11), g.c("twoM126"), q[k], km) // q < 2^-126, ordered
+			VMOVAPS(q[k], qs[k])
+			VMULPS(g.c("two23"), q[k], km, qs[k])
+			VMOVUPS_Z(g.c("minus23"), km, kb[k])
+		})
+	} else {
+		each(n, func(k int) { VCMPPS(U8(0x11), g.c("twoM126"), q[k], kb[k]) }) // q < 2^-126, ordered
+		each(n, func(k int) { VMULPS(g.c("two23"), q[k], qs[k]) })
+		each(n, func(k int) { VBLENDVPS(kb[k], qs[k], q[k], qs[k]) }) // qs = q < 2^-126 ? q*2^23 : q
+		each(n, func(k int) { VANDPS(g.c("minus23"), kb[k], kb[k]) })
+	}
+	Comment("mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1")
+	ix, kf := qs, newV(n, g)
+	each(n, func(k int) { VPSUBD(g.c("bits075"), qs[k], ix[k]) })
+	each(n, func(k int) { VPSRAD(U8(23), ix[k], kf[k]) })
+	each(n, func(k int) { VCVTDQ2PS(kf[k], kf[k]) })
+	each(n, func(k int) { VADDPS(kb[k], kf[k], kf[k]) })
+	each(n, func(k int) { VANDPS(g.c("mantissa"), ix[k], ix[k]) })
+	each(n, func(k int) { VPADDD(g.c("bits075"), ix[k], ix[k]) })
+	f := ix
+	each(n, func(k int) { VSUBPS(g.c("one"), ix[k], f[k]) })
+	Comment("mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p")
+	r := newV(n, g)
+	g.poly(r, f)
+	Comment("mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)")
+	each(n, func(k int) { VFMADD231PS(g.c("ln2lo"), kf[k], r[k]) })
+	each(n, func(k int) { VFMADD231PS(g.c("ln2hi"), kf[k], r[k]) })
+	Comment("mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)")
+	if g.z {
+		each(n, func(k int) {
+			kz := K()
+			VCMPPS(U8(0), g.c("zero"), q[k], kz) // q == 0, ordered
+			VMOVUPS(g.c("negInf"), kz, r[k])
+		})
+		each(n, func(k int) {
+			kl, kh := K(), K()
+			VCMPPS(U8(0x19), g.c("zero"), q[k], kl) // !(q >= 0), unordered
+			VCMPPS(U8(0x16), g.c("one"), q[k], kh)  // !(q <= 1), unordered
+			KORW(kl, kh, kl)
+			VMOVUPS(g.c("nan"), kl, r[k])
+		})
+		return r
+	}
+	m, mh := newV(n, g), newV(n, g)
+	each(n, func(k int) { VCMPPS(U8(0), g.c("zero"), q[k], m[k]) }) // q == 0, ordered
+	each(n, func(k int) { VBLENDVPS(m[k], g.c("negInf"), r[k], r[k]) })
+	each(n, func(k int) { VCMPPS(U8(0x19), g.c("zero"), q[k], m[k]) }) // !(q >= 0), unordered
+	each(n, func(k int) { VCMPPS(U8(0x16), g.c("one"), q[k], mh[k]) }) // !(q <= 1), unordered
+	each(n, func(k int) { VORPS(mh[k], m[k], m[k]) })
+	each(n, func(k int) { VBLENDVPS(m[k], g.c("nan"), r[k], r[k]) })
+	return r
 }
 
 // sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e stays live,

@@ -69,7 +69,8 @@ const header = `
 // every other vector register is a temporary of one stage. Constants are
 // read from one 64-byte data symbol each, named after the constant of
 // bce_generic.go (absmask, signbit, one, half, zero and iota are the
-// structural ones).
+// structural ones, with mLog's bits075, mantissa, twoM126, two23, minus23,
+// negInf and nan, and the focal floor twoM149).
 `
 
 // addHeader inserts the file-level comment into the generated file.

@@ -209,41 +209,49 @@ var Kernels = []Kernel{
 		Name: "focalLoss", Model: "dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false)",
 		Out: "dst", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma"},
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Store: Loss,
+		Tune: Tune{IL: map[string]int{"avx2": 2, "avx512": 2}},
 	},
 	{
 		Name: "focalSum", Model: "loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])",
 		In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma"}, Acc: 32,
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Accum: []Value{Loss, W},
+		Tune: Tune{IL: map[string]int{"avx2": 2, "avx512": 2}},
 	},
 	{
 		Name: "focalGrad", Model: "_, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)",
 		Out: "dst", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma", "scale"},
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Store: Grad,
+		Tune: Tune{IL: map[string]int{"avx2": 2, "avx512": 2}},
 	},
 	{
 		Name: "focalLossGrad", Model: "loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false); acc[i%16] += float64(loss)",
 		Out: "g", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma", "scale"}, Acc: 16,
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Store: Grad, Accum: []Value{Loss},
+		Tune: Tune{IL: map[string]int{"avx2": 2, "avx512": 2}},
 	},
 	{
 		Name: "focalPowLoss", Model: "dst[i], _ = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true)",
 		Out: "dst", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma"},
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Store: Loss,
+		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 2}},
 	},
 	{
 		Name: "focalPowSum", Model: "loss, _ := mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])",
 		In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma"}, Acc: 32,
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Accum: []Value{Loss, W},
+		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 2}},
 	},
 	{
 		Name: "focalPowGrad", Model: "_, dst[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)",
 		Out: "dst", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma", "scale"},
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Store: Grad,
+		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 2}},
 	},
 	{
 		Name: "focalPowLossGrad", Model: "loss, g[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true); acc[i%16] += float64(loss)",
 		Out: "g", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma", "scale"}, Acc: 16,
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Store: Grad, Accum: []Value{Loss},
+		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 2}},
 	},
 }
 
