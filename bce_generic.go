@@ -415,3 +415,208 @@ func wlossGradGeneric(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16
 		}
 	}
 }
+
+// focalK holds a focal kernel's scalars (see mFocalElem in model_test.go):
+// the smoothing, alpha_t = y'*al1 + al0, the integer-Gamma selectors
+// fa = ga1*q + ga0 and fb = gb1*q + gb0 (each exactly q or 1), gamma, the
+// gradient's scale and whether the factor is exp(gamma*log(q)).
+type focalK struct {
+	oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32
+	pow                                                 bool
+}
+
+// focal returns the focal loss and the gradient times scale of element i of
+// a block (exp and log done), in float64 with one rounding per output, by
+// mFocalElem's formulas: with c = 1-y' for a clear sign bit and y' for a set
+// one, q = 1-p_t = c*(1-sm) + (1-c)*sm (no cancellation for y' in [0,1]),
+// m = q^gamma, D = gamma*m*(P/q) with P = sm*(1-sm) <= q, and
+//
+//	loss = W*ce*m,  grad = ±W*scale*(m*(c-sm) + D*ce*(2c-1)),  W = w*alpha_t.
+//
+// Where the model's float32 steps can give another class of value than
+// float64 would (a target outside [0,1], an infinite weight or logit, a
+// W*scale or result within a factor 2 of the float32 overflow), it returns
+// focal32, the model's finish in float32.
+func (b *gBlock) focal(i int, x, y, w float32, k *focalK) (loss, grad float32) {
+	if w == 0 {
+		return 0, 0
+	}
+	ys32 := fma32x(y, k.oms, k.hs)
+	ys := float64(ys32)
+	a, e, L := b.a[i&(gblk-1)], b.e[i&(gblk-1)], b.L[i&(gblk-1)]
+	if a > gExpClamp {
+		// The block's e is exp(-708) there, which times a logit of
+		// MaxFloat64 (an infinite one) would make D*ce of order 1; the
+		// exact sigmoid(-|x|) is below 2^-1000, far under anything a
+		// float32 result can show.
+		e = 0
+	}
+	sm := e / (1 + e)
+	osm := 1 / (1 + e)
+	s := gSign(x)
+	c := (1 - s) - (1-2*s)*ys
+	ce := c*a + L
+	q := c*osm + (1-c)*sm
+	P := sm * osm
+	W := float64(w) * (ys*float64(k.al1) + float64(k.al0))
+	ws := W * float64(k.scale)
+	in := ys >= 0 && ys <= 1 && math.Abs(W) <= 0x1p127
+	var m, D float64
+	gamma := float64(k.gamma)
+	if k.pow {
+		// q = 0 gives log -Inf and m = 0; P is then 0 too (q >= sm for
+		// y' in [0,1]), and D = 0.
+		m = math.Exp(gamma * math.Log(q))
+		if P != 0 {
+			D = gamma * m * (P / q)
+		}
+	} else {
+		fa := float64(k.ga1)*q + float64(k.ga0)
+		fb := float64(k.gb1)*q + float64(k.gb0)
+		m = fa * fb
+		D = gamma * fb * P
+	}
+	var Dce float64
+	if D != 0 {
+		Dce = D * ce
+	}
+	l := W * (ce * m)
+	g := ws * (m*(c-sm) + Dce*(2*c-1)) * (1 - 2*s)
+	// Near or beyond the float32 overflow (an infinite logit included),
+	// and for NaN, the model's float32 rounding decides. The loss's test
+	// reads nothing of the gradient's, so that the loss has the same bits
+	// in every kernel whatever the scale.
+	lossOK := in && math.Abs(l) <= 0x1p127
+	gradOK := in && math.Abs(ws) <= 0x1p127 && math.Abs(g) <= 0x1p127
+	if lossOK && gradOK {
+		return float32(l), float32(g)
+	}
+	l32, g32 := focal32(x, ys32, w, k, float32(a), float32(L), float32(sm))
+	if lossOK {
+		l32 = float32(l)
+	}
+	if gradOK {
+		g32 = float32(g)
+	}
+	return l32, g32
+}
+
+// focal32 is mFocalElem's finish in float32 from the generic path's |x|, L
+// and sm rounded to float32, for the inputs where the model's float32
+// overflow or its NaN for a factor base outside [0,1] decides the class of
+// the result (see focal). The non-integer power is exp(gamma*log(q)) with
+// the model's domain: NaN for q outside [0,1], and raised to 2^-149.
+func focal32(x, ys, w float32, k *focalK, a, L, sm float32) (loss, grad float32) {
+	pos := gSign(x) == 0
+	c := ys
+	if pos {
+		c = 1 - ys
+	}
+	ce := L
+	if c != 0 {
+		ce = fma32x(c, a, L)
+	}
+	osm := 1 - sm
+	q := fma32x(c, osm, (1-c)*sm)
+	P := sm * osm
+	W := w * fma32x(ys, k.al1, k.al0)
+	var m, D float32
+	if k.pow {
+		lq := float32(math.NaN())
+		if q >= 0 && q <= 1 {
+			lq = float32(math.Log(float64(q)))
+		}
+		m = float32(math.Exp(float64(k.gamma * lq)))
+		if m < 0x1p-149 { // NaN stays
+			m = 0x1p-149
+		}
+		qd := q
+		if q < 0x1p-149 {
+			qd = 0x1p-149
+		}
+		D = (k.gamma * m) * (P / qd)
+		loss = (ce * m) * W
+	} else {
+		fa := fma32x(k.ga1, q, k.ga0)
+		fb := fma32x(k.gb1, q, k.gb0)
+		m = fa * fb
+		D = (k.gamma * fb) * P
+		loss = ((ce * fa) * fb) * W
+	}
+	var Dce float32
+	if D != 0 {
+		Dce = D * ce
+	}
+	g := fma32x(Dce, (c+c)-1, (c-sm)*m)
+	if !pos {
+		g = -g
+	}
+	return loss, (W * k.scale) * g
+}
+
+// focalRun runs a focal kernel over x: the block's exp and log, then each
+// element's focal, calling out for every element's loss and gradient.
+func focalRun(x, y, w []float32, k *focalK, out func(i int, loss, grad float32)) {
+	var b gBlock
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.exp(xs)
+		b.log(len(xs))
+		for i, xi := range xs {
+			l, g := b.focal(i, xi, y[lo+i], w[lo+i], k)
+			out(lo+i, l, g)
+		}
+	}
+}
+
+func focalLossGeneric(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false}
+	focalRun(x, y, w, &k, func(i int, l, _ float32) { dst[i] = l })
+}
+
+func focalSumGeneric(x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32, acc *[32]float64) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false}
+	focalRun(x, y, w, &k, func(i int, l, _ float32) {
+		acc[i&15] += float64(l)
+		acc[16+(i&15)] += float64(w[i])
+	})
+}
+
+func focalGradGeneric(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false}
+	focalRun(x, y, w, &k, func(i int, _, g float32) { dst[i] = g })
+}
+
+func focalLossGradGeneric(g, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, acc *[16]float64) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false}
+	focalRun(x, y, w, &k, func(i int, l, d float32) {
+		g[i] = d
+		acc[i&15] += float64(l)
+	})
+}
+
+func focalPowLossGeneric(dst, x, y, w []float32, oms, hs, al1, al0, gamma float32) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true}
+	focalRun(x, y, w, &k, func(i int, l, _ float32) { dst[i] = l })
+}
+
+func focalPowSumGeneric(x, y, w []float32, oms, hs, al1, al0, gamma float32, acc *[32]float64) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true}
+	focalRun(x, y, w, &k, func(i int, l, _ float32) {
+		acc[i&15] += float64(l)
+		acc[16+(i&15)] += float64(w[i])
+	})
+}
+
+func focalPowGradGeneric(dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true}
+	focalRun(x, y, w, &k, func(i int, _, g float32) { dst[i] = g })
+}
+
+func focalPowLossGradGeneric(g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true}
+	focalRun(x, y, w, &k, func(i int, l, d float32) {
+		g[i] = d
+		acc[i&15] += float64(l)
+	})
+}
