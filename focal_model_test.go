@@ -1,0 +1,150 @@
+package bce
+
+import (
+	"math"
+	"testing"
+)
+
+// TestFocalModelRef checks the SIMD model of the focal rows against their
+// reference bound (refFocalAt) on the harness's inputs: the sampled logits,
+// random inputs and the special values, so that the fuzz targets' check of
+// the SIMD paths against the reference holds for the algorithm itself, on a
+// machine without any SIMD path too.
+func TestFocalModelRef(t *testing.T) {
+	cases := harnessModelCases()
+	r := newRand(41)
+	for j := 0; j < 8; j++ {
+		cases = append(cases, modelCase{"random inputs", randomKernelInputs(r, 1<<13)})
+	}
+	rep := reporter{t: t}
+	for _, c := range cases {
+		for _, k := range allRows() {
+			if k.reads&readsFocal == 0 || !k.perElement() {
+				continue
+			}
+			out := make([]float32, len(c.in.x))
+			for i := range out {
+				out[i] = k.model(c.in, i)
+			}
+			rep.checkRef(call{p: pathGeneric, k: k, in: c.in, off: -1, what: "the model (" + c.name + ")"}, out)
+		}
+	}
+	rep.done()
+}
+
+// focalAccGammas and focalAccAlphas are the configurations of the focal
+// accuracy test (the issue's): the integer Gammas run FinishFocal, the
+// others FinishFocalPow.
+var (
+	focalAccGammas = []float32{0, 0.5, 1, 2, 3.7}
+	focalAccAlphas = []float32{0, 0.25}
+	focalAccYs     = []float32{0, 1, 1e-3, 0.1, 0.5, 0.7, 0.999}
+)
+
+// focalEval returns the focal loss and gradient (w = 1, scale 1) of xs at
+// the target y for f's scalars, on path p, or from the model for p < 0.
+func focalEval(p int, f Focal, xs []float32, y float32, ys, ones, loss, grad []float32) {
+	k := f.scalars()
+	for i := range ys {
+		ys[i] = y
+	}
+	if p < 0 {
+		for i, x := range xs {
+			loss[i], _ = mFocalElem(x, y, 1, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, 1, k.pow)
+			_, grad[i] = mFocalElem(x, y, 1, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, 1, k.pow)
+		}
+		return
+	}
+	id := pathID(p)
+	if k.pow {
+		focalPowLossKernel(id, loss, xs, ys, ones, k.oms, k.hs, k.al1, k.al0, k.gamma)
+		focalPowGradKernel(id, grad, xs, ys, ones, k.oms, k.hs, k.al1, k.al0, k.gamma, 1)
+		return
+	}
+	focalLossKernel(id, loss, xs, ys, ones, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma)
+	focalGradKernel(id, grad, xs, ys, ones, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, 1)
+}
+
+// TestFocalAccuracy checks the focal loss and gradient of every available
+// path and of the SIMD model (so that the assembly's algorithm is known to
+// meet the bound on a machine without SIMD too) against refFocal on the
+// sampled logits (every float32 exponent, both signs), hard and soft
+// targets, Gamma in focalAccGammas and Alpha in focalAccAlphas: per element
+// where the reference is finite and below MaxFloat32,
+// |loss - ref| <= 1e-5*|ref| + 2^-126 and |grad - ref| <= 1e-5*S + 2^-126.
+// It logs the largest error of each path, output and Gamma in units of the
+// relative error, |got - ref| / (|ref| + 2^-126/1e-5) (S for the gradient).
+func TestFocalAccuracy(t *testing.T) {
+	// Every other sampled logit (1024 mantissas per binade and sign, every
+	// exponent), every 16th under -short: the model's fused multiply-adds
+	// are emulated, and 70 configurations run per path.
+	stride := 2
+	if testing.Short() {
+		stride = 16
+	}
+	var xs []float32
+	for i, x := range sampledLogits() {
+		if i%stride == 0 || i < len(specialValues) {
+			xs = append(xs, x)
+		}
+	}
+	n := len(xs)
+	ys, ones, loss, grad := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	rl, rg, rs := make([]float64, n), make([]float64, n), make([]float64, n)
+	// Path -1 is the model.
+	paths := []int{-1}
+	for _, p := range testPaths() {
+		paths = append(paths, int(p))
+	}
+	name := func(p int) string {
+		if p < 0 {
+			return "model"
+		}
+		return pathID(p).String()
+	}
+	for _, g := range focalAccGammas {
+		worstL, worstG := map[int]*worst{}, map[int]*worst{}
+		for _, p := range paths {
+			worstL[p], worstG[p] = &worst{}, &worst{}
+		}
+		for _, y := range focalAccYs {
+			for i, x := range xs {
+				rl[i], rg[i], rs[i] = refFocal(float64(x), float64(y), 1, float64(g), 1)
+			}
+			for _, a := range focalAccAlphas {
+				f := Focal{Gamma: g, Alpha: a}
+				k := f.scalars()
+				W := float64(k.al1)*float64(y) + float64(k.al0)
+				for _, p := range paths {
+					if p >= 0 {
+						exercised.Store(pathID(p), true)
+					}
+					focalEval(p, f, xs, y, ys, ones, loss, grad)
+					for i, x := range xs {
+						if want := W * rl[i]; math.Abs(want) < math.MaxFloat32 {
+							e := focalErr(loss[i], want, math.Abs(want), 0x1p-126)
+							worstL[p].add(e*focalRelBound, x, loss[i], want)
+							if !(e <= 1) {
+								t.Errorf("%s Gamma=%v Alpha=%v y=%v x=%v (%#08x): loss %v, reference %v: %.3g relative", name(p), g, a, y, x, math.Float32bits(x), loss[i], want, e*focalRelBound)
+							}
+						}
+						if want := W * rg[i]; math.Abs(want) < math.MaxFloat32 {
+							e := focalErr(grad[i], want, W*rs[i], 0x1p-126)
+							worstG[p].add(e*focalRelBound, x, grad[i], want)
+							if !(e <= 1) {
+								t.Errorf("%s Gamma=%v Alpha=%v y=%v x=%v (%#08x): grad %v, reference %v (S %v): %.3g relative", name(p), g, a, y, x, math.Float32bits(x), grad[i], want, W*rs[i], e*focalRelBound)
+							}
+						}
+					}
+				}
+			}
+		}
+		for _, p := range paths {
+			t.Logf("%-8s Gamma=%-4v loss max %.3g relative at x=%v; grad max %.3g relative at x=%v", name(p), g,
+				worstL[p].ulp, worstL[p].x, worstG[p].ulp, worstG[p].x)
+		}
+	}
+}
