@@ -286,16 +286,19 @@ func kernelByName(name string) *kernel {
 }
 
 // rowsReading returns the rows that read the weights (weighted) or that do
-// not (!weighted).
-func rowsReading(weighted bool) []*kernel {
+// not (!weighted), and among those the focal rows (focal) or the others.
+func rowsReading(weighted, focal bool) []*kernel {
 	var ks []*kernel
 	for i := range kernels {
-		if (kernels[i].reads&readsWeight != 0) == weighted {
+		if (kernels[i].reads&readsWeight != 0) == weighted && (kernels[i].reads&readsFocal != 0) == focal {
 			ks = append(ks, &kernels[i])
 		}
 	}
 	return ks
 }
+
+// focalRows returns the focal rows.
+func focalRows() []*kernel { return rowsReading(true, true) }
 
 func allRows() []*kernel {
 	ks := make([]*kernel, len(kernels))
