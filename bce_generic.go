@@ -434,9 +434,9 @@ type focalK struct {
 //	loss = W*ce*m,  grad = ±W*scale*(m*(c-sm) + D*ce*(2c-1)),  W = w*alpha_t.
 //
 // Where the model's float32 steps can give another class of value than
-// float64 would (a target outside [0,1], an infinite weight or logit, a
-// W*scale or result within a factor 2 of the float32 overflow), it returns
-// focal32, the model's finish in float32.
+// float64 would (a target outside [0,1], an infinite weight or logit, a W,
+// W*scale or result within a factor 2 of the float32 overflow, NaN), it
+// returns focal32's outputs, the model's finish in float32.
 func (b *gBlock) focal(i int, x, y, w float32, k *focalK) (loss, grad float32) {
 	if w == 0 {
 		return 0, 0
@@ -460,7 +460,10 @@ func (b *gBlock) focal(i int, x, y, w float32, k *focalK) (loss, grad float32) {
 	P := sm * osm
 	W := float64(w) * (ys*float64(k.al1) + float64(k.al0))
 	ws := W * float64(k.scale)
-	in := ys >= 0 && ys <= 1 && math.Abs(W) <= 0x1p127
+	// An infinite logit goes to focal32 too: its stand-in a = MaxFloat64
+	// makes ce finite, and ce*m with an m below 2^-1000 (a target within
+	// 1e-19 of 0, Gamma 11) could then be finite where the limit is +Inf.
+	in := ys >= 0 && ys <= 1 && math.Abs(W) <= 0x1p127 && a <= math.MaxFloat32
 	var m, D float64
 	gamma := float64(k.gamma)
 	if k.pow {

@@ -148,3 +148,42 @@ func TestFocalAccuracy(t *testing.T) {
 		}
 	}
 }
+
+// TestFocalPowFactor measures the model's modulating factor
+// m = exp(gamma*log(q)) (mLog, then mExpNeg of the float32 argument t)
+// against float64 over q sampled on every float32 exponent in (0, 1] and
+// several Gammas, where m is a normal float32: the documented bound is a
+// relative error of at most 2*(|t|+1)*2^-24 (the argument's rounding
+// grows with |t|), and within the focal bound 1e-5 for every |t| < 87.4.
+func TestFocalPowFactor(t *testing.T) {
+	var worstK, worstRel, atRel float64
+	var at [2]float64
+	for _, g := range []float32{0.25, 0.5, 1.5, 3, 3.7, 5.5, 7, 13, 20, 50} {
+		for e := uint32(1); e < 127; e++ {
+			for m := uint32(0); m < 1<<11; m++ {
+				q := math.Float32frombits(e<<23 | (m*16411)&(1<<23-1))
+				lt := float32(g) * mLog(q)
+				got, _ := mExpNeg(-lt)
+				want := math.Pow(float64(q), float64(g))
+				if want < 0x1p-126 || q > 1 {
+					continue
+				}
+				rel := math.Abs(float64(got)-want) / want
+				k := rel / ((math.Abs(float64(lt)) + 1) * 0x1p-24)
+				if rel > worstRel {
+					worstRel, atRel = rel, float64(lt)
+				}
+				if k > worstK {
+					worstK, at = k, [2]float64{float64(q), float64(g)}
+				}
+			}
+		}
+	}
+	t.Logf("max relative error of the factor: %.3f*(|t|+1)*2^-24 at q=%v, Gamma=%v; largest %.3g at t=%v", worstK, at[0], at[1], worstRel, atRel)
+	if !(worstRel <= focalRelBound) {
+		t.Errorf("the factor's error %.3g at t=%v exceeds the focal bound", worstRel, atRel)
+	}
+	if !(worstK <= 2) {
+		t.Errorf("the factor's error %.3f*(|t|+1)*2^-24 exceeds the documented 2", worstK)
+	}
+}
