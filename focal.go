@@ -79,7 +79,10 @@ import (
 // 1-p_t outside [0,1] gives NaN (as a power of a negative number would);
 // an infinite target gives NaN. As for Criterion, a result overflows to
 // ±Inf where an intermediate product does in float32 (a huge weight or
-// GradScale), and the per-element targets and weights are not checked.
+// GradScale), it loses precision where w*alpha_t or w*alpha_t*GradScale is
+// below the float32 normal range (2^-126) but not 0 (the bound above holds
+// where both are normal), and the per-element targets and weights are not
+// checked.
 //
 // Every method checks its arguments once per call and panics before
 // writing anything, naming the method and the value: Gamma negative, NaN or

@@ -340,8 +340,8 @@ func focalErr(got float32, ref, unit, floor float64) float64 {
 
 // refFocalAt is the reference of a focal row's loss (grad false) or
 // gradient times scale: the domain is y' in [0,1], a finite positive weight,
-// a logit that is not NaN, W*scale in the float32 normal range (as
-// weightedInRange asks of w*scale) and a reference finite and below
+// a logit that is not NaN, W = w*alpha_t and W*scale in the float32 normal
+// range (as weightedInRange asks of w*scale) and a reference finite and below
 // MaxFloat32; the bound is focalErr <= 1 with the absolute part 2^-126 plus
 // the documented subnormal floor of the modulating factor,
 // 2^-148*|W|*(1+ce) for the loss and 2^-148*|W*scale|*(1+gamma*ce) for the
@@ -368,7 +368,11 @@ func refFocalAt(in *kernelInputs, i int, pow, grad bool) refVal {
 		return refVal{}
 	}
 	W := float64(w) * (float64(in.al1)*ys + float64(in.al0))
-	if ws := math.Abs(float64(float32(W) * scale)); !(ws >= 0x1p-126 && ws <= math.MaxFloat32) {
+	// The kernels round W = w*alpha_t and then W*scale to float32: both
+	// must be normal and finite (a subnormal W, such as w = 1.7e-41, loses
+	// its precision before a large scale lifts it; found by FuzzFocal).
+	W32 := w * fma32x(ys32, in.al1, in.al0)
+	if ws := math.Abs(float64(W32 * scale)); !(ws >= 0x1p-126 && ws <= math.MaxFloat32) || !(math.Abs(float64(W32)) >= 0x1p-126) {
 		return refVal{}
 	}
 	loss, g, S := refFocal(float64(x), ys, W, float64(gamma), float64(scale))
