@@ -494,7 +494,7 @@ func (b *gBlock) focal(i int, x, y, w float32, k *focalK) (loss, grad float32) {
 	if lossOK && gradOK {
 		return float32(l), float32(g)
 	}
-	l32, g32 := focal32(x, ys32, w, k, float32(a), float32(L), float32(sm))
+	l32, g32 := focal32(x, y, w, k)
 	if lossOK {
 		l32 = float32(l)
 	}
@@ -504,12 +504,18 @@ func (b *gBlock) focal(i int, x, y, w float32, k *focalK) (loss, grad float32) {
 	return l32, g32
 }
 
-// focal32 is mFocalElem's finish in float32 from the generic path's |x|, L
-// and sm rounded to float32, for the inputs where the model's float32
-// overflow or its NaN for a factor base outside [0,1] decides the class of
-// the result (see focal). The non-integer power is exp(gamma*log(q)) with
-// the model's domain: NaN for q outside [0,1], and raised to 2^-149.
-func focal32(x, ys, w float32, k *focalK, a, L, sm float32) (loss, grad float32) {
+// focal32 is mFocalElem, the model's float32 steps, for the inputs where
+// the model's float32 rounding decides the class of the result (see focal):
+// an overflow, or, for a non-integer Gamma and a target outside [0,1],
+// whether 1-p_t lands in [0,1] at all (with y' = 6e14, q = c*(1-sm) +
+// (1-c)*sm is 0 or 4e7 by one ULP of sm at x = -2^-24). Every step is
+// the model's, so it gives the model's bits.
+func focal32(x, y, w float32, k *focalK) (loss, grad float32) {
+	ys := fma32x(y, k.oms, k.hs)
+	a := float32(math.Abs(float64(x)))
+	e, elo := f32ExpNeg(a)
+	L := f32Log1p(e)
+	sm := f32SigNeg(e, elo)
 	pos := gSign(x) == 0
 	c := ys
 	if pos {
@@ -525,11 +531,7 @@ func focal32(x, ys, w float32, k *focalK, a, L, sm float32) (loss, grad float32)
 	W := w * fma32x(ys, k.al1, k.al0)
 	var m, D float32
 	if k.pow {
-		lq := float32(math.NaN())
-		if q >= 0 && q <= 1 {
-			lq = float32(math.Log(float64(q)))
-		}
-		m = float32(math.Exp(float64(k.gamma * lq)))
+		m, _ = f32ExpNeg(-(k.gamma * f32Log(q)))
 		if m < 0x1p-149 { // NaN stays
 			m = 0x1p-149
 		}
@@ -555,6 +557,82 @@ func focal32(x, ys, w float32, k *focalK, a, L, sm float32) (loss, grad float32)
 		g = -g
 	}
 	return loss, (W * k.scale) * g
+}
+
+// f32ExpNeg, f32Log1p, f32SigNeg and f32Log are the SIMD paths' float32
+// steps (model_test.go's mExpNeg, mLog1p, mSigNeg and mLog, where each is
+// explained), for focal32. None of their expressions is a product added
+// to something, so the compiler cannot fuse them into an FMA that the
+// model does not have.
+func f32ExpNeg(a float32) (e, elo float32) {
+	if a > expClamp {
+		a = expClamp
+	}
+	t := fma32x(a, -log2e, expMagic)
+	n := t - expMagic
+	r := fma32x(n, -ln2hi, -a)
+	r = fma32x(n, -ln2lo, r)
+	p := fma32x(exp6, r, exp5)
+	p = fma32x(p, r, exp4)
+	p = fma32x(p, r, exp3)
+	p = fma32x(p, r, exp2)
+	p = fma32x(p, r, 1)
+	p1 := fma32x(p, r, 1)
+	plo := fma32x(p, r, 1-p1)
+	scale := math.Float32frombits(math.Float32bits(t) << 23)
+	return p1 * scale * twoM64, plo * scale * twoM64
+}
+
+func f32Log1p(e float32) float32 {
+	f, k := e, float32(0)
+	if e >= 0.5 {
+		f, k = fma32x(e, 0.5, -0.5), ln2f
+	}
+	return f32LogPoly(f) + k
+}
+
+// f32LogPoly returns f + f^2*P(f), the log1p polynomial of both logs.
+func f32LogPoly(f float32) float32 {
+	q := fma32x(lp8, f, lp7)
+	q = fma32x(q, f, lp6)
+	q = fma32x(q, f, lp5)
+	q = fma32x(q, f, lp4)
+	q = fma32x(q, f, lp3)
+	q = fma32x(q, f, lp2)
+	q = fma32x(q, f, lp1)
+	q = fma32x(q, f, lp0)
+	return fma32x(f*f, q, f)
+}
+
+func f32SigNeg(e, elo float32) float32 {
+	d := 1 + e
+	dlo := e - (d - 1)
+	s := e / d
+	r := fma32x(-s, d, e)
+	r = fma32x(-s, dlo, r)
+	oms := 1 - s
+	r = fma32x(elo, oms, r)
+	return fma32x(r, oms, s)
+}
+
+func f32Log(q float32) float32 {
+	qs, kb := q, float32(0)
+	if q < 0x1p-126 {
+		qs, kb = q*0x1p23, -23
+	}
+	ix := int32(math.Float32bits(qs)) - 0x3f400000
+	k := float32(ix>>23) + kb
+	f := math.Float32frombits(uint32(ix&0x7fffff)+0x3f400000) - 1
+	r := f32LogPoly(f)
+	r = fma32x(k, ln2lo, r)
+	r = fma32x(k, ln2hi, r)
+	if q == 0 {
+		r = float32(math.Inf(-1))
+	}
+	if !(q >= 0 && q <= 1) {
+		r = float32(math.NaN())
+	}
+	return r
 }
 
 // focalRun runs a focal kernel over x: the block's exp and log, then each

@@ -187,3 +187,35 @@ func TestFocalPowFactor(t *testing.T) {
 		t.Errorf("the factor's error %.3f*(|t|+1)*2^-24 exceeds the documented 2", worstK)
 	}
 }
+
+// TestFocal32IsModel checks that focal32, the generic path's float32 finish
+// for the inputs where the model's rounding decides the class of value, is
+// the model bit for bit, on random and special inputs of every kind.
+func TestFocal32IsModel(t *testing.T) {
+	r := newRand(51)
+	cases := harnessModelCases()
+	for j := 0; j < 4; j++ {
+		cases = append(cases, modelCase{"random inputs", randomKernelInputs(r, 1<<12)})
+	}
+	rep := reporter{t: t}
+	for _, c := range cases {
+		in := c.in
+		for _, pow := range []bool{false, true} {
+			k := focalK{in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, in.scale, pow}
+			if pow {
+				k.gamma = in.gpow
+			}
+			for i := range in.x {
+				l, g := focal32(in.x[i], in.y[i], in.w[i], &k)
+				if in.w[i] == 0 {
+					continue // focal returns (0, 0) before focal32
+				}
+				ml, mg := mFocalElem(in.x[i], in.y[i], in.w[i], k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, k.scale, pow)
+				if !sameBits(l, ml) || !sameBits(g, mg) {
+					rep.failf("%s pow=%v i=%d x=%v y=%v w=%v: focal32 (%v, %v), the model (%v, %v)", c.name, pow, i, in.x[i], in.y[i], in.w[i], l, g, ml, mg)
+				}
+			}
+		}
+	}
+	rep.done()
+}
