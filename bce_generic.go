@@ -416,6 +416,359 @@ func wlossGradGeneric(g, x, y, w, pw []float32, oms, hs, scale float32, acc *[16
 	}
 }
 
+// focalK holds a focal kernel's scalars (see mFocalElem in model_test.go):
+// the smoothing, alpha_t = y'*al1 + al0, the integer-Gamma selectors
+// fa = ga1*q + ga0 and fb = gb1*q + gb0 (each exactly q or 1), gamma, the
+// gradient's scale and whether the factor is exp(gamma*log(q)).
+type focalK struct {
+	oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32
+	pow                                                 bool
+}
+
+// focal returns the focal loss and the gradient times scale of element i of
+// a block (its passes done), in float64 with one rounding per output, by
+// mFocalElem's formulas: with c = 1-y' for a clear sign bit and y' for a set
+// one, q = 1-p_t = c*(1-sm) + (1-c)*sm (no cancellation for y' in [0,1]),
+// m = q^gamma, D = gamma*m*(P/q) with P = sm*(1-sm) <= q, and
+//
+//	loss = W*ce*m,  grad = ±W*scale*(m*(c-sm) + D*ce*(2c-1)),  W = w*alpha_t.
+//
+// Where the model's float32 steps can give another class of value than
+// float64 would (a target outside [0,1], an infinite weight or logit, a W,
+// W*scale or result within a factor 2 of the float32 overflow, NaN), it
+// returns focal32's outputs, the model's finish in float32.
+func (b *gFocal) focal(i int, x, y, w float32, k *focalK) (loss, grad float32) {
+	if w == 0 {
+		return 0, 0
+	}
+	j := i & (gblk - 1)
+	ys, q, sm, osm := b.ys[j], b.q[j], b.sm[j], b.osm[j]
+	a, L := b.a[j], b.L[j]
+	s := gSign(x)
+	c := (1 - s) - (1-2*s)*ys
+	ce := c*a + L
+	P := sm * osm
+	W := float64(w) * (ys*float64(k.al1) + float64(k.al0))
+	ws := W * float64(k.scale)
+	// An infinite logit goes to focal32 too: its stand-in a = MaxFloat64
+	// makes ce finite, and ce*m with an m below 2^-1000 (a target within
+	// 1e-19 of 0, Gamma 11) could then be finite where the limit is +Inf.
+	in := ys >= 0 && ys <= 1 && math.Abs(W) <= 0x1p127 && a <= math.MaxFloat32
+	var m, D float64
+	gamma := float64(k.gamma)
+	if k.pow {
+		// q = 0 gives m = 0 (pow); P is then 0 too (q >= sm for y' in
+		// [0,1]), and D = 0.
+		m = b.m[j]
+		if P != 0 {
+			D = gamma * m * (P / q)
+		}
+	} else {
+		fa := float64(k.ga1)*q + float64(k.ga0)
+		fb := float64(k.gb1)*q + float64(k.gb0)
+		m = fa * fb
+		D = gamma * fb * P
+	}
+	var Dce float64
+	if D != 0 {
+		Dce = D * ce
+	}
+	l := W * (ce * m)
+	g := ws * (m*(c-sm) + Dce*(2*c-1)) * (1 - 2*s)
+	// Near or beyond the float32 overflow (an infinite logit included),
+	// and for NaN, the model's float32 rounding decides. The loss's test
+	// reads nothing of the gradient's, so that the loss has the same bits
+	// in every kernel whatever the scale.
+	lossOK := in && math.Abs(l) <= 0x1p127
+	gradOK := in && math.Abs(ws) <= 0x1p127 && math.Abs(g) <= 0x1p127
+	if lossOK && gradOK {
+		return float32(l), float32(g)
+	}
+	l32, g32 := focal32(x, y, w, k)
+	if lossOK {
+		l32 = float32(l)
+	}
+	if gradOK {
+		g32 = float32(g)
+	}
+	return l32, g32
+}
+
+// focal32 is mFocalElem, the model's float32 steps, for the inputs where
+// the model's float32 rounding decides the class of the result (see focal):
+// an overflow, or, for a non-integer Gamma and a target outside [0,1],
+// whether 1-p_t lands in [0,1] at all (with y' = 6e14, q = c*(1-sm) +
+// (1-c)*sm is 0 or 4e7 by one ULP of sm at x = -2^-24). Every step is
+// the model's, so it gives the model's bits.
+func focal32(x, y, w float32, k *focalK) (loss, grad float32) {
+	ys := fma32x(y, k.oms, k.hs)
+	a := float32(math.Abs(float64(x)))
+	e, elo := f32ExpNeg(a)
+	L := f32Log1p(e)
+	sm := f32SigNeg(e, elo)
+	pos := gSign(x) == 0
+	c := ys
+	if pos {
+		c = 1 - ys
+	}
+	ce := L
+	if c != 0 {
+		ce = fma32x(c, a, L)
+	}
+	osm := 1 - sm
+	q := fma32x(c, osm, (1-c)*sm)
+	P := sm * osm
+	W := w * fma32x(ys, k.al1, k.al0)
+	var m, D float32
+	if k.pow {
+		m, _ = f32ExpNeg(-(k.gamma * f32Log(q)))
+		if m < 0x1p-149 { // NaN stays
+			m = 0x1p-149
+		}
+		qd := q
+		if q < 0x1p-149 {
+			qd = 0x1p-149
+		}
+		D = (k.gamma * m) * (P / qd)
+		loss = (ce * m) * W
+	} else {
+		fa := fma32x(k.ga1, q, k.ga0)
+		fb := fma32x(k.gb1, q, k.gb0)
+		m = fa * fb
+		D = (k.gamma * fb) * P
+		loss = ((ce * fa) * fb) * W
+	}
+	var Dce float32
+	if D != 0 {
+		Dce = D * ce
+	}
+	g := fma32x(Dce, (c+c)-1, (c-sm)*m)
+	if !pos {
+		g = -g
+	}
+	return loss, (W * k.scale) * g
+}
+
+// f32ExpNeg, f32Log1p, f32SigNeg and f32Log are the SIMD paths' float32
+// steps (model_test.go's mExpNeg, mLog1p, mSigNeg and mLog, where each is
+// explained), for focal32. None of their expressions is a product added
+// to something, so the compiler cannot fuse them into an FMA that the
+// model does not have.
+func f32ExpNeg(a float32) (e, elo float32) {
+	if a > expClamp {
+		a = expClamp
+	}
+	t := fma32x(a, -log2e, expMagic)
+	n := t - expMagic
+	r := fma32x(n, -ln2hi, -a)
+	r = fma32x(n, -ln2lo, r)
+	p := fma32x(exp6, r, exp5)
+	p = fma32x(p, r, exp4)
+	p = fma32x(p, r, exp3)
+	p = fma32x(p, r, exp2)
+	p = fma32x(p, r, 1)
+	p1 := fma32x(p, r, 1)
+	plo := fma32x(p, r, 1-p1)
+	scale := math.Float32frombits(math.Float32bits(t) << 23)
+	return p1 * scale * twoM64, plo * scale * twoM64
+}
+
+func f32Log1p(e float32) float32 {
+	f, k := e, float32(0)
+	if e >= 0.5 {
+		f, k = fma32x(e, 0.5, -0.5), ln2f
+	}
+	return f32LogPoly(f) + k
+}
+
+// f32LogPoly returns f + f^2*P(f), the log1p polynomial of both logs.
+func f32LogPoly(f float32) float32 {
+	q := fma32x(lp8, f, lp7)
+	q = fma32x(q, f, lp6)
+	q = fma32x(q, f, lp5)
+	q = fma32x(q, f, lp4)
+	q = fma32x(q, f, lp3)
+	q = fma32x(q, f, lp2)
+	q = fma32x(q, f, lp1)
+	q = fma32x(q, f, lp0)
+	return fma32x(f*f, q, f)
+}
+
+func f32SigNeg(e, elo float32) float32 {
+	d := 1 + e
+	dlo := e - (d - 1)
+	s := e / d
+	r := fma32x(-s, d, e)
+	r = fma32x(-s, dlo, r)
+	oms := 1 - s
+	r = fma32x(elo, oms, r)
+	return fma32x(r, oms, s)
+}
+
+func f32Log(q float32) float32 {
+	qs, kb := q, float32(0)
+	if q < 0x1p-126 {
+		qs, kb = q*0x1p23, -23
+	}
+	ix := int32(math.Float32bits(qs)) - 0x3f400000
+	k := float32(ix>>23) + kb
+	f := math.Float32frombits(uint32(ix&0x7fffff)+0x3f400000) - 1
+	r := f32LogPoly(f)
+	r = fma32x(k, ln2lo, r)
+	r = fma32x(k, ln2hi, r)
+	if q == 0 {
+		r = float32(math.Inf(-1))
+	}
+	if !(q >= 0 && q <= 1) {
+		r = float32(math.NaN())
+	}
+	return r
+}
+
+// gFocal is a focal kernel's block: gBlock's passes, then prep's: the
+// smoothed target y', sigmoid(-|x|) and sigmoid(|x|), q = 1-p_t and, for
+// a non-integer Gamma, the factor m = q^Gamma.
+type gFocal struct {
+	gBlock
+	ys, sm, osm, q, m [gblk]float64
+}
+
+// bits075 is the bit pattern of the float64 0.75: q = 2^k*r with r in
+// [0.75, 1.5) is read from the bits of q minus these (as in mLog).
+const bits075 = 0x3fe8000000000000
+
+// prep fills ys, sm, osm and q for the block's x (exp and log done), and
+// m for the pow kernels, in passes without calls: q^Gamma is
+// exp(Gamma*log(q)) with the block's own polynomials in float64 (the log
+// by log1p's polynomial on q = 2^k*r, r-1 in [-0.25, 0.5), the exp as in
+// gBlock.exp), whose errors (0.083 and 0.053 units of 2^-24) stay far
+// below the float32 rounding of the results; math.Log and math.Exp per
+// element made the Gamma 0.5 kernels 3.6x slower than the weighted ones.
+// An element whose inputs are outside the domain gets whatever m these
+// passes give: focal then uses focal32 for it.
+func (b *gFocal) prep(x, y []float32, k *focalK) {
+	n := min(len(x), gblk)
+	for i := range x[:n] {
+		j := i & (gblk - 1)
+		e := b.e[j]
+		if b.a[j] > gExpClamp {
+			// The block's e is exp(-708) there, which times a logit
+			// of MaxFloat64 (an infinite one) would make D*ce of
+			// order 1; the exact sigmoid(-|x|) is below 2^-1000, far
+			// under anything a float32 result can show.
+			e = 0
+		}
+		ys := float64(fma32x(y[i], k.oms, k.hs))
+		s := gSign(x[i])
+		c := (1 - s) - (1-2*s)*ys
+		sm, osm := e/(1+e), 1/(1+e)
+		b.ys[j], b.sm[j], b.osm[j] = ys, sm, osm
+		b.q[j] = c*osm + (1-c)*sm
+	}
+	if !k.pow {
+		return
+	}
+	g := float64(k.gamma)
+	for i := 0; i < n; i++ {
+		j := i & (gblk - 1)
+		q := b.q[j]
+		ix := int64(math.Float64bits(q)) - bits075
+		f := math.Float64frombits(uint64(ix&(1<<52-1))+bits075) - 1
+		f2 := f * f
+		f4 := f2 * f2
+		p := ((gLp0 + f*gLp1) + f2*(gLp2+f*gLp3)) +
+			f4*(((gLp4+f*gLp5)+f2*(gLp6+f*gLp7))+f4*gLp8)
+		t := g * (float64(ix>>52)*math.Ln2 + (f + f2*p))
+		if !(q > 0) {
+			t = math.Inf(-1) // q = 0: m = 0 (other q only outside the domain)
+		}
+		b.m[j] = -t
+	}
+	for i := 0; i < n; i++ {
+		j := i & (gblk - 1)
+		a := b.m[j]
+		if !(a <= gExpClamp) {
+			// m < exp(-708): 0 even after a weight and a scale of
+			// 2^128 each.
+			b.m[j] = 0
+			continue
+		}
+		t := a*-log2e + magic64
+		r := -a - (t-magic64)*math.Ln2
+		r2 := r * r
+		p := (1 + r) + r2*((gExp2+r*gExp3)+r2*((gExp4+r*gExp5)+r2*gExp6))
+		b.m[j] = p * math.Float64frombits(math.Float64bits(t)<<52)
+	}
+}
+
+// focalRun runs a focal kernel over x: the block's passes, then each
+// element's focal, calling out for every element's loss and gradient.
+func focalRun(x, y, w []float32, k *focalK, out func(i int, loss, grad float32)) {
+	var b gFocal
+	for lo := 0; lo < len(x); lo += gblk {
+		xs := x[lo:min(len(x), lo+gblk)]
+		b.exp(xs)
+		b.log(len(xs))
+		b.prep(xs, y[lo:lo+len(xs)], k)
+		for i, xi := range xs {
+			l, g := b.focal(i, xi, y[lo+i], w[lo+i], k)
+			out(lo+i, l, g)
+		}
+	}
+}
+
+func focalLossGeneric(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false}
+	focalRun(x, y, w, &k, func(i int, l, _ float32) { dst[i] = l })
+}
+
+func focalSumGeneric(x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma float32, acc *[32]float64) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, 1, false}
+	focalRun(x, y, w, &k, func(i int, l, _ float32) {
+		acc[i&15] += float64(l)
+		acc[16+(i&15)] += float64(w[i])
+	})
+}
+
+func focalGradGeneric(dst, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false}
+	focalRun(x, y, w, &k, func(i int, _, g float32) { dst[i] = g })
+}
+
+func focalLossGradGeneric(g, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32, acc *[16]float64) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false}
+	focalRun(x, y, w, &k, func(i int, l, d float32) {
+		g[i] = d
+		acc[i&15] += float64(l)
+	})
+}
+
+func focalPowLossGeneric(dst, x, y, w []float32, oms, hs, al1, al0, gamma float32) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true}
+	focalRun(x, y, w, &k, func(i int, l, _ float32) { dst[i] = l })
+}
+
+func focalPowSumGeneric(x, y, w []float32, oms, hs, al1, al0, gamma float32, acc *[32]float64) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, 1, true}
+	focalRun(x, y, w, &k, func(i int, l, _ float32) {
+		acc[i&15] += float64(l)
+		acc[16+(i&15)] += float64(w[i])
+	})
+}
+
+func focalPowGradGeneric(dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true}
+	focalRun(x, y, w, &k, func(i int, _, g float32) { dst[i] = g })
+}
+
+func focalPowLossGradGeneric(g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true}
+	focalRun(x, y, w, &k, func(i int, l, d float32) {
+		g[i] = d
+		acc[i&15] += float64(l)
+	})
+}
+
 // lossAndGradGeneric writes lossGeneric's and gradGeneric's bits in one
 // pass. Each element's x and y are read before either output is written, so
 // either output may be the same slice as x or y.

@@ -75,3 +75,28 @@ func float32Nan() float32 {
 	var zero float32
 	return zero / zero
 }
+
+func ExampleFocal() {
+	// torchvision's sigmoid_focal_loss(x, y, alpha=0.25, gamma=2,
+	// reduction="none"): a confident right answer (the first) costs almost
+	// nothing, far less than in the BCE, while a confident wrong one (the
+	// last) keeps most of its BCE, times alpha_t.
+	logits := []float32{3, -2, 0.5, -3}
+	targets := []float32{1, 0, 0, 1}
+	f := bce.Focal{Gamma: 2, Alpha: 0.25}
+	loss, bceLoss := make([]float32, len(logits)), make([]float32, len(logits))
+	f.Loss(loss, logits, targets)
+	bce.Loss(bceLoss, logits, targets)
+	for i := range loss {
+		fmt.Printf("x=%v y=%v: focal %.3e, BCE %.3e\n", logits[i], targets[i], loss[i], bceLoss[i])
+	}
+	grad := make([]float32, len(logits))
+	mean := f.LossGrad(grad, logits, targets)
+	fmt.Printf("mean %.4f, gradient %.4f\n", mean, grad)
+	// Output:
+	// x=3 y=1: focal 2.732e-05, BCE 4.859e-02
+	// x=-2 y=0: focal 1.353e-03, BCE 1.269e-01
+	// x=0.5 y=0: focal 2.831e-01, BCE 9.741e-01
+	// x=-3 y=1: focal 6.916e-01, BCE 3.049e+00
+	// mean 0.2440, gradient [-0.0000 0.0009 0.0987 -0.0704]
+}

@@ -91,7 +91,7 @@ func FuzzLoss(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		x, y, w := decodeTriples(data)
 		in := &kernelInputs{x: x, y: y, w: w, pw: ones(len(x)), oms: 1, hs: 0, scale: 1.0 / 3}
-		checkFuzz(t, rowsReading(false), in)
+		checkFuzz(t, rowsReading(false, false), in)
 	})
 }
 
@@ -119,7 +119,37 @@ func FuzzWeighted(f *testing.F) {
 		c := Criterion{LabelSmoothing: s}
 		oms, hs := c.smoothing()
 		in := &kernelInputs{x: x, y: y, w: w, pw: pw, oms: oms, hs: hs, scale: scale}
-		checkFuzz(t, rowsReading(true), in)
+		checkFuzz(t, rowsReading(true, false), in)
+	})
+}
+
+// FuzzFocal runs the focal kernels: the first 8 bytes choose Alpha, the
+// label smoothing, the integer Gamma of the FinishFocal rows, the Gamma of
+// the pow rows and the gradient scale, as Focal would pass them; the rest
+// are the triples. The generic path must be within the focal bound of the
+// reference in its domain (refFocalAt) and give the model's class of value
+// everywhere.
+func FuzzFocal(f *testing.F) {
+	// The header of the edge seeds: Alpha 0.25, no smoothing, Gamma 2,
+	// pow Gamma 0.5, scale 1.
+	fuzzSeeds(f, []byte{1, 0, 2, 4, 0, 0, 0x80, 0x3f})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 8 {
+			return
+		}
+		alpha := []float32{0, 0.25, 0.5, 0.9}[data[0]%4]
+		s := float32(data[1]) / 255
+		gamma := float32(data[2] % 3)
+		gpow := float32(data[3]%128)/8 + 0.125
+		scale := math.Float32frombits(binary.LittleEndian.Uint32(data[4:8]))
+		if !(math.Abs(float64(scale)) >= 1e-20 && math.Abs(float64(scale)) <= 1e20) {
+			scale = 1
+		}
+		x, y, w := decodeTriples(data[8:])
+		fc := Focal{LabelSmoothing: s}
+		k := fc.scalars()
+		in := (&kernelInputs{x: x, y: y, w: w, pw: ones(len(x)), oms: k.oms, hs: k.hs, scale: scale}).setFocal(alpha, gamma, gpow)
+		checkFuzz(t, focalRows(), in)
 	})
 }
 

@@ -50,6 +50,20 @@ import (
 type kernelInputs struct {
 	x, y, w, pw    []float32
 	oms, hs, scale float32
+	// The focal rows' scalars (see mFocalElem): alpha_t = fma(y', al1,
+	// al0); the integer-Gamma rows' selectors and gamma; the pow rows'
+	// gamma, gpow.
+	al1, al0, ga1, ga0, gb1, gb0, gamma, gpow float32
+}
+
+// setFocal sets the focal scalars as Focal{Gamma: gamma, Alpha: alpha}
+// passes them to the integer-Gamma kernels (gamma in {0, 1, 2}), and gpow
+// for the pow kernels.
+func (in *kernelInputs) setFocal(alpha, gamma, gpow float32) *kernelInputs {
+	k := (&Focal{Gamma: gamma, Alpha: alpha}).scalars()
+	in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma = k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma
+	in.gpow = gpow
+	return in
 }
 
 // sub returns elements lo..hi-1.
@@ -77,6 +91,7 @@ const (
 	readsY      reads = 1 << iota // the targets
 	readsWeight                   // the weights, positive weights and smoothing constants oms, hs
 	readsScale                    // the gradient scale
+	readsFocal                    // the focal scalars (and the weights and smoothing, but not the positive weights)
 )
 
 // kernel is one row of the table.
@@ -235,12 +250,88 @@ var kernels = []kernel{
 		model: mWGradAt,
 		ref:   refWGradAt,
 	},
+	{
+		name: "focalLoss", reads: readsY | readsWeight | readsFocal,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			focalLossKernel(p, d, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma)
+		},
+		model: func(in *kernelInputs, i int) float32 {
+			l, _ := mFocalElem(in.x[i], in.y[i], in.w[i], in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, 1, false)
+			return l
+		},
+		ref: func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, false, false) },
+	},
+	{
+		name: "focalSum", reads: readsY | readsWeight | readsFocal, lanes: 32, fold: []string{"focalLoss", "w"},
+		run: func(p pathID, _ []float32, in *kernelInputs, acc []float64) {
+			focalSumKernel(p, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, (*[32]float64)(acc))
+		},
+	},
+	{
+		name: "focalGrad", reads: readsY | readsWeight | readsScale | readsFocal,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			focalGradKernel(p, d, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, in.scale)
+		},
+		model: mFocalGradAt,
+		ref:   func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, false, true) },
+	},
+	{
+		name: "focalLossGrad", reads: readsY | readsWeight | readsScale | readsFocal, lanes: 16, fold: []string{"focalLoss"},
+		run: func(p pathID, d []float32, in *kernelInputs, acc []float64) {
+			focalLossGradKernel(p, d, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, in.scale, acc16(acc))
+		},
+		model: mFocalGradAt,
+		ref:   func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, false, true) },
+	},
+	{
+		name: "focalPowLoss", reads: readsY | readsWeight | readsFocal,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			focalPowLossKernel(p, d, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.gpow)
+		},
+		model: func(in *kernelInputs, i int) float32 {
+			l, _ := mFocalElem(in.x[i], in.y[i], in.w[i], in.oms, in.hs, in.al1, in.al0, 0, 0, 0, 0, in.gpow, 1, true)
+			return l
+		},
+		ref: func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, true, false) },
+	},
+	{
+		name: "focalPowSum", reads: readsY | readsWeight | readsFocal, lanes: 32, fold: []string{"focalPowLoss", "w"},
+		run: func(p pathID, _ []float32, in *kernelInputs, acc []float64) {
+			focalPowSumKernel(p, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.gpow, (*[32]float64)(acc))
+		},
+	},
+	{
+		name: "focalPowGrad", reads: readsY | readsWeight | readsScale | readsFocal,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			focalPowGradKernel(p, d, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.gpow, in.scale)
+		},
+		model: mFocalPowGradAt,
+		ref:   func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, true, true) },
+	},
+	{
+		name: "focalPowLossGrad", reads: readsY | readsWeight | readsScale | readsFocal, lanes: 16, fold: []string{"focalPowLoss"},
+		run: func(p pathID, d []float32, in *kernelInputs, acc []float64) {
+			focalPowLossGradKernel(p, d, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.gpow, in.scale, acc16(acc))
+		},
+		model: mFocalPowGradAt,
+		ref:   func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, true, true) },
+	},
 }
 
 // fixedTarget returns element i of in alone, with the target y: the
 // reference of a kernel whose target is a constant (Softplus, LogSigmoid).
 func fixedTarget(in *kernelInputs, i int, y float32) *kernelInputs {
 	return &kernelInputs{x: in.x[i : i+1], y: []float32{y}}
+}
+
+func mFocalGradAt(in *kernelInputs, i int) float32 {
+	_, g := mFocalElem(in.x[i], in.y[i], in.w[i], in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, in.scale, false)
+	return g
+}
+
+func mFocalPowGradAt(in *kernelInputs, i int) float32 {
+	_, g := mFocalElem(in.x[i], in.y[i], in.w[i], in.oms, in.hs, in.al1, in.al0, 0, 0, 0, 0, in.gpow, in.scale, true)
+	return g
 }
 
 func mWGradAt(in *kernelInputs, i int) float32 {
@@ -259,16 +350,19 @@ func kernelByName(name string) *kernel {
 }
 
 // rowsReading returns the rows that read the weights (weighted) or that do
-// not (!weighted).
-func rowsReading(weighted bool) []*kernel {
+// not (!weighted), and among those the focal rows (focal) or the others.
+func rowsReading(weighted, focal bool) []*kernel {
 	var ks []*kernel
 	for i := range kernels {
-		if (kernels[i].reads&readsWeight != 0) == weighted {
+		if (kernels[i].reads&readsWeight != 0) == weighted && (kernels[i].reads&readsFocal != 0) == focal {
 			ks = append(ks, &kernels[i])
 		}
 	}
 	return ks
 }
+
+// focalRows returns the focal rows.
+func focalRows() []*kernel { return rowsReading(true, true) }
 
 func allRows() []*kernel {
 	ks := make([]*kernel, len(kernels))
@@ -291,9 +385,24 @@ func (k *kernel) describe(in *kernelInputs, i int) string {
 	}
 	if k.reads&readsWeight != 0 {
 		v("w", in.w[i])
-		v("pw", in.pw[i])
+		if k.reads&readsFocal == 0 {
+			v("pw", in.pw[i])
+		}
 		v("oms", in.oms)
 		v("hs", in.hs)
+	}
+	if k.reads&readsFocal != 0 {
+		v("al1", in.al1)
+		v("al0", in.al0)
+		if strings.HasPrefix(k.name, "focalPow") {
+			v("gamma", in.gpow)
+		} else {
+			v("ga1", in.ga1)
+			v("ga0", in.ga0)
+			v("gb1", in.gb1)
+			v("gb0", in.gb0)
+			v("gamma", in.gamma)
+		}
 	}
 	if k.reads&readsScale != 0 {
 		v("scale", in.scale)
@@ -466,8 +575,8 @@ func (r *reporter) checkRef(c call, got []float32) {
 		if !rv.domain {
 			continue
 		}
-		if e := ulpErrFloor(got[i], rv.want, rv.unit, rv.floor); !(e <= rv.bound) {
-			r.failf("%v i=%d %s: got %v, reference %v: %.3g ULP > %v", c, i, c.k.describe(c.in, i), got[i], rv.want, e, rv.bound)
+		if e := rv.err(got[i]); !(e <= rv.bound) {
+			r.failf("%v i=%d %s: got %v, reference %v: error %.3g > %v (ULP, or for a focal row units of the bound)", c, i, c.k.describe(c.in, i), got[i], rv.want, e, rv.bound)
 		}
 	}
 }
@@ -730,12 +839,12 @@ func harnessModelCases() []modelCase {
 			y[i] = yv
 		}
 		cs = append(cs, modelCase{fmt.Sprintf("sampled logits, y=%v", yv),
-			&kernelInputs{x: xs, y: y, w: w, pw: pw, oms: 0.9, hs: 0.05, scale: 0.375}})
+			(&kernelInputs{x: xs, y: y, w: w, pw: pw, oms: 0.9, hs: 0.05, scale: 0.375}).setFocal(0.25, 2, 0.5)})
 	}
 	cs = append(cs, modelCase{"random inputs", randomKernelInputs(newRand(7), 1<<16)})
 	// Every special value as logit, target and weight, in every
 	// combination, with positive weights cycling through the specials too.
-	sp := &kernelInputs{oms: 1, hs: 0, scale: 1}
+	sp := (&kernelInputs{oms: 1, hs: 0, scale: 1}).setFocal(0, 1, 3.7)
 	for _, x := range specialValues {
 		for _, y := range specialValues {
 			for _, w := range specialValues {
@@ -747,6 +856,7 @@ func harnessModelCases() []modelCase {
 	cs = append(cs, modelCase{"special values", sp})
 	sm := *sp
 	sm.oms, sm.hs, sm.scale = 0.8, 0.1, -3
+	sm.setFocal(0.25, 2, 0.5)
 	cs = append(cs, modelCase{"special values, smoothed and scaled", &sm})
 	return cs
 }

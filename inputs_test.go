@@ -127,6 +127,9 @@ func randomKernelInputs(r *rand.Rand, n int) *kernelInputs {
 		in.oms, in.hs = 1-s, s/2
 	}
 	in.scale = randomWide(r, []float32{1, 0.25, 1.0 / 3, -1e-4, 1e4}[r.Intn(5)])
+	// The focal scalars as Focal passes them: an Alpha, an integer Gamma
+	// for the FinishFocal rows and another Gamma for the pow rows.
+	in.setFocal([]float32{0, 0.25, 0.5, 0.9}[r.Intn(4)], float32(r.Intn(3)), []float32{0.5, 3.7, 0.25, 1.5, 3}[r.Intn(5)])
 	return in
 }
 

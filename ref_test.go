@@ -136,6 +136,9 @@ type refVal struct {
 	// spacing 2^-149 below 2^-126, which k and w multiply.
 	nearModel bool
 	scale     float64
+	// rel: a focal row's bound, checked by focalErr (unit is the
+	// reference's magnitude or S, floor the absolute part, bound 1).
+	rel bool
 }
 
 // boundNearModel is the distance allowed between the generic path and the
@@ -277,4 +280,117 @@ func refWeighted(x, y, ys32, w, p, scale float32, loss, weighted bool) refVal {
 	}
 	rv.unit = math.Abs(wf*sf) * math.Max(cc, k*sm)
 	return rv
+}
+
+// refFocal returns the float64 focal loss of one element and its gradient
+// times scale, for the smoothed target ys, the weight W = w*alpha_t and
+// gamma, and S, the sum of the magnitudes of the gradient's terms. Nothing
+// is computed as 1 - something small: p and 1-p are sigmoid(x) and
+// sigmoid(-x) from one exp(-|x|), 1-p_t = y'*(1-p) + (1-y')*p (that is,
+// y'/(1+exp(x)) + (1-y')/(1+exp(-x))), ce is refLoss's stable BCE, and the
+// gradient is the analytic
+//
+//	W*scale*((1-p_t)^gamma*(p-y') + gamma*(1-p_t)^(gamma-1)*p*(1-p)*(1-2y')*ce)
+//
+// with p-y' = (1-y')*p - y'*(1-p), so that S = |W*scale|*((1-p_t)^gamma*(1-p_t)
+// + |gamma*(1-p_t)^(gamma-1)*p*(1-p)*(1-2y')*ce|). The powers are math.Pow
+// (0^0 = 1); the second term is 0 where p*(1-p) is (x = ±Inf), its limit.
+func refFocal(x, ys, W, gamma, scale float64) (loss, grad, S float64) {
+	if math.IsNaN(x) || math.IsNaN(ys) || math.IsNaN(W) {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	sm, sp := refSig(x)
+	p, omp := sp, sm
+	if x < 0 {
+		p, omp = sm, sp
+	}
+	q := ys*omp + (1-ys)*p
+	ce := refLoss(x, ys, 1, 1)
+	m := math.Pow(q, gamma)
+	var dce float64
+	if P := p * omp; P != 0 && gamma != 0 {
+		dce = gamma * math.Pow(q, gamma-1) * P * (1 - 2*ys) * ce
+	}
+	loss = W * ce * m
+	if W == 0 || m == 0 {
+		loss = 0 // the masked element, and 0*Inf at a right hard label's x = ±Inf (ce = 0 there in the limit)
+	}
+	grad = W * scale * (m*((1-ys)*p-ys*omp) + dce)
+	S = math.Abs(W*scale) * (m*q + math.Abs(dce))
+	return loss, grad, S
+}
+
+// focalRelBound is the focal bound's relative part: |got - ref| <=
+// 1e-5*|ref| + 2^-126 for the loss and 1e-5*S + 2^-126 for the gradient.
+const focalRelBound = 1e-5
+
+// focalErr returns |got - ref| in units of focalRelBound*unit + floor, so
+// that the bound holds where it is at most 1; a NaN or infinite got where
+// ref is finite counts as +Inf, and NaN meets NaN.
+func focalErr(got float32, ref, unit, floor float64) float64 {
+	g := float64(got)
+	if math.IsNaN(ref) || math.IsNaN(g) || math.IsInf(g, 0) || math.IsInf(ref, 0) {
+		if sameBits(g, ref) || math.IsNaN(ref) && math.IsNaN(g) {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	return math.Abs(g-ref) / (focalRelBound*unit + floor)
+}
+
+// refFocalAt is the reference of a focal row's loss (grad false) or
+// gradient times scale: the domain is y' in [0,1], a finite positive weight,
+// a logit that is not NaN, W = w*alpha_t and W*scale in the float32 normal
+// range (as weightedInRange asks of w*scale) and a reference finite and below
+// MaxFloat32; the bound is focalErr <= 1 with the absolute part 2^-126 plus
+// the documented subnormal floor of the modulating factor,
+// 2^-148*|W|*(1+ce) for the loss and 2^-148*|W*scale|*(1+gamma*ce) for the
+// gradient (see Focal). Outside the domain only the class of value is
+// compared with the model (checkGenericNearModel: nearModel stays false).
+func refFocalAt(in *kernelInputs, i int, pow, grad bool) refVal {
+	x, w := in.x[i], in.w[i]
+	if w == 0 {
+		return refVal{domain: true, want: 0, unit: 0, bound: 0}
+	}
+	ys32 := fma32x(in.y[i], in.oms, in.hs)
+	gamma, scale := in.gamma, in.scale
+	if pow {
+		gamma = in.gpow
+	}
+	if !grad {
+		scale = 1
+	}
+	if isNaN32(x) || isNaN32(ys32) || isNaN32(w) || isNaN32(scale) {
+		return nanRef()
+	}
+	ys := float64(ys32)
+	if !in01(ys32) || !(w > 0) || !finite32(w) {
+		return refVal{}
+	}
+	W := float64(w) * (float64(in.al1)*ys + float64(in.al0))
+	// The kernels round W = w*alpha_t and then W*scale to float32: both
+	// must be normal and finite (a subnormal W, such as w = 1.7e-41, loses
+	// its precision before a large scale lifts it; found by FuzzFocal).
+	W32 := w * fma32x(ys32, in.al1, in.al0)
+	if ws := math.Abs(float64(W32 * scale)); !(ws >= 0x1p-126 && ws <= math.MaxFloat32) || !(math.Abs(float64(W32)) >= 0x1p-126) {
+		return refVal{}
+	}
+	loss, g, S := refFocal(float64(x), ys, W, float64(gamma), float64(scale))
+	ce := refLoss(float64(x), ys, 1, 1)
+	rv := refVal{want: loss, unit: math.Abs(loss), floor: 0x1p-126 + 0x1p-148*math.Abs(W)*(1+ce), bound: 1, rel: true}
+	if grad {
+		rv.want, rv.unit = g, S
+		rv.floor = 0x1p-126 + 0x1p-148*math.Abs(W*float64(scale))*(1+float64(gamma)*ce)
+	}
+	rv.domain = math.Abs(rv.want) < math.MaxFloat32 && !math.IsNaN(rv.floor) && !math.IsInf(rv.floor, 0)
+	return rv
+}
+
+// err returns the error of got against rv in rv's units: focalErr for a
+// focal row (rel), otherwise ulpErrFloor.
+func (rv refVal) err(got float32) float64 {
+	if rv.rel {
+		return focalErr(got, rv.want, rv.unit, rv.floor)
+	}
+	return ulpErrFloor(got, rv.want, rv.unit, rv.floor)
 }
