@@ -23737,6 +23737,3355 @@ done:
 	VZEROUPPER
 	RET
 
+// func focalLossAndGradAVX2(loss []float32, grad []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalLossAndGradAVX2(SB), NOSPLIT, $448-160
+	// focalLossAndGradAVX2: loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)
+	// Registers:
+	//   AX   n = len(loss)
+	//   CX   &loss[0]
+	//   DX   &grad[0]
+	//   BX   &x[0]
+	//   SI   &y[0]
+	//   DI   &w[0]
+	//   R8   i, the element index
+	//   R9   n rounded down to the main loop's 64 elements
+	//   R9   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         loss_len+8(FP), AX
+	MOVQ         loss_base+0(FP), CX
+	MOVQ         grad_base+24(FP), DX
+	MOVQ         x_base+48(FP), BX
+	MOVQ         y_base+72(FP), SI
+	MOVQ         w_base+96(FP), DI
+	VBROADCASTSS hs+124(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+132(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS ga0+140(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS gb0+148(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS gamma+152(FP), Y0
+	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS scale+156(FP), Y0
+	VMOVUPS      Y0, 160(SP)
+	XORQ         R8, R8
+	MOVQ         AX, R9
+	ANDQ         $-64, R9
+	JEQ          after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (BX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(BX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (SI)(R8*4), Y2
+	VMOVUPS      32(SI)(R8*4), Y3
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      (BX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      32(BX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     (BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     32(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+136(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+136(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+144(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+144(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      (BX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      32(BX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (SI)(R8*4), Y0
+	VMOVUPS      32(SI)(R8*4), Y1
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       (DI)(R8*4), Y0, Y0
+	VMULPS       32(DI)(R8*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (DI)(R8*4), Y6
+	VMOVUPS 32(DI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
+
+	// store loss
+	VMOVUPS Y2, (CX)(R8*4)
+	VMOVUPS Y3, 32(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Y4, (DX)(R8*4)
+	VMOVUPS Y5, 32(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 64(BX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 96(BX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      64(SI)(R8*4), Y2
+	VMOVUPS      96(SI)(R8*4), Y3
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      64(BX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      96(BX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     64(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     96(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+136(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+136(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+144(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+144(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      64(BX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      96(BX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      64(SI)(R8*4), Y0
+	VMOVUPS      96(SI)(R8*4), Y1
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       64(DI)(R8*4), Y0, Y0
+	VMULPS       96(DI)(R8*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 64(DI)(R8*4), Y6
+	VMOVUPS 96(DI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
+
+	// store loss
+	VMOVUPS Y2, 64(CX)(R8*4)
+	VMOVUPS Y3, 96(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Y4, 64(DX)(R8*4)
+	VMOVUPS Y5, 96(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 128(BX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 160(BX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      128(SI)(R8*4), Y2
+	VMOVUPS      160(SI)(R8*4), Y3
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      128(BX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      160(BX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     128(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     160(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+136(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+136(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+144(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+144(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      128(BX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      160(BX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      128(SI)(R8*4), Y0
+	VMOVUPS      160(SI)(R8*4), Y1
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       128(DI)(R8*4), Y0, Y0
+	VMULPS       160(DI)(R8*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 128(DI)(R8*4), Y6
+	VMOVUPS 160(DI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
+
+	// store loss
+	VMOVUPS Y2, 128(CX)(R8*4)
+	VMOVUPS Y3, 160(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Y4, 128(DX)(R8*4)
+	VMOVUPS Y5, 160(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(BX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(BX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(SI)(R8*4), Y2
+	VMOVUPS      224(SI)(R8*4), Y3
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(BX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(BX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     Y5, 224(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     Y2, 256(SP)
+	VMOVUPS     Y3, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y6, 384(SP)
+	VMOVUPS Y7, 416(SP)
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y4, Y0
+	VMOVAPS      Y5, Y1
+	VBROADCASTSS ga1+136(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y4
+	VBROADCASTSS ga1+136(FP), Y2
+	VFMADD213PS  64(SP), Y2, Y5
+	VBROADCASTSS gb1+144(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y0
+	VBROADCASTSS gb1+144(FP), Y2
+	VFMADD213PS  96(SP), Y2, Y1
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS 192(SP), Y4, Y2
+	VMULPS 224(SP), Y5, Y3
+	VMULPS Y0, Y2, Y2
+	VMULPS Y1, Y3, Y3
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y0, Y4, Y4
+	VMULPS Y1, Y5, Y5
+	VMULPS 128(SP), Y0, Y0
+	VMULPS 128(SP), Y1, Y1
+	VMULPS 256(SP), Y0, Y0
+	VMULPS 288(SP), Y1, Y1
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y6
+	VMULPS      192(SP), Y0, Y0
+	VANDPS      Y6, Y0, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y1, Y6
+	VMULPS      224(SP), Y1, Y1
+	VANDPS      Y6, Y1, Y1
+	VMULPS      320(SP), Y4, Y4
+	VMULPS      352(SP), Y5, Y5
+	VFMADD231PS 384(SP), Y0, Y4
+	VFMADD231PS 416(SP), Y1, Y5
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      192(BX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y4, Y4
+	VMOVUPS     signbit<>+0(SB), Y0
+	VANDPS      224(BX)(R8*4), Y0, Y0
+	VXORPS      Y0, Y5, Y5
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(SI)(R8*4), Y0
+	VMOVUPS      224(SI)(R8*4), Y1
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y0
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y1
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y0
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y1
+	VMULPS       192(DI)(R8*4), Y0, Y0
+	VMULPS       224(DI)(R8*4), Y1, Y1
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(DI)(R8*4), Y6
+	VMOVUPS 224(DI)(R8*4), Y7
+	VMULPS  160(SP), Y0, Y8
+	VMULPS  160(SP), Y1, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y0, Y2, Y2
+	VMULPS  Y1, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VANDNPS Y4, Y6, Y4
+	VANDNPS Y5, Y7, Y5
+
+	// store loss
+	VMOVUPS Y2, 192(CX)(R8*4)
+	VMOVUPS Y3, 224(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Y4, 192(DX)(R8*4)
+	VMOVUPS Y5, 224(DX)(R8*4)
+	ADDQ    $+64, R8
+	CMPQ    R8, R9
+	JB      loop
+
+after:
+tail:
+	CMPQ         R8, AX
+	JAE          done
+	MOVQ         AX, R9
+	SUBQ         R8, R9
+	VMOVD        R9, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (BX)(R8*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (SI)(R8*4), Y1, Y5
+	VBROADCASTSS oms+120(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMASKMOVPS   (DI)(R8*4), Y1, Y8
+	VMULPS       Y8, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y8
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y8, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y3, Y8
+	VMULPS      Y4, Y3, Y3
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y4, Y7, Y4
+	VADDPS Y7, Y7, Y7
+	VSUBPS one<>+0(SB), Y7, Y7
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS ga1+136(FP), Y10
+	VFMADD213PS  64(SP), Y10, Y8
+	VBROADCASTSS gb1+144(FP), Y10
+	VFMADD213PS  96(SP), Y10, Y9
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Y6, Y8, Y10
+	VMULPS Y9, Y10, Y10
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y9, Y8, Y8
+	VMULPS 128(SP), Y9, Y9
+	VMULPS Y3, Y9, Y9
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMULPS      Y6, Y9, Y9
+	VANDPS      Y3, Y9, Y9
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y9, Y8
+	VXORPS      Y2, Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (DI)(R8*4), Y1, Y2
+	VMULPS     160(SP), Y5, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
+	VMULPS     Y5, Y10, Y10
+	VANDNPS    Y10, Y2, Y10
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
+
+	// store loss
+	VMASKMOVPS Y10, Y1, (CX)(R8*4)
+
+	// store grad
+	VMASKMOVPS Y8, Y1, (DX)(R8*4)
+	VMASKMOVPS 32(BX)(R8*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(SI)(R8*4), Y0, Y4
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y7
+	VFMADD213PS  32(SP), Y7, Y4
+	VMASKMOVPS   32(DI)(R8*4), Y0, Y7
+	VMULPS       Y7, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y7
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y7, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y2, Y7
+	VMULPS      Y3, Y2, Y2
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y3, Y6, Y3
+	VADDPS Y6, Y6, Y6
+	VSUBPS one<>+0(SB), Y6, Y6
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS      Y7, Y8
+	VBROADCASTSS ga1+136(FP), Y9
+	VFMADD213PS  64(SP), Y9, Y7
+	VBROADCASTSS gb1+144(FP), Y9
+	VFMADD213PS  96(SP), Y9, Y8
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Y5, Y7, Y9
+	VMULPS Y8, Y9, Y9
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Y8, Y7, Y7
+	VMULPS 128(SP), Y8, Y8
+	VMULPS Y2, Y8, Y8
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y2
+	VMULPS      Y5, Y8, Y8
+	VANDPS      Y2, Y8, Y8
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y8, Y7
+	VXORPS      Y1, Y7, Y7
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(DI)(R8*4), Y0, Y1
+	VMULPS     160(SP), Y4, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
+	VMULPS     Y4, Y9, Y9
+	VANDNPS    Y9, Y1, Y9
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
+
+	// store loss
+	VMASKMOVPS Y9, Y0, 32(CX)(R8*4)
+
+	// store grad
+	VMASKMOVPS Y7, Y0, 32(DX)(R8*4)
+	ADDQ       $+16, R8
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalPowLossAndGradAVX2(loss []float32, grad []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·focalPowLossAndGradAVX2(SB), NOSPLIT, $512-144
+	// focalPowLossAndGradAVX2: loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)
+	// Registers:
+	//   AX   n = len(loss)
+	//   CX   &loss[0]
+	//   DX   &grad[0]
+	//   BX   &x[0]
+	//   SI   &y[0]
+	//   DI   &w[0]
+	//   R8   i, the element index
+	//   R9   n rounded down to the main loop's 64 elements
+	//   R9   tail: n - i
+	//   Y1   tail: lanes i+0..i+7 present (all ones)
+	//   Y0   tail: lanes i+8..i+15 present (all ones)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         loss_len+8(FP), AX
+	MOVQ         loss_base+0(FP), CX
+	MOVQ         grad_base+24(FP), DX
+	MOVQ         x_base+48(FP), BX
+	MOVQ         y_base+72(FP), SI
+	MOVQ         w_base+96(FP), DI
+	VBROADCASTSS hs+124(FP), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS al0+132(FP), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS gamma+136(FP), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS scale+140(FP), Y0
+	VMOVUPS      Y0, 96(SP)
+	XORQ         R8, R8
+	MOVQ         AX, R9
+	ANDQ         $-64, R9
+	JEQ          after
+
+loop:
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS (BX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 32(BX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 64(BX)(R8*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      (SI)(R8*4), Y3
+	VMOVUPS      32(SI)(R8*4), Y4
+	VMOVUPS      64(SI)(R8*4), Y5
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      (BX)(R8*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      32(BX)(R8*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      64(BX)(R8*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     (BX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     32(BX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     64(BX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 128(SP), Y0, Y3
+	VMULPS 160(SP), Y1, Y4
+	VMULPS 192(SP), Y2, Y5
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y6
+	VMULPS 64(SP), Y1, Y7
+	VMULPS 64(SP), Y2, Y8
+	VMULPS 224(SP), Y6, Y6
+	VMULPS 256(SP), Y7, Y7
+	VMULPS 288(SP), Y8, Y8
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y9
+	VMULPS      128(SP), Y6, Y6
+	VANDPS      Y9, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y9
+	VMULPS      160(SP), Y7, Y7
+	VANDPS      Y9, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y9
+	VMULPS      192(SP), Y8, Y8
+	VANDPS      Y9, Y8, Y8
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y6, Y0
+	VFMADD231PS 448(SP), Y7, Y1
+	VFMADD231PS 480(SP), Y8, Y2
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      (BX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      32(BX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      64(BX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      (SI)(R8*4), Y6
+	VMOVUPS      32(SI)(R8*4), Y7
+	VMOVUPS      64(SI)(R8*4), Y8
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y6
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y7
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y8
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y6
+	VBROADCASTSS al1+128(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y7
+	VBROADCASTSS al1+128(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y8
+	VMULPS       (DI)(R8*4), Y6, Y6
+	VMULPS       32(DI)(R8*4), Y7, Y7
+	VMULPS       64(DI)(R8*4), Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS (DI)(R8*4), Y9
+	VMOVUPS 32(DI)(R8*4), Y10
+	VMOVUPS 64(DI)(R8*4), Y11
+	VMULPS  96(SP), Y6, Y12
+	VMULPS  96(SP), Y7, Y13
+	VMULPS  96(SP), Y8, Y14
+	VCMPPS  $0x00, zero<>+0(SB), Y9, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y10, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y11, Y11
+	VMULPS  Y6, Y3, Y3
+	VMULPS  Y7, Y4, Y4
+	VMULPS  Y8, Y5, Y5
+	VANDNPS Y3, Y9, Y3
+	VANDNPS Y4, Y10, Y4
+	VANDNPS Y5, Y11, Y5
+	VMULPS  Y12, Y0, Y0
+	VMULPS  Y13, Y1, Y1
+	VMULPS  Y14, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
+
+	// store loss
+	VMOVUPS Y3, (CX)(R8*4)
+	VMOVUPS Y4, 32(CX)(R8*4)
+	VMOVUPS Y5, 64(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Y0, (DX)(R8*4)
+	VMOVUPS Y1, 32(DX)(R8*4)
+	VMOVUPS Y2, 64(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 96(BX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 128(BX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+	VMOVUPS 160(BX)(R8*4), Y4
+	VANDPS  absmask<>+0(SB), Y4, Y4
+	VMOVUPS expClamp<>+0(SB), Y5
+	VMINPS  Y4, Y5, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y1, Y6
+	VSUBPS       expMagic<>+0(SB), Y3, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y0, Y6
+	VFMADD213PS exp5<>+0(SB), Y2, Y7
+	VFMADD213PS exp5<>+0(SB), Y4, Y8
+	VFMADD213PS exp4<>+0(SB), Y0, Y6
+	VFMADD213PS exp4<>+0(SB), Y2, Y7
+	VFMADD213PS exp4<>+0(SB), Y4, Y8
+	VFMADD213PS exp3<>+0(SB), Y0, Y6
+	VFMADD213PS exp3<>+0(SB), Y2, Y7
+	VFMADD213PS exp3<>+0(SB), Y4, Y8
+	VFMADD213PS exp2<>+0(SB), Y0, Y6
+	VFMADD213PS exp2<>+0(SB), Y2, Y7
+	VFMADD213PS exp2<>+0(SB), Y4, Y8
+	VFMADD213PS one<>+0(SB), Y0, Y6
+	VFMADD213PS one<>+0(SB), Y2, Y7
+	VFMADD213PS one<>+0(SB), Y4, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y9
+	VMOVUPS     one<>+0(SB), Y10
+	VMOVUPS     one<>+0(SB), Y11
+	VFMADD231PS Y6, Y0, Y9
+	VFMADD231PS Y7, Y2, Y10
+	VFMADD231PS Y8, Y4, Y11
+	VMOVUPS     one<>+0(SB), Y12
+	VSUBPS      Y9, Y12, Y12
+	VMOVUPS     one<>+0(SB), Y13
+	VSUBPS      Y10, Y13, Y13
+	VMOVUPS     one<>+0(SB), Y14
+	VSUBPS      Y11, Y14, Y14
+	VFMADD231PS Y6, Y0, Y12
+	VFMADD231PS Y7, Y2, Y13
+	VFMADD231PS Y8, Y4, Y14
+	VMULPS      Y1, Y9, Y9
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y5, Y11, Y11
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y10, Y10
+	VMULPS      twoM64<>+0(SB), Y11, Y11
+	VMULPS      Y1, Y12, Y12
+	VMULPS      Y3, Y13, Y13
+	VMULPS      Y5, Y14, Y14
+	VMULPS      twoM64<>+0(SB), Y12, Y12
+	VMULPS      twoM64<>+0(SB), Y13, Y13
+	VMULPS      twoM64<>+0(SB), Y14, Y14
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y9, Y0
+	VADDPS       one<>+0(SB), Y10, Y1
+	VADDPS       one<>+0(SB), Y11, Y2
+	VSUBPS       one<>+0(SB), Y0, Y3
+	VSUBPS       one<>+0(SB), Y1, Y4
+	VSUBPS       one<>+0(SB), Y2, Y5
+	VSUBPS       Y3, Y9, Y3
+	VSUBPS       Y4, Y10, Y4
+	VSUBPS       Y5, Y11, Y5
+	VDIVPS       Y0, Y9, Y6
+	VDIVPS       Y1, Y10, Y7
+	VDIVPS       Y2, Y11, Y8
+	VFNMADD213PS Y9, Y6, Y0
+	VFNMADD213PS Y10, Y7, Y1
+	VFNMADD213PS Y11, Y8, Y2
+	VFNMADD231PS Y3, Y6, Y0
+	VFNMADD231PS Y4, Y7, Y1
+	VFNMADD231PS Y5, Y8, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y7, Y4, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y8, Y5, Y5
+	VFMADD231PS  Y12, Y3, Y0
+	VFMADD231PS  Y13, Y4, Y1
+	VFMADD231PS  Y14, Y5, Y2
+	VFMADD213PS  Y6, Y3, Y0
+	VFMADD213PS  Y7, Y4, Y1
+	VFMADD213PS  Y8, Y5, Y2
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y9, Y3
+	VCMPPS      $0x1d, half<>+0(SB), Y10, Y4
+	VCMPPS      $0x1d, half<>+0(SB), Y11, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VMOVUPS     half<>+0(SB), Y7
+	VMOVUPS     half<>+0(SB), Y8
+	VFMSUB213PS half<>+0(SB), Y9, Y6
+	VFMSUB213PS half<>+0(SB), Y10, Y7
+	VFMSUB213PS half<>+0(SB), Y11, Y8
+	VBLENDVPS   Y3, Y6, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y10, Y10
+	VBLENDVPS   Y5, Y8, Y11, Y11
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VMOVUPS     lp8<>+0(SB), Y7
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y6
+	VFMADD213PS lp7<>+0(SB), Y10, Y7
+	VFMADD213PS lp7<>+0(SB), Y11, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y6
+	VFMADD213PS lp6<>+0(SB), Y10, Y7
+	VFMADD213PS lp6<>+0(SB), Y11, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y6
+	VFMADD213PS lp5<>+0(SB), Y10, Y7
+	VFMADD213PS lp5<>+0(SB), Y11, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y6
+	VFMADD213PS lp4<>+0(SB), Y10, Y7
+	VFMADD213PS lp4<>+0(SB), Y11, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y6
+	VFMADD213PS lp3<>+0(SB), Y10, Y7
+	VFMADD213PS lp3<>+0(SB), Y11, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y6
+	VFMADD213PS lp2<>+0(SB), Y10, Y7
+	VFMADD213PS lp2<>+0(SB), Y11, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y6
+	VFMADD213PS lp1<>+0(SB), Y10, Y7
+	VFMADD213PS lp1<>+0(SB), Y11, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y6
+	VFMADD213PS lp0<>+0(SB), Y10, Y7
+	VFMADD213PS lp0<>+0(SB), Y11, Y8
+	VMULPS      Y9, Y9, Y12
+	VFMADD213PS Y9, Y12, Y6
+	VMULPS      Y10, Y10, Y9
+	VFMADD213PS Y10, Y9, Y7
+	VMULPS      Y11, Y11, Y9
+	VFMADD213PS Y11, Y9, Y8
+
+	// mLog1p: + k
+	VADDPS Y3, Y6, Y6
+	VADDPS Y4, Y7, Y7
+	VADDPS Y5, Y8, Y8
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      96(SI)(R8*4), Y3
+	VMOVUPS      128(SI)(R8*4), Y4
+	VMOVUPS      160(SI)(R8*4), Y5
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y3
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y4
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y5
+	VMOVUPS      one<>+0(SB), Y9
+	VSUBPS       Y3, Y9, Y9
+	VMOVUPS      one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y10
+	VMOVUPS      one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y11
+	VMOVUPS      96(BX)(R8*4), Y12
+	VBLENDVPS    Y12, Y3, Y9, Y9
+	VMOVUPS      128(BX)(R8*4), Y3
+	VBLENDVPS    Y3, Y4, Y10, Y10
+	VMOVUPS      160(BX)(R8*4), Y3
+	VBLENDVPS    Y3, Y5, Y11, Y11
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y3
+	VMOVUPS     96(BX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y6, Y9, Y4
+	VBLENDVPS   Y3, Y4, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMOVUPS     128(BX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y7, Y10, Y4
+	VBLENDVPS   Y3, Y4, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y11, Y3
+	VMOVUPS     160(BX)(R8*4), Y4
+	VANDPS      absmask<>+0(SB), Y4, Y4
+	VFMADD213PS Y8, Y11, Y4
+	VBLENDVPS   Y3, Y4, Y8, Y8
+	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     Y7, 160(SP)
+	VMOVUPS     Y8, 192(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y1, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y2, Y5, Y5
+	VMOVUPS     one<>+0(SB), Y6
+	VSUBPS      Y9, Y6, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y10, Y7, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y11, Y8, Y8
+	VMULPS      Y0, Y6, Y6
+	VMULPS      Y1, Y7, Y7
+	VMULPS      Y2, Y8, Y8
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y11, Y5, Y8
+	VMULPS      Y0, Y3, Y3
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y2, Y5, Y5
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y6, Y12, Y12
+	VDIVPS  Y12, Y3, Y3
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y7, Y12, Y12
+	VDIVPS  Y12, Y4, Y4
+	VMOVUPS twoM149<>+0(SB), Y12
+	VMAXPS  Y8, Y12, Y12
+	VDIVPS  Y12, Y5, Y5
+	VMOVUPS Y3, 224(SP)
+	VMOVUPS Y4, 256(SP)
+	VMOVUPS Y5, 288(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y9, Y0
+	VSUBPS  Y1, Y10, Y1
+	VSUBPS  Y2, Y11, Y2
+	VADDPS  Y9, Y9, Y9
+	VADDPS  Y10, Y10, Y10
+	VADDPS  Y11, Y11, Y11
+	VSUBPS  one<>+0(SB), Y9, Y9
+	VSUBPS  one<>+0(SB), Y10, Y10
+	VSUBPS  one<>+0(SB), Y11, Y11
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS Y1, 352(SP)
+	VMOVUPS Y2, 384(SP)
+	VMOVUPS Y9, 416(SP)
+	VMOVUPS Y10, 448(SP)
+	VMOVUPS Y11, 480(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y6, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y1
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y2
+	VMULPS    two23<>+0(SB), Y6, Y3
+	VMULPS    two23<>+0(SB), Y7, Y4
+	VMULPS    two23<>+0(SB), Y8, Y5
+	VBLENDVPS Y0, Y3, Y6, Y3
+	VBLENDVPS Y1, Y4, Y7, Y4
+	VBLENDVPS Y2, Y5, Y8, Y5
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+	VANDPS    minus23<>+0(SB), Y2, Y2
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSUBD    bits075<>+0(SB), Y4, Y4
+	VPSUBD    bits075<>+0(SB), Y5, Y5
+	VPSRAD    $0x17, Y3, Y9
+	VPSRAD    $0x17, Y4, Y10
+	VPSRAD    $0x17, Y5, Y11
+	VCVTDQ2PS Y9, Y9
+	VCVTDQ2PS Y10, Y10
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y0, Y9, Y9
+	VADDPS    Y1, Y10, Y10
+	VADDPS    Y2, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VANDPS    mantissa<>+0(SB), Y4, Y4
+	VANDPS    mantissa<>+0(SB), Y5, Y5
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y4, Y4
+	VPADDD    bits075<>+0(SB), Y5, Y5
+	VSUBPS    one<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y4, Y4
+	VSUBPS    one<>+0(SB), Y5, Y5
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VMOVUPS     lp8<>+0(SB), Y2
+	VFMADD213PS lp7<>+0(SB), Y3, Y0
+	VFMADD213PS lp7<>+0(SB), Y4, Y1
+	VFMADD213PS lp7<>+0(SB), Y5, Y2
+	VFMADD213PS lp6<>+0(SB), Y3, Y0
+	VFMADD213PS lp6<>+0(SB), Y4, Y1
+	VFMADD213PS lp6<>+0(SB), Y5, Y2
+	VFMADD213PS lp5<>+0(SB), Y3, Y0
+	VFMADD213PS lp5<>+0(SB), Y4, Y1
+	VFMADD213PS lp5<>+0(SB), Y5, Y2
+	VFMADD213PS lp4<>+0(SB), Y3, Y0
+	VFMADD213PS lp4<>+0(SB), Y4, Y1
+	VFMADD213PS lp4<>+0(SB), Y5, Y2
+	VFMADD213PS lp3<>+0(SB), Y3, Y0
+	VFMADD213PS lp3<>+0(SB), Y4, Y1
+	VFMADD213PS lp3<>+0(SB), Y5, Y2
+	VFMADD213PS lp2<>+0(SB), Y3, Y0
+	VFMADD213PS lp2<>+0(SB), Y4, Y1
+	VFMADD213PS lp2<>+0(SB), Y5, Y2
+	VFMADD213PS lp1<>+0(SB), Y3, Y0
+	VFMADD213PS lp1<>+0(SB), Y4, Y1
+	VFMADD213PS lp1<>+0(SB), Y5, Y2
+	VFMADD213PS lp0<>+0(SB), Y3, Y0
+	VFMADD213PS lp0<>+0(SB), Y4, Y1
+	VFMADD213PS lp0<>+0(SB), Y5, Y2
+	VMULPS      Y3, Y3, Y12
+	VFMADD213PS Y3, Y12, Y0
+	VMULPS      Y4, Y4, Y3
+	VFMADD213PS Y4, Y3, Y1
+	VMULPS      Y5, Y5, Y3
+	VFMADD213PS Y5, Y3, Y2
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y9, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y1
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y2
+	VFMADD231PS ln2hi<>+0(SB), Y9, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y2
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y5
+	VBLENDVPS Y3, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, negInf<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, negInf<>+0(SB), Y2, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y6, Y3
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y4
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y5
+	VCMPPS    $0x16, one<>+0(SB), Y6, Y6
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y6, Y3, Y3
+	VORPS     Y7, Y4, Y4
+	VORPS     Y8, Y5, Y5
+	VBLENDVPS Y3, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y4, nan<>+0(SB), Y1, Y1
+	VBLENDVPS Y5, nan<>+0(SB), Y2, Y2
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VMULPS 64(SP), Y2, Y2
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+	VXORPS signbit<>+0(SB), Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y0, Y3, Y3
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y1
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y2
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y3, Y2
+	VFNMADD231PS log2e<>+0(SB), Y0, Y4
+	VFNMADD231PS log2e<>+0(SB), Y1, Y5
+	VSUBPS       expMagic<>+0(SB), Y2, Y6
+	VSUBPS       expMagic<>+0(SB), Y4, Y7
+	VSUBPS       expMagic<>+0(SB), Y5, Y8
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMSUB231PS ln2hi<>+0(SB), Y7, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y8, Y1
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y1
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VMOVUPS     exp6<>+0(SB), Y7
+	VMOVUPS     exp6<>+0(SB), Y8
+	VFMADD213PS exp5<>+0(SB), Y3, Y6
+	VFMADD213PS exp5<>+0(SB), Y0, Y7
+	VFMADD213PS exp5<>+0(SB), Y1, Y8
+	VFMADD213PS exp4<>+0(SB), Y3, Y6
+	VFMADD213PS exp4<>+0(SB), Y0, Y7
+	VFMADD213PS exp4<>+0(SB), Y1, Y8
+	VFMADD213PS exp3<>+0(SB), Y3, Y6
+	VFMADD213PS exp3<>+0(SB), Y0, Y7
+	VFMADD213PS exp3<>+0(SB), Y1, Y8
+	VFMADD213PS exp2<>+0(SB), Y3, Y6
+	VFMADD213PS exp2<>+0(SB), Y0, Y7
+	VFMADD213PS exp2<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+	VFMADD213PS one<>+0(SB), Y3, Y6
+	VFMADD213PS one<>+0(SB), Y0, Y7
+	VFMADD213PS one<>+0(SB), Y1, Y8
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y2, Y2
+	VPSLLD  $0x17, Y4, Y4
+	VPSLLD  $0x17, Y5, Y5
+	VMULPS  Y2, Y6, Y6
+	VMULPS  Y4, Y7, Y7
+	VMULPS  Y5, Y8, Y8
+	VMULPS  twoM64<>+0(SB), Y6, Y6
+	VMULPS  twoM64<>+0(SB), Y7, Y7
+	VMULPS  twoM64<>+0(SB), Y8, Y8
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y6, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y7, Y1, Y1
+	VMOVUPS twoM149<>+0(SB), Y2
+	VMAXPS  Y8, Y2, Y2
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 128(SP), Y0, Y3
+	VMULPS 160(SP), Y1, Y4
+	VMULPS 192(SP), Y2, Y5
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y6
+	VMULPS 64(SP), Y1, Y7
+	VMULPS 64(SP), Y2, Y8
+	VMULPS 224(SP), Y6, Y6
+	VMULPS 256(SP), Y7, Y7
+	VMULPS 288(SP), Y8, Y8
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y9
+	VMULPS      128(SP), Y6, Y6
+	VANDPS      Y9, Y6, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y9
+	VMULPS      160(SP), Y7, Y7
+	VANDPS      Y9, Y7, Y7
+	VCMPPS      $0x04, zero<>+0(SB), Y8, Y9
+	VMULPS      192(SP), Y8, Y8
+	VANDPS      Y9, Y8, Y8
+	VMULPS      320(SP), Y0, Y0
+	VMULPS      352(SP), Y1, Y1
+	VMULPS      384(SP), Y2, Y2
+	VFMADD231PS 416(SP), Y6, Y0
+	VFMADD231PS 448(SP), Y7, Y1
+	VFMADD231PS 480(SP), Y8, Y2
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      96(BX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      128(BX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y1, Y1
+	VMOVUPS     signbit<>+0(SB), Y6
+	VANDPS      160(BX)(R8*4), Y6, Y6
+	VXORPS      Y6, Y2, Y2
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      96(SI)(R8*4), Y6
+	VMOVUPS      128(SI)(R8*4), Y7
+	VMOVUPS      160(SI)(R8*4), Y8
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y6
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y7
+	VBROADCASTSS oms+120(FP), Y9
+	VFMADD213PS  (SP), Y9, Y8
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y6
+	VBROADCASTSS al1+128(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y7
+	VBROADCASTSS al1+128(FP), Y9
+	VFMADD213PS  32(SP), Y9, Y8
+	VMULPS       96(DI)(R8*4), Y6, Y6
+	VMULPS       128(DI)(R8*4), Y7, Y7
+	VMULPS       160(DI)(R8*4), Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 96(DI)(R8*4), Y9
+	VMOVUPS 128(DI)(R8*4), Y10
+	VMOVUPS 160(DI)(R8*4), Y11
+	VMULPS  96(SP), Y6, Y12
+	VMULPS  96(SP), Y7, Y13
+	VMULPS  96(SP), Y8, Y14
+	VCMPPS  $0x00, zero<>+0(SB), Y9, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y10, Y10
+	VCMPPS  $0x00, zero<>+0(SB), Y11, Y11
+	VMULPS  Y6, Y3, Y3
+	VMULPS  Y7, Y4, Y4
+	VMULPS  Y8, Y5, Y5
+	VANDNPS Y3, Y9, Y3
+	VANDNPS Y4, Y10, Y4
+	VANDNPS Y5, Y11, Y5
+	VMULPS  Y12, Y0, Y0
+	VMULPS  Y13, Y1, Y1
+	VMULPS  Y14, Y2, Y2
+	VANDNPS Y0, Y9, Y0
+	VANDNPS Y1, Y10, Y1
+	VANDNPS Y2, Y11, Y2
+
+	// store loss
+	VMOVUPS Y3, 96(CX)(R8*4)
+	VMOVUPS Y4, 128(CX)(R8*4)
+	VMOVUPS Y5, 160(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Y0, 96(DX)(R8*4)
+	VMOVUPS Y1, 128(DX)(R8*4)
+	VMOVUPS Y2, 160(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS 192(BX)(R8*4), Y0
+	VANDPS  absmask<>+0(SB), Y0, Y0
+	VMOVUPS expClamp<>+0(SB), Y1
+	VMINPS  Y0, Y1, Y0
+	VMOVUPS 224(BX)(R8*4), Y2
+	VANDPS  absmask<>+0(SB), Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y2
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y0, Y1
+	VFNMADD231PS log2e<>+0(SB), Y2, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y0
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y2
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y0, Y4
+	VFMADD213PS exp5<>+0(SB), Y2, Y5
+	VFMADD213PS exp4<>+0(SB), Y0, Y4
+	VFMADD213PS exp4<>+0(SB), Y2, Y5
+	VFMADD213PS exp3<>+0(SB), Y0, Y4
+	VFMADD213PS exp3<>+0(SB), Y2, Y5
+	VFMADD213PS exp2<>+0(SB), Y0, Y4
+	VFMADD213PS exp2<>+0(SB), Y2, Y5
+	VFMADD213PS one<>+0(SB), Y0, Y4
+	VFMADD213PS one<>+0(SB), Y2, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y1, Y1
+	VPSLLD $0x17, Y3, Y3
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y5, Y2, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y6, Y8, Y8
+	VMOVUPS     one<>+0(SB), Y9
+	VSUBPS      Y7, Y9, Y9
+	VFMADD231PS Y4, Y0, Y8
+	VFMADD231PS Y5, Y2, Y9
+	VMULPS      Y1, Y6, Y6
+	VMULPS      Y3, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y1, Y8, Y8
+	VMULPS      Y3, Y9, Y9
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y9, Y9
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y0
+	VADDPS       one<>+0(SB), Y7, Y1
+	VSUBPS       one<>+0(SB), Y0, Y2
+	VSUBPS       one<>+0(SB), Y1, Y3
+	VSUBPS       Y2, Y6, Y2
+	VSUBPS       Y3, Y7, Y3
+	VDIVPS       Y0, Y6, Y4
+	VDIVPS       Y1, Y7, Y5
+	VFNMADD213PS Y6, Y4, Y0
+	VFNMADD213PS Y7, Y5, Y1
+	VFNMADD231PS Y2, Y4, Y0
+	VFNMADD231PS Y3, Y5, Y1
+	VMOVUPS      one<>+0(SB), Y2
+	VSUBPS       Y4, Y2, Y2
+	VMOVUPS      one<>+0(SB), Y3
+	VSUBPS       Y5, Y3, Y3
+	VFMADD231PS  Y8, Y2, Y0
+	VFMADD231PS  Y9, Y3, Y1
+	VFMADD213PS  Y4, Y2, Y0
+	VFMADD213PS  Y5, Y3, Y1
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y2
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y3
+	VMOVUPS     half<>+0(SB), Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y4
+	VFMSUB213PS half<>+0(SB), Y7, Y5
+	VBLENDVPS   Y2, Y4, Y6, Y6
+	VBLENDVPS   Y3, Y5, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y2, Y2
+	VANDPS      ln2f<>+0(SB), Y3, Y3
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y4
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y4
+	VFMADD213PS lp7<>+0(SB), Y7, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y4
+	VFMADD213PS lp6<>+0(SB), Y7, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y4
+	VFMADD213PS lp5<>+0(SB), Y7, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y4
+	VFMADD213PS lp4<>+0(SB), Y7, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y4
+	VFMADD213PS lp3<>+0(SB), Y7, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y4
+	VFMADD213PS lp2<>+0(SB), Y7, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y4
+	VFMADD213PS lp1<>+0(SB), Y7, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y4
+	VFMADD213PS lp0<>+0(SB), Y7, Y5
+	VMULPS      Y6, Y6, Y8
+	VFMADD213PS Y6, Y8, Y4
+	VMULPS      Y7, Y7, Y6
+	VFMADD213PS Y7, Y6, Y5
+
+	// mLog1p: + k
+	VADDPS Y2, Y4, Y4
+	VADDPS Y3, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS      192(SI)(R8*4), Y2
+	VMOVUPS      224(SI)(R8*4), Y3
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y2
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y3
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y3, Y7, Y7
+	VMOVUPS      192(BX)(R8*4), Y8
+	VBLENDVPS    Y8, Y2, Y6, Y6
+	VMOVUPS      224(BX)(R8*4), Y2
+	VBLENDVPS    Y2, Y3, Y7, Y7
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y2
+	VMOVUPS     192(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y4, Y6, Y3
+	VBLENDVPS   Y2, Y3, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y2
+	VMOVUPS     224(BX)(R8*4), Y3
+	VANDPS      absmask<>+0(SB), Y3, Y3
+	VFMADD213PS Y5, Y7, Y3
+	VBLENDVPS   Y2, Y3, Y5, Y5
+	VMOVUPS     Y4, 128(SP)
+	VMOVUPS     Y5, 160(SP)
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y1, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y4
+	VSUBPS      Y6, Y4, Y4
+	VMOVUPS     one<>+0(SB), Y5
+	VSUBPS      Y7, Y5, Y5
+	VMULPS      Y0, Y4, Y4
+	VMULPS      Y1, Y5, Y5
+	VFMADD231PS Y6, Y2, Y4
+	VFMADD231PS Y7, Y3, Y5
+	VMULPS      Y0, Y2, Y2
+	VMULPS      Y1, Y3, Y3
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y4, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y5, Y8, Y8
+	VDIVPS  Y8, Y3, Y3
+	VMOVUPS Y2, 192(SP)
+	VMOVUPS Y3, 224(SP)
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS  Y0, Y6, Y0
+	VSUBPS  Y1, Y7, Y1
+	VADDPS  Y6, Y6, Y6
+	VADDPS  Y7, Y7, Y7
+	VSUBPS  one<>+0(SB), Y6, Y6
+	VSUBPS  one<>+0(SB), Y7, Y7
+	VMOVUPS Y0, 256(SP)
+	VMOVUPS Y1, 288(SP)
+	VMOVUPS Y6, 320(SP)
+	VMOVUPS Y7, 352(SP)
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y4, Y0
+	VCMPPS    $0x11, twoM126<>+0(SB), Y5, Y1
+	VMULPS    two23<>+0(SB), Y4, Y2
+	VMULPS    two23<>+0(SB), Y5, Y3
+	VBLENDVPS Y0, Y2, Y4, Y2
+	VBLENDVPS Y1, Y3, Y5, Y3
+	VANDPS    minus23<>+0(SB), Y0, Y0
+	VANDPS    minus23<>+0(SB), Y1, Y1
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y2, Y2
+	VPSUBD    bits075<>+0(SB), Y3, Y3
+	VPSRAD    $0x17, Y2, Y6
+	VPSRAD    $0x17, Y3, Y7
+	VCVTDQ2PS Y6, Y6
+	VCVTDQ2PS Y7, Y7
+	VADDPS    Y0, Y6, Y6
+	VADDPS    Y1, Y7, Y7
+	VANDPS    mantissa<>+0(SB), Y2, Y2
+	VANDPS    mantissa<>+0(SB), Y3, Y3
+	VPADDD    bits075<>+0(SB), Y2, Y2
+	VPADDD    bits075<>+0(SB), Y3, Y3
+	VSUBPS    one<>+0(SB), Y2, Y2
+	VSUBPS    one<>+0(SB), Y3, Y3
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y0
+	VMOVUPS     lp8<>+0(SB), Y1
+	VFMADD213PS lp7<>+0(SB), Y2, Y0
+	VFMADD213PS lp7<>+0(SB), Y3, Y1
+	VFMADD213PS lp6<>+0(SB), Y2, Y0
+	VFMADD213PS lp6<>+0(SB), Y3, Y1
+	VFMADD213PS lp5<>+0(SB), Y2, Y0
+	VFMADD213PS lp5<>+0(SB), Y3, Y1
+	VFMADD213PS lp4<>+0(SB), Y2, Y0
+	VFMADD213PS lp4<>+0(SB), Y3, Y1
+	VFMADD213PS lp3<>+0(SB), Y2, Y0
+	VFMADD213PS lp3<>+0(SB), Y3, Y1
+	VFMADD213PS lp2<>+0(SB), Y2, Y0
+	VFMADD213PS lp2<>+0(SB), Y3, Y1
+	VFMADD213PS lp1<>+0(SB), Y2, Y0
+	VFMADD213PS lp1<>+0(SB), Y3, Y1
+	VFMADD213PS lp0<>+0(SB), Y2, Y0
+	VFMADD213PS lp0<>+0(SB), Y3, Y1
+	VMULPS      Y2, Y2, Y8
+	VFMADD213PS Y2, Y8, Y0
+	VMULPS      Y3, Y3, Y2
+	VFMADD213PS Y3, Y2, Y1
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y6, Y0
+	VFMADD231PS ln2lo<>+0(SB), Y7, Y1
+	VFMADD231PS ln2hi<>+0(SB), Y6, Y0
+	VFMADD231PS ln2hi<>+0(SB), Y7, Y1
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x00, zero<>+0(SB), Y5, Y3
+	VBLENDVPS Y2, negInf<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, negInf<>+0(SB), Y1, Y1
+	VCMPPS    $0x19, zero<>+0(SB), Y4, Y2
+	VCMPPS    $0x19, zero<>+0(SB), Y5, Y3
+	VCMPPS    $0x16, one<>+0(SB), Y4, Y4
+	VCMPPS    $0x16, one<>+0(SB), Y5, Y5
+	VORPS     Y4, Y2, Y2
+	VORPS     Y5, Y3, Y3
+	VBLENDVPS Y2, nan<>+0(SB), Y0, Y0
+	VBLENDVPS Y3, nan<>+0(SB), Y1, Y1
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y0, Y0
+	VMULPS 64(SP), Y1, Y1
+	VXORPS signbit<>+0(SB), Y0, Y0
+	VXORPS signbit<>+0(SB), Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y2
+	VMINPS  Y0, Y2, Y2
+	VMOVUPS expClamp<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y0
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y1
+	VMOVUPS      expMagic<>+0(SB), Y3
+	VFNMADD231PS log2e<>+0(SB), Y2, Y1
+	VFNMADD231PS log2e<>+0(SB), Y0, Y3
+	VSUBPS       expMagic<>+0(SB), Y1, Y4
+	VSUBPS       expMagic<>+0(SB), Y3, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y4, Y2
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y0
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y0
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y4
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y2, Y4
+	VFMADD213PS exp5<>+0(SB), Y0, Y5
+	VFMADD213PS exp4<>+0(SB), Y2, Y4
+	VFMADD213PS exp4<>+0(SB), Y0, Y5
+	VFMADD213PS exp3<>+0(SB), Y2, Y4
+	VFMADD213PS exp3<>+0(SB), Y0, Y5
+	VFMADD213PS exp2<>+0(SB), Y2, Y4
+	VFMADD213PS exp2<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+	VFMADD213PS one<>+0(SB), Y2, Y4
+	VFMADD213PS one<>+0(SB), Y0, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y1, Y1
+	VPSLLD  $0x17, Y3, Y3
+	VMULPS  Y1, Y4, Y4
+	VMULPS  Y3, Y5, Y5
+	VMULPS  twoM64<>+0(SB), Y4, Y4
+	VMULPS  twoM64<>+0(SB), Y5, Y5
+	VMOVUPS twoM149<>+0(SB), Y0
+	VMAXPS  Y4, Y0, Y0
+	VMOVUPS twoM149<>+0(SB), Y1
+	VMAXPS  Y5, Y1, Y1
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS 128(SP), Y0, Y2
+	VMULPS 160(SP), Y1, Y3
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y0, Y4
+	VMULPS 64(SP), Y1, Y5
+	VMULPS 192(SP), Y4, Y4
+	VMULPS 224(SP), Y5, Y5
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
+	VMULPS      128(SP), Y4, Y4
+	VANDPS      Y6, Y4, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
+	VMULPS      160(SP), Y5, Y5
+	VANDPS      Y6, Y5, Y5
+	VMULPS      256(SP), Y0, Y0
+	VMULPS      288(SP), Y1, Y1
+	VFMADD231PS 320(SP), Y4, Y0
+	VFMADD231PS 352(SP), Y5, Y1
+	VMOVUPS     signbit<>+0(SB), Y4
+	VANDPS      192(BX)(R8*4), Y4, Y4
+	VXORPS      Y4, Y0, Y0
+	VMOVUPS     signbit<>+0(SB), Y4
+	VANDPS      224(BX)(R8*4), Y4, Y4
+	VXORPS      Y4, Y1, Y1
+
+	// mFocalElem: y' again, from y in memory, for W
+	VMOVUPS      192(SI)(R8*4), Y4
+	VMOVUPS      224(SI)(R8*4), Y5
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y5
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y4
+	VBROADCASTSS al1+128(FP), Y6
+	VFMADD213PS  32(SP), Y6, Y5
+	VMULPS       192(DI)(R8*4), Y4, Y4
+	VMULPS       224(DI)(R8*4), Y5, Y5
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS 192(DI)(R8*4), Y6
+	VMOVUPS 224(DI)(R8*4), Y7
+	VMULPS  96(SP), Y4, Y8
+	VMULPS  96(SP), Y5, Y9
+	VCMPPS  $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y7, Y7
+	VMULPS  Y4, Y2, Y2
+	VMULPS  Y5, Y3, Y3
+	VANDNPS Y2, Y6, Y2
+	VANDNPS Y3, Y7, Y3
+	VMULPS  Y8, Y0, Y0
+	VMULPS  Y9, Y1, Y1
+	VANDNPS Y0, Y6, Y0
+	VANDNPS Y1, Y7, Y1
+
+	// store loss
+	VMOVUPS Y2, 192(CX)(R8*4)
+	VMOVUPS Y3, 224(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Y0, 192(DX)(R8*4)
+	VMOVUPS Y1, 224(DX)(R8*4)
+	ADDQ    $+64, R8
+	CMPQ    R8, R9
+	JB      loop
+
+after:
+tail:
+	CMPQ         R8, AX
+	JAE          done
+	MOVQ         AX, R9
+	SUBQ         R8, R9
+	VMOVD        R9, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     iota<>+0(SB), Y0, Y1
+	VPCMPGTD     iota<>+32(SB), Y0, Y0
+	VMASKMOVPS   (BX)(R8*4), Y1, Y2
+	VANDPS       absmask<>+0(SB), Y2, Y3
+	VXORPS       Y3, Y2, Y2
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y4
+	VMINPS  Y3, Y4, Y4
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y5
+	VFNMADD231PS log2e<>+0(SB), Y4, Y5
+	VSUBPS       expMagic<>+0(SB), Y5, Y6
+	VFNMSUB231PS ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y4
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y6
+	VFMADD213PS exp5<>+0(SB), Y4, Y6
+	VFMADD213PS exp4<>+0(SB), Y4, Y6
+	VFMADD213PS exp3<>+0(SB), Y4, Y6
+	VFMADD213PS exp2<>+0(SB), Y4, Y6
+	VFMADD213PS one<>+0(SB), Y4, Y6
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y5, Y5
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y7
+	VFMADD231PS Y6, Y4, Y7
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VFMADD231PS Y6, Y4, Y8
+	VMULPS      Y5, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+	VMULPS      Y5, Y8, Y8
+	VMULPS      twoM64<>+0(SB), Y8, Y8
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y7, Y4
+	VSUBPS       one<>+0(SB), Y4, Y5
+	VSUBPS       Y5, Y7, Y5
+	VDIVPS       Y4, Y7, Y6
+	VFNMADD213PS Y7, Y6, Y4
+	VFNMADD231PS Y5, Y6, Y4
+	VMOVUPS      one<>+0(SB), Y5
+	VSUBPS       Y6, Y5, Y5
+	VFMADD231PS  Y8, Y5, Y4
+	VFMADD213PS  Y6, Y5, Y4
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y7, Y5
+	VMOVUPS     half<>+0(SB), Y6
+	VFMSUB213PS half<>+0(SB), Y7, Y6
+	VBLENDVPS   Y5, Y6, Y7, Y7
+	VANDPS      ln2f<>+0(SB), Y5, Y5
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y6
+	VFMADD213PS lp7<>+0(SB), Y7, Y6
+	VFMADD213PS lp6<>+0(SB), Y7, Y6
+	VFMADD213PS lp5<>+0(SB), Y7, Y6
+	VFMADD213PS lp4<>+0(SB), Y7, Y6
+	VFMADD213PS lp3<>+0(SB), Y7, Y6
+	VFMADD213PS lp2<>+0(SB), Y7, Y6
+	VFMADD213PS lp1<>+0(SB), Y7, Y6
+	VFMADD213PS lp0<>+0(SB), Y7, Y6
+	VMULPS      Y7, Y7, Y8
+	VFMADD213PS Y7, Y8, Y6
+
+	// mLog1p: + k
+	VADDPS Y5, Y6, Y6
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   (SI)(R8*4), Y1, Y5
+	VBROADCASTSS oms+120(FP), Y7
+	VFMADD213PS  (SP), Y7, Y5
+	VMOVUPS      one<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VBLENDVPS    Y2, Y5, Y7, Y7
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y8
+	VFMADD213PS  32(SP), Y8, Y5
+	VMASKMOVPS   (DI)(R8*4), Y1, Y8
+	VMULPS       Y8, Y5, Y5
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y7, Y8
+	VFMADD213PS Y6, Y7, Y3
+	VBLENDVPS   Y8, Y3, Y6, Y6
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     one<>+0(SB), Y8
+	VSUBPS      Y7, Y8, Y8
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y3, Y8
+	VMULPS      Y4, Y3, Y3
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y9
+	VMAXPS  Y8, Y9, Y9
+	VDIVPS  Y9, Y3, Y3
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y4, Y7, Y4
+	VADDPS Y7, Y7, Y7
+	VSUBPS one<>+0(SB), Y7, Y7
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y8, Y9
+	VMULPS    two23<>+0(SB), Y8, Y10
+	VBLENDVPS Y9, Y10, Y8, Y10
+	VANDPS    minus23<>+0(SB), Y9, Y9
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y10, Y10
+	VPSRAD    $0x17, Y10, Y11
+	VCVTDQ2PS Y11, Y11
+	VADDPS    Y9, Y11, Y11
+	VANDPS    mantissa<>+0(SB), Y10, Y10
+	VPADDD    bits075<>+0(SB), Y10, Y10
+	VSUBPS    one<>+0(SB), Y10, Y10
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y9
+	VFMADD213PS lp7<>+0(SB), Y10, Y9
+	VFMADD213PS lp6<>+0(SB), Y10, Y9
+	VFMADD213PS lp5<>+0(SB), Y10, Y9
+	VFMADD213PS lp4<>+0(SB), Y10, Y9
+	VFMADD213PS lp3<>+0(SB), Y10, Y9
+	VFMADD213PS lp2<>+0(SB), Y10, Y9
+	VFMADD213PS lp1<>+0(SB), Y10, Y9
+	VFMADD213PS lp0<>+0(SB), Y10, Y9
+	VMULPS      Y10, Y10, Y12
+	VFMADD213PS Y10, Y12, Y9
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y11, Y9
+	VFMADD231PS ln2hi<>+0(SB), Y11, Y9
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y8, Y10
+	VBLENDVPS Y10, negInf<>+0(SB), Y9, Y9
+	VCMPPS    $0x19, zero<>+0(SB), Y8, Y10
+	VCMPPS    $0x16, one<>+0(SB), Y8, Y8
+	VORPS     Y8, Y10, Y10
+	VBLENDVPS Y10, nan<>+0(SB), Y9, Y9
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y9, Y9
+	VXORPS signbit<>+0(SB), Y9, Y9
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y8
+	VMINPS  Y9, Y8, Y8
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y9
+	VFNMADD231PS log2e<>+0(SB), Y8, Y9
+	VSUBPS       expMagic<>+0(SB), Y9, Y10
+	VFNMSUB231PS ln2hi<>+0(SB), Y10, Y8
+	VFNMADD231PS ln2lo<>+0(SB), Y10, Y8
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y10
+	VFMADD213PS exp5<>+0(SB), Y8, Y10
+	VFMADD213PS exp4<>+0(SB), Y8, Y10
+	VFMADD213PS exp3<>+0(SB), Y8, Y10
+	VFMADD213PS exp2<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
+	VFMADD213PS one<>+0(SB), Y8, Y10
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y9, Y9
+	VMULPS  Y9, Y10, Y10
+	VMULPS  twoM64<>+0(SB), Y10, Y10
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y10, Y8, Y8
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Y6, Y8, Y9
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y8, Y10
+	VMULPS Y3, Y10, Y10
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y10, Y3
+	VMULPS      Y6, Y10, Y10
+	VANDPS      Y3, Y10, Y10
+	VMULPS      Y4, Y8, Y8
+	VFMADD231PS Y7, Y10, Y8
+	VXORPS      Y2, Y8, Y8
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS (DI)(R8*4), Y1, Y2
+	VMULPS     96(SP), Y5, Y3
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
+	VMULPS     Y5, Y9, Y9
+	VANDNPS    Y9, Y2, Y9
+	VMULPS     Y3, Y8, Y8
+	VANDNPS    Y8, Y2, Y8
+
+	// store loss
+	VMASKMOVPS Y9, Y1, (CX)(R8*4)
+
+	// store grad
+	VMASKMOVPS Y8, Y1, (DX)(R8*4)
+	VMASKMOVPS 32(BX)(R8*4), Y0, Y1
+	VANDPS     absmask<>+0(SB), Y1, Y2
+	VXORPS     Y2, Y1, Y1
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y3
+	VMINPS  Y2, Y3, Y3
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y4
+	VFNMADD231PS log2e<>+0(SB), Y3, Y4
+	VSUBPS       expMagic<>+0(SB), Y4, Y5
+	VFNMSUB231PS ln2hi<>+0(SB), Y5, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y3
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y5
+	VFMADD213PS exp5<>+0(SB), Y3, Y5
+	VFMADD213PS exp4<>+0(SB), Y3, Y5
+	VFMADD213PS exp3<>+0(SB), Y3, Y5
+	VFMADD213PS exp2<>+0(SB), Y3, Y5
+	VFMADD213PS one<>+0(SB), Y3, Y5
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD $0x17, Y4, Y4
+
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVUPS     one<>+0(SB), Y6
+	VFMADD231PS Y5, Y3, Y6
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VFMADD231PS Y5, Y3, Y7
+	VMULPS      Y4, Y6, Y6
+	VMULPS      twoM64<>+0(SB), Y6, Y6
+	VMULPS      Y4, Y7, Y7
+	VMULPS      twoM64<>+0(SB), Y7, Y7
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       one<>+0(SB), Y6, Y3
+	VSUBPS       one<>+0(SB), Y3, Y4
+	VSUBPS       Y4, Y6, Y4
+	VDIVPS       Y3, Y6, Y5
+	VFNMADD213PS Y6, Y5, Y3
+	VFNMADD231PS Y4, Y5, Y3
+	VMOVUPS      one<>+0(SB), Y4
+	VSUBPS       Y5, Y4, Y4
+	VFMADD231PS  Y7, Y4, Y3
+	VFMADD213PS  Y5, Y4, Y3
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, half<>+0(SB), Y6, Y4
+	VMOVUPS     half<>+0(SB), Y5
+	VFMSUB213PS half<>+0(SB), Y6, Y5
+	VBLENDVPS   Y4, Y5, Y6, Y6
+	VANDPS      ln2f<>+0(SB), Y4, Y4
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y5
+	VFMADD213PS lp7<>+0(SB), Y6, Y5
+	VFMADD213PS lp6<>+0(SB), Y6, Y5
+	VFMADD213PS lp5<>+0(SB), Y6, Y5
+	VFMADD213PS lp4<>+0(SB), Y6, Y5
+	VFMADD213PS lp3<>+0(SB), Y6, Y5
+	VFMADD213PS lp2<>+0(SB), Y6, Y5
+	VFMADD213PS lp1<>+0(SB), Y6, Y5
+	VFMADD213PS lp0<>+0(SB), Y6, Y5
+	VMULPS      Y6, Y6, Y7
+	VFMADD213PS Y6, Y7, Y5
+
+	// mLog1p: + k
+	VADDPS Y4, Y5, Y5
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMASKMOVPS   32(SI)(R8*4), Y0, Y4
+	VBROADCASTSS oms+120(FP), Y6
+	VFMADD213PS  (SP), Y6, Y4
+	VMOVUPS      one<>+0(SB), Y6
+	VSUBPS       Y4, Y6, Y6
+	VBLENDVPS    Y1, Y4, Y6, Y6
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VBROADCASTSS al1+128(FP), Y7
+	VFMADD213PS  32(SP), Y7, Y4
+	VMASKMOVPS   32(DI)(R8*4), Y0, Y7
+	VMULPS       Y7, Y4, Y4
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y7
+	VFMADD213PS Y5, Y6, Y2
+	VBLENDVPS   Y7, Y2, Y5, Y5
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VMOVUPS     one<>+0(SB), Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     one<>+0(SB), Y7
+	VSUBPS      Y6, Y7, Y7
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y2, Y7
+	VMULPS      Y3, Y2, Y2
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Y8
+	VMAXPS  Y7, Y8, Y8
+	VDIVPS  Y8, Y2, Y2
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Y3, Y6, Y3
+	VADDPS Y6, Y6, Y6
+	VSUBPS one<>+0(SB), Y6, Y6
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Y7, Y8
+	VMULPS    two23<>+0(SB), Y7, Y9
+	VBLENDVPS Y8, Y9, Y7, Y9
+	VANDPS    minus23<>+0(SB), Y8, Y8
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Y9, Y9
+	VPSRAD    $0x17, Y9, Y10
+	VCVTDQ2PS Y10, Y10
+	VADDPS    Y8, Y10, Y10
+	VANDPS    mantissa<>+0(SB), Y9, Y9
+	VPADDD    bits075<>+0(SB), Y9, Y9
+	VSUBPS    one<>+0(SB), Y9, Y9
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Y8
+	VFMADD213PS lp7<>+0(SB), Y9, Y8
+	VFMADD213PS lp6<>+0(SB), Y9, Y8
+	VFMADD213PS lp5<>+0(SB), Y9, Y8
+	VFMADD213PS lp4<>+0(SB), Y9, Y8
+	VFMADD213PS lp3<>+0(SB), Y9, Y8
+	VFMADD213PS lp2<>+0(SB), Y9, Y8
+	VFMADD213PS lp1<>+0(SB), Y9, Y8
+	VFMADD213PS lp0<>+0(SB), Y9, Y8
+	VMULPS      Y9, Y9, Y11
+	VFMADD213PS Y9, Y11, Y8
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Y10, Y8
+	VFMADD231PS ln2hi<>+0(SB), Y10, Y8
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS    $0x00, zero<>+0(SB), Y7, Y9
+	VBLENDVPS Y9, negInf<>+0(SB), Y8, Y8
+	VCMPPS    $0x19, zero<>+0(SB), Y7, Y9
+	VCMPPS    $0x16, one<>+0(SB), Y7, Y7
+	VORPS     Y7, Y9, Y9
+	VBLENDVPS Y9, nan<>+0(SB), Y8, Y8
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS 64(SP), Y8, Y8
+	VXORPS signbit<>+0(SB), Y8, Y8
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMOVUPS expClamp<>+0(SB), Y7
+	VMINPS  Y8, Y7, Y7
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Y8
+	VFNMADD231PS log2e<>+0(SB), Y7, Y8
+	VSUBPS       expMagic<>+0(SB), Y8, Y9
+	VFNMSUB231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Y9
+	VFMADD213PS exp5<>+0(SB), Y7, Y9
+	VFMADD213PS exp4<>+0(SB), Y7, Y9
+	VFMADD213PS exp3<>+0(SB), Y7, Y9
+	VFMADD213PS exp2<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
+	VFMADD213PS one<>+0(SB), Y7, Y9
+
+	// mExpNeg: scaling by 2^n
+	VPSLLD  $0x17, Y8, Y8
+	VMULPS  Y8, Y9, Y9
+	VMULPS  twoM64<>+0(SB), Y9, Y9
+	VMOVUPS twoM149<>+0(SB), Y7
+	VMAXPS  Y9, Y7, Y7
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Y5, Y7, Y8
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS 64(SP), Y7, Y9
+	VMULPS Y2, Y9, Y9
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Y9, Y2
+	VMULPS      Y5, Y9, Y9
+	VANDPS      Y2, Y9, Y9
+	VMULPS      Y3, Y7, Y7
+	VFMADD231PS Y6, Y9, Y7
+	VXORPS      Y1, Y7, Y7
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMASKMOVPS 32(DI)(R8*4), Y0, Y1
+	VMULPS     96(SP), Y4, Y2
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
+	VMULPS     Y4, Y8, Y8
+	VANDNPS    Y8, Y1, Y8
+	VMULPS     Y2, Y7, Y7
+	VANDNPS    Y7, Y1, Y7
+
+	// store loss
+	VMASKMOVPS Y8, Y0, 32(CX)(R8*4)
+
+	// store grad
+	VMASKMOVPS Y7, Y0, 32(DX)(R8*4)
+	ADDQ       $+16, R8
+	JMP        tail
+
+done:
+	VZEROUPPER
+	RET
+
 // func lossAVX512(dst []float32, x []float32, y []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·lossAVX512(SB), NOSPLIT, $0-72
@@ -41111,5 +44460,2604 @@ tail:
 done:
 	VMOVUPD Z10, (DI)
 	VMOVUPD Z11, 64(DI)
+	VZEROUPPER
+	RET
+
+// func focalLossAndGradAVX512(loss []float32, grad []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalLossAndGradAVX512(SB), NOSPLIT, $0-160
+	// focalLossAndGradAVX512: loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)
+	// Registers:
+	//   AX   n = len(loss)
+	//   CX   &loss[0]
+	//   DX   &grad[0]
+	//   BX   &x[0]
+	//   SI   &y[0]
+	//   DI   &w[0]
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   ga1, broadcast
+	//   Z5   ga0, broadcast
+	//   Z6   gb1, broadcast
+	//   Z7   gb0, broadcast
+	//   Z8   gamma, broadcast
+	//   Z9   scale, broadcast
+	//   Z10  expClamp, preloaded
+	//   Z11  one, preloaded
+	//   Z12  half, preloaded
+	//   Z13  absmask, preloaded
+	//   R8   i, the element index
+	//   R9   n rounded down to the main loop's 128 elements
+	//   R9   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         loss_len+8(FP), AX
+	MOVQ         loss_base+0(FP), CX
+	MOVQ         grad_base+24(FP), DX
+	MOVQ         x_base+48(FP), BX
+	MOVQ         y_base+72(FP), SI
+	MOVQ         w_base+96(FP), DI
+	VBROADCASTSS oms+120(FP), Z0
+	VBROADCASTSS hs+124(FP), Z1
+	VBROADCASTSS al1+128(FP), Z2
+	VBROADCASTSS al0+132(FP), Z3
+	VBROADCASTSS ga1+136(FP), Z4
+	VBROADCASTSS ga0+140(FP), Z5
+	VBROADCASTSS gb1+144(FP), Z6
+	VBROADCASTSS gb0+148(FP), Z7
+	VBROADCASTSS gamma+152(FP), Z8
+	VBROADCASTSS scale+156(FP), Z9
+	VMOVUPS      expClamp<>+0(SB), Z10
+	VMOVUPS      one<>+0(SB), Z11
+	VMOVUPS      half<>+0(SB), Z12
+	VMOVUPS      absmask<>+0(SB), Z13
+	XORQ         R8, R8
+	MOVQ         AX, R9
+	ANDQ         $-128, R9
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(R8*4)
+	PREFETCHT0 2112(CX)(R8*4)
+	PREFETCHT0 2176(CX)(R8*4)
+	PREFETCHT0 2240(CX)(R8*4)
+	PREFETCHT0 2304(CX)(R8*4)
+	PREFETCHT0 2368(CX)(R8*4)
+	PREFETCHT0 2432(CX)(R8*4)
+	PREFETCHT0 2496(CX)(R8*4)
+	PREFETCHT0 2048(DX)(R8*4)
+	PREFETCHT0 2112(DX)(R8*4)
+	PREFETCHT0 2176(DX)(R8*4)
+	PREFETCHT0 2240(DX)(R8*4)
+	PREFETCHT0 2304(DX)(R8*4)
+	PREFETCHT0 2368(DX)(R8*4)
+	PREFETCHT0 2432(DX)(R8*4)
+	PREFETCHT0 2496(DX)(R8*4)
+	PREFETCHT0 2048(BX)(R8*4)
+	PREFETCHT0 2112(BX)(R8*4)
+	PREFETCHT0 2176(BX)(R8*4)
+	PREFETCHT0 2240(BX)(R8*4)
+	PREFETCHT0 2304(BX)(R8*4)
+	PREFETCHT0 2368(BX)(R8*4)
+	PREFETCHT0 2432(BX)(R8*4)
+	PREFETCHT0 2496(BX)(R8*4)
+	PREFETCHT0 2048(SI)(R8*4)
+	PREFETCHT0 2112(SI)(R8*4)
+	PREFETCHT0 2176(SI)(R8*4)
+	PREFETCHT0 2240(SI)(R8*4)
+	PREFETCHT0 2304(SI)(R8*4)
+	PREFETCHT0 2368(SI)(R8*4)
+	PREFETCHT0 2432(SI)(R8*4)
+	PREFETCHT0 2496(SI)(R8*4)
+	PREFETCHT0 2048(DI)(R8*4)
+	PREFETCHT0 2112(DI)(R8*4)
+	PREFETCHT0 2176(DI)(R8*4)
+	PREFETCHT0 2240(DI)(R8*4)
+	PREFETCHT0 2304(DI)(R8*4)
+	PREFETCHT0 2368(DI)(R8*4)
+	PREFETCHT0 2432(DI)(R8*4)
+	PREFETCHT0 2496(DI)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (BX)(R8*4), Z13, Z14
+	VMINPS Z14, Z10, Z14
+	VANDPS 64(BX)(R8*4), Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z17
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp5<>+0(SB), Z15, Z19
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z15, Z19
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z15, Z19
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z15, Z19
+	VFMADD213PS Z11, Z14, Z18
+	VFMADD213PS Z11, Z15, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VMOVAPS     Z11, Z21
+	VFMADD231PS Z18, Z14, Z20
+	VFMADD231PS Z19, Z15, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z17, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+	VSCALEFPS   Z17, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z14
+	VADDPS       Z11, Z21, Z15
+	VSUBPS       Z11, Z14, Z16
+	VSUBPS       Z11, Z15, Z17
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VDIVPS       Z14, Z20, Z18
+	VDIVPS       Z15, Z21, Z19
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD213PS Z21, Z19, Z15
+	VFNMADD231PS Z16, Z18, Z14
+	VFNMADD231PS Z17, Z19, Z15
+	VSUBPS       Z18, Z11, Z16
+	VSUBPS       Z19, Z11, Z17
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD231PS  Z23, Z17, Z15
+	VFMADD213PS  Z18, Z16, Z14
+	VFMADD213PS  Z19, Z17, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K1
+	VCMPPS      $0x1d, Z12, Z21, K2
+	VFMSUB213PS Z12, Z12, K1, Z20
+	VFMSUB213PS Z12, Z12, K2, Z21
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp7<>+0(SB), Z21, Z17
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z21, Z17
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z21, Z17
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z21, Z17
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z21, Z17
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z21, Z17
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z21, Z17
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z21, Z17
+	VMULPS      Z20, Z20, Z18
+	VFMADD213PS Z20, Z18, Z16
+	VMULPS      Z21, Z21, Z18
+	VFMADD213PS Z21, Z18, Z17
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K1, Z16
+	VADDPS ln2f<>+0(SB), Z17, K2, Z17
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (SI)(R8*4), Z18
+	VMOVUPS     64(SI)(R8*4), Z19
+	VFMADD213PS Z1, Z0, Z18
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z18, Z11, Z20
+	VSUBPS      Z19, Z11, Z21
+	VFPCLASSPSZ $0x54, (BX)(R8*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+	VFPCLASSPSZ $0x54, 64(BX)(R8*4), K1
+	VBLENDMPS   Z19, Z21, K1, Z21
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z18
+	VFMADD213PS Z3, Z2, Z19
+	VMULPS      (DI)(R8*4), Z18, Z18
+	VMULPS      64(DI)(R8*4), Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (BX)(R8*4), Z13, Z22
+	VPTESTMD    Z13, Z20, K1
+	VFMADD231PS Z22, Z20, K1, Z16
+	VANDPS      64(BX)(R8*4), Z13, Z22
+	VPTESTMD    Z13, Z21, K1
+	VFMADD231PS Z22, Z21, K1, Z17
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z11, Z22
+	VSUBPS      Z15, Z11, Z23
+	VSUBPS      Z20, Z11, Z24
+	VSUBPS      Z21, Z11, Z25
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z22, Z24
+	VFMADD231PS Z21, Z23, Z25
+	VMULPS      Z14, Z22, Z22
+	VMULPS      Z15, Z23, Z23
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z14, Z20, Z14
+	VSUBPS Z15, Z21, Z15
+	VADDPS Z20, Z20, Z20
+	VADDPS Z21, Z21, Z21
+	VSUBPS Z11, Z20, Z20
+	VSUBPS Z11, Z21, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z24, Z26
+	VMOVAPS     Z25, Z27
+	VFMADD213PS Z5, Z4, Z24
+	VFMADD213PS Z5, Z4, Z25
+	VFMADD213PS Z7, Z6, Z26
+	VFMADD213PS Z7, Z6, Z27
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z16, Z24, Z28
+	VMULPS Z17, Z25, Z29
+	VMULPS Z26, Z28, Z28
+	VMULPS Z27, Z29, Z29
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z26, Z24, Z24
+	VMULPS Z27, Z25, Z25
+	VMULPS Z8, Z26, Z26
+	VMULPS Z8, Z27, Z27
+	VMULPS Z22, Z26, Z26
+	VMULPS Z23, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z16, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z17, Z27, K1, Z27
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, (BX)(R8*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 64(BX)(R8*4), Z13, Z25
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (DI)(R8*4), Z14
+	VMOVUPS  64(DI)(R8*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z18, Z28, K1, Z28
+	VMULPS.Z Z19, Z29, K2, Z29
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+
+	// store loss
+	VMOVUPS Z28, (CX)(R8*4)
+	VMOVUPS Z29, 64(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z24, (DX)(R8*4)
+	VMOVUPS Z25, 64(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(BX)(R8*4), Z13, Z14
+	VMINPS Z14, Z10, Z14
+	VANDPS 192(BX)(R8*4), Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z17
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp5<>+0(SB), Z15, Z19
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z15, Z19
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z15, Z19
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z15, Z19
+	VFMADD213PS Z11, Z14, Z18
+	VFMADD213PS Z11, Z15, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VMOVAPS     Z11, Z21
+	VFMADD231PS Z18, Z14, Z20
+	VFMADD231PS Z19, Z15, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z17, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+	VSCALEFPS   Z17, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z14
+	VADDPS       Z11, Z21, Z15
+	VSUBPS       Z11, Z14, Z16
+	VSUBPS       Z11, Z15, Z17
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VDIVPS       Z14, Z20, Z18
+	VDIVPS       Z15, Z21, Z19
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD213PS Z21, Z19, Z15
+	VFNMADD231PS Z16, Z18, Z14
+	VFNMADD231PS Z17, Z19, Z15
+	VSUBPS       Z18, Z11, Z16
+	VSUBPS       Z19, Z11, Z17
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD231PS  Z23, Z17, Z15
+	VFMADD213PS  Z18, Z16, Z14
+	VFMADD213PS  Z19, Z17, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K1
+	VCMPPS      $0x1d, Z12, Z21, K2
+	VFMSUB213PS Z12, Z12, K1, Z20
+	VFMSUB213PS Z12, Z12, K2, Z21
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp7<>+0(SB), Z21, Z17
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z21, Z17
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z21, Z17
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z21, Z17
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z21, Z17
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z21, Z17
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z21, Z17
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z21, Z17
+	VMULPS      Z20, Z20, Z18
+	VFMADD213PS Z20, Z18, Z16
+	VMULPS      Z21, Z21, Z18
+	VFMADD213PS Z21, Z18, Z17
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K1, Z16
+	VADDPS ln2f<>+0(SB), Z17, K2, Z17
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(SI)(R8*4), Z18
+	VMOVUPS     192(SI)(R8*4), Z19
+	VFMADD213PS Z1, Z0, Z18
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z18, Z11, Z20
+	VSUBPS      Z19, Z11, Z21
+	VFPCLASSPSZ $0x54, 128(BX)(R8*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+	VFPCLASSPSZ $0x54, 192(BX)(R8*4), K1
+	VBLENDMPS   Z19, Z21, K1, Z21
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z18
+	VFMADD213PS Z3, Z2, Z19
+	VMULPS      128(DI)(R8*4), Z18, Z18
+	VMULPS      192(DI)(R8*4), Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(BX)(R8*4), Z13, Z22
+	VPTESTMD    Z13, Z20, K1
+	VFMADD231PS Z22, Z20, K1, Z16
+	VANDPS      192(BX)(R8*4), Z13, Z22
+	VPTESTMD    Z13, Z21, K1
+	VFMADD231PS Z22, Z21, K1, Z17
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z11, Z22
+	VSUBPS      Z15, Z11, Z23
+	VSUBPS      Z20, Z11, Z24
+	VSUBPS      Z21, Z11, Z25
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z22, Z24
+	VFMADD231PS Z21, Z23, Z25
+	VMULPS      Z14, Z22, Z22
+	VMULPS      Z15, Z23, Z23
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z14, Z20, Z14
+	VSUBPS Z15, Z21, Z15
+	VADDPS Z20, Z20, Z20
+	VADDPS Z21, Z21, Z21
+	VSUBPS Z11, Z20, Z20
+	VSUBPS Z11, Z21, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z24, Z26
+	VMOVAPS     Z25, Z27
+	VFMADD213PS Z5, Z4, Z24
+	VFMADD213PS Z5, Z4, Z25
+	VFMADD213PS Z7, Z6, Z26
+	VFMADD213PS Z7, Z6, Z27
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z16, Z24, Z28
+	VMULPS Z17, Z25, Z29
+	VMULPS Z26, Z28, Z28
+	VMULPS Z27, Z29, Z29
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z26, Z24, Z24
+	VMULPS Z27, Z25, Z25
+	VMULPS Z8, Z26, Z26
+	VMULPS Z8, Z27, Z27
+	VMULPS Z22, Z26, Z26
+	VMULPS Z23, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z16, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z17, Z27, K1, Z27
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 128(BX)(R8*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 192(BX)(R8*4), Z13, Z25
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(DI)(R8*4), Z14
+	VMOVUPS  192(DI)(R8*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z18, Z28, K1, Z28
+	VMULPS.Z Z19, Z29, K2, Z29
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+
+	// store loss
+	VMOVUPS Z28, 128(CX)(R8*4)
+	VMOVUPS Z29, 192(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z24, 128(DX)(R8*4)
+	VMOVUPS Z25, 192(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(BX)(R8*4), Z13, Z14
+	VMINPS Z14, Z10, Z14
+	VANDPS 320(BX)(R8*4), Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z17
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp5<>+0(SB), Z15, Z19
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z15, Z19
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z15, Z19
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z15, Z19
+	VFMADD213PS Z11, Z14, Z18
+	VFMADD213PS Z11, Z15, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VMOVAPS     Z11, Z21
+	VFMADD231PS Z18, Z14, Z20
+	VFMADD231PS Z19, Z15, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z17, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+	VSCALEFPS   Z17, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z14
+	VADDPS       Z11, Z21, Z15
+	VSUBPS       Z11, Z14, Z16
+	VSUBPS       Z11, Z15, Z17
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VDIVPS       Z14, Z20, Z18
+	VDIVPS       Z15, Z21, Z19
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD213PS Z21, Z19, Z15
+	VFNMADD231PS Z16, Z18, Z14
+	VFNMADD231PS Z17, Z19, Z15
+	VSUBPS       Z18, Z11, Z16
+	VSUBPS       Z19, Z11, Z17
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD231PS  Z23, Z17, Z15
+	VFMADD213PS  Z18, Z16, Z14
+	VFMADD213PS  Z19, Z17, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K1
+	VCMPPS      $0x1d, Z12, Z21, K2
+	VFMSUB213PS Z12, Z12, K1, Z20
+	VFMSUB213PS Z12, Z12, K2, Z21
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp7<>+0(SB), Z21, Z17
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z21, Z17
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z21, Z17
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z21, Z17
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z21, Z17
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z21, Z17
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z21, Z17
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z21, Z17
+	VMULPS      Z20, Z20, Z18
+	VFMADD213PS Z20, Z18, Z16
+	VMULPS      Z21, Z21, Z18
+	VFMADD213PS Z21, Z18, Z17
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K1, Z16
+	VADDPS ln2f<>+0(SB), Z17, K2, Z17
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(SI)(R8*4), Z18
+	VMOVUPS     320(SI)(R8*4), Z19
+	VFMADD213PS Z1, Z0, Z18
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z18, Z11, Z20
+	VSUBPS      Z19, Z11, Z21
+	VFPCLASSPSZ $0x54, 256(BX)(R8*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+	VFPCLASSPSZ $0x54, 320(BX)(R8*4), K1
+	VBLENDMPS   Z19, Z21, K1, Z21
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z18
+	VFMADD213PS Z3, Z2, Z19
+	VMULPS      256(DI)(R8*4), Z18, Z18
+	VMULPS      320(DI)(R8*4), Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(BX)(R8*4), Z13, Z22
+	VPTESTMD    Z13, Z20, K1
+	VFMADD231PS Z22, Z20, K1, Z16
+	VANDPS      320(BX)(R8*4), Z13, Z22
+	VPTESTMD    Z13, Z21, K1
+	VFMADD231PS Z22, Z21, K1, Z17
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z11, Z22
+	VSUBPS      Z15, Z11, Z23
+	VSUBPS      Z20, Z11, Z24
+	VSUBPS      Z21, Z11, Z25
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z22, Z24
+	VFMADD231PS Z21, Z23, Z25
+	VMULPS      Z14, Z22, Z22
+	VMULPS      Z15, Z23, Z23
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z14, Z20, Z14
+	VSUBPS Z15, Z21, Z15
+	VADDPS Z20, Z20, Z20
+	VADDPS Z21, Z21, Z21
+	VSUBPS Z11, Z20, Z20
+	VSUBPS Z11, Z21, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z24, Z26
+	VMOVAPS     Z25, Z27
+	VFMADD213PS Z5, Z4, Z24
+	VFMADD213PS Z5, Z4, Z25
+	VFMADD213PS Z7, Z6, Z26
+	VFMADD213PS Z7, Z6, Z27
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z16, Z24, Z28
+	VMULPS Z17, Z25, Z29
+	VMULPS Z26, Z28, Z28
+	VMULPS Z27, Z29, Z29
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z26, Z24, Z24
+	VMULPS Z27, Z25, Z25
+	VMULPS Z8, Z26, Z26
+	VMULPS Z8, Z27, Z27
+	VMULPS Z22, Z26, Z26
+	VMULPS Z23, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z16, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z17, Z27, K1, Z27
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 256(BX)(R8*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 320(BX)(R8*4), Z13, Z25
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(DI)(R8*4), Z14
+	VMOVUPS  320(DI)(R8*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z18, Z28, K1, Z28
+	VMULPS.Z Z19, Z29, K2, Z29
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+
+	// store loss
+	VMOVUPS Z28, 256(CX)(R8*4)
+	VMOVUPS Z29, 320(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z24, 256(DX)(R8*4)
+	VMOVUPS Z25, 320(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(BX)(R8*4), Z13, Z14
+	VMINPS Z14, Z10, Z14
+	VANDPS 448(BX)(R8*4), Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z14, Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z17
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z14
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z14
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VMOVUPS     exp6<>+0(SB), Z19
+	VFMADD213PS exp5<>+0(SB), Z14, Z18
+	VFMADD213PS exp5<>+0(SB), Z15, Z19
+	VFMADD213PS exp4<>+0(SB), Z14, Z18
+	VFMADD213PS exp4<>+0(SB), Z15, Z19
+	VFMADD213PS exp3<>+0(SB), Z14, Z18
+	VFMADD213PS exp3<>+0(SB), Z15, Z19
+	VFMADD213PS exp2<>+0(SB), Z14, Z18
+	VFMADD213PS exp2<>+0(SB), Z15, Z19
+	VFMADD213PS Z11, Z14, Z18
+	VFMADD213PS Z11, Z15, Z19
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z20
+	VMOVAPS     Z11, Z21
+	VFMADD231PS Z18, Z14, Z20
+	VFMADD231PS Z19, Z15, Z21
+	VSUBPS      Z20, Z11, Z22
+	VSUBPS      Z21, Z11, Z23
+	VFMADD231PS Z18, Z14, Z22
+	VFMADD231PS Z19, Z15, Z23
+	VSCALEFPS   Z16, Z20, Z20
+	VSCALEFPS   Z17, Z21, Z21
+	VSCALEFPS   Z16, Z22, Z22
+	VSCALEFPS   Z17, Z23, Z23
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z20, Z14
+	VADDPS       Z11, Z21, Z15
+	VSUBPS       Z11, Z14, Z16
+	VSUBPS       Z11, Z15, Z17
+	VSUBPS       Z16, Z20, Z16
+	VSUBPS       Z17, Z21, Z17
+	VDIVPS       Z14, Z20, Z18
+	VDIVPS       Z15, Z21, Z19
+	VFNMADD213PS Z20, Z18, Z14
+	VFNMADD213PS Z21, Z19, Z15
+	VFNMADD231PS Z16, Z18, Z14
+	VFNMADD231PS Z17, Z19, Z15
+	VSUBPS       Z18, Z11, Z16
+	VSUBPS       Z19, Z11, Z17
+	VFMADD231PS  Z22, Z16, Z14
+	VFMADD231PS  Z23, Z17, Z15
+	VFMADD213PS  Z18, Z16, Z14
+	VFMADD213PS  Z19, Z17, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z20, K1
+	VCMPPS      $0x1d, Z12, Z21, K2
+	VFMSUB213PS Z12, Z12, K1, Z20
+	VFMSUB213PS Z12, Z12, K2, Z21
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VMOVUPS     lp8<>+0(SB), Z17
+	VFMADD213PS lp7<>+0(SB), Z20, Z16
+	VFMADD213PS lp7<>+0(SB), Z21, Z17
+	VFMADD213PS lp6<>+0(SB), Z20, Z16
+	VFMADD213PS lp6<>+0(SB), Z21, Z17
+	VFMADD213PS lp5<>+0(SB), Z20, Z16
+	VFMADD213PS lp5<>+0(SB), Z21, Z17
+	VFMADD213PS lp4<>+0(SB), Z20, Z16
+	VFMADD213PS lp4<>+0(SB), Z21, Z17
+	VFMADD213PS lp3<>+0(SB), Z20, Z16
+	VFMADD213PS lp3<>+0(SB), Z21, Z17
+	VFMADD213PS lp2<>+0(SB), Z20, Z16
+	VFMADD213PS lp2<>+0(SB), Z21, Z17
+	VFMADD213PS lp1<>+0(SB), Z20, Z16
+	VFMADD213PS lp1<>+0(SB), Z21, Z17
+	VFMADD213PS lp0<>+0(SB), Z20, Z16
+	VFMADD213PS lp0<>+0(SB), Z21, Z17
+	VMULPS      Z20, Z20, Z18
+	VFMADD213PS Z20, Z18, Z16
+	VMULPS      Z21, Z21, Z18
+	VFMADD213PS Z21, Z18, Z17
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K1, Z16
+	VADDPS ln2f<>+0(SB), Z17, K2, Z17
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(SI)(R8*4), Z18
+	VMOVUPS     448(SI)(R8*4), Z19
+	VFMADD213PS Z1, Z0, Z18
+	VFMADD213PS Z1, Z0, Z19
+	VSUBPS      Z18, Z11, Z20
+	VSUBPS      Z19, Z11, Z21
+	VFPCLASSPSZ $0x54, 384(BX)(R8*4), K1
+	VBLENDMPS   Z18, Z20, K1, Z20
+	VFPCLASSPSZ $0x54, 448(BX)(R8*4), K1
+	VBLENDMPS   Z19, Z21, K1, Z21
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z18
+	VFMADD213PS Z3, Z2, Z19
+	VMULPS      384(DI)(R8*4), Z18, Z18
+	VMULPS      448(DI)(R8*4), Z19, Z19
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(BX)(R8*4), Z13, Z22
+	VPTESTMD    Z13, Z20, K1
+	VFMADD231PS Z22, Z20, K1, Z16
+	VANDPS      448(BX)(R8*4), Z13, Z22
+	VPTESTMD    Z13, Z21, K1
+	VFMADD231PS Z22, Z21, K1, Z17
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z14, Z11, Z22
+	VSUBPS      Z15, Z11, Z23
+	VSUBPS      Z20, Z11, Z24
+	VSUBPS      Z21, Z11, Z25
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z22, Z24
+	VFMADD231PS Z21, Z23, Z25
+	VMULPS      Z14, Z22, Z22
+	VMULPS      Z15, Z23, Z23
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z14, Z20, Z14
+	VSUBPS Z15, Z21, Z15
+	VADDPS Z20, Z20, Z20
+	VADDPS Z21, Z21, Z21
+	VSUBPS Z11, Z20, Z20
+	VSUBPS Z11, Z21, Z21
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z24, Z26
+	VMOVAPS     Z25, Z27
+	VFMADD213PS Z5, Z4, Z24
+	VFMADD213PS Z5, Z4, Z25
+	VFMADD213PS Z7, Z6, Z26
+	VFMADD213PS Z7, Z6, Z27
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z16, Z24, Z28
+	VMULPS Z17, Z25, Z29
+	VMULPS Z26, Z28, Z28
+	VMULPS Z27, Z29, Z29
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z26, Z24, Z24
+	VMULPS Z27, Z25, Z25
+	VMULPS Z8, Z26, Z26
+	VMULPS Z8, Z27, Z27
+	VMULPS Z22, Z26, Z26
+	VMULPS Z23, Z27, Z27
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z26, K1
+	VMULPS.Z    Z16, Z26, K1, Z26
+	VCMPPS      $0x04, zero<>+0(SB), Z27, K1
+	VMULPS.Z    Z17, Z27, K1, Z27
+	VMULPS      Z14, Z24, Z24
+	VMULPS      Z15, Z25, Z25
+	VFMADD231PS Z20, Z26, Z24
+	VFMADD231PS Z21, Z27, Z25
+	VPTERNLOGD  $0xd2, 384(BX)(R8*4), Z13, Z24
+	VPTERNLOGD  $0xd2, 448(BX)(R8*4), Z13, Z25
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(DI)(R8*4), Z14
+	VMOVUPS  448(DI)(R8*4), Z15
+	VMULPS   Z9, Z18, Z16
+	VMULPS   Z9, Z19, Z17
+	VCMPPS   $0x04, zero<>+0(SB), Z14, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z15, K2
+	VMULPS.Z Z18, Z28, K1, Z28
+	VMULPS.Z Z19, Z29, K2, Z29
+	VMULPS.Z Z16, Z24, K1, Z24
+	VMULPS.Z Z17, Z25, K2, Z25
+
+	// store loss
+	VMOVUPS Z28, 384(CX)(R8*4)
+	VMOVUPS Z29, 448(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z24, 384(DX)(R8*4)
+	VMOVUPS Z25, 448(DX)(R8*4)
+	ADDQ    $+128, R8
+	CMPQ    R8, R9
+	JB      loop
+
+after:
+tail:
+	CMPQ         R8, AX
+	JAE          done
+	MOVQ         AX, R9
+	SUBQ         R8, R9
+	VPBROADCASTD R9, Z14
+	VPCMPGTD     iota<>+0(SB), Z14, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (BX)(R8*4), K1, Z14
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z14, Z13, Z15
+	VMINPS Z15, Z10, Z15
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z16
+	VFNMADD231PS log2e<>+0(SB), Z15, Z16
+	VSUBPS       expMagic<>+0(SB), Z16, Z16
+	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z15
+	VFNMADD231PS ln2lo<>+0(SB), Z16, Z15
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z15, Z17
+	VFMADD213PS exp4<>+0(SB), Z15, Z17
+	VFMADD213PS exp3<>+0(SB), Z15, Z17
+	VFMADD213PS exp2<>+0(SB), Z15, Z17
+	VFMADD213PS Z11, Z15, Z17
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z11, Z18
+	VFMADD231PS Z17, Z15, Z18
+	VSUBPS      Z18, Z11, Z19
+	VFMADD231PS Z17, Z15, Z19
+	VSCALEFPS   Z16, Z18, Z18
+	VSCALEFPS   Z16, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z11, Z18, Z15
+	VSUBPS       Z11, Z15, Z16
+	VSUBPS       Z16, Z18, Z16
+	VDIVPS       Z15, Z18, Z17
+	VFNMADD213PS Z18, Z17, Z15
+	VFNMADD231PS Z16, Z17, Z15
+	VSUBPS       Z17, Z11, Z16
+	VFMADD231PS  Z19, Z16, Z15
+	VFMADD213PS  Z17, Z16, Z15
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z12, Z18, K2
+	VFMSUB213PS Z12, Z12, K2, Z18
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z16
+	VFMADD213PS lp7<>+0(SB), Z18, Z16
+	VFMADD213PS lp6<>+0(SB), Z18, Z16
+	VFMADD213PS lp5<>+0(SB), Z18, Z16
+	VFMADD213PS lp4<>+0(SB), Z18, Z16
+	VFMADD213PS lp3<>+0(SB), Z18, Z16
+	VFMADD213PS lp2<>+0(SB), Z18, Z16
+	VFMADD213PS lp1<>+0(SB), Z18, Z16
+	VFMADD213PS lp0<>+0(SB), Z18, Z16
+	VMULPS      Z18, Z18, Z17
+	VFMADD213PS Z18, Z17, Z16
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z16, K2, Z16
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (SI)(R8*4), K1, Z17
+	VFMADD213PS Z1, Z0, Z17
+	VSUBPS      Z17, Z11, Z18
+	VFPCLASSPSZ $0x54, Z14, K2
+	VBLENDMPS   Z17, Z18, K2, Z18
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z17
+	VMOVUPS.Z   (DI)(R8*4), K1, Z19
+	VMULPS      Z19, Z17, Z17
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z14, Z13, Z19
+	VPTESTMD    Z13, Z18, K2
+	VFMADD231PS Z19, Z18, K2, Z16
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z15, Z11, Z19
+	VSUBPS      Z18, Z11, Z20
+	VMULPS      Z15, Z20, Z20
+	VFMADD231PS Z18, Z19, Z20
+	VMULPS      Z15, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z15, Z18, Z15
+	VADDPS Z18, Z18, Z18
+	VSUBPS Z11, Z18, Z18
+
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0)
+	VMOVAPS     Z20, Z21
+	VFMADD213PS Z5, Z4, Z20
+	VFMADD213PS Z7, Z6, Z21
+
+	// mFocalElem: loss = ((ce*fa)*fb)*W
+	VMULPS Z16, Z20, Z22
+	VMULPS Z21, Z22, Z22
+
+	// mFocalElem: m = fa*fb, D = (gamma*fb)*P
+	VMULPS Z21, Z20, Z20
+	VMULPS Z8, Z21, Z21
+	VMULPS Z19, Z21, Z21
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z21, K2
+	VMULPS.Z    Z16, Z21, K2, Z21
+	VMULPS      Z15, Z20, Z20
+	VFMADD231PS Z18, Z21, Z20
+	VPTERNLOGD  $0xd2, Z14, Z13, Z20
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (DI)(R8*4), K1, Z14
+	VMULPS    Z9, Z17, Z15
+	VCMPPS    $0x04, zero<>+0(SB), Z14, K2
+	VMULPS.Z  Z17, Z22, K2, Z22
+	VMULPS.Z  Z15, Z20, K2, Z20
+
+	// store loss
+	VMOVUPS Z22, K1, (CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z20, K1, (DX)(R8*4)
+	ADDQ    $+16, R8
+	JMP     tail
+
+done:
+	VZEROUPPER
+	RET
+
+// func focalPowLossAndGradAVX512(loss []float32, grad []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·focalPowLossAndGradAVX512(SB), NOSPLIT, $0-144
+	// focalPowLossAndGradAVX512: loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)
+	// Registers:
+	//   AX   n = len(loss)
+	//   CX   &loss[0]
+	//   DX   &grad[0]
+	//   BX   &x[0]
+	//   SI   &y[0]
+	//   DI   &w[0]
+	//   Z0   oms, broadcast
+	//   Z1   hs, broadcast
+	//   Z2   al1, broadcast
+	//   Z3   al0, broadcast
+	//   Z4   gamma, broadcast
+	//   Z5   scale, broadcast
+	//   Z6   expClamp, preloaded
+	//   Z7   one, preloaded
+	//   Z8   half, preloaded
+	//   Z9   absmask, preloaded
+	//   R8   i, the element index
+	//   R9   n rounded down to the main loop's 128 elements
+	//   R9   tail: n - i
+	//   K1   tail: lanes i..i+15 present
+	//   K2   tail: the same, shifted right by 8 (upper float64 half)
+	//   every other vector register (and opmask): a temporary of a stage
+	MOVQ         loss_len+8(FP), AX
+	MOVQ         loss_base+0(FP), CX
+	MOVQ         grad_base+24(FP), DX
+	MOVQ         x_base+48(FP), BX
+	MOVQ         y_base+72(FP), SI
+	MOVQ         w_base+96(FP), DI
+	VBROADCASTSS oms+120(FP), Z0
+	VBROADCASTSS hs+124(FP), Z1
+	VBROADCASTSS al1+128(FP), Z2
+	VBROADCASTSS al0+132(FP), Z3
+	VBROADCASTSS gamma+136(FP), Z4
+	VBROADCASTSS scale+140(FP), Z5
+	VMOVUPS      expClamp<>+0(SB), Z6
+	VMOVUPS      one<>+0(SB), Z7
+	VMOVUPS      half<>+0(SB), Z8
+	VMOVUPS      absmask<>+0(SB), Z9
+	XORQ         R8, R8
+	MOVQ         AX, R9
+	ANDQ         $-128, R9
+	JEQ          after
+
+loop:
+	PREFETCHT0 2048(CX)(R8*4)
+	PREFETCHT0 2112(CX)(R8*4)
+	PREFETCHT0 2176(CX)(R8*4)
+	PREFETCHT0 2240(CX)(R8*4)
+	PREFETCHT0 2304(CX)(R8*4)
+	PREFETCHT0 2368(CX)(R8*4)
+	PREFETCHT0 2432(CX)(R8*4)
+	PREFETCHT0 2496(CX)(R8*4)
+	PREFETCHT0 2048(DX)(R8*4)
+	PREFETCHT0 2112(DX)(R8*4)
+	PREFETCHT0 2176(DX)(R8*4)
+	PREFETCHT0 2240(DX)(R8*4)
+	PREFETCHT0 2304(DX)(R8*4)
+	PREFETCHT0 2368(DX)(R8*4)
+	PREFETCHT0 2432(DX)(R8*4)
+	PREFETCHT0 2496(DX)(R8*4)
+	PREFETCHT0 2048(BX)(R8*4)
+	PREFETCHT0 2112(BX)(R8*4)
+	PREFETCHT0 2176(BX)(R8*4)
+	PREFETCHT0 2240(BX)(R8*4)
+	PREFETCHT0 2304(BX)(R8*4)
+	PREFETCHT0 2368(BX)(R8*4)
+	PREFETCHT0 2432(BX)(R8*4)
+	PREFETCHT0 2496(BX)(R8*4)
+	PREFETCHT0 2048(SI)(R8*4)
+	PREFETCHT0 2112(SI)(R8*4)
+	PREFETCHT0 2176(SI)(R8*4)
+	PREFETCHT0 2240(SI)(R8*4)
+	PREFETCHT0 2304(SI)(R8*4)
+	PREFETCHT0 2368(SI)(R8*4)
+	PREFETCHT0 2432(SI)(R8*4)
+	PREFETCHT0 2496(SI)(R8*4)
+	PREFETCHT0 2048(DI)(R8*4)
+	PREFETCHT0 2112(DI)(R8*4)
+	PREFETCHT0 2176(DI)(R8*4)
+	PREFETCHT0 2240(DI)(R8*4)
+	PREFETCHT0 2304(DI)(R8*4)
+	PREFETCHT0 2368(DI)(R8*4)
+	PREFETCHT0 2432(DI)(R8*4)
+	PREFETCHT0 2496(DI)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS (BX)(R8*4), Z9, Z10
+	VMINPS Z10, Z6, Z10
+	VANDPS 64(BX)(R8*4), Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z13
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp5<>+0(SB), Z11, Z15
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z11, Z15
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z11, Z15
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z11, Z15
+	VFMADD213PS Z7, Z10, Z14
+	VFMADD213PS Z7, Z11, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VMOVAPS     Z7, Z17
+	VFMADD231PS Z14, Z10, Z16
+	VFMADD231PS Z15, Z11, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFMADD231PS Z14, Z10, Z18
+	VFMADD231PS Z15, Z11, Z19
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z13, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+	VSCALEFPS   Z13, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z10
+	VADDPS       Z7, Z17, Z11
+	VSUBPS       Z7, Z10, Z12
+	VSUBPS       Z7, Z11, Z13
+	VSUBPS       Z12, Z16, Z12
+	VSUBPS       Z13, Z17, Z13
+	VDIVPS       Z10, Z16, Z14
+	VDIVPS       Z11, Z17, Z15
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD213PS Z17, Z15, Z11
+	VFNMADD231PS Z12, Z14, Z10
+	VFNMADD231PS Z13, Z15, Z11
+	VSUBPS       Z14, Z7, Z12
+	VSUBPS       Z15, Z7, Z13
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD231PS  Z19, Z13, Z11
+	VFMADD213PS  Z14, Z12, Z10
+	VFMADD213PS  Z15, Z13, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K1
+	VCMPPS      $0x1d, Z8, Z17, K2
+	VFMSUB213PS Z8, Z8, K1, Z16
+	VFMSUB213PS Z8, Z8, K2, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp7<>+0(SB), Z17, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z17, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z17, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z17, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z17, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z17, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z17, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z17, Z13
+	VMULPS      Z16, Z16, Z14
+	VFMADD213PS Z16, Z14, Z12
+	VMULPS      Z17, Z17, Z14
+	VFMADD213PS Z17, Z14, Z13
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K1, Z12
+	VADDPS ln2f<>+0(SB), Z13, K2, Z13
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     (SI)(R8*4), Z14
+	VMOVUPS     64(SI)(R8*4), Z15
+	VFMADD213PS Z1, Z0, Z14
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z14, Z7, Z16
+	VSUBPS      Z15, Z7, Z17
+	VFPCLASSPSZ $0x54, (BX)(R8*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+	VFPCLASSPSZ $0x54, 64(BX)(R8*4), K1
+	VBLENDMPS   Z15, Z17, K1, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z14
+	VFMADD213PS Z3, Z2, Z15
+	VMULPS      (DI)(R8*4), Z14, Z14
+	VMULPS      64(DI)(R8*4), Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      (BX)(R8*4), Z9, Z18
+	VPTESTMD    Z9, Z16, K1
+	VFMADD231PS Z18, Z16, K1, Z12
+	VANDPS      64(BX)(R8*4), Z9, Z18
+	VPTESTMD    Z9, Z17, K1
+	VFMADD231PS Z18, Z17, K1, Z13
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z7, Z18
+	VSUBPS      Z11, Z7, Z19
+	VSUBPS      Z16, Z7, Z20
+	VSUBPS      Z17, Z7, Z21
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z18, Z20
+	VFMADD231PS Z17, Z19, Z21
+	VMULPS      Z10, Z18, Z18
+	VMULPS      Z11, Z19, Z19
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z10, Z16, Z10
+	VSUBPS Z11, Z17, Z11
+	VADDPS Z16, Z16, Z16
+	VADDPS Z17, Z17, Z17
+	VSUBPS Z7, Z16, Z16
+	VSUBPS Z7, Z17, Z17
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z22
+	VMULPS    two23<>+0(SB), Z20, K1, Z22
+	VMOVUPS.Z minus23<>+0(SB), K1, Z23
+	VCMPPS    $0x11, twoM126<>+0(SB), Z21, K1
+	VMOVAPS   Z21, Z24
+	VMULPS    two23<>+0(SB), Z21, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z22, Z22
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSRAD    $0x17, Z22, Z26
+	VPSRAD    $0x17, Z24, Z27
+	VCVTDQ2PS Z26, Z26
+	VCVTDQ2PS Z27, Z27
+	VADDPS    Z23, Z26, Z26
+	VADDPS    Z25, Z27, Z27
+	VANDPS    mantissa<>+0(SB), Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z22, Z22
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VSUBPS    Z7, Z22, Z22
+	VSUBPS    Z7, Z24, Z24
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z23
+	VMOVUPS     lp8<>+0(SB), Z25
+	VFMADD213PS lp7<>+0(SB), Z22, Z23
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z22, Z23
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z22, Z23
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z22, Z23
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z22, Z23
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z22, Z23
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z22, Z23
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z22, Z23
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VMULPS      Z22, Z22, Z28
+	VFMADD213PS Z22, Z28, Z23
+	VMULPS      Z24, Z24, Z22
+	VFMADD213PS Z24, Z22, Z25
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z26, Z23
+	VFMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z26, Z23
+	VFMADD231PS ln2hi<>+0(SB), Z27, Z25
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z23
+	VCMPPS  $0x00, zero<>+0(SB), Z21, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z7, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z23
+	VCMPPS  $0x19, zero<>+0(SB), Z21, K1
+	VCMPPS  $0x16, Z7, Z21, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z23, Z23
+	VMULPS Z4, Z25, Z25
+	VXORPS signbit<>+0(SB), Z23, Z23
+	VXORPS signbit<>+0(SB), Z25, Z25
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z12, Z20, Z22
+	VMULPS Z13, Z21, Z23
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z24
+	VMULPS Z4, Z21, Z25
+	VMULPS Z18, Z24, Z24
+	VMULPS Z19, Z25, Z25
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z24, K1
+	VMULPS.Z    Z12, Z24, K1, Z24
+	VCMPPS      $0x04, zero<>+0(SB), Z25, K1
+	VMULPS.Z    Z13, Z25, K1, Z25
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z24, Z20
+	VFMADD231PS Z17, Z25, Z21
+	VPTERNLOGD  $0xd2, (BX)(R8*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 64(BX)(R8*4), Z9, Z21
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  (DI)(R8*4), Z10
+	VMOVUPS  64(DI)(R8*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
+
+	// store loss
+	VMOVUPS Z22, (CX)(R8*4)
+	VMOVUPS Z23, 64(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z20, (DX)(R8*4)
+	VMOVUPS Z21, 64(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 128(BX)(R8*4), Z9, Z10
+	VMINPS Z10, Z6, Z10
+	VANDPS 192(BX)(R8*4), Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z13
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp5<>+0(SB), Z11, Z15
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z11, Z15
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z11, Z15
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z11, Z15
+	VFMADD213PS Z7, Z10, Z14
+	VFMADD213PS Z7, Z11, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VMOVAPS     Z7, Z17
+	VFMADD231PS Z14, Z10, Z16
+	VFMADD231PS Z15, Z11, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFMADD231PS Z14, Z10, Z18
+	VFMADD231PS Z15, Z11, Z19
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z13, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+	VSCALEFPS   Z13, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z10
+	VADDPS       Z7, Z17, Z11
+	VSUBPS       Z7, Z10, Z12
+	VSUBPS       Z7, Z11, Z13
+	VSUBPS       Z12, Z16, Z12
+	VSUBPS       Z13, Z17, Z13
+	VDIVPS       Z10, Z16, Z14
+	VDIVPS       Z11, Z17, Z15
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD213PS Z17, Z15, Z11
+	VFNMADD231PS Z12, Z14, Z10
+	VFNMADD231PS Z13, Z15, Z11
+	VSUBPS       Z14, Z7, Z12
+	VSUBPS       Z15, Z7, Z13
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD231PS  Z19, Z13, Z11
+	VFMADD213PS  Z14, Z12, Z10
+	VFMADD213PS  Z15, Z13, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K1
+	VCMPPS      $0x1d, Z8, Z17, K2
+	VFMSUB213PS Z8, Z8, K1, Z16
+	VFMSUB213PS Z8, Z8, K2, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp7<>+0(SB), Z17, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z17, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z17, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z17, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z17, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z17, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z17, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z17, Z13
+	VMULPS      Z16, Z16, Z14
+	VFMADD213PS Z16, Z14, Z12
+	VMULPS      Z17, Z17, Z14
+	VFMADD213PS Z17, Z14, Z13
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K1, Z12
+	VADDPS ln2f<>+0(SB), Z13, K2, Z13
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     128(SI)(R8*4), Z14
+	VMOVUPS     192(SI)(R8*4), Z15
+	VFMADD213PS Z1, Z0, Z14
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z14, Z7, Z16
+	VSUBPS      Z15, Z7, Z17
+	VFPCLASSPSZ $0x54, 128(BX)(R8*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+	VFPCLASSPSZ $0x54, 192(BX)(R8*4), K1
+	VBLENDMPS   Z15, Z17, K1, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z14
+	VFMADD213PS Z3, Z2, Z15
+	VMULPS      128(DI)(R8*4), Z14, Z14
+	VMULPS      192(DI)(R8*4), Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      128(BX)(R8*4), Z9, Z18
+	VPTESTMD    Z9, Z16, K1
+	VFMADD231PS Z18, Z16, K1, Z12
+	VANDPS      192(BX)(R8*4), Z9, Z18
+	VPTESTMD    Z9, Z17, K1
+	VFMADD231PS Z18, Z17, K1, Z13
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z7, Z18
+	VSUBPS      Z11, Z7, Z19
+	VSUBPS      Z16, Z7, Z20
+	VSUBPS      Z17, Z7, Z21
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z18, Z20
+	VFMADD231PS Z17, Z19, Z21
+	VMULPS      Z10, Z18, Z18
+	VMULPS      Z11, Z19, Z19
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z10, Z16, Z10
+	VSUBPS Z11, Z17, Z11
+	VADDPS Z16, Z16, Z16
+	VADDPS Z17, Z17, Z17
+	VSUBPS Z7, Z16, Z16
+	VSUBPS Z7, Z17, Z17
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z22
+	VMULPS    two23<>+0(SB), Z20, K1, Z22
+	VMOVUPS.Z minus23<>+0(SB), K1, Z23
+	VCMPPS    $0x11, twoM126<>+0(SB), Z21, K1
+	VMOVAPS   Z21, Z24
+	VMULPS    two23<>+0(SB), Z21, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z22, Z22
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSRAD    $0x17, Z22, Z26
+	VPSRAD    $0x17, Z24, Z27
+	VCVTDQ2PS Z26, Z26
+	VCVTDQ2PS Z27, Z27
+	VADDPS    Z23, Z26, Z26
+	VADDPS    Z25, Z27, Z27
+	VANDPS    mantissa<>+0(SB), Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z22, Z22
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VSUBPS    Z7, Z22, Z22
+	VSUBPS    Z7, Z24, Z24
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z23
+	VMOVUPS     lp8<>+0(SB), Z25
+	VFMADD213PS lp7<>+0(SB), Z22, Z23
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z22, Z23
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z22, Z23
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z22, Z23
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z22, Z23
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z22, Z23
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z22, Z23
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z22, Z23
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VMULPS      Z22, Z22, Z28
+	VFMADD213PS Z22, Z28, Z23
+	VMULPS      Z24, Z24, Z22
+	VFMADD213PS Z24, Z22, Z25
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z26, Z23
+	VFMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z26, Z23
+	VFMADD231PS ln2hi<>+0(SB), Z27, Z25
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z23
+	VCMPPS  $0x00, zero<>+0(SB), Z21, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z7, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z23
+	VCMPPS  $0x19, zero<>+0(SB), Z21, K1
+	VCMPPS  $0x16, Z7, Z21, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z23, Z23
+	VMULPS Z4, Z25, Z25
+	VXORPS signbit<>+0(SB), Z23, Z23
+	VXORPS signbit<>+0(SB), Z25, Z25
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z12, Z20, Z22
+	VMULPS Z13, Z21, Z23
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z24
+	VMULPS Z4, Z21, Z25
+	VMULPS Z18, Z24, Z24
+	VMULPS Z19, Z25, Z25
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z24, K1
+	VMULPS.Z    Z12, Z24, K1, Z24
+	VCMPPS      $0x04, zero<>+0(SB), Z25, K1
+	VMULPS.Z    Z13, Z25, K1, Z25
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z24, Z20
+	VFMADD231PS Z17, Z25, Z21
+	VPTERNLOGD  $0xd2, 128(BX)(R8*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 192(BX)(R8*4), Z9, Z21
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  128(DI)(R8*4), Z10
+	VMOVUPS  192(DI)(R8*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
+
+	// store loss
+	VMOVUPS Z22, 128(CX)(R8*4)
+	VMOVUPS Z23, 192(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z20, 128(DX)(R8*4)
+	VMOVUPS Z21, 192(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 256(BX)(R8*4), Z9, Z10
+	VMINPS Z10, Z6, Z10
+	VANDPS 320(BX)(R8*4), Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z13
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp5<>+0(SB), Z11, Z15
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z11, Z15
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z11, Z15
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z11, Z15
+	VFMADD213PS Z7, Z10, Z14
+	VFMADD213PS Z7, Z11, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VMOVAPS     Z7, Z17
+	VFMADD231PS Z14, Z10, Z16
+	VFMADD231PS Z15, Z11, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFMADD231PS Z14, Z10, Z18
+	VFMADD231PS Z15, Z11, Z19
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z13, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+	VSCALEFPS   Z13, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z10
+	VADDPS       Z7, Z17, Z11
+	VSUBPS       Z7, Z10, Z12
+	VSUBPS       Z7, Z11, Z13
+	VSUBPS       Z12, Z16, Z12
+	VSUBPS       Z13, Z17, Z13
+	VDIVPS       Z10, Z16, Z14
+	VDIVPS       Z11, Z17, Z15
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD213PS Z17, Z15, Z11
+	VFNMADD231PS Z12, Z14, Z10
+	VFNMADD231PS Z13, Z15, Z11
+	VSUBPS       Z14, Z7, Z12
+	VSUBPS       Z15, Z7, Z13
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD231PS  Z19, Z13, Z11
+	VFMADD213PS  Z14, Z12, Z10
+	VFMADD213PS  Z15, Z13, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K1
+	VCMPPS      $0x1d, Z8, Z17, K2
+	VFMSUB213PS Z8, Z8, K1, Z16
+	VFMSUB213PS Z8, Z8, K2, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp7<>+0(SB), Z17, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z17, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z17, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z17, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z17, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z17, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z17, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z17, Z13
+	VMULPS      Z16, Z16, Z14
+	VFMADD213PS Z16, Z14, Z12
+	VMULPS      Z17, Z17, Z14
+	VFMADD213PS Z17, Z14, Z13
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K1, Z12
+	VADDPS ln2f<>+0(SB), Z13, K2, Z13
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     256(SI)(R8*4), Z14
+	VMOVUPS     320(SI)(R8*4), Z15
+	VFMADD213PS Z1, Z0, Z14
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z14, Z7, Z16
+	VSUBPS      Z15, Z7, Z17
+	VFPCLASSPSZ $0x54, 256(BX)(R8*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+	VFPCLASSPSZ $0x54, 320(BX)(R8*4), K1
+	VBLENDMPS   Z15, Z17, K1, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z14
+	VFMADD213PS Z3, Z2, Z15
+	VMULPS      256(DI)(R8*4), Z14, Z14
+	VMULPS      320(DI)(R8*4), Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      256(BX)(R8*4), Z9, Z18
+	VPTESTMD    Z9, Z16, K1
+	VFMADD231PS Z18, Z16, K1, Z12
+	VANDPS      320(BX)(R8*4), Z9, Z18
+	VPTESTMD    Z9, Z17, K1
+	VFMADD231PS Z18, Z17, K1, Z13
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z7, Z18
+	VSUBPS      Z11, Z7, Z19
+	VSUBPS      Z16, Z7, Z20
+	VSUBPS      Z17, Z7, Z21
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z18, Z20
+	VFMADD231PS Z17, Z19, Z21
+	VMULPS      Z10, Z18, Z18
+	VMULPS      Z11, Z19, Z19
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z10, Z16, Z10
+	VSUBPS Z11, Z17, Z11
+	VADDPS Z16, Z16, Z16
+	VADDPS Z17, Z17, Z17
+	VSUBPS Z7, Z16, Z16
+	VSUBPS Z7, Z17, Z17
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z22
+	VMULPS    two23<>+0(SB), Z20, K1, Z22
+	VMOVUPS.Z minus23<>+0(SB), K1, Z23
+	VCMPPS    $0x11, twoM126<>+0(SB), Z21, K1
+	VMOVAPS   Z21, Z24
+	VMULPS    two23<>+0(SB), Z21, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z22, Z22
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSRAD    $0x17, Z22, Z26
+	VPSRAD    $0x17, Z24, Z27
+	VCVTDQ2PS Z26, Z26
+	VCVTDQ2PS Z27, Z27
+	VADDPS    Z23, Z26, Z26
+	VADDPS    Z25, Z27, Z27
+	VANDPS    mantissa<>+0(SB), Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z22, Z22
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VSUBPS    Z7, Z22, Z22
+	VSUBPS    Z7, Z24, Z24
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z23
+	VMOVUPS     lp8<>+0(SB), Z25
+	VFMADD213PS lp7<>+0(SB), Z22, Z23
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z22, Z23
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z22, Z23
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z22, Z23
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z22, Z23
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z22, Z23
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z22, Z23
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z22, Z23
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VMULPS      Z22, Z22, Z28
+	VFMADD213PS Z22, Z28, Z23
+	VMULPS      Z24, Z24, Z22
+	VFMADD213PS Z24, Z22, Z25
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z26, Z23
+	VFMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z26, Z23
+	VFMADD231PS ln2hi<>+0(SB), Z27, Z25
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z23
+	VCMPPS  $0x00, zero<>+0(SB), Z21, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z7, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z23
+	VCMPPS  $0x19, zero<>+0(SB), Z21, K1
+	VCMPPS  $0x16, Z7, Z21, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z23, Z23
+	VMULPS Z4, Z25, Z25
+	VXORPS signbit<>+0(SB), Z23, Z23
+	VXORPS signbit<>+0(SB), Z25, Z25
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z12, Z20, Z22
+	VMULPS Z13, Z21, Z23
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z24
+	VMULPS Z4, Z21, Z25
+	VMULPS Z18, Z24, Z24
+	VMULPS Z19, Z25, Z25
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z24, K1
+	VMULPS.Z    Z12, Z24, K1, Z24
+	VCMPPS      $0x04, zero<>+0(SB), Z25, K1
+	VMULPS.Z    Z13, Z25, K1, Z25
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z24, Z20
+	VFMADD231PS Z17, Z25, Z21
+	VPTERNLOGD  $0xd2, 256(BX)(R8*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 320(BX)(R8*4), Z9, Z21
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  256(DI)(R8*4), Z10
+	VMOVUPS  320(DI)(R8*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
+
+	// store loss
+	VMOVUPS Z22, 256(CX)(R8*4)
+	VMOVUPS Z23, 320(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z20, 256(DX)(R8*4)
+	VMOVUPS Z21, 320(DX)(R8*4)
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS 384(BX)(R8*4), Z9, Z10
+	VMINPS Z10, Z6, Z10
+	VANDPS 448(BX)(R8*4), Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z10, Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z13
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z10, Z14
+	VFMADD213PS exp5<>+0(SB), Z11, Z15
+	VFMADD213PS exp4<>+0(SB), Z10, Z14
+	VFMADD213PS exp4<>+0(SB), Z11, Z15
+	VFMADD213PS exp3<>+0(SB), Z10, Z14
+	VFMADD213PS exp3<>+0(SB), Z11, Z15
+	VFMADD213PS exp2<>+0(SB), Z10, Z14
+	VFMADD213PS exp2<>+0(SB), Z11, Z15
+	VFMADD213PS Z7, Z10, Z14
+	VFMADD213PS Z7, Z11, Z15
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z16
+	VMOVAPS     Z7, Z17
+	VFMADD231PS Z14, Z10, Z16
+	VFMADD231PS Z15, Z11, Z17
+	VSUBPS      Z16, Z7, Z18
+	VSUBPS      Z17, Z7, Z19
+	VFMADD231PS Z14, Z10, Z18
+	VFMADD231PS Z15, Z11, Z19
+	VSCALEFPS   Z12, Z16, Z16
+	VSCALEFPS   Z13, Z17, Z17
+	VSCALEFPS   Z12, Z18, Z18
+	VSCALEFPS   Z13, Z19, Z19
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z16, Z10
+	VADDPS       Z7, Z17, Z11
+	VSUBPS       Z7, Z10, Z12
+	VSUBPS       Z7, Z11, Z13
+	VSUBPS       Z12, Z16, Z12
+	VSUBPS       Z13, Z17, Z13
+	VDIVPS       Z10, Z16, Z14
+	VDIVPS       Z11, Z17, Z15
+	VFNMADD213PS Z16, Z14, Z10
+	VFNMADD213PS Z17, Z15, Z11
+	VFNMADD231PS Z12, Z14, Z10
+	VFNMADD231PS Z13, Z15, Z11
+	VSUBPS       Z14, Z7, Z12
+	VSUBPS       Z15, Z7, Z13
+	VFMADD231PS  Z18, Z12, Z10
+	VFMADD231PS  Z19, Z13, Z11
+	VFMADD213PS  Z14, Z12, Z10
+	VFMADD213PS  Z15, Z13, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z16, K1
+	VCMPPS      $0x1d, Z8, Z17, K2
+	VFMSUB213PS Z8, Z8, K1, Z16
+	VFMSUB213PS Z8, Z8, K2, Z17
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z12
+	VFMADD213PS lp7<>+0(SB), Z17, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z12
+	VFMADD213PS lp6<>+0(SB), Z17, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z12
+	VFMADD213PS lp5<>+0(SB), Z17, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z12
+	VFMADD213PS lp4<>+0(SB), Z17, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z12
+	VFMADD213PS lp3<>+0(SB), Z17, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z12
+	VFMADD213PS lp2<>+0(SB), Z17, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z12
+	VFMADD213PS lp1<>+0(SB), Z17, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z12
+	VFMADD213PS lp0<>+0(SB), Z17, Z13
+	VMULPS      Z16, Z16, Z14
+	VFMADD213PS Z16, Z14, Z12
+	VMULPS      Z17, Z17, Z14
+	VFMADD213PS Z17, Z14, Z13
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K1, Z12
+	VADDPS ln2f<>+0(SB), Z13, K2, Z13
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS     384(SI)(R8*4), Z14
+	VMOVUPS     448(SI)(R8*4), Z15
+	VFMADD213PS Z1, Z0, Z14
+	VFMADD213PS Z1, Z0, Z15
+	VSUBPS      Z14, Z7, Z16
+	VSUBPS      Z15, Z7, Z17
+	VFPCLASSPSZ $0x54, 384(BX)(R8*4), K1
+	VBLENDMPS   Z14, Z16, K1, Z16
+	VFPCLASSPSZ $0x54, 448(BX)(R8*4), K1
+	VBLENDMPS   Z15, Z17, K1, Z17
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z14
+	VFMADD213PS Z3, Z2, Z15
+	VMULPS      384(DI)(R8*4), Z14, Z14
+	VMULPS      448(DI)(R8*4), Z15, Z15
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      384(BX)(R8*4), Z9, Z18
+	VPTESTMD    Z9, Z16, K1
+	VFMADD231PS Z18, Z16, K1, Z12
+	VANDPS      448(BX)(R8*4), Z9, Z18
+	VPTESTMD    Z9, Z17, K1
+	VFMADD231PS Z18, Z17, K1, Z13
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z10, Z7, Z18
+	VSUBPS      Z11, Z7, Z19
+	VSUBPS      Z16, Z7, Z20
+	VSUBPS      Z17, Z7, Z21
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z18, Z20
+	VFMADD231PS Z17, Z19, Z21
+	VMULPS      Z10, Z18, Z18
+	VMULPS      Z11, Z19, Z19
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z20, Z22, Z22
+	VDIVPS  Z22, Z18, Z18
+	VMOVUPS twoM149<>+0(SB), Z22
+	VMAXPS  Z21, Z22, Z22
+	VDIVPS  Z22, Z19, Z19
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z10, Z16, Z10
+	VSUBPS Z11, Z17, Z11
+	VADDPS Z16, Z16, Z16
+	VADDPS Z17, Z17, Z17
+	VSUBPS Z7, Z16, Z16
+	VSUBPS Z7, Z17, Z17
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z20, K1
+	VMOVAPS   Z20, Z22
+	VMULPS    two23<>+0(SB), Z20, K1, Z22
+	VMOVUPS.Z minus23<>+0(SB), K1, Z23
+	VCMPPS    $0x11, twoM126<>+0(SB), Z21, K1
+	VMOVAPS   Z21, Z24
+	VMULPS    two23<>+0(SB), Z21, K1, Z24
+	VMOVUPS.Z minus23<>+0(SB), K1, Z25
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z22, Z22
+	VPSUBD    bits075<>+0(SB), Z24, Z24
+	VPSRAD    $0x17, Z22, Z26
+	VPSRAD    $0x17, Z24, Z27
+	VCVTDQ2PS Z26, Z26
+	VCVTDQ2PS Z27, Z27
+	VADDPS    Z23, Z26, Z26
+	VADDPS    Z25, Z27, Z27
+	VANDPS    mantissa<>+0(SB), Z22, Z22
+	VANDPS    mantissa<>+0(SB), Z24, Z24
+	VPADDD    bits075<>+0(SB), Z22, Z22
+	VPADDD    bits075<>+0(SB), Z24, Z24
+	VSUBPS    Z7, Z22, Z22
+	VSUBPS    Z7, Z24, Z24
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z23
+	VMOVUPS     lp8<>+0(SB), Z25
+	VFMADD213PS lp7<>+0(SB), Z22, Z23
+	VFMADD213PS lp7<>+0(SB), Z24, Z25
+	VFMADD213PS lp6<>+0(SB), Z22, Z23
+	VFMADD213PS lp6<>+0(SB), Z24, Z25
+	VFMADD213PS lp5<>+0(SB), Z22, Z23
+	VFMADD213PS lp5<>+0(SB), Z24, Z25
+	VFMADD213PS lp4<>+0(SB), Z22, Z23
+	VFMADD213PS lp4<>+0(SB), Z24, Z25
+	VFMADD213PS lp3<>+0(SB), Z22, Z23
+	VFMADD213PS lp3<>+0(SB), Z24, Z25
+	VFMADD213PS lp2<>+0(SB), Z22, Z23
+	VFMADD213PS lp2<>+0(SB), Z24, Z25
+	VFMADD213PS lp1<>+0(SB), Z22, Z23
+	VFMADD213PS lp1<>+0(SB), Z24, Z25
+	VFMADD213PS lp0<>+0(SB), Z22, Z23
+	VFMADD213PS lp0<>+0(SB), Z24, Z25
+	VMULPS      Z22, Z22, Z28
+	VFMADD213PS Z22, Z28, Z23
+	VMULPS      Z24, Z24, Z22
+	VFMADD213PS Z24, Z22, Z25
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z26, Z23
+	VFMADD231PS ln2lo<>+0(SB), Z27, Z25
+	VFMADD231PS ln2hi<>+0(SB), Z26, Z23
+	VFMADD231PS ln2hi<>+0(SB), Z27, Z25
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z20, K1
+	VMOVUPS negInf<>+0(SB), K1, Z23
+	VCMPPS  $0x00, zero<>+0(SB), Z21, K1
+	VMOVUPS negInf<>+0(SB), K1, Z25
+	VCMPPS  $0x19, zero<>+0(SB), Z20, K1
+	VCMPPS  $0x16, Z7, Z20, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z23
+	VCMPPS  $0x19, zero<>+0(SB), Z21, K1
+	VCMPPS  $0x16, Z7, Z21, K2
+	KORW    K1, K2, K1
+	VMOVUPS nan<>+0(SB), K1, Z25
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z23, Z23
+	VMULPS Z4, Z25, Z25
+	VXORPS signbit<>+0(SB), Z23, Z23
+	VXORPS signbit<>+0(SB), Z25, Z25
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z23, Z6, Z20
+	VMINPS Z25, Z6, Z21
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z22
+	VMOVUPS      expMagic<>+0(SB), Z23
+	VFNMADD231PS log2e<>+0(SB), Z20, Z22
+	VFNMADD231PS log2e<>+0(SB), Z21, Z23
+	VSUBPS       expMagic<>+0(SB), Z22, Z22
+	VSUBPS       expMagic<>+0(SB), Z23, Z23
+	VFNMSUB231PS ln2hi<>+0(SB), Z22, Z20
+	VFNMSUB231PS ln2hi<>+0(SB), Z23, Z21
+	VFNMADD231PS ln2lo<>+0(SB), Z22, Z20
+	VFNMADD231PS ln2lo<>+0(SB), Z23, Z21
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z24
+	VMOVUPS     exp6<>+0(SB), Z25
+	VFMADD213PS exp5<>+0(SB), Z20, Z24
+	VFMADD213PS exp5<>+0(SB), Z21, Z25
+	VFMADD213PS exp4<>+0(SB), Z20, Z24
+	VFMADD213PS exp4<>+0(SB), Z21, Z25
+	VFMADD213PS exp3<>+0(SB), Z20, Z24
+	VFMADD213PS exp3<>+0(SB), Z21, Z25
+	VFMADD213PS exp2<>+0(SB), Z20, Z24
+	VFMADD213PS exp2<>+0(SB), Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+	VFMADD213PS Z7, Z20, Z24
+	VFMADD213PS Z7, Z21, Z25
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z22, Z24, Z24
+	VSCALEFPS Z23, Z25, Z25
+	VMOVUPS   twoM149<>+0(SB), Z20
+	VMAXPS    Z24, Z20, Z20
+	VMOVUPS   twoM149<>+0(SB), Z21
+	VMAXPS    Z25, Z21, Z21
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z12, Z20, Z22
+	VMULPS Z13, Z21, Z23
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z20, Z24
+	VMULPS Z4, Z21, Z25
+	VMULPS Z18, Z24, Z24
+	VMULPS Z19, Z25, Z25
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z24, K1
+	VMULPS.Z    Z12, Z24, K1, Z24
+	VCMPPS      $0x04, zero<>+0(SB), Z25, K1
+	VMULPS.Z    Z13, Z25, K1, Z25
+	VMULPS      Z10, Z20, Z20
+	VMULPS      Z11, Z21, Z21
+	VFMADD231PS Z16, Z24, Z20
+	VFMADD231PS Z17, Z25, Z21
+	VPTERNLOGD  $0xd2, 384(BX)(R8*4), Z9, Z20
+	VPTERNLOGD  $0xd2, 448(BX)(R8*4), Z9, Z21
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS  384(DI)(R8*4), Z10
+	VMOVUPS  448(DI)(R8*4), Z11
+	VMULPS   Z5, Z14, Z12
+	VMULPS   Z5, Z15, Z13
+	VCMPPS   $0x04, zero<>+0(SB), Z10, K1
+	VCMPPS   $0x04, zero<>+0(SB), Z11, K2
+	VMULPS.Z Z14, Z22, K1, Z22
+	VMULPS.Z Z15, Z23, K2, Z23
+	VMULPS.Z Z12, Z20, K1, Z20
+	VMULPS.Z Z13, Z21, K2, Z21
+
+	// store loss
+	VMOVUPS Z22, 384(CX)(R8*4)
+	VMOVUPS Z23, 448(CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z20, 384(DX)(R8*4)
+	VMOVUPS Z21, 448(DX)(R8*4)
+	ADDQ    $+128, R8
+	CMPQ    R8, R9
+	JB      loop
+
+after:
+tail:
+	CMPQ         R8, AX
+	JAE          done
+	MOVQ         AX, R9
+	SUBQ         R8, R9
+	VPBROADCASTD R9, Z10
+	VPCMPGTD     iota<>+0(SB), Z10, K1
+	KSHIFTRW     $0x08, K1, K2
+	VMOVUPS.Z    (BX)(R8*4), K1, Z10
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VANDPS Z10, Z9, Z11
+	VMINPS Z11, Z6, Z11
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VFNMADD231PS log2e<>+0(SB), Z11, Z12
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z11
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z11
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z13
+	VFMADD213PS exp5<>+0(SB), Z11, Z13
+	VFMADD213PS exp4<>+0(SB), Z11, Z13
+	VFMADD213PS exp3<>+0(SB), Z11, Z13
+	VFMADD213PS exp2<>+0(SB), Z11, Z13
+	VFMADD213PS Z7, Z11, Z13
+
+	// mExpNeg: scaling by 2^n
+	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
+	VMOVAPS     Z7, Z14
+	VFMADD231PS Z13, Z11, Z14
+	VSUBPS      Z14, Z7, Z15
+	VFMADD231PS Z13, Z11, Z15
+	VSCALEFPS   Z12, Z14, Z14
+	VSCALEFPS   Z12, Z15, Z15
+
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	VADDPS       Z7, Z14, Z11
+	VSUBPS       Z7, Z11, Z12
+	VSUBPS       Z12, Z14, Z12
+	VDIVPS       Z11, Z14, Z13
+	VFNMADD213PS Z14, Z13, Z11
+	VFNMADD231PS Z12, Z13, Z11
+	VSUBPS       Z13, Z7, Z12
+	VFMADD231PS  Z15, Z12, Z11
+	VFMADD213PS  Z13, Z12, Z11
+
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	VCMPPS      $0x1d, Z8, Z14, K2
+	VFMSUB213PS Z8, Z8, K2, Z14
+
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z12
+	VFMADD213PS lp7<>+0(SB), Z14, Z12
+	VFMADD213PS lp6<>+0(SB), Z14, Z12
+	VFMADD213PS lp5<>+0(SB), Z14, Z12
+	VFMADD213PS lp4<>+0(SB), Z14, Z12
+	VFMADD213PS lp3<>+0(SB), Z14, Z12
+	VFMADD213PS lp2<>+0(SB), Z14, Z12
+	VFMADD213PS lp1<>+0(SB), Z14, Z12
+	VFMADD213PS lp0<>+0(SB), Z14, Z12
+	VMULPS      Z14, Z14, Z13
+	VFMADD213PS Z14, Z13, Z12
+
+	// mLog1p: + k
+	VADDPS ln2f<>+0(SB), Z12, K2, Z12
+
+	// mFocalElem: smoothed target y' = fma(y, oms, hs), c = 1-y' for a clear sign bit, y' for a set one
+	VMOVUPS.Z   (SI)(R8*4), K1, Z13
+	VFMADD213PS Z1, Z0, Z13
+	VSUBPS      Z13, Z7, Z14
+	VFPCLASSPSZ $0x54, Z10, K2
+	VBLENDMPS   Z13, Z14, K2, Z14
+
+	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
+	VFMADD213PS Z3, Z2, Z13
+	VMOVUPS.Z   (DI)(R8*4), K1, Z15
+	VMULPS      Z15, Z13, Z13
+
+	// finish: linear term L = fma(c, |x|, L) where c != 0
+	VANDPS      Z10, Z9, Z15
+	VPTESTMD    Z9, Z14, K2
+	VFMADD231PS Z15, Z14, K2, Z12
+
+	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
+	VSUBPS      Z11, Z7, Z15
+	VSUBPS      Z14, Z7, Z16
+	VMULPS      Z11, Z16, Z16
+	VFMADD231PS Z14, Z15, Z16
+	VMULPS      Z11, Z15, Z15
+
+	// mFocalElem: P/max(q, 2^-149) (a NaN q stays NaN)
+	VMOVUPS twoM149<>+0(SB), Z17
+	VMAXPS  Z16, Z17, Z17
+	VDIVPS  Z17, Z15, Z15
+
+	// mFocalElem: c - sm and (c+c) - 1, for the gradient
+	VSUBPS Z11, Z14, Z11
+	VADDPS Z14, Z14, Z14
+	VSUBPS Z7, Z14, Z14
+
+	// mLog: a q below 2^-126 scaled by 2^23 (exact), kb = -23 there and +0 elsewhere
+	VCMPPS    $0x11, twoM126<>+0(SB), Z16, K2
+	VMOVAPS   Z16, Z17
+	VMULPS    two23<>+0(SB), Z16, K2, Z17
+	VMOVUPS.Z minus23<>+0(SB), K2, Z18
+
+	// mLog: ix = bits(qs) - bits(0.75), k = float(ix>>23) + kb, f = frombits(ix&mantissa + bits(0.75)) - 1
+	VPSUBD    bits075<>+0(SB), Z17, Z17
+	VPSRAD    $0x17, Z17, Z19
+	VCVTDQ2PS Z19, Z19
+	VADDPS    Z18, Z19, Z19
+	VANDPS    mantissa<>+0(SB), Z17, Z17
+	VPADDD    bits075<>+0(SB), Z17, Z17
+	VSUBPS    Z7, Z17, Z17
+
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)
+	VMOVUPS     lp8<>+0(SB), Z18
+	VFMADD213PS lp7<>+0(SB), Z17, Z18
+	VFMADD213PS lp6<>+0(SB), Z17, Z18
+	VFMADD213PS lp5<>+0(SB), Z17, Z18
+	VFMADD213PS lp4<>+0(SB), Z17, Z18
+	VFMADD213PS lp3<>+0(SB), Z17, Z18
+	VFMADD213PS lp2<>+0(SB), Z17, Z18
+	VFMADD213PS lp1<>+0(SB), Z17, Z18
+	VFMADD213PS lp0<>+0(SB), Z17, Z18
+	VMULPS      Z17, Z17, Z20
+	VFMADD213PS Z17, Z20, Z18
+
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)
+	VFMADD231PS ln2lo<>+0(SB), Z19, Z18
+	VFMADD231PS ln2hi<>+0(SB), Z19, Z18
+
+	// mLog: -Inf at q == 0, NaN where !(q >= 0 && q <= 1)
+	VCMPPS  $0x00, zero<>+0(SB), Z16, K2
+	VMOVUPS negInf<>+0(SB), K2, Z18
+	VCMPPS  $0x19, zero<>+0(SB), Z16, K2
+	VCMPPS  $0x16, Z7, Z16, K3
+	KORW    K2, K3, K2
+	VMOVUPS nan<>+0(SB), K2, Z18
+
+	// mFocalElem: m = mExpNeg(-(gamma*log(q))), at least 2^-149 (a NaN m stays NaN)
+	VMULPS Z4, Z18, Z18
+	VXORPS signbit<>+0(SB), Z18, Z18
+
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
+	VMINPS Z18, Z6, Z16
+
+	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z17
+	VFNMADD231PS log2e<>+0(SB), Z16, Z17
+	VSUBPS       expMagic<>+0(SB), Z17, Z17
+	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z16
+	VFNMADD231PS ln2lo<>+0(SB), Z17, Z16
+
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VMOVUPS     exp6<>+0(SB), Z18
+	VFMADD213PS exp5<>+0(SB), Z16, Z18
+	VFMADD213PS exp4<>+0(SB), Z16, Z18
+	VFMADD213PS exp3<>+0(SB), Z16, Z18
+	VFMADD213PS exp2<>+0(SB), Z16, Z18
+	VFMADD213PS Z7, Z16, Z18
+	VFMADD213PS Z7, Z16, Z18
+
+	// mExpNeg: scaling by 2^n
+	VSCALEFPS Z17, Z18, Z18
+	VMOVUPS   twoM149<>+0(SB), Z16
+	VMAXPS    Z18, Z16, Z16
+
+	// mFocalElem: loss = (ce*m)*W
+	VMULPS Z12, Z16, Z17
+
+	// mFocalElem: D = (gamma*m) * (P/max(q, 2^-149))
+	VMULPS Z4, Z16, Z18
+	VMULPS Z15, Z18, Z18
+
+	// mFocalElem: g = ±fma(D*ce, (c+c)-1, (c-sm)*m), D*ce taken as 0 where D == 0, negated for a set sign bit
+	VCMPPS      $0x04, zero<>+0(SB), Z18, K2
+	VMULPS.Z    Z12, Z18, K2, Z18
+	VMULPS      Z11, Z16, Z16
+	VFMADD231PS Z14, Z18, Z16
+	VPTERNLOGD  $0xd2, Z10, Z9, Z16
+
+	// mFocalElem: times W (the gradient by W*scale); a weight of exactly 0 gives +0
+	VMOVUPS.Z (DI)(R8*4), K1, Z10
+	VMULPS    Z5, Z13, Z11
+	VCMPPS    $0x04, zero<>+0(SB), Z10, K2
+	VMULPS.Z  Z13, Z17, K2, Z17
+	VMULPS.Z  Z11, Z16, K2, Z16
+
+	// store loss
+	VMOVUPS Z17, K1, (CX)(R8*4)
+
+	// store grad
+	VMOVUPS Z16, K1, (DX)(R8*4)
+	ADDQ    $+16, R8
+	JMP     tail
+
+done:
 	VZEROUPPER
 	RET

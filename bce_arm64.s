@@ -19700,3 +19700,2803 @@ focalPowLossGrad0_copyout:
 	CBNZ R7, focalPowLossGrad0_copyout
 focalPowLossGrad0_done:
 	RET
+
+// func focalLossAndGradNEON(loss []float32, grad []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, ga1 float32, ga0 float32, gb1 float32, gb0 float32, gamma float32, scale float32)
+// loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)
+TEXT ·focalLossAndGradNEON(SB), NOSPLIT, $384-160
+	MOVD loss_base+0(FP), R0
+	MOVD grad_base+24(FP), R14
+	MOVD x_base+48(FP), R1
+	MOVD y_base+72(FP), R2
+	MOVD w_base+96(FP), R3
+	MOVD x_len+56(FP), R6
+	MOVD $·neonConsts<>(SB), R9
+	VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]
+	VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]
+	MOVD $·neonFocal<>(SB), R9
+	VLD1.P 64(R9), [V14.S4, V15.S4, V16.S4, V17.S4]
+	VLD1 (R9), [V18.S4]
+	MOVWU oms+120(FP), R9
+	VMOV R9, V20.S[1]
+	MOVWU hs+124(FP), R9
+	VMOV R9, V20.S[2]
+	MOVWU al1+128(FP), R9
+	VMOV R9, V19.S[0]
+	MOVWU al0+132(FP), R9
+	VMOV R9, V19.S[1]
+	MOVWU ga1+136(FP), R9
+	VMOV R9, V19.S[2]
+	MOVWU ga0+140(FP), R9
+	VMOV R9, V19.S[3]
+	MOVWU gb1+144(FP), R9
+	VMOV R9, V18.S[2]
+	MOVWU gb0+148(FP), R9
+	VMOV R9, V18.S[3]
+	MOVWU gamma+152(FP), R9
+	VMOV R9, V20.S[3]
+	MOVWU scale+156(FP), R9
+	VMOV R9, V20.S[0]
+	AND $15, R6, R7
+	LSR $4, R6, R6
+	CBZ R6, focalLossAndGrad0_tail
+focalLossAndGrad0_loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V3.S4
+	WORD $0x4fb41023 // fmla v3.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f887 // fneg v7.4s, v4.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb518e4 // fmla v4.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V7.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V7.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V4.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V4.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	VLD1.P 16(R3), [V7.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V11.B16
+	VBIT V9.B16, V10.B16, V11.B16
+	VAND V26.B16, V9.B16, V9.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb7196a // fmla v10.4s, v11.4s, v23.s[3]
+	VDUP V24.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V24.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	WORD $0x6e2bdd6a // fmul v10.4s, v11.4s, v11.4s
+	VFMLA V12.S4, V10.S4, V11.S4
+	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c9 // fadd v9.4s, v30.4s, v6.4s
+	WORD $0x4ebed52a // fsub v10.4s, v9.4s, v30.4s
+	WORD $0x4eaad4ca // fsub v10.4s, v6.4s, v10.4s
+	WORD $0x6e29fccc // fdiv v12.4s, v6.4s, v9.4s
+	VFMLS V9.S4, V12.S4, V6.S4
+	VFMLS V10.S4, V12.S4, V6.S4
+	WORD $0x4eacd7c9 // fsub v9.4s, v30.4s, v12.4s
+	VFMLA V9.S4, V8.S4, V6.S4
+	VFMLA V9.S4, V6.S4, V12.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d846 // fcmeq v6.4s, v2.4s, #0
+	VDUP V19.S[1], V8.S4
+	WORD $0x4f931068 // fmla v8.4s, v3.4s, v19.s[0]
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea3d7c2 // fsub v2.4s, v30.4s, v3.4s
+	VCMTST V31.S4, V0.S4, V9.S4
+	VBIT V9.B16, V3.B16, V2.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
+	VMOV V11.B16, V9.B16
+	VFMLA V1.S4, V2.S4, V9.S4
+	VBIT V3.B16, V11.B16, V9.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eacd7c1 // fsub v1.4s, v30.4s, v12.4s
+	WORD $0x4ea2d7c3 // fsub v3.4s, v30.4s, v2.4s
+	WORD $0x6e2cdc63 // fmul v3.4s, v3.4s, v12.4s
+	VFMLA V1.S4, V2.S4, V3.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd81 // fmul v1.4s, v12.4s, v1.4s
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars
+	VDUP V19.S[3], V10.S4
+	WORD $0x4f93186a // fmla v10.4s, v3.4s, v19.s[2]
+	VDUP V18.S[3], V11.S4
+	WORD $0x4f92186b // fmla v11.4s, v3.4s, v18.s[2]
+	// mFocalElem: loss = ((ce * fa) * fb) * W
+	WORD $0x6e2add23 // fmul v3.4s, v9.4s, v10.4s
+	WORD $0x6e2bdc63 // fmul v3.4s, v3.4s, v11.4s
+	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
+	// mFocalElem: m = fa * fb, D = (gamma * fb) * P
+	WORD $0x6e2bdd4a // fmul v10.4s, v10.4s, v11.4s
+	WORD $0x4fb4996b // fmul v11.4s, v11.4s, v20.s[3]
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d82b // fcmeq v11.4s, v1.4s, #0
+	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
+	WORD $0x4e6b1c21 // bic v1.16b, v1.16b, v11.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e22d44b // fadd v11.4s, v2.4s, v2.4s
+	WORD $0x4ebed56b // fsub v11.4s, v11.4s, v30.4s
+	WORD $0x4eacd44c // fsub v12.4s, v2.4s, v12.4s
+	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
+	VFMLA V11.S4, V1.S4, V12.S4
+	VAND V31.B16, V0.B16, V1.B16
+	VEOR V1.B16, V12.B16, V12.B16
+	WORD $0x4f949108 // fmul v8.4s, v8.4s, v20.s[0]
+	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
+	WORD $0x4e661d8c // bic v12.16b, v12.16b, v6.16b
+	WORD $0x4e661c63 // bic v3.16b, v3.16b, v6.16b
+	// store
+	VST1.P [V3.S4], 16(R0)
+	// store the second output
+	VST1.P [V12.S4], 16(R14)
+	// vector 1 of 4: elements 4..7 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb410a0 // fmla v0.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f881 // fabs v1.4s, v4.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf422 // fmin v2.4s, v1.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd465 // fsub v5.4s, v3.4s, v27.4s
+	WORD $0x6ea0f846 // fneg v6.4s, v2.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518c2 // fmla v2.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V2.S4, V5.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V6.S4, V5.S4, V2.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V2.S4, V5.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V6.S4, V5.S4, V2.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V2.S4, V5.S4
+	WORD $0x4ea5d7c8 // fsub v8.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V2.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e23dd08 // fmul v8.4s, v8.4s, v3.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	VLD1.P 16(R2), [V3.S4]
+	VLD1.P 16(R3), [V6.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a9 // fcmge v9.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710aa // fmla v10.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V11.B16
+	VBIT V9.B16, V10.B16, V11.B16
+	VAND V26.B16, V9.B16, V9.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb7196a // fmla v10.4s, v11.4s, v23.s[3]
+	VDUP V24.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V24.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	WORD $0x6e2bdd6a // fmul v10.4s, v11.4s, v11.4s
+	VFMLA V12.S4, V10.S4, V11.S4
+	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c9 // fadd v9.4s, v30.4s, v5.4s
+	WORD $0x4ebed52a // fsub v10.4s, v9.4s, v30.4s
+	WORD $0x4eaad4aa // fsub v10.4s, v5.4s, v10.4s
+	WORD $0x6e29fcac // fdiv v12.4s, v5.4s, v9.4s
+	VFMLS V9.S4, V12.S4, V5.S4
+	VFMLS V10.S4, V12.S4, V5.S4
+	WORD $0x4eacd7c9 // fsub v9.4s, v30.4s, v12.4s
+	VFMLA V9.S4, V8.S4, V5.S4
+	VFMLA V9.S4, V5.S4, V12.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d8e5 // fcmeq v5.4s, v7.4s, #0
+	VDUP V19.S[1], V8.S4
+	WORD $0x4f931008 // fmla v8.4s, v0.4s, v19.s[0]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea0d7c7 // fsub v7.4s, v30.4s, v0.4s
+	VCMTST V31.S4, V4.S4, V9.S4
+	VBIT V9.B16, V0.B16, V7.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8e0 // fcmeq v0.4s, v7.4s, #0
+	VMOV V11.B16, V9.B16
+	VFMLA V1.S4, V7.S4, V9.S4
+	VBIT V0.B16, V11.B16, V9.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eacd7c0 // fsub v0.4s, v30.4s, v12.4s
+	WORD $0x4ea7d7c1 // fsub v1.4s, v30.4s, v7.4s
+	WORD $0x6e2cdc21 // fmul v1.4s, v1.4s, v12.4s
+	VFMLA V0.S4, V7.S4, V1.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e20dd80 // fmul v0.4s, v12.4s, v0.4s
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars
+	VDUP V19.S[3], V10.S4
+	WORD $0x4f93182a // fmla v10.4s, v1.4s, v19.s[2]
+	VDUP V18.S[3], V11.S4
+	WORD $0x4f92182b // fmla v11.4s, v1.4s, v18.s[2]
+	// mFocalElem: loss = ((ce * fa) * fb) * W
+	WORD $0x6e2add21 // fmul v1.4s, v9.4s, v10.4s
+	WORD $0x6e2bdc21 // fmul v1.4s, v1.4s, v11.4s
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	// mFocalElem: m = fa * fb, D = (gamma * fb) * P
+	WORD $0x6e2bdd4a // fmul v10.4s, v10.4s, v11.4s
+	WORD $0x4fb4996b // fmul v11.4s, v11.4s, v20.s[3]
+	WORD $0x6e20dd60 // fmul v0.4s, v11.4s, v0.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d80b // fcmeq v11.4s, v0.4s, #0
+	WORD $0x6e29dc00 // fmul v0.4s, v0.4s, v9.4s
+	WORD $0x4e6b1c00 // bic v0.16b, v0.16b, v11.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e27d4eb // fadd v11.4s, v7.4s, v7.4s
+	WORD $0x4ebed56b // fsub v11.4s, v11.4s, v30.4s
+	WORD $0x4eacd4ec // fsub v12.4s, v7.4s, v12.4s
+	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
+	VFMLA V11.S4, V0.S4, V12.S4
+	VAND V31.B16, V4.B16, V0.B16
+	VEOR V0.B16, V12.B16, V12.B16
+	WORD $0x4f949108 // fmul v8.4s, v8.4s, v20.s[0]
+	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
+	WORD $0x4e651d8c // bic v12.16b, v12.16b, v5.16b
+	WORD $0x4e651c21 // bic v1.16b, v1.16b, v5.16b
+	// store
+	VST1.P [V1.S4], 16(R0)
+	// store the second output
+	VST1.P [V12.S4], 16(R14)
+	// vector 2 of 4: elements 8..11 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb41060 // fmla v0.4s, v3.4s, v20.s[1]
+	WORD $0x4ea0f841 // fabs v1.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf423 // fmin v3.4s, v1.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd485 // fsub v5.4s, v4.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510a7 // fmla v7.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a7 // fmla v7.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V7.S4, V3.S4, V5.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V5.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V7.S4, V3.S4, V5.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V5.S4, V3.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V7.S4, V3.S4, V5.S4
+	WORD $0x4ea5d7c8 // fsub v8.4s, v30.4s, v5.4s
+	VFMLA V7.S4, V3.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	VLD1.P 16(R3), [V7.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a9 // fcmge v9.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710aa // fmla v10.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V11.B16
+	VBIT V9.B16, V10.B16, V11.B16
+	VAND V26.B16, V9.B16, V9.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb7196a // fmla v10.4s, v11.4s, v23.s[3]
+	VDUP V24.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V24.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	WORD $0x6e2bdd6a // fmul v10.4s, v11.4s, v11.4s
+	VFMLA V12.S4, V10.S4, V11.S4
+	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c9 // fadd v9.4s, v30.4s, v5.4s
+	WORD $0x4ebed52a // fsub v10.4s, v9.4s, v30.4s
+	WORD $0x4eaad4aa // fsub v10.4s, v5.4s, v10.4s
+	WORD $0x6e29fcac // fdiv v12.4s, v5.4s, v9.4s
+	VFMLS V9.S4, V12.S4, V5.S4
+	VFMLS V10.S4, V12.S4, V5.S4
+	WORD $0x4eacd7c9 // fsub v9.4s, v30.4s, v12.4s
+	VFMLA V9.S4, V8.S4, V5.S4
+	VFMLA V9.S4, V5.S4, V12.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d8c5 // fcmeq v5.4s, v6.4s, #0
+	VDUP V19.S[1], V8.S4
+	WORD $0x4f931008 // fmla v8.4s, v0.4s, v19.s[0]
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea0d7c6 // fsub v6.4s, v30.4s, v0.4s
+	VCMTST V31.S4, V2.S4, V9.S4
+	VBIT V9.B16, V0.B16, V6.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8c0 // fcmeq v0.4s, v6.4s, #0
+	VMOV V11.B16, V9.B16
+	VFMLA V1.S4, V6.S4, V9.S4
+	VBIT V0.B16, V11.B16, V9.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eacd7c0 // fsub v0.4s, v30.4s, v12.4s
+	WORD $0x4ea6d7c1 // fsub v1.4s, v30.4s, v6.4s
+	WORD $0x6e2cdc21 // fmul v1.4s, v1.4s, v12.4s
+	VFMLA V0.S4, V6.S4, V1.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e20dd80 // fmul v0.4s, v12.4s, v0.4s
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars
+	VDUP V19.S[3], V10.S4
+	WORD $0x4f93182a // fmla v10.4s, v1.4s, v19.s[2]
+	VDUP V18.S[3], V11.S4
+	WORD $0x4f92182b // fmla v11.4s, v1.4s, v18.s[2]
+	// mFocalElem: loss = ((ce * fa) * fb) * W
+	WORD $0x6e2add21 // fmul v1.4s, v9.4s, v10.4s
+	WORD $0x6e2bdc21 // fmul v1.4s, v1.4s, v11.4s
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	// mFocalElem: m = fa * fb, D = (gamma * fb) * P
+	WORD $0x6e2bdd4a // fmul v10.4s, v10.4s, v11.4s
+	WORD $0x4fb4996b // fmul v11.4s, v11.4s, v20.s[3]
+	WORD $0x6e20dd60 // fmul v0.4s, v11.4s, v0.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d80b // fcmeq v11.4s, v0.4s, #0
+	WORD $0x6e29dc00 // fmul v0.4s, v0.4s, v9.4s
+	WORD $0x4e6b1c00 // bic v0.16b, v0.16b, v11.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e26d4cb // fadd v11.4s, v6.4s, v6.4s
+	WORD $0x4ebed56b // fsub v11.4s, v11.4s, v30.4s
+	WORD $0x4eacd4cc // fsub v12.4s, v6.4s, v12.4s
+	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
+	VFMLA V11.S4, V0.S4, V12.S4
+	VAND V31.B16, V2.B16, V0.B16
+	VEOR V0.B16, V12.B16, V12.B16
+	WORD $0x4f949108 // fmul v8.4s, v8.4s, v20.s[0]
+	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
+	WORD $0x4e651d8c // bic v12.16b, v12.16b, v5.16b
+	WORD $0x4e651c21 // bic v1.16b, v1.16b, v5.16b
+	// store
+	VST1.P [V1.S4], 16(R0)
+	// store the second output
+	VST1.P [V12.S4], 16(R14)
+	// vector 3 of 4: elements 12..15 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb41080 // fmla v0.4s, v4.4s, v20.s[1]
+	WORD $0x4ea0f861 // fabs v1.4s, v3.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf422 // fmin v2.4s, v1.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951044 // fmla v4.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd485 // fsub v5.4s, v4.4s, v27.4s
+	WORD $0x6ea0f846 // fneg v6.4s, v2.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518c2 // fmla v2.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V2.S4, V5.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V6.S4, V5.S4, V2.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V2.S4, V5.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V6.S4, V5.S4, V2.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V2.S4, V5.S4
+	WORD $0x4ea5d7c8 // fsub v8.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V2.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a2 // fcmge v2.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb710a4 // fmla v4.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V6.B16
+	VBIT V2.B16, V4.B16, V6.B16
+	VAND V26.B16, V2.B16, V2.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb718c4 // fmla v4.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V9.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	VDUP V24.S[2], V4.S4
+	VFMLA V6.S4, V9.S4, V4.S4
+	VDUP V24.S[3], V9.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	VDUP V25.S[0], V4.S4
+	VFMLA V6.S4, V9.S4, V4.S4
+	VDUP V25.S[1], V9.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	VDUP V25.S[2], V4.S4
+	VFMLA V6.S4, V9.S4, V4.S4
+	VDUP V25.S[3], V9.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	WORD $0x6e26dcc4 // fmul v4.4s, v6.4s, v6.4s
+	VFMLA V9.S4, V4.S4, V6.S4
+	WORD $0x4e22d4c6 // fadd v6.4s, v6.4s, v2.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c2 // fadd v2.4s, v30.4s, v5.4s
+	WORD $0x4ebed444 // fsub v4.4s, v2.4s, v30.4s
+	WORD $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
+	WORD $0x6e22fca9 // fdiv v9.4s, v5.4s, v2.4s
+	VFMLS V2.S4, V9.S4, V5.S4
+	VFMLS V4.S4, V9.S4, V5.S4
+	WORD $0x4ea9d7c2 // fsub v2.4s, v30.4s, v9.4s
+	VFMLA V2.S4, V8.S4, V5.S4
+	VFMLA V2.S4, V5.S4, V9.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d8e2 // fcmeq v2.4s, v7.4s, #0
+	VDUP V19.S[1], V4.S4
+	WORD $0x4f931004 // fmla v4.4s, v0.4s, v19.s[0]
+	WORD $0x6e24dce4 // fmul v4.4s, v7.4s, v4.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea0d7c5 // fsub v5.4s, v30.4s, v0.4s
+	VCMTST V31.S4, V3.S4, V7.S4
+	VBIT V7.B16, V0.B16, V5.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8a0 // fcmeq v0.4s, v5.4s, #0
+	VMOV V6.B16, V7.B16
+	VFMLA V1.S4, V5.S4, V7.S4
+	VBIT V0.B16, V6.B16, V7.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4ea9d7c0 // fsub v0.4s, v30.4s, v9.4s
+	WORD $0x4ea5d7c1 // fsub v1.4s, v30.4s, v5.4s
+	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
+	VFMLA V0.S4, V5.S4, V1.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e20dd20 // fmul v0.4s, v9.4s, v0.4s
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars
+	VDUP V19.S[3], V6.S4
+	WORD $0x4f931826 // fmla v6.4s, v1.4s, v19.s[2]
+	VDUP V18.S[3], V8.S4
+	WORD $0x4f921828 // fmla v8.4s, v1.4s, v18.s[2]
+	// mFocalElem: loss = ((ce * fa) * fb) * W
+	WORD $0x6e26dce1 // fmul v1.4s, v7.4s, v6.4s
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	WORD $0x6e24dc21 // fmul v1.4s, v1.4s, v4.4s
+	// mFocalElem: m = fa * fb, D = (gamma * fb) * P
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	WORD $0x4fb49908 // fmul v8.4s, v8.4s, v20.s[3]
+	WORD $0x6e20dd00 // fmul v0.4s, v8.4s, v0.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d808 // fcmeq v8.4s, v0.4s, #0
+	WORD $0x6e27dc00 // fmul v0.4s, v0.4s, v7.4s
+	WORD $0x4e681c00 // bic v0.16b, v0.16b, v8.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e25d4a8 // fadd v8.4s, v5.4s, v5.4s
+	WORD $0x4ebed508 // fsub v8.4s, v8.4s, v30.4s
+	WORD $0x4ea9d4a9 // fsub v9.4s, v5.4s, v9.4s
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	VFMLA V8.S4, V0.S4, V9.S4
+	VAND V31.B16, V3.B16, V0.B16
+	VEOR V0.B16, V9.B16, V9.B16
+	WORD $0x4f949084 // fmul v4.4s, v4.4s, v20.s[0]
+	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
+	WORD $0x4e621d29 // bic v9.16b, v9.16b, v2.16b
+	WORD $0x4e621c21 // bic v1.16b, v1.16b, v2.16b
+	// store
+	VST1.P [V1.S4], 16(R0)
+	// store the second output
+	VST1.P [V9.S4], 16(R14)
+	SUB $1, R6, R6
+	CBNZ R6, focalLossAndGrad0_loop
+focalLossAndGrad0_tail:
+	CBZ R7, focalLossAndGrad0_done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	ADD $8, RSP, R9
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	ADD $8, RSP, R9
+	MOVD R7, R10
+	MOVW $-1, R13
+focalLossAndGrad0_copyin:
+	MOVWU.P 4(R1), R11
+	MOVW R11, 0(R9)
+	MOVWU.P 4(R2), R11
+	MOVW R11, 64(R9)
+	MOVWU.P 4(R3), R11
+	MOVW R11, 128(R9)
+	MOVW R13, 256(R9)
+	ADD $4, R9, R9
+	SUB $1, R10, R10
+	CBNZ R10, focalLossAndGrad0_copyin
+	ADD $8, RSP, R1
+	ADD $72, RSP, R2
+	ADD $136, RSP, R3
+	ADD $264, RSP, R12
+	MOVD R0, R8
+	ADD $8, RSP, R0
+	MOVD R14, R15
+	ADD $328, RSP, R14
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V3.S4
+	WORD $0x4fb41023 // fmla v3.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f887 // fneg v7.4s, v4.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb518e4 // fmla v4.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V7.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V7.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V4.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V4.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	VLD1.P 16(R3), [V7.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c9 // fcmge v9.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710ca // fmla v10.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V11.B16
+	VBIT V9.B16, V10.B16, V11.B16
+	VAND V26.B16, V9.B16, V9.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb7196a // fmla v10.4s, v11.4s, v23.s[3]
+	VDUP V24.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V24.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	WORD $0x6e2bdd6a // fmul v10.4s, v11.4s, v11.4s
+	VFMLA V12.S4, V10.S4, V11.S4
+	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c9 // fadd v9.4s, v30.4s, v6.4s
+	WORD $0x4ebed52a // fsub v10.4s, v9.4s, v30.4s
+	WORD $0x4eaad4ca // fsub v10.4s, v6.4s, v10.4s
+	WORD $0x6e29fccc // fdiv v12.4s, v6.4s, v9.4s
+	VFMLS V9.S4, V12.S4, V6.S4
+	VFMLS V10.S4, V12.S4, V6.S4
+	WORD $0x4eacd7c9 // fsub v9.4s, v30.4s, v12.4s
+	VFMLA V9.S4, V8.S4, V6.S4
+	VFMLA V9.S4, V6.S4, V12.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d846 // fcmeq v6.4s, v2.4s, #0
+	VDUP V19.S[1], V8.S4
+	WORD $0x4f931068 // fmla v8.4s, v3.4s, v19.s[0]
+	WORD $0x6e28dc48 // fmul v8.4s, v2.4s, v8.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea3d7c2 // fsub v2.4s, v30.4s, v3.4s
+	VCMTST V31.S4, V0.S4, V9.S4
+	VBIT V9.B16, V3.B16, V2.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
+	VMOV V11.B16, V9.B16
+	VFMLA V1.S4, V2.S4, V9.S4
+	VBIT V3.B16, V11.B16, V9.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eacd7c1 // fsub v1.4s, v30.4s, v12.4s
+	WORD $0x4ea2d7c3 // fsub v3.4s, v30.4s, v2.4s
+	WORD $0x6e2cdc63 // fmul v3.4s, v3.4s, v12.4s
+	VFMLA V1.S4, V2.S4, V3.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd81 // fmul v1.4s, v12.4s, v1.4s
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars
+	VDUP V19.S[3], V10.S4
+	WORD $0x4f93186a // fmla v10.4s, v3.4s, v19.s[2]
+	VDUP V18.S[3], V11.S4
+	WORD $0x4f92186b // fmla v11.4s, v3.4s, v18.s[2]
+	// mFocalElem: loss = ((ce * fa) * fb) * W
+	WORD $0x6e2add23 // fmul v3.4s, v9.4s, v10.4s
+	WORD $0x6e2bdc63 // fmul v3.4s, v3.4s, v11.4s
+	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
+	// mFocalElem: m = fa * fb, D = (gamma * fb) * P
+	WORD $0x6e2bdd4a // fmul v10.4s, v10.4s, v11.4s
+	WORD $0x4fb4996b // fmul v11.4s, v11.4s, v20.s[3]
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d82b // fcmeq v11.4s, v1.4s, #0
+	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
+	WORD $0x4e6b1c21 // bic v1.16b, v1.16b, v11.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e22d44b // fadd v11.4s, v2.4s, v2.4s
+	WORD $0x4ebed56b // fsub v11.4s, v11.4s, v30.4s
+	WORD $0x4eacd44c // fsub v12.4s, v2.4s, v12.4s
+	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
+	VFMLA V11.S4, V1.S4, V12.S4
+	VAND V31.B16, V0.B16, V1.B16
+	VEOR V1.B16, V12.B16, V12.B16
+	WORD $0x4f949108 // fmul v8.4s, v8.4s, v20.s[0]
+	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
+	WORD $0x4e661d8c // bic v12.16b, v12.16b, v6.16b
+	WORD $0x4e661c63 // bic v3.16b, v3.16b, v6.16b
+	// store
+	VST1.P [V3.S4], 16(R0)
+	// store the second output
+	VST1.P [V12.S4], 16(R14)
+	// vector 1 of 4: elements 4..7 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb410a0 // fmla v0.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f881 // fabs v1.4s, v4.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf422 // fmin v2.4s, v1.4s, v28.4s
+	VMOV V27.B16, V3.B16
+	WORD $0x4f951043 // fmla v3.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd465 // fsub v5.4s, v3.4s, v27.4s
+	WORD $0x6ea0f846 // fneg v6.4s, v2.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518c2 // fmla v2.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V2.S4, V5.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V6.S4, V5.S4, V2.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V2.S4, V5.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V6.S4, V5.S4, V2.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V2.S4, V5.S4
+	WORD $0x4ea5d7c8 // fsub v8.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V2.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e23dd08 // fmul v8.4s, v8.4s, v3.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V2.S4]
+	VLD1.P 16(R2), [V3.S4]
+	VLD1.P 16(R3), [V6.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a9 // fcmge v9.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710aa // fmla v10.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V11.B16
+	VBIT V9.B16, V10.B16, V11.B16
+	VAND V26.B16, V9.B16, V9.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb7196a // fmla v10.4s, v11.4s, v23.s[3]
+	VDUP V24.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V24.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	WORD $0x6e2bdd6a // fmul v10.4s, v11.4s, v11.4s
+	VFMLA V12.S4, V10.S4, V11.S4
+	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c9 // fadd v9.4s, v30.4s, v5.4s
+	WORD $0x4ebed52a // fsub v10.4s, v9.4s, v30.4s
+	WORD $0x4eaad4aa // fsub v10.4s, v5.4s, v10.4s
+	WORD $0x6e29fcac // fdiv v12.4s, v5.4s, v9.4s
+	VFMLS V9.S4, V12.S4, V5.S4
+	VFMLS V10.S4, V12.S4, V5.S4
+	WORD $0x4eacd7c9 // fsub v9.4s, v30.4s, v12.4s
+	VFMLA V9.S4, V8.S4, V5.S4
+	VFMLA V9.S4, V5.S4, V12.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d8e5 // fcmeq v5.4s, v7.4s, #0
+	VDUP V19.S[1], V8.S4
+	WORD $0x4f931008 // fmla v8.4s, v0.4s, v19.s[0]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea0d7c7 // fsub v7.4s, v30.4s, v0.4s
+	VCMTST V31.S4, V4.S4, V9.S4
+	VBIT V9.B16, V0.B16, V7.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8e0 // fcmeq v0.4s, v7.4s, #0
+	VMOV V11.B16, V9.B16
+	VFMLA V1.S4, V7.S4, V9.S4
+	VBIT V0.B16, V11.B16, V9.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eacd7c0 // fsub v0.4s, v30.4s, v12.4s
+	WORD $0x4ea7d7c1 // fsub v1.4s, v30.4s, v7.4s
+	WORD $0x6e2cdc21 // fmul v1.4s, v1.4s, v12.4s
+	VFMLA V0.S4, V7.S4, V1.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e20dd80 // fmul v0.4s, v12.4s, v0.4s
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars
+	VDUP V19.S[3], V10.S4
+	WORD $0x4f93182a // fmla v10.4s, v1.4s, v19.s[2]
+	VDUP V18.S[3], V11.S4
+	WORD $0x4f92182b // fmla v11.4s, v1.4s, v18.s[2]
+	// mFocalElem: loss = ((ce * fa) * fb) * W
+	WORD $0x6e2add21 // fmul v1.4s, v9.4s, v10.4s
+	WORD $0x6e2bdc21 // fmul v1.4s, v1.4s, v11.4s
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	// mFocalElem: m = fa * fb, D = (gamma * fb) * P
+	WORD $0x6e2bdd4a // fmul v10.4s, v10.4s, v11.4s
+	WORD $0x4fb4996b // fmul v11.4s, v11.4s, v20.s[3]
+	WORD $0x6e20dd60 // fmul v0.4s, v11.4s, v0.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d80b // fcmeq v11.4s, v0.4s, #0
+	WORD $0x6e29dc00 // fmul v0.4s, v0.4s, v9.4s
+	WORD $0x4e6b1c00 // bic v0.16b, v0.16b, v11.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e27d4eb // fadd v11.4s, v7.4s, v7.4s
+	WORD $0x4ebed56b // fsub v11.4s, v11.4s, v30.4s
+	WORD $0x4eacd4ec // fsub v12.4s, v7.4s, v12.4s
+	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
+	VFMLA V11.S4, V0.S4, V12.S4
+	VAND V31.B16, V4.B16, V0.B16
+	VEOR V0.B16, V12.B16, V12.B16
+	WORD $0x4f949108 // fmul v8.4s, v8.4s, v20.s[0]
+	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
+	WORD $0x4e651d8c // bic v12.16b, v12.16b, v5.16b
+	WORD $0x4e651c21 // bic v1.16b, v1.16b, v5.16b
+	// store
+	VST1.P [V1.S4], 16(R0)
+	// store the second output
+	VST1.P [V12.S4], 16(R14)
+	// vector 2 of 4: elements 8..11 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb41060 // fmla v0.4s, v3.4s, v20.s[1]
+	WORD $0x4ea0f841 // fabs v1.4s, v2.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf423 // fmin v3.4s, v1.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951064 // fmla v4.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd485 // fsub v5.4s, v4.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510a7 // fmla v7.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a7 // fmla v7.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V7.S4, V3.S4, V5.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V5.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V7.S4, V3.S4, V5.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V5.S4, V3.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V7.S4, V3.S4, V5.S4
+	WORD $0x4ea5d7c8 // fsub v8.4s, v30.4s, v5.4s
+	VFMLA V7.S4, V3.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V4.S4]
+	VLD1.P 16(R3), [V7.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a9 // fcmge v9.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V10.S4
+	WORD $0x4fb710aa // fmla v10.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V11.B16
+	VBIT V9.B16, V10.B16, V11.B16
+	VAND V26.B16, V9.B16, V9.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb7196a // fmla v10.4s, v11.4s, v23.s[3]
+	VDUP V24.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V24.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[1], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V11.S4, V12.S4, V10.S4
+	VDUP V25.S[3], V12.S4
+	VFMLA V11.S4, V10.S4, V12.S4
+	WORD $0x6e2bdd6a // fmul v10.4s, v11.4s, v11.4s
+	VFMLA V12.S4, V10.S4, V11.S4
+	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c9 // fadd v9.4s, v30.4s, v5.4s
+	WORD $0x4ebed52a // fsub v10.4s, v9.4s, v30.4s
+	WORD $0x4eaad4aa // fsub v10.4s, v5.4s, v10.4s
+	WORD $0x6e29fcac // fdiv v12.4s, v5.4s, v9.4s
+	VFMLS V9.S4, V12.S4, V5.S4
+	VFMLS V10.S4, V12.S4, V5.S4
+	WORD $0x4eacd7c9 // fsub v9.4s, v30.4s, v12.4s
+	VFMLA V9.S4, V8.S4, V5.S4
+	VFMLA V9.S4, V5.S4, V12.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d8c5 // fcmeq v5.4s, v6.4s, #0
+	VDUP V19.S[1], V8.S4
+	WORD $0x4f931008 // fmla v8.4s, v0.4s, v19.s[0]
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea0d7c6 // fsub v6.4s, v30.4s, v0.4s
+	VCMTST V31.S4, V2.S4, V9.S4
+	VBIT V9.B16, V0.B16, V6.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8c0 // fcmeq v0.4s, v6.4s, #0
+	VMOV V11.B16, V9.B16
+	VFMLA V1.S4, V6.S4, V9.S4
+	VBIT V0.B16, V11.B16, V9.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eacd7c0 // fsub v0.4s, v30.4s, v12.4s
+	WORD $0x4ea6d7c1 // fsub v1.4s, v30.4s, v6.4s
+	WORD $0x6e2cdc21 // fmul v1.4s, v1.4s, v12.4s
+	VFMLA V0.S4, V6.S4, V1.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e20dd80 // fmul v0.4s, v12.4s, v0.4s
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars
+	VDUP V19.S[3], V10.S4
+	WORD $0x4f93182a // fmla v10.4s, v1.4s, v19.s[2]
+	VDUP V18.S[3], V11.S4
+	WORD $0x4f92182b // fmla v11.4s, v1.4s, v18.s[2]
+	// mFocalElem: loss = ((ce * fa) * fb) * W
+	WORD $0x6e2add21 // fmul v1.4s, v9.4s, v10.4s
+	WORD $0x6e2bdc21 // fmul v1.4s, v1.4s, v11.4s
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	// mFocalElem: m = fa * fb, D = (gamma * fb) * P
+	WORD $0x6e2bdd4a // fmul v10.4s, v10.4s, v11.4s
+	WORD $0x4fb4996b // fmul v11.4s, v11.4s, v20.s[3]
+	WORD $0x6e20dd60 // fmul v0.4s, v11.4s, v0.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d80b // fcmeq v11.4s, v0.4s, #0
+	WORD $0x6e29dc00 // fmul v0.4s, v0.4s, v9.4s
+	WORD $0x4e6b1c00 // bic v0.16b, v0.16b, v11.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e26d4cb // fadd v11.4s, v6.4s, v6.4s
+	WORD $0x4ebed56b // fsub v11.4s, v11.4s, v30.4s
+	WORD $0x4eacd4cc // fsub v12.4s, v6.4s, v12.4s
+	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
+	VFMLA V11.S4, V0.S4, V12.S4
+	VAND V31.B16, V2.B16, V0.B16
+	VEOR V0.B16, V12.B16, V12.B16
+	WORD $0x4f949108 // fmul v8.4s, v8.4s, v20.s[0]
+	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
+	WORD $0x4e651d8c // bic v12.16b, v12.16b, v5.16b
+	WORD $0x4e651c21 // bic v1.16b, v1.16b, v5.16b
+	// store
+	VST1.P [V1.S4], 16(R0)
+	// store the second output
+	VST1.P [V12.S4], 16(R14)
+	// vector 3 of 4: elements 12..15 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V0.S4
+	WORD $0x4fb41080 // fmla v0.4s, v4.4s, v20.s[1]
+	WORD $0x4ea0f861 // fabs v1.4s, v3.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf422 // fmin v2.4s, v1.4s, v28.4s
+	VMOV V27.B16, V4.B16
+	WORD $0x4f951044 // fmla v4.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd485 // fsub v5.4s, v4.4s, v27.4s
+	WORD $0x6ea0f846 // fneg v6.4s, v2.4s
+	WORD $0x4fb510a6 // fmla v6.4s, v5.4s, v21.s[1]
+	WORD $0x4f9518a6 // fmla v6.4s, v5.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb518c2 // fmla v2.4s, v6.4s, v21.s[3]
+	VDUP V22.S[1], V5.S4
+	VFMLA V6.S4, V2.S4, V5.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V6.S4, V5.S4, V2.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V6.S4, V2.S4, V5.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V6.S4, V5.S4, V2.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V6.S4, V2.S4, V5.S4
+	WORD $0x4ea5d7c8 // fsub v8.4s, v30.4s, v5.4s
+	VFMLA V6.S4, V2.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4f9790a5 // fmul v5.4s, v5.4s, v23.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4a2 // fcmge v2.4s, v5.4s, v29.4s
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb710a4 // fmla v4.4s, v5.4s, v23.s[1]
+	VMOV V5.B16, V6.B16
+	VBIT V2.B16, V4.B16, V6.B16
+	VAND V26.B16, V2.B16, V2.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb718c4 // fmla v4.4s, v6.4s, v23.s[3]
+	VDUP V24.S[1], V9.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	VDUP V24.S[2], V4.S4
+	VFMLA V6.S4, V9.S4, V4.S4
+	VDUP V24.S[3], V9.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	VDUP V25.S[0], V4.S4
+	VFMLA V6.S4, V9.S4, V4.S4
+	VDUP V25.S[1], V9.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	VDUP V25.S[2], V4.S4
+	VFMLA V6.S4, V9.S4, V4.S4
+	VDUP V25.S[3], V9.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	WORD $0x6e26dcc4 // fmul v4.4s, v6.4s, v6.4s
+	VFMLA V9.S4, V4.S4, V6.S4
+	WORD $0x4e22d4c6 // fadd v6.4s, v6.4s, v2.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e25d7c2 // fadd v2.4s, v30.4s, v5.4s
+	WORD $0x4ebed444 // fsub v4.4s, v2.4s, v30.4s
+	WORD $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
+	WORD $0x6e22fca9 // fdiv v9.4s, v5.4s, v2.4s
+	VFMLS V2.S4, V9.S4, V5.S4
+	VFMLS V4.S4, V9.S4, V5.S4
+	WORD $0x4ea9d7c2 // fsub v2.4s, v30.4s, v9.4s
+	VFMLA V2.S4, V8.S4, V5.S4
+	VFMLA V2.S4, V5.S4, V9.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d8e2 // fcmeq v2.4s, v7.4s, #0
+	VDUP V19.S[1], V4.S4
+	WORD $0x4f931004 // fmla v4.4s, v0.4s, v19.s[0]
+	WORD $0x6e24dce4 // fmul v4.4s, v7.4s, v4.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea0d7c5 // fsub v5.4s, v30.4s, v0.4s
+	VCMTST V31.S4, V3.S4, V7.S4
+	VBIT V7.B16, V0.B16, V5.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d8a0 // fcmeq v0.4s, v5.4s, #0
+	VMOV V6.B16, V7.B16
+	VFMLA V1.S4, V5.S4, V7.S4
+	VBIT V0.B16, V6.B16, V7.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4ea9d7c0 // fsub v0.4s, v30.4s, v9.4s
+	WORD $0x4ea5d7c1 // fsub v1.4s, v30.4s, v5.4s
+	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
+	VFMLA V0.S4, V5.S4, V1.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e20dd20 // fmul v0.4s, v9.4s, v0.4s
+	// mFocalElem: fa = fma(ga1, q, ga0), fb = fma(gb1, q, gb0), each q or 1 by the scalars
+	VDUP V19.S[3], V6.S4
+	WORD $0x4f931826 // fmla v6.4s, v1.4s, v19.s[2]
+	VDUP V18.S[3], V8.S4
+	WORD $0x4f921828 // fmla v8.4s, v1.4s, v18.s[2]
+	// mFocalElem: loss = ((ce * fa) * fb) * W
+	WORD $0x6e26dce1 // fmul v1.4s, v7.4s, v6.4s
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	WORD $0x6e24dc21 // fmul v1.4s, v1.4s, v4.4s
+	// mFocalElem: m = fa * fb, D = (gamma * fb) * P
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	WORD $0x4fb49908 // fmul v8.4s, v8.4s, v20.s[3]
+	WORD $0x6e20dd00 // fmul v0.4s, v8.4s, v0.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d808 // fcmeq v8.4s, v0.4s, #0
+	WORD $0x6e27dc00 // fmul v0.4s, v0.4s, v7.4s
+	WORD $0x4e681c00 // bic v0.16b, v0.16b, v8.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e25d4a8 // fadd v8.4s, v5.4s, v5.4s
+	WORD $0x4ebed508 // fsub v8.4s, v8.4s, v30.4s
+	WORD $0x4ea9d4a9 // fsub v9.4s, v5.4s, v9.4s
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	VFMLA V8.S4, V0.S4, V9.S4
+	VAND V31.B16, V3.B16, V0.B16
+	VEOR V0.B16, V9.B16, V9.B16
+	WORD $0x4f949084 // fmul v4.4s, v4.4s, v20.s[0]
+	WORD $0x6e29dc89 // fmul v9.4s, v4.4s, v9.4s
+	WORD $0x4e621d29 // bic v9.16b, v9.16b, v2.16b
+	WORD $0x4e621c21 // bic v1.16b, v1.16b, v2.16b
+	// store
+	VST1.P [V1.S4], 16(R0)
+	// store the second output
+	VST1.P [V9.S4], 16(R14)
+	ADD $328, RSP, R9
+	MOVD R7, R10
+focalLossAndGrad0_copyout2:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R15)
+	SUB $1, R10, R10
+	CBNZ R10, focalLossAndGrad0_copyout2
+	ADD $8, RSP, R9
+focalLossAndGrad0_copyout:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R8)
+	SUB $1, R7, R7
+	CBNZ R7, focalLossAndGrad0_copyout
+focalLossAndGrad0_done:
+	RET
+
+// func focalPowLossAndGradNEON(loss []float32, grad []float32, x []float32, y []float32, w []float32, oms float32, hs float32, al1 float32, al0 float32, gamma float32, scale float32)
+// loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)
+TEXT ·focalPowLossAndGradNEON(SB), NOSPLIT, $384-144
+	MOVD loss_base+0(FP), R0
+	MOVD grad_base+24(FP), R14
+	MOVD x_base+48(FP), R1
+	MOVD y_base+72(FP), R2
+	MOVD w_base+96(FP), R3
+	MOVD x_len+56(FP), R6
+	MOVD $·neonConsts<>(SB), R9
+	VLD1.P 48(R9), [V21.S4, V22.S4, V23.S4]
+	VLD1.P 64(R9), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1 (R9), [V28.S4, V29.S4, V30.S4, V31.S4]
+	MOVD $·neonFocal<>(SB), R9
+	VLD1.P 64(R9), [V14.S4, V15.S4, V16.S4, V17.S4]
+	VLD1 (R9), [V18.S4]
+	MOVWU oms+120(FP), R9
+	VMOV R9, V20.S[1]
+	MOVWU hs+124(FP), R9
+	VMOV R9, V20.S[2]
+	MOVWU al1+128(FP), R9
+	VMOV R9, V19.S[0]
+	MOVWU al0+132(FP), R9
+	VMOV R9, V19.S[1]
+	MOVWU gamma+136(FP), R9
+	VMOV R9, V20.S[3]
+	MOVWU scale+140(FP), R9
+	VMOV R9, V20.S[0]
+	AND $15, R6, R7
+	LSR $4, R6, R6
+	CBZ R6, focalPowLossAndGrad0_tail
+focalPowLossAndGrad0_loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V3.S4
+	WORD $0x4fb41023 // fmla v3.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f887 // fneg v7.4s, v4.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb518e4 // fmla v4.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V7.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V7.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V4.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V4.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c7 // fcmge v7.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V9.S4
+	WORD $0x4fb710c9 // fmla v9.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V10.B16
+	VBIT V7.B16, V9.B16, V10.B16
+	VAND V26.B16, V7.B16, V7.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V9.S4
+	WORD $0x4fb71949 // fmla v9.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V24.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[0], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V9.S4, V10.S4
+	WORD $0x4e27d54a // fadd v10.4s, v10.4s, v7.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c7 // fadd v7.4s, v30.4s, v6.4s
+	WORD $0x4ebed4e9 // fsub v9.4s, v7.4s, v30.4s
+	WORD $0x4ea9d4c9 // fsub v9.4s, v6.4s, v9.4s
+	WORD $0x6e27fccb // fdiv v11.4s, v6.4s, v7.4s
+	VFMLS V7.S4, V11.S4, V6.S4
+	VFMLS V9.S4, V11.S4, V6.S4
+	WORD $0x4eabd7c7 // fsub v7.4s, v30.4s, v11.4s
+	VFMLA V7.S4, V8.S4, V6.S4
+	VFMLA V7.S4, V6.S4, V11.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d846 // fcmeq v6.4s, v2.4s, #0
+	VDUP V19.S[1], V7.S4
+	WORD $0x4f931067 // fmla v7.4s, v3.4s, v19.s[0]
+	WORD $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea3d7c2 // fsub v2.4s, v30.4s, v3.4s
+	VCMTST V31.S4, V0.S4, V8.S4
+	VBIT V8.B16, V3.B16, V2.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V2.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eabd7c1 // fsub v1.4s, v30.4s, v11.4s
+	WORD $0x4ea2d7c3 // fsub v3.4s, v30.4s, v2.4s
+	WORD $0x6e2bdc63 // fmul v3.4s, v3.4s, v11.4s
+	VFMLA V1.S4, V2.S4, V3.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s
+	// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying
+	WORD $0x4e31f469 // fmax v9.4s, v3.4s, v17.4s
+	WORD $0x6e29fc21 // fdiv v1.4s, v1.4s, v9.4s
+	// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0
+	WORD $0x6ea3e609 // fcmgt v9.4s, v16.4s, v3.4s
+	WORD $0x4f92906a // fmul v10.4s, v3.4s, v18.s[0]
+	VBIF V9.B16, V3.B16, V10.B16
+	VDUP V18.S[1], V12.S4
+	VAND V9.B16, V12.B16, V12.B16
+	// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb
+	VSUB V15.S4, V10.S4, V10.S4
+	WORD $0x4f290549 // sshr v9.4s, v10.4s, #23
+	WORD $0x4e21d929 // scvtf v9.4s, v9.4s
+	WORD $0x4e2cd529 // fadd v9.4s, v9.4s, v12.4s
+	// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)
+	WORD $0x4e6e1d4a // bic v10.16b, v10.16b, v14.16b
+	VADD V15.S4, V10.S4, V10.S4
+	WORD $0x4ebed54a // fsub v10.4s, v10.4s, v30.4s
+	// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)
+	VDUP V24.S[0], V12.S4
+	WORD $0x4fb7194c // fmla v12.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V24.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V24.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[0], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	WORD $0x6e2add4c // fmul v12.4s, v10.4s, v10.4s
+	VFMLA V13.S4, V12.S4, V10.S4
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact
+	WORD $0x4f95592a // fmls v10.4s, v9.4s, v21.s[2]
+	WORD $0x4fb5512a // fmls v10.4s, v9.4s, v21.s[1]
+	// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)
+	WORD $0x4ea0d869 // fcmeq v9.4s, v3.4s, #0
+	VBIT V9.B16, V14.B16, V10.B16
+	WORD $0x6ea0c869 // fcmge v9.4s, v3.4s, #0
+	WORD $0x6e23e7cc // fcmge v12.4s, v30.4s, v3.4s
+	VAND V12.B16, V9.B16, V9.B16
+	WORD $0x4ee91d4a // orn v10.16b, v10.16b, v9.16b
+	// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying
+	WORD $0x4fb4994a // fmul v10.4s, v10.4s, v20.s[3]
+	WORD $0x6ea0f94a // fneg v10.4s, v10.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf543 // fmin v3.4s, v10.4s, v28.4s
+	VMOV V27.B16, V9.B16
+	WORD $0x4f951069 // fmla v9.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd52c // fsub v12.4s, v9.4s, v27.4s
+	WORD $0x6ea0f86d // fneg v13.4s, v3.4s
+	WORD $0x4fb5118d // fmla v13.4s, v12.4s, v21.s[1]
+	WORD $0x4f95198d // fmla v13.4s, v12.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb519a3 // fmla v3.4s, v13.4s, v21.s[3]
+	VDUP V22.S[1], V12.S4
+	VFMLA V13.S4, V3.S4, V12.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V13.S4, V12.S4, V3.S4
+	VDUP V22.S[3], V12.S4
+	VFMLA V13.S4, V3.S4, V12.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V13.S4, V12.S4, V3.S4
+	VMOV V30.B16, V12.B16
+	VFMLA V13.S4, V3.S4, V12.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V9.S4, V9.S4
+	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
+	WORD $0x4f97918c // fmul v12.4s, v12.4s, v23.s[0]
+	WORD $0x4e31f58c // fmax v12.4s, v12.4s, v17.4s
+	// mFocalElem (pow): loss = (ce * m) * W
+	WORD $0x6e2cdd03 // fmul v3.4s, v8.4s, v12.4s
+	WORD $0x6e27dc63 // fmul v3.4s, v3.4s, v7.4s
+	// mFocalElem (pow): D = (gamma * m) * (P / qd)
+	WORD $0x4fb49989 // fmul v9.4s, v12.4s, v20.s[3]
+	WORD $0x6e21dd21 // fmul v1.4s, v9.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d829 // fcmeq v9.4s, v1.4s, #0
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	WORD $0x4e691c21 // bic v1.16b, v1.16b, v9.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e22d449 // fadd v9.4s, v2.4s, v2.4s
+	WORD $0x4ebed529 // fsub v9.4s, v9.4s, v30.4s
+	WORD $0x4eabd44b // fsub v11.4s, v2.4s, v11.4s
+	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
+	VFMLA V9.S4, V1.S4, V11.S4
+	VAND V31.B16, V0.B16, V1.B16
+	VEOR V1.B16, V11.B16, V11.B16
+	WORD $0x4f9490e7 // fmul v7.4s, v7.4s, v20.s[0]
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e661d6b // bic v11.16b, v11.16b, v6.16b
+	WORD $0x4e661c63 // bic v3.16b, v3.16b, v6.16b
+	VLD1.P 16(R3), [V0.S4]
+	// store
+	VST1.P [V3.S4], 16(R0)
+	// store the second output
+	VST1.P [V11.S4], 16(R14)
+	// vector 1 of 4: elements 4..7 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f882 // fabs v2.4s, v4.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951065 // fmla v5.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c7 // fcmge v7.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V9.S4
+	WORD $0x4fb710c9 // fmla v9.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V10.B16
+	VBIT V7.B16, V9.B16, V10.B16
+	VAND V26.B16, V7.B16, V7.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V9.S4
+	WORD $0x4fb71949 // fmla v9.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V24.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[0], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V9.S4, V10.S4
+	WORD $0x4e27d54a // fadd v10.4s, v10.4s, v7.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c7 // fadd v7.4s, v30.4s, v6.4s
+	WORD $0x4ebed4e9 // fsub v9.4s, v7.4s, v30.4s
+	WORD $0x4ea9d4c9 // fsub v9.4s, v6.4s, v9.4s
+	WORD $0x6e27fccb // fdiv v11.4s, v6.4s, v7.4s
+	VFMLS V7.S4, V11.S4, V6.S4
+	VFMLS V9.S4, V11.S4, V6.S4
+	WORD $0x4eabd7c7 // fsub v7.4s, v30.4s, v11.4s
+	VFMLA V7.S4, V8.S4, V6.S4
+	VFMLA V7.S4, V6.S4, V11.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d806 // fcmeq v6.4s, v0.4s, #0
+	VDUP V19.S[1], V7.S4
+	WORD $0x4f931027 // fmla v7.4s, v1.4s, v19.s[0]
+	WORD $0x6e27dc07 // fmul v7.4s, v0.4s, v7.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea1d7c0 // fsub v0.4s, v30.4s, v1.4s
+	VCMTST V31.S4, V4.S4, V8.S4
+	VBIT V8.B16, V1.B16, V0.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V2.S4, V0.S4, V8.S4
+	VBIT V1.B16, V10.B16, V8.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eabd7c1 // fsub v1.4s, v30.4s, v11.4s
+	WORD $0x4ea0d7c2 // fsub v2.4s, v30.4s, v0.4s
+	WORD $0x6e2bdc42 // fmul v2.4s, v2.4s, v11.4s
+	VFMLA V1.S4, V0.S4, V2.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s
+	// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying
+	WORD $0x4e31f449 // fmax v9.4s, v2.4s, v17.4s
+	WORD $0x6e29fc21 // fdiv v1.4s, v1.4s, v9.4s
+	// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0
+	WORD $0x6ea2e609 // fcmgt v9.4s, v16.4s, v2.4s
+	WORD $0x4f92904a // fmul v10.4s, v2.4s, v18.s[0]
+	VBIF V9.B16, V2.B16, V10.B16
+	VDUP V18.S[1], V12.S4
+	VAND V9.B16, V12.B16, V12.B16
+	// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb
+	VSUB V15.S4, V10.S4, V10.S4
+	WORD $0x4f290549 // sshr v9.4s, v10.4s, #23
+	WORD $0x4e21d929 // scvtf v9.4s, v9.4s
+	WORD $0x4e2cd529 // fadd v9.4s, v9.4s, v12.4s
+	// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)
+	WORD $0x4e6e1d4a // bic v10.16b, v10.16b, v14.16b
+	VADD V15.S4, V10.S4, V10.S4
+	WORD $0x4ebed54a // fsub v10.4s, v10.4s, v30.4s
+	// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)
+	VDUP V24.S[0], V12.S4
+	WORD $0x4fb7194c // fmla v12.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V24.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V24.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[0], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	WORD $0x6e2add4c // fmul v12.4s, v10.4s, v10.4s
+	VFMLA V13.S4, V12.S4, V10.S4
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact
+	WORD $0x4f95592a // fmls v10.4s, v9.4s, v21.s[2]
+	WORD $0x4fb5512a // fmls v10.4s, v9.4s, v21.s[1]
+	// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)
+	WORD $0x4ea0d849 // fcmeq v9.4s, v2.4s, #0
+	VBIT V9.B16, V14.B16, V10.B16
+	WORD $0x6ea0c849 // fcmge v9.4s, v2.4s, #0
+	WORD $0x6e22e7cc // fcmge v12.4s, v30.4s, v2.4s
+	VAND V12.B16, V9.B16, V9.B16
+	WORD $0x4ee91d4a // orn v10.16b, v10.16b, v9.16b
+	// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying
+	WORD $0x4fb4994a // fmul v10.4s, v10.4s, v20.s[3]
+	WORD $0x6ea0f94a // fneg v10.4s, v10.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf542 // fmin v2.4s, v10.4s, v28.4s
+	VMOV V27.B16, V9.B16
+	WORD $0x4f951049 // fmla v9.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd52c // fsub v12.4s, v9.4s, v27.4s
+	WORD $0x6ea0f84d // fneg v13.4s, v2.4s
+	WORD $0x4fb5118d // fmla v13.4s, v12.4s, v21.s[1]
+	WORD $0x4f95198d // fmla v13.4s, v12.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb519a2 // fmla v2.4s, v13.4s, v21.s[3]
+	VDUP V22.S[1], V12.S4
+	VFMLA V13.S4, V2.S4, V12.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V13.S4, V12.S4, V2.S4
+	VDUP V22.S[3], V12.S4
+	VFMLA V13.S4, V2.S4, V12.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V13.S4, V12.S4, V2.S4
+	VMOV V30.B16, V12.B16
+	VFMLA V13.S4, V2.S4, V12.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V9.S4, V9.S4
+	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
+	WORD $0x4f97918c // fmul v12.4s, v12.4s, v23.s[0]
+	WORD $0x4e31f58c // fmax v12.4s, v12.4s, v17.4s
+	// mFocalElem (pow): loss = (ce * m) * W
+	WORD $0x6e2cdd02 // fmul v2.4s, v8.4s, v12.4s
+	WORD $0x6e27dc42 // fmul v2.4s, v2.4s, v7.4s
+	// mFocalElem (pow): D = (gamma * m) * (P / qd)
+	WORD $0x4fb49989 // fmul v9.4s, v12.4s, v20.s[3]
+	WORD $0x6e21dd21 // fmul v1.4s, v9.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d829 // fcmeq v9.4s, v1.4s, #0
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	WORD $0x4e691c21 // bic v1.16b, v1.16b, v9.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e20d409 // fadd v9.4s, v0.4s, v0.4s
+	WORD $0x4ebed529 // fsub v9.4s, v9.4s, v30.4s
+	WORD $0x4eabd40b // fsub v11.4s, v0.4s, v11.4s
+	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
+	VFMLA V9.S4, V1.S4, V11.S4
+	VAND V31.B16, V4.B16, V1.B16
+	VEOR V1.B16, V11.B16, V11.B16
+	WORD $0x4f9490e7 // fmul v7.4s, v7.4s, v20.s[0]
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e661d6b // bic v11.16b, v11.16b, v6.16b
+	WORD $0x4e661c42 // bic v2.16b, v2.16b, v6.16b
+	VLD1.P 16(R3), [V0.S4]
+	// store
+	VST1.P [V2.S4], 16(R0)
+	// store the second output
+	VST1.P [V11.S4], 16(R14)
+	// vector 2 of 4: elements 8..11 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f862 // fabs v2.4s, v3.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf444 // fmin v4.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f887 // fneg v7.4s, v4.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb518e4 // fmla v4.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V7.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V7.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V4.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V4.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c7 // fcmge v7.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V9.S4
+	WORD $0x4fb710c9 // fmla v9.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V10.B16
+	VBIT V7.B16, V9.B16, V10.B16
+	VAND V26.B16, V7.B16, V7.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V9.S4
+	WORD $0x4fb71949 // fmla v9.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V24.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[0], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V9.S4, V10.S4
+	WORD $0x4e27d54a // fadd v10.4s, v10.4s, v7.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c7 // fadd v7.4s, v30.4s, v6.4s
+	WORD $0x4ebed4e9 // fsub v9.4s, v7.4s, v30.4s
+	WORD $0x4ea9d4c9 // fsub v9.4s, v6.4s, v9.4s
+	WORD $0x6e27fccb // fdiv v11.4s, v6.4s, v7.4s
+	VFMLS V7.S4, V11.S4, V6.S4
+	VFMLS V9.S4, V11.S4, V6.S4
+	WORD $0x4eabd7c7 // fsub v7.4s, v30.4s, v11.4s
+	VFMLA V7.S4, V8.S4, V6.S4
+	VFMLA V7.S4, V6.S4, V11.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d806 // fcmeq v6.4s, v0.4s, #0
+	VDUP V19.S[1], V7.S4
+	WORD $0x4f931027 // fmla v7.4s, v1.4s, v19.s[0]
+	WORD $0x6e27dc07 // fmul v7.4s, v0.4s, v7.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea1d7c0 // fsub v0.4s, v30.4s, v1.4s
+	VCMTST V31.S4, V3.S4, V8.S4
+	VBIT V8.B16, V1.B16, V0.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V2.S4, V0.S4, V8.S4
+	VBIT V1.B16, V10.B16, V8.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eabd7c1 // fsub v1.4s, v30.4s, v11.4s
+	WORD $0x4ea0d7c2 // fsub v2.4s, v30.4s, v0.4s
+	WORD $0x6e2bdc42 // fmul v2.4s, v2.4s, v11.4s
+	VFMLA V1.S4, V0.S4, V2.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s
+	// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying
+	WORD $0x4e31f449 // fmax v9.4s, v2.4s, v17.4s
+	WORD $0x6e29fc21 // fdiv v1.4s, v1.4s, v9.4s
+	// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0
+	WORD $0x6ea2e609 // fcmgt v9.4s, v16.4s, v2.4s
+	WORD $0x4f92904a // fmul v10.4s, v2.4s, v18.s[0]
+	VBIF V9.B16, V2.B16, V10.B16
+	VDUP V18.S[1], V12.S4
+	VAND V9.B16, V12.B16, V12.B16
+	// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb
+	VSUB V15.S4, V10.S4, V10.S4
+	WORD $0x4f290549 // sshr v9.4s, v10.4s, #23
+	WORD $0x4e21d929 // scvtf v9.4s, v9.4s
+	WORD $0x4e2cd529 // fadd v9.4s, v9.4s, v12.4s
+	// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)
+	WORD $0x4e6e1d4a // bic v10.16b, v10.16b, v14.16b
+	VADD V15.S4, V10.S4, V10.S4
+	WORD $0x4ebed54a // fsub v10.4s, v10.4s, v30.4s
+	// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)
+	VDUP V24.S[0], V12.S4
+	WORD $0x4fb7194c // fmla v12.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V24.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V24.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[0], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	WORD $0x6e2add4c // fmul v12.4s, v10.4s, v10.4s
+	VFMLA V13.S4, V12.S4, V10.S4
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact
+	WORD $0x4f95592a // fmls v10.4s, v9.4s, v21.s[2]
+	WORD $0x4fb5512a // fmls v10.4s, v9.4s, v21.s[1]
+	// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)
+	WORD $0x4ea0d849 // fcmeq v9.4s, v2.4s, #0
+	VBIT V9.B16, V14.B16, V10.B16
+	WORD $0x6ea0c849 // fcmge v9.4s, v2.4s, #0
+	WORD $0x6e22e7cc // fcmge v12.4s, v30.4s, v2.4s
+	VAND V12.B16, V9.B16, V9.B16
+	WORD $0x4ee91d4a // orn v10.16b, v10.16b, v9.16b
+	// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying
+	WORD $0x4fb4994a // fmul v10.4s, v10.4s, v20.s[3]
+	WORD $0x6ea0f94a // fneg v10.4s, v10.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf542 // fmin v2.4s, v10.4s, v28.4s
+	VMOV V27.B16, V9.B16
+	WORD $0x4f951049 // fmla v9.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd52c // fsub v12.4s, v9.4s, v27.4s
+	WORD $0x6ea0f84d // fneg v13.4s, v2.4s
+	WORD $0x4fb5118d // fmla v13.4s, v12.4s, v21.s[1]
+	WORD $0x4f95198d // fmla v13.4s, v12.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb519a2 // fmla v2.4s, v13.4s, v21.s[3]
+	VDUP V22.S[1], V12.S4
+	VFMLA V13.S4, V2.S4, V12.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V13.S4, V12.S4, V2.S4
+	VDUP V22.S[3], V12.S4
+	VFMLA V13.S4, V2.S4, V12.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V13.S4, V12.S4, V2.S4
+	VMOV V30.B16, V12.B16
+	VFMLA V13.S4, V2.S4, V12.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V9.S4, V9.S4
+	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
+	WORD $0x4f97918c // fmul v12.4s, v12.4s, v23.s[0]
+	WORD $0x4e31f58c // fmax v12.4s, v12.4s, v17.4s
+	// mFocalElem (pow): loss = (ce * m) * W
+	WORD $0x6e2cdd02 // fmul v2.4s, v8.4s, v12.4s
+	WORD $0x6e27dc42 // fmul v2.4s, v2.4s, v7.4s
+	// mFocalElem (pow): D = (gamma * m) * (P / qd)
+	WORD $0x4fb49989 // fmul v9.4s, v12.4s, v20.s[3]
+	WORD $0x6e21dd21 // fmul v1.4s, v9.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d829 // fcmeq v9.4s, v1.4s, #0
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	WORD $0x4e691c21 // bic v1.16b, v1.16b, v9.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e20d409 // fadd v9.4s, v0.4s, v0.4s
+	WORD $0x4ebed529 // fsub v9.4s, v9.4s, v30.4s
+	WORD $0x4eabd40b // fsub v11.4s, v0.4s, v11.4s
+	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
+	VFMLA V9.S4, V1.S4, V11.S4
+	VAND V31.B16, V3.B16, V1.B16
+	VEOR V1.B16, V11.B16, V11.B16
+	WORD $0x4f9490e7 // fmul v7.4s, v7.4s, v20.s[0]
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e661d6b // bic v11.16b, v11.16b, v6.16b
+	WORD $0x4e661c42 // bic v2.16b, v2.16b, v6.16b
+	VLD1.P 16(R3), [V0.S4]
+	// store
+	VST1.P [V2.S4], 16(R0)
+	// store the second output
+	VST1.P [V11.S4], 16(R14)
+	// vector 3 of 4: elements 12..15 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f882 // fabs v2.4s, v4.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951065 // fmla v5.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c3 // fcmge v3.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb710c5 // fmla v5.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V7.B16
+	VBIT V3.B16, V5.B16, V7.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb718e5 // fmla v5.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V9.S4
+	VFMLA V7.S4, V5.S4, V9.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V7.S4, V9.S4, V5.S4
+	VDUP V24.S[3], V9.S4
+	VFMLA V7.S4, V5.S4, V9.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V7.S4, V9.S4, V5.S4
+	VDUP V25.S[1], V9.S4
+	VFMLA V7.S4, V5.S4, V9.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V7.S4, V9.S4, V5.S4
+	VDUP V25.S[3], V9.S4
+	VFMLA V7.S4, V5.S4, V9.S4
+	WORD $0x6e27dce5 // fmul v5.4s, v7.4s, v7.4s
+	VFMLA V9.S4, V5.S4, V7.S4
+	WORD $0x4e23d4e7 // fadd v7.4s, v7.4s, v3.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c3 // fadd v3.4s, v30.4s, v6.4s
+	WORD $0x4ebed465 // fsub v5.4s, v3.4s, v30.4s
+	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD $0x6e23fcc9 // fdiv v9.4s, v6.4s, v3.4s
+	VFMLS V3.S4, V9.S4, V6.S4
+	VFMLS V5.S4, V9.S4, V6.S4
+	WORD $0x4ea9d7c3 // fsub v3.4s, v30.4s, v9.4s
+	VFMLA V3.S4, V8.S4, V6.S4
+	VFMLA V3.S4, V6.S4, V9.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d803 // fcmeq v3.4s, v0.4s, #0
+	VDUP V19.S[1], V5.S4
+	WORD $0x4f931025 // fmla v5.4s, v1.4s, v19.s[0]
+	WORD $0x6e25dc05 // fmul v5.4s, v0.4s, v5.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea1d7c0 // fsub v0.4s, v30.4s, v1.4s
+	VCMTST V31.S4, V4.S4, V6.S4
+	VBIT V6.B16, V1.B16, V0.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V7.B16, V6.B16
+	VFMLA V2.S4, V0.S4, V6.S4
+	VBIT V1.B16, V7.B16, V6.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4ea9d7c1 // fsub v1.4s, v30.4s, v9.4s
+	WORD $0x4ea0d7c2 // fsub v2.4s, v30.4s, v0.4s
+	WORD $0x6e29dc42 // fmul v2.4s, v2.4s, v9.4s
+	VFMLA V1.S4, V0.S4, V2.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd21 // fmul v1.4s, v9.4s, v1.4s
+	// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying
+	WORD $0x4e31f447 // fmax v7.4s, v2.4s, v17.4s
+	WORD $0x6e27fc21 // fdiv v1.4s, v1.4s, v7.4s
+	// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0
+	WORD $0x6ea2e607 // fcmgt v7.4s, v16.4s, v2.4s
+	WORD $0x4f929048 // fmul v8.4s, v2.4s, v18.s[0]
+	VBIF V7.B16, V2.B16, V8.B16
+	VDUP V18.S[1], V10.S4
+	VAND V7.B16, V10.B16, V10.B16
+	// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb
+	VSUB V15.S4, V8.S4, V8.S4
+	WORD $0x4f290507 // sshr v7.4s, v8.4s, #23
+	WORD $0x4e21d8e7 // scvtf v7.4s, v7.4s
+	WORD $0x4e2ad4e7 // fadd v7.4s, v7.4s, v10.4s
+	// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)
+	WORD $0x4e6e1d08 // bic v8.16b, v8.16b, v14.16b
+	VADD V15.S4, V8.S4, V8.S4
+	WORD $0x4ebed508 // fsub v8.4s, v8.4s, v30.4s
+	// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb7190a // fmla v10.4s, v8.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V8.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V8.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V8.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V8.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V8.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V8.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V8.S4, V10.S4, V11.S4
+	WORD $0x6e28dd0a // fmul v10.4s, v8.4s, v8.4s
+	VFMLA V11.S4, V10.S4, V8.S4
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact
+	WORD $0x4f9558e8 // fmls v8.4s, v7.4s, v21.s[2]
+	WORD $0x4fb550e8 // fmls v8.4s, v7.4s, v21.s[1]
+	// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)
+	WORD $0x4ea0d847 // fcmeq v7.4s, v2.4s, #0
+	VBIT V7.B16, V14.B16, V8.B16
+	WORD $0x6ea0c847 // fcmge v7.4s, v2.4s, #0
+	WORD $0x6e22e7ca // fcmge v10.4s, v30.4s, v2.4s
+	VAND V10.B16, V7.B16, V7.B16
+	WORD $0x4ee71d08 // orn v8.16b, v8.16b, v7.16b
+	// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying
+	WORD $0x4fb49908 // fmul v8.4s, v8.4s, v20.s[3]
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf502 // fmin v2.4s, v8.4s, v28.4s
+	VMOV V27.B16, V7.B16
+	WORD $0x4f951047 // fmla v7.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd4ea // fsub v10.4s, v7.4s, v27.4s
+	WORD $0x6ea0f84b // fneg v11.4s, v2.4s
+	WORD $0x4fb5114b // fmla v11.4s, v10.4s, v21.s[1]
+	WORD $0x4f95194b // fmla v11.4s, v10.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb51962 // fmla v2.4s, v11.4s, v21.s[3]
+	VDUP V22.S[1], V10.S4
+	VFMLA V11.S4, V2.S4, V10.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V11.S4, V10.S4, V2.S4
+	VDUP V22.S[3], V10.S4
+	VFMLA V11.S4, V2.S4, V10.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V11.S4, V10.S4, V2.S4
+	VMOV V30.B16, V10.B16
+	VFMLA V11.S4, V2.S4, V10.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e27dd4a // fmul v10.4s, v10.4s, v7.4s
+	WORD $0x4f97914a // fmul v10.4s, v10.4s, v23.s[0]
+	WORD $0x4e31f54a // fmax v10.4s, v10.4s, v17.4s
+	// mFocalElem (pow): loss = (ce * m) * W
+	WORD $0x6e2adcc2 // fmul v2.4s, v6.4s, v10.4s
+	WORD $0x6e25dc42 // fmul v2.4s, v2.4s, v5.4s
+	// mFocalElem (pow): D = (gamma * m) * (P / qd)
+	WORD $0x4fb49947 // fmul v7.4s, v10.4s, v20.s[3]
+	WORD $0x6e21dce1 // fmul v1.4s, v7.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d827 // fcmeq v7.4s, v1.4s, #0
+	WORD $0x6e26dc21 // fmul v1.4s, v1.4s, v6.4s
+	WORD $0x4e671c21 // bic v1.16b, v1.16b, v7.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e20d407 // fadd v7.4s, v0.4s, v0.4s
+	WORD $0x4ebed4e7 // fsub v7.4s, v7.4s, v30.4s
+	WORD $0x4ea9d409 // fsub v9.4s, v0.4s, v9.4s
+	WORD $0x6e2add29 // fmul v9.4s, v9.4s, v10.4s
+	VFMLA V7.S4, V1.S4, V9.S4
+	VAND V31.B16, V4.B16, V1.B16
+	VEOR V1.B16, V9.B16, V9.B16
+	WORD $0x4f9490a5 // fmul v5.4s, v5.4s, v20.s[0]
+	WORD $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	WORD $0x4e631c42 // bic v2.16b, v2.16b, v3.16b
+	// store
+	VST1.P [V2.S4], 16(R0)
+	// store the second output
+	VST1.P [V9.S4], 16(R14)
+	SUB $1, R6, R6
+	CBNZ R6, focalPowLossAndGrad0_loop
+focalPowLossAndGrad0_tail:
+	CBZ R7, focalPowLossAndGrad0_done
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	ADD $8, RSP, R9
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R9)
+	ADD $8, RSP, R9
+	MOVD R7, R10
+	MOVW $-1, R13
+focalPowLossAndGrad0_copyin:
+	MOVWU.P 4(R1), R11
+	MOVW R11, 0(R9)
+	MOVWU.P 4(R2), R11
+	MOVW R11, 64(R9)
+	MOVWU.P 4(R3), R11
+	MOVW R11, 128(R9)
+	MOVW R13, 256(R9)
+	ADD $4, R9, R9
+	SUB $1, R10, R10
+	CBNZ R10, focalPowLossAndGrad0_copyin
+	ADD $8, RSP, R1
+	ADD $72, RSP, R2
+	ADD $136, RSP, R3
+	ADD $264, RSP, R12
+	MOVD R0, R8
+	ADD $8, RSP, R0
+	MOVD R14, R15
+	ADD $328, RSP, R14
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	// vector 0 of 4: elements 0..3 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V3.S4
+	WORD $0x4fb41023 // fmla v3.4s, v1.4s, v20.s[1]
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f887 // fneg v7.4s, v4.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb518e4 // fmla v4.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V7.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V7.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V4.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V4.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c7 // fcmge v7.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V9.S4
+	WORD $0x4fb710c9 // fmla v9.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V10.B16
+	VBIT V7.B16, V9.B16, V10.B16
+	VAND V26.B16, V7.B16, V7.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V9.S4
+	WORD $0x4fb71949 // fmla v9.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V24.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[0], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V9.S4, V10.S4
+	WORD $0x4e27d54a // fadd v10.4s, v10.4s, v7.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c7 // fadd v7.4s, v30.4s, v6.4s
+	WORD $0x4ebed4e9 // fsub v9.4s, v7.4s, v30.4s
+	WORD $0x4ea9d4c9 // fsub v9.4s, v6.4s, v9.4s
+	WORD $0x6e27fccb // fdiv v11.4s, v6.4s, v7.4s
+	VFMLS V7.S4, V11.S4, V6.S4
+	VFMLS V9.S4, V11.S4, V6.S4
+	WORD $0x4eabd7c7 // fsub v7.4s, v30.4s, v11.4s
+	VFMLA V7.S4, V8.S4, V6.S4
+	VFMLA V7.S4, V6.S4, V11.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d846 // fcmeq v6.4s, v2.4s, #0
+	VDUP V19.S[1], V7.S4
+	WORD $0x4f931067 // fmla v7.4s, v3.4s, v19.s[0]
+	WORD $0x6e27dc47 // fmul v7.4s, v2.4s, v7.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea3d7c2 // fsub v2.4s, v30.4s, v3.4s
+	VCMTST V31.S4, V0.S4, V8.S4
+	VBIT V8.B16, V3.B16, V2.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d843 // fcmeq v3.4s, v2.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V1.S4, V2.S4, V8.S4
+	VBIT V3.B16, V10.B16, V8.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eabd7c1 // fsub v1.4s, v30.4s, v11.4s
+	WORD $0x4ea2d7c3 // fsub v3.4s, v30.4s, v2.4s
+	WORD $0x6e2bdc63 // fmul v3.4s, v3.4s, v11.4s
+	VFMLA V1.S4, V2.S4, V3.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s
+	// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying
+	WORD $0x4e31f469 // fmax v9.4s, v3.4s, v17.4s
+	WORD $0x6e29fc21 // fdiv v1.4s, v1.4s, v9.4s
+	// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0
+	WORD $0x6ea3e609 // fcmgt v9.4s, v16.4s, v3.4s
+	WORD $0x4f92906a // fmul v10.4s, v3.4s, v18.s[0]
+	VBIF V9.B16, V3.B16, V10.B16
+	VDUP V18.S[1], V12.S4
+	VAND V9.B16, V12.B16, V12.B16
+	// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb
+	VSUB V15.S4, V10.S4, V10.S4
+	WORD $0x4f290549 // sshr v9.4s, v10.4s, #23
+	WORD $0x4e21d929 // scvtf v9.4s, v9.4s
+	WORD $0x4e2cd529 // fadd v9.4s, v9.4s, v12.4s
+	// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)
+	WORD $0x4e6e1d4a // bic v10.16b, v10.16b, v14.16b
+	VADD V15.S4, V10.S4, V10.S4
+	WORD $0x4ebed54a // fsub v10.4s, v10.4s, v30.4s
+	// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)
+	VDUP V24.S[0], V12.S4
+	WORD $0x4fb7194c // fmla v12.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V24.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V24.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[0], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	WORD $0x6e2add4c // fmul v12.4s, v10.4s, v10.4s
+	VFMLA V13.S4, V12.S4, V10.S4
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact
+	WORD $0x4f95592a // fmls v10.4s, v9.4s, v21.s[2]
+	WORD $0x4fb5512a // fmls v10.4s, v9.4s, v21.s[1]
+	// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)
+	WORD $0x4ea0d869 // fcmeq v9.4s, v3.4s, #0
+	VBIT V9.B16, V14.B16, V10.B16
+	WORD $0x6ea0c869 // fcmge v9.4s, v3.4s, #0
+	WORD $0x6e23e7cc // fcmge v12.4s, v30.4s, v3.4s
+	VAND V12.B16, V9.B16, V9.B16
+	WORD $0x4ee91d4a // orn v10.16b, v10.16b, v9.16b
+	// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying
+	WORD $0x4fb4994a // fmul v10.4s, v10.4s, v20.s[3]
+	WORD $0x6ea0f94a // fneg v10.4s, v10.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf543 // fmin v3.4s, v10.4s, v28.4s
+	VMOV V27.B16, V9.B16
+	WORD $0x4f951069 // fmla v9.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd52c // fsub v12.4s, v9.4s, v27.4s
+	WORD $0x6ea0f86d // fneg v13.4s, v3.4s
+	WORD $0x4fb5118d // fmla v13.4s, v12.4s, v21.s[1]
+	WORD $0x4f95198d // fmla v13.4s, v12.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb519a3 // fmla v3.4s, v13.4s, v21.s[3]
+	VDUP V22.S[1], V12.S4
+	VFMLA V13.S4, V3.S4, V12.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V13.S4, V12.S4, V3.S4
+	VDUP V22.S[3], V12.S4
+	VFMLA V13.S4, V3.S4, V12.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V13.S4, V12.S4, V3.S4
+	VMOV V30.B16, V12.B16
+	VFMLA V13.S4, V3.S4, V12.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V9.S4, V9.S4
+	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
+	WORD $0x4f97918c // fmul v12.4s, v12.4s, v23.s[0]
+	WORD $0x4e31f58c // fmax v12.4s, v12.4s, v17.4s
+	// mFocalElem (pow): loss = (ce * m) * W
+	WORD $0x6e2cdd03 // fmul v3.4s, v8.4s, v12.4s
+	WORD $0x6e27dc63 // fmul v3.4s, v3.4s, v7.4s
+	// mFocalElem (pow): D = (gamma * m) * (P / qd)
+	WORD $0x4fb49989 // fmul v9.4s, v12.4s, v20.s[3]
+	WORD $0x6e21dd21 // fmul v1.4s, v9.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d829 // fcmeq v9.4s, v1.4s, #0
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	WORD $0x4e691c21 // bic v1.16b, v1.16b, v9.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e22d449 // fadd v9.4s, v2.4s, v2.4s
+	WORD $0x4ebed529 // fsub v9.4s, v9.4s, v30.4s
+	WORD $0x4eabd44b // fsub v11.4s, v2.4s, v11.4s
+	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
+	VFMLA V9.S4, V1.S4, V11.S4
+	VAND V31.B16, V0.B16, V1.B16
+	VEOR V1.B16, V11.B16, V11.B16
+	WORD $0x4f9490e7 // fmul v7.4s, v7.4s, v20.s[0]
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e661d6b // bic v11.16b, v11.16b, v6.16b
+	WORD $0x4e661c63 // bic v3.16b, v3.16b, v6.16b
+	VLD1.P 16(R3), [V0.S4]
+	// store
+	VST1.P [V3.S4], 16(R0)
+	// store the second output
+	VST1.P [V11.S4], 16(R14)
+	// vector 1 of 4: elements 4..7 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f882 // fabs v2.4s, v4.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951065 // fmla v5.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V3.S4]
+	VLD1.P 16(R2), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c7 // fcmge v7.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V9.S4
+	WORD $0x4fb710c9 // fmla v9.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V10.B16
+	VBIT V7.B16, V9.B16, V10.B16
+	VAND V26.B16, V7.B16, V7.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V9.S4
+	WORD $0x4fb71949 // fmla v9.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V24.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[0], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V9.S4, V10.S4
+	WORD $0x4e27d54a // fadd v10.4s, v10.4s, v7.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c7 // fadd v7.4s, v30.4s, v6.4s
+	WORD $0x4ebed4e9 // fsub v9.4s, v7.4s, v30.4s
+	WORD $0x4ea9d4c9 // fsub v9.4s, v6.4s, v9.4s
+	WORD $0x6e27fccb // fdiv v11.4s, v6.4s, v7.4s
+	VFMLS V7.S4, V11.S4, V6.S4
+	VFMLS V9.S4, V11.S4, V6.S4
+	WORD $0x4eabd7c7 // fsub v7.4s, v30.4s, v11.4s
+	VFMLA V7.S4, V8.S4, V6.S4
+	VFMLA V7.S4, V6.S4, V11.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d806 // fcmeq v6.4s, v0.4s, #0
+	VDUP V19.S[1], V7.S4
+	WORD $0x4f931027 // fmla v7.4s, v1.4s, v19.s[0]
+	WORD $0x6e27dc07 // fmul v7.4s, v0.4s, v7.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea1d7c0 // fsub v0.4s, v30.4s, v1.4s
+	VCMTST V31.S4, V4.S4, V8.S4
+	VBIT V8.B16, V1.B16, V0.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V2.S4, V0.S4, V8.S4
+	VBIT V1.B16, V10.B16, V8.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eabd7c1 // fsub v1.4s, v30.4s, v11.4s
+	WORD $0x4ea0d7c2 // fsub v2.4s, v30.4s, v0.4s
+	WORD $0x6e2bdc42 // fmul v2.4s, v2.4s, v11.4s
+	VFMLA V1.S4, V0.S4, V2.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s
+	// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying
+	WORD $0x4e31f449 // fmax v9.4s, v2.4s, v17.4s
+	WORD $0x6e29fc21 // fdiv v1.4s, v1.4s, v9.4s
+	// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0
+	WORD $0x6ea2e609 // fcmgt v9.4s, v16.4s, v2.4s
+	WORD $0x4f92904a // fmul v10.4s, v2.4s, v18.s[0]
+	VBIF V9.B16, V2.B16, V10.B16
+	VDUP V18.S[1], V12.S4
+	VAND V9.B16, V12.B16, V12.B16
+	// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb
+	VSUB V15.S4, V10.S4, V10.S4
+	WORD $0x4f290549 // sshr v9.4s, v10.4s, #23
+	WORD $0x4e21d929 // scvtf v9.4s, v9.4s
+	WORD $0x4e2cd529 // fadd v9.4s, v9.4s, v12.4s
+	// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)
+	WORD $0x4e6e1d4a // bic v10.16b, v10.16b, v14.16b
+	VADD V15.S4, V10.S4, V10.S4
+	WORD $0x4ebed54a // fsub v10.4s, v10.4s, v30.4s
+	// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)
+	VDUP V24.S[0], V12.S4
+	WORD $0x4fb7194c // fmla v12.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V24.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V24.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[0], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	WORD $0x6e2add4c // fmul v12.4s, v10.4s, v10.4s
+	VFMLA V13.S4, V12.S4, V10.S4
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact
+	WORD $0x4f95592a // fmls v10.4s, v9.4s, v21.s[2]
+	WORD $0x4fb5512a // fmls v10.4s, v9.4s, v21.s[1]
+	// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)
+	WORD $0x4ea0d849 // fcmeq v9.4s, v2.4s, #0
+	VBIT V9.B16, V14.B16, V10.B16
+	WORD $0x6ea0c849 // fcmge v9.4s, v2.4s, #0
+	WORD $0x6e22e7cc // fcmge v12.4s, v30.4s, v2.4s
+	VAND V12.B16, V9.B16, V9.B16
+	WORD $0x4ee91d4a // orn v10.16b, v10.16b, v9.16b
+	// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying
+	WORD $0x4fb4994a // fmul v10.4s, v10.4s, v20.s[3]
+	WORD $0x6ea0f94a // fneg v10.4s, v10.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf542 // fmin v2.4s, v10.4s, v28.4s
+	VMOV V27.B16, V9.B16
+	WORD $0x4f951049 // fmla v9.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd52c // fsub v12.4s, v9.4s, v27.4s
+	WORD $0x6ea0f84d // fneg v13.4s, v2.4s
+	WORD $0x4fb5118d // fmla v13.4s, v12.4s, v21.s[1]
+	WORD $0x4f95198d // fmla v13.4s, v12.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb519a2 // fmla v2.4s, v13.4s, v21.s[3]
+	VDUP V22.S[1], V12.S4
+	VFMLA V13.S4, V2.S4, V12.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V13.S4, V12.S4, V2.S4
+	VDUP V22.S[3], V12.S4
+	VFMLA V13.S4, V2.S4, V12.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V13.S4, V12.S4, V2.S4
+	VMOV V30.B16, V12.B16
+	VFMLA V13.S4, V2.S4, V12.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V9.S4, V9.S4
+	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
+	WORD $0x4f97918c // fmul v12.4s, v12.4s, v23.s[0]
+	WORD $0x4e31f58c // fmax v12.4s, v12.4s, v17.4s
+	// mFocalElem (pow): loss = (ce * m) * W
+	WORD $0x6e2cdd02 // fmul v2.4s, v8.4s, v12.4s
+	WORD $0x6e27dc42 // fmul v2.4s, v2.4s, v7.4s
+	// mFocalElem (pow): D = (gamma * m) * (P / qd)
+	WORD $0x4fb49989 // fmul v9.4s, v12.4s, v20.s[3]
+	WORD $0x6e21dd21 // fmul v1.4s, v9.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d829 // fcmeq v9.4s, v1.4s, #0
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	WORD $0x4e691c21 // bic v1.16b, v1.16b, v9.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e20d409 // fadd v9.4s, v0.4s, v0.4s
+	WORD $0x4ebed529 // fsub v9.4s, v9.4s, v30.4s
+	WORD $0x4eabd40b // fsub v11.4s, v0.4s, v11.4s
+	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
+	VFMLA V9.S4, V1.S4, V11.S4
+	VAND V31.B16, V4.B16, V1.B16
+	VEOR V1.B16, V11.B16, V11.B16
+	WORD $0x4f9490e7 // fmul v7.4s, v7.4s, v20.s[0]
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e661d6b // bic v11.16b, v11.16b, v6.16b
+	WORD $0x4e661c42 // bic v2.16b, v2.16b, v6.16b
+	VLD1.P 16(R3), [V0.S4]
+	// store
+	VST1.P [V2.S4], 16(R0)
+	// store the second output
+	VST1.P [V11.S4], 16(R14)
+	// vector 2 of 4: elements 8..11 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f862 // fabs v2.4s, v3.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf444 // fmin v4.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951085 // fmla v5.4s, v4.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f887 // fneg v7.4s, v4.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb518e4 // fmla v4.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V7.S4, V6.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V7.S4, V6.S4, V4.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V4.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V4.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R2), [V5.S4]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c7 // fcmge v7.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V9.S4
+	WORD $0x4fb710c9 // fmla v9.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V10.B16
+	VBIT V7.B16, V9.B16, V10.B16
+	VAND V26.B16, V7.B16, V7.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V9.S4
+	WORD $0x4fb71949 // fmla v9.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V24.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[0], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	VDUP V25.S[2], V9.S4
+	VFMLA V10.S4, V11.S4, V9.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V10.S4, V9.S4, V11.S4
+	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
+	VFMLA V11.S4, V9.S4, V10.S4
+	WORD $0x4e27d54a // fadd v10.4s, v10.4s, v7.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c7 // fadd v7.4s, v30.4s, v6.4s
+	WORD $0x4ebed4e9 // fsub v9.4s, v7.4s, v30.4s
+	WORD $0x4ea9d4c9 // fsub v9.4s, v6.4s, v9.4s
+	WORD $0x6e27fccb // fdiv v11.4s, v6.4s, v7.4s
+	VFMLS V7.S4, V11.S4, V6.S4
+	VFMLS V9.S4, V11.S4, V6.S4
+	WORD $0x4eabd7c7 // fsub v7.4s, v30.4s, v11.4s
+	VFMLA V7.S4, V8.S4, V6.S4
+	VFMLA V7.S4, V6.S4, V11.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d806 // fcmeq v6.4s, v0.4s, #0
+	VDUP V19.S[1], V7.S4
+	WORD $0x4f931027 // fmla v7.4s, v1.4s, v19.s[0]
+	WORD $0x6e27dc07 // fmul v7.4s, v0.4s, v7.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea1d7c0 // fsub v0.4s, v30.4s, v1.4s
+	VCMTST V31.S4, V3.S4, V8.S4
+	VBIT V8.B16, V1.B16, V0.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V10.B16, V8.B16
+	VFMLA V2.S4, V0.S4, V8.S4
+	VBIT V1.B16, V10.B16, V8.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4eabd7c1 // fsub v1.4s, v30.4s, v11.4s
+	WORD $0x4ea0d7c2 // fsub v2.4s, v30.4s, v0.4s
+	WORD $0x6e2bdc42 // fmul v2.4s, v2.4s, v11.4s
+	VFMLA V1.S4, V0.S4, V2.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s
+	// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying
+	WORD $0x4e31f449 // fmax v9.4s, v2.4s, v17.4s
+	WORD $0x6e29fc21 // fdiv v1.4s, v1.4s, v9.4s
+	// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0
+	WORD $0x6ea2e609 // fcmgt v9.4s, v16.4s, v2.4s
+	WORD $0x4f92904a // fmul v10.4s, v2.4s, v18.s[0]
+	VBIF V9.B16, V2.B16, V10.B16
+	VDUP V18.S[1], V12.S4
+	VAND V9.B16, V12.B16, V12.B16
+	// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb
+	VSUB V15.S4, V10.S4, V10.S4
+	WORD $0x4f290549 // sshr v9.4s, v10.4s, #23
+	WORD $0x4e21d929 // scvtf v9.4s, v9.4s
+	WORD $0x4e2cd529 // fadd v9.4s, v9.4s, v12.4s
+	// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)
+	WORD $0x4e6e1d4a // bic v10.16b, v10.16b, v14.16b
+	VADD V15.S4, V10.S4, V10.S4
+	WORD $0x4ebed54a // fsub v10.4s, v10.4s, v30.4s
+	// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)
+	VDUP V24.S[0], V12.S4
+	WORD $0x4fb7194c // fmla v12.4s, v10.4s, v23.s[3]
+	VDUP V24.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V24.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V24.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[0], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[1], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	VDUP V25.S[2], V12.S4
+	VFMLA V10.S4, V13.S4, V12.S4
+	VDUP V25.S[3], V13.S4
+	VFMLA V10.S4, V12.S4, V13.S4
+	WORD $0x6e2add4c // fmul v12.4s, v10.4s, v10.4s
+	VFMLA V13.S4, V12.S4, V10.S4
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact
+	WORD $0x4f95592a // fmls v10.4s, v9.4s, v21.s[2]
+	WORD $0x4fb5512a // fmls v10.4s, v9.4s, v21.s[1]
+	// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)
+	WORD $0x4ea0d849 // fcmeq v9.4s, v2.4s, #0
+	VBIT V9.B16, V14.B16, V10.B16
+	WORD $0x6ea0c849 // fcmge v9.4s, v2.4s, #0
+	WORD $0x6e22e7cc // fcmge v12.4s, v30.4s, v2.4s
+	VAND V12.B16, V9.B16, V9.B16
+	WORD $0x4ee91d4a // orn v10.16b, v10.16b, v9.16b
+	// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying
+	WORD $0x4fb4994a // fmul v10.4s, v10.4s, v20.s[3]
+	WORD $0x6ea0f94a // fneg v10.4s, v10.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf542 // fmin v2.4s, v10.4s, v28.4s
+	VMOV V27.B16, V9.B16
+	WORD $0x4f951049 // fmla v9.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd52c // fsub v12.4s, v9.4s, v27.4s
+	WORD $0x6ea0f84d // fneg v13.4s, v2.4s
+	WORD $0x4fb5118d // fmla v13.4s, v12.4s, v21.s[1]
+	WORD $0x4f95198d // fmla v13.4s, v12.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb519a2 // fmla v2.4s, v13.4s, v21.s[3]
+	VDUP V22.S[1], V12.S4
+	VFMLA V13.S4, V2.S4, V12.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V13.S4, V12.S4, V2.S4
+	VDUP V22.S[3], V12.S4
+	VFMLA V13.S4, V2.S4, V12.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V13.S4, V12.S4, V2.S4
+	VMOV V30.B16, V12.B16
+	VFMLA V13.S4, V2.S4, V12.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V9.S4, V9.S4
+	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
+	WORD $0x4f97918c // fmul v12.4s, v12.4s, v23.s[0]
+	WORD $0x4e31f58c // fmax v12.4s, v12.4s, v17.4s
+	// mFocalElem (pow): loss = (ce * m) * W
+	WORD $0x6e2cdd02 // fmul v2.4s, v8.4s, v12.4s
+	WORD $0x6e27dc42 // fmul v2.4s, v2.4s, v7.4s
+	// mFocalElem (pow): D = (gamma * m) * (P / qd)
+	WORD $0x4fb49989 // fmul v9.4s, v12.4s, v20.s[3]
+	WORD $0x6e21dd21 // fmul v1.4s, v9.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d829 // fcmeq v9.4s, v1.4s, #0
+	WORD $0x6e28dc21 // fmul v1.4s, v1.4s, v8.4s
+	WORD $0x4e691c21 // bic v1.16b, v1.16b, v9.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e20d409 // fadd v9.4s, v0.4s, v0.4s
+	WORD $0x4ebed529 // fsub v9.4s, v9.4s, v30.4s
+	WORD $0x4eabd40b // fsub v11.4s, v0.4s, v11.4s
+	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
+	VFMLA V9.S4, V1.S4, V11.S4
+	VAND V31.B16, V3.B16, V1.B16
+	VEOR V1.B16, V11.B16, V11.B16
+	WORD $0x4f9490e7 // fmul v7.4s, v7.4s, v20.s[0]
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x4e661d6b // bic v11.16b, v11.16b, v6.16b
+	WORD $0x4e661c42 // bic v2.16b, v2.16b, v6.16b
+	VLD1.P 16(R3), [V0.S4]
+	// store
+	VST1.P [V2.S4], 16(R0)
+	// store the second output
+	VST1.P [V11.S4], 16(R14)
+	// vector 3 of 4: elements 12..15 of the 16
+	// mWElem: smoothed target ys = fma(y, oms, hs)
+	VDUP V20.S[2], V1.S4
+	WORD $0x4fb410a1 // fmla v1.4s, v5.4s, v20.s[1]
+	WORD $0x4ea0f882 // fabs v2.4s, v4.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf443 // fmin v3.4s, v2.4s, v28.4s
+	VMOV V27.B16, V5.B16
+	WORD $0x4f951065 // fmla v5.4s, v3.4s, v21.s[0]
+	WORD $0x4ebbd4a6 // fsub v6.4s, v5.4s, v27.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4fb510c7 // fmla v7.4s, v6.4s, v21.s[1]
+	WORD $0x4f9518c7 // fmla v7.4s, v6.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb518e3 // fmla v3.4s, v7.4s, v21.s[3]
+	VDUP V22.S[1], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VDUP V22.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V3.S4, V6.S4
+	VMOV V30.B16, V3.B16
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V30.B16, V6.B16
+	VFMLA V7.S4, V3.S4, V6.S4
+	WORD $0x4ea6d7c8 // fsub v8.4s, v30.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V8.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V5.S4, V5.S4
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	WORD $0x4f9790c6 // fmul v6.4s, v6.4s, v23.s[0]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	WORD $0x4f979108 // fmul v8.4s, v8.4s, v23.s[0]
+	// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0
+	WORD $0x6e3de4c3 // fcmge v3.4s, v6.4s, v29.4s
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb710c5 // fmla v5.4s, v6.4s, v23.s[1]
+	VMOV V6.B16, V7.B16
+	VBIT V3.B16, V5.B16, V7.B16
+	VAND V26.B16, V3.B16, V3.B16
+	// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb718e5 // fmla v5.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V9.S4
+	VFMLA V7.S4, V5.S4, V9.S4
+	VDUP V24.S[2], V5.S4
+	VFMLA V7.S4, V9.S4, V5.S4
+	VDUP V24.S[3], V9.S4
+	VFMLA V7.S4, V5.S4, V9.S4
+	VDUP V25.S[0], V5.S4
+	VFMLA V7.S4, V9.S4, V5.S4
+	VDUP V25.S[1], V9.S4
+	VFMLA V7.S4, V5.S4, V9.S4
+	VDUP V25.S[2], V5.S4
+	VFMLA V7.S4, V9.S4, V5.S4
+	VDUP V25.S[3], V9.S4
+	VFMLA V7.S4, V5.S4, V9.S4
+	WORD $0x6e27dce5 // fmul v5.4s, v7.4s, v7.4s
+	VFMLA V9.S4, V5.S4, V7.S4
+	WORD $0x4e23d4e7 // fadd v7.4s, v7.4s, v3.4s
+	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
+	WORD $0x4e26d7c3 // fadd v3.4s, v30.4s, v6.4s
+	WORD $0x4ebed465 // fsub v5.4s, v3.4s, v30.4s
+	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD $0x6e23fcc9 // fdiv v9.4s, v6.4s, v3.4s
+	VFMLS V3.S4, V9.S4, V6.S4
+	VFMLS V5.S4, V9.S4, V6.S4
+	WORD $0x4ea9d7c3 // fsub v3.4s, v30.4s, v9.4s
+	VFMLA V3.S4, V8.S4, V6.S4
+	VFMLA V3.S4, V6.S4, V9.S4
+	// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)
+	WORD $0x4ea0d803 // fcmeq v3.4s, v0.4s, #0
+	VDUP V19.S[1], V5.S4
+	WORD $0x4f931025 // fmla v5.4s, v1.4s, v19.s[0]
+	WORD $0x6e25dc05 // fmul v5.4s, v0.4s, v5.4s
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	WORD $0x4ea1d7c0 // fsub v0.4s, v30.4s, v1.4s
+	VCMTST V31.S4, V4.S4, V6.S4
+	VBIT V6.B16, V1.B16, V0.B16
+	// finish: linear term fma(c, |x|, L) where c != 0
+	WORD $0x4ea0d801 // fcmeq v1.4s, v0.4s, #0
+	VMOV V7.B16, V6.B16
+	VFMLA V2.S4, V0.S4, V6.S4
+	VBIT V1.B16, V7.B16, V6.B16
+	// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)
+	WORD $0x4ea9d7c1 // fsub v1.4s, v30.4s, v9.4s
+	WORD $0x4ea0d7c2 // fsub v2.4s, v30.4s, v0.4s
+	WORD $0x6e29dc42 // fmul v2.4s, v2.4s, v9.4s
+	VFMLA V1.S4, V0.S4, V2.S4
+	// mFocalElem: P = sm * osm
+	WORD $0x6e21dd21 // fmul v1.4s, v9.4s, v1.4s
+	// mFocalElem (pow): P/qd with qd = max(q, 0x1p-149), NaN staying
+	WORD $0x4e31f447 // fmax v7.4s, v2.4s, v17.4s
+	WORD $0x6e27fc21 // fdiv v1.4s, v1.4s, v7.4s
+	// mLog: a subnormal q is scaled by 2^23 (exact), kb = -23; else qs = q, kb = +0
+	WORD $0x6ea2e607 // fcmgt v7.4s, v16.4s, v2.4s
+	WORD $0x4f929048 // fmul v8.4s, v2.4s, v18.s[0]
+	VBIF V7.B16, V2.B16, V8.B16
+	VDUP V18.S[1], V10.S4
+	VAND V7.B16, V10.B16, V10.B16
+	// mLog: ix = bits(qs) - bits(0.75); k = float32(ix>>23) + kb
+	VSUB V15.S4, V8.S4, V8.S4
+	WORD $0x4f290507 // sshr v7.4s, v8.4s, #23
+	WORD $0x4e21d8e7 // scvtf v7.4s, v7.4s
+	WORD $0x4e2ad4e7 // fadd v7.4s, v7.4s, v10.4s
+	// mLog: f = frombits(ix&0x7fffff + bits(0.75)) - 1, exact, in [-0.25, 0.5)
+	WORD $0x4e6e1d08 // bic v8.16b, v8.16b, v14.16b
+	VADD V15.S4, V8.S4, V8.S4
+	WORD $0x4ebed508 // fsub v8.4s, v8.4s, v30.4s
+	// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb7190a // fmla v10.4s, v8.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V8.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V8.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V8.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V8.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V8.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V8.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V8.S4, V10.S4, V11.S4
+	WORD $0x6e28dd0a // fmul v10.4s, v8.4s, v8.4s
+	VFMLA V11.S4, V10.S4, V8.S4
+	// mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r): k*ln2hi is exact
+	WORD $0x4f9558e8 // fmls v8.4s, v7.4s, v21.s[2]
+	WORD $0x4fb550e8 // fmls v8.4s, v7.4s, v21.s[1]
+	// mLog: -Inf where q == 0, NaN where !(q >= 0 && q <= 1)
+	WORD $0x4ea0d847 // fcmeq v7.4s, v2.4s, #0
+	VBIT V7.B16, V14.B16, V8.B16
+	WORD $0x6ea0c847 // fcmge v7.4s, v2.4s, #0
+	WORD $0x6e22e7ca // fcmge v10.4s, v30.4s, v2.4s
+	VAND V10.B16, V7.B16, V7.B16
+	WORD $0x4ee71d08 // orn v8.16b, v8.16b, v7.16b
+	// mFocalElem (pow): m = mExpNeg(-(gamma * mLog(q))), then max(m, 0x1p-149), NaN staying
+	WORD $0x4fb49908 // fmul v8.4s, v8.4s, v20.s[3]
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
+	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	WORD $0x4ebcf502 // fmin v2.4s, v8.4s, v28.4s
+	VMOV V27.B16, V7.B16
+	WORD $0x4f951047 // fmla v7.4s, v2.4s, v21.s[0]
+	WORD $0x4ebbd4ea // fsub v10.4s, v7.4s, v27.4s
+	WORD $0x6ea0f84b // fneg v11.4s, v2.4s
+	WORD $0x4fb5114b // fmla v11.4s, v10.4s, v21.s[1]
+	WORD $0x4f95194b // fmla v11.4s, v10.4s, v21.s[2]
+	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb51962 // fmla v2.4s, v11.4s, v21.s[3]
+	VDUP V22.S[1], V10.S4
+	VFMLA V11.S4, V2.S4, V10.S4
+	VDUP V22.S[2], V2.S4
+	VFMLA V11.S4, V10.S4, V2.S4
+	VDUP V22.S[3], V10.S4
+	VFMLA V11.S4, V2.S4, V10.S4
+	VMOV V30.B16, V2.B16
+	VFMLA V11.S4, V10.S4, V2.S4
+	VMOV V30.B16, V10.B16
+	VFMLA V11.S4, V2.S4, V10.S4
+	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
+	VSHL $23, V7.S4, V7.S4
+	WORD $0x6e27dd4a // fmul v10.4s, v10.4s, v7.4s
+	WORD $0x4f97914a // fmul v10.4s, v10.4s, v23.s[0]
+	WORD $0x4e31f54a // fmax v10.4s, v10.4s, v17.4s
+	// mFocalElem (pow): loss = (ce * m) * W
+	WORD $0x6e2adcc2 // fmul v2.4s, v6.4s, v10.4s
+	WORD $0x6e25dc42 // fmul v2.4s, v2.4s, v5.4s
+	// mFocalElem (pow): D = (gamma * m) * (P / qd)
+	WORD $0x4fb49947 // fmul v7.4s, v10.4s, v20.s[3]
+	WORD $0x6e21dce1 // fmul v1.4s, v7.4s, v1.4s
+	// mFocalElem: Dce = D != 0 ? D * ce : +0 (NaN D included: D*ce)
+	WORD $0x4ea0d827 // fcmeq v7.4s, v1.4s, #0
+	WORD $0x6e26dc21 // fmul v1.4s, v1.4s, v6.4s
+	WORD $0x4e671c21 // bic v1.16b, v1.16b, v7.16b
+	// mFocalElem: g = ±fma(Dce, (c+c)-1, (c-sm)*m), negated for a set sign bit; grad = (W*scale) * g
+	WORD $0x4e20d407 // fadd v7.4s, v0.4s, v0.4s
+	WORD $0x4ebed4e7 // fsub v7.4s, v7.4s, v30.4s
+	WORD $0x4ea9d409 // fsub v9.4s, v0.4s, v9.4s
+	WORD $0x6e2add29 // fmul v9.4s, v9.4s, v10.4s
+	VFMLA V7.S4, V1.S4, V9.S4
+	VAND V31.B16, V4.B16, V1.B16
+	VEOR V1.B16, V9.B16, V9.B16
+	WORD $0x4f9490a5 // fmul v5.4s, v5.4s, v20.s[0]
+	WORD $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	WORD $0x4e631c42 // bic v2.16b, v2.16b, v3.16b
+	// store
+	VST1.P [V2.S4], 16(R0)
+	// store the second output
+	VST1.P [V9.S4], 16(R14)
+	ADD $328, RSP, R9
+	MOVD R7, R10
+focalPowLossAndGrad0_copyout2:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R15)
+	SUB $1, R10, R10
+	CBNZ R10, focalPowLossAndGrad0_copyout2
+	ADD $8, RSP, R9
+focalPowLossAndGrad0_copyout:
+	MOVWU.P 4(R9), R11
+	MOVW.P R11, 4(R8)
+	SUB $1, R7, R7
+	CBNZ R7, focalPowLossAndGrad0_copyout
+focalPowLossAndGrad0_done:
+	RET

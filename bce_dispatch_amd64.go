@@ -291,6 +291,30 @@ func focalPowLossGradKernel(p pathID, g, x, y, w []float32, oms, hs, al1, al0, g
 	}
 }
 
+// focalLossAndGradKernel: loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false).
+func focalLossAndGradKernel(p pathID, loss, grad, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	switch p {
+	case pathAVX512:
+		focalLossAndGradAVX512(loss, grad, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	case pathAVX2:
+		focalLossAndGradAVX2(loss, grad, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	default:
+		focalLossAndGradGeneric(loss, grad, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	}
+}
+
+// focalPowLossAndGradKernel: loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true).
+func focalPowLossAndGradKernel(p pathID, loss, grad, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	switch p {
+	case pathAVX512:
+		focalPowLossAndGradAVX512(loss, grad, x, y, w, oms, hs, al1, al0, gamma, scale)
+	case pathAVX2:
+		focalPowLossAndGradAVX2(loss, grad, x, y, w, oms, hs, al1, al0, gamma, scale)
+	default:
+		focalPowLossAndGradGeneric(loss, grad, x, y, w, oms, hs, al1, al0, gamma, scale)
+	}
+}
+
 // The assembly functions of bce_amd64.s. Every slice argument of one call
 // has the same length; the reductions add element i into lane i%16 of
 // each 16 lanes of acc, in index order.
@@ -362,6 +386,12 @@ func focalPowGradAVX512(dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale 
 func focalPowLossGradAVX512(g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64)
 
 //go:noescape
+func focalLossAndGradAVX512(loss, grad, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32)
+
+//go:noescape
+func focalPowLossAndGradAVX512(loss, grad, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32)
+
+//go:noescape
 func lossAVX2(dst, x, y []float32)
 
 //go:noescape
@@ -426,3 +456,9 @@ func focalPowGradAVX2(dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale fl
 
 //go:noescape
 func focalPowLossGradAVX2(g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64)
+
+//go:noescape
+func focalLossAndGradAVX2(loss, grad, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32)
+
+//go:noescape
+func focalPowLossAndGradAVX2(loss, grad, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32)

@@ -244,6 +244,26 @@ func focalPowLossGradKernel(p pathID, g, x, y, w []float32, oms, hs, al1, al0, g
 	}
 }
 
+// focalLossAndGradKernel: loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false).
+func focalLossAndGradKernel(p pathID, loss, grad, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	switch p {
+	case pathNEON:
+		focalLossAndGradNEON(loss, grad, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	default:
+		focalLossAndGradGeneric(loss, grad, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+	}
+}
+
+// focalPowLossAndGradKernel: loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true).
+func focalPowLossAndGradKernel(p pathID, loss, grad, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	switch p {
+	case pathNEON:
+		focalPowLossAndGradNEON(loss, grad, x, y, w, oms, hs, al1, al0, gamma, scale)
+	default:
+		focalPowLossAndGradGeneric(loss, grad, x, y, w, oms, hs, al1, al0, gamma, scale)
+	}
+}
+
 // The assembly functions of bce_arm64.s. Every slice argument of one call
 // has the same length; the reductions add element i into lane i%16 of
 // each 16 lanes of acc, in index order.
@@ -313,3 +333,9 @@ func focalPowGradNEON(dst, x, y, w []float32, oms, hs, al1, al0, gamma, scale fl
 
 //go:noescape
 func focalPowLossGradNEON(g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64)
+
+//go:noescape
+func focalLossAndGradNEON(loss, grad, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32)
+
+//go:noescape
+func focalPowLossAndGradNEON(loss, grad, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32)

@@ -97,3 +97,11 @@ func focalPowGradKernel(_ pathID, dst, x, y, w []float32, oms, hs, al1, al0, gam
 func focalPowLossGradKernel(_ pathID, g, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32, acc *[16]float64) {
 	focalPowLossGradGeneric(g, x, y, w, oms, hs, al1, al0, gamma, scale, acc)
 }
+
+func focalLossAndGradKernel(_ pathID, loss, grad, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	focalLossAndGradGeneric(loss, grad, x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale)
+}
+
+func focalPowLossAndGradKernel(_ pathID, loss, grad, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	focalPowLossAndGradGeneric(loss, grad, x, y, w, oms, hs, al1, al0, gamma, scale)
+}

@@ -833,3 +833,16 @@ func wlossAndGradGeneric(loss, grad, x, y, w, pw []float32, oms, hs, scale float
 		}
 	}
 }
+
+// focalLossAndGradGeneric writes focalLossGeneric's and focalGradGeneric's
+// bits in one pass; an element's inputs are read before its outputs are
+// written.
+func focalLossAndGradGeneric(loss, grad, x, y, w []float32, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale float32) {
+	k := focalK{oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false}
+	focalRun(x, y, w, &k, func(i int, l, g float32) { loss[i], grad[i] = l, g })
+}
+
+func focalPowLossAndGradGeneric(loss, grad, x, y, w []float32, oms, hs, al1, al0, gamma, scale float32) {
+	k := focalK{oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true}
+	focalRun(x, y, w, &k, func(i int, l, g float32) { loss[i], grad[i] = l, g })
+}

@@ -185,6 +185,33 @@ func (f Focal) LossGrad(grad, logits, targets []float32) float32 {
 	return c.reduced(fold16(&acc), wsum, n)
 }
 
+// LossAndGrad writes the focal loss and the gradient of every element's
+// focal loss times GradScale in one pass over memory: the bits that Loss
+// and Grad write separately. It ignores Reduction (it is per element, like
+// Loss and Grad). Either output may be the same slice as logits or targets;
+// the same non-empty slice for loss and grad panics.
+func (f Focal) LossAndGrad(loss, grad, logits, targets []float32) {
+	checkLen4("Focal.LossAndGrad", "loss", "grad", "logits", "targets", len(loss), len(grad), len(logits), len(targets))
+	checkDistinct("Focal.LossAndGrad", loss, grad)
+	c := f.check("Focal.LossAndGrad", len(logits))
+	if f.isBCE() {
+		c.LossAndGrad(loss, grad, logits, targets)
+		return
+	}
+	k := f.scalars()
+	scale := c.gradScale()
+	n := len(logits)
+	for lo := 0; lo < n; lo += wchunk {
+		hi := min(n, lo+wchunk)
+		l, g, x, y, w := loss[lo:hi], grad[lo:hi], logits[lo:hi], targets[lo:hi], f.weights(lo, hi)
+		if k.pow {
+			focalPowLossAndGradKernel(cur, l, g, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, scale)
+		} else {
+			focalLossAndGradKernel(cur, l, g, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, scale)
+		}
+	}
+}
+
 // grads writes the gradients times scale, and with acc not nil adds the
 // losses into its lanes (the LossGrad kernels).
 func (f *Focal) grads(dst, logits, targets []float32, scale float32, acc *[16]float64) {

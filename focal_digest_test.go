@@ -16,12 +16,11 @@ const focalDigestFile = "testdata/focal.digest"
 // focalParts is the focal digest's byte stream, in order, for each of
 // focalDigestConfigs: a kernel's outputs (lanes false) or its lanes, which
 // start at zero.
-var focalParts = []struct {
-	kernel string
-	lanes  bool
-}{
+var focalParts = []digestPart{
 	{"focalLoss", false}, {"focalSum", true}, {"focalGrad", false}, {"focalLossGrad", false}, {"focalLossGrad", true},
 	{"focalPowLoss", false}, {"focalPowSum", true}, {"focalPowGrad", false}, {"focalPowLossGrad", false}, {"focalPowLossGrad", true},
+	{"focalLossAndGrad.loss", false}, {"focalLossAndGrad.grad", false},
+	{"focalPowLossAndGrad.loss", false}, {"focalPowLossAndGrad.grad", false},
 }
 
 // focalDigestConfigs are the (Alpha, integer Gamma, pow Gamma) of the

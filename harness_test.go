@@ -316,6 +316,44 @@ var kernels = []kernel{
 		model: mFocalPowGradAt,
 		ref:   func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, true, true) },
 	},
+	{
+		name: "focalLossAndGrad.loss", reads: readsY | readsWeight | readsScale | readsFocal,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			focalLossAndGradKernel(p, d, make([]float32, len(d)), in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, in.scale)
+		},
+		model: func(in *kernelInputs, i int) float32 {
+			l, _ := mFocalElem(in.x[i], in.y[i], in.w[i], in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, in.scale, false)
+			return l
+		},
+		ref: func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, false, false) },
+	},
+	{
+		name: "focalLossAndGrad.grad", reads: readsY | readsWeight | readsScale | readsFocal,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			focalLossAndGradKernel(p, make([]float32, len(d)), d, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.ga1, in.ga0, in.gb1, in.gb0, in.gamma, in.scale)
+		},
+		model: mFocalGradAt,
+		ref:   func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, false, true) },
+	},
+	{
+		name: "focalPowLossAndGrad.loss", reads: readsY | readsWeight | readsScale | readsFocal,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			focalPowLossAndGradKernel(p, d, make([]float32, len(d)), in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.gpow, in.scale)
+		},
+		model: func(in *kernelInputs, i int) float32 {
+			l, _ := mFocalElem(in.x[i], in.y[i], in.w[i], in.oms, in.hs, in.al1, in.al0, 0, 0, 0, 0, in.gpow, in.scale, true)
+			return l
+		},
+		ref: func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, true, false) },
+	},
+	{
+		name: "focalPowLossAndGrad.grad", reads: readsY | readsWeight | readsScale | readsFocal,
+		run: func(p pathID, d []float32, in *kernelInputs, _ []float64) {
+			focalPowLossAndGradKernel(p, make([]float32, len(d)), d, in.x, in.y, in.w, in.oms, in.hs, in.al1, in.al0, in.gpow, in.scale)
+		},
+		model: mFocalPowGradAt,
+		ref:   func(in *kernelInputs, i int) refVal { return refFocalAt(in, i, true, true) },
+	},
 }
 
 // fixedTarget returns element i of in alone, with the target y: the

@@ -9,9 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Tests of LossAndGrad, Softplus, LogSigmoid and Criterion.ClassWeight above
-// the kernels (the harness rows check the kernels themselves): the bits they
-// promise to share with Loss and Grad, aliasing, panics and edges.
+// Tests of LossAndGrad (package, Criterion and Focal), Softplus, LogSigmoid
+// and Criterion.ClassWeight above the kernels (the harness rows check the
+// kernels themselves): the bits they promise to share with Loss and Grad,
+// aliasing, panics and edges.
 
 // familyLengths cross the 16-element groups, the weighted chunks (wchunk)
 // and the 64 Ki chunks.
@@ -35,6 +36,16 @@ func lossAndGradders(w []float32) []lossAndGradder {
 		{ClassWeight: []float32{0.25, 4}, Weight: w, Reduction: ReduceWeightMean},
 	} {
 		ls = append(ls, lossAndGradder{fmt.Sprintf("Criterion%+v", c), c.LossAndGrad, c.Loss, c.Grad})
+	}
+	for _, f := range []Focal{
+		{},
+		{Gamma: 2, Alpha: 0.25},
+		{Gamma: 1, Weight: w, GradScale: -2},
+		{Gamma: 0, Alpha: 0.75, LabelSmoothing: 0.1},
+		{Gamma: 0.5, Weight: w, LabelSmoothing: 0.2, Reduction: ReduceSum},
+		{Gamma: 3.7, Alpha: 0.25, GradScale: 0.5},
+	} {
+		ls = append(ls, lossAndGradder{fmt.Sprintf("Focal%+v", f), f.LossAndGrad, f.Loss, f.Grad})
 	}
 	return ls
 }
@@ -92,6 +103,9 @@ func TestLossAndGradPanics(t *testing.T) {
 	}{
 		{"bce.LossAndGrad: loss and grad are the same slice (len 3)", func() { LossAndGrad(buf, buf, x, y) }},
 		{"bce.Criterion.LossAndGrad: loss and grad are the same slice", func() { Criterion{Weight: y}.LossAndGrad(buf, buf, x, y) }},
+		{"bce.Focal.LossAndGrad: loss and grad are the same slice", func() { Focal{Gamma: 2}.LossAndGrad(buf, buf, x, y) }},
+		{"bce.Focal.LossAndGrad: Gamma = NaN", func() { Focal{Gamma: nan}.LossAndGrad(buf, make([]float32, 3), x, y) }},
+		{"bce.Focal.LossAndGrad: len(loss) = 3, len(grad) = 2", func() { Focal{Gamma: 0.5}.LossAndGrad(buf, short, x, y) }},
 		{"bce.LossAndGrad: len(loss) = 3, len(grad) = 2, len(logits) = 3, len(targets) = 3", func() { LossAndGrad(buf, short, x, y) }},
 		{"bce.Criterion.LossAndGrad: len(loss) = 2, len(grad) = 3", func() { Criterion{}.LossAndGrad(short, buf, x, y) }},
 		{"bce.Criterion.LossAndGrad: len(ClassWeight) = 2 does not divide len(logits) = 3", func() {

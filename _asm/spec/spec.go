@@ -253,6 +253,18 @@ var Kernels = []Kernel{
 		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Store: Grad, Accum: []Value{Loss},
 		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 2}},
 	},
+	{
+		Name: "focalLossAndGrad", Model: "loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale, false)",
+		Out: "loss", Out2: "grad", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "ga1", "ga0", "gb1", "gb0", "gamma", "scale"},
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocal}, Store: Loss, Store2: Grad,
+		Tune: Tune{IL: map[string]int{"avx2": 2, "avx512": 2}},
+	},
+	{
+		Name: "focalPowLossAndGrad", Model: "loss[i], grad[i] = mFocalElem(x[i], y[i], w[i], oms, hs, al1, al0, 0, 0, 0, 0, gamma, scale, true)",
+		Out: "loss", Out2: "grad", In: []string{"x", "y", "w"}, Scalars: []string{"oms", "hs", "al1", "al0", "gamma", "scale"},
+		Steps: []Step{ExpNegLo, Log1p, SigNeg, FinishFocalPow}, Store: Loss, Store2: Grad,
+		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 2}},
+	},
 }
 
 // Has reports whether the kernel is made with step s.
