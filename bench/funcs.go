@@ -143,6 +143,22 @@ var functions = []*function{
 		},
 	},
 	{
+		// The focal loss of torchvision's defaults (Gamma 2, Alpha 0.25),
+		// weighted, reduced to its mean with the gradient of that mean.
+		Name: "FocalLossGrad", Bytes: 16, Align: 1,
+		kernel: func(d *data, lo, hi int) float32 {
+			f := bce.Focal{Gamma: 2, Alpha: 0.25, Weight: d.w[lo:hi]}
+			return f.LossGrad(d.dst[lo:hi], d.x[lo:hi], d.y[lo:hi])
+		},
+		plain: func(d *data, lo, hi int) float32 {
+			return plainFocalLossGrad(d.dst[lo:hi], d.x[lo:hi], d.y[lo:hi], d.w[lo:hi])
+		},
+		roof: func(d *data, lo, hi int) float32 {
+			roofline.ReadWrite(d.dst[lo:hi], d.x[lo:hi])
+			return roofline.Read(d.y[lo:hi]) + roofline.Read(d.w[lo:hi])
+		},
+	},
+	{
 		Name: "Sigmoid", Bytes: 8, Align: 1,
 		kernel: func(d *data, lo, hi int) float32 {
 			bce.Sigmoid(d.dst[lo:hi], d.x[lo:hi])
@@ -242,6 +258,28 @@ func plainLossAndGrad(loss, grad, x, y []float32) {
 		loss[i] = float32(math.Max(xi, 0) - xi*yi + math.Log1p(math.Exp(-math.Abs(xi))))
 		grad[i] = float32(1/(1+math.Exp(-xi)) - yi)
 	}
+}
+
+// plainFocalLossGrad is torchvision's sigmoid_focal_loss with gamma 2 and
+// alpha 0.25, weighted and averaged, and its gradient: p = sigmoid(x),
+// ce = BCE with logits, p_t = p*y + (1-p)*(1-y), loss = alpha_t*ce*(1-p_t)^2,
+// in float64 with package math.
+func plainFocalLossGrad(grad, x, y, w []float32) float32 {
+	const gamma, alpha = 2, 0.25
+	var s float64
+	inv := 1 / float64(len(x))
+	for i := range grad {
+		xi, yi, wi := float64(x[i]), float64(y[i]), float64(w[i])
+		p := 1 / (1 + math.Exp(-xi))
+		ce := math.Max(xi, 0) - xi*yi + math.Log1p(math.Exp(-math.Abs(xi)))
+		q := 1 - (p*yi + (1-p)*(1-yi))
+		at := alpha*yi + (1-alpha)*(1-yi)
+		m := math.Pow(q, gamma)
+		s += wi * at * ce * m
+		dq := (1 - 2*yi) * p * (1 - p)
+		grad[i] = float32(wi * at * ((p-yi)*m + ce*gamma*math.Pow(q, gamma-1)*dq) * inv)
+	}
+	return float32(s * inv)
 }
 
 func plainSigmoid(dst, x []float32) {

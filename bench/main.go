@@ -81,7 +81,7 @@ over goroutines. Prints the tables, writes <name>.json and <name>.md.
 		fs.PrintDefaults()
 	}
 	quick := fs.Bool("quick", false, "a run of a few seconds: sizes "+quickSizes+", 3 short repetitions")
-	funcs := fs.String("funcs", "all", "comma-separated functions: Loss, Mean (= Sum), Grad, LossGrad, LossAndGrad, Sigmoid, WeightedMean")
+	funcs := fs.String("funcs", "all", "comma-separated functions: Loss, Mean (= Sum), Grad, LossGrad, LossAndGrad, FocalLossGrad, Sigmoid, WeightedMean")
 	sizes := fs.String("sizes", "", "comma-separated element counts (4096, 4Ki, 16Mi) or a range lo..hi stepping ×4 (default "+defaultSizes+", -quick "+quickSizes+")")
 	paths := fs.String("paths", "all", "comma-separated bce paths to measure (available here: "+fmt.Sprint(bce.Paths())+"); plain and roofline always run")
 	budget := fs.Duration("budget", 0, "time budget: measurements not started by then are skipped (default 100s, -quick 20s)")
