@@ -285,6 +285,7 @@ type wop struct {
 	oms, hs, scale float32
 	acc16          *[16]float64
 	acc32          *[32]float64
+	fk             *focalScalars // the focal kernels' constants (oms and hs among them)
 }
 
 type opKind uint8
@@ -296,6 +297,13 @@ const (
 	opLossGrad                  // wlossGrad into out and acc16
 	opLossAndGrad               // wlossAndGrad into out and out2
 	opWeightSum                 // the weights into acc16 (sum16)
+	// The focal kernels (Focal's methods), FinishFocal or FinishFocalPow
+	// by fk.pow; they read the weights only.
+	opFocalLoss
+	opFocalSum
+	opFocalGrad
+	opFocalLossGrad
+	opFocalLossAndGrad
 )
 
 // call runs op on elements lo..hi-1 with their weights and positive weights.
@@ -313,6 +321,48 @@ func (op *wop) call(lo, hi int, w, pw []float32) {
 		wlossAndGradKernel(cur, op.out[lo:hi], op.out2[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.scale)
 	case opWeightSum:
 		sum16Kernel(cur, w, op.acc16)
+	default:
+		op.focal(lo, hi, w)
+	}
+}
+
+// focal runs the focal kernel of op's kind on elements lo..hi-1.
+func (op *wop) focal(lo, hi int, w []float32) {
+	k := op.fk
+	x, y := op.x[lo:hi], op.y[lo:hi]
+	var d, d2 []float32
+	if op.out != nil {
+		d = op.out[lo:hi]
+	}
+	if op.out2 != nil {
+		d2 = op.out2[lo:hi]
+	}
+	if k.pow {
+		switch op.kind {
+		case opFocalLoss:
+			focalPowLossKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma)
+		case opFocalSum:
+			focalPowSumKernel(cur, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.acc32)
+		case opFocalGrad:
+			focalPowGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.scale)
+		case opFocalLossGrad:
+			focalPowLossGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.scale, op.acc16)
+		case opFocalLossAndGrad:
+			focalPowLossAndGradKernel(cur, d, d2, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.scale)
+		}
+		return
+	}
+	switch op.kind {
+	case opFocalLoss:
+		focalLossKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma)
+	case opFocalSum:
+		focalSumKernel(cur, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.acc32)
+	case opFocalGrad:
+		focalGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.scale)
+	case opFocalLossGrad:
+		focalLossGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.scale, op.acc16)
+	case opFocalLossAndGrad:
+		focalLossAndGradKernel(cur, d, d2, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.scale)
 	}
 }
 

@@ -107,16 +107,7 @@ func (f Focal) Loss(dst, logits, targets []float32) {
 		return
 	}
 	k := f.scalars()
-	n := len(logits)
-	for lo := 0; lo < n; lo += wchunk {
-		hi := min(n, lo+wchunk)
-		d, x, y, w := dst[lo:hi], logits[lo:hi], targets[lo:hi], f.weights(lo, hi)
-		if k.pow {
-			focalPowLossKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma)
-		} else {
-			focalLossKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma)
-		}
-	}
+	c.walk(len(logits), &wop{kind: opFocalLoss, out: dst, x: logits, y: targets, fk: &k})
 }
 
 // Reduce returns the focal losses reduced by f.Reduction, accumulated in
@@ -131,15 +122,7 @@ func (f Focal) Reduce(logits, targets []float32) float32 {
 	k := f.scalars()
 	n := len(logits)
 	var acc [32]float64
-	for lo := 0; lo < n; lo += wchunk {
-		hi := min(n, lo+wchunk)
-		x, y, w := logits[lo:hi], targets[lo:hi], f.weights(lo, hi)
-		if k.pow {
-			focalPowSumKernel(cur, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, &acc)
-		} else {
-			focalSumKernel(cur, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, &acc)
-		}
-	}
+	c.walk(n, &wop{kind: opFocalSum, x: logits, y: targets, fk: &k, acc32: &acc})
 	var wsum float64
 	if f.Reduction == ReduceWeightMean {
 		wsum = fold16((*[16]float64)(acc[16:]))
@@ -156,7 +139,8 @@ func (f Focal) Grad(dst, logits, targets []float32) {
 		c.Grad(dst, logits, targets)
 		return
 	}
-	f.grads(dst, logits, targets, c.gradScale(), nil)
+	k := f.scalars()
+	c.walk(len(logits), &wop{kind: opFocalGrad, out: dst, x: logits, y: targets, scale: c.gradScale(), fk: &k})
 }
 
 // LossGrad returns Reduce and writes the gradient of that reduced loss with
@@ -181,7 +165,8 @@ func (f Focal) LossGrad(grad, logits, targets []float32) float32 {
 		gs /= wsum
 	}
 	var acc [16]float64
-	f.grads(grad, logits, targets, float32(gs), &acc)
+	k := f.scalars()
+	c.walk(n, &wop{kind: opFocalLossGrad, out: grad, x: logits, y: targets, scale: float32(gs), fk: &k, acc16: &acc})
 	return c.reduced(fold16(&acc), wsum, n)
 }
 
@@ -199,38 +184,7 @@ func (f Focal) LossAndGrad(loss, grad, logits, targets []float32) {
 		return
 	}
 	k := f.scalars()
-	scale := c.gradScale()
-	n := len(logits)
-	for lo := 0; lo < n; lo += wchunk {
-		hi := min(n, lo+wchunk)
-		l, g, x, y, w := loss[lo:hi], grad[lo:hi], logits[lo:hi], targets[lo:hi], f.weights(lo, hi)
-		if k.pow {
-			focalPowLossAndGradKernel(cur, l, g, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, scale)
-		} else {
-			focalLossAndGradKernel(cur, l, g, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, scale)
-		}
-	}
-}
-
-// grads writes the gradients times scale, and with acc not nil adds the
-// losses into its lanes (the LossGrad kernels).
-func (f *Focal) grads(dst, logits, targets []float32, scale float32, acc *[16]float64) {
-	k := f.scalars()
-	n := len(logits)
-	for lo := 0; lo < n; lo += wchunk {
-		hi := min(n, lo+wchunk)
-		d, x, y, w := dst[lo:hi], logits[lo:hi], targets[lo:hi], f.weights(lo, hi)
-		switch {
-		case k.pow && acc != nil:
-			focalPowLossGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, scale, acc)
-		case k.pow:
-			focalPowGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, scale)
-		case acc != nil:
-			focalLossGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, scale, acc)
-		default:
-			focalGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, scale)
-		}
-	}
+	c.walk(len(logits), &wop{kind: opFocalLossAndGrad, out: loss, out2: grad, x: logits, y: targets, scale: c.gradScale(), fk: &k})
 }
 
 // check panics on a bad argument, naming fn, and returns the Criterion
@@ -250,15 +204,6 @@ func (f *Focal) check(fn string, n int) Criterion {
 // isBCE reports whether f is the unmodulated, unweighted-by-alpha loss,
 // which Criterion computes with the same formula (and defines the bits).
 func (f *Focal) isBCE() bool { return f.Gamma == 0 && f.Alpha == 0 }
-
-// weights returns the weights of elements lo..hi-1, a chunk of at most
-// wchunk elements: a slice of Weight, or of onesBuf for a nil Weight.
-func (f *Focal) weights(lo, hi int) []float32 {
-	if f.Weight == nil {
-		return onesBuf[:hi-lo]
-	}
-	return f.Weight[lo:hi]
-}
 
 // focalScalars are the kernels' float32 constants (see mFocalElem in
 // model_test.go): the smoothing (oms, hs), alpha_t = fma(y', al1, al0), and
