@@ -568,6 +568,8 @@ func f32ExpNeg(a float32) (e, elo float32) {
 	p = fma32x(p, r, exp2)
 	p = fma32x(p, r, 1)
 	p1 := fma32x(p, r, 1)
+	// The residual of the last step: 1-p1 is exact (p1 is in [0.5, 2]),
+	// so this is q*r + 1 - p1 rounded once, p1's rounding error.
 	plo := fma32x(p, r, 1-p1)
 	scale := math.Float32frombits(math.Float32bits(t) << 23)
 	return p1 * scale * twoM64, plo * scale * twoM64

@@ -12,48 +12,21 @@ import (
 // (NaN outputs need only both be NaN), which makes the paths bit-identical
 // to each other on every architecture without comparing them across
 // machines. Each line is one vector instruction (or one masked select) of
-// the assembly.
+// the assembly. The four steps that the generic focal kernels also need in
+// float32 (mExpNeg, mLog1p, mSigNeg, mLog) are written once, as
+// bce_generic.go's f32ExpNeg, f32Log1p, f32SigNeg and f32Log; their
+// comments here explain them.
 
 // mExpNeg returns exp(-a) for a >= 0 or NaN (step 1 of bce_generic.go),
 // and the rounding error of that float32 result, elo: e + elo is exp(-a) to
 // about 2^-46 relative, for the sigmoid's correction (mSigNeg).
 func mExpNeg(a float32) (e, elo float32) {
-	if a > expClamp { // false for NaN, which flows through
-		a = expClamp
-	}
-	t := fma32x(a, -log2e, expMagic)
-	n := t - expMagic
-	r := fma32x(n, -ln2hi, -a)
-	r = fma32x(n, -ln2lo, r)
-	p := fma32x(exp6, r, exp5)
-	p = fma32x(p, r, exp4)
-	p = fma32x(p, r, exp3)
-	p = fma32x(p, r, exp2)
-	p = fma32x(p, r, 1)
-	p1 := fma32x(p, r, 1)
-	// The residual of the last step: 1-p1 is exact (p1 is in [0.5, 2]),
-	// so this is q*r + 1 - p1 rounded once, the rounding error of p1 to
-	// about 2^-24 of itself.
-	plo := fma32x(p, r, 1-p1)
-	scale := math.Float32frombits(math.Float32bits(t) << 23)
-	return p1 * scale * twoM64, plo * scale * twoM64
+	return f32ExpNeg(a)
 }
 
 // mLog1p returns log1p(e) for e in [0,1] or NaN (step 2 of bce_generic.go).
 func mLog1p(e float32) float32 {
-	f, k := e, float32(0)
-	if e >= 0.5 {
-		f, k = fma32x(e, 0.5, -0.5), ln2f
-	}
-	q := fma32x(lp8, f, lp7)
-	q = fma32x(q, f, lp6)
-	q = fma32x(q, f, lp5)
-	q = fma32x(q, f, lp4)
-	q = fma32x(q, f, lp3)
-	q = fma32x(q, f, lp2)
-	q = fma32x(q, f, lp1)
-	q = fma32x(q, f, lp0)
-	return fma32x(f*f, q, f) + k
+	return f32Log1p(e)
 }
 
 // mLossElem returns the loss of one element (step 4).
@@ -104,14 +77,7 @@ func signClear(x float32) bool { return math.Float32bits(x)>>31 == 0 }
 // 1-s: the result is the correctly rounded E/(1+E) to within a few hundredths
 // of an ULP, so the rounding of e itself no longer shows in the sigmoid.
 func mSigNeg(e, elo float32) float32 {
-	d := 1 + e
-	dlo := e - (d - 1)
-	s := e / d
-	r := fma32x(-s, d, e)
-	r = fma32x(-s, dlo, r)
-	oms := 1 - s
-	r = fma32x(elo, oms, r)
-	return fma32x(r, oms, s)
+	return f32SigNeg(e, elo)
 }
 
 func mSigmoidElem(x float32) float32 {
@@ -209,31 +175,7 @@ func TestModelAccuracy(t *testing.T) {
 // [-0.25, 0.5), the domain of log1p's polynomial (mLog1p):
 // log(q) = k*ln2 + f + f^2*P(f), with k*ln2 in two parts (k*ln2hi exact).
 func mLog(q float32) float32 {
-	qs, kb := q, float32(0)
-	if q < 0x1p-126 {
-		qs, kb = q*0x1p23, -23
-	}
-	ix := int32(math.Float32bits(qs)) - 0x3f400000
-	k := float32(ix>>23) + kb
-	f := math.Float32frombits(uint32(ix&0x7fffff)+0x3f400000) - 1
-	p := fma32x(lp8, f, lp7)
-	p = fma32x(p, f, lp6)
-	p = fma32x(p, f, lp5)
-	p = fma32x(p, f, lp4)
-	p = fma32x(p, f, lp3)
-	p = fma32x(p, f, lp2)
-	p = fma32x(p, f, lp1)
-	p = fma32x(p, f, lp0)
-	r := fma32x(f*f, p, f)
-	r = fma32x(k, ln2lo, r)
-	r = fma32x(k, ln2hi, r)
-	if q == 0 {
-		r = float32(math.Inf(-1))
-	}
-	if !(q >= 0 && q <= 1) {
-		r = float32(math.NaN())
-	}
-	return r
+	return f32Log(q)
 }
 
 // mFocalElem returns the focal loss of one element and its gradient times
