@@ -282,36 +282,46 @@ func (b *gBlock) weighted(i int, x, y, w, p, oms, hs, scale float32) (loss, grad
 	c := s*py + (1-s)*omy
 	k := py + omy
 	br := c*a + k*L
-	if p32, k32 := float32(py), float32(k); p32-p32 != 0 || k32-k32 != 0 || math.Abs(br) > 0x1p127 {
-		// For a target far outside [0,1] (|p*y'| beyond MaxFloat32, y'
-		// finite) the model's float32 p*y' or k is ±Inf and its loss and
-		// gradient ±Inf or NaN, where float64 would give finite values;
-		// within a factor 2 of the bracket's overflow, the float32
-		// rounding of c and k decides whether it overflows (see gLin).
-		// The model's float32 steps give the same class of value.
-		return weighted32(x, float32(ys), w, p, scale, float32(a), float32(L), float32(sm))
+	ws := wf * float64(scale)
+	g := (c - k*sm) * (1 - 2*s)
+	// Near or beyond the float32 overflow, the model's float32 rounding
+	// decides the class of value (±Inf, NaN or finite), which float64
+	// arithmetic does not reproduce; weighted32 then gives the model's
+	// bits. The cases: a target far outside [0,1] (|p*y'| or k beyond
+	// MaxFloat32 with y' finite); a bracket or weighted loss within a factor
+	// 2 of the overflow (see gLin); and a w*scale or gradient there. The
+	// last matters even where the gradient is tiny: where w*scale
+	// overflows, the model's Inf times its float32 c - k*sm gives NaN if
+	// that cancels to exactly 0 and an infinity of its sign otherwise,
+	// while the float64 difference is almost never 0 (FuzzWeighted found
+	// w = 1.4e34, scale = 7.7e14, y' = 1/3, p = 2, x = 6.4e-10).
+	p32, k32 := float32(py), float32(k)
+	in := p32-p32 == 0 && k32-k32 == 0
+	lossOK := in && math.Abs(br) <= 0x1p127 && math.Abs(wf*br) <= 0x1p127
+	gradOK := in && math.Abs(ws) <= 0x1p127 && math.Abs(ws*g) <= 0x1p127
+	if lossOK && gradOK {
+		// As in the plain kernels and the assembly: the gradient is
+		// rounded, then scaled by w*scale, so w = 1 gives the plain bits.
+		return float32(wf * br), w * scale * float32(g)
 	}
-	loss = float32(wf * br)
-	if b := float32(br); b-b != 0 {
-		// The model rounds the bracket to float32 before the weight
-		// multiplies it, so where the bracket exceeds MaxFloat32 its loss
-		// is ±Inf for every weight, the overflow that Criterion
-		// documents; the generic path gives the same. (Rounding the
-		// bracket everywhere would do it too, at up to 0.75 ULP more
-		// error; this branch is taken only for overflow and NaN.)
-		loss = w * b
+	l32, g32 := weighted32(x, float32(ys), w, p, scale)
+	if lossOK {
+		l32 = float32(wf * br)
 	}
-	// As in the plain kernels and the assembly: the gradient is rounded,
-	// then scaled by w*scale, so w = 1 gives the plain bits.
-	grad = w * scale * float32((c-k*sm)*(1-2*s))
-	return loss, grad
+	if gradOK {
+		g32 = w * scale * float32(g)
+	}
+	return l32, g32
 }
 
-// weighted32 is mWElem's finish in float32, from the generic path's |x|, L
-// and sm rounded to float32, for the targets whose float32 coefficients
-// overflow (see weighted): there the class of the result (±Inf or NaN) is
-// decided by the float32 overflow, which float64 arithmetic does not have.
-func weighted32(x, ys, w, p, scale, a, L, sm float32) (loss, grad float32) {
+// weighted32 is mWElem, the model's float32 steps, for the inputs where
+// the float32 overflow decides the class of the result (see weighted): every
+// step is the model's, so it gives the model's bits.
+func weighted32(x, ys, w, p, scale float32) (loss, grad float32) {
+	a := float32(math.Abs(float64(x)))
+	e, elo := f32ExpNeg(a)
+	L := f32Log1p(e)
+	sm := f32SigNeg(e, elo)
 	omy := 1 - ys
 	c := p * ys
 	if gSign(x) == 0 {
