@@ -55,6 +55,11 @@ type hardBuf struct {
 	out, first  [nHard][]float32
 	refs        [][nHard]float64 // the reference, reused block after block
 	fa, fb      []float32        // the loss family's outputs (see family)
+	// sweep says that the block is the bit patterns hi<<16 | lo for
+	// every lo (the exhaustive test), which checkHard then also counts
+	// for monotonicity.
+	sweep bool
+	hi    uint32
 }
 
 func newHardBuf(n int) *hardBuf {
@@ -162,6 +167,7 @@ type pathHard struct {
 	worst  [nHard]worst
 	cross  crossDiff
 	family crossDiff // outputs of familyFns that differ from the ones they must equal
+	mono   *pathMono // the exhaustive sweep's monotonicity count, nil elsewhere
 }
 
 // hardReport accumulates the worst error per path and output.
@@ -182,6 +188,12 @@ func (r hardReport) merge(o hardReport) {
 		}
 		mine.cross.merge(ph.cross)
 		mine.family.merge(ph.family)
+		if ph.mono != nil {
+			if mine.mono == nil {
+				mine.mono = new(pathMono)
+			}
+			mine.mono.merge(ph.mono)
+		}
 	}
 }
 
@@ -200,6 +212,12 @@ func checkHard(paths []pathID, xs []float32, b *hardBuf, rep hardReport) {
 		ws := &ph.worst
 		b.eval(p, xs)
 		b.family(p, xs, &ph.family)
+		if b.sweep {
+			if ph.mono == nil {
+				ph.mono = new(pathMono)
+			}
+			ph.mono.block(b.hi, xs, &b.out)
+		}
 		if p != pathGeneric && firstSIMD != pathGeneric {
 			// A later SIMD path must give the first one's bits, and so
 			// has its errors: compare the bits, which is much cheaper
@@ -275,6 +293,14 @@ func reportHard(t *testing.T, rep hardReport, bound float64) {
 				d.got, math.Float32bits(d.got), d.want, math.Float32bits(d.want))
 		} else {
 			t.Logf("%-8s %v: the bits of the loss and gradient above (so the same maxima)", p, familyFns)
+		}
+		if m := ph.mono; m != nil {
+			// Reported, not bounded: a faithful result may go the wrong
+			// way by an ULP between adjacent logits (monotone_test.go).
+			m.finish()
+			for f, name := range hardFns {
+				t.Logf("%-8s %-10s not monotone at %s adjacent pairs", p, name, m.wrong[f])
+			}
 		}
 		if p == pathGeneric || first == pathGeneric {
 			for f, name := range hardFns {
@@ -358,10 +384,12 @@ func checkExhaustive(t *testing.T, his []uint32) {
 			b := newHardBuf(block)
 			xs := make([]float32, block)
 			rep := hardReport{}
+			b.sweep = true
 			for hi := range next {
 				for i := range xs {
 					xs[i] = math.Float32frombits(hi<<16 | uint32(i))
 				}
+				b.hi = hi
 				checkHard(paths, xs, b, rep)
 			}
 			mu.Lock()

@@ -1,0 +1,188 @@
+package bce
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The exhaustive sweep's monotonicity count. softplus(x) (the loss for
+// y = 0), sigmoid(x) and the gradients sigmoid(x) - y increase with x, and
+// softplus(-x) (the loss for y = 1) decreases; the exact functions are
+// strictly monotone, so a correctly rounded result is monotone too (never
+// going the wrong way between adjacent floats, though it may stay equal),
+// while a faithful one need not be. monoCounter counts, per path and
+// output, the pairs of adjacent logits (consecutive float32 values, -0 and
+// +0 adjacent) whose results go the wrong way. A NaN on either side is no
+// pair.
+
+// monoIncreasing says, per hardFns entry, whether the exact function
+// increases with x (else it decreases).
+var monoIncreasing = [nHard]bool{true, false, true, true, true}
+
+// monoWrong is one output's count and its first wrong pair found (lower
+// logit first, in value order).
+type monoWrong struct {
+	n        int64
+	x0, x1   float32
+	got0, g1 float32
+}
+
+func (m *monoWrong) merge(o monoWrong) {
+	if m.n == 0 {
+		*m = o
+		return
+	}
+	m.n += o.n
+}
+
+func (m monoWrong) String() string {
+	if m.n == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (the first found: x=%v gives %v, the next float up x=%v gives %v)", m.n, m.x0, m.got0, m.x1, m.g1)
+}
+
+// monoEdge holds the outputs at lo = 0 and lo = 0xffff of one block of
+// 2^16 bit patterns, which pair with the neighbouring blocks' edges.
+type monoEdge struct{ first, last [nHard]float32 }
+
+// pathMono is one path's count: per output, and the block edges still to
+// be paired (see finish).
+type pathMono struct {
+	wrong [nHard]monoWrong
+	edges map[uint32]monoEdge
+}
+
+// pair records the results r0 at x0 and r1 at x1 (x0 < x1, adjacent).
+func (m *pathMono) pair(f int, x0, x1, r0, r1 float32) {
+	if isNaN32(x0) || isNaN32(x1) || isNaN32(r0) || isNaN32(r1) {
+		return
+	}
+	if (monoIncreasing[f] && r1 < r0) || (!monoIncreasing[f] && r1 > r0) {
+		m.wrong[f].merge(monoWrong{n: 1, x0: x0, x1: x1, got0: r0, g1: r1})
+	}
+}
+
+// block counts the wrong pairs inside the block hi<<16 | lo, lo = 0..0xffff
+// (xs[lo] and out[f][lo]), and keeps its edges.
+func (m *pathMono) block(hi uint32, xs []float32, out *[nHard][]float32) {
+	if m.edges == nil {
+		m.edges = make(map[uint32]monoEdge)
+	}
+	neg := hi&0x8000 != 0
+	var e monoEdge
+	for f := range out {
+		o := out[f]
+		for i := 1; i < len(xs); i++ {
+			if neg { // a larger bit pattern is a smaller value
+				m.pair(f, xs[i], xs[i-1], o[i], o[i-1])
+			} else {
+				m.pair(f, xs[i-1], xs[i], o[i-1], o[i])
+			}
+		}
+		e.first[f], e.last[f] = o[0], o[len(xs)-1]
+	}
+	m.edges[hi] = e
+}
+
+// merge adds o's counts and edges to m's.
+func (m *pathMono) merge(o *pathMono) {
+	for f := range o.wrong {
+		m.wrong[f].merge(o.wrong[f])
+	}
+	if m.edges == nil {
+		m.edges = make(map[uint32]monoEdge, len(o.edges))
+	}
+	for hi, e := range o.edges {
+		m.edges[hi] = e
+	}
+}
+
+// finish pairs the edges of neighbouring blocks that were both swept:
+// hi<<16|0xffff with (hi+1)<<16 within one sign, and -0 with +0.
+func (m *pathMono) finish() {
+	for hi, e := range m.edges {
+		if hi&0x7fff != 0x7fff {
+			if next, ok := m.edges[hi+1]; ok {
+				x0 := math.Float32frombits(hi<<16 | 0xffff)
+				x1 := math.Float32frombits((hi + 1) << 16)
+				for f := range e.last {
+					if hi&0x8000 != 0 {
+						m.pair(f, x1, x0, next.first[f], e.last[f])
+					} else {
+						m.pair(f, x0, x1, e.last[f], next.first[f])
+					}
+				}
+			}
+		}
+		if hi == 0x8000 {
+			if pos, ok := m.edges[0]; ok {
+				for f := range e.first {
+					m.pair(f, float32(math.Copysign(0, -1)), 0, e.first[f], pos.first[f])
+				}
+			}
+		}
+	}
+	m.edges = nil
+}
+
+// TestMonoCounter checks the counter on made-up outputs: one wrong pair
+// inside a positive block, one inside a negative block, one across two
+// blocks' edges, and one at -0, +0; equal neighbours and NaNs are no wrong
+// pair.
+func TestMonoCounter(t *testing.T) {
+	const n = 1 << 16
+	blocks := map[uint32]*[nHard][]float32{}
+	m := new(pathMono)
+	for _, hi := range []uint32{0x0000, 0x3f80, 0x3f81, 0x8000, 0xbf80} {
+		var out [nHard][]float32
+		xs := make([]float32, n)
+		for i := range xs {
+			xs[i] = math.Float32frombits(hi<<16 | uint32(i))
+		}
+		for f := range out {
+			out[f] = make([]float32, n)
+			for i, x := range xs {
+				// A strictly monotone stand-in: x itself for increasing
+				// outputs, -x for decreasing ones, with a run of equal
+				// values and a NaN, neither of which counts.
+				v := x
+				if !monoIncreasing[f] {
+					v = -x
+				}
+				if i >= 100 && i < 110 {
+					v = out[f][99]
+				}
+				if i == 200 {
+					v = float32(math.NaN())
+				}
+				out[f][i] = v
+			}
+		}
+		blocks[hi] = &out
+		switch hi {
+		case 0x3f80: // 1 + i ULP: a dip at i = 5000 (the pairs 4999-5000 and 5000-5001: one wrong)
+			out[0][5000] = out[0][4998]
+		case 0xbf80: // -(1 + i ULP): a larger value at a smaller x
+			out[4][7000] = out[4][7002]
+		case 0x3f81: // the first of the block below the last of 0x3f80
+			out[2][0] = math.Float32frombits(0x3f80fffe)
+		case 0x8000: // -0 above +0
+			out[3][0] = 1
+		}
+		m.block(hi, xs, &out)
+	}
+	m.finish()
+	want := [nHard]int64{1, 0, 1, 1, 1}
+	for f := range want {
+		assert.Equal(t, want[f], m.wrong[f].n, "%s: %s", hardFns[f], m.wrong[f])
+	}
+	bits := func(b uint32) float32 { return math.Float32frombits(b) }
+	assert.Equal(t, [2]float32{bits(0x3f800000 + 4999), bits(0x3f800000 + 5000)}, [2]float32{m.wrong[0].x0, m.wrong[0].x1})
+	assert.Equal(t, [2]float32{bits(0x3f80ffff), bits(0x3f810000)}, [2]float32{m.wrong[2].x0, m.wrong[2].x1})
+	assert.Equal(t, [2]float32{float32(math.Copysign(0, -1)), 0}, [2]float32{m.wrong[3].x0, m.wrong[3].x1})
+	assert.Equal(t, [2]float32{bits(0xbf800000 + 7001), bits(0xbf800000 + 7000)}, [2]float32{m.wrong[4].x0, m.wrong[4].x1})
+}
