@@ -600,35 +600,43 @@ func compare(w *os.File, old, rows []row) error {
 	return nil
 }
 
-// readmeKernels and readmeCPUs are the summary's rows and columns.
+// readmeKernels are the summary's rows (a kernel and the public function
+// it runs), readmeCols its columns (a path on a CPU model).
 var (
-	readmeKernels = []string{"sum", "loss", "lossGrad", "wloss", "focalLoss"}
-	readmeCPUs    = []string{"znver4", "sapphirerapids", "znver3", "skylake-avx512", "neoverse-v2", "neoverse-n1", "apple-m1"}
+	readmeKernels = [][2]string{
+		{"sum", "Mean"}, {"loss", "Loss"}, {"grad", "Grad"}, {"lossGrad", "LossGrad"},
+		{"sigmoid", "Sigmoid"}, {"wsum", "WeightedMean"}, {"focalLossGrad", "Focal{Gamma: 2}.LossGrad"},
+	}
+	readmeCols = [][2]string{
+		{"avx512", "znver4"}, {"avx512", "sapphirerapids"}, {"avx2", "znver3"}, {"avx2", "skylake-avx512"},
+		{"neon", "neoverse-n1"}, {"neon", "neoverse-v2"}, {"neon", "apple-m1"},
+	}
 )
 
-// summary writes a Markdown table of the cycles per element of the main
-// loops of readmeKernels on readmeCPUs, for each path.
+// summary writes a Markdown table of the predicted cycles per element of
+// readmeKernels on readmeCols: the sum over a kernel's hot loops, since each
+// reads every element (NEON's wsum has two: the loss, then the weights).
 func summary(w *os.File, rows []row) error {
 	at := map[string]float64{}
 	for _, r := range rows {
-		if isHot(r.label) && (r.label == "loop" || strings.HasPrefix(r.label, r.kernel+"0")) {
-			at[r.path+"/"+r.kernel+"/"+r.cpu] = r.cycles
-		}
+		at[r.path+"/"+r.kernel+"/"+r.cpu] += r.cycles
 	}
-	fmt.Fprintf(w, "| kernel | path | %s |\n|---|---|%s\n", strings.Join(readmeCPUs, " | "), strings.Repeat("---:|", len(readmeCPUs)))
+	var head, rule []string
+	for _, c := range readmeCols {
+		head = append(head, c[0]+" "+c[1])
+		rule = append(rule, "---:")
+	}
+	fmt.Fprintf(w, "| kernel (function) | %s |\n|---|%s|\n", strings.Join(head, " | "), strings.Join(rule, "|"))
 	for _, k := range readmeKernels {
-		for _, p := range []string{"avx512", "avx2", "neon"} {
-			cells := []string{k, p}
-			for _, c := range readmeCPUs {
-				v, ok := at[p+"/"+k+"/"+c]
-				if !ok {
-					cells = append(cells, "")
-					continue
-				}
-				cells = append(cells, strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64))
+		cells := []string{fmt.Sprintf("%s (`%s`)", k[0], k[1])}
+		for _, c := range readmeCols {
+			v, ok := at[c[0]+"/"+k[0]+"/"+c[1]]
+			if !ok {
+				return fmt.Errorf("no %s %s on %s in the table", c[0], k[0], c[1])
 			}
-			fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+			cells = append(cells, strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64))
 		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	}
 	return nil
 }
