@@ -203,7 +203,9 @@ func parseSource(src []byte) (map[string][]srcLoop, []string, error) {
 		if m == nil {
 			continue
 		}
-		op, args := m[1], strings.TrimSpace(m[2])
+		op, args := m[1], m[2]
+		args, _, _ = strings.Cut(args, "//") // WORD's mnemonic comment
+		args = strings.TrimSpace(args)
 		ops = append(ops, op+" "+args)
 		n++
 		fields := strings.Split(args, ",")
@@ -212,7 +214,7 @@ func parseSource(src []byte) (map[string][]srcLoop, []string, error) {
 		if !ok || !(strings.HasPrefix(op, "J") || strings.HasPrefix(op, "B") || strings.HasPrefix(op, "CB") || strings.HasPrefix(op, "TB")) {
 			continue
 		}
-		l := srcLoop{label: target, branch: strings.ToLower(op), insns: n - start}
+		l := srcLoop{label: target, branch: objdumpName(op), insns: n - start}
 		if isHot(target) {
 			var err error
 			if l.elems, err = elemsOf(ops, start, fields); err != nil {
@@ -222,6 +224,22 @@ func parseSource(src []byte) (map[string][]srcLoop, []string, error) {
 		loops[fname] = append(loops[fname], l)
 	}
 	return loops, order, sc.Err()
+}
+
+// objdumpName returns llvm-objdump's mnemonic of Go's branch op: the same
+// in lower case (JB jb, CBNZ cbnz), but for arm64's conditional B (BNE
+// b.ne; BCS and BCC as their aliases b.hs and b.lo, as llvm-objdump prints
+// them).
+func objdumpName(op string) string {
+	switch op {
+	case "BCS":
+		return "b.hs"
+	case "BCC":
+		return "b.lo"
+	case "BEQ", "BNE", "BHS", "BLO", "BMI", "BPL", "BVS", "BVC", "BHI", "BLS", "BGE", "BLT", "BGT", "BLE":
+		return "b." + strings.ToLower(op[1:])
+	}
+	return strings.ToLower(op)
 }
 
 func isHot(label string) bool { return label == "loop" || strings.HasSuffix(label, "_loop") }
