@@ -14,7 +14,10 @@
 // assembler encoded: the package's test binary is built for amd64 and
 // arm64 (go test -c) and disassembled with llvm-objdump (Intel syntax on
 // amd64, GNU syntax on arm64). No translation of Go's assembler syntax is
-// needed, which matters on arm64, where most of the loop is WORDs. The
+// needed, which matters on arm64, where most of the loop is WORDs (and on
+// amd64, where avo's operands would need AVX-512's masks, zeroing and
+// broadcasts, and Go's operand order, translated by hand): what llvm-mca
+// reads is what the CPU runs, and the generators stay as they are. The
 // loops themselves are located in the generated .s files, where the
 // generators' labels are still present: a loop is a backward branch to a
 // label of the same function, and a hot loop is one whose label is "loop"
