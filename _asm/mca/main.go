@@ -109,6 +109,7 @@ func main() {
 			err = summary(os.Stdout, rows)
 		}
 		exit(err)
+		return
 	}
 	version, err := mcaVersion(*mca)
 	exit(err)
