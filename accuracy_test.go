@@ -212,7 +212,9 @@ func checkHard(paths []pathID, xs []float32, b *hardBuf, rep hardReport) {
 		ws := &ph.worst
 		b.eval(p, xs)
 		b.family(p, xs, &ph.family)
-		if b.sweep {
+		if b.sweep && (p == pathGeneric || firstSIMD == pathGeneric) {
+			// A later SIMD path's bits are checked equal to the
+			// first's below, so it has the first's count.
 			if ph.mono == nil {
 				ph.mono = new(pathMono)
 			}

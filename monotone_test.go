@@ -76,11 +76,18 @@ func (m *pathMono) block(hi uint32, xs []float32, out *[nHard][]float32) {
 	var e monoEdge
 	for f := range out {
 		o := out[f]
+		// In bit order, the results must increase where the function
+		// increases in x, except in a negative block (a larger bit pattern
+		// is a smaller value). The comparison is false for a NaN on either
+		// side; pair records the rare wrong pair.
+		inc := monoIncreasing[f] != neg
 		for i := 1; i < len(xs); i++ {
-			if neg { // a larger bit pattern is a smaller value
-				m.pair(f, xs[i], xs[i-1], o[i], o[i-1])
-			} else {
-				m.pair(f, xs[i-1], xs[i], o[i-1], o[i])
+			if inc && o[i] < o[i-1] || !inc && o[i] > o[i-1] {
+				if neg {
+					m.pair(f, xs[i], xs[i-1], o[i], o[i-1])
+				} else {
+					m.pair(f, xs[i-1], xs[i], o[i-1], o[i])
+				}
 			}
 		}
 		e.first[f], e.last[f] = o[0], o[len(xs)-1]
