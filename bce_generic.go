@@ -561,7 +561,7 @@ func focal32(x, y, w float32, k *focalK) (loss, grad float32) {
 
 // f32ExpNeg, f32Log1p, f32SigNeg and f32Log are the SIMD paths' float32
 // steps (model_test.go's mExpNeg, mLog1p, mSigNeg and mLog, where each is
-// explained), for focal32. None of their expressions is a product added
+// explained), for focal32 and weighted32. None of their expressions is a product added
 // to something, so the compiler cannot fuse them into an FMA that the
 // model does not have.
 func f32ExpNeg(a float32) (e, elo float32) {

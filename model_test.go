@@ -92,32 +92,13 @@ func mSigmoidElem(x float32) float32 {
 
 // mWElem returns the weighted loss and the weighted gradient
 // (w*scale)*(±(c - k*sm)) of one element; a weight of exactly 0 gives (0, 0).
+// Its finish is bce_generic.go's weighted32 (the generic path runs it where
+// the float32 overflow decides the class of the result), written once.
 func mWElem(x, y, w, p, oms, hs, scale float32) (loss, grad float32) {
 	if w == 0 {
 		return 0, 0
 	}
-	ys := fma32x(y, oms, hs)
-	a := float32(math.Abs(float64(x)))
-	e, elo := mExpNeg(a)
-	L := mLog1p(e)
-	sm := mSigNeg(e, elo)
-	pos := signClear(x)
-	omy := 1 - ys
-	c := p * ys
-	if pos {
-		c = omy
-	}
-	k := fma32x(p, ys, omy)
-	kL := k * L
-	lin := kL
-	if c != 0 {
-		lin = fma32x(c, a, kL)
-	}
-	g := fma32x(-k, sm, c)
-	if !pos {
-		g = -g
-	}
-	return w * lin, w * scale * g
+	return weighted32(x, fma32x(y, oms, hs), w, p, scale)
 }
 
 // TestModelAccuracy checks the SIMD model itself against the bounds on the

@@ -25,9 +25,9 @@ var monoIncreasing = [nHard]bool{true, false, true, true, true}
 // monoWrong is one output's count and its first wrong pair found (lower
 // logit first, in value order).
 type monoWrong struct {
-	n        int64
-	x0, x1   float32
-	got0, g1 float32
+	n      int64
+	x0, x1 float32
+	r0, r1 float32
 }
 
 func (m *monoWrong) merge(o monoWrong) {
@@ -42,7 +42,7 @@ func (m monoWrong) String() string {
 	if m.n == 0 {
 		return "0"
 	}
-	return fmt.Sprintf("%d (the first found: x=%v gives %v, the next float up x=%v gives %v)", m.n, m.x0, m.got0, m.x1, m.g1)
+	return fmt.Sprintf("%d (the first found: x=%v gives %v, the next float up x=%v gives %v)", m.n, m.x0, m.r0, m.x1, m.r1)
 }
 
 // monoEdge holds the outputs at lo = 0 and lo = 0xffff of one block of
@@ -62,7 +62,7 @@ func (m *pathMono) pair(f int, x0, x1, r0, r1 float32) {
 		return
 	}
 	if (monoIncreasing[f] && r1 < r0) || (!monoIncreasing[f] && r1 > r0) {
-		m.wrong[f].merge(monoWrong{n: 1, x0: x0, x1: x1, got0: r0, g1: r1})
+		m.wrong[f].merge(monoWrong{n: 1, x0: x0, x1: x1, r0: r0, r1: r1})
 	}
 }
 
