@@ -24,41 +24,35 @@ func mExpNeg(a float32) (e, elo float32) {
 	return f32ExpNeg(a)
 }
 
-// mLog1p returns log1p(e) for e in [0,1] or NaN (step 2 of bce_generic.go).
-func mLog1p(e float32) float32 {
-	return f32Log1p(e)
+// mBracket returns c*a + kk*log1p(E) for E = e + elo = exp(-a): step 2
+// and the loss of step 4, c*a joining log1p's high part where that is
+// exact (bce_generic.go's f32Bracket, where the error budget is).
+func mBracket(a, e, elo, c, kk float32) float32 {
+	return f32Bracket(a, e, elo, c, kk)
 }
 
 // mLossElem returns the loss of one element (step 4).
 func mLossElem(x, y float32) float32 {
 	a := float32(math.Abs(float64(x)))
-	e, _ := mExpNeg(a)
-	L := mLog1p(e)
+	e, elo := mExpNeg(a)
 	c := y
 	if signClear(x) {
 		c = 1 - y
 	}
-	if c == 0 {
-		return L
-	}
-	return fma32x(c, a, L)
+	return mBracket(a, e, elo, c, 1)
 }
 
 // mLossGradElem returns the loss of one element and sigmoid(x) - y.
 func mLossGradElem(x, y float32) (loss, grad float32) {
 	a := float32(math.Abs(float64(x)))
 	e, elo := mExpNeg(a)
-	L := mLog1p(e)
 	sm := mSigNeg(e, elo)
 	c := y
 	pos := signClear(x)
 	if pos {
 		c = 1 - y
 	}
-	loss = L
-	if c != 0 {
-		loss = fma32x(c, a, L)
-	}
+	loss = mBracket(a, e, elo, c, 1)
 	grad = c - sm
 	if !pos {
 		grad = -grad
@@ -197,17 +191,13 @@ func mFocalElem(x, y, w, oms, hs, al1, al0, ga1, ga0, gb1, gb0, gamma, scale flo
 	ys := fma32x(y, oms, hs)
 	a := float32(math.Abs(float64(x)))
 	e, elo := mExpNeg(a)
-	L := mLog1p(e)
 	sm := mSigNeg(e, elo)
 	pos := signClear(x)
 	c := ys
 	if pos {
 		c = 1 - ys
 	}
-	ce := L
-	if c != 0 {
-		ce = fma32x(c, a, L)
-	}
+	ce := mBracket(a, e, elo, c, 1)
 	osm := 1 - sm
 	q := fma32x(c, osm, (1-c)*sm)
 	P := sm * osm

@@ -48,29 +48,25 @@ func (g *gen) body(k spec.Kernel, f *fn, ks []int) {
 	} else {
 		a, s := g.xAbs(f, ks)
 		e, elo := g.expNeg(a, s, k.Has(spec.ExpNegLo))
-		var sm, L V
+		var sm V
 		if k.Has(spec.SigNeg) {
-			// sigNeg before log1p: e is then dead after log1p, and
-			// neither stage holds L, e and elo next to its own
-			// temporaries (5 live per vector instead of 6).
+			// sigNeg before logPrep, which consumes e and elo.
 			sm = g.sigNeg(e, elo)
 		}
-		// The weighted finish multiplies L by k even when only the
-		// gradient is wanted (wgrad), so these paths evaluate log1p there
-		// too, for a dead product: dropping it changes the instruction
-		// stream, a separate and measured change.
-		if k.Has(spec.Log1p) || k.Has(spec.FinishWeighted) {
-			L = g.log1p(e, false)
+		var lp *logParts
+		if k.Has(spec.Log1p) {
+			p := g.logPrep(e, elo)
+			lp = &p
 		}
 		switch {
 		case k.Has(spec.FinishPlain):
-			val[spec.Loss], val[spec.Grad] = g.plainFinish(k, f, ks, a, s, L, sm)
+			val[spec.Loss], val[spec.Grad] = g.plainFinish(k, f, ks, a, s, lp, sm)
 		case k.Has(spec.FinishWeighted):
-			val[spec.Loss], val[spec.Grad], val[spec.W] = g.weighted(f, ks, a, s, L, sm, k.Wants(spec.Loss), k.Wants(spec.Grad))
+			val[spec.Loss], val[spec.Grad], val[spec.W] = g.weighted(f, ks, a, s, lp, sm, k.Wants(spec.Loss), k.Wants(spec.Grad))
 		case k.Has(spec.FinishSigmoid):
 			val[spec.Sigmoid] = g.sigmoidFinish(s, sm)
 		case k.Has(spec.FinishFocal), k.Has(spec.FinishFocalPow):
-			val[spec.Loss], val[spec.Grad], val[spec.W] = g.focal(k, f, ks, a, s, L, sm)
+			val[spec.Loss], val[spec.Grad], val[spec.W] = g.focal(k, f, ks, a, s, lp, sm)
 		}
 	}
 	outs, vals := k.Outs()
@@ -95,12 +91,23 @@ func (g *gen) body(k spec.Kernel, f *fn, ks []int) {
 // plainFinish returns the loss (mLossElem) and the gradient, times scale
 // when the kernel has it (mLossGradElem), of the vectors ks, as the kernel
 // wants them; a is consumed.
-func (g *gen) plainFinish(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss, grad V) {
+func (g *gen) plainFinish(k spec.Kernel, f *fn, ks []int, a V, s sign, lp *logParts, sm V) (loss, grad V) {
 	n := len(ks)
-	c := g.target(f, s, ks)
+	var c V
 	if k.Wants(spec.Loss) {
-		g.lin(a, c, L, s)
-		loss = L
+		// One vector after the other, the target too: AVX2's 16
+		// registers hold the other vectors' f, t1 and q meanwhile.
+		c, loss = make(V, n), make(V, n)
+		for j := range ks {
+			var aj V
+			if a != nil {
+				aj = a[j : j+1]
+			}
+			c[j] = g.target(f, s.one(j), ks[j:j+1])[0]
+			loss[j] = g.brackets(s.one(j), aj, logParts{lp.f[j : j+1], lp.t1[j : j+1], lp.q[j : j+1]}, c[j:j+1], nil)[0]
+		}
+	} else {
+		c = g.target(f, s, ks)
 	}
 	if k.Wants(spec.Grad) {
 		Comment("finish: grad = ±(c - sm), negated for a set sign bit")
@@ -184,44 +191,10 @@ func (g *gen) target(f *fn, s sign, ks []int) V {
 	return c
 }
 
-// lin sets L = fma(c, a, L) where c != 0 (NaN included), leaving L where
-// c == 0 so that 0*Inf never makes a NaN. a is consumed.
-func (g *gen) lin(a, c, L V, s sign) {
-	n := len(c)
-	Comment("finish: linear term L = fma(c, |x|, L) where c != 0")
-	if g.z {
-		// One vector after the other: an opmask each, 7 in all.
-		each(n, func(k int) {
-			aa := g.absOf(s, k)
-			kc := K()
-			VPTESTMD(g.creg("absmask"), c[k], kc) // c != ±0 (NaN included)
-			VFMADD231PS(aa, c[k], kc, L[k])
-		})
-		return
-	}
-	if s.xm != nil {
-		// One vector after the other, |x| read again.
-		each(n, func(k int) {
-			m, aa := g.vec(), g.vec()
-			VCMPPS(U8(4), g.c("zero"), c[k], m) // c != 0, unordered
-			VMOVUPS(s.xm[k], aa)
-			VANDPS(g.c("absmask"), aa, aa)
-			VFMADD213PS(L[k], c[k], aa)
-			VBLENDVPS(m, aa, L[k], L[k])
-		})
-		return
-	}
-	// a = fma(c, a, L) (a is dead afterwards), then L = c != 0 ? a : L.
-	m := newV(n, g)
-	each(n, func(k int) { VCMPPS(U8(4), g.c("zero"), c[k], m[k]) }) // c != 0, unordered
-	each(n, func(k int) { VFMADD213PS(L[k], c[k], a[k]) })
-	each(n, func(k int) { VBLENDVPS(m[k], a[k], L[k], L[k]) })
-}
-
 // weighted finishes mWElem for the vectors ks from |x| (a, consumed), L
 // and sm: it returns the weighted loss (when wantLoss), the weighted
 // gradient times scale (when wantGrad) and the weights.
-func (g *gen) weighted(f *fn, ks []int, a V, s sign, L, sm V, wantLoss, wantGrad bool) (_, G, w V) {
+func (g *gen) weighted(f *fn, ks []int, a V, s sign, lp *logParts, sm V, wantLoss, wantGrad bool) (_, G, w V) {
 	n := len(ks)
 	Comment("mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight")
 	y := g.loadAll(f, "y", ks)
@@ -241,9 +214,9 @@ func (g *gen) weighted(f *fn, ks []int, a V, s sign, L, sm V, wantLoss, wantGrad
 	each(n, func(k int) { VMULPS(y[k], p[k], c[k]) })      // p*y'
 	each(n, func(k int) { VFMADD213PS(o[k], y[k], p[k]) }) // k = y'*p + (1-y') (in p)
 	each(n, func(k int) { c[k] = g.sel(s, k, c[k], o[k]) })
-	each(n, func(k int) { VMULPS(p[k], L[k], L[k]) }) // kL
+	var L V
 	if wantLoss {
-		g.lin(a, c, L, s)
+		L = g.brackets(s, a, *lp, c, p) // c*|x| + k*log1p(e + elo)
 	}
 	if wantGrad {
 		Comment("mWElem: grad = ±(c - k*sm), negated for a set sign bit")
@@ -297,7 +270,7 @@ func (g *gen) weighted(f *fn, ks []int, a V, s sign, L, sm V, wantLoss, wantGrad
 // the end, from y and w in memory: its 16 registers then hold the
 // interleaved log and exp chains instead. The other paths hold them in
 // registers.
-func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss, G, w V) {
+func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, lp *logParts, sm V) (loss, G, w V) {
 	n := len(ks)
 	pow := k.Has(spec.FinishFocalPow)
 	wantLoss, wantGrad := k.Wants(spec.Loss), k.Wants(spec.Grad)
@@ -325,9 +298,8 @@ func (g *gen) focal(k spec.Kernel, f *fn, ks []int, a V, s sign, L, sm V) (loss,
 	if !spill {
 		W = g.focalW(f, ks, ys)
 	}
-	// ce = fma(c, |x|, L) where c != 0, else L (as mLossElem).
-	g.lin(a, c, L, s)
-	ce := hold(L, 0)
+	// ce = c*|x| + log1p(e + elo) (as mLossElem).
+	ce := hold(g.brackets(s, a, *lp, c, nil), 0)
 	Comment("mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)")
 	osm, q := make(V, n), make(V, n)
 	each(n, func(j int) { osm[j] = g.oneMinus(sm[j]) })

@@ -61,7 +61,7 @@ var structural = []struct {
 var fromGo = []string{
 	"expClamp", "log2e", "expMagic", "ln2hi", "ln2lo",
 	"exp2", "exp3", "exp4", "exp5", "exp6", "twoM64", "ln2f",
-	"lp0", "lp1", "lp2", "lp3", "lp4", "lp5", "lp6", "lp7", "lp8",
+	"lp0", "lp1", "lp2", "lp3", "lp4", "lp5", "lp6", "lp7", "lp8", "lpWt",
 }
 
 var (
@@ -539,83 +539,23 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 	return p1, lo
 }
 
-// log1p returns L = log1p(e) (mLog1p). When keep is false e's register is
-// reused.
-func (g *gen) log1p(e V, keep bool) V {
-	n := len(e)
-	Comment("mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0")
-	f := make(V, n)
-	q := newV(n, g)
-	if g.z && n > 5 {
-		// Wide interleaves run out of opmasks: one vector after the other,
-		// hold ln2 or +0 in a vector instead of the mask. Adding +0 leaves
-		// q unchanged: q is never -0 (for f >= +0, fma(f*f, P, f) >= +0;
-		// NaN stays NaN).
-		kv := newV(n, g)
-		each(n, func(k int) {
-			km := K()
-			VCMPPS(U8(0x1d), g.c("half"), e[k], km) // e >= 0.5, ordered
-			f[k] = e[k]
-			if keep {
-				f[k] = g.vec()
-				VMOVAPS(e[k], f[k])
-			}
-			VFMSUB213PS(g.c("half"), g.creg("half"), km, f[k]) // f = 0.5*e - 0.5 where e >= 0.5
-			VMOVUPS_Z(g.c("ln2f"), km, kv[k])
-		})
-		g.poly(q, f)
-		Comment("mLog1p: + k")
-		each(n, func(k int) { VADDPS(kv[k], q[k], q[k]) })
-		return q
-	}
-	if g.z {
-		km := make([]OpmaskVirtual, n)
-		each(n, func(k int) {
-			km[k] = K()
-			VCMPPS(U8(0x1d), g.c("half"), e[k], km[k]) // e >= 0.5, ordered
-		})
-		each(n, func(k int) {
-			if keep {
-				f[k] = g.vec()
-				VMOVAPS(e[k], f[k])
-			} else {
-				f[k] = e[k]
-			}
-		})
-		each(n, func(k int) { VFMSUB213PS(g.c("half"), g.creg("half"), km[k], f[k]) }) // f = 0.5*e - 0.5 where e >= 0.5
-		g.poly(q, f)
-		Comment("mLog1p: + k")
-		each(n, func(k int) { VADDPS(g.c("ln2f"), q[k], km[k], q[k]) }) // + ln2 where e >= 0.5
-		return q
-	}
-	m, h := newV(n, g), newV(n, g)
-	each(n, func(k int) { VCMPPS(U8(0x1d), g.c("half"), e[k], m[k]) }) // e >= 0.5, ordered
-	each(n, func(k int) { VMOVUPS(g.c("half"), h[k]) })
-	each(n, func(k int) { VFMSUB213PS(g.c("half"), e[k], h[k]) }) // h = e*0.5 - 0.5
-	each(n, func(k int) {
-		if keep {
-			f[k] = h[k]
-		} else {
-			f[k] = e[k]
-		}
-		VBLENDVPS(m[k], h[k], e[k], f[k]) // f = m ? h : e
-	})
-	each(n, func(k int) { VANDPS(g.c("ln2f"), m[k], m[k]) }) // k = m ? ln2 : +0
-	g.poly(q, f)
-	Comment("mLog1p: + k")
-	each(n, func(k int) { VADDPS(m[k], q[k], q[k]) })
-	return q
-}
-
-// poly sets q = fma(f*f, P(f), f), P the lp8..lp0 polynomial by Horner;
-// f's register is reused.
-func (g *gen) poly(q, f V) {
+// horner sets q = P(f), the lp8..lp0 polynomial of f32LogQ by Horner; f
+// is kept.
+func (g *gen) horner(q, f V) {
 	n := len(q)
-	Comment("mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f)")
+	Comment("log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)")
 	each(n, func(k int) { VMOVUPS(g.c("lp8"), q[k]) })
 	for _, c := range []string{"lp7", "lp6", "lp5", "lp4", "lp3", "lp2", "lp1", "lp0"} {
 		each(n, func(k int) { VFMADD213PS(g.c(c), f[k], q[k]) }) // q = f*q + c
 	}
+}
+
+// poly sets q = fma(f*f, P(f), f) (f32LogPoly, for mLog); f's register is
+// reused.
+func (g *gen) poly(q, f V) {
+	n := len(q)
+	g.horner(q, f)
+	Comment("mLog: fma(f*f, q, f)")
 	// f*f and the last step one vector after the other: one f*f register
 	// live at a time.
 	each(n, func(k int) {
@@ -688,8 +628,8 @@ func (g *gen) log(q V) V {
 	return r
 }
 
-// sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e stays live,
-// elo is consumed.
+// sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e and elo stay
+// live.
 func (g *gen) sigNeg(e, elo V) V {
 	n := len(e)
 	d, dlo, s := newV(n, g), newV(n, g), newV(n, g)

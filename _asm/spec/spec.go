@@ -21,9 +21,11 @@ const (
 	// ExpNeg computes e = exp(-|x|) (mExpNeg without its low part).
 	ExpNeg Step = iota + 1
 	// ExpNegLo computes e and elo, its rounding error (mExpNeg), for
-	// SigNeg.
+	// SigNeg and Log1p.
 	ExpNegLo
-	// Log1p computes L = log1p(e) (mLog1p).
+	// Log1p computes the loss bracket c*|x| + k*log1p(e + elo) in the
+	// finish, once the target term c (and the weighted k) is known
+	// (mBracket); it needs elo.
 	Log1p
 	// SigNeg computes sm = sigmoid(-|x|) from e and elo (mSigNeg).
 	SigNeg
@@ -122,13 +124,13 @@ var Kernels = []Kernel{
 	{
 		Name: "loss", Model: "dst[i] = mLossElem(x[i], y[i])",
 		Out: "dst", In: []string{"x", "y"},
-		Steps: []Step{ExpNeg, Log1p, FinishPlain}, Store: Loss,
+		Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Store: Loss,
 		Tune: Tune{NoPrefetch: true},
 	},
 	{
 		Name: "sum", Model: "acc[i%16] += float64(mLossElem(x[i], y[i]))",
 		In: []string{"x", "y"}, Acc: 16,
-		Steps: []Step{ExpNeg, Log1p, FinishPlain}, Accum: []Value{Loss},
+		Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Accum: []Value{Loss},
 		Tune: Tune{NoPrefetch: true},
 	},
 	{
@@ -158,13 +160,13 @@ var Kernels = []Kernel{
 	{
 		Name: "wloss", Model: "dst[i], _ = mWElem(x[i], y[i], w[i], pw[i], oms, hs, 1)",
 		Out: "dst", In: []string{"x", "y", "w", "pw"}, Scalars: []string{"oms", "hs"},
-		Steps: []Step{ExpNeg, Log1p, FinishWeighted}, Store: Loss,
+		Steps: []Step{ExpNegLo, Log1p, FinishWeighted}, Store: Loss,
 		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 4}},
 	},
 	{
 		Name: "wsum", Model: "loss, _ := mWElem(x[i], y[i], w[i], pw[i], oms, hs, 1); acc[i%16] += float64(loss); acc[16+i%16] += float64(w[i])",
 		In: []string{"x", "y", "w", "pw"}, Scalars: []string{"oms", "hs"}, Acc: 32,
-		Steps: []Step{ExpNeg, Log1p, FinishWeighted}, Accum: []Value{Loss, W},
+		Steps: []Step{ExpNegLo, Log1p, FinishWeighted}, Accum: []Value{Loss, W},
 		Tune: Tune{IL: map[string]int{"avx2": 3, "avx512": 4}},
 	},
 	{
@@ -188,13 +190,13 @@ var Kernels = []Kernel{
 	{
 		Name: "softplus", Model: "dst[i] = mLossElem(x[i], 0)",
 		Out: "dst", In: []string{"x"},
-		Steps: []Step{ExpNeg, Log1p, FinishPlain}, Store: Loss,
+		Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Store: Loss,
 		Tune: Tune{NoPrefetch: true},
 	},
 	{
 		Name: "logSigmoid", Model: "dst[i] = -mLossElem(x[i], 1)",
 		Out: "dst", In: []string{"x"},
-		Steps: []Step{ExpNeg, Log1p, FinishPlain}, Store: Loss, YOne: true, Negate: true,
+		Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Store: Loss, YOne: true, Negate: true,
 		Tune: Tune{NoPrefetch: true},
 	},
 	{
@@ -425,11 +427,14 @@ func (k Kernel) Check() error {
 	if k.Has(Log1p) && !k.Wants(Loss) && !focal {
 		return bad("Log1p with no loss wanted")
 	}
-	if (k.Has(SigNeg) || k.Has(ExpNegLo)) && !k.Wants(Grad) && !k.Wants(Sigmoid) && !focal {
-		return bad("SigNeg or ExpNegLo with no gradient or sigmoid wanted")
+	if k.Has(SigNeg) && !k.Wants(Grad) && !k.Wants(Sigmoid) && !focal {
+		return bad("SigNeg with no gradient or sigmoid wanted")
 	}
-	if k.Has(ExpNegLo) != k.Has(SigNeg) {
-		return bad("SigNeg needs ExpNegLo and the other way round")
+	if (k.Has(SigNeg) || k.Has(Log1p)) && !k.Has(ExpNegLo) {
+		return bad("SigNeg and Log1p need ExpNegLo")
+	}
+	if k.Has(ExpNegLo) && !k.Has(SigNeg) && !k.Has(Log1p) {
+		return bad("ExpNegLo with neither SigNeg nor Log1p")
 	}
 	if k.Has(FinishWeighted) && (!k.HasIn("y") || !k.HasIn("w") || !k.HasIn("pw") || !k.HasScalar("oms") || !k.HasScalar("hs")) {
 		return bad("FinishWeighted needs y, w, pw, oms and hs")

@@ -17,9 +17,15 @@ func TestKernels(t *testing.T) {
 	}
 	// Without a y slice the target step takes y = 0 on every path, so the
 	// loss with targets 0 (softplus) is a valid row.
-	noY := Kernel{Name: "noY", Out: "dst", In: []string{"x"}, Steps: []Step{ExpNeg, Log1p, FinishPlain}, Store: Loss}
+	noY := Kernel{Name: "noY", Out: "dst", In: []string{"x"}, Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Store: Loss}
 	if err := noY.Check(); err != nil {
 		t.Error(err)
+	}
+	// The loss bracket reads e's rounding error.
+	noLo := noY
+	noLo.Steps = []Step{ExpNeg, Log1p, FinishPlain}
+	if noLo.Check() == nil {
+		t.Error("Log1p without ExpNegLo passes Check")
 	}
 }
 
