@@ -107,7 +107,9 @@ func (g *gen) bracket(s sign, a VecVirtual, f, t1, q, c, kk VecVirtual) VecVirtu
 	Comment("mBracket: + c*|x| where e < 0.5 and c != 0")
 	cf := g.vec()
 	if g.z {
-		VBLENDMPS(g.c("zero"), c, km, cf) // cf = e >= 0.5 ? 0 : c
+		// (A merging blend reads its destination: cf starts as c.)
+		VMOVAPS(c, cf)
+		VBLENDMPS(g.c("zero"), cf, km, cf) // cf = e >= 0.5 ? 0 : c
 		kc := K()
 		VPTESTMD(g.creg("absmask"), cf, kc) // cf != ±0 (NaN included)
 		VFMADD231PS(aa, cf, kc, sum)

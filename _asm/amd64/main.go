@@ -529,13 +529,25 @@ func (g *gen) expNeg(a V, s sign, wantLo bool) (e, elo V) {
 		return p, nil
 	}
 	Comment("mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo")
+	// One vector after the other: r, p and the scale of a vector die as
+	// its p1 and plo appear, so that at most three registers per vector
+	// are live (five, stage by stage).
 	p1, lo := make(V, n), make(V, n)
-	each(n, func(k int) { p1[k] = g.cfresh("one") })
-	each(n, func(k int) { VFMADD231PS(p[k], r[k], p1[k]) }) // p1 = r*p + 1
-	each(n, func(k int) { lo[k] = g.oneMinus(p1[k]) })      // 1 - p1 (exact)
-	each(n, func(k int) { VFMADD231PS(p[k], r[k], lo[k]) }) // plo = r*p + (1-p1)
-	scale(p1)
-	scale(lo)
+	each(n, func(k int) {
+		p1[k] = g.cfresh("one")
+		VFMADD231PS(p[k], r[k], p1[k]) // p1 = r*p + 1
+		lo[k] = g.oneMinus(p1[k])      // 1 - p1 (exact)
+		VFMADD231PS(p[k], r[k], lo[k]) // plo = r*p + (1-p1)
+		if g.z {
+			VSCALEFPS(nn[k], p1[k], p1[k])
+			VSCALEFPS(nn[k], lo[k], lo[k])
+		} else {
+			VMULPS(t[k], p1[k], p1[k])
+			VMULPS(t[k], lo[k], lo[k])
+			VMULPS(g.c("twoM64"), p1[k], p1[k])
+			VMULPS(g.c("twoM64"), lo[k], lo[k])
+		}
+	})
 	return p1, lo
 }
 
