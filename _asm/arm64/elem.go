@@ -33,23 +33,26 @@ func (g *gen) elem(k spec.Kernel, in []V) (out, sum V) {
 		g.release(a) // the sigmoid needs only x's sign
 	}
 	loadAhead()
-	var L, sm V = -1, -1
-	if k.Has(spec.Log1p) {
-		L = g.log1p(e, k.Has(spec.SigNeg))
-	}
+	// sigNeg first, keeping e and elo for logPrep, which consumes them:
+	// the model's order is exp, sigmoid, then the bracket in the finish.
+	var sm V = -1
 	if k.Has(spec.SigNeg) {
-		sm = g.sigNeg(e, elo)
+		sm = g.sigNeg(e, elo, k.Has(spec.Log1p))
+	}
+	lp := logParts{-1, -1}
+	if k.Has(spec.Log1p) {
+		lp = g.logPrep(e, elo)
 	}
 	val := map[spec.Value]V{}
 	switch {
 	case k.Has(spec.FinishPlain):
-		val[spec.Loss], val[spec.Grad] = g.plainFinish(k, x, get("y"), a, L, sm)
+		val[spec.Loss], val[spec.Grad] = g.plainFinish(k, x, get("y"), a, lp, sm)
 	case k.Has(spec.FinishWeighted):
-		val[spec.Loss], val[spec.Grad] = g.weightedFinish(x, ys, get("w"), get("pw"), a, L, sm, k.Wants(spec.Loss), k.Wants(spec.Grad))
+		val[spec.Loss], val[spec.Grad] = g.weightedFinish(x, ys, get("w"), get("pw"), a, lp, sm, k.Wants(spec.Loss), k.Wants(spec.Grad))
 	case k.Has(spec.FinishSigmoid):
 		val[spec.Sigmoid] = g.sigmoidFinish(x, sm)
 	case focal:
-		val[spec.Loss], val[spec.Grad] = g.focalFinish(x, ys, get("w"), a, L, sm, k.Has(spec.FinishFocalPow), k.Wants(spec.Loss), k.Wants(spec.Grad))
+		val[spec.Loss], val[spec.Grad] = g.focalFinish(x, ys, get("w"), a, lp, sm, k.Has(spec.FinishFocalPow), k.Wants(spec.Loss), k.Wants(spec.Grad))
 	}
 	out, sum = -1, -1
 	if k.Store != spec.None {
@@ -94,19 +97,6 @@ func (g *gen) plainC(x, y V, yOne bool) V {
 	return c
 }
 
-// lin returns c != 0 ? fma(c, a, L) : L; L is released.
-func (g *gen) lin(c, a, L V) V {
-	g.raw("\t// finish: linear term fma(c, |x|, L) where c != 0")
-	cz := g.alloc()
-	g.w(FCMEQz(S4, cz, c)) // c == 0 (false for NaN)
-	out := g.alloc()
-	g.mov(out, L)
-	g.fmla(out, c, a)
-	g.bit(out, L, cz)
-	g.release(cz, L)
-	return out
-}
-
 // negIfSignSet flips the sign of v where x's sign bit is set.
 func (g *gen) negIfSignSet(v, x V) {
 	sb := g.alloc()
@@ -117,18 +107,18 @@ func (g *gen) negIfSignSet(v, x V) {
 
 // plainFinish returns the loss (mLossElem) and the gradient, times scale
 // when the kernel has it (mLossGradElem), as k wants them (-1 otherwise);
-// x, y, a, L and sm are released.
-func (g *gen) plainFinish(k spec.Kernel, x, y, a, L, sm V) (loss, grad V) {
+// x, y, a, lp and sm are released.
+func (g *gen) plainFinish(k spec.Kernel, x, y, a V, lp logParts, sm V) (loss, grad V) {
 	c := g.plainC(x, y, k.YOne)
 	if !k.Wants(spec.Grad) {
 		g.release(x)
-		loss = g.lin(c, a, L)
+		loss = g.bracket(lp, a, c, -1)
 		g.release(c, a)
 		return loss, -1
 	}
 	loss = -1
 	if k.Wants(spec.Loss) {
-		loss = g.lin(c, a, L)
+		loss = g.bracket(lp, a, c, -1)
 	}
 	g.release(a)
 	g.raw("\t// finish: grad = ±(c - sm), negated for a set sign bit")
@@ -169,7 +159,7 @@ func (g *gen) smoothTarget(y V) V {
 // weightedFinish finishes mWElem from ys, the positive weight pw and the
 // weight w: it returns the weighted loss and/or the weighted gradient
 // times scale (-1 for the one not wanted), and releases its inputs.
-func (g *gen) weightedFinish(x, ys, w, pw, a, L, sm V, wantLoss, wantGrad bool) (loss, grad V) {
+func (g *gen) weightedFinish(x, ys, w, pw, a V, lp logParts, sm V, wantLoss, wantGrad bool) (loss, grad V) {
 	g.raw("\t// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)")
 	omy := g.alloc()
 	g.w(FSUB(S4, omy, vONE, ys)) // omy = 1 - ys
@@ -182,18 +172,20 @@ func (g *gen) weightedFinish(x, ys, w, pw, a, L, sm V, wantLoss, wantGrad bool) 
 	g.fmla(omy, pw, ys) // k = fma(p, ys, omy)
 	kk := omy
 	g.release(pw, ys)
+	loss, grad = -1, -1
+	var lin V = -1
+	if wantLoss {
+		lin = g.bracket(lp, a, c, kk) // c*|x| + k*log1p(e + elo)
+	}
+	g.release(a)
 	wz := g.alloc()
 	g.w(FCMEQz(S4, wz, w)) // w == 0
-	loss, grad = -1, -1
 	if wantLoss {
-		g.raw("\t// mWElem: loss = w * (c*|x| + k*L); a weight of exactly 0 gives +0")
-		g.w(FMUL(S4, L, kk, L)) // kL = k * L
-		lin := g.lin(c, a, L)
+		g.raw("\t// mWElem: loss = w * bracket; a weight of exactly 0 gives +0")
 		g.w(FMUL(S4, lin, w, lin)) // w * lin
 		g.w(BIC(lin, lin, wz))     // w == 0: +0
 		loss = lin
 	}
-	g.release(a)
 	if wantGrad {
 		g.raw("\t// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0")
 		gg := g.alloc()
@@ -222,7 +214,7 @@ func (g *gen) dupParam(d V, name string) {
 // it returns the loss and/or the gradient times scale (-1 for the one not
 // wanted), and releases its inputs. The order keeps the fewest vectors
 // live across the pow finish's log and exp; every value is the model's.
-func (g *gen) focalFinish(x, ys, w, a, L, sm V, pow, wantLoss, wantGrad bool) (loss, grad V) {
+func (g *gen) focalFinish(x, ys, w, a V, lp logParts, sm V, pow, wantLoss, wantGrad bool) (loss, grad V) {
 	g.raw("\t// mFocalElem: W = w * fma(ys, al1, al0); a weight of exactly 0 gives (+0, +0)")
 	wz := g.alloc()
 	g.w(FCMEQz(S4, wz, w)) // w == 0
@@ -232,8 +224,8 @@ func (g *gen) focalFinish(x, ys, w, a, L, sm V, pow, wantLoss, wantGrad bool) (l
 	g.w(FMLAe(S4, W, ys, r, i)) // alpha_t = fma(ys, al1, al0)
 	g.w(FMUL(S4, W, w, W))      // W = w * alpha_t
 	g.release(w)
-	c := g.plainC(x, ys, false) // c = 1-ys for a clear sign bit, ys for a set one, as mWElem without p
-	ce := g.lin(c, a, L)        // ce = c != 0 ? fma(c, a, L) : L
+	c := g.plainC(x, ys, false)   // c = 1-ys for a clear sign bit, ys for a set one, as mWElem without p
+	ce := g.bracket(lp, a, c, -1) // ce = c*|x| + log1p(e + elo), as mLossElem
 	g.release(a)
 	g.raw("\t// mFocalElem: osm = 1 - sm, q = fma(c, osm, (1-c)*sm)")
 	osm := g.alloc()

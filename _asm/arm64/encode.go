@@ -110,6 +110,10 @@ func FMIN(arr Arr, rd, rn, rm V) Inst { return fp3("fmin", 0, 1, 0b11110, arr, r
 // FMAX (vector): U=0, a=0, opcode=11110.
 func FMAX(arr Arr, rd, rn, rm V) Inst { return fp3("fmax", 0, 0, 0b11110, arr, rd, rn, rm) }
 
+// FMINNM (vector): U=0, a=1, opcode=11000: the IEEE 754-2008 minNum, the
+// number where one operand is a quiet NaN (a NaN where both are).
+func FMINNM(arr Arr, rd, rn, rm V) Inst { return fp3("fminnm", 0, 1, 0b11000, arr, rd, rn, rm) }
+
 // FCMGE (register): U=1, a=0, opcode=11100.
 func FCMGE(arr Arr, rd, rn, rm V) Inst { return fp3("fcmge", 1, 0, 0b11100, arr, rd, rn, rm) }
 

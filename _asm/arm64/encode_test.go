@@ -32,7 +32,7 @@ func TestEncoder(t *testing.T) {
 		}
 	}
 	for _, arr := range []Arr{S2, S4, D2} {
-		for _, f := range []func(Arr, V, V, V) Inst{FADD, FSUB, FMUL, FDIV, FMIN, FMAX, FCMGE, FCMEQ, FCMGT} {
+		for _, f := range []func(Arr, V, V, V) Inst{FADD, FSUB, FMUL, FDIV, FMIN, FMAX, FMINNM, FCMGE, FCMEQ, FCMGT} {
 			regs(func(a, b, c V) { all = append(all, f(arr, a, b, c)) })
 		}
 		for _, f := range []func(Arr, V, V) Inst{FABS, FNEG, FCMEQz, FCMGEz, SCVTF} {

@@ -90,7 +90,7 @@ func param(name string) (V, int) {
 var packed = []string{
 	"-log2e", "-ln2hi", "-ln2lo", "exp6",
 	"exp5", "exp4", "exp3", "exp2",
-	"twoM64", "half", "-half", "lp8",
+	"twoM64", "half", "lpWt", "lp8",
 	"lp7", "lp6", "lp5", "lp4",
 	"lp3", "lp2", "lp1", "lp0",
 }
@@ -251,36 +251,100 @@ func (g *gen) expNeg(a V, wantLo bool) (e, elo V) {
 	return p1, elo
 }
 
-// log1p returns L = log1p(e) (mLog1p); e is released unless keep.
-func (g *gen) log1p(e V, keep bool) V {
-	g.raw("\t// mLog1p: f = fma(e, 0.5, -0.5) and k = ln2f where e >= 0.5, else f = e and k = 0")
+// logParts is what logPrep leaves for bracket: f, whose sign bit marks
+// e >= 0.5, and t1 = elo*(hn + lpWt), e's rounding error weighted by
+// 1/(1+e).
+type logParts struct{ f, t1 V }
+
+// logPrep is the first part of mBracket (f32Bracket), before the target is
+// known: the split of e and t1. e and elo are consumed (f and t1 take their
+// registers).
+func (g *gen) logPrep(e, elo V) logParts {
+	g.raw("\t// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e")
+	hn := g.alloc()
+	g.mov(hn, vHALF)
+	g.fmls(hn, e, vHALF) // hn = fma(-e, 0.5, 0.5)
 	m := g.alloc()
 	g.w(FCMGE(S4, m, e, vHALF)) // e >= 0.5 (false for NaN)
-	fh := g.alloc()
-	g.addend(fh, "-half")
-	r, i := k("half")
-	g.w(FMLAe(S4, fh, e, r, i)) // fma(e, 0.5, -0.5)
-	f := e
-	if keep {
-		f = g.alloc()
-		g.mov(f, e)
+	g.w(FNEG(S4, hn, hn))       // -hn (flips the sign bit)
+	g.bit(e, hn, m)             // f = e >= 0.5 ? -hn : e
+	g.raw("\t// mBracket: t1 = elo * (hn + lpWt)")
+	g.dup(m, "lpWt")
+	g.w(FSUB(S4, m, m, hn))    // lpWt - (-hn) = hn + lpWt
+	g.w(FMUL(S4, elo, elo, m)) // t1
+	g.release(hn, m)
+	return logParts{f: e, t1: elo}
+}
+
+// bracket is the rest of mBracket: from logPrep's parts (consumed), |x| in
+// a, the target term c and, for the weighted finish, kk (a, c and kk kept;
+// kk < 0 means 1, whose products are skipped), it returns
+// c*|x| + kk*log1p(e + elo). The polynomial runs here, after the Fast2Sum,
+// so that fewer vectors are live at once.
+func (g *gen) bracket(lp logParts, a, c, kk V) V {
+	f, t1 := lp.f, lp.t1
+	g.raw("\t// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)")
+	km := g.alloc()
+	g.signSet(km, f)
+	var gg V
+	if kk >= 0 {
+		t := g.alloc()
+		g.w(FMUL(S4, t, f, kk)) // f * kk
+		gg = g.alloc()
+		g.mov(gg, t)
+		g.fmla(gg, c, a) // fma(c, |x|, g)
+		g.bif(gg, t, km) // not km: g = f*kk
+		g.release(t)
+	} else {
+		gg = g.alloc()
+		g.mov(gg, f)
+		g.fmla(gg, c, a) // fma(c, |x|, f)
+		g.bif(gg, f, km) // not km: g = f
 	}
-	g.bit(f, fh, m) // f = e >= 0.5 ? fma(e, 0.5, -0.5) : e
-	g.release(fh)
-	g.and(m, m, vLN2F) // k = e >= 0.5 ? ln2f : 0
-	g.raw("\t// mLog1p: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner), then fma(f*f, q, f) + k")
+	g.raw("\t// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN")
+	kv := g.alloc()
+	if kk >= 0 {
+		g.w(FMUL(S4, kv, vLN2F, kk)) // ln2f * kk
+		g.and(kv, kv, km)
+	} else {
+		g.and(kv, vLN2F, km)
+	}
+	s := g.alloc()
+	g.w(FADD(S4, s, kv, gg))      // s = kv + g
+	g.w(FSUB(S4, kv, s, kv))      // s - kv
+	g.w(FSUB(S4, gg, gg, kv))     // err = g - (s - kv)
+	g.w(FMINNM(S4, gg, gg, vONE)) // if !(err < 1) {err = 1}: the number 1 for a NaN err
+	g.release(kv)
+	if kk >= 0 {
+		g.w(FMUL(S4, t1, t1, kk)) // t1 * kk
+	}
+	g.w(FADD(S4, t1, gg, t1)) // err + t1
+	g.release(gg)
+	g.raw("\t// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)")
 	q := g.lpPoly(f)
-	ff := g.alloc()
-	g.w(FMUL(S4, ff, f, f))
-	g.fmla(f, ff, q) // fma(f*f, q, f)
-	g.release(ff, q)
-	g.w(FADD(S4, f, f, m)) // + k
-	g.release(m)
-	return f
+	g.w(FMUL(S4, f, f, f)) // f * f
+	if kk >= 0 {
+		g.w(FMUL(S4, f, f, kk)) // ff = (f*f) * kk
+	}
+	g.fmla(t1, f, q) // lo = fma(ff, q, err + t1)
+	g.release(f, q)
+	g.w(FADD(S4, s, s, t1)) // br = s + lo
+	g.release(t1)
+	g.raw("\t// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)")
+	cz := g.alloc()
+	g.w(FCMEQz(S4, cz, c))                               // c == 0 (false for NaN)
+	g.line("VORR %s, %s, %s", b16(cz), b16(km), b16(km)) // keep br where km or c == 0
+	g.release(cz)
+	t := g.alloc()
+	g.mov(t, s)
+	g.fmla(t, c, a) // fma(c, |x|, br)
+	g.bif(s, t, km) // br = km || c == 0 ? br : fma(c, |x|, br)
+	g.release(t, km)
+	return s
 }
 
 // lpPoly returns the Horner polynomial q = lp8*f + lp7, ..., q*f + lp0 of
-// mLog1p, which mLog evaluates too; f is kept.
+// f32LogQ, which mBracket and mLog evaluate; f is kept.
 func (g *gen) lpPoly(f V) V {
 	q := g.alloc()
 	g.addend(q, "lp7")
@@ -322,7 +386,7 @@ func (g *gen) log(q V) V {
 	g.line("VADD %s, %s, %s", s4(vTHREEQ), s4(ix), s4(ix))
 	f := ix
 	g.w(FSUB(S4, f, f, vONE))
-	g.raw("\t// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mLog1p), r = fma(f*f, p, f)")
+	g.raw("\t// mLog: p = lp8*f + lp7, ..., p*f + lp0 (Horner, as mBracket), r = fma(f*f, p, f)")
 	p := g.lpPoly(f)
 	ff := g.alloc()
 	g.w(FMUL(S4, ff, f, f))
@@ -349,8 +413,8 @@ func (g *gen) log(q V) V {
 }
 
 // sigNeg returns sm = E/(1+E) for E = e + elo (mSigNeg); e and elo are
-// released.
-func (g *gen) sigNeg(e, elo V) V {
+// released, or kept (for logPrep) when keep.
+func (g *gen) sigNeg(e, elo V, keep bool) V {
 	g.raw("\t// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo")
 	d := g.alloc()
 	g.w(FADD(S4, d, vONE, e)) // d = 1 + e
@@ -359,14 +423,22 @@ func (g *gen) sigNeg(e, elo V) V {
 	g.w(FSUB(S4, dlo, e, dlo))  // dlo = e - (d - 1)
 	s := g.alloc()
 	g.w(FDIV(S4, s, e, d)) // s = e / d
-	g.fmls(e, s, d)        // r = fma(-s, d, e)
-	g.fmls(e, s, dlo)      // r = fma(-s, dlo, r)
+	r := e
+	if keep {
+		r = g.alloc()
+		g.mov(r, e)
+	}
+	g.fmls(r, s, d)   // r = fma(-s, d, e)
+	g.fmls(r, s, dlo) // r = fma(-s, dlo, r)
 	g.release(d, dlo)
 	oms := g.alloc()
 	g.w(FSUB(S4, oms, vONE, s)) // oms = 1 - s
-	g.fmla(e, elo, oms)         // r = fma(elo, oms, r)
-	g.fmla(s, e, oms)           // fma(r, oms, s)
-	g.release(oms, e, elo)
+	g.fmla(r, elo, oms)         // r = fma(elo, oms, r)
+	g.fmla(s, r, oms)           // fma(r, oms, s)
+	g.release(oms, r)
+	if !keep {
+		g.release(elo)
+	}
 	return s
 }
 
@@ -837,8 +909,6 @@ func (g *gen) constant(name string) float32 {
 		return 1
 	case "half":
 		return 0.5
-	case "-half":
-		return -0.5
 	// The constants of mLog and of mFocalElem's floors, literals in the
 	// model.
 	case "-inf":
