@@ -5068,16 +5068,19 @@ loop:
 	VBLENDVPS   Y6, Y13, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y12, Y13
-	VSUBPS      Y12, Y13, Y12
-	VSUBPS      Y12, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y10, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y12
-	VMULPS      Y10, Y12, Y12
-	VFMADD213PS Y5, Y12, Y2
-	VADDPS      Y2, Y13, Y13
+	VADDPS       Y5, Y12, Y13
+	VSUBPS       Y12, Y13, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y10, Y6, Y12
+	VFNMADD231PS Y10, Y6, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMULPS       Y10, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y12
+	VMULPS       Y10, Y12, Y12
+	VFMADD213PS  Y5, Y12, Y2
+	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -5096,16 +5099,19 @@ loop:
 	VBLENDVPS   Y0, Y6, Y4, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y4, Y5, Y6
-	VSUBPS      Y5, Y6, Y5
-	VSUBPS      Y5, Y4, Y4
-	VMINPS      one<>+0(SB), Y4, Y4
-	VMULPS      Y11, Y1, Y1
-	VADDPS      Y1, Y4, Y4
-	VMULPS      Y0, Y0, Y5
-	VMULPS      Y11, Y5, Y5
-	VFMADD213PS Y4, Y5, Y3
-	VADDPS      Y3, Y6, Y6
+	VADDPS       Y4, Y5, Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMINPS       one<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y0, Y5
+	VFNMADD231PS Y11, Y0, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y11, Y1, Y1
+	VADDPS       Y1, Y4, Y4
+	VMULPS       Y0, Y0, Y5
+	VMULPS       Y11, Y5, Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -5256,16 +5262,19 @@ loop:
 	VBLENDVPS   Y6, Y13, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y12, Y13
-	VSUBPS      Y12, Y13, Y12
-	VSUBPS      Y12, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y10, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y12
-	VMULPS      Y10, Y12, Y12
-	VFMADD213PS Y5, Y12, Y2
-	VADDPS      Y2, Y13, Y13
+	VADDPS       Y5, Y12, Y13
+	VSUBPS       Y12, Y13, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y10, Y6, Y12
+	VFNMADD231PS Y10, Y6, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMULPS       Y10, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y12
+	VMULPS       Y10, Y12, Y12
+	VFMADD213PS  Y5, Y12, Y2
+	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -5284,16 +5293,19 @@ loop:
 	VBLENDVPS   Y0, Y6, Y4, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y4, Y5, Y6
-	VSUBPS      Y5, Y6, Y5
-	VSUBPS      Y5, Y4, Y4
-	VMINPS      one<>+0(SB), Y4, Y4
-	VMULPS      Y11, Y1, Y1
-	VADDPS      Y1, Y4, Y4
-	VMULPS      Y0, Y0, Y5
-	VMULPS      Y11, Y5, Y5
-	VFMADD213PS Y4, Y5, Y3
-	VADDPS      Y3, Y6, Y6
+	VADDPS       Y4, Y5, Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMINPS       one<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y0, Y5
+	VFNMADD231PS Y11, Y0, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y11, Y1, Y1
+	VADDPS       Y1, Y4, Y4
+	VMULPS       Y0, Y0, Y5
+	VMULPS       Y11, Y5, Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -5444,16 +5456,19 @@ loop:
 	VBLENDVPS   Y6, Y13, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y12, Y13
-	VSUBPS      Y12, Y13, Y12
-	VSUBPS      Y12, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y10, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y12
-	VMULPS      Y10, Y12, Y12
-	VFMADD213PS Y5, Y12, Y2
-	VADDPS      Y2, Y13, Y13
+	VADDPS       Y5, Y12, Y13
+	VSUBPS       Y12, Y13, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y10, Y6, Y12
+	VFNMADD231PS Y10, Y6, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMULPS       Y10, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y12
+	VMULPS       Y10, Y12, Y12
+	VFMADD213PS  Y5, Y12, Y2
+	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -5472,16 +5487,19 @@ loop:
 	VBLENDVPS   Y0, Y6, Y4, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y4, Y5, Y6
-	VSUBPS      Y5, Y6, Y5
-	VSUBPS      Y5, Y4, Y4
-	VMINPS      one<>+0(SB), Y4, Y4
-	VMULPS      Y11, Y1, Y1
-	VADDPS      Y1, Y4, Y4
-	VMULPS      Y0, Y0, Y5
-	VMULPS      Y11, Y5, Y5
-	VFMADD213PS Y4, Y5, Y3
-	VADDPS      Y3, Y6, Y6
+	VADDPS       Y4, Y5, Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMINPS       one<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y0, Y5
+	VFNMADD231PS Y11, Y0, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y11, Y1, Y1
+	VADDPS       Y1, Y4, Y4
+	VMULPS       Y0, Y0, Y5
+	VMULPS       Y11, Y5, Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -5632,16 +5650,19 @@ loop:
 	VBLENDVPS   Y6, Y13, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y12, Y13
-	VSUBPS      Y12, Y13, Y12
-	VSUBPS      Y12, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y10, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y12
-	VMULPS      Y10, Y12, Y12
-	VFMADD213PS Y5, Y12, Y2
-	VADDPS      Y2, Y13, Y13
+	VADDPS       Y5, Y12, Y13
+	VSUBPS       Y12, Y13, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y10, Y6, Y12
+	VFNMADD231PS Y10, Y6, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMULPS       Y10, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y12
+	VMULPS       Y10, Y12, Y12
+	VFMADD213PS  Y5, Y12, Y2
+	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -5660,16 +5681,19 @@ loop:
 	VBLENDVPS   Y0, Y6, Y4, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y4, Y5, Y6
-	VSUBPS      Y5, Y6, Y5
-	VSUBPS      Y5, Y4, Y4
-	VMINPS      one<>+0(SB), Y4, Y4
-	VMULPS      Y11, Y1, Y1
-	VADDPS      Y1, Y4, Y4
-	VMULPS      Y0, Y0, Y5
-	VMULPS      Y11, Y5, Y5
-	VFMADD213PS Y4, Y5, Y3
-	VADDPS      Y3, Y6, Y6
+	VADDPS       Y4, Y5, Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMINPS       one<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y0, Y5
+	VFNMADD231PS Y11, Y0, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y11, Y1, Y1
+	VADDPS       Y1, Y4, Y4
+	VMULPS       Y0, Y0, Y5
+	VMULPS       Y11, Y5, Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -5781,16 +5805,19 @@ tail:
 	VBLENDVPS   Y7, Y10, Y2, Y2
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y2, Y5, Y10
-	VSUBPS      Y5, Y10, Y5
-	VSUBPS      Y5, Y2, Y2
-	VMINPS      one<>+0(SB), Y2, Y2
-	VMULPS      Y9, Y8, Y8
-	VADDPS      Y8, Y2, Y2
-	VMULPS      Y7, Y7, Y5
-	VMULPS      Y9, Y5, Y5
-	VFMADD213PS Y2, Y5, Y4
-	VADDPS      Y4, Y10, Y10
+	VADDPS       Y2, Y5, Y10
+	VSUBPS       Y5, Y10, Y5
+	VSUBPS       Y5, Y2, Y2
+	VMINPS       one<>+0(SB), Y2, Y2
+	VMULPS       Y9, Y7, Y5
+	VFNMADD231PS Y9, Y7, Y5
+	VSUBPS       Y5, Y2, Y2
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y8, Y2, Y2
+	VMULPS       Y7, Y7, Y5
+	VMULPS       Y9, Y5, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VADDPS       Y4, Y10, Y10
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -5883,16 +5910,19 @@ tail:
 	VBLENDVPS   Y6, Y9, Y1, Y1
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y1, Y4, Y9
-	VSUBPS      Y4, Y9, Y4
-	VSUBPS      Y4, Y1, Y1
-	VMINPS      one<>+0(SB), Y1, Y1
-	VMULPS      Y8, Y7, Y7
-	VADDPS      Y7, Y1, Y1
-	VMULPS      Y6, Y6, Y4
-	VMULPS      Y8, Y4, Y4
-	VFMADD213PS Y1, Y4, Y3
-	VADDPS      Y3, Y9, Y9
+	VADDPS       Y1, Y4, Y9
+	VSUBPS       Y4, Y9, Y4
+	VSUBPS       Y4, Y1, Y1
+	VMINPS       one<>+0(SB), Y1, Y1
+	VMULPS       Y8, Y6, Y4
+	VFNMADD231PS Y8, Y6, Y4
+	VSUBPS       Y4, Y1, Y1
+	VMULPS       Y8, Y7, Y7
+	VADDPS       Y7, Y1, Y1
+	VMULPS       Y6, Y6, Y4
+	VMULPS       Y8, Y4, Y4
+	VFMADD213PS  Y1, Y4, Y3
+	VADDPS       Y3, Y9, Y9
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -6160,16 +6190,19 @@ body:
 	VBLENDVPS   Y6, Y13, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y12, Y13
-	VSUBPS      Y12, Y13, Y12
-	VSUBPS      Y12, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y10, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y12
-	VMULPS      Y10, Y12, Y12
-	VFMADD213PS Y5, Y12, Y2
-	VADDPS      Y2, Y13, Y13
+	VADDPS       Y5, Y12, Y13
+	VSUBPS       Y12, Y13, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y10, Y6, Y12
+	VFNMADD231PS Y10, Y6, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMULPS       Y10, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y12
+	VMULPS       Y10, Y12, Y12
+	VFMADD213PS  Y5, Y12, Y2
+	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -6188,16 +6221,19 @@ body:
 	VBLENDVPS   Y0, Y6, Y4, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y4, Y5, Y6
-	VSUBPS      Y5, Y6, Y5
-	VSUBPS      Y5, Y4, Y4
-	VMINPS      one<>+0(SB), Y4, Y4
-	VMULPS      Y11, Y1, Y1
-	VADDPS      Y1, Y4, Y4
-	VMULPS      Y0, Y0, Y5
-	VMULPS      Y11, Y5, Y5
-	VFMADD213PS Y4, Y5, Y3
-	VADDPS      Y3, Y6, Y6
+	VADDPS       Y4, Y5, Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMINPS       one<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y0, Y5
+	VFNMADD231PS Y11, Y0, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y11, Y1, Y1
+	VADDPS       Y1, Y4, Y4
+	VMULPS       Y0, Y0, Y5
+	VMULPS       Y11, Y5, Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -6352,16 +6388,19 @@ body:
 	VBLENDVPS   Y6, Y13, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y12, Y13
-	VSUBPS      Y12, Y13, Y12
-	VSUBPS      Y12, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y10, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y12
-	VMULPS      Y10, Y12, Y12
-	VFMADD213PS Y5, Y12, Y2
-	VADDPS      Y2, Y13, Y13
+	VADDPS       Y5, Y12, Y13
+	VSUBPS       Y12, Y13, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y10, Y6, Y12
+	VFNMADD231PS Y10, Y6, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMULPS       Y10, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y12
+	VMULPS       Y10, Y12, Y12
+	VFMADD213PS  Y5, Y12, Y2
+	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -6380,16 +6419,19 @@ body:
 	VBLENDVPS   Y0, Y6, Y4, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y4, Y5, Y6
-	VSUBPS      Y5, Y6, Y5
-	VSUBPS      Y5, Y4, Y4
-	VMINPS      one<>+0(SB), Y4, Y4
-	VMULPS      Y11, Y1, Y1
-	VADDPS      Y1, Y4, Y4
-	VMULPS      Y0, Y0, Y5
-	VMULPS      Y11, Y5, Y5
-	VFMADD213PS Y4, Y5, Y3
-	VADDPS      Y3, Y6, Y6
+	VADDPS       Y4, Y5, Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMINPS       one<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y0, Y5
+	VFNMADD231PS Y11, Y0, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y11, Y1, Y1
+	VADDPS       Y1, Y4, Y4
+	VMULPS       Y0, Y0, Y5
+	VMULPS       Y11, Y5, Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -6544,16 +6586,19 @@ body:
 	VBLENDVPS   Y6, Y13, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y12, Y13
-	VSUBPS      Y12, Y13, Y12
-	VSUBPS      Y12, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y10, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y12
-	VMULPS      Y10, Y12, Y12
-	VFMADD213PS Y5, Y12, Y2
-	VADDPS      Y2, Y13, Y13
+	VADDPS       Y5, Y12, Y13
+	VSUBPS       Y12, Y13, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y10, Y6, Y12
+	VFNMADD231PS Y10, Y6, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMULPS       Y10, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y12
+	VMULPS       Y10, Y12, Y12
+	VFMADD213PS  Y5, Y12, Y2
+	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -6572,16 +6617,19 @@ body:
 	VBLENDVPS   Y0, Y6, Y4, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y4, Y5, Y6
-	VSUBPS      Y5, Y6, Y5
-	VSUBPS      Y5, Y4, Y4
-	VMINPS      one<>+0(SB), Y4, Y4
-	VMULPS      Y11, Y1, Y1
-	VADDPS      Y1, Y4, Y4
-	VMULPS      Y0, Y0, Y5
-	VMULPS      Y11, Y5, Y5
-	VFMADD213PS Y4, Y5, Y3
-	VADDPS      Y3, Y6, Y6
+	VADDPS       Y4, Y5, Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMINPS       one<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y0, Y5
+	VFNMADD231PS Y11, Y0, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y11, Y1, Y1
+	VADDPS       Y1, Y4, Y4
+	VMULPS       Y0, Y0, Y5
+	VMULPS       Y11, Y5, Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -6736,16 +6784,19 @@ body:
 	VBLENDVPS   Y6, Y13, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y12, Y13
-	VSUBPS      Y12, Y13, Y12
-	VSUBPS      Y12, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y10, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y12
-	VMULPS      Y10, Y12, Y12
-	VFMADD213PS Y5, Y12, Y2
-	VADDPS      Y2, Y13, Y13
+	VADDPS       Y5, Y12, Y13
+	VSUBPS       Y12, Y13, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y10, Y6, Y12
+	VFNMADD231PS Y10, Y6, Y12
+	VSUBPS       Y12, Y5, Y5
+	VMULPS       Y10, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y12
+	VMULPS       Y10, Y12, Y12
+	VFMADD213PS  Y5, Y12, Y2
+	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -6764,16 +6815,19 @@ body:
 	VBLENDVPS   Y0, Y6, Y4, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y4, Y5, Y6
-	VSUBPS      Y5, Y6, Y5
-	VSUBPS      Y5, Y4, Y4
-	VMINPS      one<>+0(SB), Y4, Y4
-	VMULPS      Y11, Y1, Y1
-	VADDPS      Y1, Y4, Y4
-	VMULPS      Y0, Y0, Y5
-	VMULPS      Y11, Y5, Y5
-	VFMADD213PS Y4, Y5, Y3
-	VADDPS      Y3, Y6, Y6
+	VADDPS       Y4, Y5, Y6
+	VSUBPS       Y5, Y6, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMINPS       one<>+0(SB), Y4, Y4
+	VMULPS       Y11, Y0, Y5
+	VFNMADD231PS Y11, Y0, Y5
+	VSUBPS       Y5, Y4, Y4
+	VMULPS       Y11, Y1, Y1
+	VADDPS       Y1, Y4, Y4
+	VMULPS       Y0, Y0, Y5
+	VMULPS       Y11, Y5, Y5
+	VFMADD213PS  Y4, Y5, Y3
+	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -6969,16 +7023,19 @@ tail:
 	VBLENDVPS   Y7, Y10, Y2, Y2
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y2, Y5, Y10
-	VSUBPS      Y5, Y10, Y5
-	VSUBPS      Y5, Y2, Y2
-	VMINPS      one<>+0(SB), Y2, Y2
-	VMULPS      Y9, Y8, Y8
-	VADDPS      Y8, Y2, Y2
-	VMULPS      Y7, Y7, Y5
-	VMULPS      Y9, Y5, Y5
-	VFMADD213PS Y2, Y5, Y4
-	VADDPS      Y4, Y10, Y10
+	VADDPS       Y2, Y5, Y10
+	VSUBPS       Y5, Y10, Y5
+	VSUBPS       Y5, Y2, Y2
+	VMINPS       one<>+0(SB), Y2, Y2
+	VMULPS       Y9, Y7, Y5
+	VFNMADD231PS Y9, Y7, Y5
+	VSUBPS       Y5, Y2, Y2
+	VMULPS       Y9, Y8, Y8
+	VADDPS       Y8, Y2, Y2
+	VMULPS       Y7, Y7, Y5
+	VMULPS       Y9, Y5, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VADDPS       Y4, Y10, Y10
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y2, Y2, Y2
@@ -7090,16 +7147,19 @@ tail:
 	VBLENDVPS   Y6, Y9, Y1, Y1
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y1, Y4, Y9
-	VSUBPS      Y4, Y9, Y4
-	VSUBPS      Y4, Y1, Y1
-	VMINPS      one<>+0(SB), Y1, Y1
-	VMULPS      Y8, Y7, Y7
-	VADDPS      Y7, Y1, Y1
-	VMULPS      Y6, Y6, Y4
-	VMULPS      Y8, Y4, Y4
-	VFMADD213PS Y1, Y4, Y3
-	VADDPS      Y3, Y9, Y9
+	VADDPS       Y1, Y4, Y9
+	VSUBPS       Y4, Y9, Y4
+	VSUBPS       Y4, Y1, Y1
+	VMINPS       one<>+0(SB), Y1, Y1
+	VMULPS       Y8, Y6, Y4
+	VFNMADD231PS Y8, Y6, Y4
+	VSUBPS       Y4, Y1, Y1
+	VMULPS       Y8, Y7, Y7
+	VADDPS       Y7, Y1, Y1
+	VMULPS       Y6, Y6, Y4
+	VMULPS       Y8, Y4, Y4
+	VFMADD213PS  Y1, Y4, Y3
+	VADDPS       Y3, Y9, Y9
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -8093,16 +8153,19 @@ body:
 	VBLENDVPS   Y6, Y15, Y9, Y9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y9, Y14, Y15
-	VSUBPS      Y14, Y15, Y14
-	VSUBPS      Y14, Y9, Y9
-	VMINPS      one<>+0(SB), Y9, Y9
-	VMULPS      Y12, Y7, Y7
-	VADDPS      Y7, Y9, Y9
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y12, Y14, Y14
-	VFMADD213PS Y9, Y14, Y4
-	VADDPS      Y4, Y15, Y15
+	VADDPS       Y9, Y14, Y15
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMINPS       one<>+0(SB), Y9, Y9
+	VMULPS       Y12, Y6, Y14
+	VFNMADD231PS Y12, Y6, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMULPS       Y12, Y7, Y7
+	VADDPS       Y7, Y9, Y9
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y12, Y14, Y14
+	VFMADD213PS  Y9, Y14, Y4
+	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -8121,16 +8184,19 @@ body:
 	VBLENDVPS   Y0, Y8, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y7, Y8
-	VSUBPS      Y7, Y8, Y7
-	VSUBPS      Y7, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y13, Y1, Y1
-	VADDPS      Y1, Y6, Y6
-	VMULPS      Y0, Y0, Y7
-	VMULPS      Y13, Y7, Y7
-	VFMADD213PS Y6, Y7, Y5
-	VADDPS      Y5, Y8, Y8
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y13, Y0, Y7
+	VFNMADD231PS Y13, Y0, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       Y13, Y1, Y1
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y0, Y0, Y7
+	VMULPS       Y13, Y7, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -8323,16 +8389,19 @@ body:
 	VBLENDVPS   Y6, Y15, Y9, Y9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y9, Y14, Y15
-	VSUBPS      Y14, Y15, Y14
-	VSUBPS      Y14, Y9, Y9
-	VMINPS      one<>+0(SB), Y9, Y9
-	VMULPS      Y12, Y7, Y7
-	VADDPS      Y7, Y9, Y9
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y12, Y14, Y14
-	VFMADD213PS Y9, Y14, Y4
-	VADDPS      Y4, Y15, Y15
+	VADDPS       Y9, Y14, Y15
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMINPS       one<>+0(SB), Y9, Y9
+	VMULPS       Y12, Y6, Y14
+	VFNMADD231PS Y12, Y6, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMULPS       Y12, Y7, Y7
+	VADDPS       Y7, Y9, Y9
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y12, Y14, Y14
+	VFMADD213PS  Y9, Y14, Y4
+	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -8351,16 +8420,19 @@ body:
 	VBLENDVPS   Y0, Y8, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y7, Y8
-	VSUBPS      Y7, Y8, Y7
-	VSUBPS      Y7, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y13, Y1, Y1
-	VADDPS      Y1, Y6, Y6
-	VMULPS      Y0, Y0, Y7
-	VMULPS      Y13, Y7, Y7
-	VFMADD213PS Y6, Y7, Y5
-	VADDPS      Y5, Y8, Y8
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y13, Y0, Y7
+	VFNMADD231PS Y13, Y0, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       Y13, Y1, Y1
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y0, Y0, Y7
+	VMULPS       Y13, Y7, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -8553,16 +8625,19 @@ body:
 	VBLENDVPS   Y6, Y15, Y9, Y9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y9, Y14, Y15
-	VSUBPS      Y14, Y15, Y14
-	VSUBPS      Y14, Y9, Y9
-	VMINPS      one<>+0(SB), Y9, Y9
-	VMULPS      Y12, Y7, Y7
-	VADDPS      Y7, Y9, Y9
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y12, Y14, Y14
-	VFMADD213PS Y9, Y14, Y4
-	VADDPS      Y4, Y15, Y15
+	VADDPS       Y9, Y14, Y15
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMINPS       one<>+0(SB), Y9, Y9
+	VMULPS       Y12, Y6, Y14
+	VFNMADD231PS Y12, Y6, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMULPS       Y12, Y7, Y7
+	VADDPS       Y7, Y9, Y9
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y12, Y14, Y14
+	VFMADD213PS  Y9, Y14, Y4
+	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -8581,16 +8656,19 @@ body:
 	VBLENDVPS   Y0, Y8, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y7, Y8
-	VSUBPS      Y7, Y8, Y7
-	VSUBPS      Y7, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y13, Y1, Y1
-	VADDPS      Y1, Y6, Y6
-	VMULPS      Y0, Y0, Y7
-	VMULPS      Y13, Y7, Y7
-	VFMADD213PS Y6, Y7, Y5
-	VADDPS      Y5, Y8, Y8
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y13, Y0, Y7
+	VFNMADD231PS Y13, Y0, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       Y13, Y1, Y1
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y0, Y0, Y7
+	VMULPS       Y13, Y7, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -8783,16 +8861,19 @@ body:
 	VBLENDVPS   Y6, Y15, Y9, Y9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y9, Y14, Y15
-	VSUBPS      Y14, Y15, Y14
-	VSUBPS      Y14, Y9, Y9
-	VMINPS      one<>+0(SB), Y9, Y9
-	VMULPS      Y12, Y7, Y7
-	VADDPS      Y7, Y9, Y9
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y12, Y14, Y14
-	VFMADD213PS Y9, Y14, Y4
-	VADDPS      Y4, Y15, Y15
+	VADDPS       Y9, Y14, Y15
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMINPS       one<>+0(SB), Y9, Y9
+	VMULPS       Y12, Y6, Y14
+	VFNMADD231PS Y12, Y6, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMULPS       Y12, Y7, Y7
+	VADDPS       Y7, Y9, Y9
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y12, Y14, Y14
+	VFMADD213PS  Y9, Y14, Y4
+	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -8811,16 +8892,19 @@ body:
 	VBLENDVPS   Y0, Y8, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y7, Y8
-	VSUBPS      Y7, Y8, Y7
-	VSUBPS      Y7, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y13, Y1, Y1
-	VADDPS      Y1, Y6, Y6
-	VMULPS      Y0, Y0, Y7
-	VMULPS      Y13, Y7, Y7
-	VFMADD213PS Y6, Y7, Y5
-	VADDPS      Y5, Y8, Y8
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y13, Y0, Y7
+	VFNMADD231PS Y13, Y0, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       Y13, Y1, Y1
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y0, Y0, Y7
+	VMULPS       Y13, Y7, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -9004,16 +9088,19 @@ tail:
 	VBLENDVPS   Y7, Y12, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y11, Y12
-	VSUBPS      Y11, Y12, Y11
-	VSUBPS      Y11, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y10, Y8, Y8
-	VADDPS      Y8, Y6, Y6
-	VMULPS      Y7, Y7, Y11
-	VMULPS      Y10, Y11, Y11
-	VFMADD213PS Y6, Y11, Y5
-	VADDPS      Y5, Y12, Y12
+	VADDPS       Y6, Y11, Y12
+	VSUBPS       Y11, Y12, Y11
+	VSUBPS       Y11, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y10, Y7, Y11
+	VFNMADD231PS Y10, Y7, Y11
+	VSUBPS       Y11, Y6, Y6
+	VMULPS       Y10, Y8, Y8
+	VADDPS       Y8, Y6, Y6
+	VMULPS       Y7, Y7, Y11
+	VMULPS       Y10, Y11, Y11
+	VFMADD213PS  Y6, Y11, Y5
+	VADDPS       Y5, Y12, Y12
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y5, Y5, Y5
@@ -9136,16 +9223,19 @@ tail:
 	VBLENDVPS   Y6, Y11, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y10, Y11
-	VSUBPS      Y10, Y11, Y10
-	VSUBPS      Y10, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y9, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y10
-	VMULPS      Y9, Y10, Y10
-	VFMADD213PS Y5, Y10, Y4
-	VADDPS      Y4, Y11, Y11
+	VADDPS       Y5, Y10, Y11
+	VSUBPS       Y10, Y11, Y10
+	VSUBPS       Y10, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y9, Y6, Y10
+	VFNMADD231PS Y9, Y6, Y10
+	VSUBPS       Y10, Y5, Y5
+	VMULPS       Y9, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y10
+	VMULPS       Y9, Y10, Y10
+	VFMADD213PS  Y5, Y10, Y4
+	VADDPS       Y4, Y11, Y11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -12125,16 +12215,19 @@ loop:
 	VBLENDVPS   Y6, Y15, Y9, Y9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y9, Y14, Y15
-	VSUBPS      Y14, Y15, Y14
-	VSUBPS      Y14, Y9, Y9
-	VMINPS      one<>+0(SB), Y9, Y9
-	VMULPS      Y12, Y7, Y7
-	VADDPS      Y7, Y9, Y9
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y12, Y14, Y14
-	VFMADD213PS Y9, Y14, Y4
-	VADDPS      Y4, Y15, Y15
+	VADDPS       Y9, Y14, Y15
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMINPS       one<>+0(SB), Y9, Y9
+	VMULPS       Y12, Y6, Y14
+	VFNMADD231PS Y12, Y6, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMULPS       Y12, Y7, Y7
+	VADDPS       Y7, Y9, Y9
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y12, Y14, Y14
+	VFMADD213PS  Y9, Y14, Y4
+	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -12153,16 +12246,19 @@ loop:
 	VBLENDVPS   Y0, Y8, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y7, Y8
-	VSUBPS      Y7, Y8, Y7
-	VSUBPS      Y7, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y13, Y1, Y1
-	VADDPS      Y1, Y6, Y6
-	VMULPS      Y0, Y0, Y7
-	VMULPS      Y13, Y7, Y7
-	VFMADD213PS Y6, Y7, Y5
-	VADDPS      Y5, Y8, Y8
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y13, Y0, Y7
+	VFNMADD231PS Y13, Y0, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       Y13, Y1, Y1
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y0, Y0, Y7
+	VMULPS       Y13, Y7, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -12355,16 +12451,19 @@ loop:
 	VBLENDVPS   Y6, Y15, Y9, Y9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y9, Y14, Y15
-	VSUBPS      Y14, Y15, Y14
-	VSUBPS      Y14, Y9, Y9
-	VMINPS      one<>+0(SB), Y9, Y9
-	VMULPS      Y12, Y7, Y7
-	VADDPS      Y7, Y9, Y9
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y12, Y14, Y14
-	VFMADD213PS Y9, Y14, Y4
-	VADDPS      Y4, Y15, Y15
+	VADDPS       Y9, Y14, Y15
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMINPS       one<>+0(SB), Y9, Y9
+	VMULPS       Y12, Y6, Y14
+	VFNMADD231PS Y12, Y6, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMULPS       Y12, Y7, Y7
+	VADDPS       Y7, Y9, Y9
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y12, Y14, Y14
+	VFMADD213PS  Y9, Y14, Y4
+	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -12383,16 +12482,19 @@ loop:
 	VBLENDVPS   Y0, Y8, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y7, Y8
-	VSUBPS      Y7, Y8, Y7
-	VSUBPS      Y7, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y13, Y1, Y1
-	VADDPS      Y1, Y6, Y6
-	VMULPS      Y0, Y0, Y7
-	VMULPS      Y13, Y7, Y7
-	VFMADD213PS Y6, Y7, Y5
-	VADDPS      Y5, Y8, Y8
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y13, Y0, Y7
+	VFNMADD231PS Y13, Y0, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       Y13, Y1, Y1
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y0, Y0, Y7
+	VMULPS       Y13, Y7, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -12585,16 +12687,19 @@ loop:
 	VBLENDVPS   Y6, Y15, Y9, Y9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y9, Y14, Y15
-	VSUBPS      Y14, Y15, Y14
-	VSUBPS      Y14, Y9, Y9
-	VMINPS      one<>+0(SB), Y9, Y9
-	VMULPS      Y12, Y7, Y7
-	VADDPS      Y7, Y9, Y9
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y12, Y14, Y14
-	VFMADD213PS Y9, Y14, Y4
-	VADDPS      Y4, Y15, Y15
+	VADDPS       Y9, Y14, Y15
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMINPS       one<>+0(SB), Y9, Y9
+	VMULPS       Y12, Y6, Y14
+	VFNMADD231PS Y12, Y6, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMULPS       Y12, Y7, Y7
+	VADDPS       Y7, Y9, Y9
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y12, Y14, Y14
+	VFMADD213PS  Y9, Y14, Y4
+	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -12613,16 +12718,19 @@ loop:
 	VBLENDVPS   Y0, Y8, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y7, Y8
-	VSUBPS      Y7, Y8, Y7
-	VSUBPS      Y7, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y13, Y1, Y1
-	VADDPS      Y1, Y6, Y6
-	VMULPS      Y0, Y0, Y7
-	VMULPS      Y13, Y7, Y7
-	VFMADD213PS Y6, Y7, Y5
-	VADDPS      Y5, Y8, Y8
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y13, Y0, Y7
+	VFNMADD231PS Y13, Y0, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       Y13, Y1, Y1
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y0, Y0, Y7
+	VMULPS       Y13, Y7, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -12815,16 +12923,19 @@ loop:
 	VBLENDVPS   Y6, Y15, Y9, Y9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y9, Y14, Y15
-	VSUBPS      Y14, Y15, Y14
-	VSUBPS      Y14, Y9, Y9
-	VMINPS      one<>+0(SB), Y9, Y9
-	VMULPS      Y12, Y7, Y7
-	VADDPS      Y7, Y9, Y9
-	VMULPS      Y6, Y6, Y14
-	VMULPS      Y12, Y14, Y14
-	VFMADD213PS Y9, Y14, Y4
-	VADDPS      Y4, Y15, Y15
+	VADDPS       Y9, Y14, Y15
+	VSUBPS       Y14, Y15, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMINPS       one<>+0(SB), Y9, Y9
+	VMULPS       Y12, Y6, Y14
+	VFNMADD231PS Y12, Y6, Y14
+	VSUBPS       Y14, Y9, Y9
+	VMULPS       Y12, Y7, Y7
+	VADDPS       Y7, Y9, Y9
+	VMULPS       Y6, Y6, Y14
+	VMULPS       Y12, Y14, Y14
+	VFMADD213PS  Y9, Y14, Y4
+	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -12843,16 +12954,19 @@ loop:
 	VBLENDVPS   Y0, Y8, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y7, Y8
-	VSUBPS      Y7, Y8, Y7
-	VSUBPS      Y7, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y13, Y1, Y1
-	VADDPS      Y1, Y6, Y6
-	VMULPS      Y0, Y0, Y7
-	VMULPS      Y13, Y7, Y7
-	VFMADD213PS Y6, Y7, Y5
-	VADDPS      Y5, Y8, Y8
+	VADDPS       Y6, Y7, Y8
+	VSUBPS       Y7, Y8, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y13, Y0, Y7
+	VFNMADD231PS Y13, Y0, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       Y13, Y1, Y1
+	VADDPS       Y1, Y6, Y6
+	VMULPS       Y0, Y0, Y7
+	VMULPS       Y13, Y7, Y7
+	VFMADD213PS  Y6, Y7, Y5
+	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y1, Y1, Y1
@@ -12996,16 +13110,19 @@ tail:
 	VBLENDVPS   Y7, Y12, Y6, Y6
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y6, Y11, Y12
-	VSUBPS      Y11, Y12, Y11
-	VSUBPS      Y11, Y6, Y6
-	VMINPS      one<>+0(SB), Y6, Y6
-	VMULPS      Y10, Y8, Y8
-	VADDPS      Y8, Y6, Y6
-	VMULPS      Y7, Y7, Y11
-	VMULPS      Y10, Y11, Y11
-	VFMADD213PS Y6, Y11, Y5
-	VADDPS      Y5, Y12, Y12
+	VADDPS       Y6, Y11, Y12
+	VSUBPS       Y11, Y12, Y11
+	VSUBPS       Y11, Y6, Y6
+	VMINPS       one<>+0(SB), Y6, Y6
+	VMULPS       Y10, Y7, Y11
+	VFNMADD231PS Y10, Y7, Y11
+	VSUBPS       Y11, Y6, Y6
+	VMULPS       Y10, Y8, Y8
+	VADDPS       Y8, Y6, Y6
+	VMULPS       Y7, Y7, Y11
+	VMULPS       Y10, Y11, Y11
+	VFMADD213PS  Y6, Y11, Y5
+	VADDPS       Y5, Y12, Y12
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y5, Y5, Y5
@@ -13120,16 +13237,19 @@ tail:
 	VBLENDVPS   Y6, Y11, Y5, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Y5, Y10, Y11
-	VSUBPS      Y10, Y11, Y10
-	VSUBPS      Y10, Y5, Y5
-	VMINPS      one<>+0(SB), Y5, Y5
-	VMULPS      Y9, Y7, Y7
-	VADDPS      Y7, Y5, Y5
-	VMULPS      Y6, Y6, Y10
-	VMULPS      Y9, Y10, Y10
-	VFMADD213PS Y5, Y10, Y4
-	VADDPS      Y4, Y11, Y11
+	VADDPS       Y5, Y10, Y11
+	VSUBPS       Y10, Y11, Y10
+	VSUBPS       Y10, Y5, Y5
+	VMINPS       one<>+0(SB), Y5, Y5
+	VMULPS       Y9, Y6, Y10
+	VFNMADD231PS Y9, Y6, Y10
+	VSUBPS       Y10, Y5, Y5
+	VMULPS       Y9, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VMULPS       Y6, Y6, Y10
+	VMULPS       Y9, Y10, Y10
+	VFMADD213PS  Y5, Y10, Y4
+	VADDPS       Y4, Y11, Y11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VXORPS      Y4, Y4, Y4
@@ -34704,16 +34824,19 @@ loop:
 	VFMADD231PS Z13, Z18, K1, Z17
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z17, Z14, Z24
-	VSUBPS      Z14, Z24, Z14
-	VSUBPS      Z14, Z17, Z17
-	VMINPS      Z3, Z17, Z17
-	VMULPS      Z21, Z16, Z16
-	VADDPS      Z16, Z17, Z17
-	VMULPS      Z15, Z15, Z14
-	VMULPS      Z21, Z14, Z14
-	VFMADD213PS Z17, Z14, Z8
-	VADDPS      Z8, Z24, Z24
+	VADDPS       Z17, Z14, Z24
+	VSUBPS       Z14, Z24, Z14
+	VSUBPS       Z14, Z17, Z17
+	VMINPS       Z3, Z17, Z17
+	VMULPS       Z21, Z15, Z14
+	VFNMADD231PS Z21, Z15, Z14
+	VSUBPS       Z14, Z17, Z17
+	VMULPS       Z21, Z16, Z16
+	VADDPS       Z16, Z17, Z17
+	VMULPS       Z15, Z15, Z14
+	VMULPS       Z21, Z14, Z14
+	VFMADD213PS  Z17, Z14, Z8
+	VADDPS       Z8, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z18, Z8
@@ -34727,16 +34850,19 @@ loop:
 	VFMADD231PS Z8, Z19, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z14, Z13, Z15
-	VSUBPS      Z13, Z15, Z13
-	VSUBPS      Z13, Z14, Z14
-	VMINPS      Z3, Z14, Z14
-	VMULPS      Z22, Z9, Z9
-	VADDPS      Z9, Z14, Z14
-	VMULPS      Z6, Z6, Z13
-	VMULPS      Z22, Z13, Z13
-	VFMADD213PS Z14, Z13, Z11
-	VADDPS      Z11, Z15, Z15
+	VADDPS       Z14, Z13, Z15
+	VSUBPS       Z13, Z15, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMINPS       Z3, Z14, Z14
+	VMULPS       Z22, Z6, Z13
+	VFNMADD231PS Z22, Z6, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMULPS       Z22, Z9, Z9
+	VADDPS       Z9, Z14, Z14
+	VMULPS       Z6, Z6, Z13
+	VMULPS       Z22, Z13, Z13
+	VFMADD213PS  Z14, Z13, Z11
+	VADDPS       Z11, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z19, Z6
@@ -34750,16 +34876,19 @@ loop:
 	VFMADD231PS Z6, Z20, K1, Z9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z9, Z8, Z11
-	VSUBPS      Z8, Z11, Z8
-	VSUBPS      Z8, Z9, Z9
-	VMINPS      Z3, Z9, Z9
-	VMULPS      Z23, Z10, Z10
-	VADDPS      Z10, Z9, Z9
-	VMULPS      Z7, Z7, Z8
-	VMULPS      Z23, Z8, Z8
-	VFMADD213PS Z9, Z8, Z12
-	VADDPS      Z12, Z11, Z11
+	VADDPS       Z9, Z8, Z11
+	VSUBPS       Z8, Z11, Z8
+	VSUBPS       Z8, Z9, Z9
+	VMINPS       Z3, Z9, Z9
+	VMULPS       Z23, Z7, Z8
+	VFNMADD231PS Z23, Z7, Z8
+	VSUBPS       Z8, Z9, Z9
+	VMULPS       Z23, Z10, Z10
+	VADDPS       Z10, Z9, Z9
+	VMULPS       Z7, Z7, Z8
+	VMULPS       Z23, Z8, Z8
+	VFMADD213PS  Z9, Z8, Z12
+	VADDPS       Z12, Z11, Z11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z20, Z7
@@ -34930,16 +35059,19 @@ loop:
 	VFMADD231PS Z13, Z18, K1, Z17
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z17, Z14, Z24
-	VSUBPS      Z14, Z24, Z14
-	VSUBPS      Z14, Z17, Z17
-	VMINPS      Z3, Z17, Z17
-	VMULPS      Z21, Z16, Z16
-	VADDPS      Z16, Z17, Z17
-	VMULPS      Z15, Z15, Z14
-	VMULPS      Z21, Z14, Z14
-	VFMADD213PS Z17, Z14, Z8
-	VADDPS      Z8, Z24, Z24
+	VADDPS       Z17, Z14, Z24
+	VSUBPS       Z14, Z24, Z14
+	VSUBPS       Z14, Z17, Z17
+	VMINPS       Z3, Z17, Z17
+	VMULPS       Z21, Z15, Z14
+	VFNMADD231PS Z21, Z15, Z14
+	VSUBPS       Z14, Z17, Z17
+	VMULPS       Z21, Z16, Z16
+	VADDPS       Z16, Z17, Z17
+	VMULPS       Z15, Z15, Z14
+	VMULPS       Z21, Z14, Z14
+	VFMADD213PS  Z17, Z14, Z8
+	VADDPS       Z8, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z18, Z8
@@ -34953,16 +35085,19 @@ loop:
 	VFMADD231PS Z8, Z19, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z14, Z13, Z15
-	VSUBPS      Z13, Z15, Z13
-	VSUBPS      Z13, Z14, Z14
-	VMINPS      Z3, Z14, Z14
-	VMULPS      Z22, Z9, Z9
-	VADDPS      Z9, Z14, Z14
-	VMULPS      Z6, Z6, Z13
-	VMULPS      Z22, Z13, Z13
-	VFMADD213PS Z14, Z13, Z11
-	VADDPS      Z11, Z15, Z15
+	VADDPS       Z14, Z13, Z15
+	VSUBPS       Z13, Z15, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMINPS       Z3, Z14, Z14
+	VMULPS       Z22, Z6, Z13
+	VFNMADD231PS Z22, Z6, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMULPS       Z22, Z9, Z9
+	VADDPS       Z9, Z14, Z14
+	VMULPS       Z6, Z6, Z13
+	VMULPS       Z22, Z13, Z13
+	VFMADD213PS  Z14, Z13, Z11
+	VADDPS       Z11, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z19, Z6
@@ -34976,16 +35111,19 @@ loop:
 	VFMADD231PS Z6, Z20, K1, Z9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z9, Z8, Z11
-	VSUBPS      Z8, Z11, Z8
-	VSUBPS      Z8, Z9, Z9
-	VMINPS      Z3, Z9, Z9
-	VMULPS      Z23, Z10, Z10
-	VADDPS      Z10, Z9, Z9
-	VMULPS      Z7, Z7, Z8
-	VMULPS      Z23, Z8, Z8
-	VFMADD213PS Z9, Z8, Z12
-	VADDPS      Z12, Z11, Z11
+	VADDPS       Z9, Z8, Z11
+	VSUBPS       Z8, Z11, Z8
+	VSUBPS       Z8, Z9, Z9
+	VMINPS       Z3, Z9, Z9
+	VMULPS       Z23, Z7, Z8
+	VFNMADD231PS Z23, Z7, Z8
+	VSUBPS       Z8, Z9, Z9
+	VMULPS       Z23, Z10, Z10
+	VADDPS       Z10, Z9, Z9
+	VMULPS       Z7, Z7, Z8
+	VMULPS       Z23, Z8, Z8
+	VFMADD213PS  Z9, Z8, Z12
+	VADDPS       Z12, Z11, Z11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z20, Z7
@@ -35114,16 +35252,19 @@ loop:
 	VFMADD231PS Z10, Z14, K1, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z18, Z11, Z19
-	VSUBPS      Z11, Z19, Z11
-	VSUBPS      Z11, Z18, Z18
-	VMINPS      Z3, Z18, Z18
-	VMULPS      Z16, Z13, Z13
-	VADDPS      Z13, Z18, Z18
-	VMULPS      Z12, Z12, Z11
-	VMULPS      Z16, Z11, Z11
-	VFMADD213PS Z18, Z11, Z7
-	VADDPS      Z7, Z19, Z19
+	VADDPS       Z18, Z11, Z19
+	VSUBPS       Z11, Z19, Z11
+	VSUBPS       Z11, Z18, Z18
+	VMINPS       Z3, Z18, Z18
+	VMULPS       Z16, Z12, Z11
+	VFNMADD231PS Z16, Z12, Z11
+	VSUBPS       Z11, Z18, Z18
+	VMULPS       Z16, Z13, Z13
+	VADDPS       Z13, Z18, Z18
+	VMULPS       Z12, Z12, Z11
+	VMULPS       Z16, Z11, Z11
+	VFMADD213PS  Z18, Z11, Z7
+	VADDPS       Z7, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z14, Z7
@@ -35137,16 +35278,19 @@ loop:
 	VFMADD231PS Z7, Z15, K1, Z11
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z11, Z10, Z12
-	VSUBPS      Z10, Z12, Z10
-	VSUBPS      Z10, Z11, Z11
-	VMINPS      Z3, Z11, Z11
-	VMULPS      Z17, Z8, Z8
-	VADDPS      Z8, Z11, Z11
-	VMULPS      Z6, Z6, Z10
-	VMULPS      Z17, Z10, Z10
-	VFMADD213PS Z11, Z10, Z9
-	VADDPS      Z9, Z12, Z12
+	VADDPS       Z11, Z10, Z12
+	VSUBPS       Z10, Z12, Z10
+	VSUBPS       Z10, Z11, Z11
+	VMINPS       Z3, Z11, Z11
+	VMULPS       Z17, Z6, Z10
+	VFNMADD231PS Z17, Z6, Z10
+	VSUBPS       Z10, Z11, Z11
+	VMULPS       Z17, Z8, Z8
+	VADDPS       Z8, Z11, Z11
+	VMULPS       Z6, Z6, Z10
+	VMULPS       Z17, Z10, Z10
+	VFMADD213PS  Z11, Z10, Z9
+	VADDPS       Z9, Z12, Z12
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z15, Z6
@@ -35243,16 +35387,19 @@ tail:
 	VFMADD231PS Z6, Z9, K2, Z13
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z13, Z8, Z14
-	VSUBPS      Z8, Z14, Z8
-	VSUBPS      Z8, Z13, Z13
-	VMINPS      Z3, Z13, Z13
-	VMULPS      Z12, Z11, Z11
-	VADDPS      Z11, Z13, Z13
-	VMULPS      Z10, Z10, Z8
-	VMULPS      Z12, Z8, Z8
-	VFMADD213PS Z13, Z8, Z7
-	VADDPS      Z7, Z14, Z14
+	VADDPS       Z13, Z8, Z14
+	VSUBPS       Z8, Z14, Z8
+	VSUBPS       Z8, Z13, Z13
+	VMINPS       Z3, Z13, Z13
+	VMULPS       Z12, Z10, Z8
+	VFNMADD231PS Z12, Z10, Z8
+	VSUBPS       Z8, Z13, Z13
+	VMULPS       Z12, Z11, Z11
+	VADDPS       Z11, Z13, Z13
+	VMULPS       Z10, Z10, Z8
+	VMULPS       Z12, Z8, Z8
+	VFMADD213PS  Z13, Z8, Z7
+	VADDPS       Z7, Z14, Z14
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z9, Z7
@@ -35503,16 +35650,19 @@ loop:
 	VFMADD231PS Z17, Z22, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z21, Z18, Z28
-	VSUBPS      Z18, Z28, Z18
-	VSUBPS      Z18, Z21, Z21
-	VMINPS      Z3, Z21, Z21
-	VMULPS      Z25, Z20, Z20
-	VADDPS      Z20, Z21, Z21
-	VMULPS      Z19, Z19, Z18
-	VMULPS      Z25, Z18, Z18
-	VFMADD213PS Z21, Z18, Z12
-	VADDPS      Z12, Z28, Z28
+	VADDPS       Z21, Z18, Z28
+	VSUBPS       Z18, Z28, Z18
+	VSUBPS       Z18, Z21, Z21
+	VMINPS       Z3, Z21, Z21
+	VMULPS       Z25, Z19, Z18
+	VFNMADD231PS Z25, Z19, Z18
+	VSUBPS       Z18, Z21, Z21
+	VMULPS       Z25, Z20, Z20
+	VADDPS       Z20, Z21, Z21
+	VMULPS       Z19, Z19, Z18
+	VMULPS       Z25, Z18, Z18
+	VFMADD213PS  Z21, Z18, Z12
+	VADDPS       Z12, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z22, Z12
@@ -35526,16 +35676,19 @@ loop:
 	VFMADD231PS Z12, Z23, K1, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z18, Z17, Z19
-	VSUBPS      Z17, Z19, Z17
-	VSUBPS      Z17, Z18, Z18
-	VMINPS      Z3, Z18, Z18
-	VMULPS      Z26, Z13, Z13
-	VADDPS      Z13, Z18, Z18
-	VMULPS      Z10, Z10, Z17
-	VMULPS      Z26, Z17, Z17
-	VFMADD213PS Z18, Z17, Z15
-	VADDPS      Z15, Z19, Z19
+	VADDPS       Z18, Z17, Z19
+	VSUBPS       Z17, Z19, Z17
+	VSUBPS       Z17, Z18, Z18
+	VMINPS       Z3, Z18, Z18
+	VMULPS       Z26, Z10, Z17
+	VFNMADD231PS Z26, Z10, Z17
+	VSUBPS       Z17, Z18, Z18
+	VMULPS       Z26, Z13, Z13
+	VADDPS       Z13, Z18, Z18
+	VMULPS       Z10, Z10, Z17
+	VMULPS       Z26, Z17, Z17
+	VFMADD213PS  Z18, Z17, Z15
+	VADDPS       Z15, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z23, Z10
@@ -35549,16 +35702,19 @@ loop:
 	VFMADD231PS Z10, Z24, K1, Z13
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z13, Z12, Z15
-	VSUBPS      Z12, Z15, Z12
-	VSUBPS      Z12, Z13, Z13
-	VMINPS      Z3, Z13, Z13
-	VMULPS      Z27, Z14, Z14
-	VADDPS      Z14, Z13, Z13
-	VMULPS      Z11, Z11, Z12
-	VMULPS      Z27, Z12, Z12
-	VFMADD213PS Z13, Z12, Z16
-	VADDPS      Z16, Z15, Z15
+	VADDPS       Z13, Z12, Z15
+	VSUBPS       Z12, Z15, Z12
+	VSUBPS       Z12, Z13, Z13
+	VMINPS       Z3, Z13, Z13
+	VMULPS       Z27, Z11, Z12
+	VFNMADD231PS Z27, Z11, Z12
+	VSUBPS       Z12, Z13, Z13
+	VMULPS       Z27, Z14, Z14
+	VADDPS       Z14, Z13, Z13
+	VMULPS       Z11, Z11, Z12
+	VMULPS       Z27, Z12, Z12
+	VFMADD213PS  Z13, Z12, Z16
+	VADDPS       Z16, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z24, Z11
@@ -35758,16 +35914,19 @@ loop:
 	VFMADD231PS Z17, Z22, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z21, Z18, Z28
-	VSUBPS      Z18, Z28, Z18
-	VSUBPS      Z18, Z21, Z21
-	VMINPS      Z3, Z21, Z21
-	VMULPS      Z25, Z20, Z20
-	VADDPS      Z20, Z21, Z21
-	VMULPS      Z19, Z19, Z18
-	VMULPS      Z25, Z18, Z18
-	VFMADD213PS Z21, Z18, Z12
-	VADDPS      Z12, Z28, Z28
+	VADDPS       Z21, Z18, Z28
+	VSUBPS       Z18, Z28, Z18
+	VSUBPS       Z18, Z21, Z21
+	VMINPS       Z3, Z21, Z21
+	VMULPS       Z25, Z19, Z18
+	VFNMADD231PS Z25, Z19, Z18
+	VSUBPS       Z18, Z21, Z21
+	VMULPS       Z25, Z20, Z20
+	VADDPS       Z20, Z21, Z21
+	VMULPS       Z19, Z19, Z18
+	VMULPS       Z25, Z18, Z18
+	VFMADD213PS  Z21, Z18, Z12
+	VADDPS       Z12, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z22, Z12
@@ -35781,16 +35940,19 @@ loop:
 	VFMADD231PS Z12, Z23, K1, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z18, Z17, Z19
-	VSUBPS      Z17, Z19, Z17
-	VSUBPS      Z17, Z18, Z18
-	VMINPS      Z3, Z18, Z18
-	VMULPS      Z26, Z13, Z13
-	VADDPS      Z13, Z18, Z18
-	VMULPS      Z10, Z10, Z17
-	VMULPS      Z26, Z17, Z17
-	VFMADD213PS Z18, Z17, Z15
-	VADDPS      Z15, Z19, Z19
+	VADDPS       Z18, Z17, Z19
+	VSUBPS       Z17, Z19, Z17
+	VSUBPS       Z17, Z18, Z18
+	VMINPS       Z3, Z18, Z18
+	VMULPS       Z26, Z10, Z17
+	VFNMADD231PS Z26, Z10, Z17
+	VSUBPS       Z17, Z18, Z18
+	VMULPS       Z26, Z13, Z13
+	VADDPS       Z13, Z18, Z18
+	VMULPS       Z10, Z10, Z17
+	VMULPS       Z26, Z17, Z17
+	VFMADD213PS  Z18, Z17, Z15
+	VADDPS       Z15, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z23, Z10
@@ -35804,16 +35966,19 @@ loop:
 	VFMADD231PS Z10, Z24, K1, Z13
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z13, Z12, Z15
-	VSUBPS      Z12, Z15, Z12
-	VSUBPS      Z12, Z13, Z13
-	VMINPS      Z3, Z13, Z13
-	VMULPS      Z27, Z14, Z14
-	VADDPS      Z14, Z13, Z13
-	VMULPS      Z11, Z11, Z12
-	VMULPS      Z27, Z12, Z12
-	VFMADD213PS Z13, Z12, Z16
-	VADDPS      Z16, Z15, Z15
+	VADDPS       Z13, Z12, Z15
+	VSUBPS       Z12, Z15, Z12
+	VSUBPS       Z12, Z13, Z13
+	VMINPS       Z3, Z13, Z13
+	VMULPS       Z27, Z11, Z12
+	VFNMADD231PS Z27, Z11, Z12
+	VSUBPS       Z12, Z13, Z13
+	VMULPS       Z27, Z14, Z14
+	VADDPS       Z14, Z13, Z13
+	VMULPS       Z11, Z11, Z12
+	VMULPS       Z27, Z12, Z12
+	VFMADD213PS  Z13, Z12, Z16
+	VADDPS       Z16, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z24, Z11
@@ -35971,16 +36136,19 @@ loop:
 	VFMADD231PS Z14, Z18, K1, Z22
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z22, Z15, Z23
-	VSUBPS      Z15, Z23, Z15
-	VSUBPS      Z15, Z22, Z22
-	VMINPS      Z3, Z22, Z22
-	VMULPS      Z20, Z17, Z17
-	VADDPS      Z17, Z22, Z22
-	VMULPS      Z16, Z16, Z15
-	VMULPS      Z20, Z15, Z15
-	VFMADD213PS Z22, Z15, Z11
-	VADDPS      Z11, Z23, Z23
+	VADDPS       Z22, Z15, Z23
+	VSUBPS       Z15, Z23, Z15
+	VSUBPS       Z15, Z22, Z22
+	VMINPS       Z3, Z22, Z22
+	VMULPS       Z20, Z16, Z15
+	VFNMADD231PS Z20, Z16, Z15
+	VSUBPS       Z15, Z22, Z22
+	VMULPS       Z20, Z17, Z17
+	VADDPS       Z17, Z22, Z22
+	VMULPS       Z16, Z16, Z15
+	VMULPS       Z20, Z15, Z15
+	VFMADD213PS  Z22, Z15, Z11
+	VADDPS       Z11, Z23, Z23
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z18, Z11
@@ -35994,16 +36162,19 @@ loop:
 	VFMADD231PS Z11, Z19, K1, Z15
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z15, Z14, Z16
-	VSUBPS      Z14, Z16, Z14
-	VSUBPS      Z14, Z15, Z15
-	VMINPS      Z3, Z15, Z15
-	VMULPS      Z21, Z12, Z12
-	VADDPS      Z12, Z15, Z15
-	VMULPS      Z10, Z10, Z14
-	VMULPS      Z21, Z14, Z14
-	VFMADD213PS Z15, Z14, Z13
-	VADDPS      Z13, Z16, Z16
+	VADDPS       Z15, Z14, Z16
+	VSUBPS       Z14, Z16, Z14
+	VSUBPS       Z14, Z15, Z15
+	VMINPS       Z3, Z15, Z15
+	VMULPS       Z21, Z10, Z14
+	VFNMADD231PS Z21, Z10, Z14
+	VSUBPS       Z14, Z15, Z15
+	VMULPS       Z21, Z12, Z12
+	VADDPS       Z12, Z15, Z15
+	VMULPS       Z10, Z10, Z14
+	VMULPS       Z21, Z14, Z14
+	VFMADD213PS  Z15, Z14, Z13
+	VADDPS       Z13, Z16, Z16
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z19, Z10
@@ -36120,16 +36291,19 @@ tail:
 	VFMADD231PS Z10, Z13, K3, Z17
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z17, Z12, Z18
-	VSUBPS      Z12, Z18, Z12
-	VSUBPS      Z12, Z17, Z17
-	VMINPS      Z3, Z17, Z17
-	VMULPS      Z16, Z15, Z15
-	VADDPS      Z15, Z17, Z17
-	VMULPS      Z14, Z14, Z12
-	VMULPS      Z16, Z12, Z12
-	VFMADD213PS Z17, Z12, Z11
-	VADDPS      Z11, Z18, Z18
+	VADDPS       Z17, Z12, Z18
+	VSUBPS       Z12, Z18, Z12
+	VSUBPS       Z12, Z17, Z17
+	VMINPS       Z3, Z17, Z17
+	VMULPS       Z16, Z14, Z12
+	VFNMADD231PS Z16, Z14, Z12
+	VSUBPS       Z12, Z17, Z17
+	VMULPS       Z16, Z15, Z15
+	VADDPS       Z15, Z17, Z17
+	VMULPS       Z14, Z14, Z12
+	VMULPS       Z16, Z12, Z12
+	VFMADD213PS  Z17, Z12, Z11
+	VADDPS       Z11, Z18, Z18
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z13, Z11
@@ -36929,16 +37103,19 @@ loop:
 	VFMADD231PS Z17, Z19, K1, Z23
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z23, Z18, Z24
-	VSUBPS      Z18, Z24, Z18
-	VSUBPS      Z18, Z23, Z23
-	VMINPS      Z4, Z23, Z23
-	VMULPS      Z21, Z16, Z16
-	VADDPS      Z16, Z23, Z23
-	VMULPS      Z15, Z15, Z18
-	VMULPS      Z21, Z18, Z18
-	VFMADD213PS Z23, Z18, Z13
-	VADDPS      Z13, Z24, Z24
+	VADDPS       Z23, Z18, Z24
+	VSUBPS       Z18, Z24, Z18
+	VSUBPS       Z18, Z23, Z23
+	VMINPS       Z4, Z23, Z23
+	VMULPS       Z21, Z15, Z18
+	VFNMADD231PS Z21, Z15, Z18
+	VSUBPS       Z18, Z23, Z23
+	VMULPS       Z21, Z16, Z16
+	VADDPS       Z16, Z23, Z23
+	VMULPS       Z15, Z15, Z18
+	VMULPS       Z21, Z18, Z18
+	VFMADD213PS  Z23, Z18, Z13
+	VADDPS       Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z19, Z13
@@ -36952,16 +37129,19 @@ loop:
 	VFMADD231PS Z13, Z20, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z16, Z15, Z17
-	VSUBPS      Z15, Z17, Z15
-	VSUBPS      Z15, Z16, Z16
-	VMINPS      Z4, Z16, Z16
-	VMULPS      Z22, Z11, Z11
-	VADDPS      Z11, Z16, Z16
-	VMULPS      Z9, Z9, Z15
-	VMULPS      Z22, Z15, Z15
-	VFMADD213PS Z16, Z15, Z14
-	VADDPS      Z14, Z17, Z17
+	VADDPS       Z16, Z15, Z17
+	VSUBPS       Z15, Z17, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMINPS       Z4, Z16, Z16
+	VMULPS       Z22, Z9, Z15
+	VFNMADD231PS Z22, Z9, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMULPS       Z22, Z11, Z11
+	VADDPS       Z11, Z16, Z16
+	VMULPS       Z9, Z9, Z15
+	VMULPS       Z22, Z15, Z15
+	VFMADD213PS  Z16, Z15, Z14
+	VADDPS       Z14, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z20, Z9
@@ -37128,16 +37308,19 @@ loop:
 	VFMADD231PS Z17, Z19, K1, Z23
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z23, Z18, Z24
-	VSUBPS      Z18, Z24, Z18
-	VSUBPS      Z18, Z23, Z23
-	VMINPS      Z4, Z23, Z23
-	VMULPS      Z21, Z16, Z16
-	VADDPS      Z16, Z23, Z23
-	VMULPS      Z15, Z15, Z18
-	VMULPS      Z21, Z18, Z18
-	VFMADD213PS Z23, Z18, Z13
-	VADDPS      Z13, Z24, Z24
+	VADDPS       Z23, Z18, Z24
+	VSUBPS       Z18, Z24, Z18
+	VSUBPS       Z18, Z23, Z23
+	VMINPS       Z4, Z23, Z23
+	VMULPS       Z21, Z15, Z18
+	VFNMADD231PS Z21, Z15, Z18
+	VSUBPS       Z18, Z23, Z23
+	VMULPS       Z21, Z16, Z16
+	VADDPS       Z16, Z23, Z23
+	VMULPS       Z15, Z15, Z18
+	VMULPS       Z21, Z18, Z18
+	VFMADD213PS  Z23, Z18, Z13
+	VADDPS       Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z19, Z13
@@ -37151,16 +37334,19 @@ loop:
 	VFMADD231PS Z13, Z20, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z16, Z15, Z17
-	VSUBPS      Z15, Z17, Z15
-	VSUBPS      Z15, Z16, Z16
-	VMINPS      Z4, Z16, Z16
-	VMULPS      Z22, Z11, Z11
-	VADDPS      Z11, Z16, Z16
-	VMULPS      Z9, Z9, Z15
-	VMULPS      Z22, Z15, Z15
-	VFMADD213PS Z16, Z15, Z14
-	VADDPS      Z14, Z17, Z17
+	VADDPS       Z16, Z15, Z17
+	VSUBPS       Z15, Z17, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMINPS       Z4, Z16, Z16
+	VMULPS       Z22, Z9, Z15
+	VFNMADD231PS Z22, Z9, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMULPS       Z22, Z11, Z11
+	VADDPS       Z11, Z16, Z16
+	VMULPS       Z9, Z9, Z15
+	VMULPS       Z22, Z15, Z15
+	VFMADD213PS  Z16, Z15, Z14
+	VADDPS       Z14, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z20, Z9
@@ -37327,16 +37513,19 @@ loop:
 	VFMADD231PS Z17, Z19, K1, Z23
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z23, Z18, Z24
-	VSUBPS      Z18, Z24, Z18
-	VSUBPS      Z18, Z23, Z23
-	VMINPS      Z4, Z23, Z23
-	VMULPS      Z21, Z16, Z16
-	VADDPS      Z16, Z23, Z23
-	VMULPS      Z15, Z15, Z18
-	VMULPS      Z21, Z18, Z18
-	VFMADD213PS Z23, Z18, Z13
-	VADDPS      Z13, Z24, Z24
+	VADDPS       Z23, Z18, Z24
+	VSUBPS       Z18, Z24, Z18
+	VSUBPS       Z18, Z23, Z23
+	VMINPS       Z4, Z23, Z23
+	VMULPS       Z21, Z15, Z18
+	VFNMADD231PS Z21, Z15, Z18
+	VSUBPS       Z18, Z23, Z23
+	VMULPS       Z21, Z16, Z16
+	VADDPS       Z16, Z23, Z23
+	VMULPS       Z15, Z15, Z18
+	VMULPS       Z21, Z18, Z18
+	VFMADD213PS  Z23, Z18, Z13
+	VADDPS       Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z19, Z13
@@ -37350,16 +37539,19 @@ loop:
 	VFMADD231PS Z13, Z20, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z16, Z15, Z17
-	VSUBPS      Z15, Z17, Z15
-	VSUBPS      Z15, Z16, Z16
-	VMINPS      Z4, Z16, Z16
-	VMULPS      Z22, Z11, Z11
-	VADDPS      Z11, Z16, Z16
-	VMULPS      Z9, Z9, Z15
-	VMULPS      Z22, Z15, Z15
-	VFMADD213PS Z16, Z15, Z14
-	VADDPS      Z14, Z17, Z17
+	VADDPS       Z16, Z15, Z17
+	VSUBPS       Z15, Z17, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMINPS       Z4, Z16, Z16
+	VMULPS       Z22, Z9, Z15
+	VFNMADD231PS Z22, Z9, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMULPS       Z22, Z11, Z11
+	VADDPS       Z11, Z16, Z16
+	VMULPS       Z9, Z9, Z15
+	VMULPS       Z22, Z15, Z15
+	VFMADD213PS  Z16, Z15, Z14
+	VADDPS       Z14, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z20, Z9
@@ -37526,16 +37718,19 @@ loop:
 	VFMADD231PS Z17, Z19, K1, Z23
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z23, Z18, Z24
-	VSUBPS      Z18, Z24, Z18
-	VSUBPS      Z18, Z23, Z23
-	VMINPS      Z4, Z23, Z23
-	VMULPS      Z21, Z16, Z16
-	VADDPS      Z16, Z23, Z23
-	VMULPS      Z15, Z15, Z18
-	VMULPS      Z21, Z18, Z18
-	VFMADD213PS Z23, Z18, Z13
-	VADDPS      Z13, Z24, Z24
+	VADDPS       Z23, Z18, Z24
+	VSUBPS       Z18, Z24, Z18
+	VSUBPS       Z18, Z23, Z23
+	VMINPS       Z4, Z23, Z23
+	VMULPS       Z21, Z15, Z18
+	VFNMADD231PS Z21, Z15, Z18
+	VSUBPS       Z18, Z23, Z23
+	VMULPS       Z21, Z16, Z16
+	VADDPS       Z16, Z23, Z23
+	VMULPS       Z15, Z15, Z18
+	VMULPS       Z21, Z18, Z18
+	VFMADD213PS  Z23, Z18, Z13
+	VADDPS       Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z19, Z13
@@ -37549,16 +37744,19 @@ loop:
 	VFMADD231PS Z13, Z20, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z16, Z15, Z17
-	VSUBPS      Z15, Z17, Z15
-	VSUBPS      Z15, Z16, Z16
-	VMINPS      Z4, Z16, Z16
-	VMULPS      Z22, Z11, Z11
-	VADDPS      Z11, Z16, Z16
-	VMULPS      Z9, Z9, Z15
-	VMULPS      Z22, Z15, Z15
-	VFMADD213PS Z16, Z15, Z14
-	VADDPS      Z14, Z17, Z17
+	VADDPS       Z16, Z15, Z17
+	VSUBPS       Z15, Z17, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMINPS       Z4, Z16, Z16
+	VMULPS       Z22, Z9, Z15
+	VFNMADD231PS Z22, Z9, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMULPS       Z22, Z11, Z11
+	VADDPS       Z11, Z16, Z16
+	VMULPS       Z9, Z9, Z15
+	VMULPS       Z22, Z15, Z15
+	VFMADD213PS  Z16, Z15, Z14
+	VADDPS       Z14, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z20, Z9
@@ -37688,16 +37886,19 @@ tail:
 	VFMADD231PS Z12, Z15, K3, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z18, Z17, Z19
-	VSUBPS      Z17, Z19, Z17
-	VSUBPS      Z17, Z18, Z18
-	VMINPS      Z4, Z18, Z18
-	VMULPS      Z16, Z14, Z14
-	VADDPS      Z14, Z18, Z18
-	VMULPS      Z13, Z13, Z17
-	VMULPS      Z16, Z17, Z17
-	VFMADD213PS Z18, Z17, Z11
-	VADDPS      Z11, Z19, Z19
+	VADDPS       Z18, Z17, Z19
+	VSUBPS       Z17, Z19, Z17
+	VSUBPS       Z17, Z18, Z18
+	VMINPS       Z4, Z18, Z18
+	VMULPS       Z16, Z13, Z17
+	VFNMADD231PS Z16, Z13, Z17
+	VSUBPS       Z17, Z18, Z18
+	VMULPS       Z16, Z14, Z14
+	VADDPS       Z14, Z18, Z18
+	VMULPS       Z13, Z13, Z17
+	VMULPS       Z16, Z17, Z17
+	VFMADD213PS  Z18, Z17, Z11
+	VADDPS       Z11, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z15, Z11
@@ -40067,16 +40268,19 @@ loop:
 	VFMADD231PS Z15, Z17, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z21, Z16, Z22
-	VSUBPS      Z16, Z22, Z16
-	VSUBPS      Z16, Z21, Z21
-	VMINPS      Z4, Z21, Z21
-	VMULPS      Z19, Z14, Z14
-	VADDPS      Z14, Z21, Z21
-	VMULPS      Z13, Z13, Z16
-	VMULPS      Z19, Z16, Z16
-	VFMADD213PS Z21, Z16, Z11
-	VADDPS      Z11, Z22, Z22
+	VADDPS       Z21, Z16, Z22
+	VSUBPS       Z16, Z22, Z16
+	VSUBPS       Z16, Z21, Z21
+	VMINPS       Z4, Z21, Z21
+	VMULPS       Z19, Z13, Z16
+	VFNMADD231PS Z19, Z13, Z16
+	VSUBPS       Z16, Z21, Z21
+	VMULPS       Z19, Z14, Z14
+	VADDPS       Z14, Z21, Z21
+	VMULPS       Z13, Z13, Z16
+	VMULPS       Z19, Z16, Z16
+	VFMADD213PS  Z21, Z16, Z11
+	VADDPS       Z11, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z17, Z11
@@ -40090,16 +40294,19 @@ loop:
 	VFMADD231PS Z11, Z18, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z14, Z13, Z15
-	VSUBPS      Z13, Z15, Z13
-	VSUBPS      Z13, Z14, Z14
-	VMINPS      Z4, Z14, Z14
-	VMULPS      Z20, Z9, Z9
-	VADDPS      Z9, Z14, Z14
-	VMULPS      Z7, Z7, Z13
-	VMULPS      Z20, Z13, Z13
-	VFMADD213PS Z14, Z13, Z12
-	VADDPS      Z12, Z15, Z15
+	VADDPS       Z14, Z13, Z15
+	VSUBPS       Z13, Z15, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMINPS       Z4, Z14, Z14
+	VMULPS       Z20, Z7, Z13
+	VFNMADD231PS Z20, Z7, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMULPS       Z20, Z9, Z9
+	VADDPS       Z9, Z14, Z14
+	VMULPS       Z7, Z7, Z13
+	VMULPS       Z20, Z13, Z13
+	VFMADD213PS  Z14, Z13, Z12
+	VADDPS       Z12, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z18, Z7
@@ -40258,16 +40465,19 @@ loop:
 	VFMADD231PS Z15, Z17, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z21, Z16, Z22
-	VSUBPS      Z16, Z22, Z16
-	VSUBPS      Z16, Z21, Z21
-	VMINPS      Z4, Z21, Z21
-	VMULPS      Z19, Z14, Z14
-	VADDPS      Z14, Z21, Z21
-	VMULPS      Z13, Z13, Z16
-	VMULPS      Z19, Z16, Z16
-	VFMADD213PS Z21, Z16, Z11
-	VADDPS      Z11, Z22, Z22
+	VADDPS       Z21, Z16, Z22
+	VSUBPS       Z16, Z22, Z16
+	VSUBPS       Z16, Z21, Z21
+	VMINPS       Z4, Z21, Z21
+	VMULPS       Z19, Z13, Z16
+	VFNMADD231PS Z19, Z13, Z16
+	VSUBPS       Z16, Z21, Z21
+	VMULPS       Z19, Z14, Z14
+	VADDPS       Z14, Z21, Z21
+	VMULPS       Z13, Z13, Z16
+	VMULPS       Z19, Z16, Z16
+	VFMADD213PS  Z21, Z16, Z11
+	VADDPS       Z11, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z17, Z11
@@ -40281,16 +40491,19 @@ loop:
 	VFMADD231PS Z11, Z18, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z14, Z13, Z15
-	VSUBPS      Z13, Z15, Z13
-	VSUBPS      Z13, Z14, Z14
-	VMINPS      Z4, Z14, Z14
-	VMULPS      Z20, Z9, Z9
-	VADDPS      Z9, Z14, Z14
-	VMULPS      Z7, Z7, Z13
-	VMULPS      Z20, Z13, Z13
-	VFMADD213PS Z14, Z13, Z12
-	VADDPS      Z12, Z15, Z15
+	VADDPS       Z14, Z13, Z15
+	VSUBPS       Z13, Z15, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMINPS       Z4, Z14, Z14
+	VMULPS       Z20, Z7, Z13
+	VFNMADD231PS Z20, Z7, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMULPS       Z20, Z9, Z9
+	VADDPS       Z9, Z14, Z14
+	VMULPS       Z7, Z7, Z13
+	VMULPS       Z20, Z13, Z13
+	VFMADD213PS  Z14, Z13, Z12
+	VADDPS       Z12, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z18, Z7
@@ -40449,16 +40662,19 @@ loop:
 	VFMADD231PS Z15, Z17, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z21, Z16, Z22
-	VSUBPS      Z16, Z22, Z16
-	VSUBPS      Z16, Z21, Z21
-	VMINPS      Z4, Z21, Z21
-	VMULPS      Z19, Z14, Z14
-	VADDPS      Z14, Z21, Z21
-	VMULPS      Z13, Z13, Z16
-	VMULPS      Z19, Z16, Z16
-	VFMADD213PS Z21, Z16, Z11
-	VADDPS      Z11, Z22, Z22
+	VADDPS       Z21, Z16, Z22
+	VSUBPS       Z16, Z22, Z16
+	VSUBPS       Z16, Z21, Z21
+	VMINPS       Z4, Z21, Z21
+	VMULPS       Z19, Z13, Z16
+	VFNMADD231PS Z19, Z13, Z16
+	VSUBPS       Z16, Z21, Z21
+	VMULPS       Z19, Z14, Z14
+	VADDPS       Z14, Z21, Z21
+	VMULPS       Z13, Z13, Z16
+	VMULPS       Z19, Z16, Z16
+	VFMADD213PS  Z21, Z16, Z11
+	VADDPS       Z11, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z17, Z11
@@ -40472,16 +40688,19 @@ loop:
 	VFMADD231PS Z11, Z18, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z14, Z13, Z15
-	VSUBPS      Z13, Z15, Z13
-	VSUBPS      Z13, Z14, Z14
-	VMINPS      Z4, Z14, Z14
-	VMULPS      Z20, Z9, Z9
-	VADDPS      Z9, Z14, Z14
-	VMULPS      Z7, Z7, Z13
-	VMULPS      Z20, Z13, Z13
-	VFMADD213PS Z14, Z13, Z12
-	VADDPS      Z12, Z15, Z15
+	VADDPS       Z14, Z13, Z15
+	VSUBPS       Z13, Z15, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMINPS       Z4, Z14, Z14
+	VMULPS       Z20, Z7, Z13
+	VFNMADD231PS Z20, Z7, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMULPS       Z20, Z9, Z9
+	VADDPS       Z9, Z14, Z14
+	VMULPS       Z7, Z7, Z13
+	VMULPS       Z20, Z13, Z13
+	VFMADD213PS  Z14, Z13, Z12
+	VADDPS       Z12, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z18, Z7
@@ -40640,16 +40859,19 @@ loop:
 	VFMADD231PS Z15, Z17, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z21, Z16, Z22
-	VSUBPS      Z16, Z22, Z16
-	VSUBPS      Z16, Z21, Z21
-	VMINPS      Z4, Z21, Z21
-	VMULPS      Z19, Z14, Z14
-	VADDPS      Z14, Z21, Z21
-	VMULPS      Z13, Z13, Z16
-	VMULPS      Z19, Z16, Z16
-	VFMADD213PS Z21, Z16, Z11
-	VADDPS      Z11, Z22, Z22
+	VADDPS       Z21, Z16, Z22
+	VSUBPS       Z16, Z22, Z16
+	VSUBPS       Z16, Z21, Z21
+	VMINPS       Z4, Z21, Z21
+	VMULPS       Z19, Z13, Z16
+	VFNMADD231PS Z19, Z13, Z16
+	VSUBPS       Z16, Z21, Z21
+	VMULPS       Z19, Z14, Z14
+	VADDPS       Z14, Z21, Z21
+	VMULPS       Z13, Z13, Z16
+	VMULPS       Z19, Z16, Z16
+	VFMADD213PS  Z21, Z16, Z11
+	VADDPS       Z11, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z17, Z11
@@ -40663,16 +40885,19 @@ loop:
 	VFMADD231PS Z11, Z18, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z14, Z13, Z15
-	VSUBPS      Z13, Z15, Z13
-	VSUBPS      Z13, Z14, Z14
-	VMINPS      Z4, Z14, Z14
-	VMULPS      Z20, Z9, Z9
-	VADDPS      Z9, Z14, Z14
-	VMULPS      Z7, Z7, Z13
-	VMULPS      Z20, Z13, Z13
-	VFMADD213PS Z14, Z13, Z12
-	VADDPS      Z12, Z15, Z15
+	VADDPS       Z14, Z13, Z15
+	VSUBPS       Z13, Z15, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMINPS       Z4, Z14, Z14
+	VMULPS       Z20, Z7, Z13
+	VFNMADD231PS Z20, Z7, Z13
+	VSUBPS       Z13, Z14, Z14
+	VMULPS       Z20, Z9, Z9
+	VADDPS       Z9, Z14, Z14
+	VMULPS       Z7, Z7, Z13
+	VMULPS       Z20, Z13, Z13
+	VFMADD213PS  Z14, Z13, Z12
+	VADDPS       Z12, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z18, Z7
@@ -40794,16 +41019,19 @@ tail:
 	VFMADD231PS Z10, Z13, K2, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z16, Z15, Z17
-	VSUBPS      Z15, Z17, Z15
-	VSUBPS      Z15, Z16, Z16
-	VMINPS      Z4, Z16, Z16
-	VMULPS      Z14, Z12, Z12
-	VADDPS      Z12, Z16, Z16
-	VMULPS      Z11, Z11, Z15
-	VMULPS      Z14, Z15, Z15
-	VFMADD213PS Z16, Z15, Z9
-	VADDPS      Z9, Z17, Z17
+	VADDPS       Z16, Z15, Z17
+	VSUBPS       Z15, Z17, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMINPS       Z4, Z16, Z16
+	VMULPS       Z14, Z11, Z15
+	VFNMADD231PS Z14, Z11, Z15
+	VSUBPS       Z15, Z16, Z16
+	VMULPS       Z14, Z12, Z12
+	VADDPS       Z12, Z16, Z16
+	VMULPS       Z11, Z11, Z15
+	VMULPS       Z14, Z15, Z15
+	VFMADD213PS  Z16, Z15, Z9
+	VADDPS       Z9, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
 	VMOVAPS     Z13, Z9

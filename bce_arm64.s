@@ -3730,6 +3730,9 @@ wloss0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -3833,6 +3836,9 @@ wloss0_loop:
 	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
 	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V3.S4
+	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -3936,6 +3942,9 @@ wloss0_loop:
 	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
 	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V3.S4
+	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4038,6 +4047,9 @@ wloss0_loop:
 	WORD $0x4ea3d543 // fsub v3.4s, v10.4s, v3.4s
 	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
 	WORD $0x4ebec508 // fminnm v8.4s, v8.4s, v30.4s
+	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V3.S4
+	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
 	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
 	WORD $0x4e29d509 // fadd v9.4s, v8.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4179,6 +4191,9 @@ wloss0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4282,6 +4297,9 @@ wloss0_copyin:
 	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
 	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V3.S4
+	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4385,6 +4403,9 @@ wloss0_copyin:
 	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
 	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V3.S4
+	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4487,6 +4508,9 @@ wloss0_copyin:
 	WORD $0x4ea3d543 // fsub v3.4s, v10.4s, v3.4s
 	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
 	WORD $0x4ebec508 // fminnm v8.4s, v8.4s, v30.4s
+	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V3.S4
+	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
 	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
 	WORD $0x4e29d509 // fadd v9.4s, v8.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4624,6 +4648,9 @@ wsum0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4730,6 +4757,9 @@ wsum0_loop:
 	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
 	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V3.S4
+	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4836,6 +4866,9 @@ wsum0_loop:
 	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
 	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V3.S4
+	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -4941,6 +4974,9 @@ wsum0_loop:
 	WORD $0x4ea3d543 // fsub v3.4s, v10.4s, v3.4s
 	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
 	WORD $0x4ebec508 // fminnm v8.4s, v8.4s, v30.4s
+	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V3.S4
+	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
 	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
 	WORD $0x4e29d509 // fadd v9.4s, v8.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -5083,6 +5119,9 @@ wsum0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -5191,6 +5230,9 @@ wsum0_copyin:
 	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
 	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V3.S4
+	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -5299,6 +5341,9 @@ wsum0_copyin:
 	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
 	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V3.S4
+	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -5406,6 +5451,9 @@ wsum0_copyin:
 	WORD $0x4ea3d543 // fsub v3.4s, v10.4s, v3.4s
 	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
 	WORD $0x4ebec508 // fminnm v8.4s, v8.4s, v30.4s
+	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V3.S4
+	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
 	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
 	WORD $0x4e29d509 // fadd v9.4s, v8.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -6259,6 +6307,9 @@ wlossGrad0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -6386,6 +6437,9 @@ wlossGrad0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -6513,6 +6567,9 @@ wlossGrad0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -6640,6 +6697,9 @@ wlossGrad0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -6804,6 +6864,9 @@ wlossGrad0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -6933,6 +6996,9 @@ wlossGrad0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -7062,6 +7128,9 @@ wlossGrad0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -7191,6 +7260,9 @@ wlossGrad0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -9755,6 +9827,9 @@ wlossAndGrad0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -9879,6 +9954,9 @@ wlossAndGrad0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -10003,6 +10081,9 @@ wlossAndGrad0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -10127,6 +10208,9 @@ wlossAndGrad0_loop:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -10290,6 +10374,9 @@ wlossAndGrad0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -10414,6 +10501,9 @@ wlossAndGrad0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -10538,6 +10628,9 @@ wlossAndGrad0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
@@ -10662,6 +10755,9 @@ wlossAndGrad0_copyin:
 	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
 	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V4.S4
+	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)

@@ -133,7 +133,7 @@ func TestModelAccuracy(t *testing.T) {
 	for f, name := range hardFns {
 		t.Logf("model %-10s max %s", name, hard[f])
 		if !(hard[f].ulp <= boundHard) {
-			t.Errorf("model %s: %s exceeds %d ULP", name, hard[f], boundHard)
+			t.Errorf("model %s: %s exceeds %g ULP", name, hard[f], boundHard)
 		}
 	}
 	t.Logf("model soft loss max %s", soft[0])

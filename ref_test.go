@@ -191,11 +191,11 @@ func refGradAt(in *kernelInputs, i int) refVal {
 		return refVal{nearModel: finite32(x) && finite32(y), scale: math.Abs(refC(x, yf, 1)) + sm}
 	}
 	rg := refGrad(xf, yf, 1, 1)
-	unit := rg // hard labels: 2 ULP of the gradient itself
+	unit, bound := rg, float64(boundHard) // hard labels: of the gradient itself
 	if y != 0 && y != 1 {
-		unit = math.Max(refSigmoid(xf), yf)
+		unit, bound = math.Max(refSigmoid(xf), yf), boundSoftGrad
 	}
-	return refVal{domain: true, want: rg, unit: unit, bound: boundHard}
+	return refVal{domain: true, want: rg, unit: unit, bound: bound}
 }
 
 func refSigmoidAt(in *kernelInputs, i int) refVal {
@@ -267,8 +267,9 @@ func refWeighted(x, y, ys32, w, p, scale float32, loss, weighted bool) refVal {
 	if !(w > 0) || !inRange {
 		return rv
 	}
-	rv.domain, rv.bound = true, boundWeighted
+	rv.domain, rv.bound = true, boundWeightedGrad
 	if loss {
+		rv.bound = boundWeighted
 		rv.want = refLoss(xf, ys, wf, pf)
 		rv.unit = rv.want
 		return rv

@@ -25,14 +25,14 @@ func (g *gen) logPrep(e, elo V) logParts {
 		if g.z {
 			km := K()
 			VCMPPS(U8(0x1d), g.c("half"), e[k], km) // e >= 0.5, ordered
-			VXORPS(g.c("signbit"), h, km, e[k])    // f = -hn where e >= 0.5
+			VXORPS(g.c("signbit"), h, km, e[k])     // f = -hn where e >= 0.5
 		} else {
 			m, t := g.vec(), g.vec()
 			VCMPPS(U8(0x1d), g.c("half"), e[k], m) // e >= 0.5, ordered
 			VXORPS(g.c("signbit"), h, t)           // -hn
 			VBLENDVPS(m, t, e[k], e[k])            // f = m ? -hn : e
 		}
-		VADDPS(g.c("lpWt"), h, h)  // 1/(1+e) ~ hn + lpWt
+		VADDPS(g.c("lpWt"), h, h) // 1/(1+e) ~ hn + lpWt
 		VMULPS(h, elo[k], elo[k]) // t1
 	})
 	q := newV(n, g)
@@ -95,6 +95,10 @@ func (g *gen) bracket(s sign, a VecVirtual, f, t1, q, c, kk VecVirtual) VecVirtu
 	VSUBPS(kv, gg, gg)         // err = g - (s - kv)
 	VMINPS(g.c("one"), gg, gg) // the second source (1) where err is NaN
 	if kk != nil {
+		gn := g.vec()
+		VMULPS(kk, f, gn)
+		VFNMADD231PS(kk, f, gn) // -(f*kk) + round(f*kk), exact
+		VSUBPS(gn, gg, gg)      // err - that
 		VMULPS(kk, t1, t1)
 	}
 	VADDPS(t1, gg, gg) // err + t1

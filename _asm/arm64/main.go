@@ -314,10 +314,13 @@ func (g *gen) bracket(lp logParts, a, c, kk V) V {
 	g.w(FSUB(S4, kv, s, kv))      // s - kv
 	g.w(FSUB(S4, gg, gg, kv))     // err = g - (s - kv)
 	g.w(FMINNM(S4, gg, gg, vONE)) // if !(err < 1) {err = 1}: the number 1 for a NaN err
-	g.release(kv)
 	if kk >= 0 {
+		g.w(FMUL(S4, kv, f, kk))  // f * kk again
+		g.fmls(kv, f, kk)         // round(f*kk) - f*kk, exact
+		g.w(FSUB(S4, gg, gg, kv)) // err - that
 		g.w(FMUL(S4, t1, t1, kk)) // t1 * kk
 	}
+	g.release(kv)
 	g.w(FADD(S4, t1, gg, t1)) // err + t1
 	g.release(gg)
 	g.raw("\t// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)")
