@@ -17,14 +17,17 @@ import "math"
 //     log1p(e) = k*ln2 + f + f^2*P(f), f in [-0.25, 0.5), P a degree-8
 //     minimax polynomial (degree 10 in all; relative error 0.083 units of
 //     2^-24). For tiny e it returns e, so subnormal losses pass through.
+//     The float32 paths keep it as a high and a low part and add e's own
+//     rounding error, and fold the loss's c*a into the high part where
+//     that is exact (f32Bracket): the loss is then faithfully rounded.
 //  3. sm = sigmoid(-a) = e/(1+e). In float32 one IEEE division gives the
 //     quotient, and a correction by its residual removes the rounding of
 //     1+e, of the division and of e itself (step 1 also returns the rounding
 //     error of its last polynomial step): sm is then within 0.83 ULP where
 //     the plain quotient was within 2.
 //  4. With c = 1-y for x >= +0 and c = y for x <= -0 (sign bit set):
-//     loss = c*a + L, with the product skipped when c = 0 so that 0*Inf does
-//     not make NaN at x = ±Inf; grad = ±(c - sm), negated for a set sign bit:
+//     loss = c*a + L (f32Bracket in float32), with the product skipped when
+//     c = 0 so that 0*Inf does not make NaN at x = ±Inf; grad = ±(c - sm), negated for a set sign bit:
 //     sigmoid(x) - y is (1-y) - sigmoid(-|x|) for x >= 0 and
 //     sigmoid(-|x|) - y for x < 0, so the gradient of a right label is the
 //     small sigmoid(-|x|) itself, never 1 - (1 - small); and
@@ -33,7 +36,8 @@ import "math"
 // The weighted forms add the positive weight p and the smoothed target
 // y' = fma(y, 1-s, s/2) (rounded once to float32): c = 1-y' for x >= +0 and
 // p*y' for x <= -0, k = 1 + (p-1)y' computed as fma(p, y', 1-y'),
-// loss = w*(c*a + k*L) and grad = w*scale*(±(c - k*sm)); a weight of exactly
+// loss = w*(c*a + k*L) (f32Bracket's bracket with kk = k) and
+// grad = w*scale*(±(c - k*sm)); a weight of exactly
 // 0 gives exactly 0. With p = 1, w = 1 and s = 0 every step gives what the
 // plain form gives (k is exactly 1).
 //
@@ -554,8 +558,8 @@ func focal32(x, y, w float32, k *focalK) (loss, grad float32) {
 	return loss, (W * k.scale) * g
 }
 
-// f32ExpNeg, f32Log1p, f32SigNeg and f32Log are the SIMD paths' float32
-// steps (model_test.go's mExpNeg, mLog1p, mSigNeg and mLog, where each is
+// f32ExpNeg, f32Bracket, f32SigNeg and f32Log are the SIMD paths' float32
+// steps (model_test.go's mExpNeg, mBracket, mSigNeg and mLog, where each is
 // explained), for focal32 and weighted32. None of their expressions is a product added
 // to something, so the compiler cannot fuse them into an FMA that the
 // model does not have.

@@ -13,8 +13,8 @@ import (
 // to each other on every architecture without comparing them across
 // machines. Each line is one vector instruction (or one masked select) of
 // the assembly. The four steps that the generic focal kernels also need in
-// float32 (mExpNeg, mLog1p, mSigNeg, mLog) are written once, as
-// bce_generic.go's f32ExpNeg, f32Log1p, f32SigNeg and f32Log; their
+// float32 (mExpNeg, mBracket, mSigNeg, mLog) are written once, as
+// bce_generic.go's f32ExpNeg, f32Bracket, f32SigNeg and f32Log; their
 // comments here explain them.
 
 // mExpNeg returns exp(-a) for a >= 0 or NaN (step 1 of bce_generic.go),
@@ -147,7 +147,7 @@ func TestModelAccuracy(t *testing.T) {
 // 1-p_t): -Inf for ±0, NaN outside [0,1] and for NaN. A subnormal q is first
 // scaled by 2^23 (exact); then q = 2^k * m with m in [0.75, 1.5), taken
 // from the bits of q minus those of 0.75, so that f = m-1 is exact and in
-// [-0.25, 0.5), the domain of log1p's polynomial (mLog1p):
+// [-0.25, 0.5), the domain of log1p's polynomial (f32LogQ):
 // log(q) = k*ln2 + f + f^2*P(f), with k*ln2 in two parts (k*ln2hi exact).
 func mLog(q float32) float32 {
 	return f32Log(q)

@@ -608,7 +608,7 @@ func (g *gen) log(q V) V {
 	each(n, func(k int) { VPADDD(g.c("bits075"), ix[k], ix[k]) })
 	f := ix
 	each(n, func(k int) { VSUBPS(g.c("one"), ix[k], f[k]) })
-	Comment("mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p")
+	Comment("mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly")
 	r := newV(n, g)
 	g.poly(r, f)
 	Comment("mLog: r = fma(k, ln2lo, r), then fma(k, ln2hi, r)")
