@@ -19566,7 +19566,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -19925,7 +19925,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -20284,7 +20284,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -20643,7 +20643,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -20918,7 +20918,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y4, Y4
 	VSUBPS    one<>+0(SB), Y4, Y4
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y2
 	VFMADD213PS lp7<>+0(SB), Y4, Y2
@@ -21117,7 +21117,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y3, Y3
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y1
 	VFMADD213PS lp7<>+0(SB), Y3, Y1
@@ -21536,7 +21536,7 @@ body:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -21899,7 +21899,7 @@ body:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -22262,7 +22262,7 @@ body:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -22625,7 +22625,7 @@ body:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -22984,7 +22984,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y4, Y4
 	VSUBPS    one<>+0(SB), Y4, Y4
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y2
 	VFMADD213PS lp7<>+0(SB), Y4, Y2
@@ -23202,7 +23202,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y3, Y3
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y1
 	VFMADD213PS lp7<>+0(SB), Y3, Y1
@@ -23583,7 +23583,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -23988,7 +23988,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -24393,7 +24393,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -24798,7 +24798,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -25106,7 +25106,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y8, Y8
 	VSUBPS    one<>+0(SB), Y8, Y8
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y7
 	VFMADD213PS lp7<>+0(SB), Y8, Y7
@@ -25326,7 +25326,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y7, Y7
 	VSUBPS    one<>+0(SB), Y7, Y7
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y6
 	VFMADD213PS lp7<>+0(SB), Y7, Y6
@@ -25743,7 +25743,7 @@ body:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -26160,7 +26160,7 @@ body:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -26577,7 +26577,7 @@ body:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -26994,7 +26994,7 @@ body:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -27354,7 +27354,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y8, Y8
 	VSUBPS    one<>+0(SB), Y8, Y8
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y7
 	VFMADD213PS lp7<>+0(SB), Y8, Y7
@@ -27590,7 +27590,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y7, Y7
 	VSUBPS    one<>+0(SB), Y7, Y7
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y6
 	VFMADD213PS lp7<>+0(SB), Y7, Y6
@@ -29557,7 +29557,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -29974,7 +29974,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -30391,7 +30391,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -30808,7 +30808,7 @@ loop:
 	VSUBPS    one<>+0(SB), Y2, Y2
 	VSUBPS    one<>+0(SB), Y3, Y3
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y0
 	VMOVUPS     lp8<>+0(SB), Y1
@@ -31128,7 +31128,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y8, Y8
 	VSUBPS    one<>+0(SB), Y8, Y8
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y7
 	VFMADD213PS lp7<>+0(SB), Y8, Y7
@@ -31356,7 +31356,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Y7, Y7
 	VSUBPS    one<>+0(SB), Y7, Y7
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Y6
 	VFMADD213PS lp7<>+0(SB), Y7, Y6
@@ -31493,514 +31493,514 @@ loop:
 	VMINPS Z6, Z0, Z6
 	VANDPS 192(DX)(SI*4), Z3, Z7
 	VMINPS Z7, Z0, Z7
-	VANDPS 256(DX)(SI*4), Z3, Z8
-	VMINPS Z8, Z0, Z8
-	VANDPS 320(DX)(SI*4), Z3, Z9
-	VMINPS Z9, Z0, Z9
-	VANDPS 384(DX)(SI*4), Z3, Z10
-	VMINPS Z10, Z0, Z10
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z8
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
 	VMOVUPS      expMagic<>+0(SB), Z11
-	VMOVUPS      expMagic<>+0(SB), Z12
-	VMOVUPS      expMagic<>+0(SB), Z13
-	VMOVUPS      expMagic<>+0(SB), Z14
-	VMOVUPS      expMagic<>+0(SB), Z15
-	VMOVUPS      expMagic<>+0(SB), Z16
-	VMOVUPS      expMagic<>+0(SB), Z17
-	VFNMADD231PS log2e<>+0(SB), Z4, Z11
-	VFNMADD231PS log2e<>+0(SB), Z5, Z12
-	VFNMADD231PS log2e<>+0(SB), Z6, Z13
-	VFNMADD231PS log2e<>+0(SB), Z7, Z14
-	VFNMADD231PS log2e<>+0(SB), Z8, Z15
-	VFNMADD231PS log2e<>+0(SB), Z9, Z16
-	VFNMADD231PS log2e<>+0(SB), Z10, Z17
+	VFNMADD231PS log2e<>+0(SB), Z4, Z8
+	VFNMADD231PS log2e<>+0(SB), Z5, Z9
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VSUBPS       expMagic<>+0(SB), Z8, Z8
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
 	VSUBPS       expMagic<>+0(SB), Z11, Z11
-	VSUBPS       expMagic<>+0(SB), Z12, Z12
-	VSUBPS       expMagic<>+0(SB), Z13, Z13
-	VSUBPS       expMagic<>+0(SB), Z14, Z14
-	VSUBPS       expMagic<>+0(SB), Z15, Z15
-	VSUBPS       expMagic<>+0(SB), Z16, Z16
-	VSUBPS       expMagic<>+0(SB), Z17, Z17
-	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z4
-	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z5
-	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z6
-	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z7
-	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z8
-	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z9
-	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z10
-	VFNMADD231PS ln2lo<>+0(SB), Z11, Z4
-	VFNMADD231PS ln2lo<>+0(SB), Z12, Z5
-	VFNMADD231PS ln2lo<>+0(SB), Z13, Z6
-	VFNMADD231PS ln2lo<>+0(SB), Z14, Z7
-	VFNMADD231PS ln2lo<>+0(SB), Z15, Z8
-	VFNMADD231PS ln2lo<>+0(SB), Z16, Z9
-	VFNMADD231PS ln2lo<>+0(SB), Z17, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z8, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z18
-	VMOVUPS     exp6<>+0(SB), Z19
-	VMOVUPS     exp6<>+0(SB), Z20
-	VMOVUPS     exp6<>+0(SB), Z21
-	VMOVUPS     exp6<>+0(SB), Z22
-	VMOVUPS     exp6<>+0(SB), Z23
-	VMOVUPS     exp6<>+0(SB), Z24
-	VFMADD213PS exp5<>+0(SB), Z4, Z18
-	VFMADD213PS exp5<>+0(SB), Z5, Z19
-	VFMADD213PS exp5<>+0(SB), Z6, Z20
-	VFMADD213PS exp5<>+0(SB), Z7, Z21
-	VFMADD213PS exp5<>+0(SB), Z8, Z22
-	VFMADD213PS exp5<>+0(SB), Z9, Z23
-	VFMADD213PS exp5<>+0(SB), Z10, Z24
-	VFMADD213PS exp4<>+0(SB), Z4, Z18
-	VFMADD213PS exp4<>+0(SB), Z5, Z19
-	VFMADD213PS exp4<>+0(SB), Z6, Z20
-	VFMADD213PS exp4<>+0(SB), Z7, Z21
-	VFMADD213PS exp4<>+0(SB), Z8, Z22
-	VFMADD213PS exp4<>+0(SB), Z9, Z23
-	VFMADD213PS exp4<>+0(SB), Z10, Z24
-	VFMADD213PS exp3<>+0(SB), Z4, Z18
-	VFMADD213PS exp3<>+0(SB), Z5, Z19
-	VFMADD213PS exp3<>+0(SB), Z6, Z20
-	VFMADD213PS exp3<>+0(SB), Z7, Z21
-	VFMADD213PS exp3<>+0(SB), Z8, Z22
-	VFMADD213PS exp3<>+0(SB), Z9, Z23
-	VFMADD213PS exp3<>+0(SB), Z10, Z24
-	VFMADD213PS exp2<>+0(SB), Z4, Z18
-	VFMADD213PS exp2<>+0(SB), Z5, Z19
-	VFMADD213PS exp2<>+0(SB), Z6, Z20
-	VFMADD213PS exp2<>+0(SB), Z7, Z21
-	VFMADD213PS exp2<>+0(SB), Z8, Z22
-	VFMADD213PS exp2<>+0(SB), Z9, Z23
-	VFMADD213PS exp2<>+0(SB), Z10, Z24
-	VFMADD213PS Z1, Z4, Z18
-	VFMADD213PS Z1, Z5, Z19
-	VFMADD213PS Z1, Z6, Z20
-	VFMADD213PS Z1, Z7, Z21
-	VFMADD213PS Z1, Z8, Z22
-	VFMADD213PS Z1, Z9, Z23
-	VFMADD213PS Z1, Z10, Z24
+	VMOVUPS     exp6<>+0(SB), Z12
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z4, Z12
+	VFMADD213PS exp5<>+0(SB), Z5, Z13
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z4, Z12
+	VFMADD213PS exp4<>+0(SB), Z5, Z13
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z4, Z12
+	VFMADD213PS exp3<>+0(SB), Z5, Z13
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z4, Z12
+	VFMADD213PS exp2<>+0(SB), Z5, Z13
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS Z1, Z4, Z12
+	VFMADD213PS Z1, Z5, Z13
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
 
 	// mExpNeg: scaling by 2^n
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVAPS     Z1, Z25
-	VFMADD231PS Z18, Z4, Z25
-	VSUBPS      Z25, Z1, Z26
-	VFMADD231PS Z18, Z4, Z26
-	VSCALEFPS   Z11, Z25, Z25
-	VSCALEFPS   Z11, Z26, Z26
+	VMOVAPS     Z1, Z16
+	VFMADD231PS Z12, Z4, Z16
+	VSUBPS      Z16, Z1, Z17
+	VFMADD231PS Z12, Z4, Z17
+	VSCALEFPS   Z8, Z16, Z16
+	VSCALEFPS   Z8, Z17, Z17
 	VMOVAPS     Z1, Z4
-	VFMADD231PS Z19, Z5, Z4
-	VSUBPS      Z4, Z1, Z11
-	VFMADD231PS Z19, Z5, Z11
-	VSCALEFPS   Z12, Z4, Z4
-	VSCALEFPS   Z12, Z11, Z11
+	VFMADD231PS Z13, Z5, Z4
+	VSUBPS      Z4, Z1, Z8
+	VFMADD231PS Z13, Z5, Z8
+	VSCALEFPS   Z9, Z4, Z4
+	VSCALEFPS   Z9, Z8, Z8
 	VMOVAPS     Z1, Z5
-	VFMADD231PS Z20, Z6, Z5
-	VSUBPS      Z5, Z1, Z12
-	VFMADD231PS Z20, Z6, Z12
-	VSCALEFPS   Z13, Z5, Z5
-	VSCALEFPS   Z13, Z12, Z12
+	VFMADD231PS Z14, Z6, Z5
+	VSUBPS      Z5, Z1, Z9
+	VFMADD231PS Z14, Z6, Z9
+	VSCALEFPS   Z10, Z5, Z5
+	VSCALEFPS   Z10, Z9, Z9
 	VMOVAPS     Z1, Z6
-	VFMADD231PS Z21, Z7, Z6
-	VSUBPS      Z6, Z1, Z13
-	VFMADD231PS Z21, Z7, Z13
-	VSCALEFPS   Z14, Z6, Z6
-	VSCALEFPS   Z14, Z13, Z13
-	VMOVAPS     Z1, Z7
-	VFMADD231PS Z22, Z8, Z7
-	VSUBPS      Z7, Z1, Z14
-	VFMADD231PS Z22, Z8, Z14
-	VSCALEFPS   Z15, Z7, Z7
-	VSCALEFPS   Z15, Z14, Z14
-	VMOVAPS     Z1, Z8
-	VFMADD231PS Z23, Z9, Z8
-	VSUBPS      Z8, Z1, Z15
-	VFMADD231PS Z23, Z9, Z15
-	VSCALEFPS   Z16, Z8, Z8
-	VSCALEFPS   Z16, Z15, Z15
-	VMOVAPS     Z1, Z9
-	VFMADD231PS Z24, Z10, Z9
-	VSUBPS      Z9, Z1, Z16
-	VFMADD231PS Z24, Z10, Z16
-	VSCALEFPS   Z17, Z9, Z9
-	VSCALEFPS   Z17, Z16, Z16
+	VFMADD231PS Z15, Z7, Z6
+	VSUBPS      Z6, Z1, Z10
+	VFMADD231PS Z15, Z7, Z10
+	VSCALEFPS   Z11, Z6, Z6
+	VSCALEFPS   Z11, Z10, Z10
 
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z25, Z10
-	VCMPPS       $0x1d, Z2, Z25, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z25
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z26, Z26
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z4, Z10
-	VCMPPS       $0x1d, Z2, Z4, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z4
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z11, Z11
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z5, Z10
-	VCMPPS       $0x1d, Z2, Z5, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z5
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z12, Z12
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z6, Z10
-	VCMPPS       $0x1d, Z2, Z6, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z6
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z13, Z13
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z7, Z10
-	VCMPPS       $0x1d, Z2, Z7, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z7
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z14, Z14
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z8, Z10
-	VCMPPS       $0x1d, Z2, Z8, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z8
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z15, Z15
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z9, Z10
-	VCMPPS       $0x1d, Z2, Z9, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z9
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z16, Z16
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z16, Z7
+	VPCMPUD      $0x05, Z2, Z16, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z16
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z17, Z17
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z4, Z7
+	VPCMPUD      $0x05, Z2, Z4, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z4
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z5, Z7
+	VPCMPUD      $0x05, Z2, Z5, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z5
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z9, Z9
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z6, Z7
+	VPCMPUD      $0x05, Z2, Z6, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z6
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z10, Z10
 
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
-	VMOVUPS     lp8<>+0(SB), Z10
-	VMOVUPS     lp8<>+0(SB), Z17
-	VMOVUPS     lp8<>+0(SB), Z18
-	VMOVUPS     lp8<>+0(SB), Z19
-	VMOVUPS     lp8<>+0(SB), Z20
-	VMOVUPS     lp8<>+0(SB), Z21
-	VMOVUPS     lp8<>+0(SB), Z22
-	VFMADD213PS lp7<>+0(SB), Z25, Z10
-	VFMADD213PS lp7<>+0(SB), Z4, Z17
-	VFMADD213PS lp7<>+0(SB), Z5, Z18
-	VFMADD213PS lp7<>+0(SB), Z6, Z19
-	VFMADD213PS lp7<>+0(SB), Z7, Z20
-	VFMADD213PS lp7<>+0(SB), Z8, Z21
-	VFMADD213PS lp7<>+0(SB), Z9, Z22
-	VFMADD213PS lp6<>+0(SB), Z25, Z10
-	VFMADD213PS lp6<>+0(SB), Z4, Z17
-	VFMADD213PS lp6<>+0(SB), Z5, Z18
-	VFMADD213PS lp6<>+0(SB), Z6, Z19
-	VFMADD213PS lp6<>+0(SB), Z7, Z20
-	VFMADD213PS lp6<>+0(SB), Z8, Z21
-	VFMADD213PS lp6<>+0(SB), Z9, Z22
-	VFMADD213PS lp5<>+0(SB), Z25, Z10
-	VFMADD213PS lp5<>+0(SB), Z4, Z17
-	VFMADD213PS lp5<>+0(SB), Z5, Z18
-	VFMADD213PS lp5<>+0(SB), Z6, Z19
-	VFMADD213PS lp5<>+0(SB), Z7, Z20
-	VFMADD213PS lp5<>+0(SB), Z8, Z21
-	VFMADD213PS lp5<>+0(SB), Z9, Z22
-	VFMADD213PS lp4<>+0(SB), Z25, Z10
-	VFMADD213PS lp4<>+0(SB), Z4, Z17
-	VFMADD213PS lp4<>+0(SB), Z5, Z18
-	VFMADD213PS lp4<>+0(SB), Z6, Z19
-	VFMADD213PS lp4<>+0(SB), Z7, Z20
-	VFMADD213PS lp4<>+0(SB), Z8, Z21
-	VFMADD213PS lp4<>+0(SB), Z9, Z22
-	VFMADD213PS lp3<>+0(SB), Z25, Z10
-	VFMADD213PS lp3<>+0(SB), Z4, Z17
-	VFMADD213PS lp3<>+0(SB), Z5, Z18
-	VFMADD213PS lp3<>+0(SB), Z6, Z19
-	VFMADD213PS lp3<>+0(SB), Z7, Z20
-	VFMADD213PS lp3<>+0(SB), Z8, Z21
-	VFMADD213PS lp3<>+0(SB), Z9, Z22
-	VFMADD213PS lp2<>+0(SB), Z25, Z10
-	VFMADD213PS lp2<>+0(SB), Z4, Z17
-	VFMADD213PS lp2<>+0(SB), Z5, Z18
-	VFMADD213PS lp2<>+0(SB), Z6, Z19
-	VFMADD213PS lp2<>+0(SB), Z7, Z20
-	VFMADD213PS lp2<>+0(SB), Z8, Z21
-	VFMADD213PS lp2<>+0(SB), Z9, Z22
-	VFMADD213PS lp1<>+0(SB), Z25, Z10
-	VFMADD213PS lp1<>+0(SB), Z4, Z17
-	VFMADD213PS lp1<>+0(SB), Z5, Z18
-	VFMADD213PS lp1<>+0(SB), Z6, Z19
-	VFMADD213PS lp1<>+0(SB), Z7, Z20
-	VFMADD213PS lp1<>+0(SB), Z8, Z21
-	VFMADD213PS lp1<>+0(SB), Z9, Z22
-	VFMADD213PS lp0<>+0(SB), Z25, Z10
-	VFMADD213PS lp0<>+0(SB), Z4, Z17
-	VFMADD213PS lp0<>+0(SB), Z5, Z18
-	VFMADD213PS lp0<>+0(SB), Z6, Z19
-	VFMADD213PS lp0<>+0(SB), Z7, Z20
-	VFMADD213PS lp0<>+0(SB), Z8, Z21
-	VFMADD213PS lp0<>+0(SB), Z9, Z22
+	VMOVUPS     lp8<>+0(SB), Z7
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z7
+	VFMADD213PS lp7<>+0(SB), Z4, Z11
+	VFMADD213PS lp7<>+0(SB), Z5, Z12
+	VFMADD213PS lp7<>+0(SB), Z6, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z7
+	VFMADD213PS lp6<>+0(SB), Z4, Z11
+	VFMADD213PS lp6<>+0(SB), Z5, Z12
+	VFMADD213PS lp6<>+0(SB), Z6, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z7
+	VFMADD213PS lp5<>+0(SB), Z4, Z11
+	VFMADD213PS lp5<>+0(SB), Z5, Z12
+	VFMADD213PS lp5<>+0(SB), Z6, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z7
+	VFMADD213PS lp4<>+0(SB), Z4, Z11
+	VFMADD213PS lp4<>+0(SB), Z5, Z12
+	VFMADD213PS lp4<>+0(SB), Z6, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z7
+	VFMADD213PS lp3<>+0(SB), Z4, Z11
+	VFMADD213PS lp3<>+0(SB), Z5, Z12
+	VFMADD213PS lp3<>+0(SB), Z6, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z7
+	VFMADD213PS lp2<>+0(SB), Z4, Z11
+	VFMADD213PS lp2<>+0(SB), Z5, Z12
+	VFMADD213PS lp2<>+0(SB), Z6, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z7
+	VFMADD213PS lp1<>+0(SB), Z4, Z11
+	VFMADD213PS lp1<>+0(SB), Z5, Z12
+	VFMADD213PS lp1<>+0(SB), Z6, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z7
+	VFMADD213PS lp0<>+0(SB), Z4, Z11
+	VFMADD213PS lp0<>+0(SB), Z5, Z12
+	VFMADD213PS lp0<>+0(SB), Z6, Z13
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      (BX)(SI*4), Z1, Z23
-	VFPCLASSPSZ $0x54, (DX)(SI*4), K1
-	VMOVUPS     (BX)(SI*4), K1, Z23
-	VANDPS      (DX)(SI*4), Z3, Z24
-	VPMOVD2M    Z25, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z27
-	VMOVAPS     Z25, Z28
-	VFMADD231PS Z24, Z23, K1, Z28
+	VSUBPS      (BX)(SI*4), Z1, Z14
+	VMOVUPS     (DX)(SI*4), Z15
+	VPMOVD2M    Z15, K1
+	VMOVUPS     (BX)(SI*4), K1, Z14
+	VANDPS      (DX)(SI*4), Z3, Z15
+	VPMOVD2M    Z16, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
+	VMOVAPS     Z16, Z19
+	VFMADD231PS Z15, Z14, K1, Z19
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z28, Z27, Z29
-	VSUBPS      Z27, Z29, Z27
-	VSUBPS      Z27, Z28, Z28
-	VMINPS      Z1, Z28, Z28
-	VADDPS      Z26, Z28, Z28
-	VMULPS      Z25, Z25, Z27
-	VFMADD213PS Z28, Z27, Z10
-	VADDPS      Z10, Z29, Z29
+	VADDPS      Z19, Z18, Z20
+	VSUBPS      Z18, Z20, Z18
+	VSUBPS      Z18, Z19, Z19
+	VMINPS      Z1, Z19, Z19
+	VADDPS      Z17, Z19, Z19
+	VMULPS      Z16, Z16, Z18
+	VFMADD213PS Z19, Z18, Z7
+	VADDPS      Z7, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z3, Z10, K1
-	VFMADD231PS Z24, Z10, K1, Z29
+	VPTESTMD    Z3, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z14, K2, Z20
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      64(BX)(SI*4), Z1, Z10
-	VFPCLASSPSZ $0x54, 64(DX)(SI*4), K1
-	VMOVUPS     64(BX)(SI*4), K1, Z10
-	VANDPS      64(DX)(SI*4), Z3, Z23
+	VSUBPS      64(BX)(SI*4), Z1, Z7
+	VMOVUPS     64(DX)(SI*4), Z14
+	VPMOVD2M    Z14, K1
+	VMOVUPS     64(BX)(SI*4), K1, Z7
+	VANDPS      64(DX)(SI*4), Z3, Z14
 	VPMOVD2M    Z4, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z24
-	VMOVAPS     Z4, Z25
-	VFMADD231PS Z23, Z10, K1, Z25
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
+	VMOVAPS     Z4, Z16
+	VFMADD231PS Z14, Z7, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z25, Z24, Z26
-	VSUBPS      Z24, Z26, Z24
-	VSUBPS      Z24, Z25, Z25
-	VMINPS      Z1, Z25, Z25
-	VADDPS      Z11, Z25, Z25
-	VMULPS      Z4, Z4, Z24
-	VFMADD213PS Z25, Z24, Z17
-	VADDPS      Z17, Z26, Z26
+	VADDPS      Z16, Z15, Z17
+	VSUBPS      Z15, Z17, Z15
+	VSUBPS      Z15, Z16, Z16
+	VMINPS      Z1, Z16, Z16
+	VADDPS      Z8, Z16, Z16
+	VMULPS      Z4, Z4, Z15
+	VFMADD213PS Z16, Z15, Z11
+	VADDPS      Z11, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z10, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z23, Z4, K1, Z26
+	VPTESTMD    Z3, Z7, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z7, K2, Z17
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      128(BX)(SI*4), Z1, Z4
-	VFPCLASSPSZ $0x54, 128(DX)(SI*4), K1
+	VMOVUPS     128(DX)(SI*4), Z7
+	VPMOVD2M    Z7, K1
 	VMOVUPS     128(BX)(SI*4), K1, Z4
-	VANDPS      128(DX)(SI*4), Z3, Z10
+	VANDPS      128(DX)(SI*4), Z3, Z7
 	VPMOVD2M    Z5, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z11
-	VMOVAPS     Z5, Z17
-	VFMADD231PS Z10, Z4, K1, Z17
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
+	VMOVAPS     Z5, Z11
+	VFMADD231PS Z7, Z4, K1, Z11
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z17, Z11, Z23
-	VSUBPS      Z11, Z23, Z11
-	VSUBPS      Z11, Z17, Z17
-	VMINPS      Z1, Z17, Z17
-	VADDPS      Z12, Z17, Z17
-	VMULPS      Z5, Z5, Z11
-	VFMADD213PS Z17, Z11, Z18
-	VADDPS      Z18, Z23, Z23
+	VADDPS      Z11, Z8, Z14
+	VSUBPS      Z8, Z14, Z8
+	VSUBPS      Z8, Z11, Z11
+	VMINPS      Z1, Z11, Z11
+	VADDPS      Z9, Z11, Z11
+	VMULPS      Z5, Z5, Z8
+	VFMADD213PS Z11, Z8, Z12
+	VADDPS      Z12, Z14, Z14
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z10, Z4, K1, Z23
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z4, K2, Z14
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      192(BX)(SI*4), Z1, Z4
-	VFPCLASSPSZ $0x54, 192(DX)(SI*4), K1
+	VMOVUPS     192(DX)(SI*4), Z5
+	VPMOVD2M    Z5, K1
 	VMOVUPS     192(BX)(SI*4), K1, Z4
 	VANDPS      192(DX)(SI*4), Z3, Z5
 	VPMOVD2M    Z6, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z10
-	VMOVAPS     Z6, Z11
-	VFMADD231PS Z5, Z4, K1, Z11
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z11, Z10, Z12
-	VSUBPS      Z10, Z12, Z10
-	VSUBPS      Z10, Z11, Z11
-	VMINPS      Z1, Z11, Z11
-	VADDPS      Z13, Z11, Z11
-	VMULPS      Z6, Z6, Z10
-	VFMADD213PS Z11, Z10, Z19
-	VADDPS      Z19, Z12, Z12
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z12
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      256(BX)(SI*4), Z1, Z4
-	VFPCLASSPSZ $0x54, 256(DX)(SI*4), K1
-	VMOVUPS     256(BX)(SI*4), K1, Z4
-	VANDPS      256(DX)(SI*4), Z3, Z5
-	VPMOVD2M    Z7, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z7, Z10
-	VFMADD231PS Z5, Z4, K1, Z10
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z10, Z6, Z11
-	VSUBPS      Z6, Z11, Z6
-	VSUBPS      Z6, Z10, Z10
-	VMINPS      Z1, Z10, Z10
-	VADDPS      Z14, Z10, Z10
-	VMULPS      Z7, Z7, Z6
-	VFMADD213PS Z10, Z6, Z20
-	VADDPS      Z20, Z11, Z11
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z11
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      320(BX)(SI*4), Z1, Z4
-	VFPCLASSPSZ $0x54, 320(DX)(SI*4), K1
-	VMOVUPS     320(BX)(SI*4), K1, Z4
-	VANDPS      320(DX)(SI*4), Z3, Z5
-	VPMOVD2M    Z8, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z8, Z7
-	VFMADD231PS Z5, Z4, K1, Z7
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z7, Z6, Z10
-	VSUBPS      Z6, Z10, Z6
-	VSUBPS      Z6, Z7, Z7
-	VMINPS      Z1, Z7, Z7
-	VADDPS      Z15, Z7, Z7
-	VMULPS      Z8, Z8, Z6
-	VFMADD213PS Z7, Z6, Z21
-	VADDPS      Z21, Z10, Z10
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z10
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      384(BX)(SI*4), Z1, Z4
-	VFPCLASSPSZ $0x54, 384(DX)(SI*4), K1
-	VMOVUPS     384(BX)(SI*4), K1, Z4
-	VANDPS      384(DX)(SI*4), Z3, Z5
-	VPMOVD2M    Z9, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z9, Z7
-	VFMADD231PS Z5, Z4, K1, Z7
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z7, Z6, Z8
-	VSUBPS      Z6, Z8, Z6
-	VSUBPS      Z6, Z7, Z7
-	VMINPS      Z1, Z7, Z7
-	VADDPS      Z16, Z7, Z7
-	VMULPS      Z9, Z9, Z6
-	VFMADD213PS Z7, Z6, Z22
-	VADDPS      Z22, Z8, Z8
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z7
+	VMOVAPS     Z6, Z8
 	VFMADD231PS Z5, Z4, K1, Z8
 
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z8, Z7, Z9
+	VSUBPS      Z7, Z9, Z7
+	VSUBPS      Z7, Z8, Z8
+	VMINPS      Z1, Z8, Z8
+	VADDPS      Z10, Z8, Z8
+	VMULPS      Z6, Z6, Z7
+	VFMADD213PS Z8, Z7, Z13
+	VADDPS      Z13, Z9, Z9
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z5, Z4, K2, Z9
+
 	// store dst
-	VMOVUPS Z29, (CX)(SI*4)
-	VMOVUPS Z26, 64(CX)(SI*4)
-	VMOVUPS Z23, 128(CX)(SI*4)
-	VMOVUPS Z12, 192(CX)(SI*4)
-	VMOVUPS Z11, 256(CX)(SI*4)
-	VMOVUPS Z10, 320(CX)(SI*4)
-	VMOVUPS Z8, 384(CX)(SI*4)
+	VMOVUPS Z20, (CX)(SI*4)
+	VMOVUPS Z17, 64(CX)(SI*4)
+	VMOVUPS Z14, 128(CX)(SI*4)
+	VMOVUPS Z9, 192(CX)(SI*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VANDPS 448(DX)(SI*4), Z3, Z4
+	VANDPS 256(DX)(SI*4), Z3, Z4
 	VMINPS Z4, Z0, Z4
+	VANDPS 320(DX)(SI*4), Z3, Z5
+	VMINPS Z5, Z0, Z5
+	VANDPS 384(DX)(SI*4), Z3, Z6
+	VMINPS Z6, Z0, Z6
+	VANDPS 448(DX)(SI*4), Z3, Z7
+	VMINPS Z7, Z0, Z7
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z5
-	VFNMADD231PS log2e<>+0(SB), Z4, Z5
-	VSUBPS       expMagic<>+0(SB), Z5, Z5
-	VFNMSUB231PS ln2hi<>+0(SB), Z5, Z4
-	VFNMADD231PS ln2lo<>+0(SB), Z5, Z4
+	VMOVUPS      expMagic<>+0(SB), Z8
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VFNMADD231PS log2e<>+0(SB), Z4, Z8
+	VFNMADD231PS log2e<>+0(SB), Z5, Z9
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VSUBPS       expMagic<>+0(SB), Z8, Z8
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VFNMSUB231PS ln2hi<>+0(SB), Z8, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z6
-	VFMADD213PS exp5<>+0(SB), Z4, Z6
-	VFMADD213PS exp4<>+0(SB), Z4, Z6
-	VFMADD213PS exp3<>+0(SB), Z4, Z6
-	VFMADD213PS exp2<>+0(SB), Z4, Z6
-	VFMADD213PS Z1, Z4, Z6
+	VMOVUPS     exp6<>+0(SB), Z12
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z4, Z12
+	VFMADD213PS exp5<>+0(SB), Z5, Z13
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z4, Z12
+	VFMADD213PS exp4<>+0(SB), Z5, Z13
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z4, Z12
+	VFMADD213PS exp3<>+0(SB), Z5, Z13
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z4, Z12
+	VFMADD213PS exp2<>+0(SB), Z5, Z13
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS Z1, Z4, Z12
+	VFMADD213PS Z1, Z5, Z13
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
 
 	// mExpNeg: scaling by 2^n
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVAPS     Z1, Z7
-	VFMADD231PS Z6, Z4, Z7
-	VSUBPS      Z7, Z1, Z8
-	VFMADD231PS Z6, Z4, Z8
-	VSCALEFPS   Z5, Z7, Z7
-	VSCALEFPS   Z5, Z8, Z8
+	VMOVAPS     Z1, Z16
+	VFMADD231PS Z12, Z4, Z16
+	VSUBPS      Z16, Z1, Z17
+	VFMADD231PS Z12, Z4, Z17
+	VSCALEFPS   Z8, Z16, Z16
+	VSCALEFPS   Z8, Z17, Z17
+	VMOVAPS     Z1, Z4
+	VFMADD231PS Z13, Z5, Z4
+	VSUBPS      Z4, Z1, Z8
+	VFMADD231PS Z13, Z5, Z8
+	VSCALEFPS   Z9, Z4, Z4
+	VSCALEFPS   Z9, Z8, Z8
+	VMOVAPS     Z1, Z5
+	VFMADD231PS Z14, Z6, Z5
+	VSUBPS      Z5, Z1, Z9
+	VFMADD231PS Z14, Z6, Z9
+	VSCALEFPS   Z10, Z5, Z5
+	VSCALEFPS   Z10, Z9, Z9
+	VMOVAPS     Z1, Z6
+	VFMADD231PS Z15, Z7, Z6
+	VSUBPS      Z6, Z1, Z10
+	VFMADD231PS Z15, Z7, Z10
+	VSCALEFPS   Z11, Z6, Z6
+	VSCALEFPS   Z11, Z10, Z10
 
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
-	VMOVAPS      Z2, Z4
-	VFNMADD213PS Z2, Z7, Z4
-	VCMPPS       $0x1d, Z2, Z7, K1
-	VXORPS       signbit<>+0(SB), Z4, K1, Z7
-	VADDPS       lpWt<>+0(SB), Z4, Z4
-	VMULPS       Z4, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z16, Z7
+	VPCMPUD      $0x05, Z2, Z16, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z16
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z17, Z17
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z4, Z7
+	VPCMPUD      $0x05, Z2, Z4, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z4
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z5, Z7
+	VPCMPUD      $0x05, Z2, Z5, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z5
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z9, Z9
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z6, Z7
+	VPCMPUD      $0x05, Z2, Z6, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z6
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z10, Z10
 
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
-	VMOVUPS     lp8<>+0(SB), Z4
-	VFMADD213PS lp7<>+0(SB), Z7, Z4
-	VFMADD213PS lp6<>+0(SB), Z7, Z4
-	VFMADD213PS lp5<>+0(SB), Z7, Z4
-	VFMADD213PS lp4<>+0(SB), Z7, Z4
-	VFMADD213PS lp3<>+0(SB), Z7, Z4
-	VFMADD213PS lp2<>+0(SB), Z7, Z4
-	VFMADD213PS lp1<>+0(SB), Z7, Z4
-	VFMADD213PS lp0<>+0(SB), Z7, Z4
+	VMOVUPS     lp8<>+0(SB), Z7
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z7
+	VFMADD213PS lp7<>+0(SB), Z4, Z11
+	VFMADD213PS lp7<>+0(SB), Z5, Z12
+	VFMADD213PS lp7<>+0(SB), Z6, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z7
+	VFMADD213PS lp6<>+0(SB), Z4, Z11
+	VFMADD213PS lp6<>+0(SB), Z5, Z12
+	VFMADD213PS lp6<>+0(SB), Z6, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z7
+	VFMADD213PS lp5<>+0(SB), Z4, Z11
+	VFMADD213PS lp5<>+0(SB), Z5, Z12
+	VFMADD213PS lp5<>+0(SB), Z6, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z7
+	VFMADD213PS lp4<>+0(SB), Z4, Z11
+	VFMADD213PS lp4<>+0(SB), Z5, Z12
+	VFMADD213PS lp4<>+0(SB), Z6, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z7
+	VFMADD213PS lp3<>+0(SB), Z4, Z11
+	VFMADD213PS lp3<>+0(SB), Z5, Z12
+	VFMADD213PS lp3<>+0(SB), Z6, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z7
+	VFMADD213PS lp2<>+0(SB), Z4, Z11
+	VFMADD213PS lp2<>+0(SB), Z5, Z12
+	VFMADD213PS lp2<>+0(SB), Z6, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z7
+	VFMADD213PS lp1<>+0(SB), Z4, Z11
+	VFMADD213PS lp1<>+0(SB), Z5, Z12
+	VFMADD213PS lp1<>+0(SB), Z6, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z7
+	VFMADD213PS lp0<>+0(SB), Z4, Z11
+	VFMADD213PS lp0<>+0(SB), Z5, Z12
+	VFMADD213PS lp0<>+0(SB), Z6, Z13
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      448(BX)(SI*4), Z1, Z5
-	VFPCLASSPSZ $0x54, 448(DX)(SI*4), K1
-	VMOVUPS     448(BX)(SI*4), K1, Z5
-	VANDPS      448(DX)(SI*4), Z3, Z6
-	VPMOVD2M    Z7, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z9
-	VMOVAPS     Z7, Z10
-	VFMADD231PS Z6, Z5, K1, Z10
+	VSUBPS      256(BX)(SI*4), Z1, Z14
+	VMOVUPS     256(DX)(SI*4), Z15
+	VPMOVD2M    Z15, K1
+	VMOVUPS     256(BX)(SI*4), K1, Z14
+	VANDPS      256(DX)(SI*4), Z3, Z15
+	VPMOVD2M    Z16, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
+	VMOVAPS     Z16, Z19
+	VFMADD231PS Z15, Z14, K1, Z19
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z10, Z9, Z11
-	VSUBPS      Z9, Z11, Z9
-	VSUBPS      Z9, Z10, Z10
-	VMINPS      Z1, Z10, Z10
-	VADDPS      Z8, Z10, Z10
-	VMULPS      Z7, Z7, Z9
-	VFMADD213PS Z10, Z9, Z4
-	VADDPS      Z4, Z11, Z11
+	VADDPS      Z19, Z18, Z20
+	VSUBPS      Z18, Z20, Z18
+	VSUBPS      Z18, Z19, Z19
+	VMINPS      Z1, Z19, Z19
+	VADDPS      Z17, Z19, Z19
+	VMULPS      Z16, Z16, Z18
+	VFMADD213PS Z19, Z18, Z7
+	VADDPS      Z7, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z5, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z6, Z4, K1, Z11
+	VPTESTMD    Z3, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z14, K2, Z20
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VSUBPS      320(BX)(SI*4), Z1, Z7
+	VMOVUPS     320(DX)(SI*4), Z14
+	VPMOVD2M    Z14, K1
+	VMOVUPS     320(BX)(SI*4), K1, Z7
+	VANDPS      320(DX)(SI*4), Z3, Z14
+	VPMOVD2M    Z4, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
+	VMOVAPS     Z4, Z16
+	VFMADD231PS Z14, Z7, K1, Z16
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z16, Z15, Z17
+	VSUBPS      Z15, Z17, Z15
+	VSUBPS      Z15, Z16, Z16
+	VMINPS      Z1, Z16, Z16
+	VADDPS      Z8, Z16, Z16
+	VMULPS      Z4, Z4, Z15
+	VFMADD213PS Z16, Z15, Z11
+	VADDPS      Z11, Z17, Z17
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z7, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z7, K2, Z17
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VSUBPS      384(BX)(SI*4), Z1, Z4
+	VMOVUPS     384(DX)(SI*4), Z7
+	VPMOVD2M    Z7, K1
+	VMOVUPS     384(BX)(SI*4), K1, Z4
+	VANDPS      384(DX)(SI*4), Z3, Z7
+	VPMOVD2M    Z5, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
+	VMOVAPS     Z5, Z11
+	VFMADD231PS Z7, Z4, K1, Z11
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z11, Z8, Z14
+	VSUBPS      Z8, Z14, Z8
+	VSUBPS      Z8, Z11, Z11
+	VMINPS      Z1, Z11, Z11
+	VADDPS      Z9, Z11, Z11
+	VMULPS      Z5, Z5, Z8
+	VFMADD213PS Z11, Z8, Z12
+	VADDPS      Z12, Z14, Z14
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z4, K2, Z14
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VSUBPS      448(BX)(SI*4), Z1, Z4
+	VMOVUPS     448(DX)(SI*4), Z5
+	VPMOVD2M    Z5, K1
+	VMOVUPS     448(BX)(SI*4), K1, Z4
+	VANDPS      448(DX)(SI*4), Z3, Z5
+	VPMOVD2M    Z6, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z7
+	VMOVAPS     Z6, Z8
+	VFMADD231PS Z5, Z4, K1, Z8
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z8, Z7, Z9
+	VSUBPS      Z7, Z9, Z7
+	VSUBPS      Z7, Z8, Z8
+	VMINPS      Z1, Z8, Z8
+	VADDPS      Z10, Z8, Z8
+	VMULPS      Z6, Z6, Z7
+	VFMADD213PS Z8, Z7, Z13
+	VADDPS      Z13, Z9, Z9
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z5, Z4, K2, Z9
 
 	// store dst
-	VMOVUPS Z11, 448(CX)(SI*4)
+	VMOVUPS Z20, 256(CX)(SI*4)
+	VMOVUPS Z17, 320(CX)(SI*4)
+	VMOVUPS Z14, 384(CX)(SI*4)
+	VMOVUPS Z9, 448(CX)(SI*4)
 	ADDQ    $+128, SI
 	CMPQ    SI, DI
 	JB      loop
@@ -32047,7 +32047,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z2, Z5
 	VFNMADD213PS Z2, Z8, Z5
-	VCMPPS       $0x1d, Z2, Z8, K2
+	VPCMPUD      $0x05, Z2, Z8, K2
 	VXORPS       signbit<>+0(SB), Z5, K2, Z8
 	VADDPS       lpWt<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z9, Z9
@@ -32066,7 +32066,7 @@ tail:
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVUPS.Z   (BX)(SI*4), K1, Z6
 	VSUBPS      Z6, Z1, Z7
-	VFPCLASSPSZ $0x54, Z4, K2
+	VPMOVD2M    Z4, K2
 	VBLENDMPS   Z6, Z7, K2, Z7
 	VANDPS      Z4, Z3, Z4
 	VPMOVD2M    Z8, K2
@@ -32085,10 +32085,9 @@ tail:
 	VADDPS      Z5, Z11, Z11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z7, Z5
-	VBLENDMPS   zero<>+0(SB), Z5, K2, Z5
-	VPTESTMD    Z3, Z5, K2
-	VFMADD231PS Z4, Z5, K2, Z11
+	VPTESTMD    Z3, Z7, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z4, Z7, K3, Z11
 
 	// store dst
 	VMOVUPS Z11, K1, (CX)(SI*4)
@@ -32145,543 +32144,543 @@ loop:
 	VMINPS Z8, Z0, Z8
 	VANDPS 192(CX)(SI*4), Z3, Z9
 	VMINPS Z9, Z0, Z9
-	VANDPS 256(CX)(SI*4), Z3, Z10
-	VMINPS Z10, Z0, Z10
-	VANDPS 320(CX)(SI*4), Z3, Z11
-	VMINPS Z11, Z0, Z11
-	VANDPS 384(CX)(SI*4), Z3, Z12
-	VMINPS Z12, Z0, Z12
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VMOVUPS      expMagic<>+0(SB), Z12
 	VMOVUPS      expMagic<>+0(SB), Z13
-	VMOVUPS      expMagic<>+0(SB), Z14
-	VMOVUPS      expMagic<>+0(SB), Z15
-	VMOVUPS      expMagic<>+0(SB), Z16
-	VMOVUPS      expMagic<>+0(SB), Z17
-	VMOVUPS      expMagic<>+0(SB), Z18
-	VMOVUPS      expMagic<>+0(SB), Z19
-	VFNMADD231PS log2e<>+0(SB), Z6, Z13
-	VFNMADD231PS log2e<>+0(SB), Z7, Z14
-	VFNMADD231PS log2e<>+0(SB), Z8, Z15
-	VFNMADD231PS log2e<>+0(SB), Z9, Z16
-	VFNMADD231PS log2e<>+0(SB), Z10, Z17
-	VFNMADD231PS log2e<>+0(SB), Z11, Z18
-	VFNMADD231PS log2e<>+0(SB), Z12, Z19
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VFNMADD231PS log2e<>+0(SB), Z8, Z12
+	VFNMADD231PS log2e<>+0(SB), Z9, Z13
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
 	VSUBPS       expMagic<>+0(SB), Z13, Z13
-	VSUBPS       expMagic<>+0(SB), Z14, Z14
-	VSUBPS       expMagic<>+0(SB), Z15, Z15
-	VSUBPS       expMagic<>+0(SB), Z16, Z16
-	VSUBPS       expMagic<>+0(SB), Z17, Z17
-	VSUBPS       expMagic<>+0(SB), Z18, Z18
-	VSUBPS       expMagic<>+0(SB), Z19, Z19
-	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z6
-	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z7
-	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z8
-	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z9
-	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z10
-	VFNMSUB231PS ln2hi<>+0(SB), Z18, Z11
-	VFNMSUB231PS ln2hi<>+0(SB), Z19, Z12
-	VFNMADD231PS ln2lo<>+0(SB), Z13, Z6
-	VFNMADD231PS ln2lo<>+0(SB), Z14, Z7
-	VFNMADD231PS ln2lo<>+0(SB), Z15, Z8
-	VFNMADD231PS ln2lo<>+0(SB), Z16, Z9
-	VFNMADD231PS ln2lo<>+0(SB), Z17, Z10
-	VFNMADD231PS ln2lo<>+0(SB), Z18, Z11
-	VFNMADD231PS ln2lo<>+0(SB), Z19, Z12
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z8
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z9
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z20
-	VMOVUPS     exp6<>+0(SB), Z21
-	VMOVUPS     exp6<>+0(SB), Z22
-	VMOVUPS     exp6<>+0(SB), Z23
-	VMOVUPS     exp6<>+0(SB), Z24
-	VMOVUPS     exp6<>+0(SB), Z25
-	VMOVUPS     exp6<>+0(SB), Z26
-	VFMADD213PS exp5<>+0(SB), Z6, Z20
-	VFMADD213PS exp5<>+0(SB), Z7, Z21
-	VFMADD213PS exp5<>+0(SB), Z8, Z22
-	VFMADD213PS exp5<>+0(SB), Z9, Z23
-	VFMADD213PS exp5<>+0(SB), Z10, Z24
-	VFMADD213PS exp5<>+0(SB), Z11, Z25
-	VFMADD213PS exp5<>+0(SB), Z12, Z26
-	VFMADD213PS exp4<>+0(SB), Z6, Z20
-	VFMADD213PS exp4<>+0(SB), Z7, Z21
-	VFMADD213PS exp4<>+0(SB), Z8, Z22
-	VFMADD213PS exp4<>+0(SB), Z9, Z23
-	VFMADD213PS exp4<>+0(SB), Z10, Z24
-	VFMADD213PS exp4<>+0(SB), Z11, Z25
-	VFMADD213PS exp4<>+0(SB), Z12, Z26
-	VFMADD213PS exp3<>+0(SB), Z6, Z20
-	VFMADD213PS exp3<>+0(SB), Z7, Z21
-	VFMADD213PS exp3<>+0(SB), Z8, Z22
-	VFMADD213PS exp3<>+0(SB), Z9, Z23
-	VFMADD213PS exp3<>+0(SB), Z10, Z24
-	VFMADD213PS exp3<>+0(SB), Z11, Z25
-	VFMADD213PS exp3<>+0(SB), Z12, Z26
-	VFMADD213PS exp2<>+0(SB), Z6, Z20
-	VFMADD213PS exp2<>+0(SB), Z7, Z21
-	VFMADD213PS exp2<>+0(SB), Z8, Z22
-	VFMADD213PS exp2<>+0(SB), Z9, Z23
-	VFMADD213PS exp2<>+0(SB), Z10, Z24
-	VFMADD213PS exp2<>+0(SB), Z11, Z25
-	VFMADD213PS exp2<>+0(SB), Z12, Z26
-	VFMADD213PS Z1, Z6, Z20
-	VFMADD213PS Z1, Z7, Z21
-	VFMADD213PS Z1, Z8, Z22
-	VFMADD213PS Z1, Z9, Z23
-	VFMADD213PS Z1, Z10, Z24
-	VFMADD213PS Z1, Z11, Z25
-	VFMADD213PS Z1, Z12, Z26
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp5<>+0(SB), Z8, Z16
+	VFMADD213PS exp5<>+0(SB), Z9, Z17
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z8, Z16
+	VFMADD213PS exp4<>+0(SB), Z9, Z17
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z8, Z16
+	VFMADD213PS exp3<>+0(SB), Z9, Z17
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z8, Z16
+	VFMADD213PS exp2<>+0(SB), Z9, Z17
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
+	VFMADD213PS Z1, Z8, Z16
+	VFMADD213PS Z1, Z9, Z17
 
 	// mExpNeg: scaling by 2^n
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVAPS     Z1, Z27
-	VFMADD231PS Z20, Z6, Z27
-	VSUBPS      Z27, Z1, Z28
-	VFMADD231PS Z20, Z6, Z28
-	VSCALEFPS   Z13, Z27, Z27
-	VSCALEFPS   Z13, Z28, Z28
+	VMOVAPS     Z1, Z18
+	VFMADD231PS Z14, Z6, Z18
+	VSUBPS      Z18, Z1, Z19
+	VFMADD231PS Z14, Z6, Z19
+	VSCALEFPS   Z10, Z18, Z18
+	VSCALEFPS   Z10, Z19, Z19
 	VMOVAPS     Z1, Z6
-	VFMADD231PS Z21, Z7, Z6
-	VSUBPS      Z6, Z1, Z13
-	VFMADD231PS Z21, Z7, Z13
-	VSCALEFPS   Z14, Z6, Z6
-	VSCALEFPS   Z14, Z13, Z13
+	VFMADD231PS Z15, Z7, Z6
+	VSUBPS      Z6, Z1, Z10
+	VFMADD231PS Z15, Z7, Z10
+	VSCALEFPS   Z11, Z6, Z6
+	VSCALEFPS   Z11, Z10, Z10
 	VMOVAPS     Z1, Z7
-	VFMADD231PS Z22, Z8, Z7
-	VSUBPS      Z7, Z1, Z14
-	VFMADD231PS Z22, Z8, Z14
-	VSCALEFPS   Z15, Z7, Z7
-	VSCALEFPS   Z15, Z14, Z14
+	VFMADD231PS Z16, Z8, Z7
+	VSUBPS      Z7, Z1, Z11
+	VFMADD231PS Z16, Z8, Z11
+	VSCALEFPS   Z12, Z7, Z7
+	VSCALEFPS   Z12, Z11, Z11
 	VMOVAPS     Z1, Z8
-	VFMADD231PS Z23, Z9, Z8
-	VSUBPS      Z8, Z1, Z15
-	VFMADD231PS Z23, Z9, Z15
-	VSCALEFPS   Z16, Z8, Z8
-	VSCALEFPS   Z16, Z15, Z15
-	VMOVAPS     Z1, Z9
-	VFMADD231PS Z24, Z10, Z9
-	VSUBPS      Z9, Z1, Z16
-	VFMADD231PS Z24, Z10, Z16
-	VSCALEFPS   Z17, Z9, Z9
-	VSCALEFPS   Z17, Z16, Z16
-	VMOVAPS     Z1, Z10
-	VFMADD231PS Z25, Z11, Z10
-	VSUBPS      Z10, Z1, Z17
-	VFMADD231PS Z25, Z11, Z17
-	VSCALEFPS   Z18, Z10, Z10
-	VSCALEFPS   Z18, Z17, Z17
-	VMOVAPS     Z1, Z11
-	VFMADD231PS Z26, Z12, Z11
-	VSUBPS      Z11, Z1, Z18
-	VFMADD231PS Z26, Z12, Z18
-	VSCALEFPS   Z19, Z11, Z11
-	VSCALEFPS   Z19, Z18, Z18
+	VFMADD231PS Z17, Z9, Z8
+	VSUBPS      Z8, Z1, Z12
+	VFMADD231PS Z17, Z9, Z12
+	VSCALEFPS   Z13, Z8, Z8
+	VSCALEFPS   Z13, Z12, Z12
 
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
-	VMOVAPS      Z2, Z12
-	VFNMADD213PS Z2, Z27, Z12
-	VCMPPS       $0x1d, Z2, Z27, K1
-	VXORPS       signbit<>+0(SB), Z12, K1, Z27
-	VADDPS       lpWt<>+0(SB), Z12, Z12
-	VMULPS       Z12, Z28, Z28
-	VMOVAPS      Z2, Z12
-	VFNMADD213PS Z2, Z6, Z12
-	VCMPPS       $0x1d, Z2, Z6, K1
-	VXORPS       signbit<>+0(SB), Z12, K1, Z6
-	VADDPS       lpWt<>+0(SB), Z12, Z12
-	VMULPS       Z12, Z13, Z13
-	VMOVAPS      Z2, Z12
-	VFNMADD213PS Z2, Z7, Z12
-	VCMPPS       $0x1d, Z2, Z7, K1
-	VXORPS       signbit<>+0(SB), Z12, K1, Z7
-	VADDPS       lpWt<>+0(SB), Z12, Z12
-	VMULPS       Z12, Z14, Z14
-	VMOVAPS      Z2, Z12
-	VFNMADD213PS Z2, Z8, Z12
-	VCMPPS       $0x1d, Z2, Z8, K1
-	VXORPS       signbit<>+0(SB), Z12, K1, Z8
-	VADDPS       lpWt<>+0(SB), Z12, Z12
-	VMULPS       Z12, Z15, Z15
-	VMOVAPS      Z2, Z12
-	VFNMADD213PS Z2, Z9, Z12
-	VCMPPS       $0x1d, Z2, Z9, K1
-	VXORPS       signbit<>+0(SB), Z12, K1, Z9
-	VADDPS       lpWt<>+0(SB), Z12, Z12
-	VMULPS       Z12, Z16, Z16
-	VMOVAPS      Z2, Z12
-	VFNMADD213PS Z2, Z10, Z12
-	VCMPPS       $0x1d, Z2, Z10, K1
-	VXORPS       signbit<>+0(SB), Z12, K1, Z10
-	VADDPS       lpWt<>+0(SB), Z12, Z12
-	VMULPS       Z12, Z17, Z17
-	VMOVAPS      Z2, Z12
-	VFNMADD213PS Z2, Z11, Z12
-	VCMPPS       $0x1d, Z2, Z11, K1
-	VXORPS       signbit<>+0(SB), Z12, K1, Z11
-	VADDPS       lpWt<>+0(SB), Z12, Z12
-	VMULPS       Z12, Z18, Z18
+	VMOVAPS      Z2, Z9
+	VFNMADD213PS Z2, Z18, Z9
+	VPCMPUD      $0x05, Z2, Z18, K1
+	VXORPS       signbit<>+0(SB), Z9, K1, Z18
+	VADDPS       lpWt<>+0(SB), Z9, Z9
+	VMULPS       Z9, Z19, Z19
+	VMOVAPS      Z2, Z9
+	VFNMADD213PS Z2, Z6, Z9
+	VPCMPUD      $0x05, Z2, Z6, K1
+	VXORPS       signbit<>+0(SB), Z9, K1, Z6
+	VADDPS       lpWt<>+0(SB), Z9, Z9
+	VMULPS       Z9, Z10, Z10
+	VMOVAPS      Z2, Z9
+	VFNMADD213PS Z2, Z7, Z9
+	VPCMPUD      $0x05, Z2, Z7, K1
+	VXORPS       signbit<>+0(SB), Z9, K1, Z7
+	VADDPS       lpWt<>+0(SB), Z9, Z9
+	VMULPS       Z9, Z11, Z11
+	VMOVAPS      Z2, Z9
+	VFNMADD213PS Z2, Z8, Z9
+	VPCMPUD      $0x05, Z2, Z8, K1
+	VXORPS       signbit<>+0(SB), Z9, K1, Z8
+	VADDPS       lpWt<>+0(SB), Z9, Z9
+	VMULPS       Z9, Z12, Z12
 
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
-	VMOVUPS     lp8<>+0(SB), Z12
-	VMOVUPS     lp8<>+0(SB), Z19
-	VMOVUPS     lp8<>+0(SB), Z20
-	VMOVUPS     lp8<>+0(SB), Z21
-	VMOVUPS     lp8<>+0(SB), Z22
-	VMOVUPS     lp8<>+0(SB), Z23
-	VMOVUPS     lp8<>+0(SB), Z24
-	VFMADD213PS lp7<>+0(SB), Z27, Z12
-	VFMADD213PS lp7<>+0(SB), Z6, Z19
-	VFMADD213PS lp7<>+0(SB), Z7, Z20
-	VFMADD213PS lp7<>+0(SB), Z8, Z21
-	VFMADD213PS lp7<>+0(SB), Z9, Z22
-	VFMADD213PS lp7<>+0(SB), Z10, Z23
-	VFMADD213PS lp7<>+0(SB), Z11, Z24
-	VFMADD213PS lp6<>+0(SB), Z27, Z12
-	VFMADD213PS lp6<>+0(SB), Z6, Z19
-	VFMADD213PS lp6<>+0(SB), Z7, Z20
-	VFMADD213PS lp6<>+0(SB), Z8, Z21
-	VFMADD213PS lp6<>+0(SB), Z9, Z22
-	VFMADD213PS lp6<>+0(SB), Z10, Z23
-	VFMADD213PS lp6<>+0(SB), Z11, Z24
-	VFMADD213PS lp5<>+0(SB), Z27, Z12
-	VFMADD213PS lp5<>+0(SB), Z6, Z19
-	VFMADD213PS lp5<>+0(SB), Z7, Z20
-	VFMADD213PS lp5<>+0(SB), Z8, Z21
-	VFMADD213PS lp5<>+0(SB), Z9, Z22
-	VFMADD213PS lp5<>+0(SB), Z10, Z23
-	VFMADD213PS lp5<>+0(SB), Z11, Z24
-	VFMADD213PS lp4<>+0(SB), Z27, Z12
-	VFMADD213PS lp4<>+0(SB), Z6, Z19
-	VFMADD213PS lp4<>+0(SB), Z7, Z20
-	VFMADD213PS lp4<>+0(SB), Z8, Z21
-	VFMADD213PS lp4<>+0(SB), Z9, Z22
-	VFMADD213PS lp4<>+0(SB), Z10, Z23
-	VFMADD213PS lp4<>+0(SB), Z11, Z24
-	VFMADD213PS lp3<>+0(SB), Z27, Z12
-	VFMADD213PS lp3<>+0(SB), Z6, Z19
-	VFMADD213PS lp3<>+0(SB), Z7, Z20
-	VFMADD213PS lp3<>+0(SB), Z8, Z21
-	VFMADD213PS lp3<>+0(SB), Z9, Z22
-	VFMADD213PS lp3<>+0(SB), Z10, Z23
-	VFMADD213PS lp3<>+0(SB), Z11, Z24
-	VFMADD213PS lp2<>+0(SB), Z27, Z12
-	VFMADD213PS lp2<>+0(SB), Z6, Z19
-	VFMADD213PS lp2<>+0(SB), Z7, Z20
-	VFMADD213PS lp2<>+0(SB), Z8, Z21
-	VFMADD213PS lp2<>+0(SB), Z9, Z22
-	VFMADD213PS lp2<>+0(SB), Z10, Z23
-	VFMADD213PS lp2<>+0(SB), Z11, Z24
-	VFMADD213PS lp1<>+0(SB), Z27, Z12
-	VFMADD213PS lp1<>+0(SB), Z6, Z19
-	VFMADD213PS lp1<>+0(SB), Z7, Z20
-	VFMADD213PS lp1<>+0(SB), Z8, Z21
-	VFMADD213PS lp1<>+0(SB), Z9, Z22
-	VFMADD213PS lp1<>+0(SB), Z10, Z23
-	VFMADD213PS lp1<>+0(SB), Z11, Z24
-	VFMADD213PS lp0<>+0(SB), Z27, Z12
-	VFMADD213PS lp0<>+0(SB), Z6, Z19
-	VFMADD213PS lp0<>+0(SB), Z7, Z20
-	VFMADD213PS lp0<>+0(SB), Z8, Z21
-	VFMADD213PS lp0<>+0(SB), Z9, Z22
-	VFMADD213PS lp0<>+0(SB), Z10, Z23
-	VFMADD213PS lp0<>+0(SB), Z11, Z24
+	VMOVUPS     lp8<>+0(SB), Z9
+	VMOVUPS     lp8<>+0(SB), Z13
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z9
+	VFMADD213PS lp7<>+0(SB), Z6, Z13
+	VFMADD213PS lp7<>+0(SB), Z7, Z14
+	VFMADD213PS lp7<>+0(SB), Z8, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z9
+	VFMADD213PS lp6<>+0(SB), Z6, Z13
+	VFMADD213PS lp6<>+0(SB), Z7, Z14
+	VFMADD213PS lp6<>+0(SB), Z8, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z9
+	VFMADD213PS lp5<>+0(SB), Z6, Z13
+	VFMADD213PS lp5<>+0(SB), Z7, Z14
+	VFMADD213PS lp5<>+0(SB), Z8, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z9
+	VFMADD213PS lp4<>+0(SB), Z6, Z13
+	VFMADD213PS lp4<>+0(SB), Z7, Z14
+	VFMADD213PS lp4<>+0(SB), Z8, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z9
+	VFMADD213PS lp3<>+0(SB), Z6, Z13
+	VFMADD213PS lp3<>+0(SB), Z7, Z14
+	VFMADD213PS lp3<>+0(SB), Z8, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z9
+	VFMADD213PS lp2<>+0(SB), Z6, Z13
+	VFMADD213PS lp2<>+0(SB), Z7, Z14
+	VFMADD213PS lp2<>+0(SB), Z8, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z9
+	VFMADD213PS lp1<>+0(SB), Z6, Z13
+	VFMADD213PS lp1<>+0(SB), Z7, Z14
+	VFMADD213PS lp1<>+0(SB), Z8, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z9
+	VFMADD213PS lp0<>+0(SB), Z6, Z13
+	VFMADD213PS lp0<>+0(SB), Z7, Z14
+	VFMADD213PS lp0<>+0(SB), Z8, Z15
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      (DX)(SI*4), Z1, Z25
-	VFPCLASSPSZ $0x54, (CX)(SI*4), K1
-	VMOVUPS     (DX)(SI*4), K1, Z25
-	VANDPS      (CX)(SI*4), Z3, Z26
-	VPMOVD2M    Z27, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z29
-	VMOVAPS     Z27, Z30
-	VFMADD231PS Z26, Z25, K1, Z30
+	VSUBPS      (DX)(SI*4), Z1, Z16
+	VMOVUPS     (CX)(SI*4), Z17
+	VPMOVD2M    Z17, K1
+	VMOVUPS     (DX)(SI*4), K1, Z16
+	VANDPS      (CX)(SI*4), Z3, Z17
+	VPMOVD2M    Z18, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
+	VMOVAPS     Z18, Z21
+	VFMADD231PS Z17, Z16, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z30, Z29, Z31
-	VSUBPS      Z29, Z31, Z29
-	VSUBPS      Z29, Z30, Z30
-	VMINPS      Z1, Z30, Z30
-	VADDPS      Z28, Z30, Z30
-	VMULPS      Z27, Z27, Z29
-	VFMADD213PS Z30, Z29, Z12
-	VADDPS      Z12, Z31, Z31
+	VADDPS      Z21, Z20, Z22
+	VSUBPS      Z20, Z22, Z20
+	VSUBPS      Z20, Z21, Z21
+	VMINPS      Z1, Z21, Z21
+	VADDPS      Z19, Z21, Z21
+	VMULPS      Z18, Z18, Z20
+	VFMADD213PS Z21, Z20, Z9
+	VADDPS      Z9, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z3, Z12, K1
-	VFMADD231PS Z26, Z12, K1, Z31
+	VPTESTMD    Z3, Z16, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z16, K2, Z22
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      64(DX)(SI*4), Z1, Z12
-	VFPCLASSPSZ $0x54, 64(CX)(SI*4), K1
-	VMOVUPS     64(DX)(SI*4), K1, Z12
-	VANDPS      64(CX)(SI*4), Z3, Z25
+	VSUBPS      64(DX)(SI*4), Z1, Z9
+	VMOVUPS     64(CX)(SI*4), Z16
+	VPMOVD2M    Z16, K1
+	VMOVUPS     64(DX)(SI*4), K1, Z9
+	VANDPS      64(CX)(SI*4), Z3, Z16
 	VPMOVD2M    Z6, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z26
-	VMOVAPS     Z6, Z27
-	VFMADD231PS Z25, Z12, K1, Z27
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z17
+	VMOVAPS     Z6, Z18
+	VFMADD231PS Z16, Z9, K1, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z27, Z26, Z28
-	VSUBPS      Z26, Z28, Z26
-	VSUBPS      Z26, Z27, Z27
-	VMINPS      Z1, Z27, Z27
-	VADDPS      Z13, Z27, Z27
-	VMULPS      Z6, Z6, Z26
-	VFMADD213PS Z27, Z26, Z19
-	VADDPS      Z19, Z28, Z28
+	VADDPS      Z18, Z17, Z19
+	VSUBPS      Z17, Z19, Z17
+	VSUBPS      Z17, Z18, Z18
+	VMINPS      Z1, Z18, Z18
+	VADDPS      Z10, Z18, Z18
+	VMULPS      Z6, Z6, Z17
+	VFMADD213PS Z18, Z17, Z13
+	VADDPS      Z13, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z12, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
-	VFMADD231PS Z25, Z6, K1, Z28
+	VPTESTMD    Z3, Z9, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z9, K2, Z19
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      128(DX)(SI*4), Z1, Z6
-	VFPCLASSPSZ $0x54, 128(CX)(SI*4), K1
+	VMOVUPS     128(CX)(SI*4), Z9
+	VPMOVD2M    Z9, K1
 	VMOVUPS     128(DX)(SI*4), K1, Z6
-	VANDPS      128(CX)(SI*4), Z3, Z12
+	VANDPS      128(CX)(SI*4), Z3, Z9
 	VPMOVD2M    Z7, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z13
-	VMOVAPS     Z7, Z19
-	VFMADD231PS Z12, Z6, K1, Z19
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z10
+	VMOVAPS     Z7, Z13
+	VFMADD231PS Z9, Z6, K1, Z13
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z19, Z13, Z25
-	VSUBPS      Z13, Z25, Z13
-	VSUBPS      Z13, Z19, Z19
-	VMINPS      Z1, Z19, Z19
-	VADDPS      Z14, Z19, Z19
-	VMULPS      Z7, Z7, Z13
-	VFMADD213PS Z19, Z13, Z20
-	VADDPS      Z20, Z25, Z25
+	VADDPS      Z13, Z10, Z16
+	VSUBPS      Z10, Z16, Z10
+	VSUBPS      Z10, Z13, Z13
+	VMINPS      Z1, Z13, Z13
+	VADDPS      Z11, Z13, Z13
+	VMULPS      Z7, Z7, Z10
+	VFMADD213PS Z13, Z10, Z14
+	VADDPS      Z14, Z16, Z16
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z6, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
-	VFMADD231PS Z12, Z6, K1, Z25
+	VPTESTMD    Z3, Z6, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z9, Z6, K2, Z16
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      192(DX)(SI*4), Z1, Z6
-	VFPCLASSPSZ $0x54, 192(CX)(SI*4), K1
+	VMOVUPS     192(CX)(SI*4), Z7
+	VPMOVD2M    Z7, K1
 	VMOVUPS     192(DX)(SI*4), K1, Z6
 	VANDPS      192(CX)(SI*4), Z3, Z7
 	VPMOVD2M    Z8, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z12
-	VMOVAPS     Z8, Z13
-	VFMADD231PS Z7, Z6, K1, Z13
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z13, Z12, Z14
-	VSUBPS      Z12, Z14, Z12
-	VSUBPS      Z12, Z13, Z13
-	VMINPS      Z1, Z13, Z13
-	VADDPS      Z15, Z13, Z13
-	VMULPS      Z8, Z8, Z12
-	VFMADD213PS Z13, Z12, Z21
-	VADDPS      Z21, Z14, Z14
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z6, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
-	VFMADD231PS Z7, Z6, K1, Z14
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      256(DX)(SI*4), Z1, Z6
-	VFPCLASSPSZ $0x54, 256(CX)(SI*4), K1
-	VMOVUPS     256(DX)(SI*4), K1, Z6
-	VANDPS      256(CX)(SI*4), Z3, Z7
-	VPMOVD2M    Z9, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
-	VMOVAPS     Z9, Z12
-	VFMADD231PS Z7, Z6, K1, Z12
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z12, Z8, Z13
-	VSUBPS      Z8, Z13, Z8
-	VSUBPS      Z8, Z12, Z12
-	VMINPS      Z1, Z12, Z12
-	VADDPS      Z16, Z12, Z12
-	VMULPS      Z9, Z9, Z8
-	VFMADD213PS Z12, Z8, Z22
-	VADDPS      Z22, Z13, Z13
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z6, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
-	VFMADD231PS Z7, Z6, K1, Z13
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      320(DX)(SI*4), Z1, Z6
-	VFPCLASSPSZ $0x54, 320(CX)(SI*4), K1
-	VMOVUPS     320(DX)(SI*4), K1, Z6
-	VANDPS      320(CX)(SI*4), Z3, Z7
-	VPMOVD2M    Z10, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
-	VMOVAPS     Z10, Z9
-	VFMADD231PS Z7, Z6, K1, Z9
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z9, Z8, Z12
-	VSUBPS      Z8, Z12, Z8
-	VSUBPS      Z8, Z9, Z9
-	VMINPS      Z1, Z9, Z9
-	VADDPS      Z17, Z9, Z9
-	VMULPS      Z10, Z10, Z8
-	VFMADD213PS Z9, Z8, Z23
-	VADDPS      Z23, Z12, Z12
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z6, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
-	VFMADD231PS Z7, Z6, K1, Z12
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      384(DX)(SI*4), Z1, Z6
-	VFPCLASSPSZ $0x54, 384(CX)(SI*4), K1
-	VMOVUPS     384(DX)(SI*4), K1, Z6
-	VANDPS      384(CX)(SI*4), Z3, Z7
-	VPMOVD2M    Z11, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
-	VMOVAPS     Z11, Z9
-	VFMADD231PS Z7, Z6, K1, Z9
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z9, Z8, Z10
-	VSUBPS      Z8, Z10, Z8
-	VSUBPS      Z8, Z9, Z9
-	VMINPS      Z1, Z9, Z9
-	VADDPS      Z18, Z9, Z9
-	VMULPS      Z11, Z11, Z8
-	VFMADD213PS Z9, Z8, Z24
-	VADDPS      Z24, Z10, Z10
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z6, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z9
+	VMOVAPS     Z8, Z10
 	VFMADD231PS Z7, Z6, K1, Z10
 
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z10, Z9, Z11
+	VSUBPS      Z9, Z11, Z9
+	VSUBPS      Z9, Z10, Z10
+	VMINPS      Z1, Z10, Z10
+	VADDPS      Z12, Z10, Z10
+	VMULPS      Z8, Z8, Z9
+	VFMADD213PS Z10, Z9, Z15
+	VADDPS      Z15, Z11, Z11
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z6, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z6, K2, Z11
+
 	// accumulate into acc[0:16]
-	VCVTPS2PD     Y31, Z6
-	VEXTRACTF64X4 $0x01, Z31, Y7
+	VCVTPS2PD     Y22, Z6
+	VEXTRACTF64X4 $0x01, Z22, Y7
 	VCVTPS2PD     Y7, Z7
 	VADDPD        Z6, Z4, Z4
 	VADDPD        Z7, Z5, Z5
-	VCVTPS2PD     Y28, Z6
-	VEXTRACTF64X4 $0x01, Z28, Y7
+	VCVTPS2PD     Y19, Z6
+	VEXTRACTF64X4 $0x01, Z19, Y7
 	VCVTPS2PD     Y7, Z7
 	VADDPD        Z6, Z4, Z4
 	VADDPD        Z7, Z5, Z5
-	VCVTPS2PD     Y25, Z6
-	VEXTRACTF64X4 $0x01, Z25, Y7
+	VCVTPS2PD     Y16, Z6
+	VEXTRACTF64X4 $0x01, Z16, Y7
 	VCVTPS2PD     Y7, Z7
 	VADDPD        Z6, Z4, Z4
 	VADDPD        Z7, Z5, Z5
-	VCVTPS2PD     Y14, Z6
-	VEXTRACTF64X4 $0x01, Z14, Y7
-	VCVTPS2PD     Y7, Z7
-	VADDPD        Z6, Z4, Z4
-	VADDPD        Z7, Z5, Z5
-	VCVTPS2PD     Y13, Z6
-	VEXTRACTF64X4 $0x01, Z13, Y7
-	VCVTPS2PD     Y7, Z7
-	VADDPD        Z6, Z4, Z4
-	VADDPD        Z7, Z5, Z5
-	VCVTPS2PD     Y12, Z6
-	VEXTRACTF64X4 $0x01, Z12, Y7
-	VCVTPS2PD     Y7, Z7
-	VADDPD        Z6, Z4, Z4
-	VADDPD        Z7, Z5, Z5
-	VCVTPS2PD     Y10, Z6
-	VEXTRACTF64X4 $0x01, Z10, Y7
+	VCVTPS2PD     Y11, Z6
+	VEXTRACTF64X4 $0x01, Z11, Y7
 	VCVTPS2PD     Y7, Z7
 	VADDPD        Z6, Z4, Z4
 	VADDPD        Z7, Z5, Z5
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VANDPS 448(CX)(SI*4), Z3, Z6
+	VANDPS 256(CX)(SI*4), Z3, Z6
 	VMINPS Z6, Z0, Z6
+	VANDPS 320(CX)(SI*4), Z3, Z7
+	VMINPS Z7, Z0, Z7
+	VANDPS 384(CX)(SI*4), Z3, Z8
+	VMINPS Z8, Z0, Z8
+	VANDPS 448(CX)(SI*4), Z3, Z9
+	VMINPS Z9, Z0, Z9
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z7
-	VFNMADD231PS log2e<>+0(SB), Z6, Z7
-	VSUBPS       expMagic<>+0(SB), Z7, Z7
-	VFNMSUB231PS ln2hi<>+0(SB), Z7, Z6
-	VFNMADD231PS ln2lo<>+0(SB), Z7, Z6
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VMOVUPS      expMagic<>+0(SB), Z12
+	VMOVUPS      expMagic<>+0(SB), Z13
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VFNMADD231PS log2e<>+0(SB), Z8, Z12
+	VFNMADD231PS log2e<>+0(SB), Z9, Z13
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VSUBPS       expMagic<>+0(SB), Z12, Z12
+	VSUBPS       expMagic<>+0(SB), Z13, Z13
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z8
+	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z9
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z12, Z8
+	VFNMADD231PS ln2lo<>+0(SB), Z13, Z9
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z8
-	VFMADD213PS exp5<>+0(SB), Z6, Z8
-	VFMADD213PS exp4<>+0(SB), Z6, Z8
-	VFMADD213PS exp3<>+0(SB), Z6, Z8
-	VFMADD213PS exp2<>+0(SB), Z6, Z8
-	VFMADD213PS Z1, Z6, Z8
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VMOVUPS     exp6<>+0(SB), Z16
+	VMOVUPS     exp6<>+0(SB), Z17
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp5<>+0(SB), Z8, Z16
+	VFMADD213PS exp5<>+0(SB), Z9, Z17
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z8, Z16
+	VFMADD213PS exp4<>+0(SB), Z9, Z17
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z8, Z16
+	VFMADD213PS exp3<>+0(SB), Z9, Z17
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z8, Z16
+	VFMADD213PS exp2<>+0(SB), Z9, Z17
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
+	VFMADD213PS Z1, Z8, Z16
+	VFMADD213PS Z1, Z9, Z17
 
 	// mExpNeg: scaling by 2^n
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVAPS     Z1, Z9
-	VFMADD231PS Z8, Z6, Z9
-	VSUBPS      Z9, Z1, Z10
-	VFMADD231PS Z8, Z6, Z10
-	VSCALEFPS   Z7, Z9, Z9
-	VSCALEFPS   Z7, Z10, Z10
+	VMOVAPS     Z1, Z18
+	VFMADD231PS Z14, Z6, Z18
+	VSUBPS      Z18, Z1, Z19
+	VFMADD231PS Z14, Z6, Z19
+	VSCALEFPS   Z10, Z18, Z18
+	VSCALEFPS   Z10, Z19, Z19
+	VMOVAPS     Z1, Z6
+	VFMADD231PS Z15, Z7, Z6
+	VSUBPS      Z6, Z1, Z10
+	VFMADD231PS Z15, Z7, Z10
+	VSCALEFPS   Z11, Z6, Z6
+	VSCALEFPS   Z11, Z10, Z10
+	VMOVAPS     Z1, Z7
+	VFMADD231PS Z16, Z8, Z7
+	VSUBPS      Z7, Z1, Z11
+	VFMADD231PS Z16, Z8, Z11
+	VSCALEFPS   Z12, Z7, Z7
+	VSCALEFPS   Z12, Z11, Z11
+	VMOVAPS     Z1, Z8
+	VFMADD231PS Z17, Z9, Z8
+	VSUBPS      Z8, Z1, Z12
+	VFMADD231PS Z17, Z9, Z12
+	VSCALEFPS   Z13, Z8, Z8
+	VSCALEFPS   Z13, Z12, Z12
 
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
-	VMOVAPS      Z2, Z6
-	VFNMADD213PS Z2, Z9, Z6
-	VCMPPS       $0x1d, Z2, Z9, K1
-	VXORPS       signbit<>+0(SB), Z6, K1, Z9
-	VADDPS       lpWt<>+0(SB), Z6, Z6
-	VMULPS       Z6, Z10, Z10
+	VMOVAPS      Z2, Z9
+	VFNMADD213PS Z2, Z18, Z9
+	VPCMPUD      $0x05, Z2, Z18, K1
+	VXORPS       signbit<>+0(SB), Z9, K1, Z18
+	VADDPS       lpWt<>+0(SB), Z9, Z9
+	VMULPS       Z9, Z19, Z19
+	VMOVAPS      Z2, Z9
+	VFNMADD213PS Z2, Z6, Z9
+	VPCMPUD      $0x05, Z2, Z6, K1
+	VXORPS       signbit<>+0(SB), Z9, K1, Z6
+	VADDPS       lpWt<>+0(SB), Z9, Z9
+	VMULPS       Z9, Z10, Z10
+	VMOVAPS      Z2, Z9
+	VFNMADD213PS Z2, Z7, Z9
+	VPCMPUD      $0x05, Z2, Z7, K1
+	VXORPS       signbit<>+0(SB), Z9, K1, Z7
+	VADDPS       lpWt<>+0(SB), Z9, Z9
+	VMULPS       Z9, Z11, Z11
+	VMOVAPS      Z2, Z9
+	VFNMADD213PS Z2, Z8, Z9
+	VPCMPUD      $0x05, Z2, Z8, K1
+	VXORPS       signbit<>+0(SB), Z9, K1, Z8
+	VADDPS       lpWt<>+0(SB), Z9, Z9
+	VMULPS       Z9, Z12, Z12
 
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
-	VMOVUPS     lp8<>+0(SB), Z6
-	VFMADD213PS lp7<>+0(SB), Z9, Z6
-	VFMADD213PS lp6<>+0(SB), Z9, Z6
-	VFMADD213PS lp5<>+0(SB), Z9, Z6
-	VFMADD213PS lp4<>+0(SB), Z9, Z6
-	VFMADD213PS lp3<>+0(SB), Z9, Z6
-	VFMADD213PS lp2<>+0(SB), Z9, Z6
-	VFMADD213PS lp1<>+0(SB), Z9, Z6
-	VFMADD213PS lp0<>+0(SB), Z9, Z6
+	VMOVUPS     lp8<>+0(SB), Z9
+	VMOVUPS     lp8<>+0(SB), Z13
+	VMOVUPS     lp8<>+0(SB), Z14
+	VMOVUPS     lp8<>+0(SB), Z15
+	VFMADD213PS lp7<>+0(SB), Z18, Z9
+	VFMADD213PS lp7<>+0(SB), Z6, Z13
+	VFMADD213PS lp7<>+0(SB), Z7, Z14
+	VFMADD213PS lp7<>+0(SB), Z8, Z15
+	VFMADD213PS lp6<>+0(SB), Z18, Z9
+	VFMADD213PS lp6<>+0(SB), Z6, Z13
+	VFMADD213PS lp6<>+0(SB), Z7, Z14
+	VFMADD213PS lp6<>+0(SB), Z8, Z15
+	VFMADD213PS lp5<>+0(SB), Z18, Z9
+	VFMADD213PS lp5<>+0(SB), Z6, Z13
+	VFMADD213PS lp5<>+0(SB), Z7, Z14
+	VFMADD213PS lp5<>+0(SB), Z8, Z15
+	VFMADD213PS lp4<>+0(SB), Z18, Z9
+	VFMADD213PS lp4<>+0(SB), Z6, Z13
+	VFMADD213PS lp4<>+0(SB), Z7, Z14
+	VFMADD213PS lp4<>+0(SB), Z8, Z15
+	VFMADD213PS lp3<>+0(SB), Z18, Z9
+	VFMADD213PS lp3<>+0(SB), Z6, Z13
+	VFMADD213PS lp3<>+0(SB), Z7, Z14
+	VFMADD213PS lp3<>+0(SB), Z8, Z15
+	VFMADD213PS lp2<>+0(SB), Z18, Z9
+	VFMADD213PS lp2<>+0(SB), Z6, Z13
+	VFMADD213PS lp2<>+0(SB), Z7, Z14
+	VFMADD213PS lp2<>+0(SB), Z8, Z15
+	VFMADD213PS lp1<>+0(SB), Z18, Z9
+	VFMADD213PS lp1<>+0(SB), Z6, Z13
+	VFMADD213PS lp1<>+0(SB), Z7, Z14
+	VFMADD213PS lp1<>+0(SB), Z8, Z15
+	VFMADD213PS lp0<>+0(SB), Z18, Z9
+	VFMADD213PS lp0<>+0(SB), Z6, Z13
+	VFMADD213PS lp0<>+0(SB), Z7, Z14
+	VFMADD213PS lp0<>+0(SB), Z8, Z15
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      448(DX)(SI*4), Z1, Z7
-	VFPCLASSPSZ $0x54, 448(CX)(SI*4), K1
-	VMOVUPS     448(DX)(SI*4), K1, Z7
-	VANDPS      448(CX)(SI*4), Z3, Z8
-	VPMOVD2M    Z9, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z11
-	VMOVAPS     Z9, Z12
-	VFMADD231PS Z8, Z7, K1, Z12
+	VSUBPS      256(DX)(SI*4), Z1, Z16
+	VMOVUPS     256(CX)(SI*4), Z17
+	VPMOVD2M    Z17, K1
+	VMOVUPS     256(DX)(SI*4), K1, Z16
+	VANDPS      256(CX)(SI*4), Z3, Z17
+	VPMOVD2M    Z18, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
+	VMOVAPS     Z18, Z21
+	VFMADD231PS Z17, Z16, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z12, Z11, Z13
-	VSUBPS      Z11, Z13, Z11
-	VSUBPS      Z11, Z12, Z12
-	VMINPS      Z1, Z12, Z12
-	VADDPS      Z10, Z12, Z12
-	VMULPS      Z9, Z9, Z11
-	VFMADD213PS Z12, Z11, Z6
-	VADDPS      Z6, Z13, Z13
+	VADDPS      Z21, Z20, Z22
+	VSUBPS      Z20, Z22, Z20
+	VSUBPS      Z20, Z21, Z21
+	VMINPS      Z1, Z21, Z21
+	VADDPS      Z19, Z21, Z21
+	VMULPS      Z18, Z18, Z20
+	VFMADD213PS Z21, Z20, Z9
+	VADDPS      Z9, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z7, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
-	VFMADD231PS Z8, Z6, K1, Z13
+	VPTESTMD    Z3, Z16, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z16, K2, Z22
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VSUBPS      320(DX)(SI*4), Z1, Z9
+	VMOVUPS     320(CX)(SI*4), Z16
+	VPMOVD2M    Z16, K1
+	VMOVUPS     320(DX)(SI*4), K1, Z9
+	VANDPS      320(CX)(SI*4), Z3, Z16
+	VPMOVD2M    Z6, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z17
+	VMOVAPS     Z6, Z18
+	VFMADD231PS Z16, Z9, K1, Z18
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z18, Z17, Z19
+	VSUBPS      Z17, Z19, Z17
+	VSUBPS      Z17, Z18, Z18
+	VMINPS      Z1, Z18, Z18
+	VADDPS      Z10, Z18, Z18
+	VMULPS      Z6, Z6, Z17
+	VFMADD213PS Z18, Z17, Z13
+	VADDPS      Z13, Z19, Z19
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z9, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z9, K2, Z19
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VSUBPS      384(DX)(SI*4), Z1, Z6
+	VMOVUPS     384(CX)(SI*4), Z9
+	VPMOVD2M    Z9, K1
+	VMOVUPS     384(DX)(SI*4), K1, Z6
+	VANDPS      384(CX)(SI*4), Z3, Z9
+	VPMOVD2M    Z7, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z10
+	VMOVAPS     Z7, Z13
+	VFMADD231PS Z9, Z6, K1, Z13
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z13, Z10, Z16
+	VSUBPS      Z10, Z16, Z10
+	VSUBPS      Z10, Z13, Z13
+	VMINPS      Z1, Z13, Z13
+	VADDPS      Z11, Z13, Z13
+	VMULPS      Z7, Z7, Z10
+	VFMADD213PS Z13, Z10, Z14
+	VADDPS      Z14, Z16, Z16
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z6, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z9, Z6, K2, Z16
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VSUBPS      448(DX)(SI*4), Z1, Z6
+	VMOVUPS     448(CX)(SI*4), Z7
+	VPMOVD2M    Z7, K1
+	VMOVUPS     448(DX)(SI*4), K1, Z6
+	VANDPS      448(CX)(SI*4), Z3, Z7
+	VPMOVD2M    Z8, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z9
+	VMOVAPS     Z8, Z10
+	VFMADD231PS Z7, Z6, K1, Z10
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z10, Z9, Z11
+	VSUBPS      Z9, Z11, Z9
+	VSUBPS      Z9, Z10, Z10
+	VMINPS      Z1, Z10, Z10
+	VADDPS      Z12, Z10, Z10
+	VMULPS      Z8, Z8, Z9
+	VFMADD213PS Z10, Z9, Z15
+	VADDPS      Z15, Z11, Z11
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z6, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z6, K2, Z11
 
 	// accumulate into acc[0:16]
-	VCVTPS2PD     Y13, Z6
-	VEXTRACTF64X4 $0x01, Z13, Y7
+	VCVTPS2PD     Y22, Z6
+	VEXTRACTF64X4 $0x01, Z22, Y7
+	VCVTPS2PD     Y7, Z7
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y19, Z6
+	VEXTRACTF64X4 $0x01, Z19, Y7
+	VCVTPS2PD     Y7, Z7
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y16, Z6
+	VEXTRACTF64X4 $0x01, Z16, Y7
+	VCVTPS2PD     Y7, Z7
+	VADDPD        Z6, Z4, Z4
+	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y11, Z6
+	VEXTRACTF64X4 $0x01, Z11, Y7
 	VCVTPS2PD     Y7, Z7
 	VADDPD        Z6, Z4, Z4
 	VADDPD        Z7, Z5, Z5
@@ -32731,7 +32730,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z2, Z7
 	VFNMADD213PS Z2, Z10, Z7
-	VCMPPS       $0x1d, Z2, Z10, K3
+	VPCMPUD      $0x05, Z2, Z10, K3
 	VXORPS       signbit<>+0(SB), Z7, K3, Z10
 	VADDPS       lpWt<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z11, Z11
@@ -32750,7 +32749,7 @@ tail:
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVUPS.Z   (DX)(SI*4), K1, Z8
 	VSUBPS      Z8, Z1, Z9
-	VFPCLASSPSZ $0x54, Z6, K3
+	VPMOVD2M    Z6, K3
 	VBLENDMPS   Z8, Z9, K3, Z9
 	VANDPS      Z6, Z3, Z6
 	VPMOVD2M    Z10, K3
@@ -32769,10 +32768,9 @@ tail:
 	VADDPS      Z7, Z13, Z13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z9, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K3, Z7
-	VPTESTMD    Z3, Z7, K3
-	VFMADD231PS Z6, Z7, K3, Z13
+	VPTESTMD    Z3, Z9, K4
+	KANDNW      K4, K3, K4
+	VFMADD231PS Z6, Z9, K4, Z13
 
 	// accumulate into acc[0:16]
 	VCVTPS2PD     Y13, Z6
@@ -32971,18 +32969,22 @@ loop:
 	VFMADD213PS  Z22, Z18, Z12
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      (BX)(SI*4), Z1, Z3
-	VSUBPS      64(BX)(SI*4), Z1, Z4
-	VSUBPS      128(BX)(SI*4), Z1, Z5
-	VSUBPS      192(BX)(SI*4), Z1, Z7
-	VFPCLASSPSZ $0x54, (DX)(SI*4), K1
-	VMOVUPS     (BX)(SI*4), K1, Z3
-	VFPCLASSPSZ $0x54, 64(DX)(SI*4), K1
-	VMOVUPS     64(BX)(SI*4), K1, Z4
-	VFPCLASSPSZ $0x54, 128(DX)(SI*4), K1
-	VMOVUPS     128(BX)(SI*4), K1, Z5
-	VFPCLASSPSZ $0x54, 192(DX)(SI*4), K1
-	VMOVUPS     192(BX)(SI*4), K1, Z7
+	VSUBPS   (BX)(SI*4), Z1, Z3
+	VSUBPS   64(BX)(SI*4), Z1, Z4
+	VSUBPS   128(BX)(SI*4), Z1, Z5
+	VSUBPS   192(BX)(SI*4), Z1, Z7
+	VMOVUPS  (DX)(SI*4), Z8
+	VPMOVD2M Z8, K1
+	VMOVUPS  (BX)(SI*4), K1, Z3
+	VMOVUPS  64(DX)(SI*4), Z8
+	VPMOVD2M Z8, K1
+	VMOVUPS  64(BX)(SI*4), K1, Z4
+	VMOVUPS  128(DX)(SI*4), Z8
+	VPMOVD2M Z8, K1
+	VMOVUPS  128(BX)(SI*4), K1, Z5
+	VMOVUPS  192(DX)(SI*4), Z8
+	VPMOVD2M Z8, K1
+	VMOVUPS  192(BX)(SI*4), K1, Z7
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z6, Z3, Z3
@@ -33124,18 +33126,22 @@ loop:
 	VFMADD213PS  Z22, Z18, Z12
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VSUBPS      256(BX)(SI*4), Z1, Z3
-	VSUBPS      320(BX)(SI*4), Z1, Z4
-	VSUBPS      384(BX)(SI*4), Z1, Z5
-	VSUBPS      448(BX)(SI*4), Z1, Z7
-	VFPCLASSPSZ $0x54, 256(DX)(SI*4), K1
-	VMOVUPS     256(BX)(SI*4), K1, Z3
-	VFPCLASSPSZ $0x54, 320(DX)(SI*4), K1
-	VMOVUPS     320(BX)(SI*4), K1, Z4
-	VFPCLASSPSZ $0x54, 384(DX)(SI*4), K1
-	VMOVUPS     384(BX)(SI*4), K1, Z5
-	VFPCLASSPSZ $0x54, 448(DX)(SI*4), K1
-	VMOVUPS     448(BX)(SI*4), K1, Z7
+	VSUBPS   256(BX)(SI*4), Z1, Z3
+	VSUBPS   320(BX)(SI*4), Z1, Z4
+	VSUBPS   384(BX)(SI*4), Z1, Z5
+	VSUBPS   448(BX)(SI*4), Z1, Z7
+	VMOVUPS  256(DX)(SI*4), Z8
+	VPMOVD2M Z8, K1
+	VMOVUPS  256(BX)(SI*4), K1, Z3
+	VMOVUPS  320(DX)(SI*4), Z8
+	VPMOVD2M Z8, K1
+	VMOVUPS  320(BX)(SI*4), K1, Z4
+	VMOVUPS  384(DX)(SI*4), Z8
+	VPMOVD2M Z8, K1
+	VMOVUPS  384(BX)(SI*4), K1, Z5
+	VMOVUPS  448(DX)(SI*4), Z8
+	VPMOVD2M Z8, K1
+	VMOVUPS  448(BX)(SI*4), K1, Z7
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z6, Z3, Z3
@@ -33207,10 +33213,10 @@ tail:
 	VFMADD213PS  Z6, Z5, Z4
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVUPS.Z   (BX)(SI*4), K1, Z5
-	VSUBPS      Z5, Z1, Z6
-	VFPCLASSPSZ $0x54, Z3, K2
-	VBLENDMPS   Z5, Z6, K2, Z6
+	VMOVUPS.Z (BX)(SI*4), K1, Z5
+	VSUBPS    Z5, Z1, Z6
+	VPMOVD2M  Z3, K2
+	VBLENDMPS Z5, Z6, K2, Z6
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z4, Z6, Z6
@@ -33397,18 +33403,22 @@ loop:
 	VFMADD213PS  Z22, Z18, Z12
 
 	// mSigmoidElem: 1 - sm for a clear sign bit, sm for a set one
-	VSUBPS      Z6, Z1, Z3
-	VSUBPS      Z10, Z1, Z4
-	VSUBPS      Z11, Z1, Z5
-	VSUBPS      Z12, Z1, Z7
-	VFPCLASSPSZ $0x54, (DX)(BX*4), K1
-	VBLENDMPS   Z6, Z3, K1, Z3
-	VFPCLASSPSZ $0x54, 64(DX)(BX*4), K1
-	VBLENDMPS   Z10, Z4, K1, Z4
-	VFPCLASSPSZ $0x54, 128(DX)(BX*4), K1
-	VBLENDMPS   Z11, Z5, K1, Z5
-	VFPCLASSPSZ $0x54, 192(DX)(BX*4), K1
-	VBLENDMPS   Z12, Z7, K1, Z7
+	VSUBPS    Z6, Z1, Z3
+	VSUBPS    Z10, Z1, Z4
+	VSUBPS    Z11, Z1, Z5
+	VSUBPS    Z12, Z1, Z7
+	VMOVUPS   (DX)(BX*4), Z8
+	VPMOVD2M  Z8, K1
+	VBLENDMPS Z6, Z3, K1, Z3
+	VMOVUPS   64(DX)(BX*4), Z6
+	VPMOVD2M  Z6, K1
+	VBLENDMPS Z10, Z4, K1, Z4
+	VMOVUPS   128(DX)(BX*4), Z6
+	VPMOVD2M  Z6, K1
+	VBLENDMPS Z11, Z5, K1, Z5
+	VMOVUPS   192(DX)(BX*4), Z6
+	VPMOVD2M  Z6, K1
+	VBLENDMPS Z12, Z7, K1, Z7
 
 	// store dst
 	VMOVUPS Z3, (CX)(BX*4)
@@ -33540,18 +33550,22 @@ loop:
 	VFMADD213PS  Z22, Z18, Z12
 
 	// mSigmoidElem: 1 - sm for a clear sign bit, sm for a set one
-	VSUBPS      Z6, Z1, Z3
-	VSUBPS      Z10, Z1, Z4
-	VSUBPS      Z11, Z1, Z5
-	VSUBPS      Z12, Z1, Z7
-	VFPCLASSPSZ $0x54, 256(DX)(BX*4), K1
-	VBLENDMPS   Z6, Z3, K1, Z3
-	VFPCLASSPSZ $0x54, 320(DX)(BX*4), K1
-	VBLENDMPS   Z10, Z4, K1, Z4
-	VFPCLASSPSZ $0x54, 384(DX)(BX*4), K1
-	VBLENDMPS   Z11, Z5, K1, Z5
-	VFPCLASSPSZ $0x54, 448(DX)(BX*4), K1
-	VBLENDMPS   Z12, Z7, K1, Z7
+	VSUBPS    Z6, Z1, Z3
+	VSUBPS    Z10, Z1, Z4
+	VSUBPS    Z11, Z1, Z5
+	VSUBPS    Z12, Z1, Z7
+	VMOVUPS   256(DX)(BX*4), Z8
+	VPMOVD2M  Z8, K1
+	VBLENDMPS Z6, Z3, K1, Z3
+	VMOVUPS   320(DX)(BX*4), Z6
+	VPMOVD2M  Z6, K1
+	VBLENDMPS Z10, Z4, K1, Z4
+	VMOVUPS   384(DX)(BX*4), Z6
+	VPMOVD2M  Z6, K1
+	VBLENDMPS Z11, Z5, K1, Z5
+	VMOVUPS   448(DX)(BX*4), Z6
+	VPMOVD2M  Z6, K1
+	VBLENDMPS Z12, Z7, K1, Z7
 
 	// store dst
 	VMOVUPS Z3, 256(CX)(BX*4)
@@ -33613,9 +33627,9 @@ tail:
 	VFMADD213PS  Z6, Z5, Z4
 
 	// mSigmoidElem: 1 - sm for a clear sign bit, sm for a set one
-	VSUBPS      Z4, Z1, Z5
-	VFPCLASSPSZ $0x54, Z3, K2
-	VBLENDMPS   Z4, Z5, K2, Z5
+	VSUBPS    Z4, Z1, Z5
+	VPMOVD2M  Z3, K2
+	VBLENDMPS Z4, Z5, K2, Z5
 
 	// store dst
 	VMOVUPS Z5, K1, (CX)(BX*4)
@@ -33933,25 +33947,25 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z3, Z17
 	VFNMADD213PS Z3, Z19, Z17
-	VCMPPS       $0x1d, Z3, Z19, K1
+	VPCMPUD      $0x05, Z3, Z19, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z19
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z20, Z20
 	VMOVAPS      Z3, Z17
 	VFNMADD213PS Z3, Z7, Z17
-	VCMPPS       $0x1d, Z3, Z7, K1
+	VPCMPUD      $0x05, Z3, Z7, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z7
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z11, Z11
 	VMOVAPS      Z3, Z17
 	VFNMADD213PS Z3, Z8, Z17
-	VCMPPS       $0x1d, Z3, Z8, K1
+	VPCMPUD      $0x05, Z3, Z8, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z8
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z12, Z12
 	VMOVAPS      Z3, Z17
 	VFNMADD213PS Z3, Z9, Z17
-	VCMPPS       $0x1d, Z3, Z9, K1
+	VPCMPUD      $0x05, Z3, Z9, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z13, Z13
@@ -33996,7 +34010,8 @@ loop:
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      (BX)(DI*4), Z2, Z23
-	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VMOVUPS     (DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VMOVUPS     (BX)(DI*4), K1, Z23
 	VANDPS      (DX)(DI*4), Z4, Z24
 	VPMOVD2M    Z19, K1
@@ -34015,14 +34030,14 @@ loop:
 	VADDPS      Z17, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z17
-	VBLENDMPS   zero<>+0(SB), Z17, K1, Z17
-	VPTESTMD    Z4, Z17, K1
-	VFMADD231PS Z24, Z17, K1, Z27
+	VPTESTMD    Z4, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z23, K2, Z27
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      64(BX)(DI*4), Z2, Z17
-	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VMOVUPS     64(DX)(DI*4), Z19
+	VPMOVD2M    Z19, K1
 	VMOVUPS     64(BX)(DI*4), K1, Z17
 	VANDPS      64(DX)(DI*4), Z4, Z19
 	VPMOVD2M    Z7, K1
@@ -34041,14 +34056,14 @@ loop:
 	VADDPS      Z18, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z17, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z4, Z7, K1
-	VFMADD231PS Z19, Z7, K1, Z25
+	VPTESTMD    Z4, Z17, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z19, Z17, K2, Z25
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      128(BX)(DI*4), Z2, Z7
-	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VMOVUPS     128(DX)(DI*4), Z11
+	VPMOVD2M    Z11, K1
 	VMOVUPS     128(BX)(DI*4), K1, Z7
 	VANDPS      128(DX)(DI*4), Z4, Z11
 	VPMOVD2M    Z8, K1
@@ -34067,14 +34082,14 @@ loop:
 	VADDPS      Z21, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z7, Z8
-	VBLENDMPS   zero<>+0(SB), Z8, K1, Z8
-	VPTESTMD    Z4, Z8, K1
-	VFMADD231PS Z11, Z8, K1, Z20
+	VPTESTMD    Z4, Z7, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z7, K2, Z20
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      192(BX)(DI*4), Z2, Z8
-	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VMOVUPS     192(DX)(DI*4), Z11
+	VPMOVD2M    Z11, K1
 	VMOVUPS     192(BX)(DI*4), K1, Z8
 	VANDPS      192(DX)(DI*4), Z4, Z11
 	VPMOVD2M    Z9, K1
@@ -34093,10 +34108,9 @@ loop:
 	VADDPS      Z22, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z8, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z4, Z9, K1
-	VFMADD231PS Z11, Z9, K1, Z19
+	VPTESTMD    Z4, Z8, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z8, K2, Z19
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z10, Z23, Z23
@@ -34266,25 +34280,25 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z3, Z17
 	VFNMADD213PS Z3, Z19, Z17
-	VCMPPS       $0x1d, Z3, Z19, K1
+	VPCMPUD      $0x05, Z3, Z19, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z19
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z20, Z20
 	VMOVAPS      Z3, Z17
 	VFNMADD213PS Z3, Z7, Z17
-	VCMPPS       $0x1d, Z3, Z7, K1
+	VPCMPUD      $0x05, Z3, Z7, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z7
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z11, Z11
 	VMOVAPS      Z3, Z17
 	VFNMADD213PS Z3, Z8, Z17
-	VCMPPS       $0x1d, Z3, Z8, K1
+	VPCMPUD      $0x05, Z3, Z8, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z8
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z12, Z12
 	VMOVAPS      Z3, Z17
 	VFNMADD213PS Z3, Z9, Z17
-	VCMPPS       $0x1d, Z3, Z9, K1
+	VPCMPUD      $0x05, Z3, Z9, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z13, Z13
@@ -34329,7 +34343,8 @@ loop:
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      256(BX)(DI*4), Z2, Z23
-	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VMOVUPS     256(DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VMOVUPS     256(BX)(DI*4), K1, Z23
 	VANDPS      256(DX)(DI*4), Z4, Z24
 	VPMOVD2M    Z19, K1
@@ -34348,14 +34363,14 @@ loop:
 	VADDPS      Z17, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z17
-	VBLENDMPS   zero<>+0(SB), Z17, K1, Z17
-	VPTESTMD    Z4, Z17, K1
-	VFMADD231PS Z24, Z17, K1, Z27
+	VPTESTMD    Z4, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z23, K2, Z27
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      320(BX)(DI*4), Z2, Z17
-	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VMOVUPS     320(DX)(DI*4), Z19
+	VPMOVD2M    Z19, K1
 	VMOVUPS     320(BX)(DI*4), K1, Z17
 	VANDPS      320(DX)(DI*4), Z4, Z19
 	VPMOVD2M    Z7, K1
@@ -34374,14 +34389,14 @@ loop:
 	VADDPS      Z18, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z17, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z4, Z7, K1
-	VFMADD231PS Z19, Z7, K1, Z25
+	VPTESTMD    Z4, Z17, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z19, Z17, K2, Z25
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      384(BX)(DI*4), Z2, Z7
-	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VMOVUPS     384(DX)(DI*4), Z11
+	VPMOVD2M    Z11, K1
 	VMOVUPS     384(BX)(DI*4), K1, Z7
 	VANDPS      384(DX)(DI*4), Z4, Z11
 	VPMOVD2M    Z8, K1
@@ -34400,14 +34415,14 @@ loop:
 	VADDPS      Z21, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z7, Z8
-	VBLENDMPS   zero<>+0(SB), Z8, K1, Z8
-	VPTESTMD    Z4, Z8, K1
-	VFMADD231PS Z11, Z8, K1, Z20
+	VPTESTMD    Z4, Z7, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z7, K2, Z20
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      448(BX)(DI*4), Z2, Z8
-	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VMOVUPS     448(DX)(DI*4), Z11
+	VPMOVD2M    Z11, K1
 	VMOVUPS     448(BX)(DI*4), K1, Z8
 	VANDPS      448(DX)(DI*4), Z4, Z11
 	VPMOVD2M    Z9, K1
@@ -34426,10 +34441,9 @@ loop:
 	VADDPS      Z22, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z8, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z4, Z9, K1
-	VFMADD231PS Z11, Z9, K1, Z19
+	VPTESTMD    Z4, Z8, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z8, K2, Z19
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z10, Z23, Z23
@@ -34529,7 +34543,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z3, Z9
 	VFNMADD213PS Z3, Z11, Z9
-	VCMPPS       $0x1d, Z3, Z11, K3
+	VPCMPUD      $0x05, Z3, Z11, K3
 	VXORPS       signbit<>+0(SB), Z9, K3, Z11
 	VADDPS       lpWt<>+0(SB), Z9, Z9
 	VMULPS       Z9, Z12, Z12
@@ -34548,7 +34562,7 @@ tail:
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVUPS.Z   (BX)(DI*4), K1, Z10
 	VSUBPS      Z10, Z2, Z13
-	VFPCLASSPSZ $0x54, Z7, K3
+	VPMOVD2M    Z7, K3
 	VBLENDMPS   Z10, Z13, K3, Z13
 	VANDPS      Z7, Z4, Z10
 	VPMOVD2M    Z11, K3
@@ -34567,10 +34581,9 @@ tail:
 	VADDPS      Z9, Z16, Z16
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z13, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K3, Z9
-	VPTESTMD    Z4, Z9, K3
-	VFMADD231PS Z10, Z9, K3, Z16
+	VPTESTMD    Z4, Z13, K4
+	KANDNW      K4, K3, K4
+	VFMADD231PS Z10, Z13, K4, Z16
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z8, Z13, Z13
@@ -34746,19 +34759,19 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z4, Z8
 	VFNMADD213PS Z4, Z15, Z8
-	VCMPPS       $0x1d, Z4, Z15, K1
+	VPCMPUD      $0x05, Z4, Z15, K1
 	VXORPS       signbit<>+0(SB), Z8, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z8, Z8
 	VMULPS       Z8, Z16, Z16
 	VMOVAPS      Z4, Z8
 	VFNMADD213PS Z4, Z6, Z8
-	VCMPPS       $0x1d, Z4, Z6, K1
+	VPCMPUD      $0x05, Z4, Z6, K1
 	VXORPS       signbit<>+0(SB), Z8, K1, Z6
 	VADDPS       lpWt<>+0(SB), Z8, Z8
 	VMULPS       Z8, Z9, Z9
 	VMOVAPS      Z4, Z8
 	VFNMADD213PS Z4, Z7, Z8
-	VCMPPS       $0x1d, Z4, Z7, K1
+	VPCMPUD      $0x05, Z4, Z7, K1
 	VXORPS       signbit<>+0(SB), Z8, K1, Z7
 	VADDPS       lpWt<>+0(SB), Z8, Z8
 	VMULPS       Z8, Z10, Z10
@@ -34811,11 +34824,14 @@ loop:
 	VFMADD213PS Z18, Z13, Z21
 	VFMADD213PS Z19, Z14, Z22
 	VFMADD213PS Z20, Z17, Z23
-	VFPCLASSPSZ $0x54, (DX)(R8*4), K1
+	VMOVUPS     (DX)(R8*4), Z13
+	VPMOVD2M    Z13, K1
 	VBLENDMPS   Z24, Z18, K1, Z18
-	VFPCLASSPSZ $0x54, 64(DX)(R8*4), K1
+	VMOVUPS     64(DX)(R8*4), Z13
+	VPMOVD2M    Z13, K1
 	VBLENDMPS   Z25, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 128(DX)(R8*4), K1
+	VMOVUPS     128(DX)(R8*4), Z13
+	VPMOVD2M    Z13, K1
 	VBLENDMPS   Z26, Z20, K1, Z20
 	VANDPS      (DX)(R8*4), Z5, Z13
 	VPMOVD2M    Z15, K1
@@ -34839,10 +34855,9 @@ loop:
 	VADDPS       Z8, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z8
-	VBLENDMPS   zero<>+0(SB), Z8, K1, Z8
-	VPTESTMD    Z5, Z8, K1
-	VFMADD231PS Z13, Z8, K1, Z24
+	VPTESTMD    Z5, Z18, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z18, K2, Z24
 	VANDPS      64(DX)(R8*4), Z5, Z8
 	VPMOVD2M    Z6, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z13
@@ -34865,10 +34880,9 @@ loop:
 	VADDPS       Z11, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z5, Z6, K1
-	VFMADD231PS Z8, Z6, K1, Z15
+	VPTESTMD    Z5, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z8, Z19, K2, Z15
 	VANDPS      128(DX)(R8*4), Z5, Z6
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z23, K1, Z8
@@ -34891,10 +34905,9 @@ loop:
 	VADDPS       Z12, Z11, Z11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z5, Z7, K1
-	VFMADD231PS Z6, Z7, K1, Z11
+	VPTESTMD    Z5, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z6, Z20, K2, Z11
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS  (SI)(R8*4), Z6
@@ -34981,19 +34994,19 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z4, Z8
 	VFNMADD213PS Z4, Z15, Z8
-	VCMPPS       $0x1d, Z4, Z15, K1
+	VPCMPUD      $0x05, Z4, Z15, K1
 	VXORPS       signbit<>+0(SB), Z8, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z8, Z8
 	VMULPS       Z8, Z16, Z16
 	VMOVAPS      Z4, Z8
 	VFNMADD213PS Z4, Z6, Z8
-	VCMPPS       $0x1d, Z4, Z6, K1
+	VPCMPUD      $0x05, Z4, Z6, K1
 	VXORPS       signbit<>+0(SB), Z8, K1, Z6
 	VADDPS       lpWt<>+0(SB), Z8, Z8
 	VMULPS       Z8, Z9, Z9
 	VMOVAPS      Z4, Z8
 	VFNMADD213PS Z4, Z7, Z8
-	VCMPPS       $0x1d, Z4, Z7, K1
+	VPCMPUD      $0x05, Z4, Z7, K1
 	VXORPS       signbit<>+0(SB), Z8, K1, Z7
 	VADDPS       lpWt<>+0(SB), Z8, Z8
 	VMULPS       Z8, Z10, Z10
@@ -35046,11 +35059,14 @@ loop:
 	VFMADD213PS Z18, Z13, Z21
 	VFMADD213PS Z19, Z14, Z22
 	VFMADD213PS Z20, Z17, Z23
-	VFPCLASSPSZ $0x54, 192(DX)(R8*4), K1
+	VMOVUPS     192(DX)(R8*4), Z13
+	VPMOVD2M    Z13, K1
 	VBLENDMPS   Z24, Z18, K1, Z18
-	VFPCLASSPSZ $0x54, 256(DX)(R8*4), K1
+	VMOVUPS     256(DX)(R8*4), Z13
+	VPMOVD2M    Z13, K1
 	VBLENDMPS   Z25, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 320(DX)(R8*4), K1
+	VMOVUPS     320(DX)(R8*4), Z13
+	VPMOVD2M    Z13, K1
 	VBLENDMPS   Z26, Z20, K1, Z20
 	VANDPS      192(DX)(R8*4), Z5, Z13
 	VPMOVD2M    Z15, K1
@@ -35074,10 +35090,9 @@ loop:
 	VADDPS       Z8, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z8
-	VBLENDMPS   zero<>+0(SB), Z8, K1, Z8
-	VPTESTMD    Z5, Z8, K1
-	VFMADD231PS Z13, Z8, K1, Z24
+	VPTESTMD    Z5, Z18, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z18, K2, Z24
 	VANDPS      256(DX)(R8*4), Z5, Z8
 	VPMOVD2M    Z6, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z13
@@ -35100,10 +35115,9 @@ loop:
 	VADDPS       Z11, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z5, Z6, K1
-	VFMADD231PS Z8, Z6, K1, Z15
+	VPTESTMD    Z5, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z8, Z19, K2, Z15
 	VANDPS      320(DX)(R8*4), Z5, Z6
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z23, K1, Z8
@@ -35126,10 +35140,9 @@ loop:
 	VADDPS       Z12, Z11, Z11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z5, Z7, K1
-	VFMADD231PS Z6, Z7, K1, Z11
+	VPTESTMD    Z5, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z6, Z20, K2, Z11
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS  192(SI)(R8*4), Z6
@@ -35197,13 +35210,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z4, Z7
 	VFNMADD213PS Z4, Z12, Z7
-	VCMPPS       $0x1d, Z4, Z12, K1
+	VPCMPUD      $0x05, Z4, Z12, K1
 	VXORPS       signbit<>+0(SB), Z7, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z13, Z13
 	VMOVAPS      Z4, Z7
 	VFNMADD213PS Z4, Z6, Z7
-	VCMPPS       $0x1d, Z4, Z6, K1
+	VPCMPUD      $0x05, Z4, Z6, K1
 	VXORPS       signbit<>+0(SB), Z7, K1, Z6
 	VADDPS       lpWt<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z8, Z8
@@ -35241,9 +35254,11 @@ loop:
 	VMULPS      Z11, Z17, Z19
 	VFMADD213PS Z14, Z10, Z16
 	VFMADD213PS Z15, Z11, Z17
-	VFPCLASSPSZ $0x54, 384(DX)(R8*4), K1
+	VMOVUPS     384(DX)(R8*4), Z10
+	VPMOVD2M    Z10, K1
 	VBLENDMPS   Z18, Z14, K1, Z14
-	VFPCLASSPSZ $0x54, 448(DX)(R8*4), K1
+	VMOVUPS     448(DX)(R8*4), Z10
+	VPMOVD2M    Z10, K1
 	VBLENDMPS   Z19, Z15, K1, Z15
 	VANDPS      384(DX)(R8*4), Z5, Z10
 	VPMOVD2M    Z12, K1
@@ -35267,10 +35282,9 @@ loop:
 	VADDPS       Z7, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z14, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z5, Z7, K1
-	VFMADD231PS Z10, Z7, K1, Z19
+	VPTESTMD    Z5, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z10, Z14, K2, Z19
 	VANDPS      448(DX)(R8*4), Z5, Z7
 	VPMOVD2M    Z6, K1
 	VMULPS.Z    ln2f<>+0(SB), Z17, K1, Z10
@@ -35293,10 +35307,9 @@ loop:
 	VADDPS       Z9, Z12, Z12
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z15, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z5, Z6, K1
-	VFMADD231PS Z7, Z6, K1, Z12
+	VPTESTMD    Z5, Z15, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z15, K2, Z12
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS  384(SI)(R8*4), Z6
@@ -35355,7 +35368,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z4, Z7
 	VFNMADD213PS Z4, Z10, Z7
-	VCMPPS       $0x1d, Z4, Z10, K2
+	VPCMPUD      $0x05, Z4, Z10, K2
 	VXORPS       signbit<>+0(SB), Z7, K2, Z10
 	VADDPS       lpWt<>+0(SB), Z7, Z7
 	VMULPS       Z7, Z11, Z11
@@ -35378,7 +35391,7 @@ tail:
 	VMOVUPS.Z   (DI)(R8*4), K1, Z12
 	VMULPS      Z8, Z12, Z13
 	VFMADD213PS Z9, Z8, Z12
-	VFPCLASSPSZ $0x54, Z6, K2
+	VPMOVD2M    Z6, K2
 	VBLENDMPS   Z13, Z9, K2, Z9
 	VANDPS      Z6, Z5, Z6
 	VPMOVD2M    Z10, K2
@@ -35402,10 +35415,9 @@ tail:
 	VADDPS       Z7, Z14, Z14
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z9, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K2, Z7
-	VPTESTMD    Z5, Z7, K2
-	VFMADD231PS Z6, Z7, K2, Z14
+	VPTESTMD    Z5, Z9, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z6, Z9, K3, Z14
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS.Z (SI)(R8*4), K1, Z6
@@ -35572,19 +35584,19 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z4, Z12
 	VFNMADD213PS Z4, Z19, Z12
-	VCMPPS       $0x1d, Z4, Z19, K1
+	VPCMPUD      $0x05, Z4, Z19, K1
 	VXORPS       signbit<>+0(SB), Z12, K1, Z19
 	VADDPS       lpWt<>+0(SB), Z12, Z12
 	VMULPS       Z12, Z20, Z20
 	VMOVAPS      Z4, Z12
 	VFNMADD213PS Z4, Z10, Z12
-	VCMPPS       $0x1d, Z4, Z10, K1
+	VPCMPUD      $0x05, Z4, Z10, K1
 	VXORPS       signbit<>+0(SB), Z12, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z12, Z12
 	VMULPS       Z12, Z13, Z13
 	VMOVAPS      Z4, Z12
 	VFNMADD213PS Z4, Z11, Z12
-	VCMPPS       $0x1d, Z4, Z11, K1
+	VPCMPUD      $0x05, Z4, Z11, K1
 	VXORPS       signbit<>+0(SB), Z12, K1, Z11
 	VADDPS       lpWt<>+0(SB), Z12, Z12
 	VMULPS       Z12, Z14, Z14
@@ -35637,11 +35649,14 @@ loop:
 	VFMADD213PS Z22, Z17, Z25
 	VFMADD213PS Z23, Z18, Z26
 	VFMADD213PS Z24, Z21, Z27
-	VFPCLASSPSZ $0x54, (CX)(R8*4), K1
+	VMOVUPS     (CX)(R8*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z28, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 64(CX)(R8*4), K1
+	VMOVUPS     64(CX)(R8*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z29, Z23, K1, Z23
-	VFPCLASSPSZ $0x54, 128(CX)(R8*4), K1
+	VMOVUPS     128(CX)(R8*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z30, Z24, K1, Z24
 	VANDPS      (CX)(R8*4), Z5, Z17
 	VPMOVD2M    Z19, K1
@@ -35665,10 +35680,9 @@ loop:
 	VADDPS       Z12, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z5, Z12, K1
-	VFMADD231PS Z17, Z12, K1, Z28
+	VPTESTMD    Z5, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z22, K2, Z28
 	VANDPS      64(CX)(R8*4), Z5, Z12
 	VPMOVD2M    Z10, K1
 	VMULPS.Z    ln2f<>+0(SB), Z26, K1, Z17
@@ -35691,10 +35705,9 @@ loop:
 	VADDPS       Z15, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z5, Z10, K1
-	VFMADD231PS Z12, Z10, K1, Z19
+	VPTESTMD    Z5, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z12, Z23, K2, Z19
 	VANDPS      128(CX)(R8*4), Z5, Z10
 	VPMOVD2M    Z11, K1
 	VMULPS.Z    ln2f<>+0(SB), Z27, K1, Z12
@@ -35717,10 +35730,9 @@ loop:
 	VADDPS       Z16, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K1, Z11
-	VPTESTMD    Z5, Z11, K1
-	VFMADD231PS Z10, Z11, K1, Z15
+	VPTESTMD    Z5, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z10, Z24, K2, Z15
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS  (BX)(R8*4), Z10
@@ -35836,19 +35848,19 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z4, Z12
 	VFNMADD213PS Z4, Z19, Z12
-	VCMPPS       $0x1d, Z4, Z19, K1
+	VPCMPUD      $0x05, Z4, Z19, K1
 	VXORPS       signbit<>+0(SB), Z12, K1, Z19
 	VADDPS       lpWt<>+0(SB), Z12, Z12
 	VMULPS       Z12, Z20, Z20
 	VMOVAPS      Z4, Z12
 	VFNMADD213PS Z4, Z10, Z12
-	VCMPPS       $0x1d, Z4, Z10, K1
+	VPCMPUD      $0x05, Z4, Z10, K1
 	VXORPS       signbit<>+0(SB), Z12, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z12, Z12
 	VMULPS       Z12, Z13, Z13
 	VMOVAPS      Z4, Z12
 	VFNMADD213PS Z4, Z11, Z12
-	VCMPPS       $0x1d, Z4, Z11, K1
+	VPCMPUD      $0x05, Z4, Z11, K1
 	VXORPS       signbit<>+0(SB), Z12, K1, Z11
 	VADDPS       lpWt<>+0(SB), Z12, Z12
 	VMULPS       Z12, Z14, Z14
@@ -35901,11 +35913,14 @@ loop:
 	VFMADD213PS Z22, Z17, Z25
 	VFMADD213PS Z23, Z18, Z26
 	VFMADD213PS Z24, Z21, Z27
-	VFPCLASSPSZ $0x54, 192(CX)(R8*4), K1
+	VMOVUPS     192(CX)(R8*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z28, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 256(CX)(R8*4), K1
+	VMOVUPS     256(CX)(R8*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z29, Z23, K1, Z23
-	VFPCLASSPSZ $0x54, 320(CX)(R8*4), K1
+	VMOVUPS     320(CX)(R8*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z30, Z24, K1, Z24
 	VANDPS      192(CX)(R8*4), Z5, Z17
 	VPMOVD2M    Z19, K1
@@ -35929,10 +35944,9 @@ loop:
 	VADDPS       Z12, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z5, Z12, K1
-	VFMADD231PS Z17, Z12, K1, Z28
+	VPTESTMD    Z5, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z22, K2, Z28
 	VANDPS      256(CX)(R8*4), Z5, Z12
 	VPMOVD2M    Z10, K1
 	VMULPS.Z    ln2f<>+0(SB), Z26, K1, Z17
@@ -35955,10 +35969,9 @@ loop:
 	VADDPS       Z15, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z5, Z10, K1
-	VFMADD231PS Z12, Z10, K1, Z19
+	VPTESTMD    Z5, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z12, Z23, K2, Z19
 	VANDPS      320(CX)(R8*4), Z5, Z10
 	VPMOVD2M    Z11, K1
 	VMULPS.Z    ln2f<>+0(SB), Z27, K1, Z12
@@ -35981,10 +35994,9 @@ loop:
 	VADDPS       Z16, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K1, Z11
-	VPTESTMD    Z5, Z11, K1
-	VFMADD231PS Z10, Z11, K1, Z15
+	VPTESTMD    Z5, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z10, Z24, K2, Z15
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS  192(BX)(R8*4), Z10
@@ -36081,13 +36093,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z4, Z11
 	VFNMADD213PS Z4, Z16, Z11
-	VCMPPS       $0x1d, Z4, Z16, K1
+	VPCMPUD      $0x05, Z4, Z16, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z17, Z17
 	VMOVAPS      Z4, Z11
 	VFNMADD213PS Z4, Z10, Z11
-	VCMPPS       $0x1d, Z4, Z10, K1
+	VPCMPUD      $0x05, Z4, Z10, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z12, Z12
@@ -36125,9 +36137,11 @@ loop:
 	VMULPS      Z15, Z21, Z23
 	VFMADD213PS Z18, Z14, Z20
 	VFMADD213PS Z19, Z15, Z21
-	VFPCLASSPSZ $0x54, 384(CX)(R8*4), K1
+	VMOVUPS     384(CX)(R8*4), Z14
+	VPMOVD2M    Z14, K1
 	VBLENDMPS   Z22, Z18, K1, Z18
-	VFPCLASSPSZ $0x54, 448(CX)(R8*4), K1
+	VMOVUPS     448(CX)(R8*4), Z14
+	VPMOVD2M    Z14, K1
 	VBLENDMPS   Z23, Z19, K1, Z19
 	VANDPS      384(CX)(R8*4), Z5, Z14
 	VPMOVD2M    Z16, K1
@@ -36151,10 +36165,9 @@ loop:
 	VADDPS       Z11, Z23, Z23
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K1, Z11
-	VPTESTMD    Z5, Z11, K1
-	VFMADD231PS Z14, Z11, K1, Z23
+	VPTESTMD    Z5, Z18, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z18, K2, Z23
 	VANDPS      448(CX)(R8*4), Z5, Z11
 	VPMOVD2M    Z10, K1
 	VMULPS.Z    ln2f<>+0(SB), Z21, K1, Z14
@@ -36177,10 +36190,9 @@ loop:
 	VADDPS       Z13, Z16, Z16
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z5, Z10, K1
-	VFMADD231PS Z11, Z10, K1, Z16
+	VPTESTMD    Z5, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z19, K2, Z16
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS  384(BX)(R8*4), Z10
@@ -36259,7 +36271,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z4, Z11
 	VFNMADD213PS Z4, Z14, Z11
-	VCMPPS       $0x1d, Z4, Z14, K3
+	VPCMPUD      $0x05, Z4, Z14, K3
 	VXORPS       signbit<>+0(SB), Z11, K3, Z14
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z15, Z15
@@ -36282,7 +36294,7 @@ tail:
 	VMOVUPS.Z   (SI)(R8*4), K1, Z16
 	VMULPS      Z12, Z16, Z17
 	VFMADD213PS Z13, Z12, Z16
-	VFPCLASSPSZ $0x54, Z10, K3
+	VPMOVD2M    Z10, K3
 	VBLENDMPS   Z17, Z13, K3, Z13
 	VANDPS      Z10, Z5, Z10
 	VPMOVD2M    Z14, K3
@@ -36306,10 +36318,9 @@ tail:
 	VADDPS       Z11, Z18, Z18
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z13, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K3, Z11
-	VPTESTMD    Z5, Z11, K3
-	VFMADD231PS Z10, Z11, K3, Z18
+	VPTESTMD    Z5, Z13, K4
+	KANDNW      K4, K3, K4
+	VFMADD231PS Z10, Z13, K4, Z18
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS.Z (BX)(R8*4), K1, Z10
@@ -36572,13 +36583,17 @@ loop:
 	VFMADD213PS Z12, Z7, Z19
 	VFMADD213PS Z16, Z8, Z20
 	VFMADD213PS Z17, Z10, Z21
-	VFPCLASSPSZ $0x54, (DX)(R8*4), K1
+	VMOVUPS     (DX)(R8*4), Z6
+	VPMOVD2M    Z6, K1
 	VBLENDMPS   Z22, Z11, K1, Z11
-	VFPCLASSPSZ $0x54, 64(DX)(R8*4), K1
+	VMOVUPS     64(DX)(R8*4), Z6
+	VPMOVD2M    Z6, K1
 	VBLENDMPS   Z23, Z12, K1, Z12
-	VFPCLASSPSZ $0x54, 128(DX)(R8*4), K1
+	VMOVUPS     128(DX)(R8*4), Z6
+	VPMOVD2M    Z6, K1
 	VBLENDMPS   Z24, Z16, K1, Z16
-	VFPCLASSPSZ $0x54, 192(DX)(R8*4), K1
+	VMOVUPS     192(DX)(R8*4), Z6
+	VPMOVD2M    Z6, K1
 	VBLENDMPS   Z25, Z17, K1, Z17
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
@@ -36763,13 +36778,17 @@ loop:
 	VFMADD213PS Z12, Z7, Z19
 	VFMADD213PS Z16, Z8, Z20
 	VFMADD213PS Z17, Z10, Z21
-	VFPCLASSPSZ $0x54, 256(DX)(R8*4), K1
+	VMOVUPS     256(DX)(R8*4), Z6
+	VPMOVD2M    Z6, K1
 	VBLENDMPS   Z22, Z11, K1, Z11
-	VFPCLASSPSZ $0x54, 320(DX)(R8*4), K1
+	VMOVUPS     320(DX)(R8*4), Z6
+	VPMOVD2M    Z6, K1
 	VBLENDMPS   Z23, Z12, K1, Z12
-	VFPCLASSPSZ $0x54, 384(DX)(R8*4), K1
+	VMOVUPS     384(DX)(R8*4), Z6
+	VPMOVD2M    Z6, K1
 	VBLENDMPS   Z24, Z16, K1, Z16
-	VFPCLASSPSZ $0x54, 448(DX)(R8*4), K1
+	VMOVUPS     448(DX)(R8*4), Z6
+	VPMOVD2M    Z6, K1
 	VBLENDMPS   Z25, Z17, K1, Z17
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
@@ -36866,7 +36885,7 @@ tail:
 	VMOVUPS.Z   (DI)(R8*4), K1, Z10
 	VMULPS      Z8, Z10, Z11
 	VFMADD213PS Z9, Z8, Z10
-	VFPCLASSPSZ $0x54, Z6, K2
+	VPMOVD2M    Z6, K2
 	VBLENDMPS   Z11, Z9, K2, Z9
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
@@ -37048,13 +37067,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z13
 	VFNMADD213PS Z5, Z15, Z13
-	VCMPPS       $0x1d, Z5, Z15, K1
+	VPCMPUD      $0x05, Z5, Z15, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z16, Z16
 	VMOVAPS      Z5, Z13
 	VFNMADD213PS Z5, Z9, Z13
-	VCMPPS       $0x1d, Z5, Z9, K1
+	VPCMPUD      $0x05, Z5, Z9, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z11, Z11
@@ -37092,9 +37111,11 @@ loop:
 	VMULPS      Z18, Z22, Z24
 	VFMADD213PS Z19, Z17, Z21
 	VFMADD213PS Z20, Z18, Z22
-	VFPCLASSPSZ $0x54, (DX)(R9*4), K1
+	VMOVUPS     (DX)(R9*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z23, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 64(DX)(R9*4), K1
+	VMOVUPS     64(DX)(R9*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z24, Z20, K1, Z20
 	VANDPS      (DX)(R9*4), Z6, Z17
 	VPMOVD2M    Z15, K1
@@ -37118,10 +37139,9 @@ loop:
 	VADDPS       Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z6, Z13, K1
-	VFMADD231PS Z17, Z13, K1, Z24
+	VPTESTMD    Z6, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z19, K2, Z24
 	VANDPS      64(DX)(R9*4), Z6, Z13
 	VPMOVD2M    Z9, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z15
@@ -37144,10 +37164,9 @@ loop:
 	VADDPS       Z14, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z6, Z9, K1
-	VFMADD231PS Z13, Z9, K1, Z17
+	VPTESTMD    Z6, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z20, K2, Z17
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z10, Z21, Z19
@@ -37253,13 +37272,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z13
 	VFNMADD213PS Z5, Z15, Z13
-	VCMPPS       $0x1d, Z5, Z15, K1
+	VPCMPUD      $0x05, Z5, Z15, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z16, Z16
 	VMOVAPS      Z5, Z13
 	VFNMADD213PS Z5, Z9, Z13
-	VCMPPS       $0x1d, Z5, Z9, K1
+	VPCMPUD      $0x05, Z5, Z9, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z11, Z11
@@ -37297,9 +37316,11 @@ loop:
 	VMULPS      Z18, Z22, Z24
 	VFMADD213PS Z19, Z17, Z21
 	VFMADD213PS Z20, Z18, Z22
-	VFPCLASSPSZ $0x54, 128(DX)(R9*4), K1
+	VMOVUPS     128(DX)(R9*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z23, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 192(DX)(R9*4), K1
+	VMOVUPS     192(DX)(R9*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z24, Z20, K1, Z20
 	VANDPS      128(DX)(R9*4), Z6, Z17
 	VPMOVD2M    Z15, K1
@@ -37323,10 +37344,9 @@ loop:
 	VADDPS       Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z6, Z13, K1
-	VFMADD231PS Z17, Z13, K1, Z24
+	VPTESTMD    Z6, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z19, K2, Z24
 	VANDPS      192(DX)(R9*4), Z6, Z13
 	VPMOVD2M    Z9, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z15
@@ -37349,10 +37369,9 @@ loop:
 	VADDPS       Z14, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z6, Z9, K1
-	VFMADD231PS Z13, Z9, K1, Z17
+	VPTESTMD    Z6, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z20, K2, Z17
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z10, Z21, Z19
@@ -37458,13 +37477,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z13
 	VFNMADD213PS Z5, Z15, Z13
-	VCMPPS       $0x1d, Z5, Z15, K1
+	VPCMPUD      $0x05, Z5, Z15, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z16, Z16
 	VMOVAPS      Z5, Z13
 	VFNMADD213PS Z5, Z9, Z13
-	VCMPPS       $0x1d, Z5, Z9, K1
+	VPCMPUD      $0x05, Z5, Z9, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z11, Z11
@@ -37502,9 +37521,11 @@ loop:
 	VMULPS      Z18, Z22, Z24
 	VFMADD213PS Z19, Z17, Z21
 	VFMADD213PS Z20, Z18, Z22
-	VFPCLASSPSZ $0x54, 256(DX)(R9*4), K1
+	VMOVUPS     256(DX)(R9*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z23, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 320(DX)(R9*4), K1
+	VMOVUPS     320(DX)(R9*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z24, Z20, K1, Z20
 	VANDPS      256(DX)(R9*4), Z6, Z17
 	VPMOVD2M    Z15, K1
@@ -37528,10 +37549,9 @@ loop:
 	VADDPS       Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z6, Z13, K1
-	VFMADD231PS Z17, Z13, K1, Z24
+	VPTESTMD    Z6, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z19, K2, Z24
 	VANDPS      320(DX)(R9*4), Z6, Z13
 	VPMOVD2M    Z9, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z15
@@ -37554,10 +37574,9 @@ loop:
 	VADDPS       Z14, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z6, Z9, K1
-	VFMADD231PS Z13, Z9, K1, Z17
+	VPTESTMD    Z6, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z20, K2, Z17
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z10, Z21, Z19
@@ -37663,13 +37682,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z13
 	VFNMADD213PS Z5, Z15, Z13
-	VCMPPS       $0x1d, Z5, Z15, K1
+	VPCMPUD      $0x05, Z5, Z15, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z16, Z16
 	VMOVAPS      Z5, Z13
 	VFNMADD213PS Z5, Z9, Z13
-	VCMPPS       $0x1d, Z5, Z9, K1
+	VPCMPUD      $0x05, Z5, Z9, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z11, Z11
@@ -37707,9 +37726,11 @@ loop:
 	VMULPS      Z18, Z22, Z24
 	VFMADD213PS Z19, Z17, Z21
 	VFMADD213PS Z20, Z18, Z22
-	VFPCLASSPSZ $0x54, 384(DX)(R9*4), K1
+	VMOVUPS     384(DX)(R9*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z23, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 448(DX)(R9*4), K1
+	VMOVUPS     448(DX)(R9*4), Z17
+	VPMOVD2M    Z17, K1
 	VBLENDMPS   Z24, Z20, K1, Z20
 	VANDPS      384(DX)(R9*4), Z6, Z17
 	VPMOVD2M    Z15, K1
@@ -37733,10 +37754,9 @@ loop:
 	VADDPS       Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z6, Z13, K1
-	VFMADD231PS Z17, Z13, K1, Z24
+	VPTESTMD    Z6, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z19, K2, Z24
 	VANDPS      448(DX)(R9*4), Z6, Z13
 	VPMOVD2M    Z9, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z15
@@ -37759,10 +37779,9 @@ loop:
 	VADDPS       Z14, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z6, Z9, K1
-	VFMADD231PS Z13, Z9, K1, Z17
+	VPTESTMD    Z6, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z20, K2, Z17
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z10, Z21, Z19
@@ -37854,7 +37873,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z13, Z11
-	VCMPPS       $0x1d, Z5, Z13, K3
+	VPCMPUD      $0x05, Z5, Z13, K3
 	VXORPS       signbit<>+0(SB), Z11, K3, Z13
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z14, Z14
@@ -37877,7 +37896,7 @@ tail:
 	VMOVUPS.Z   (DI)(R9*4), K1, Z16
 	VMULPS      Z12, Z16, Z17
 	VFMADD213PS Z15, Z12, Z16
-	VFPCLASSPSZ $0x54, Z9, K3
+	VPMOVD2M    Z9, K3
 	VBLENDMPS   Z17, Z15, K3, Z15
 	VANDPS      Z9, Z6, Z12
 	VPMOVD2M    Z13, K3
@@ -37901,10 +37920,9 @@ tail:
 	VADDPS       Z11, Z19, Z19
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z15, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K3, Z11
-	VPTESTMD    Z6, Z11, K3
-	VFMADD231PS Z12, Z11, K3, Z19
+	VPTESTMD    Z6, Z15, K4
+	KANDNW      K4, K3, K4
+	VFMADD231PS Z12, Z15, K4, Z19
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z10, Z16, Z15
@@ -38129,25 +38147,25 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z2, Z14
 	VFNMADD213PS Z2, Z16, Z14
-	VCMPPS       $0x1d, Z2, Z16, K1
+	VPCMPUD      $0x05, Z2, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z2, Z14
 	VFNMADD213PS Z2, Z4, Z14
-	VCMPPS       $0x1d, Z2, Z4, K1
+	VPCMPUD      $0x05, Z2, Z4, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z4
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z8, Z8
 	VMOVAPS      Z2, Z14
 	VFNMADD213PS Z2, Z5, Z14
-	VCMPPS       $0x1d, Z2, Z5, K1
+	VPCMPUD      $0x05, Z2, Z5, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z5
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z9, Z9
 	VMOVAPS      Z2, Z14
 	VFNMADD213PS Z2, Z6, Z14
-	VCMPPS       $0x1d, Z2, Z6, K1
+	VPCMPUD      $0x05, Z2, Z6, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z6
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z10, Z10
@@ -38192,7 +38210,8 @@ loop:
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      (SI)(DI*4), Z1, Z20
-	VFPCLASSPSZ $0x54, (BX)(DI*4), K1
+	VMOVUPS     (BX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VMOVUPS     (SI)(DI*4), K1, Z20
 	VANDPS      (BX)(DI*4), Z3, Z21
 	VPMOVD2M    Z16, K1
@@ -38211,14 +38230,14 @@ loop:
 	VADDPS      Z14, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z3, Z14, K1
-	VFMADD231PS Z21, Z14, K1, Z24
+	VPTESTMD    Z3, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z21, Z20, K2, Z24
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      64(SI)(DI*4), Z1, Z14
-	VFPCLASSPSZ $0x54, 64(BX)(DI*4), K1
+	VMOVUPS     64(BX)(DI*4), Z16
+	VPMOVD2M    Z16, K1
 	VMOVUPS     64(SI)(DI*4), K1, Z14
 	VANDPS      64(BX)(DI*4), Z3, Z16
 	VPMOVD2M    Z4, K1
@@ -38237,14 +38256,14 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z14, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z16, Z4, K1, Z22
+	VPTESTMD    Z3, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z14, K2, Z22
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      128(SI)(DI*4), Z1, Z4
-	VFPCLASSPSZ $0x54, 128(BX)(DI*4), K1
+	VMOVUPS     128(BX)(DI*4), Z8
+	VPMOVD2M    Z8, K1
 	VMOVUPS     128(SI)(DI*4), K1, Z4
 	VANDPS      128(BX)(DI*4), Z3, Z8
 	VPMOVD2M    Z5, K1
@@ -38263,14 +38282,14 @@ loop:
 	VADDPS      Z18, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z5
-	VBLENDMPS   zero<>+0(SB), Z5, K1, Z5
-	VPTESTMD    Z3, Z5, K1
-	VFMADD231PS Z8, Z5, K1, Z17
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z8, Z4, K2, Z17
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      192(SI)(DI*4), Z1, Z5
-	VFPCLASSPSZ $0x54, 192(BX)(DI*4), K1
+	VMOVUPS     192(BX)(DI*4), Z8
+	VPMOVD2M    Z8, K1
 	VMOVUPS     192(SI)(DI*4), K1, Z5
 	VANDPS      192(BX)(DI*4), Z3, Z8
 	VPMOVD2M    Z6, K1
@@ -38289,10 +38308,9 @@ loop:
 	VADDPS      Z19, Z16, Z16
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z5, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
-	VFMADD231PS Z8, Z6, K1, Z16
+	VPTESTMD    Z3, Z5, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z8, Z5, K2, Z16
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z7, Z20, Z20
@@ -38442,25 +38460,25 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z2, Z14
 	VFNMADD213PS Z2, Z16, Z14
-	VCMPPS       $0x1d, Z2, Z16, K1
+	VPCMPUD      $0x05, Z2, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z2, Z14
 	VFNMADD213PS Z2, Z4, Z14
-	VCMPPS       $0x1d, Z2, Z4, K1
+	VPCMPUD      $0x05, Z2, Z4, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z4
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z8, Z8
 	VMOVAPS      Z2, Z14
 	VFNMADD213PS Z2, Z5, Z14
-	VCMPPS       $0x1d, Z2, Z5, K1
+	VPCMPUD      $0x05, Z2, Z5, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z5
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z9, Z9
 	VMOVAPS      Z2, Z14
 	VFNMADD213PS Z2, Z6, Z14
-	VCMPPS       $0x1d, Z2, Z6, K1
+	VPCMPUD      $0x05, Z2, Z6, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z6
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z10, Z10
@@ -38505,7 +38523,8 @@ loop:
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      256(SI)(DI*4), Z1, Z20
-	VFPCLASSPSZ $0x54, 256(BX)(DI*4), K1
+	VMOVUPS     256(BX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VMOVUPS     256(SI)(DI*4), K1, Z20
 	VANDPS      256(BX)(DI*4), Z3, Z21
 	VPMOVD2M    Z16, K1
@@ -38524,14 +38543,14 @@ loop:
 	VADDPS      Z14, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z3, Z14, K1
-	VFMADD231PS Z21, Z14, K1, Z24
+	VPTESTMD    Z3, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z21, Z20, K2, Z24
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      320(SI)(DI*4), Z1, Z14
-	VFPCLASSPSZ $0x54, 320(BX)(DI*4), K1
+	VMOVUPS     320(BX)(DI*4), Z16
+	VPMOVD2M    Z16, K1
 	VMOVUPS     320(SI)(DI*4), K1, Z14
 	VANDPS      320(BX)(DI*4), Z3, Z16
 	VPMOVD2M    Z4, K1
@@ -38550,14 +38569,14 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z14, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z16, Z4, K1, Z22
+	VPTESTMD    Z3, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z14, K2, Z22
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      384(SI)(DI*4), Z1, Z4
-	VFPCLASSPSZ $0x54, 384(BX)(DI*4), K1
+	VMOVUPS     384(BX)(DI*4), Z8
+	VPMOVD2M    Z8, K1
 	VMOVUPS     384(SI)(DI*4), K1, Z4
 	VANDPS      384(BX)(DI*4), Z3, Z8
 	VPMOVD2M    Z5, K1
@@ -38576,14 +38595,14 @@ loop:
 	VADDPS      Z18, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z5
-	VBLENDMPS   zero<>+0(SB), Z5, K1, Z5
-	VPTESTMD    Z3, Z5, K1
-	VFMADD231PS Z8, Z5, K1, Z17
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z8, Z4, K2, Z17
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VSUBPS      448(SI)(DI*4), Z1, Z5
-	VFPCLASSPSZ $0x54, 448(BX)(DI*4), K1
+	VMOVUPS     448(BX)(DI*4), Z8
+	VPMOVD2M    Z8, K1
 	VMOVUPS     448(SI)(DI*4), K1, Z5
 	VANDPS      448(BX)(DI*4), Z3, Z8
 	VPMOVD2M    Z6, K1
@@ -38602,10 +38621,9 @@ loop:
 	VADDPS      Z19, Z16, Z16
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z5, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K1, Z6
-	VPTESTMD    Z3, Z6, K1
-	VFMADD231PS Z8, Z6, K1, Z16
+	VPTESTMD    Z3, Z5, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z8, Z5, K2, Z16
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z7, Z20, Z20
@@ -38685,7 +38703,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z2, Z6
 	VFNMADD213PS Z2, Z8, Z6
-	VCMPPS       $0x1d, Z2, Z8, K2
+	VPCMPUD      $0x05, Z2, Z8, K2
 	VXORPS       signbit<>+0(SB), Z6, K2, Z8
 	VADDPS       lpWt<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z9, Z9
@@ -38704,7 +38722,7 @@ tail:
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVUPS.Z   (SI)(DI*4), K1, Z7
 	VSUBPS      Z7, Z1, Z10
-	VFPCLASSPSZ $0x54, Z4, K2
+	VPMOVD2M    Z4, K2
 	VBLENDMPS   Z7, Z10, K2, Z10
 	VANDPS      Z4, Z3, Z7
 	VPMOVD2M    Z8, K2
@@ -38723,10 +38741,9 @@ tail:
 	VADDPS      Z6, Z13, Z13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z10, Z6
-	VBLENDMPS   zero<>+0(SB), Z6, K2, Z6
-	VPTESTMD    Z3, Z6, K2
-	VFMADD231PS Z7, Z6, K2, Z13
+	VPTESTMD    Z3, Z10, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z7, Z10, K3, Z13
 
 	// finish: grad = ±(c - sm), negated for a set sign bit
 	VSUBPS     Z5, Z10, Z10
@@ -38784,514 +38801,514 @@ loop:
 	VMINPS Z6, Z0, Z6
 	VANDPS 192(DX)(BX*4), Z3, Z7
 	VMINPS Z7, Z0, Z7
-	VANDPS 256(DX)(BX*4), Z3, Z8
-	VMINPS Z8, Z0, Z8
-	VANDPS 320(DX)(BX*4), Z3, Z9
-	VMINPS Z9, Z0, Z9
-	VANDPS 384(DX)(BX*4), Z3, Z10
-	VMINPS Z10, Z0, Z10
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z8
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
 	VMOVUPS      expMagic<>+0(SB), Z11
-	VMOVUPS      expMagic<>+0(SB), Z12
-	VMOVUPS      expMagic<>+0(SB), Z13
-	VMOVUPS      expMagic<>+0(SB), Z14
-	VMOVUPS      expMagic<>+0(SB), Z15
-	VMOVUPS      expMagic<>+0(SB), Z16
-	VMOVUPS      expMagic<>+0(SB), Z17
-	VFNMADD231PS log2e<>+0(SB), Z4, Z11
-	VFNMADD231PS log2e<>+0(SB), Z5, Z12
-	VFNMADD231PS log2e<>+0(SB), Z6, Z13
-	VFNMADD231PS log2e<>+0(SB), Z7, Z14
-	VFNMADD231PS log2e<>+0(SB), Z8, Z15
-	VFNMADD231PS log2e<>+0(SB), Z9, Z16
-	VFNMADD231PS log2e<>+0(SB), Z10, Z17
+	VFNMADD231PS log2e<>+0(SB), Z4, Z8
+	VFNMADD231PS log2e<>+0(SB), Z5, Z9
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VSUBPS       expMagic<>+0(SB), Z8, Z8
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
 	VSUBPS       expMagic<>+0(SB), Z11, Z11
-	VSUBPS       expMagic<>+0(SB), Z12, Z12
-	VSUBPS       expMagic<>+0(SB), Z13, Z13
-	VSUBPS       expMagic<>+0(SB), Z14, Z14
-	VSUBPS       expMagic<>+0(SB), Z15, Z15
-	VSUBPS       expMagic<>+0(SB), Z16, Z16
-	VSUBPS       expMagic<>+0(SB), Z17, Z17
-	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z4
-	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z5
-	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z6
-	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z7
-	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z8
-	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z9
-	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z10
-	VFNMADD231PS ln2lo<>+0(SB), Z11, Z4
-	VFNMADD231PS ln2lo<>+0(SB), Z12, Z5
-	VFNMADD231PS ln2lo<>+0(SB), Z13, Z6
-	VFNMADD231PS ln2lo<>+0(SB), Z14, Z7
-	VFNMADD231PS ln2lo<>+0(SB), Z15, Z8
-	VFNMADD231PS ln2lo<>+0(SB), Z16, Z9
-	VFNMADD231PS ln2lo<>+0(SB), Z17, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z8, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z18
-	VMOVUPS     exp6<>+0(SB), Z19
-	VMOVUPS     exp6<>+0(SB), Z20
-	VMOVUPS     exp6<>+0(SB), Z21
-	VMOVUPS     exp6<>+0(SB), Z22
-	VMOVUPS     exp6<>+0(SB), Z23
-	VMOVUPS     exp6<>+0(SB), Z24
-	VFMADD213PS exp5<>+0(SB), Z4, Z18
-	VFMADD213PS exp5<>+0(SB), Z5, Z19
-	VFMADD213PS exp5<>+0(SB), Z6, Z20
-	VFMADD213PS exp5<>+0(SB), Z7, Z21
-	VFMADD213PS exp5<>+0(SB), Z8, Z22
-	VFMADD213PS exp5<>+0(SB), Z9, Z23
-	VFMADD213PS exp5<>+0(SB), Z10, Z24
-	VFMADD213PS exp4<>+0(SB), Z4, Z18
-	VFMADD213PS exp4<>+0(SB), Z5, Z19
-	VFMADD213PS exp4<>+0(SB), Z6, Z20
-	VFMADD213PS exp4<>+0(SB), Z7, Z21
-	VFMADD213PS exp4<>+0(SB), Z8, Z22
-	VFMADD213PS exp4<>+0(SB), Z9, Z23
-	VFMADD213PS exp4<>+0(SB), Z10, Z24
-	VFMADD213PS exp3<>+0(SB), Z4, Z18
-	VFMADD213PS exp3<>+0(SB), Z5, Z19
-	VFMADD213PS exp3<>+0(SB), Z6, Z20
-	VFMADD213PS exp3<>+0(SB), Z7, Z21
-	VFMADD213PS exp3<>+0(SB), Z8, Z22
-	VFMADD213PS exp3<>+0(SB), Z9, Z23
-	VFMADD213PS exp3<>+0(SB), Z10, Z24
-	VFMADD213PS exp2<>+0(SB), Z4, Z18
-	VFMADD213PS exp2<>+0(SB), Z5, Z19
-	VFMADD213PS exp2<>+0(SB), Z6, Z20
-	VFMADD213PS exp2<>+0(SB), Z7, Z21
-	VFMADD213PS exp2<>+0(SB), Z8, Z22
-	VFMADD213PS exp2<>+0(SB), Z9, Z23
-	VFMADD213PS exp2<>+0(SB), Z10, Z24
-	VFMADD213PS Z1, Z4, Z18
-	VFMADD213PS Z1, Z5, Z19
-	VFMADD213PS Z1, Z6, Z20
-	VFMADD213PS Z1, Z7, Z21
-	VFMADD213PS Z1, Z8, Z22
-	VFMADD213PS Z1, Z9, Z23
-	VFMADD213PS Z1, Z10, Z24
+	VMOVUPS     exp6<>+0(SB), Z12
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z4, Z12
+	VFMADD213PS exp5<>+0(SB), Z5, Z13
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z4, Z12
+	VFMADD213PS exp4<>+0(SB), Z5, Z13
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z4, Z12
+	VFMADD213PS exp3<>+0(SB), Z5, Z13
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z4, Z12
+	VFMADD213PS exp2<>+0(SB), Z5, Z13
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS Z1, Z4, Z12
+	VFMADD213PS Z1, Z5, Z13
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
 
 	// mExpNeg: scaling by 2^n
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVAPS     Z1, Z25
-	VFMADD231PS Z18, Z4, Z25
-	VSUBPS      Z25, Z1, Z26
-	VFMADD231PS Z18, Z4, Z26
-	VSCALEFPS   Z11, Z25, Z25
-	VSCALEFPS   Z11, Z26, Z26
+	VMOVAPS     Z1, Z16
+	VFMADD231PS Z12, Z4, Z16
+	VSUBPS      Z16, Z1, Z17
+	VFMADD231PS Z12, Z4, Z17
+	VSCALEFPS   Z8, Z16, Z16
+	VSCALEFPS   Z8, Z17, Z17
 	VMOVAPS     Z1, Z4
-	VFMADD231PS Z19, Z5, Z4
-	VSUBPS      Z4, Z1, Z11
-	VFMADD231PS Z19, Z5, Z11
-	VSCALEFPS   Z12, Z4, Z4
-	VSCALEFPS   Z12, Z11, Z11
+	VFMADD231PS Z13, Z5, Z4
+	VSUBPS      Z4, Z1, Z8
+	VFMADD231PS Z13, Z5, Z8
+	VSCALEFPS   Z9, Z4, Z4
+	VSCALEFPS   Z9, Z8, Z8
 	VMOVAPS     Z1, Z5
-	VFMADD231PS Z20, Z6, Z5
-	VSUBPS      Z5, Z1, Z12
-	VFMADD231PS Z20, Z6, Z12
-	VSCALEFPS   Z13, Z5, Z5
-	VSCALEFPS   Z13, Z12, Z12
+	VFMADD231PS Z14, Z6, Z5
+	VSUBPS      Z5, Z1, Z9
+	VFMADD231PS Z14, Z6, Z9
+	VSCALEFPS   Z10, Z5, Z5
+	VSCALEFPS   Z10, Z9, Z9
 	VMOVAPS     Z1, Z6
-	VFMADD231PS Z21, Z7, Z6
-	VSUBPS      Z6, Z1, Z13
-	VFMADD231PS Z21, Z7, Z13
-	VSCALEFPS   Z14, Z6, Z6
-	VSCALEFPS   Z14, Z13, Z13
-	VMOVAPS     Z1, Z7
-	VFMADD231PS Z22, Z8, Z7
-	VSUBPS      Z7, Z1, Z14
-	VFMADD231PS Z22, Z8, Z14
-	VSCALEFPS   Z15, Z7, Z7
-	VSCALEFPS   Z15, Z14, Z14
-	VMOVAPS     Z1, Z8
-	VFMADD231PS Z23, Z9, Z8
-	VSUBPS      Z8, Z1, Z15
-	VFMADD231PS Z23, Z9, Z15
-	VSCALEFPS   Z16, Z8, Z8
-	VSCALEFPS   Z16, Z15, Z15
-	VMOVAPS     Z1, Z9
-	VFMADD231PS Z24, Z10, Z9
-	VSUBPS      Z9, Z1, Z16
-	VFMADD231PS Z24, Z10, Z16
-	VSCALEFPS   Z17, Z9, Z9
-	VSCALEFPS   Z17, Z16, Z16
+	VFMADD231PS Z15, Z7, Z6
+	VSUBPS      Z6, Z1, Z10
+	VFMADD231PS Z15, Z7, Z10
+	VSCALEFPS   Z11, Z6, Z6
+	VSCALEFPS   Z11, Z10, Z10
 
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z25, Z10
-	VCMPPS       $0x1d, Z2, Z25, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z25
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z26, Z26
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z4, Z10
-	VCMPPS       $0x1d, Z2, Z4, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z4
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z11, Z11
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z5, Z10
-	VCMPPS       $0x1d, Z2, Z5, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z5
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z12, Z12
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z6, Z10
-	VCMPPS       $0x1d, Z2, Z6, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z6
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z13, Z13
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z7, Z10
-	VCMPPS       $0x1d, Z2, Z7, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z7
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z14, Z14
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z8, Z10
-	VCMPPS       $0x1d, Z2, Z8, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z8
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z15, Z15
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z9, Z10
-	VCMPPS       $0x1d, Z2, Z9, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z9
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z16, Z16
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z16, Z7
+	VPCMPUD      $0x05, Z2, Z16, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z16
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z17, Z17
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z4, Z7
+	VPCMPUD      $0x05, Z2, Z4, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z4
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z5, Z7
+	VPCMPUD      $0x05, Z2, Z5, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z5
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z9, Z9
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z6, Z7
+	VPCMPUD      $0x05, Z2, Z6, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z6
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z10, Z10
 
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
-	VMOVUPS     lp8<>+0(SB), Z10
-	VMOVUPS     lp8<>+0(SB), Z17
-	VMOVUPS     lp8<>+0(SB), Z18
-	VMOVUPS     lp8<>+0(SB), Z19
-	VMOVUPS     lp8<>+0(SB), Z20
-	VMOVUPS     lp8<>+0(SB), Z21
-	VMOVUPS     lp8<>+0(SB), Z22
-	VFMADD213PS lp7<>+0(SB), Z25, Z10
-	VFMADD213PS lp7<>+0(SB), Z4, Z17
-	VFMADD213PS lp7<>+0(SB), Z5, Z18
-	VFMADD213PS lp7<>+0(SB), Z6, Z19
-	VFMADD213PS lp7<>+0(SB), Z7, Z20
-	VFMADD213PS lp7<>+0(SB), Z8, Z21
-	VFMADD213PS lp7<>+0(SB), Z9, Z22
-	VFMADD213PS lp6<>+0(SB), Z25, Z10
-	VFMADD213PS lp6<>+0(SB), Z4, Z17
-	VFMADD213PS lp6<>+0(SB), Z5, Z18
-	VFMADD213PS lp6<>+0(SB), Z6, Z19
-	VFMADD213PS lp6<>+0(SB), Z7, Z20
-	VFMADD213PS lp6<>+0(SB), Z8, Z21
-	VFMADD213PS lp6<>+0(SB), Z9, Z22
-	VFMADD213PS lp5<>+0(SB), Z25, Z10
-	VFMADD213PS lp5<>+0(SB), Z4, Z17
-	VFMADD213PS lp5<>+0(SB), Z5, Z18
-	VFMADD213PS lp5<>+0(SB), Z6, Z19
-	VFMADD213PS lp5<>+0(SB), Z7, Z20
-	VFMADD213PS lp5<>+0(SB), Z8, Z21
-	VFMADD213PS lp5<>+0(SB), Z9, Z22
-	VFMADD213PS lp4<>+0(SB), Z25, Z10
-	VFMADD213PS lp4<>+0(SB), Z4, Z17
-	VFMADD213PS lp4<>+0(SB), Z5, Z18
-	VFMADD213PS lp4<>+0(SB), Z6, Z19
-	VFMADD213PS lp4<>+0(SB), Z7, Z20
-	VFMADD213PS lp4<>+0(SB), Z8, Z21
-	VFMADD213PS lp4<>+0(SB), Z9, Z22
-	VFMADD213PS lp3<>+0(SB), Z25, Z10
-	VFMADD213PS lp3<>+0(SB), Z4, Z17
-	VFMADD213PS lp3<>+0(SB), Z5, Z18
-	VFMADD213PS lp3<>+0(SB), Z6, Z19
-	VFMADD213PS lp3<>+0(SB), Z7, Z20
-	VFMADD213PS lp3<>+0(SB), Z8, Z21
-	VFMADD213PS lp3<>+0(SB), Z9, Z22
-	VFMADD213PS lp2<>+0(SB), Z25, Z10
-	VFMADD213PS lp2<>+0(SB), Z4, Z17
-	VFMADD213PS lp2<>+0(SB), Z5, Z18
-	VFMADD213PS lp2<>+0(SB), Z6, Z19
-	VFMADD213PS lp2<>+0(SB), Z7, Z20
-	VFMADD213PS lp2<>+0(SB), Z8, Z21
-	VFMADD213PS lp2<>+0(SB), Z9, Z22
-	VFMADD213PS lp1<>+0(SB), Z25, Z10
-	VFMADD213PS lp1<>+0(SB), Z4, Z17
-	VFMADD213PS lp1<>+0(SB), Z5, Z18
-	VFMADD213PS lp1<>+0(SB), Z6, Z19
-	VFMADD213PS lp1<>+0(SB), Z7, Z20
-	VFMADD213PS lp1<>+0(SB), Z8, Z21
-	VFMADD213PS lp1<>+0(SB), Z9, Z22
-	VFMADD213PS lp0<>+0(SB), Z25, Z10
-	VFMADD213PS lp0<>+0(SB), Z4, Z17
-	VFMADD213PS lp0<>+0(SB), Z5, Z18
-	VFMADD213PS lp0<>+0(SB), Z6, Z19
-	VFMADD213PS lp0<>+0(SB), Z7, Z20
-	VFMADD213PS lp0<>+0(SB), Z8, Z21
-	VFMADD213PS lp0<>+0(SB), Z9, Z22
+	VMOVUPS     lp8<>+0(SB), Z7
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z7
+	VFMADD213PS lp7<>+0(SB), Z4, Z11
+	VFMADD213PS lp7<>+0(SB), Z5, Z12
+	VFMADD213PS lp7<>+0(SB), Z6, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z7
+	VFMADD213PS lp6<>+0(SB), Z4, Z11
+	VFMADD213PS lp6<>+0(SB), Z5, Z12
+	VFMADD213PS lp6<>+0(SB), Z6, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z7
+	VFMADD213PS lp5<>+0(SB), Z4, Z11
+	VFMADD213PS lp5<>+0(SB), Z5, Z12
+	VFMADD213PS lp5<>+0(SB), Z6, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z7
+	VFMADD213PS lp4<>+0(SB), Z4, Z11
+	VFMADD213PS lp4<>+0(SB), Z5, Z12
+	VFMADD213PS lp4<>+0(SB), Z6, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z7
+	VFMADD213PS lp3<>+0(SB), Z4, Z11
+	VFMADD213PS lp3<>+0(SB), Z5, Z12
+	VFMADD213PS lp3<>+0(SB), Z6, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z7
+	VFMADD213PS lp2<>+0(SB), Z4, Z11
+	VFMADD213PS lp2<>+0(SB), Z5, Z12
+	VFMADD213PS lp2<>+0(SB), Z6, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z7
+	VFMADD213PS lp1<>+0(SB), Z4, Z11
+	VFMADD213PS lp1<>+0(SB), Z5, Z12
+	VFMADD213PS lp1<>+0(SB), Z6, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z7
+	VFMADD213PS lp0<>+0(SB), Z4, Z11
+	VFMADD213PS lp0<>+0(SB), Z5, Z12
+	VFMADD213PS lp0<>+0(SB), Z6, Z13
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVAPS     Z1, Z23
-	VFPCLASSPSZ $0x54, (DX)(BX*4), K1
-	VBLENDMPS   zero<>+0(SB), Z23, K1, Z23
-	VANDPS      (DX)(BX*4), Z3, Z24
-	VPMOVD2M    Z25, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z27
-	VMOVAPS     Z25, Z28
-	VFMADD231PS Z24, Z23, K1, Z28
+	VMOVAPS     Z1, Z14
+	VMOVUPS     (DX)(BX*4), Z15
+	VPMOVD2M    Z15, K1
+	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
+	VANDPS      (DX)(BX*4), Z3, Z15
+	VPMOVD2M    Z16, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
+	VMOVAPS     Z16, Z19
+	VFMADD231PS Z15, Z14, K1, Z19
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z28, Z27, Z29
-	VSUBPS      Z27, Z29, Z27
-	VSUBPS      Z27, Z28, Z28
-	VMINPS      Z1, Z28, Z28
-	VADDPS      Z26, Z28, Z28
-	VMULPS      Z25, Z25, Z27
-	VFMADD213PS Z28, Z27, Z10
-	VADDPS      Z10, Z29, Z29
+	VADDPS      Z19, Z18, Z20
+	VSUBPS      Z18, Z20, Z18
+	VSUBPS      Z18, Z19, Z19
+	VMINPS      Z1, Z19, Z19
+	VADDPS      Z17, Z19, Z19
+	VMULPS      Z16, Z16, Z18
+	VFMADD213PS Z19, Z18, Z7
+	VADDPS      Z7, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z3, Z10, K1
-	VFMADD231PS Z24, Z10, K1, Z29
+	VPTESTMD    Z3, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z14, K2, Z20
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVAPS     Z1, Z10
-	VFPCLASSPSZ $0x54, 64(DX)(BX*4), K1
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VANDPS      64(DX)(BX*4), Z3, Z23
+	VMOVAPS     Z1, Z7
+	VMOVUPS     64(DX)(BX*4), Z14
+	VPMOVD2M    Z14, K1
+	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
+	VANDPS      64(DX)(BX*4), Z3, Z14
 	VPMOVD2M    Z4, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z24
-	VMOVAPS     Z4, Z25
-	VFMADD231PS Z23, Z10, K1, Z25
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
+	VMOVAPS     Z4, Z16
+	VFMADD231PS Z14, Z7, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z25, Z24, Z26
-	VSUBPS      Z24, Z26, Z24
-	VSUBPS      Z24, Z25, Z25
-	VMINPS      Z1, Z25, Z25
-	VADDPS      Z11, Z25, Z25
-	VMULPS      Z4, Z4, Z24
-	VFMADD213PS Z25, Z24, Z17
-	VADDPS      Z17, Z26, Z26
+	VADDPS      Z16, Z15, Z17
+	VSUBPS      Z15, Z17, Z15
+	VSUBPS      Z15, Z16, Z16
+	VMINPS      Z1, Z16, Z16
+	VADDPS      Z8, Z16, Z16
+	VMULPS      Z4, Z4, Z15
+	VFMADD213PS Z16, Z15, Z11
+	VADDPS      Z11, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z10, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z23, Z4, K1, Z26
+	VPTESTMD    Z3, Z7, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z7, K2, Z17
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVAPS     Z1, Z4
-	VFPCLASSPSZ $0x54, 128(DX)(BX*4), K1
+	VMOVUPS     128(DX)(BX*4), Z7
+	VPMOVD2M    Z7, K1
 	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VANDPS      128(DX)(BX*4), Z3, Z10
+	VANDPS      128(DX)(BX*4), Z3, Z7
 	VPMOVD2M    Z5, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z11
-	VMOVAPS     Z5, Z17
-	VFMADD231PS Z10, Z4, K1, Z17
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
+	VMOVAPS     Z5, Z11
+	VFMADD231PS Z7, Z4, K1, Z11
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z17, Z11, Z23
-	VSUBPS      Z11, Z23, Z11
-	VSUBPS      Z11, Z17, Z17
-	VMINPS      Z1, Z17, Z17
-	VADDPS      Z12, Z17, Z17
-	VMULPS      Z5, Z5, Z11
-	VFMADD213PS Z17, Z11, Z18
-	VADDPS      Z18, Z23, Z23
+	VADDPS      Z11, Z8, Z14
+	VSUBPS      Z8, Z14, Z8
+	VSUBPS      Z8, Z11, Z11
+	VMINPS      Z1, Z11, Z11
+	VADDPS      Z9, Z11, Z11
+	VMULPS      Z5, Z5, Z8
+	VFMADD213PS Z11, Z8, Z12
+	VADDPS      Z12, Z14, Z14
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z10, Z4, K1, Z23
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z4, K2, Z14
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVAPS     Z1, Z4
-	VFPCLASSPSZ $0x54, 192(DX)(BX*4), K1
+	VMOVUPS     192(DX)(BX*4), Z5
+	VPMOVD2M    Z5, K1
 	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
 	VANDPS      192(DX)(BX*4), Z3, Z5
 	VPMOVD2M    Z6, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z10
-	VMOVAPS     Z6, Z11
-	VFMADD231PS Z5, Z4, K1, Z11
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z11, Z10, Z12
-	VSUBPS      Z10, Z12, Z10
-	VSUBPS      Z10, Z11, Z11
-	VMINPS      Z1, Z11, Z11
-	VADDPS      Z13, Z11, Z11
-	VMULPS      Z6, Z6, Z10
-	VFMADD213PS Z11, Z10, Z19
-	VADDPS      Z19, Z12, Z12
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z12
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVAPS     Z1, Z4
-	VFPCLASSPSZ $0x54, 256(DX)(BX*4), K1
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VANDPS      256(DX)(BX*4), Z3, Z5
-	VPMOVD2M    Z7, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z7, Z10
-	VFMADD231PS Z5, Z4, K1, Z10
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z10, Z6, Z11
-	VSUBPS      Z6, Z11, Z6
-	VSUBPS      Z6, Z10, Z10
-	VMINPS      Z1, Z10, Z10
-	VADDPS      Z14, Z10, Z10
-	VMULPS      Z7, Z7, Z6
-	VFMADD213PS Z10, Z6, Z20
-	VADDPS      Z20, Z11, Z11
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z11
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVAPS     Z1, Z4
-	VFPCLASSPSZ $0x54, 320(DX)(BX*4), K1
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VANDPS      320(DX)(BX*4), Z3, Z5
-	VPMOVD2M    Z8, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z8, Z7
-	VFMADD231PS Z5, Z4, K1, Z7
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z7, Z6, Z10
-	VSUBPS      Z6, Z10, Z6
-	VSUBPS      Z6, Z7, Z7
-	VMINPS      Z1, Z7, Z7
-	VADDPS      Z15, Z7, Z7
-	VMULPS      Z8, Z8, Z6
-	VFMADD213PS Z7, Z6, Z21
-	VADDPS      Z21, Z10, Z10
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z10
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVAPS     Z1, Z4
-	VFPCLASSPSZ $0x54, 384(DX)(BX*4), K1
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VANDPS      384(DX)(BX*4), Z3, Z5
-	VPMOVD2M    Z9, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z9, Z7
-	VFMADD231PS Z5, Z4, K1, Z7
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z7, Z6, Z8
-	VSUBPS      Z6, Z8, Z6
-	VSUBPS      Z6, Z7, Z7
-	VMINPS      Z1, Z7, Z7
-	VADDPS      Z16, Z7, Z7
-	VMULPS      Z9, Z9, Z6
-	VFMADD213PS Z7, Z6, Z22
-	VADDPS      Z22, Z8, Z8
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z7
+	VMOVAPS     Z6, Z8
 	VFMADD231PS Z5, Z4, K1, Z8
 
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z8, Z7, Z9
+	VSUBPS      Z7, Z9, Z7
+	VSUBPS      Z7, Z8, Z8
+	VMINPS      Z1, Z8, Z8
+	VADDPS      Z10, Z8, Z8
+	VMULPS      Z6, Z6, Z7
+	VFMADD213PS Z8, Z7, Z13
+	VADDPS      Z13, Z9, Z9
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z5, Z4, K2, Z9
+
 	// store dst
-	VMOVUPS Z29, (CX)(BX*4)
-	VMOVUPS Z26, 64(CX)(BX*4)
-	VMOVUPS Z23, 128(CX)(BX*4)
-	VMOVUPS Z12, 192(CX)(BX*4)
-	VMOVUPS Z11, 256(CX)(BX*4)
-	VMOVUPS Z10, 320(CX)(BX*4)
-	VMOVUPS Z8, 384(CX)(BX*4)
+	VMOVUPS Z20, (CX)(BX*4)
+	VMOVUPS Z17, 64(CX)(BX*4)
+	VMOVUPS Z14, 128(CX)(BX*4)
+	VMOVUPS Z9, 192(CX)(BX*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VANDPS 448(DX)(BX*4), Z3, Z4
+	VANDPS 256(DX)(BX*4), Z3, Z4
 	VMINPS Z4, Z0, Z4
+	VANDPS 320(DX)(BX*4), Z3, Z5
+	VMINPS Z5, Z0, Z5
+	VANDPS 384(DX)(BX*4), Z3, Z6
+	VMINPS Z6, Z0, Z6
+	VANDPS 448(DX)(BX*4), Z3, Z7
+	VMINPS Z7, Z0, Z7
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z5
-	VFNMADD231PS log2e<>+0(SB), Z4, Z5
-	VSUBPS       expMagic<>+0(SB), Z5, Z5
-	VFNMSUB231PS ln2hi<>+0(SB), Z5, Z4
-	VFNMADD231PS ln2lo<>+0(SB), Z5, Z4
+	VMOVUPS      expMagic<>+0(SB), Z8
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VFNMADD231PS log2e<>+0(SB), Z4, Z8
+	VFNMADD231PS log2e<>+0(SB), Z5, Z9
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VSUBPS       expMagic<>+0(SB), Z8, Z8
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VFNMSUB231PS ln2hi<>+0(SB), Z8, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z6
-	VFMADD213PS exp5<>+0(SB), Z4, Z6
-	VFMADD213PS exp4<>+0(SB), Z4, Z6
-	VFMADD213PS exp3<>+0(SB), Z4, Z6
-	VFMADD213PS exp2<>+0(SB), Z4, Z6
-	VFMADD213PS Z1, Z4, Z6
+	VMOVUPS     exp6<>+0(SB), Z12
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z4, Z12
+	VFMADD213PS exp5<>+0(SB), Z5, Z13
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z4, Z12
+	VFMADD213PS exp4<>+0(SB), Z5, Z13
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z4, Z12
+	VFMADD213PS exp3<>+0(SB), Z5, Z13
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z4, Z12
+	VFMADD213PS exp2<>+0(SB), Z5, Z13
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS Z1, Z4, Z12
+	VFMADD213PS Z1, Z5, Z13
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
 
 	// mExpNeg: scaling by 2^n
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVAPS     Z1, Z7
-	VFMADD231PS Z6, Z4, Z7
-	VSUBPS      Z7, Z1, Z8
-	VFMADD231PS Z6, Z4, Z8
-	VSCALEFPS   Z5, Z7, Z7
-	VSCALEFPS   Z5, Z8, Z8
+	VMOVAPS     Z1, Z16
+	VFMADD231PS Z12, Z4, Z16
+	VSUBPS      Z16, Z1, Z17
+	VFMADD231PS Z12, Z4, Z17
+	VSCALEFPS   Z8, Z16, Z16
+	VSCALEFPS   Z8, Z17, Z17
+	VMOVAPS     Z1, Z4
+	VFMADD231PS Z13, Z5, Z4
+	VSUBPS      Z4, Z1, Z8
+	VFMADD231PS Z13, Z5, Z8
+	VSCALEFPS   Z9, Z4, Z4
+	VSCALEFPS   Z9, Z8, Z8
+	VMOVAPS     Z1, Z5
+	VFMADD231PS Z14, Z6, Z5
+	VSUBPS      Z5, Z1, Z9
+	VFMADD231PS Z14, Z6, Z9
+	VSCALEFPS   Z10, Z5, Z5
+	VSCALEFPS   Z10, Z9, Z9
+	VMOVAPS     Z1, Z6
+	VFMADD231PS Z15, Z7, Z6
+	VSUBPS      Z6, Z1, Z10
+	VFMADD231PS Z15, Z7, Z10
+	VSCALEFPS   Z11, Z6, Z6
+	VSCALEFPS   Z11, Z10, Z10
 
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
-	VMOVAPS      Z2, Z4
-	VFNMADD213PS Z2, Z7, Z4
-	VCMPPS       $0x1d, Z2, Z7, K1
-	VXORPS       signbit<>+0(SB), Z4, K1, Z7
-	VADDPS       lpWt<>+0(SB), Z4, Z4
-	VMULPS       Z4, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z16, Z7
+	VPCMPUD      $0x05, Z2, Z16, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z16
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z17, Z17
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z4, Z7
+	VPCMPUD      $0x05, Z2, Z4, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z4
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z5, Z7
+	VPCMPUD      $0x05, Z2, Z5, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z5
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z9, Z9
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z6, Z7
+	VPCMPUD      $0x05, Z2, Z6, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z6
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z10, Z10
 
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
-	VMOVUPS     lp8<>+0(SB), Z4
-	VFMADD213PS lp7<>+0(SB), Z7, Z4
-	VFMADD213PS lp6<>+0(SB), Z7, Z4
-	VFMADD213PS lp5<>+0(SB), Z7, Z4
-	VFMADD213PS lp4<>+0(SB), Z7, Z4
-	VFMADD213PS lp3<>+0(SB), Z7, Z4
-	VFMADD213PS lp2<>+0(SB), Z7, Z4
-	VFMADD213PS lp1<>+0(SB), Z7, Z4
-	VFMADD213PS lp0<>+0(SB), Z7, Z4
+	VMOVUPS     lp8<>+0(SB), Z7
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z7
+	VFMADD213PS lp7<>+0(SB), Z4, Z11
+	VFMADD213PS lp7<>+0(SB), Z5, Z12
+	VFMADD213PS lp7<>+0(SB), Z6, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z7
+	VFMADD213PS lp6<>+0(SB), Z4, Z11
+	VFMADD213PS lp6<>+0(SB), Z5, Z12
+	VFMADD213PS lp6<>+0(SB), Z6, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z7
+	VFMADD213PS lp5<>+0(SB), Z4, Z11
+	VFMADD213PS lp5<>+0(SB), Z5, Z12
+	VFMADD213PS lp5<>+0(SB), Z6, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z7
+	VFMADD213PS lp4<>+0(SB), Z4, Z11
+	VFMADD213PS lp4<>+0(SB), Z5, Z12
+	VFMADD213PS lp4<>+0(SB), Z6, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z7
+	VFMADD213PS lp3<>+0(SB), Z4, Z11
+	VFMADD213PS lp3<>+0(SB), Z5, Z12
+	VFMADD213PS lp3<>+0(SB), Z6, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z7
+	VFMADD213PS lp2<>+0(SB), Z4, Z11
+	VFMADD213PS lp2<>+0(SB), Z5, Z12
+	VFMADD213PS lp2<>+0(SB), Z6, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z7
+	VFMADD213PS lp1<>+0(SB), Z4, Z11
+	VFMADD213PS lp1<>+0(SB), Z5, Z12
+	VFMADD213PS lp1<>+0(SB), Z6, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z7
+	VFMADD213PS lp0<>+0(SB), Z4, Z11
+	VFMADD213PS lp0<>+0(SB), Z5, Z12
+	VFMADD213PS lp0<>+0(SB), Z6, Z13
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVAPS     Z1, Z5
-	VFPCLASSPSZ $0x54, 448(DX)(BX*4), K1
-	VBLENDMPS   zero<>+0(SB), Z5, K1, Z5
-	VANDPS      448(DX)(BX*4), Z3, Z6
-	VPMOVD2M    Z7, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z9
-	VMOVAPS     Z7, Z10
-	VFMADD231PS Z6, Z5, K1, Z10
+	VMOVAPS     Z1, Z14
+	VMOVUPS     256(DX)(BX*4), Z15
+	VPMOVD2M    Z15, K1
+	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
+	VANDPS      256(DX)(BX*4), Z3, Z15
+	VPMOVD2M    Z16, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
+	VMOVAPS     Z16, Z19
+	VFMADD231PS Z15, Z14, K1, Z19
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z10, Z9, Z11
-	VSUBPS      Z9, Z11, Z9
-	VSUBPS      Z9, Z10, Z10
-	VMINPS      Z1, Z10, Z10
-	VADDPS      Z8, Z10, Z10
-	VMULPS      Z7, Z7, Z9
-	VFMADD213PS Z10, Z9, Z4
-	VADDPS      Z4, Z11, Z11
+	VADDPS      Z19, Z18, Z20
+	VSUBPS      Z18, Z20, Z18
+	VSUBPS      Z18, Z19, Z19
+	VMINPS      Z1, Z19, Z19
+	VADDPS      Z17, Z19, Z19
+	VMULPS      Z16, Z16, Z18
+	VFMADD213PS Z19, Z18, Z7
+	VADDPS      Z7, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z5, Z4
+	VPTESTMD    Z3, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z14, K2, Z20
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVAPS     Z1, Z7
+	VMOVUPS     320(DX)(BX*4), Z14
+	VPMOVD2M    Z14, K1
+	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
+	VANDPS      320(DX)(BX*4), Z3, Z14
+	VPMOVD2M    Z4, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
+	VMOVAPS     Z4, Z16
+	VFMADD231PS Z14, Z7, K1, Z16
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z16, Z15, Z17
+	VSUBPS      Z15, Z17, Z15
+	VSUBPS      Z15, Z16, Z16
+	VMINPS      Z1, Z16, Z16
+	VADDPS      Z8, Z16, Z16
+	VMULPS      Z4, Z4, Z15
+	VFMADD213PS Z16, Z15, Z11
+	VADDPS      Z11, Z17, Z17
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z7, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z7, K2, Z17
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVAPS     Z1, Z4
+	VMOVUPS     384(DX)(BX*4), Z7
+	VPMOVD2M    Z7, K1
 	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z6, Z4, K1, Z11
+	VANDPS      384(DX)(BX*4), Z3, Z7
+	VPMOVD2M    Z5, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
+	VMOVAPS     Z5, Z11
+	VFMADD231PS Z7, Z4, K1, Z11
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z11, Z8, Z14
+	VSUBPS      Z8, Z14, Z8
+	VSUBPS      Z8, Z11, Z11
+	VMINPS      Z1, Z11, Z11
+	VADDPS      Z9, Z11, Z11
+	VMULPS      Z5, Z5, Z8
+	VFMADD213PS Z11, Z8, Z12
+	VADDPS      Z12, Z14, Z14
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z4, K2, Z14
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVAPS     Z1, Z4
+	VMOVUPS     448(DX)(BX*4), Z5
+	VPMOVD2M    Z5, K1
+	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
+	VANDPS      448(DX)(BX*4), Z3, Z5
+	VPMOVD2M    Z6, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z7
+	VMOVAPS     Z6, Z8
+	VFMADD231PS Z5, Z4, K1, Z8
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z8, Z7, Z9
+	VSUBPS      Z7, Z9, Z7
+	VSUBPS      Z7, Z8, Z8
+	VMINPS      Z1, Z8, Z8
+	VADDPS      Z10, Z8, Z8
+	VMULPS      Z6, Z6, Z7
+	VFMADD213PS Z8, Z7, Z13
+	VADDPS      Z13, Z9, Z9
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z5, Z4, K2, Z9
 
 	// store dst
-	VMOVUPS Z11, 448(CX)(BX*4)
+	VMOVUPS Z20, 256(CX)(BX*4)
+	VMOVUPS Z17, 320(CX)(BX*4)
+	VMOVUPS Z14, 384(CX)(BX*4)
+	VMOVUPS Z9, 448(CX)(BX*4)
 	ADDQ    $+128, BX
 	CMPQ    BX, SI
 	JB      loop
@@ -39338,7 +39355,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z2, Z5
 	VFNMADD213PS Z2, Z8, Z5
-	VCMPPS       $0x1d, Z2, Z8, K2
+	VPCMPUD      $0x05, Z2, Z8, K2
 	VXORPS       signbit<>+0(SB), Z5, K2, Z8
 	VADDPS       lpWt<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z9, Z9
@@ -39356,7 +39373,7 @@ tail:
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVAPS     Z1, Z6
-	VFPCLASSPSZ $0x54, Z4, K2
+	VPMOVD2M    Z4, K2
 	VBLENDMPS   zero<>+0(SB), Z6, K2, Z6
 	VANDPS      Z4, Z3, Z4
 	VPMOVD2M    Z8, K2
@@ -39375,10 +39392,9 @@ tail:
 	VADDPS      Z5, Z11, Z11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z6, Z5
-	VBLENDMPS   zero<>+0(SB), Z5, K2, Z5
-	VPTESTMD    Z3, Z5, K2
-	VFMADD231PS Z4, Z5, K2, Z11
+	VPTESTMD    Z3, Z6, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z4, Z6, K3, Z11
 
 	// store dst
 	VMOVUPS Z11, K1, (CX)(BX*4)
@@ -39429,526 +39445,526 @@ loop:
 	VMINPS Z6, Z0, Z6
 	VANDPS 192(DX)(BX*4), Z3, Z7
 	VMINPS Z7, Z0, Z7
-	VANDPS 256(DX)(BX*4), Z3, Z8
-	VMINPS Z8, Z0, Z8
-	VANDPS 320(DX)(BX*4), Z3, Z9
-	VMINPS Z9, Z0, Z9
-	VANDPS 384(DX)(BX*4), Z3, Z10
-	VMINPS Z10, Z0, Z10
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
+	VMOVUPS      expMagic<>+0(SB), Z8
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
 	VMOVUPS      expMagic<>+0(SB), Z11
-	VMOVUPS      expMagic<>+0(SB), Z12
-	VMOVUPS      expMagic<>+0(SB), Z13
-	VMOVUPS      expMagic<>+0(SB), Z14
-	VMOVUPS      expMagic<>+0(SB), Z15
-	VMOVUPS      expMagic<>+0(SB), Z16
-	VMOVUPS      expMagic<>+0(SB), Z17
-	VFNMADD231PS log2e<>+0(SB), Z4, Z11
-	VFNMADD231PS log2e<>+0(SB), Z5, Z12
-	VFNMADD231PS log2e<>+0(SB), Z6, Z13
-	VFNMADD231PS log2e<>+0(SB), Z7, Z14
-	VFNMADD231PS log2e<>+0(SB), Z8, Z15
-	VFNMADD231PS log2e<>+0(SB), Z9, Z16
-	VFNMADD231PS log2e<>+0(SB), Z10, Z17
+	VFNMADD231PS log2e<>+0(SB), Z4, Z8
+	VFNMADD231PS log2e<>+0(SB), Z5, Z9
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VSUBPS       expMagic<>+0(SB), Z8, Z8
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
 	VSUBPS       expMagic<>+0(SB), Z11, Z11
-	VSUBPS       expMagic<>+0(SB), Z12, Z12
-	VSUBPS       expMagic<>+0(SB), Z13, Z13
-	VSUBPS       expMagic<>+0(SB), Z14, Z14
-	VSUBPS       expMagic<>+0(SB), Z15, Z15
-	VSUBPS       expMagic<>+0(SB), Z16, Z16
-	VSUBPS       expMagic<>+0(SB), Z17, Z17
-	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z4
-	VFNMSUB231PS ln2hi<>+0(SB), Z12, Z5
-	VFNMSUB231PS ln2hi<>+0(SB), Z13, Z6
-	VFNMSUB231PS ln2hi<>+0(SB), Z14, Z7
-	VFNMSUB231PS ln2hi<>+0(SB), Z15, Z8
-	VFNMSUB231PS ln2hi<>+0(SB), Z16, Z9
-	VFNMSUB231PS ln2hi<>+0(SB), Z17, Z10
-	VFNMADD231PS ln2lo<>+0(SB), Z11, Z4
-	VFNMADD231PS ln2lo<>+0(SB), Z12, Z5
-	VFNMADD231PS ln2lo<>+0(SB), Z13, Z6
-	VFNMADD231PS ln2lo<>+0(SB), Z14, Z7
-	VFNMADD231PS ln2lo<>+0(SB), Z15, Z8
-	VFNMADD231PS ln2lo<>+0(SB), Z16, Z9
-	VFNMADD231PS ln2lo<>+0(SB), Z17, Z10
+	VFNMSUB231PS ln2hi<>+0(SB), Z8, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z18
-	VMOVUPS     exp6<>+0(SB), Z19
-	VMOVUPS     exp6<>+0(SB), Z20
-	VMOVUPS     exp6<>+0(SB), Z21
-	VMOVUPS     exp6<>+0(SB), Z22
-	VMOVUPS     exp6<>+0(SB), Z23
-	VMOVUPS     exp6<>+0(SB), Z24
-	VFMADD213PS exp5<>+0(SB), Z4, Z18
-	VFMADD213PS exp5<>+0(SB), Z5, Z19
-	VFMADD213PS exp5<>+0(SB), Z6, Z20
-	VFMADD213PS exp5<>+0(SB), Z7, Z21
-	VFMADD213PS exp5<>+0(SB), Z8, Z22
-	VFMADD213PS exp5<>+0(SB), Z9, Z23
-	VFMADD213PS exp5<>+0(SB), Z10, Z24
-	VFMADD213PS exp4<>+0(SB), Z4, Z18
-	VFMADD213PS exp4<>+0(SB), Z5, Z19
-	VFMADD213PS exp4<>+0(SB), Z6, Z20
-	VFMADD213PS exp4<>+0(SB), Z7, Z21
-	VFMADD213PS exp4<>+0(SB), Z8, Z22
-	VFMADD213PS exp4<>+0(SB), Z9, Z23
-	VFMADD213PS exp4<>+0(SB), Z10, Z24
-	VFMADD213PS exp3<>+0(SB), Z4, Z18
-	VFMADD213PS exp3<>+0(SB), Z5, Z19
-	VFMADD213PS exp3<>+0(SB), Z6, Z20
-	VFMADD213PS exp3<>+0(SB), Z7, Z21
-	VFMADD213PS exp3<>+0(SB), Z8, Z22
-	VFMADD213PS exp3<>+0(SB), Z9, Z23
-	VFMADD213PS exp3<>+0(SB), Z10, Z24
-	VFMADD213PS exp2<>+0(SB), Z4, Z18
-	VFMADD213PS exp2<>+0(SB), Z5, Z19
-	VFMADD213PS exp2<>+0(SB), Z6, Z20
-	VFMADD213PS exp2<>+0(SB), Z7, Z21
-	VFMADD213PS exp2<>+0(SB), Z8, Z22
-	VFMADD213PS exp2<>+0(SB), Z9, Z23
-	VFMADD213PS exp2<>+0(SB), Z10, Z24
-	VFMADD213PS Z1, Z4, Z18
-	VFMADD213PS Z1, Z5, Z19
-	VFMADD213PS Z1, Z6, Z20
-	VFMADD213PS Z1, Z7, Z21
-	VFMADD213PS Z1, Z8, Z22
-	VFMADD213PS Z1, Z9, Z23
-	VFMADD213PS Z1, Z10, Z24
+	VMOVUPS     exp6<>+0(SB), Z12
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z4, Z12
+	VFMADD213PS exp5<>+0(SB), Z5, Z13
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z4, Z12
+	VFMADD213PS exp4<>+0(SB), Z5, Z13
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z4, Z12
+	VFMADD213PS exp3<>+0(SB), Z5, Z13
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z4, Z12
+	VFMADD213PS exp2<>+0(SB), Z5, Z13
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS Z1, Z4, Z12
+	VFMADD213PS Z1, Z5, Z13
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
 
 	// mExpNeg: scaling by 2^n
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVAPS     Z1, Z25
-	VFMADD231PS Z18, Z4, Z25
-	VSUBPS      Z25, Z1, Z26
-	VFMADD231PS Z18, Z4, Z26
-	VSCALEFPS   Z11, Z25, Z25
-	VSCALEFPS   Z11, Z26, Z26
+	VMOVAPS     Z1, Z16
+	VFMADD231PS Z12, Z4, Z16
+	VSUBPS      Z16, Z1, Z17
+	VFMADD231PS Z12, Z4, Z17
+	VSCALEFPS   Z8, Z16, Z16
+	VSCALEFPS   Z8, Z17, Z17
 	VMOVAPS     Z1, Z4
-	VFMADD231PS Z19, Z5, Z4
-	VSUBPS      Z4, Z1, Z11
-	VFMADD231PS Z19, Z5, Z11
-	VSCALEFPS   Z12, Z4, Z4
-	VSCALEFPS   Z12, Z11, Z11
+	VFMADD231PS Z13, Z5, Z4
+	VSUBPS      Z4, Z1, Z8
+	VFMADD231PS Z13, Z5, Z8
+	VSCALEFPS   Z9, Z4, Z4
+	VSCALEFPS   Z9, Z8, Z8
 	VMOVAPS     Z1, Z5
-	VFMADD231PS Z20, Z6, Z5
-	VSUBPS      Z5, Z1, Z12
-	VFMADD231PS Z20, Z6, Z12
-	VSCALEFPS   Z13, Z5, Z5
-	VSCALEFPS   Z13, Z12, Z12
+	VFMADD231PS Z14, Z6, Z5
+	VSUBPS      Z5, Z1, Z9
+	VFMADD231PS Z14, Z6, Z9
+	VSCALEFPS   Z10, Z5, Z5
+	VSCALEFPS   Z10, Z9, Z9
 	VMOVAPS     Z1, Z6
-	VFMADD231PS Z21, Z7, Z6
-	VSUBPS      Z6, Z1, Z13
-	VFMADD231PS Z21, Z7, Z13
-	VSCALEFPS   Z14, Z6, Z6
-	VSCALEFPS   Z14, Z13, Z13
-	VMOVAPS     Z1, Z7
-	VFMADD231PS Z22, Z8, Z7
-	VSUBPS      Z7, Z1, Z14
-	VFMADD231PS Z22, Z8, Z14
-	VSCALEFPS   Z15, Z7, Z7
-	VSCALEFPS   Z15, Z14, Z14
-	VMOVAPS     Z1, Z8
-	VFMADD231PS Z23, Z9, Z8
-	VSUBPS      Z8, Z1, Z15
-	VFMADD231PS Z23, Z9, Z15
-	VSCALEFPS   Z16, Z8, Z8
-	VSCALEFPS   Z16, Z15, Z15
-	VMOVAPS     Z1, Z9
-	VFMADD231PS Z24, Z10, Z9
-	VSUBPS      Z9, Z1, Z16
-	VFMADD231PS Z24, Z10, Z16
-	VSCALEFPS   Z17, Z9, Z9
-	VSCALEFPS   Z17, Z16, Z16
+	VFMADD231PS Z15, Z7, Z6
+	VSUBPS      Z6, Z1, Z10
+	VFMADD231PS Z15, Z7, Z10
+	VSCALEFPS   Z11, Z6, Z6
+	VSCALEFPS   Z11, Z10, Z10
 
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z25, Z10
-	VCMPPS       $0x1d, Z2, Z25, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z25
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z26, Z26
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z4, Z10
-	VCMPPS       $0x1d, Z2, Z4, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z4
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z11, Z11
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z5, Z10
-	VCMPPS       $0x1d, Z2, Z5, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z5
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z12, Z12
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z6, Z10
-	VCMPPS       $0x1d, Z2, Z6, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z6
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z13, Z13
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z7, Z10
-	VCMPPS       $0x1d, Z2, Z7, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z7
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z14, Z14
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z8, Z10
-	VCMPPS       $0x1d, Z2, Z8, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z8
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z15, Z15
-	VMOVAPS      Z2, Z10
-	VFNMADD213PS Z2, Z9, Z10
-	VCMPPS       $0x1d, Z2, Z9, K1
-	VXORPS       signbit<>+0(SB), Z10, K1, Z9
-	VADDPS       lpWt<>+0(SB), Z10, Z10
-	VMULPS       Z10, Z16, Z16
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z16, Z7
+	VPCMPUD      $0x05, Z2, Z16, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z16
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z17, Z17
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z4, Z7
+	VPCMPUD      $0x05, Z2, Z4, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z4
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z5, Z7
+	VPCMPUD      $0x05, Z2, Z5, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z5
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z9, Z9
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z6, Z7
+	VPCMPUD      $0x05, Z2, Z6, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z6
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z10, Z10
 
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
-	VMOVUPS     lp8<>+0(SB), Z10
-	VMOVUPS     lp8<>+0(SB), Z17
-	VMOVUPS     lp8<>+0(SB), Z18
-	VMOVUPS     lp8<>+0(SB), Z19
-	VMOVUPS     lp8<>+0(SB), Z20
-	VMOVUPS     lp8<>+0(SB), Z21
-	VMOVUPS     lp8<>+0(SB), Z22
-	VFMADD213PS lp7<>+0(SB), Z25, Z10
-	VFMADD213PS lp7<>+0(SB), Z4, Z17
-	VFMADD213PS lp7<>+0(SB), Z5, Z18
-	VFMADD213PS lp7<>+0(SB), Z6, Z19
-	VFMADD213PS lp7<>+0(SB), Z7, Z20
-	VFMADD213PS lp7<>+0(SB), Z8, Z21
-	VFMADD213PS lp7<>+0(SB), Z9, Z22
-	VFMADD213PS lp6<>+0(SB), Z25, Z10
-	VFMADD213PS lp6<>+0(SB), Z4, Z17
-	VFMADD213PS lp6<>+0(SB), Z5, Z18
-	VFMADD213PS lp6<>+0(SB), Z6, Z19
-	VFMADD213PS lp6<>+0(SB), Z7, Z20
-	VFMADD213PS lp6<>+0(SB), Z8, Z21
-	VFMADD213PS lp6<>+0(SB), Z9, Z22
-	VFMADD213PS lp5<>+0(SB), Z25, Z10
-	VFMADD213PS lp5<>+0(SB), Z4, Z17
-	VFMADD213PS lp5<>+0(SB), Z5, Z18
-	VFMADD213PS lp5<>+0(SB), Z6, Z19
-	VFMADD213PS lp5<>+0(SB), Z7, Z20
-	VFMADD213PS lp5<>+0(SB), Z8, Z21
-	VFMADD213PS lp5<>+0(SB), Z9, Z22
-	VFMADD213PS lp4<>+0(SB), Z25, Z10
-	VFMADD213PS lp4<>+0(SB), Z4, Z17
-	VFMADD213PS lp4<>+0(SB), Z5, Z18
-	VFMADD213PS lp4<>+0(SB), Z6, Z19
-	VFMADD213PS lp4<>+0(SB), Z7, Z20
-	VFMADD213PS lp4<>+0(SB), Z8, Z21
-	VFMADD213PS lp4<>+0(SB), Z9, Z22
-	VFMADD213PS lp3<>+0(SB), Z25, Z10
-	VFMADD213PS lp3<>+0(SB), Z4, Z17
-	VFMADD213PS lp3<>+0(SB), Z5, Z18
-	VFMADD213PS lp3<>+0(SB), Z6, Z19
-	VFMADD213PS lp3<>+0(SB), Z7, Z20
-	VFMADD213PS lp3<>+0(SB), Z8, Z21
-	VFMADD213PS lp3<>+0(SB), Z9, Z22
-	VFMADD213PS lp2<>+0(SB), Z25, Z10
-	VFMADD213PS lp2<>+0(SB), Z4, Z17
-	VFMADD213PS lp2<>+0(SB), Z5, Z18
-	VFMADD213PS lp2<>+0(SB), Z6, Z19
-	VFMADD213PS lp2<>+0(SB), Z7, Z20
-	VFMADD213PS lp2<>+0(SB), Z8, Z21
-	VFMADD213PS lp2<>+0(SB), Z9, Z22
-	VFMADD213PS lp1<>+0(SB), Z25, Z10
-	VFMADD213PS lp1<>+0(SB), Z4, Z17
-	VFMADD213PS lp1<>+0(SB), Z5, Z18
-	VFMADD213PS lp1<>+0(SB), Z6, Z19
-	VFMADD213PS lp1<>+0(SB), Z7, Z20
-	VFMADD213PS lp1<>+0(SB), Z8, Z21
-	VFMADD213PS lp1<>+0(SB), Z9, Z22
-	VFMADD213PS lp0<>+0(SB), Z25, Z10
-	VFMADD213PS lp0<>+0(SB), Z4, Z17
-	VFMADD213PS lp0<>+0(SB), Z5, Z18
-	VFMADD213PS lp0<>+0(SB), Z6, Z19
-	VFMADD213PS lp0<>+0(SB), Z7, Z20
-	VFMADD213PS lp0<>+0(SB), Z8, Z21
-	VFMADD213PS lp0<>+0(SB), Z9, Z22
+	VMOVUPS     lp8<>+0(SB), Z7
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z7
+	VFMADD213PS lp7<>+0(SB), Z4, Z11
+	VFMADD213PS lp7<>+0(SB), Z5, Z12
+	VFMADD213PS lp7<>+0(SB), Z6, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z7
+	VFMADD213PS lp6<>+0(SB), Z4, Z11
+	VFMADD213PS lp6<>+0(SB), Z5, Z12
+	VFMADD213PS lp6<>+0(SB), Z6, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z7
+	VFMADD213PS lp5<>+0(SB), Z4, Z11
+	VFMADD213PS lp5<>+0(SB), Z5, Z12
+	VFMADD213PS lp5<>+0(SB), Z6, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z7
+	VFMADD213PS lp4<>+0(SB), Z4, Z11
+	VFMADD213PS lp4<>+0(SB), Z5, Z12
+	VFMADD213PS lp4<>+0(SB), Z6, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z7
+	VFMADD213PS lp3<>+0(SB), Z4, Z11
+	VFMADD213PS lp3<>+0(SB), Z5, Z12
+	VFMADD213PS lp3<>+0(SB), Z6, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z7
+	VFMADD213PS lp2<>+0(SB), Z4, Z11
+	VFMADD213PS lp2<>+0(SB), Z5, Z12
+	VFMADD213PS lp2<>+0(SB), Z6, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z7
+	VFMADD213PS lp1<>+0(SB), Z4, Z11
+	VFMADD213PS lp1<>+0(SB), Z5, Z12
+	VFMADD213PS lp1<>+0(SB), Z6, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z7
+	VFMADD213PS lp0<>+0(SB), Z4, Z11
+	VFMADD213PS lp0<>+0(SB), Z5, Z12
+	VFMADD213PS lp0<>+0(SB), Z6, Z13
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVUPS     zero<>+0(SB), Z23
-	VFPCLASSPSZ $0x54, (DX)(BX*4), K1
-	VBLENDMPS   Z1, Z23, K1, Z23
-	VANDPS      (DX)(BX*4), Z3, Z24
-	VPMOVD2M    Z25, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z27
-	VMOVAPS     Z25, Z28
-	VFMADD231PS Z24, Z23, K1, Z28
+	VMOVUPS     zero<>+0(SB), Z14
+	VMOVUPS     (DX)(BX*4), Z15
+	VPMOVD2M    Z15, K1
+	VBLENDMPS   Z1, Z14, K1, Z14
+	VANDPS      (DX)(BX*4), Z3, Z15
+	VPMOVD2M    Z16, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
+	VMOVAPS     Z16, Z19
+	VFMADD231PS Z15, Z14, K1, Z19
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z28, Z27, Z29
-	VSUBPS      Z27, Z29, Z27
-	VSUBPS      Z27, Z28, Z28
-	VMINPS      Z1, Z28, Z28
-	VADDPS      Z26, Z28, Z28
-	VMULPS      Z25, Z25, Z27
-	VFMADD213PS Z28, Z27, Z10
-	VADDPS      Z10, Z29, Z29
+	VADDPS      Z19, Z18, Z20
+	VSUBPS      Z18, Z20, Z18
+	VSUBPS      Z18, Z19, Z19
+	VMINPS      Z1, Z19, Z19
+	VADDPS      Z17, Z19, Z19
+	VMULPS      Z16, Z16, Z18
+	VFMADD213PS Z19, Z18, Z7
+	VADDPS      Z7, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z3, Z10, K1
-	VFMADD231PS Z24, Z10, K1, Z29
+	VPTESTMD    Z3, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z14, K2, Z20
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVUPS     zero<>+0(SB), Z10
-	VFPCLASSPSZ $0x54, 64(DX)(BX*4), K1
-	VBLENDMPS   Z1, Z10, K1, Z10
-	VANDPS      64(DX)(BX*4), Z3, Z23
+	VMOVUPS     zero<>+0(SB), Z7
+	VMOVUPS     64(DX)(BX*4), Z14
+	VPMOVD2M    Z14, K1
+	VBLENDMPS   Z1, Z7, K1, Z7
+	VANDPS      64(DX)(BX*4), Z3, Z14
 	VPMOVD2M    Z4, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z24
-	VMOVAPS     Z4, Z25
-	VFMADD231PS Z23, Z10, K1, Z25
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
+	VMOVAPS     Z4, Z16
+	VFMADD231PS Z14, Z7, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z25, Z24, Z26
-	VSUBPS      Z24, Z26, Z24
-	VSUBPS      Z24, Z25, Z25
-	VMINPS      Z1, Z25, Z25
-	VADDPS      Z11, Z25, Z25
-	VMULPS      Z4, Z4, Z24
-	VFMADD213PS Z25, Z24, Z17
-	VADDPS      Z17, Z26, Z26
+	VADDPS      Z16, Z15, Z17
+	VSUBPS      Z15, Z17, Z15
+	VSUBPS      Z15, Z16, Z16
+	VMINPS      Z1, Z16, Z16
+	VADDPS      Z8, Z16, Z16
+	VMULPS      Z4, Z4, Z15
+	VFMADD213PS Z16, Z15, Z11
+	VADDPS      Z11, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z10, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z23, Z4, K1, Z26
+	VPTESTMD    Z3, Z7, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z7, K2, Z17
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVUPS     zero<>+0(SB), Z4
-	VFPCLASSPSZ $0x54, 128(DX)(BX*4), K1
+	VMOVUPS     128(DX)(BX*4), Z7
+	VPMOVD2M    Z7, K1
 	VBLENDMPS   Z1, Z4, K1, Z4
-	VANDPS      128(DX)(BX*4), Z3, Z10
+	VANDPS      128(DX)(BX*4), Z3, Z7
 	VPMOVD2M    Z5, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z11
-	VMOVAPS     Z5, Z17
-	VFMADD231PS Z10, Z4, K1, Z17
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
+	VMOVAPS     Z5, Z11
+	VFMADD231PS Z7, Z4, K1, Z11
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z17, Z11, Z23
-	VSUBPS      Z11, Z23, Z11
-	VSUBPS      Z11, Z17, Z17
-	VMINPS      Z1, Z17, Z17
-	VADDPS      Z12, Z17, Z17
-	VMULPS      Z5, Z5, Z11
-	VFMADD213PS Z17, Z11, Z18
-	VADDPS      Z18, Z23, Z23
+	VADDPS      Z11, Z8, Z14
+	VSUBPS      Z8, Z14, Z8
+	VSUBPS      Z8, Z11, Z11
+	VMINPS      Z1, Z11, Z11
+	VADDPS      Z9, Z11, Z11
+	VMULPS      Z5, Z5, Z8
+	VFMADD213PS Z11, Z8, Z12
+	VADDPS      Z12, Z14, Z14
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z10, Z4, K1, Z23
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z4, K2, Z14
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVUPS     zero<>+0(SB), Z4
-	VFPCLASSPSZ $0x54, 192(DX)(BX*4), K1
+	VMOVUPS     192(DX)(BX*4), Z5
+	VPMOVD2M    Z5, K1
 	VBLENDMPS   Z1, Z4, K1, Z4
 	VANDPS      192(DX)(BX*4), Z3, Z5
 	VPMOVD2M    Z6, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z10
-	VMOVAPS     Z6, Z11
-	VFMADD231PS Z5, Z4, K1, Z11
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z11, Z10, Z12
-	VSUBPS      Z10, Z12, Z10
-	VSUBPS      Z10, Z11, Z11
-	VMINPS      Z1, Z11, Z11
-	VADDPS      Z13, Z11, Z11
-	VMULPS      Z6, Z6, Z10
-	VFMADD213PS Z11, Z10, Z19
-	VADDPS      Z19, Z12, Z12
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z12
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVUPS     zero<>+0(SB), Z4
-	VFPCLASSPSZ $0x54, 256(DX)(BX*4), K1
-	VBLENDMPS   Z1, Z4, K1, Z4
-	VANDPS      256(DX)(BX*4), Z3, Z5
-	VPMOVD2M    Z7, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z7, Z10
-	VFMADD231PS Z5, Z4, K1, Z10
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z10, Z6, Z11
-	VSUBPS      Z6, Z11, Z6
-	VSUBPS      Z6, Z10, Z10
-	VMINPS      Z1, Z10, Z10
-	VADDPS      Z14, Z10, Z10
-	VMULPS      Z7, Z7, Z6
-	VFMADD213PS Z10, Z6, Z20
-	VADDPS      Z20, Z11, Z11
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z11
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVUPS     zero<>+0(SB), Z4
-	VFPCLASSPSZ $0x54, 320(DX)(BX*4), K1
-	VBLENDMPS   Z1, Z4, K1, Z4
-	VANDPS      320(DX)(BX*4), Z3, Z5
-	VPMOVD2M    Z8, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z8, Z7
-	VFMADD231PS Z5, Z4, K1, Z7
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z7, Z6, Z10
-	VSUBPS      Z6, Z10, Z6
-	VSUBPS      Z6, Z7, Z7
-	VMINPS      Z1, Z7, Z7
-	VADDPS      Z15, Z7, Z7
-	VMULPS      Z8, Z8, Z6
-	VFMADD213PS Z7, Z6, Z21
-	VADDPS      Z21, Z10, Z10
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z5, Z4, K1, Z10
-
-	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVUPS     zero<>+0(SB), Z4
-	VFPCLASSPSZ $0x54, 384(DX)(BX*4), K1
-	VBLENDMPS   Z1, Z4, K1, Z4
-	VANDPS      384(DX)(BX*4), Z3, Z5
-	VPMOVD2M    Z9, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z6
-	VMOVAPS     Z9, Z7
-	VFMADD231PS Z5, Z4, K1, Z7
-
-	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z7, Z6, Z8
-	VSUBPS      Z6, Z8, Z6
-	VSUBPS      Z6, Z7, Z7
-	VMINPS      Z1, Z7, Z7
-	VADDPS      Z16, Z7, Z7
-	VMULPS      Z9, Z9, Z6
-	VFMADD213PS Z7, Z6, Z22
-	VADDPS      Z22, Z8, Z8
-
-	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z4, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z7
+	VMOVAPS     Z6, Z8
 	VFMADD231PS Z5, Z4, K1, Z8
 
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z8, Z7, Z9
+	VSUBPS      Z7, Z9, Z7
+	VSUBPS      Z7, Z8, Z8
+	VMINPS      Z1, Z8, Z8
+	VADDPS      Z10, Z8, Z8
+	VMULPS      Z6, Z6, Z7
+	VFMADD213PS Z8, Z7, Z13
+	VADDPS      Z13, Z9, Z9
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z5, Z4, K2, Z9
+
 	// negate: flip the sign bit, so that +0 gives -0
-	VXORPS signbit<>+0(SB), Z29, Z29
-	VXORPS signbit<>+0(SB), Z26, Z26
-	VXORPS signbit<>+0(SB), Z23, Z23
-	VXORPS signbit<>+0(SB), Z12, Z12
-	VXORPS signbit<>+0(SB), Z11, Z11
-	VXORPS signbit<>+0(SB), Z10, Z10
-	VXORPS signbit<>+0(SB), Z8, Z8
+	VXORPS signbit<>+0(SB), Z20, Z20
+	VXORPS signbit<>+0(SB), Z17, Z17
+	VXORPS signbit<>+0(SB), Z14, Z14
+	VXORPS signbit<>+0(SB), Z9, Z9
 
 	// store dst
-	VMOVUPS Z29, (CX)(BX*4)
-	VMOVUPS Z26, 64(CX)(BX*4)
-	VMOVUPS Z23, 128(CX)(BX*4)
-	VMOVUPS Z12, 192(CX)(BX*4)
-	VMOVUPS Z11, 256(CX)(BX*4)
-	VMOVUPS Z10, 320(CX)(BX*4)
-	VMOVUPS Z8, 384(CX)(BX*4)
+	VMOVUPS Z20, (CX)(BX*4)
+	VMOVUPS Z17, 64(CX)(BX*4)
+	VMOVUPS Z14, 128(CX)(BX*4)
+	VMOVUPS Z9, 192(CX)(BX*4)
 
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through
-	VANDPS 448(DX)(BX*4), Z3, Z4
+	VANDPS 256(DX)(BX*4), Z3, Z4
 	VMINPS Z4, Z0, Z4
+	VANDPS 320(DX)(BX*4), Z3, Z5
+	VMINPS Z5, Z0, Z5
+	VANDPS 384(DX)(BX*4), Z3, Z6
+	VMINPS Z6, Z0, Z6
+	VANDPS 448(DX)(BX*4), Z3, Z7
+	VMINPS Z7, Z0, Z7
 
 	// mExpNeg: range reduction n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	VMOVUPS      expMagic<>+0(SB), Z5
-	VFNMADD231PS log2e<>+0(SB), Z4, Z5
-	VSUBPS       expMagic<>+0(SB), Z5, Z5
-	VFNMSUB231PS ln2hi<>+0(SB), Z5, Z4
-	VFNMADD231PS ln2lo<>+0(SB), Z5, Z4
+	VMOVUPS      expMagic<>+0(SB), Z8
+	VMOVUPS      expMagic<>+0(SB), Z9
+	VMOVUPS      expMagic<>+0(SB), Z10
+	VMOVUPS      expMagic<>+0(SB), Z11
+	VFNMADD231PS log2e<>+0(SB), Z4, Z8
+	VFNMADD231PS log2e<>+0(SB), Z5, Z9
+	VFNMADD231PS log2e<>+0(SB), Z6, Z10
+	VFNMADD231PS log2e<>+0(SB), Z7, Z11
+	VSUBPS       expMagic<>+0(SB), Z8, Z8
+	VSUBPS       expMagic<>+0(SB), Z9, Z9
+	VSUBPS       expMagic<>+0(SB), Z10, Z10
+	VSUBPS       expMagic<>+0(SB), Z11, Z11
+	VFNMSUB231PS ln2hi<>+0(SB), Z8, Z4
+	VFNMSUB231PS ln2hi<>+0(SB), Z9, Z5
+	VFNMSUB231PS ln2hi<>+0(SB), Z10, Z6
+	VFNMSUB231PS ln2hi<>+0(SB), Z11, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z4
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z10, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z11, Z7
 
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VMOVUPS     exp6<>+0(SB), Z6
-	VFMADD213PS exp5<>+0(SB), Z4, Z6
-	VFMADD213PS exp4<>+0(SB), Z4, Z6
-	VFMADD213PS exp3<>+0(SB), Z4, Z6
-	VFMADD213PS exp2<>+0(SB), Z4, Z6
-	VFMADD213PS Z1, Z4, Z6
+	VMOVUPS     exp6<>+0(SB), Z12
+	VMOVUPS     exp6<>+0(SB), Z13
+	VMOVUPS     exp6<>+0(SB), Z14
+	VMOVUPS     exp6<>+0(SB), Z15
+	VFMADD213PS exp5<>+0(SB), Z4, Z12
+	VFMADD213PS exp5<>+0(SB), Z5, Z13
+	VFMADD213PS exp5<>+0(SB), Z6, Z14
+	VFMADD213PS exp5<>+0(SB), Z7, Z15
+	VFMADD213PS exp4<>+0(SB), Z4, Z12
+	VFMADD213PS exp4<>+0(SB), Z5, Z13
+	VFMADD213PS exp4<>+0(SB), Z6, Z14
+	VFMADD213PS exp4<>+0(SB), Z7, Z15
+	VFMADD213PS exp3<>+0(SB), Z4, Z12
+	VFMADD213PS exp3<>+0(SB), Z5, Z13
+	VFMADD213PS exp3<>+0(SB), Z6, Z14
+	VFMADD213PS exp3<>+0(SB), Z7, Z15
+	VFMADD213PS exp2<>+0(SB), Z4, Z12
+	VFMADD213PS exp2<>+0(SB), Z5, Z13
+	VFMADD213PS exp2<>+0(SB), Z6, Z14
+	VFMADD213PS exp2<>+0(SB), Z7, Z15
+	VFMADD213PS Z1, Z4, Z12
+	VFMADD213PS Z1, Z5, Z13
+	VFMADD213PS Z1, Z6, Z14
+	VFMADD213PS Z1, Z7, Z15
 
 	// mExpNeg: scaling by 2^n
 	// mExpNeg: the last step p1 = p*r + 1 and its residual plo, for elo
-	VMOVAPS     Z1, Z7
-	VFMADD231PS Z6, Z4, Z7
-	VSUBPS      Z7, Z1, Z8
-	VFMADD231PS Z6, Z4, Z8
-	VSCALEFPS   Z5, Z7, Z7
-	VSCALEFPS   Z5, Z8, Z8
+	VMOVAPS     Z1, Z16
+	VFMADD231PS Z12, Z4, Z16
+	VSUBPS      Z16, Z1, Z17
+	VFMADD231PS Z12, Z4, Z17
+	VSCALEFPS   Z8, Z16, Z16
+	VSCALEFPS   Z8, Z17, Z17
+	VMOVAPS     Z1, Z4
+	VFMADD231PS Z13, Z5, Z4
+	VSUBPS      Z4, Z1, Z8
+	VFMADD231PS Z13, Z5, Z8
+	VSCALEFPS   Z9, Z4, Z4
+	VSCALEFPS   Z9, Z8, Z8
+	VMOVAPS     Z1, Z5
+	VFMADD231PS Z14, Z6, Z5
+	VSUBPS      Z5, Z1, Z9
+	VFMADD231PS Z14, Z6, Z9
+	VSCALEFPS   Z10, Z5, Z5
+	VSCALEFPS   Z10, Z9, Z9
+	VMOVAPS     Z1, Z6
+	VFMADD231PS Z15, Z7, Z6
+	VSUBPS      Z6, Z1, Z10
+	VFMADD231PS Z15, Z7, Z10
+	VSCALEFPS   Z11, Z6, Z6
+	VSCALEFPS   Z11, Z10, Z10
 
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
-	VMOVAPS      Z2, Z4
-	VFNMADD213PS Z2, Z7, Z4
-	VCMPPS       $0x1d, Z2, Z7, K1
-	VXORPS       signbit<>+0(SB), Z4, K1, Z7
-	VADDPS       lpWt<>+0(SB), Z4, Z4
-	VMULPS       Z4, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z16, Z7
+	VPCMPUD      $0x05, Z2, Z16, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z16
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z17, Z17
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z4, Z7
+	VPCMPUD      $0x05, Z2, Z4, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z4
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z8, Z8
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z5, Z7
+	VPCMPUD      $0x05, Z2, Z5, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z5
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z9, Z9
+	VMOVAPS      Z2, Z7
+	VFNMADD213PS Z2, Z6, Z7
+	VPCMPUD      $0x05, Z2, Z6, K1
+	VXORPS       signbit<>+0(SB), Z7, K1, Z6
+	VADDPS       lpWt<>+0(SB), Z7, Z7
+	VMULPS       Z7, Z10, Z10
 
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
-	VMOVUPS     lp8<>+0(SB), Z4
-	VFMADD213PS lp7<>+0(SB), Z7, Z4
-	VFMADD213PS lp6<>+0(SB), Z7, Z4
-	VFMADD213PS lp5<>+0(SB), Z7, Z4
-	VFMADD213PS lp4<>+0(SB), Z7, Z4
-	VFMADD213PS lp3<>+0(SB), Z7, Z4
-	VFMADD213PS lp2<>+0(SB), Z7, Z4
-	VFMADD213PS lp1<>+0(SB), Z7, Z4
-	VFMADD213PS lp0<>+0(SB), Z7, Z4
+	VMOVUPS     lp8<>+0(SB), Z7
+	VMOVUPS     lp8<>+0(SB), Z11
+	VMOVUPS     lp8<>+0(SB), Z12
+	VMOVUPS     lp8<>+0(SB), Z13
+	VFMADD213PS lp7<>+0(SB), Z16, Z7
+	VFMADD213PS lp7<>+0(SB), Z4, Z11
+	VFMADD213PS lp7<>+0(SB), Z5, Z12
+	VFMADD213PS lp7<>+0(SB), Z6, Z13
+	VFMADD213PS lp6<>+0(SB), Z16, Z7
+	VFMADD213PS lp6<>+0(SB), Z4, Z11
+	VFMADD213PS lp6<>+0(SB), Z5, Z12
+	VFMADD213PS lp6<>+0(SB), Z6, Z13
+	VFMADD213PS lp5<>+0(SB), Z16, Z7
+	VFMADD213PS lp5<>+0(SB), Z4, Z11
+	VFMADD213PS lp5<>+0(SB), Z5, Z12
+	VFMADD213PS lp5<>+0(SB), Z6, Z13
+	VFMADD213PS lp4<>+0(SB), Z16, Z7
+	VFMADD213PS lp4<>+0(SB), Z4, Z11
+	VFMADD213PS lp4<>+0(SB), Z5, Z12
+	VFMADD213PS lp4<>+0(SB), Z6, Z13
+	VFMADD213PS lp3<>+0(SB), Z16, Z7
+	VFMADD213PS lp3<>+0(SB), Z4, Z11
+	VFMADD213PS lp3<>+0(SB), Z5, Z12
+	VFMADD213PS lp3<>+0(SB), Z6, Z13
+	VFMADD213PS lp2<>+0(SB), Z16, Z7
+	VFMADD213PS lp2<>+0(SB), Z4, Z11
+	VFMADD213PS lp2<>+0(SB), Z5, Z12
+	VFMADD213PS lp2<>+0(SB), Z6, Z13
+	VFMADD213PS lp1<>+0(SB), Z16, Z7
+	VFMADD213PS lp1<>+0(SB), Z4, Z11
+	VFMADD213PS lp1<>+0(SB), Z5, Z12
+	VFMADD213PS lp1<>+0(SB), Z6, Z13
+	VFMADD213PS lp0<>+0(SB), Z16, Z7
+	VFMADD213PS lp0<>+0(SB), Z4, Z11
+	VFMADD213PS lp0<>+0(SB), Z5, Z12
+	VFMADD213PS lp0<>+0(SB), Z6, Z13
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
-	VMOVUPS     zero<>+0(SB), Z5
-	VFPCLASSPSZ $0x54, 448(DX)(BX*4), K1
-	VBLENDMPS   Z1, Z5, K1, Z5
-	VANDPS      448(DX)(BX*4), Z3, Z6
-	VPMOVD2M    Z7, K1
-	VMOVUPS.Z   ln2f<>+0(SB), K1, Z9
-	VMOVAPS     Z7, Z10
-	VFMADD231PS Z6, Z5, K1, Z10
+	VMOVUPS     zero<>+0(SB), Z14
+	VMOVUPS     256(DX)(BX*4), Z15
+	VPMOVD2M    Z15, K1
+	VBLENDMPS   Z1, Z14, K1, Z14
+	VANDPS      256(DX)(BX*4), Z3, Z15
+	VPMOVD2M    Z16, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
+	VMOVAPS     Z16, Z19
+	VFMADD231PS Z15, Z14, K1, Z19
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
-	VADDPS      Z10, Z9, Z11
-	VSUBPS      Z9, Z11, Z9
-	VSUBPS      Z9, Z10, Z10
-	VMINPS      Z1, Z10, Z10
-	VADDPS      Z8, Z10, Z10
-	VMULPS      Z7, Z7, Z9
-	VFMADD213PS Z10, Z9, Z4
-	VADDPS      Z4, Z11, Z11
+	VADDPS      Z19, Z18, Z20
+	VSUBPS      Z18, Z20, Z18
+	VSUBPS      Z18, Z19, Z19
+	VMINPS      Z1, Z19, Z19
+	VADDPS      Z17, Z19, Z19
+	VMULPS      Z16, Z16, Z18
+	VFMADD213PS Z19, Z18, Z7
+	VADDPS      Z7, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z5, Z4
-	VBLENDMPS   zero<>+0(SB), Z4, K1, Z4
-	VPTESTMD    Z3, Z4, K1
-	VFMADD231PS Z6, Z4, K1, Z11
+	VPTESTMD    Z3, Z14, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z14, K2, Z20
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS     zero<>+0(SB), Z7
+	VMOVUPS     320(DX)(BX*4), Z14
+	VPMOVD2M    Z14, K1
+	VBLENDMPS   Z1, Z7, K1, Z7
+	VANDPS      320(DX)(BX*4), Z3, Z14
+	VPMOVD2M    Z4, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
+	VMOVAPS     Z4, Z16
+	VFMADD231PS Z14, Z7, K1, Z16
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z16, Z15, Z17
+	VSUBPS      Z15, Z17, Z15
+	VSUBPS      Z15, Z16, Z16
+	VMINPS      Z1, Z16, Z16
+	VADDPS      Z8, Z16, Z16
+	VMULPS      Z4, Z4, Z15
+	VFMADD213PS Z16, Z15, Z11
+	VADDPS      Z11, Z17, Z17
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z7, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z7, K2, Z17
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS     zero<>+0(SB), Z4
+	VMOVUPS     384(DX)(BX*4), Z7
+	VPMOVD2M    Z7, K1
+	VBLENDMPS   Z1, Z4, K1, Z4
+	VANDPS      384(DX)(BX*4), Z3, Z7
+	VPMOVD2M    Z5, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z8
+	VMOVAPS     Z5, Z11
+	VFMADD231PS Z7, Z4, K1, Z11
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z11, Z8, Z14
+	VSUBPS      Z8, Z14, Z8
+	VSUBPS      Z8, Z11, Z11
+	VMINPS      Z1, Z11, Z11
+	VADDPS      Z9, Z11, Z11
+	VMULPS      Z5, Z5, Z8
+	VFMADD213PS Z11, Z8, Z12
+	VADDPS      Z12, Z14, Z14
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z7, Z4, K2, Z14
+
+	// finish: target select c = 1-y for a clear sign bit, y for a set one
+	VMOVUPS     zero<>+0(SB), Z4
+	VMOVUPS     448(DX)(BX*4), Z5
+	VPMOVD2M    Z5, K1
+	VBLENDMPS   Z1, Z4, K1, Z4
+	VANDPS      448(DX)(BX*4), Z3, Z5
+	VPMOVD2M    Z6, K1
+	VMOVUPS.Z   ln2f<>+0(SB), K1, Z7
+	VMOVAPS     Z6, Z8
+	VFMADD231PS Z5, Z4, K1, Z8
+
+	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
+	VADDPS      Z8, Z7, Z9
+	VSUBPS      Z7, Z9, Z7
+	VSUBPS      Z7, Z8, Z8
+	VMINPS      Z1, Z8, Z8
+	VADDPS      Z10, Z8, Z8
+	VMULPS      Z6, Z6, Z7
+	VFMADD213PS Z8, Z7, Z13
+	VADDPS      Z13, Z9, Z9
+
+	// mBracket: + c*|x| where e < 0.5 and c != 0
+	VPTESTMD    Z3, Z4, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z5, Z4, K2, Z9
 
 	// negate: flip the sign bit, so that +0 gives -0
-	VXORPS signbit<>+0(SB), Z11, Z11
+	VXORPS signbit<>+0(SB), Z20, Z20
+	VXORPS signbit<>+0(SB), Z17, Z17
+	VXORPS signbit<>+0(SB), Z14, Z14
+	VXORPS signbit<>+0(SB), Z9, Z9
 
 	// store dst
-	VMOVUPS Z11, 448(CX)(BX*4)
+	VMOVUPS Z20, 256(CX)(BX*4)
+	VMOVUPS Z17, 320(CX)(BX*4)
+	VMOVUPS Z14, 384(CX)(BX*4)
+	VMOVUPS Z9, 448(CX)(BX*4)
 	ADDQ    $+128, BX
 	CMPQ    BX, SI
 	JB      loop
@@ -39995,7 +40011,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z2, Z5
 	VFNMADD213PS Z2, Z8, Z5
-	VCMPPS       $0x1d, Z2, Z8, K2
+	VPCMPUD      $0x05, Z2, Z8, K2
 	VXORPS       signbit<>+0(SB), Z5, K2, Z8
 	VADDPS       lpWt<>+0(SB), Z5, Z5
 	VMULPS       Z5, Z9, Z9
@@ -40013,7 +40029,7 @@ tail:
 
 	// finish: target select c = 1-y for a clear sign bit, y for a set one
 	VMOVUPS     zero<>+0(SB), Z6
-	VFPCLASSPSZ $0x54, Z4, K2
+	VPMOVD2M    Z4, K2
 	VBLENDMPS   Z1, Z6, K2, Z6
 	VANDPS      Z4, Z3, Z4
 	VPMOVD2M    Z8, K2
@@ -40032,10 +40048,9 @@ tail:
 	VADDPS      Z5, Z11, Z11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z6, Z5
-	VBLENDMPS   zero<>+0(SB), Z5, K2, Z5
-	VPTESTMD    Z3, Z5, K2
-	VFMADD231PS Z4, Z5, K2, Z11
+	VPTESTMD    Z3, Z6, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z4, Z6, K3, Z11
 
 	// negate: flip the sign bit, so that +0 gives -0
 	VXORPS signbit<>+0(SB), Z11, Z11
@@ -40213,13 +40228,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z13, Z11
-	VCMPPS       $0x1d, Z5, Z13, K1
+	VPCMPUD      $0x05, Z5, Z13, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z13
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z14, Z14
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z7, Z11
-	VCMPPS       $0x1d, Z5, Z7, K1
+	VPCMPUD      $0x05, Z5, Z7, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z7
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z9, Z9
@@ -40257,9 +40272,11 @@ loop:
 	VMULPS      Z16, Z20, Z22
 	VFMADD213PS Z17, Z15, Z19
 	VFMADD213PS Z18, Z16, Z20
-	VFPCLASSPSZ $0x54, (BX)(R9*4), K1
+	VMOVUPS     (BX)(R9*4), Z15
+	VPMOVD2M    Z15, K1
 	VBLENDMPS   Z21, Z17, K1, Z17
-	VFPCLASSPSZ $0x54, 64(BX)(R9*4), K1
+	VMOVUPS     64(BX)(R9*4), Z15
+	VPMOVD2M    Z15, K1
 	VBLENDMPS   Z22, Z18, K1, Z18
 	VANDPS      (BX)(R9*4), Z6, Z15
 	VPMOVD2M    Z13, K1
@@ -40283,10 +40300,9 @@ loop:
 	VADDPS       Z11, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z17, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K1, Z11
-	VPTESTMD    Z6, Z11, K1
-	VFMADD231PS Z15, Z11, K1, Z22
+	VPTESTMD    Z6, Z17, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z17, K2, Z22
 	VANDPS      64(BX)(R9*4), Z6, Z11
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z13
@@ -40309,10 +40325,9 @@ loop:
 	VADDPS       Z12, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z6, Z7, K1
-	VFMADD231PS Z11, Z7, K1, Z15
+	VPTESTMD    Z6, Z18, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z18, K2, Z15
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z8, Z19, Z17
@@ -40410,13 +40425,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z13, Z11
-	VCMPPS       $0x1d, Z5, Z13, K1
+	VPCMPUD      $0x05, Z5, Z13, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z13
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z14, Z14
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z7, Z11
-	VCMPPS       $0x1d, Z5, Z7, K1
+	VPCMPUD      $0x05, Z5, Z7, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z7
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z9, Z9
@@ -40454,9 +40469,11 @@ loop:
 	VMULPS      Z16, Z20, Z22
 	VFMADD213PS Z17, Z15, Z19
 	VFMADD213PS Z18, Z16, Z20
-	VFPCLASSPSZ $0x54, 128(BX)(R9*4), K1
+	VMOVUPS     128(BX)(R9*4), Z15
+	VPMOVD2M    Z15, K1
 	VBLENDMPS   Z21, Z17, K1, Z17
-	VFPCLASSPSZ $0x54, 192(BX)(R9*4), K1
+	VMOVUPS     192(BX)(R9*4), Z15
+	VPMOVD2M    Z15, K1
 	VBLENDMPS   Z22, Z18, K1, Z18
 	VANDPS      128(BX)(R9*4), Z6, Z15
 	VPMOVD2M    Z13, K1
@@ -40480,10 +40497,9 @@ loop:
 	VADDPS       Z11, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z17, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K1, Z11
-	VPTESTMD    Z6, Z11, K1
-	VFMADD231PS Z15, Z11, K1, Z22
+	VPTESTMD    Z6, Z17, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z17, K2, Z22
 	VANDPS      192(BX)(R9*4), Z6, Z11
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z13
@@ -40506,10 +40522,9 @@ loop:
 	VADDPS       Z12, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z6, Z7, K1
-	VFMADD231PS Z11, Z7, K1, Z15
+	VPTESTMD    Z6, Z18, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z18, K2, Z15
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z8, Z19, Z17
@@ -40607,13 +40622,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z13, Z11
-	VCMPPS       $0x1d, Z5, Z13, K1
+	VPCMPUD      $0x05, Z5, Z13, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z13
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z14, Z14
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z7, Z11
-	VCMPPS       $0x1d, Z5, Z7, K1
+	VPCMPUD      $0x05, Z5, Z7, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z7
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z9, Z9
@@ -40651,9 +40666,11 @@ loop:
 	VMULPS      Z16, Z20, Z22
 	VFMADD213PS Z17, Z15, Z19
 	VFMADD213PS Z18, Z16, Z20
-	VFPCLASSPSZ $0x54, 256(BX)(R9*4), K1
+	VMOVUPS     256(BX)(R9*4), Z15
+	VPMOVD2M    Z15, K1
 	VBLENDMPS   Z21, Z17, K1, Z17
-	VFPCLASSPSZ $0x54, 320(BX)(R9*4), K1
+	VMOVUPS     320(BX)(R9*4), Z15
+	VPMOVD2M    Z15, K1
 	VBLENDMPS   Z22, Z18, K1, Z18
 	VANDPS      256(BX)(R9*4), Z6, Z15
 	VPMOVD2M    Z13, K1
@@ -40677,10 +40694,9 @@ loop:
 	VADDPS       Z11, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z17, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K1, Z11
-	VPTESTMD    Z6, Z11, K1
-	VFMADD231PS Z15, Z11, K1, Z22
+	VPTESTMD    Z6, Z17, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z17, K2, Z22
 	VANDPS      320(BX)(R9*4), Z6, Z11
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z13
@@ -40703,10 +40719,9 @@ loop:
 	VADDPS       Z12, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z6, Z7, K1
-	VFMADD231PS Z11, Z7, K1, Z15
+	VPTESTMD    Z6, Z18, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z18, K2, Z15
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z8, Z19, Z17
@@ -40804,13 +40819,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z13, Z11
-	VCMPPS       $0x1d, Z5, Z13, K1
+	VPCMPUD      $0x05, Z5, Z13, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z13
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z14, Z14
 	VMOVAPS      Z5, Z11
 	VFNMADD213PS Z5, Z7, Z11
-	VCMPPS       $0x1d, Z5, Z7, K1
+	VPCMPUD      $0x05, Z5, Z7, K1
 	VXORPS       signbit<>+0(SB), Z11, K1, Z7
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z9, Z9
@@ -40848,9 +40863,11 @@ loop:
 	VMULPS      Z16, Z20, Z22
 	VFMADD213PS Z17, Z15, Z19
 	VFMADD213PS Z18, Z16, Z20
-	VFPCLASSPSZ $0x54, 384(BX)(R9*4), K1
+	VMOVUPS     384(BX)(R9*4), Z15
+	VPMOVD2M    Z15, K1
 	VBLENDMPS   Z21, Z17, K1, Z17
-	VFPCLASSPSZ $0x54, 448(BX)(R9*4), K1
+	VMOVUPS     448(BX)(R9*4), Z15
+	VPMOVD2M    Z15, K1
 	VBLENDMPS   Z22, Z18, K1, Z18
 	VANDPS      384(BX)(R9*4), Z6, Z15
 	VPMOVD2M    Z13, K1
@@ -40874,10 +40891,9 @@ loop:
 	VADDPS       Z11, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z17, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K1, Z11
-	VPTESTMD    Z6, Z11, K1
-	VFMADD231PS Z15, Z11, K1, Z22
+	VPTESTMD    Z6, Z17, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z15, Z17, K2, Z22
 	VANDPS      448(BX)(R9*4), Z6, Z11
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z13
@@ -40900,10 +40916,9 @@ loop:
 	VADDPS       Z12, Z15, Z15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z7
-	VBLENDMPS   zero<>+0(SB), Z7, K1, Z7
-	VPTESTMD    Z6, Z7, K1
-	VFMADD231PS Z11, Z7, K1, Z15
+	VPTESTMD    Z6, Z18, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z11, Z18, K2, Z15
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z8, Z19, Z17
@@ -40987,7 +41002,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z5, Z9
 	VFNMADD213PS Z5, Z11, Z9
-	VCMPPS       $0x1d, Z5, Z11, K2
+	VPCMPUD      $0x05, Z5, Z11, K2
 	VXORPS       signbit<>+0(SB), Z9, K2, Z11
 	VADDPS       lpWt<>+0(SB), Z9, Z9
 	VMULPS       Z9, Z12, Z12
@@ -41010,7 +41025,7 @@ tail:
 	VMOVUPS.Z   (R8)(R9*4), K1, Z14
 	VMULPS      Z10, Z14, Z15
 	VFMADD213PS Z13, Z10, Z14
-	VFPCLASSPSZ $0x54, Z7, K2
+	VPMOVD2M    Z7, K2
 	VBLENDMPS   Z15, Z13, K2, Z13
 	VANDPS      Z7, Z6, Z10
 	VPMOVD2M    Z11, K2
@@ -41034,10 +41049,9 @@ tail:
 	VADDPS       Z9, Z17, Z17
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z13, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K2, Z9
-	VPTESTMD    Z6, Z9, K2
-	VFMADD231PS Z10, Z9, K2, Z17
+	VPTESTMD    Z6, Z13, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z10, Z13, K3, Z17
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Z8, Z14, Z13
@@ -41218,13 +41232,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z16
 	VFNMADD213PS Z10, Z18, Z16
-	VCMPPS       $0x1d, Z10, Z18, K1
+	VPCMPUD      $0x05, Z10, Z18, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
 	VMOVAPS      Z10, Z16
 	VFNMADD213PS Z10, Z12, Z16
-	VCMPPS       $0x1d, Z10, Z12, K1
+	VPCMPUD      $0x05, Z10, Z12, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z14, Z14
@@ -41256,9 +41270,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z21
 	VSUBPS      Z20, Z9, Z22
 	VSUBPS      Z21, Z9, Z23
-	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VMOVUPS     (DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z20, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VMOVUPS     64(DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -41283,10 +41299,9 @@ loop:
 	VADDPS      Z16, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z11, Z16, K1
-	VFMADD231PS Z24, Z16, K1, Z27
+	VPTESTMD    Z11, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z22, K2, Z27
 	VANDPS      64(DX)(DI*4), Z11, Z16
 	VPMOVD2M    Z12, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
@@ -41304,10 +41319,9 @@ loop:
 	VADDPS      Z17, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z11, Z12, K1
-	VFMADD231PS Z16, Z12, K1, Z24
+	VPTESTMD    Z11, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z23, K2, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z9, Z12
@@ -41415,13 +41429,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z16
 	VFNMADD213PS Z10, Z18, Z16
-	VCMPPS       $0x1d, Z10, Z18, K1
+	VPCMPUD      $0x05, Z10, Z18, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
 	VMOVAPS      Z10, Z16
 	VFNMADD213PS Z10, Z12, Z16
-	VCMPPS       $0x1d, Z10, Z12, K1
+	VPCMPUD      $0x05, Z10, Z12, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z14, Z14
@@ -41453,9 +41467,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z21
 	VSUBPS      Z20, Z9, Z22
 	VSUBPS      Z21, Z9, Z23
-	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VMOVUPS     128(DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z20, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VMOVUPS     192(DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -41480,10 +41496,9 @@ loop:
 	VADDPS      Z16, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z11, Z16, K1
-	VFMADD231PS Z24, Z16, K1, Z27
+	VPTESTMD    Z11, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z22, K2, Z27
 	VANDPS      192(DX)(DI*4), Z11, Z16
 	VPMOVD2M    Z12, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
@@ -41501,10 +41516,9 @@ loop:
 	VADDPS      Z17, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z11, Z12, K1
-	VFMADD231PS Z16, Z12, K1, Z24
+	VPTESTMD    Z11, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z23, K2, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z9, Z12
@@ -41612,13 +41626,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z16
 	VFNMADD213PS Z10, Z18, Z16
-	VCMPPS       $0x1d, Z10, Z18, K1
+	VPCMPUD      $0x05, Z10, Z18, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
 	VMOVAPS      Z10, Z16
 	VFNMADD213PS Z10, Z12, Z16
-	VCMPPS       $0x1d, Z10, Z12, K1
+	VPCMPUD      $0x05, Z10, Z12, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z14, Z14
@@ -41650,9 +41664,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z21
 	VSUBPS      Z20, Z9, Z22
 	VSUBPS      Z21, Z9, Z23
-	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VMOVUPS     256(DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z20, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VMOVUPS     320(DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -41677,10 +41693,9 @@ loop:
 	VADDPS      Z16, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z11, Z16, K1
-	VFMADD231PS Z24, Z16, K1, Z27
+	VPTESTMD    Z11, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z22, K2, Z27
 	VANDPS      320(DX)(DI*4), Z11, Z16
 	VPMOVD2M    Z12, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
@@ -41698,10 +41713,9 @@ loop:
 	VADDPS      Z17, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z11, Z12, K1
-	VFMADD231PS Z16, Z12, K1, Z24
+	VPTESTMD    Z11, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z23, K2, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z9, Z12
@@ -41809,13 +41823,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z16
 	VFNMADD213PS Z10, Z18, Z16
-	VCMPPS       $0x1d, Z10, Z18, K1
+	VPCMPUD      $0x05, Z10, Z18, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
 	VMOVAPS      Z10, Z16
 	VFNMADD213PS Z10, Z12, Z16
-	VCMPPS       $0x1d, Z10, Z12, K1
+	VPCMPUD      $0x05, Z10, Z12, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z14, Z14
@@ -41847,9 +41861,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z21
 	VSUBPS      Z20, Z9, Z22
 	VSUBPS      Z21, Z9, Z23
-	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VMOVUPS     384(DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z20, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VMOVUPS     448(DX)(DI*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -41874,10 +41890,9 @@ loop:
 	VADDPS      Z16, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z11, Z16, K1
-	VFMADD231PS Z24, Z16, K1, Z27
+	VPTESTMD    Z11, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z22, K2, Z27
 	VANDPS      448(DX)(DI*4), Z11, Z16
 	VPMOVD2M    Z12, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
@@ -41895,10 +41910,9 @@ loop:
 	VADDPS      Z17, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z11, Z12, K1
-	VFMADD231PS Z16, Z12, K1, Z24
+	VPTESTMD    Z11, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z23, K2, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z9, Z12
@@ -41992,7 +42006,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z14
 	VFNMADD213PS Z10, Z16, Z14
-	VCMPPS       $0x1d, Z10, Z16, K2
+	VPCMPUD      $0x05, Z10, Z16, K2
 	VXORPS       signbit<>+0(SB), Z14, K2, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
@@ -42012,7 +42026,7 @@ tail:
 	VMOVUPS.Z   (BX)(DI*4), K1, Z15
 	VFMADD213PS Z1, Z0, Z15
 	VSUBPS      Z15, Z9, Z18
-	VFPCLASSPSZ $0x54, Z12, K2
+	VPMOVD2M    Z12, K2
 	VBLENDMPS   Z15, Z18, K2, Z18
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -42036,10 +42050,9 @@ tail:
 	VADDPS      Z14, Z21, Z21
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K2, Z14
-	VPTESTMD    Z11, Z14, K2
-	VFMADD231PS Z12, Z14, K2, Z21
+	VPTESTMD    Z11, Z18, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z12, Z18, K3, Z21
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z9, Z12
@@ -42226,13 +42239,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z20
 	VFNMADD213PS Z10, Z22, Z20
-	VCMPPS       $0x1d, Z10, Z22, K1
+	VPCMPUD      $0x05, Z10, Z22, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z22
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z23, Z23
 	VMOVAPS      Z10, Z20
 	VFNMADD213PS Z10, Z16, Z20
-	VCMPPS       $0x1d, Z10, Z16, K1
+	VPCMPUD      $0x05, Z10, Z16, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z18, Z18
@@ -42264,9 +42277,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z25
 	VSUBPS      Z24, Z9, Z26
 	VSUBPS      Z25, Z9, Z27
-	VFPCLASSPSZ $0x54, (CX)(DI*4), K1
+	VMOVUPS     (CX)(DI*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z24, Z26, K1, Z26
-	VFPCLASSPSZ $0x54, 64(CX)(DI*4), K1
+	VMOVUPS     64(CX)(DI*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z25, Z27, K1, Z27
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -42291,10 +42306,9 @@ loop:
 	VADDPS      Z20, Z31, Z31
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z26, Z20
-	VBLENDMPS   zero<>+0(SB), Z20, K1, Z20
-	VPTESTMD    Z11, Z20, K1
-	VFMADD231PS Z28, Z20, K1, Z31
+	VPTESTMD    Z11, Z26, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z28, Z26, K2, Z31
 	VANDPS      64(CX)(DI*4), Z11, Z20
 	VPMOVD2M    Z16, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z22
@@ -42312,10 +42326,9 @@ loop:
 	VADDPS      Z21, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z27, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z11, Z16, K1
-	VFMADD231PS Z20, Z16, K1, Z28
+	VPTESTMD    Z11, Z27, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z20, Z27, K2, Z28
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z9, Z16
@@ -42443,13 +42456,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z20
 	VFNMADD213PS Z10, Z22, Z20
-	VCMPPS       $0x1d, Z10, Z22, K1
+	VPCMPUD      $0x05, Z10, Z22, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z22
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z23, Z23
 	VMOVAPS      Z10, Z20
 	VFNMADD213PS Z10, Z16, Z20
-	VCMPPS       $0x1d, Z10, Z16, K1
+	VPCMPUD      $0x05, Z10, Z16, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z18, Z18
@@ -42481,9 +42494,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z25
 	VSUBPS      Z24, Z9, Z26
 	VSUBPS      Z25, Z9, Z27
-	VFPCLASSPSZ $0x54, 128(CX)(DI*4), K1
+	VMOVUPS     128(CX)(DI*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z24, Z26, K1, Z26
-	VFPCLASSPSZ $0x54, 192(CX)(DI*4), K1
+	VMOVUPS     192(CX)(DI*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z25, Z27, K1, Z27
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -42508,10 +42523,9 @@ loop:
 	VADDPS      Z20, Z31, Z31
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z26, Z20
-	VBLENDMPS   zero<>+0(SB), Z20, K1, Z20
-	VPTESTMD    Z11, Z20, K1
-	VFMADD231PS Z28, Z20, K1, Z31
+	VPTESTMD    Z11, Z26, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z28, Z26, K2, Z31
 	VANDPS      192(CX)(DI*4), Z11, Z20
 	VPMOVD2M    Z16, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z22
@@ -42529,10 +42543,9 @@ loop:
 	VADDPS      Z21, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z27, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z11, Z16, K1
-	VFMADD231PS Z20, Z16, K1, Z28
+	VPTESTMD    Z11, Z27, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z20, Z27, K2, Z28
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z9, Z16
@@ -42660,13 +42673,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z20
 	VFNMADD213PS Z10, Z22, Z20
-	VCMPPS       $0x1d, Z10, Z22, K1
+	VPCMPUD      $0x05, Z10, Z22, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z22
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z23, Z23
 	VMOVAPS      Z10, Z20
 	VFNMADD213PS Z10, Z16, Z20
-	VCMPPS       $0x1d, Z10, Z16, K1
+	VPCMPUD      $0x05, Z10, Z16, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z18, Z18
@@ -42698,9 +42711,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z25
 	VSUBPS      Z24, Z9, Z26
 	VSUBPS      Z25, Z9, Z27
-	VFPCLASSPSZ $0x54, 256(CX)(DI*4), K1
+	VMOVUPS     256(CX)(DI*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z24, Z26, K1, Z26
-	VFPCLASSPSZ $0x54, 320(CX)(DI*4), K1
+	VMOVUPS     320(CX)(DI*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z25, Z27, K1, Z27
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -42725,10 +42740,9 @@ loop:
 	VADDPS      Z20, Z31, Z31
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z26, Z20
-	VBLENDMPS   zero<>+0(SB), Z20, K1, Z20
-	VPTESTMD    Z11, Z20, K1
-	VFMADD231PS Z28, Z20, K1, Z31
+	VPTESTMD    Z11, Z26, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z28, Z26, K2, Z31
 	VANDPS      320(CX)(DI*4), Z11, Z20
 	VPMOVD2M    Z16, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z22
@@ -42746,10 +42760,9 @@ loop:
 	VADDPS      Z21, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z27, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z11, Z16, K1
-	VFMADD231PS Z20, Z16, K1, Z28
+	VPTESTMD    Z11, Z27, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z20, Z27, K2, Z28
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z9, Z16
@@ -42877,13 +42890,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z20
 	VFNMADD213PS Z10, Z22, Z20
-	VCMPPS       $0x1d, Z10, Z22, K1
+	VPCMPUD      $0x05, Z10, Z22, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z22
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z23, Z23
 	VMOVAPS      Z10, Z20
 	VFNMADD213PS Z10, Z16, Z20
-	VCMPPS       $0x1d, Z10, Z16, K1
+	VPCMPUD      $0x05, Z10, Z16, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z18, Z18
@@ -42915,9 +42928,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z25
 	VSUBPS      Z24, Z9, Z26
 	VSUBPS      Z25, Z9, Z27
-	VFPCLASSPSZ $0x54, 384(CX)(DI*4), K1
+	VMOVUPS     384(CX)(DI*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z24, Z26, K1, Z26
-	VFPCLASSPSZ $0x54, 448(CX)(DI*4), K1
+	VMOVUPS     448(CX)(DI*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z25, Z27, K1, Z27
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -42942,10 +42957,9 @@ loop:
 	VADDPS      Z20, Z31, Z31
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z26, Z20
-	VBLENDMPS   zero<>+0(SB), Z20, K1, Z20
-	VPTESTMD    Z11, Z20, K1
-	VFMADD231PS Z28, Z20, K1, Z31
+	VPTESTMD    Z11, Z26, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z28, Z26, K2, Z31
 	VANDPS      448(CX)(DI*4), Z11, Z20
 	VPMOVD2M    Z16, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z22
@@ -42963,10 +42977,9 @@ loop:
 	VADDPS      Z21, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z27, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z11, Z16, K1
-	VFMADD231PS Z20, Z16, K1, Z28
+	VPTESTMD    Z11, Z27, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z20, Z27, K2, Z28
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z9, Z16
@@ -43080,7 +43093,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z10, Z18
 	VFNMADD213PS Z10, Z20, Z18
-	VCMPPS       $0x1d, Z10, Z20, K3
+	VPCMPUD      $0x05, Z10, Z20, K3
 	VXORPS       signbit<>+0(SB), Z18, K3, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
@@ -43100,7 +43113,7 @@ tail:
 	VMOVUPS.Z   (DX)(DI*4), K1, Z19
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z19, Z9, Z22
-	VFPCLASSPSZ $0x54, Z16, K3
+	VPMOVD2M    Z16, K3
 	VBLENDMPS   Z19, Z22, K3, Z22
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -43124,10 +43137,9 @@ tail:
 	VADDPS      Z18, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K3, Z18
-	VPTESTMD    Z11, Z18, K3
-	VFMADD231PS Z16, Z18, K3, Z25
+	VPTESTMD    Z11, Z22, K4
+	KANDNW      K4, K3, K4
+	VFMADD231PS Z16, Z22, K4, Z25
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z9, Z16
@@ -43331,13 +43343,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K1
+	VPCMPUD      $0x05, Z12, Z20, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z14, Z18
-	VCMPPS       $0x1d, Z12, Z14, K1
+	VPCMPUD      $0x05, Z12, Z14, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z14
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z16, Z16
@@ -43369,9 +43381,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z23
 	VSUBPS      Z22, Z11, Z24
 	VSUBPS      Z23, Z11, Z25
-	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VMOVUPS     (DX)(DI*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
-	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VMOVUPS     64(DX)(DI*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z23, Z25, K1, Z25
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -43396,10 +43410,9 @@ loop:
 	VADDPS      Z18, Z29, Z29
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K1, Z18
-	VPTESTMD    Z13, Z18, K1
-	VFMADD231PS Z26, Z18, K1, Z29
+	VPTESTMD    Z13, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z26, Z24, K2, Z29
 	VANDPS      64(DX)(DI*4), Z13, Z18
 	VPMOVD2M    Z14, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
@@ -43417,10 +43430,9 @@ loop:
 	VADDPS      Z19, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z13, Z14, K1
-	VFMADD231PS Z18, Z14, K1, Z26
+	VPTESTMD    Z13, Z25, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z18, Z25, K2, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z14
@@ -43554,13 +43566,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K1
+	VPCMPUD      $0x05, Z12, Z20, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z14, Z18
-	VCMPPS       $0x1d, Z12, Z14, K1
+	VPCMPUD      $0x05, Z12, Z14, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z14
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z16, Z16
@@ -43592,9 +43604,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z23
 	VSUBPS      Z22, Z11, Z24
 	VSUBPS      Z23, Z11, Z25
-	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VMOVUPS     128(DX)(DI*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
-	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VMOVUPS     192(DX)(DI*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z23, Z25, K1, Z25
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -43619,10 +43633,9 @@ loop:
 	VADDPS      Z18, Z29, Z29
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K1, Z18
-	VPTESTMD    Z13, Z18, K1
-	VFMADD231PS Z26, Z18, K1, Z29
+	VPTESTMD    Z13, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z26, Z24, K2, Z29
 	VANDPS      192(DX)(DI*4), Z13, Z18
 	VPMOVD2M    Z14, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
@@ -43640,10 +43653,9 @@ loop:
 	VADDPS      Z19, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z13, Z14, K1
-	VFMADD231PS Z18, Z14, K1, Z26
+	VPTESTMD    Z13, Z25, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z18, Z25, K2, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z14
@@ -43777,13 +43789,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K1
+	VPCMPUD      $0x05, Z12, Z20, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z14, Z18
-	VCMPPS       $0x1d, Z12, Z14, K1
+	VPCMPUD      $0x05, Z12, Z14, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z14
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z16, Z16
@@ -43815,9 +43827,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z23
 	VSUBPS      Z22, Z11, Z24
 	VSUBPS      Z23, Z11, Z25
-	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VMOVUPS     256(DX)(DI*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
-	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VMOVUPS     320(DX)(DI*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z23, Z25, K1, Z25
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -43842,10 +43856,9 @@ loop:
 	VADDPS      Z18, Z29, Z29
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K1, Z18
-	VPTESTMD    Z13, Z18, K1
-	VFMADD231PS Z26, Z18, K1, Z29
+	VPTESTMD    Z13, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z26, Z24, K2, Z29
 	VANDPS      320(DX)(DI*4), Z13, Z18
 	VPMOVD2M    Z14, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
@@ -43863,10 +43876,9 @@ loop:
 	VADDPS      Z19, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z13, Z14, K1
-	VFMADD231PS Z18, Z14, K1, Z26
+	VPTESTMD    Z13, Z25, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z18, Z25, K2, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z14
@@ -44000,13 +44012,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K1
+	VPCMPUD      $0x05, Z12, Z20, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z14, Z18
-	VCMPPS       $0x1d, Z12, Z14, K1
+	VPCMPUD      $0x05, Z12, Z14, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z14
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z16, Z16
@@ -44038,9 +44050,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z23
 	VSUBPS      Z22, Z11, Z24
 	VSUBPS      Z23, Z11, Z25
-	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VMOVUPS     384(DX)(DI*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
-	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VMOVUPS     448(DX)(DI*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z23, Z25, K1, Z25
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -44065,10 +44079,9 @@ loop:
 	VADDPS      Z18, Z29, Z29
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K1, Z18
-	VPTESTMD    Z13, Z18, K1
-	VFMADD231PS Z26, Z18, K1, Z29
+	VPTESTMD    Z13, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z26, Z24, K2, Z29
 	VANDPS      448(DX)(DI*4), Z13, Z18
 	VPMOVD2M    Z14, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
@@ -44086,10 +44099,9 @@ loop:
 	VADDPS      Z19, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z13, Z14, K1
-	VFMADD231PS Z18, Z14, K1, Z26
+	VPTESTMD    Z13, Z25, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z18, Z25, K2, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z14
@@ -44209,7 +44221,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z16
 	VFNMADD213PS Z12, Z18, Z16
-	VCMPPS       $0x1d, Z12, Z18, K2
+	VPCMPUD      $0x05, Z12, Z18, K2
 	VXORPS       signbit<>+0(SB), Z16, K2, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
@@ -44229,7 +44241,7 @@ tail:
 	VMOVUPS.Z   (BX)(DI*4), K1, Z17
 	VFMADD213PS Z1, Z0, Z17
 	VSUBPS      Z17, Z11, Z20
-	VFPCLASSPSZ $0x54, Z14, K2
+	VPMOVD2M    Z14, K2
 	VBLENDMPS   Z17, Z20, K2, Z20
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -44253,10 +44265,9 @@ tail:
 	VADDPS      Z16, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K2, Z16
-	VPTESTMD    Z13, Z16, K2
-	VFMADD231PS Z21, Z16, K2, Z24
+	VPTESTMD    Z13, Z20, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z21, Z20, K3, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z16
@@ -44466,13 +44477,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z20
 	VFNMADD213PS Z12, Z22, Z20
-	VCMPPS       $0x1d, Z12, Z22, K1
+	VPCMPUD      $0x05, Z12, Z22, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z22
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z23, Z23
 	VMOVAPS      Z12, Z20
 	VFNMADD213PS Z12, Z16, Z20
-	VCMPPS       $0x1d, Z12, Z16, K1
+	VPCMPUD      $0x05, Z12, Z16, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z18, Z18
@@ -44504,9 +44515,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z25
 	VSUBPS      Z24, Z11, Z26
 	VSUBPS      Z25, Z11, Z27
-	VFPCLASSPSZ $0x54, (DX)(R8*4), K1
+	VMOVUPS     (DX)(R8*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z24, Z26, K1, Z26
-	VFPCLASSPSZ $0x54, 64(DX)(R8*4), K1
+	VMOVUPS     64(DX)(R8*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z25, Z27, K1, Z27
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -44531,10 +44544,9 @@ loop:
 	VADDPS      Z20, Z31, Z31
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z26, Z20
-	VBLENDMPS   zero<>+0(SB), Z20, K1, Z20
-	VPTESTMD    Z13, Z20, K1
-	VFMADD231PS Z28, Z20, K1, Z31
+	VPTESTMD    Z13, Z26, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z28, Z26, K2, Z31
 	VANDPS      64(DX)(R8*4), Z13, Z20
 	VPMOVD2M    Z16, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z22
@@ -44552,10 +44564,9 @@ loop:
 	VADDPS      Z21, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z27, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z13, Z16, K1
-	VFMADD231PS Z20, Z16, K1, Z28
+	VPTESTMD    Z13, Z27, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z20, Z27, K2, Z28
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z11, Z16
@@ -44709,13 +44720,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z20
 	VFNMADD213PS Z12, Z22, Z20
-	VCMPPS       $0x1d, Z12, Z22, K1
+	VPCMPUD      $0x05, Z12, Z22, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z22
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z23, Z23
 	VMOVAPS      Z12, Z20
 	VFNMADD213PS Z12, Z16, Z20
-	VCMPPS       $0x1d, Z12, Z16, K1
+	VPCMPUD      $0x05, Z12, Z16, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z18, Z18
@@ -44747,9 +44758,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z25
 	VSUBPS      Z24, Z11, Z26
 	VSUBPS      Z25, Z11, Z27
-	VFPCLASSPSZ $0x54, 128(DX)(R8*4), K1
+	VMOVUPS     128(DX)(R8*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z24, Z26, K1, Z26
-	VFPCLASSPSZ $0x54, 192(DX)(R8*4), K1
+	VMOVUPS     192(DX)(R8*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z25, Z27, K1, Z27
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -44774,10 +44787,9 @@ loop:
 	VADDPS      Z20, Z31, Z31
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z26, Z20
-	VBLENDMPS   zero<>+0(SB), Z20, K1, Z20
-	VPTESTMD    Z13, Z20, K1
-	VFMADD231PS Z28, Z20, K1, Z31
+	VPTESTMD    Z13, Z26, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z28, Z26, K2, Z31
 	VANDPS      192(DX)(R8*4), Z13, Z20
 	VPMOVD2M    Z16, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z22
@@ -44795,10 +44807,9 @@ loop:
 	VADDPS      Z21, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z27, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z13, Z16, K1
-	VFMADD231PS Z20, Z16, K1, Z28
+	VPTESTMD    Z13, Z27, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z20, Z27, K2, Z28
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z11, Z16
@@ -44952,13 +44963,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z20
 	VFNMADD213PS Z12, Z22, Z20
-	VCMPPS       $0x1d, Z12, Z22, K1
+	VPCMPUD      $0x05, Z12, Z22, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z22
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z23, Z23
 	VMOVAPS      Z12, Z20
 	VFNMADD213PS Z12, Z16, Z20
-	VCMPPS       $0x1d, Z12, Z16, K1
+	VPCMPUD      $0x05, Z12, Z16, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z18, Z18
@@ -44990,9 +45001,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z25
 	VSUBPS      Z24, Z11, Z26
 	VSUBPS      Z25, Z11, Z27
-	VFPCLASSPSZ $0x54, 256(DX)(R8*4), K1
+	VMOVUPS     256(DX)(R8*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z24, Z26, K1, Z26
-	VFPCLASSPSZ $0x54, 320(DX)(R8*4), K1
+	VMOVUPS     320(DX)(R8*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z25, Z27, K1, Z27
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -45017,10 +45030,9 @@ loop:
 	VADDPS      Z20, Z31, Z31
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z26, Z20
-	VBLENDMPS   zero<>+0(SB), Z20, K1, Z20
-	VPTESTMD    Z13, Z20, K1
-	VFMADD231PS Z28, Z20, K1, Z31
+	VPTESTMD    Z13, Z26, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z28, Z26, K2, Z31
 	VANDPS      320(DX)(R8*4), Z13, Z20
 	VPMOVD2M    Z16, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z22
@@ -45038,10 +45050,9 @@ loop:
 	VADDPS      Z21, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z27, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z13, Z16, K1
-	VFMADD231PS Z20, Z16, K1, Z28
+	VPTESTMD    Z13, Z27, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z20, Z27, K2, Z28
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z11, Z16
@@ -45195,13 +45206,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z20
 	VFNMADD213PS Z12, Z22, Z20
-	VCMPPS       $0x1d, Z12, Z22, K1
+	VPCMPUD      $0x05, Z12, Z22, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z22
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z23, Z23
 	VMOVAPS      Z12, Z20
 	VFNMADD213PS Z12, Z16, Z20
-	VCMPPS       $0x1d, Z12, Z16, K1
+	VPCMPUD      $0x05, Z12, Z16, K1
 	VXORPS       signbit<>+0(SB), Z20, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z20, Z20
 	VMULPS       Z20, Z18, Z18
@@ -45233,9 +45244,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z25
 	VSUBPS      Z24, Z11, Z26
 	VSUBPS      Z25, Z11, Z27
-	VFPCLASSPSZ $0x54, 384(DX)(R8*4), K1
+	VMOVUPS     384(DX)(R8*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z24, Z26, K1, Z26
-	VFPCLASSPSZ $0x54, 448(DX)(R8*4), K1
+	VMOVUPS     448(DX)(R8*4), Z28
+	VPMOVD2M    Z28, K1
 	VBLENDMPS   Z25, Z27, K1, Z27
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -45260,10 +45273,9 @@ loop:
 	VADDPS      Z20, Z31, Z31
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z26, Z20
-	VBLENDMPS   zero<>+0(SB), Z20, K1, Z20
-	VPTESTMD    Z13, Z20, K1
-	VFMADD231PS Z28, Z20, K1, Z31
+	VPTESTMD    Z13, Z26, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z28, Z26, K2, Z31
 	VANDPS      448(DX)(R8*4), Z13, Z20
 	VPMOVD2M    Z16, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z22
@@ -45281,10 +45293,9 @@ loop:
 	VADDPS      Z21, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z27, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z13, Z16, K1
-	VFMADD231PS Z20, Z16, K1, Z28
+	VPTESTMD    Z13, Z27, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z20, Z27, K2, Z28
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z11, Z16
@@ -45424,7 +45435,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K3
+	VPCMPUD      $0x05, Z12, Z20, K3
 	VXORPS       signbit<>+0(SB), Z18, K3, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
@@ -45444,7 +45455,7 @@ tail:
 	VMOVUPS.Z   (BX)(R8*4), K1, Z19
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z19, Z11, Z22
-	VFPCLASSPSZ $0x54, Z16, K3
+	VPMOVD2M    Z16, K3
 	VBLENDMPS   Z19, Z22, K3, Z22
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -45468,10 +45479,9 @@ tail:
 	VADDPS      Z18, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K3, Z18
-	VPTESTMD    Z13, Z18, K3
-	VFMADD231PS Z23, Z18, K3, Z26
+	VPTESTMD    Z13, Z22, K4
+	KANDNW      K4, K3, K4
+	VFMADD231PS Z23, Z22, K4, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z17, Z11, Z18
@@ -45679,13 +45689,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z13
 	VFNMADD213PS Z7, Z15, Z13
-	VCMPPS       $0x1d, Z7, Z15, K1
+	VPCMPUD      $0x05, Z7, Z15, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z16, Z16
 	VMOVAPS      Z7, Z13
 	VFNMADD213PS Z7, Z9, Z13
-	VCMPPS       $0x1d, Z7, Z9, K1
+	VPCMPUD      $0x05, Z7, Z9, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z11, Z11
@@ -45717,9 +45727,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z18
 	VSUBPS      Z17, Z6, Z19
 	VSUBPS      Z18, Z6, Z20
-	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VMOVUPS     (DX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VBLENDMPS   Z17, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VMOVUPS     64(DX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -45744,10 +45756,9 @@ loop:
 	VADDPS      Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z8, Z13, K1
-	VFMADD231PS Z21, Z13, K1, Z24
+	VPTESTMD    Z8, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z21, Z19, K2, Z24
 	VANDPS      64(DX)(DI*4), Z8, Z13
 	VPMOVD2M    Z9, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
@@ -45765,10 +45776,9 @@ loop:
 	VADDPS      Z14, Z21, Z21
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z8, Z9, K1
-	VFMADD231PS Z13, Z9, K1, Z21
+	VPTESTMD    Z8, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z20, K2, Z21
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z10, Z6, Z9
@@ -45806,7 +45816,7 @@ loop:
 	VSUBPS    Z6, Z9, Z9
 	VSUBPS    Z6, Z11, Z11
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z10
 	VMOVUPS     lp8<>+0(SB), Z12
@@ -45985,13 +45995,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z13
 	VFNMADD213PS Z7, Z15, Z13
-	VCMPPS       $0x1d, Z7, Z15, K1
+	VPCMPUD      $0x05, Z7, Z15, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z16, Z16
 	VMOVAPS      Z7, Z13
 	VFNMADD213PS Z7, Z9, Z13
-	VCMPPS       $0x1d, Z7, Z9, K1
+	VPCMPUD      $0x05, Z7, Z9, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z11, Z11
@@ -46023,9 +46033,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z18
 	VSUBPS      Z17, Z6, Z19
 	VSUBPS      Z18, Z6, Z20
-	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VMOVUPS     128(DX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VBLENDMPS   Z17, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VMOVUPS     192(DX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -46050,10 +46062,9 @@ loop:
 	VADDPS      Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z8, Z13, K1
-	VFMADD231PS Z21, Z13, K1, Z24
+	VPTESTMD    Z8, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z21, Z19, K2, Z24
 	VANDPS      192(DX)(DI*4), Z8, Z13
 	VPMOVD2M    Z9, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
@@ -46071,10 +46082,9 @@ loop:
 	VADDPS      Z14, Z21, Z21
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z8, Z9, K1
-	VFMADD231PS Z13, Z9, K1, Z21
+	VPTESTMD    Z8, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z20, K2, Z21
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z10, Z6, Z9
@@ -46112,7 +46122,7 @@ loop:
 	VSUBPS    Z6, Z9, Z9
 	VSUBPS    Z6, Z11, Z11
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z10
 	VMOVUPS     lp8<>+0(SB), Z12
@@ -46291,13 +46301,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z13
 	VFNMADD213PS Z7, Z15, Z13
-	VCMPPS       $0x1d, Z7, Z15, K1
+	VPCMPUD      $0x05, Z7, Z15, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z16, Z16
 	VMOVAPS      Z7, Z13
 	VFNMADD213PS Z7, Z9, Z13
-	VCMPPS       $0x1d, Z7, Z9, K1
+	VPCMPUD      $0x05, Z7, Z9, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z11, Z11
@@ -46329,9 +46339,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z18
 	VSUBPS      Z17, Z6, Z19
 	VSUBPS      Z18, Z6, Z20
-	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VMOVUPS     256(DX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VBLENDMPS   Z17, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VMOVUPS     320(DX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -46356,10 +46368,9 @@ loop:
 	VADDPS      Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z8, Z13, K1
-	VFMADD231PS Z21, Z13, K1, Z24
+	VPTESTMD    Z8, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z21, Z19, K2, Z24
 	VANDPS      320(DX)(DI*4), Z8, Z13
 	VPMOVD2M    Z9, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
@@ -46377,10 +46388,9 @@ loop:
 	VADDPS      Z14, Z21, Z21
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z8, Z9, K1
-	VFMADD231PS Z13, Z9, K1, Z21
+	VPTESTMD    Z8, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z20, K2, Z21
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z10, Z6, Z9
@@ -46418,7 +46428,7 @@ loop:
 	VSUBPS    Z6, Z9, Z9
 	VSUBPS    Z6, Z11, Z11
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z10
 	VMOVUPS     lp8<>+0(SB), Z12
@@ -46597,13 +46607,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z13
 	VFNMADD213PS Z7, Z15, Z13
-	VCMPPS       $0x1d, Z7, Z15, K1
+	VPCMPUD      $0x05, Z7, Z15, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z15
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z16, Z16
 	VMOVAPS      Z7, Z13
 	VFNMADD213PS Z7, Z9, Z13
-	VCMPPS       $0x1d, Z7, Z9, K1
+	VPCMPUD      $0x05, Z7, Z9, K1
 	VXORPS       signbit<>+0(SB), Z13, K1, Z9
 	VADDPS       lpWt<>+0(SB), Z13, Z13
 	VMULPS       Z13, Z11, Z11
@@ -46635,9 +46645,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z18
 	VSUBPS      Z17, Z6, Z19
 	VSUBPS      Z18, Z6, Z20
-	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VMOVUPS     384(DX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VBLENDMPS   Z17, Z19, K1, Z19
-	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VMOVUPS     448(DX)(DI*4), Z21
+	VPMOVD2M    Z21, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -46662,10 +46674,9 @@ loop:
 	VADDPS      Z13, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z8, Z13, K1
-	VFMADD231PS Z21, Z13, K1, Z24
+	VPTESTMD    Z8, Z19, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z21, Z19, K2, Z24
 	VANDPS      448(DX)(DI*4), Z8, Z13
 	VPMOVD2M    Z9, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z15
@@ -46683,10 +46694,9 @@ loop:
 	VADDPS      Z14, Z21, Z21
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z9
-	VBLENDMPS   zero<>+0(SB), Z9, K1, Z9
-	VPTESTMD    Z8, Z9, K1
-	VFMADD231PS Z13, Z9, K1, Z21
+	VPTESTMD    Z8, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z13, Z20, K2, Z21
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z10, Z6, Z9
@@ -46724,7 +46734,7 @@ loop:
 	VSUBPS    Z6, Z9, Z9
 	VSUBPS    Z6, Z11, Z11
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z10
 	VMOVUPS     lp8<>+0(SB), Z12
@@ -46889,7 +46899,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z11
 	VFNMADD213PS Z7, Z13, Z11
-	VCMPPS       $0x1d, Z7, Z13, K2
+	VPCMPUD      $0x05, Z7, Z13, K2
 	VXORPS       signbit<>+0(SB), Z11, K2, Z13
 	VADDPS       lpWt<>+0(SB), Z11, Z11
 	VMULPS       Z11, Z14, Z14
@@ -46909,7 +46919,7 @@ tail:
 	VMOVUPS.Z   (BX)(DI*4), K1, Z12
 	VFMADD213PS Z1, Z0, Z12
 	VSUBPS      Z12, Z6, Z15
-	VFPCLASSPSZ $0x54, Z9, K2
+	VPMOVD2M    Z9, K2
 	VBLENDMPS   Z12, Z15, K2, Z15
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -46933,10 +46943,9 @@ tail:
 	VADDPS      Z11, Z18, Z18
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z15, Z11
-	VBLENDMPS   zero<>+0(SB), Z11, K2, Z11
-	VPTESTMD    Z8, Z11, K2
-	VFMADD231PS Z9, Z11, K2, Z18
+	VPTESTMD    Z8, Z15, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z9, Z15, K3, Z18
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z10, Z6, Z9
@@ -46959,7 +46968,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Z9, Z9
 	VSUBPS    Z6, Z9, Z9
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z10
 	VFMADD213PS lp7<>+0(SB), Z9, Z10
@@ -47180,13 +47189,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z17
 	VFNMADD213PS Z7, Z19, Z17
-	VCMPPS       $0x1d, Z7, Z19, K1
+	VPCMPUD      $0x05, Z7, Z19, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z19
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z20, Z20
 	VMOVAPS      Z7, Z17
 	VFNMADD213PS Z7, Z13, Z17
-	VCMPPS       $0x1d, Z7, Z13, K1
+	VPCMPUD      $0x05, Z7, Z13, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z13
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z15, Z15
@@ -47218,9 +47227,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z22
 	VSUBPS      Z21, Z6, Z23
 	VSUBPS      Z22, Z6, Z24
-	VFPCLASSPSZ $0x54, (CX)(DI*4), K1
+	VMOVUPS     (CX)(DI*4), Z25
+	VPMOVD2M    Z25, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
-	VFPCLASSPSZ $0x54, 64(CX)(DI*4), K1
+	VMOVUPS     64(CX)(DI*4), Z25
+	VPMOVD2M    Z25, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -47245,10 +47256,9 @@ loop:
 	VADDPS      Z17, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z17
-	VBLENDMPS   zero<>+0(SB), Z17, K1, Z17
-	VPTESTMD    Z8, Z17, K1
-	VFMADD231PS Z25, Z17, K1, Z28
+	VPTESTMD    Z8, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z25, Z23, K2, Z28
 	VANDPS      64(CX)(DI*4), Z8, Z17
 	VPMOVD2M    Z13, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z19
@@ -47266,10 +47276,9 @@ loop:
 	VADDPS      Z18, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z8, Z13, K1
-	VFMADD231PS Z17, Z13, K1, Z25
+	VPTESTMD    Z8, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z24, K2, Z25
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z14, Z6, Z13
@@ -47307,7 +47316,7 @@ loop:
 	VSUBPS    Z6, Z13, Z13
 	VSUBPS    Z6, Z15, Z15
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z14
 	VMOVUPS     lp8<>+0(SB), Z16
@@ -47506,13 +47515,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z17
 	VFNMADD213PS Z7, Z19, Z17
-	VCMPPS       $0x1d, Z7, Z19, K1
+	VPCMPUD      $0x05, Z7, Z19, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z19
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z20, Z20
 	VMOVAPS      Z7, Z17
 	VFNMADD213PS Z7, Z13, Z17
-	VCMPPS       $0x1d, Z7, Z13, K1
+	VPCMPUD      $0x05, Z7, Z13, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z13
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z15, Z15
@@ -47544,9 +47553,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z22
 	VSUBPS      Z21, Z6, Z23
 	VSUBPS      Z22, Z6, Z24
-	VFPCLASSPSZ $0x54, 128(CX)(DI*4), K1
+	VMOVUPS     128(CX)(DI*4), Z25
+	VPMOVD2M    Z25, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
-	VFPCLASSPSZ $0x54, 192(CX)(DI*4), K1
+	VMOVUPS     192(CX)(DI*4), Z25
+	VPMOVD2M    Z25, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -47571,10 +47582,9 @@ loop:
 	VADDPS      Z17, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z17
-	VBLENDMPS   zero<>+0(SB), Z17, K1, Z17
-	VPTESTMD    Z8, Z17, K1
-	VFMADD231PS Z25, Z17, K1, Z28
+	VPTESTMD    Z8, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z25, Z23, K2, Z28
 	VANDPS      192(CX)(DI*4), Z8, Z17
 	VPMOVD2M    Z13, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z19
@@ -47592,10 +47602,9 @@ loop:
 	VADDPS      Z18, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z8, Z13, K1
-	VFMADD231PS Z17, Z13, K1, Z25
+	VPTESTMD    Z8, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z24, K2, Z25
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z14, Z6, Z13
@@ -47633,7 +47642,7 @@ loop:
 	VSUBPS    Z6, Z13, Z13
 	VSUBPS    Z6, Z15, Z15
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z14
 	VMOVUPS     lp8<>+0(SB), Z16
@@ -47832,13 +47841,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z17
 	VFNMADD213PS Z7, Z19, Z17
-	VCMPPS       $0x1d, Z7, Z19, K1
+	VPCMPUD      $0x05, Z7, Z19, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z19
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z20, Z20
 	VMOVAPS      Z7, Z17
 	VFNMADD213PS Z7, Z13, Z17
-	VCMPPS       $0x1d, Z7, Z13, K1
+	VPCMPUD      $0x05, Z7, Z13, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z13
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z15, Z15
@@ -47870,9 +47879,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z22
 	VSUBPS      Z21, Z6, Z23
 	VSUBPS      Z22, Z6, Z24
-	VFPCLASSPSZ $0x54, 256(CX)(DI*4), K1
+	VMOVUPS     256(CX)(DI*4), Z25
+	VPMOVD2M    Z25, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
-	VFPCLASSPSZ $0x54, 320(CX)(DI*4), K1
+	VMOVUPS     320(CX)(DI*4), Z25
+	VPMOVD2M    Z25, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -47897,10 +47908,9 @@ loop:
 	VADDPS      Z17, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z17
-	VBLENDMPS   zero<>+0(SB), Z17, K1, Z17
-	VPTESTMD    Z8, Z17, K1
-	VFMADD231PS Z25, Z17, K1, Z28
+	VPTESTMD    Z8, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z25, Z23, K2, Z28
 	VANDPS      320(CX)(DI*4), Z8, Z17
 	VPMOVD2M    Z13, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z19
@@ -47918,10 +47928,9 @@ loop:
 	VADDPS      Z18, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z8, Z13, K1
-	VFMADD231PS Z17, Z13, K1, Z25
+	VPTESTMD    Z8, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z24, K2, Z25
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z14, Z6, Z13
@@ -47959,7 +47968,7 @@ loop:
 	VSUBPS    Z6, Z13, Z13
 	VSUBPS    Z6, Z15, Z15
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z14
 	VMOVUPS     lp8<>+0(SB), Z16
@@ -48158,13 +48167,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z17
 	VFNMADD213PS Z7, Z19, Z17
-	VCMPPS       $0x1d, Z7, Z19, K1
+	VPCMPUD      $0x05, Z7, Z19, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z19
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z20, Z20
 	VMOVAPS      Z7, Z17
 	VFNMADD213PS Z7, Z13, Z17
-	VCMPPS       $0x1d, Z7, Z13, K1
+	VPCMPUD      $0x05, Z7, Z13, K1
 	VXORPS       signbit<>+0(SB), Z17, K1, Z13
 	VADDPS       lpWt<>+0(SB), Z17, Z17
 	VMULPS       Z17, Z15, Z15
@@ -48196,9 +48205,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z22
 	VSUBPS      Z21, Z6, Z23
 	VSUBPS      Z22, Z6, Z24
-	VFPCLASSPSZ $0x54, 384(CX)(DI*4), K1
+	VMOVUPS     384(CX)(DI*4), Z25
+	VPMOVD2M    Z25, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
-	VFPCLASSPSZ $0x54, 448(CX)(DI*4), K1
+	VMOVUPS     448(CX)(DI*4), Z25
+	VPMOVD2M    Z25, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -48223,10 +48234,9 @@ loop:
 	VADDPS      Z17, Z28, Z28
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z17
-	VBLENDMPS   zero<>+0(SB), Z17, K1, Z17
-	VPTESTMD    Z8, Z17, K1
-	VFMADD231PS Z25, Z17, K1, Z28
+	VPTESTMD    Z8, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z25, Z23, K2, Z28
 	VANDPS      448(CX)(DI*4), Z8, Z17
 	VPMOVD2M    Z13, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z19
@@ -48244,10 +48254,9 @@ loop:
 	VADDPS      Z18, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z13
-	VBLENDMPS   zero<>+0(SB), Z13, K1, Z13
-	VPTESTMD    Z8, Z13, K1
-	VFMADD231PS Z17, Z13, K1, Z25
+	VPTESTMD    Z8, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z17, Z24, K2, Z25
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z14, Z6, Z13
@@ -48285,7 +48294,7 @@ loop:
 	VSUBPS    Z6, Z13, Z13
 	VSUBPS    Z6, Z15, Z15
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z14
 	VMOVUPS     lp8<>+0(SB), Z16
@@ -48470,7 +48479,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z7, Z15
 	VFNMADD213PS Z7, Z17, Z15
-	VCMPPS       $0x1d, Z7, Z17, K3
+	VPCMPUD      $0x05, Z7, Z17, K3
 	VXORPS       signbit<>+0(SB), Z15, K3, Z17
 	VADDPS       lpWt<>+0(SB), Z15, Z15
 	VMULPS       Z15, Z18, Z18
@@ -48490,7 +48499,7 @@ tail:
 	VMOVUPS.Z   (DX)(DI*4), K1, Z16
 	VFMADD213PS Z1, Z0, Z16
 	VSUBPS      Z16, Z6, Z19
-	VFPCLASSPSZ $0x54, Z13, K3
+	VPMOVD2M    Z13, K3
 	VBLENDMPS   Z16, Z19, K3, Z19
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -48514,10 +48523,9 @@ tail:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z19, Z15
-	VBLENDMPS   zero<>+0(SB), Z15, K3, Z15
-	VPTESTMD    Z8, Z15, K3
-	VFMADD231PS Z13, Z15, K3, Z22
+	VPTESTMD    Z8, Z19, K4
+	KANDNW      K4, K3, K4
+	VFMADD231PS Z13, Z19, K4, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z14, Z6, Z13
@@ -48540,7 +48548,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Z13, Z13
 	VSUBPS    Z6, Z13, Z13
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z14
 	VFMADD213PS lp7<>+0(SB), Z13, Z14
@@ -48778,13 +48786,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K1
+	VPCMPUD      $0x05, Z8, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z10, Z14
-	VCMPPS       $0x1d, Z8, Z10, K1
+	VPCMPUD      $0x05, Z8, Z10, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z12, Z12
@@ -48816,9 +48824,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z18, Z7, Z20
 	VSUBPS      Z19, Z7, Z21
-	VFPCLASSPSZ $0x54, (DX)(DI*4), K1
+	VMOVUPS     (DX)(DI*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
-	VFPCLASSPSZ $0x54, 64(DX)(DI*4), K1
+	VMOVUPS     64(DX)(DI*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z19, Z21, K1, Z21
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -48843,10 +48853,9 @@ loop:
 	VADDPS      Z14, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z9, Z14, K1
-	VFMADD231PS Z22, Z14, K1, Z25
+	VPTESTMD    Z9, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z22, Z20, K2, Z25
 	VANDPS      64(DX)(DI*4), Z9, Z14
 	VPMOVD2M    Z10, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z16
@@ -48864,10 +48873,9 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z21, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z9, Z10, K1
-	VFMADD231PS Z14, Z10, K1, Z22
+	VPTESTMD    Z9, Z21, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z21, K2, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z10
@@ -48923,7 +48931,7 @@ loop:
 	VSUBPS    Z7, Z16, Z16
 	VSUBPS    Z7, Z23, Z23
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VMOVUPS     lp8<>+0(SB), Z24
@@ -49118,13 +49126,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K1
+	VPCMPUD      $0x05, Z8, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z10, Z14
-	VCMPPS       $0x1d, Z8, Z10, K1
+	VPCMPUD      $0x05, Z8, Z10, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z12, Z12
@@ -49156,9 +49164,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z18, Z7, Z20
 	VSUBPS      Z19, Z7, Z21
-	VFPCLASSPSZ $0x54, 128(DX)(DI*4), K1
+	VMOVUPS     128(DX)(DI*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
-	VFPCLASSPSZ $0x54, 192(DX)(DI*4), K1
+	VMOVUPS     192(DX)(DI*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z19, Z21, K1, Z21
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -49183,10 +49193,9 @@ loop:
 	VADDPS      Z14, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z9, Z14, K1
-	VFMADD231PS Z22, Z14, K1, Z25
+	VPTESTMD    Z9, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z22, Z20, K2, Z25
 	VANDPS      192(DX)(DI*4), Z9, Z14
 	VPMOVD2M    Z10, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z16
@@ -49204,10 +49213,9 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z21, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z9, Z10, K1
-	VFMADD231PS Z14, Z10, K1, Z22
+	VPTESTMD    Z9, Z21, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z21, K2, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z10
@@ -49263,7 +49271,7 @@ loop:
 	VSUBPS    Z7, Z16, Z16
 	VSUBPS    Z7, Z23, Z23
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VMOVUPS     lp8<>+0(SB), Z24
@@ -49458,13 +49466,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K1
+	VPCMPUD      $0x05, Z8, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z10, Z14
-	VCMPPS       $0x1d, Z8, Z10, K1
+	VPCMPUD      $0x05, Z8, Z10, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z12, Z12
@@ -49496,9 +49504,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z18, Z7, Z20
 	VSUBPS      Z19, Z7, Z21
-	VFPCLASSPSZ $0x54, 256(DX)(DI*4), K1
+	VMOVUPS     256(DX)(DI*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
-	VFPCLASSPSZ $0x54, 320(DX)(DI*4), K1
+	VMOVUPS     320(DX)(DI*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z19, Z21, K1, Z21
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -49523,10 +49533,9 @@ loop:
 	VADDPS      Z14, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z9, Z14, K1
-	VFMADD231PS Z22, Z14, K1, Z25
+	VPTESTMD    Z9, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z22, Z20, K2, Z25
 	VANDPS      320(DX)(DI*4), Z9, Z14
 	VPMOVD2M    Z10, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z16
@@ -49544,10 +49553,9 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z21, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z9, Z10, K1
-	VFMADD231PS Z14, Z10, K1, Z22
+	VPTESTMD    Z9, Z21, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z21, K2, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z10
@@ -49603,7 +49611,7 @@ loop:
 	VSUBPS    Z7, Z16, Z16
 	VSUBPS    Z7, Z23, Z23
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VMOVUPS     lp8<>+0(SB), Z24
@@ -49798,13 +49806,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K1
+	VPCMPUD      $0x05, Z8, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z10, Z14
-	VCMPPS       $0x1d, Z8, Z10, K1
+	VPCMPUD      $0x05, Z8, Z10, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z12, Z12
@@ -49836,9 +49844,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z18, Z7, Z20
 	VSUBPS      Z19, Z7, Z21
-	VFPCLASSPSZ $0x54, 384(DX)(DI*4), K1
+	VMOVUPS     384(DX)(DI*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
-	VFPCLASSPSZ $0x54, 448(DX)(DI*4), K1
+	VMOVUPS     448(DX)(DI*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z19, Z21, K1, Z21
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -49863,10 +49873,9 @@ loop:
 	VADDPS      Z14, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z9, Z14, K1
-	VFMADD231PS Z22, Z14, K1, Z25
+	VPTESTMD    Z9, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z22, Z20, K2, Z25
 	VANDPS      448(DX)(DI*4), Z9, Z14
 	VPMOVD2M    Z10, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z16
@@ -49884,10 +49893,9 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z21, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z9, Z10, K1
-	VFMADD231PS Z14, Z10, K1, Z22
+	VPTESTMD    Z9, Z21, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z21, K2, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z10
@@ -49943,7 +49951,7 @@ loop:
 	VSUBPS    Z7, Z16, Z16
 	VSUBPS    Z7, Z23, Z23
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VMOVUPS     lp8<>+0(SB), Z24
@@ -50124,7 +50132,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z12
 	VFNMADD213PS Z8, Z14, Z12
-	VCMPPS       $0x1d, Z8, Z14, K2
+	VPCMPUD      $0x05, Z8, Z14, K2
 	VXORPS       signbit<>+0(SB), Z12, K2, Z14
 	VADDPS       lpWt<>+0(SB), Z12, Z12
 	VMULPS       Z12, Z15, Z15
@@ -50144,7 +50152,7 @@ tail:
 	VMOVUPS.Z   (BX)(DI*4), K1, Z13
 	VFMADD213PS Z1, Z0, Z13
 	VSUBPS      Z13, Z7, Z16
-	VFPCLASSPSZ $0x54, Z10, K2
+	VPMOVD2M    Z10, K2
 	VBLENDMPS   Z13, Z16, K2, Z16
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -50168,10 +50176,9 @@ tail:
 	VADDPS      Z12, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z16, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K2, Z12
-	VPTESTMD    Z9, Z12, K2
-	VFMADD231PS Z17, Z12, K2, Z20
+	VPTESTMD    Z9, Z16, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z17, Z16, K3, Z20
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z12
@@ -50205,7 +50212,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Z15, Z15
 	VSUBPS    Z7, Z15, Z15
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VFMADD213PS lp7<>+0(SB), Z15, Z17
@@ -50443,13 +50450,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z16
 	VFNMADD213PS Z8, Z18, Z16
-	VCMPPS       $0x1d, Z8, Z18, K1
+	VPCMPUD      $0x05, Z8, Z18, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
 	VMOVAPS      Z8, Z16
 	VFNMADD213PS Z8, Z12, Z16
-	VCMPPS       $0x1d, Z8, Z12, K1
+	VPCMPUD      $0x05, Z8, Z12, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z14, Z14
@@ -50481,9 +50488,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z21
 	VSUBPS      Z20, Z7, Z22
 	VSUBPS      Z21, Z7, Z23
-	VFPCLASSPSZ $0x54, (DX)(R8*4), K1
+	VMOVUPS     (DX)(R8*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z20, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 64(DX)(R8*4), K1
+	VMOVUPS     64(DX)(R8*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -50508,10 +50517,9 @@ loop:
 	VADDPS      Z16, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z9, Z16, K1
-	VFMADD231PS Z24, Z16, K1, Z27
+	VPTESTMD    Z9, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z22, K2, Z27
 	VANDPS      64(DX)(R8*4), Z9, Z16
 	VPMOVD2M    Z12, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
@@ -50529,10 +50537,9 @@ loop:
 	VADDPS      Z17, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z9, Z12, K1
-	VFMADD231PS Z16, Z12, K1, Z24
+	VPTESTMD    Z9, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z23, K2, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z7, Z12
@@ -50588,7 +50595,7 @@ loop:
 	VSUBPS    Z7, Z18, Z18
 	VSUBPS    Z7, Z25, Z25
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z19
 	VMOVUPS     lp8<>+0(SB), Z26
@@ -50801,13 +50808,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z16
 	VFNMADD213PS Z8, Z18, Z16
-	VCMPPS       $0x1d, Z8, Z18, K1
+	VPCMPUD      $0x05, Z8, Z18, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
 	VMOVAPS      Z8, Z16
 	VFNMADD213PS Z8, Z12, Z16
-	VCMPPS       $0x1d, Z8, Z12, K1
+	VPCMPUD      $0x05, Z8, Z12, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z14, Z14
@@ -50839,9 +50846,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z21
 	VSUBPS      Z20, Z7, Z22
 	VSUBPS      Z21, Z7, Z23
-	VFPCLASSPSZ $0x54, 128(DX)(R8*4), K1
+	VMOVUPS     128(DX)(R8*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z20, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 192(DX)(R8*4), K1
+	VMOVUPS     192(DX)(R8*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -50866,10 +50875,9 @@ loop:
 	VADDPS      Z16, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z9, Z16, K1
-	VFMADD231PS Z24, Z16, K1, Z27
+	VPTESTMD    Z9, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z22, K2, Z27
 	VANDPS      192(DX)(R8*4), Z9, Z16
 	VPMOVD2M    Z12, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
@@ -50887,10 +50895,9 @@ loop:
 	VADDPS      Z17, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z9, Z12, K1
-	VFMADD231PS Z16, Z12, K1, Z24
+	VPTESTMD    Z9, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z23, K2, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z7, Z12
@@ -50946,7 +50953,7 @@ loop:
 	VSUBPS    Z7, Z18, Z18
 	VSUBPS    Z7, Z25, Z25
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z19
 	VMOVUPS     lp8<>+0(SB), Z26
@@ -51159,13 +51166,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z16
 	VFNMADD213PS Z8, Z18, Z16
-	VCMPPS       $0x1d, Z8, Z18, K1
+	VPCMPUD      $0x05, Z8, Z18, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
 	VMOVAPS      Z8, Z16
 	VFNMADD213PS Z8, Z12, Z16
-	VCMPPS       $0x1d, Z8, Z12, K1
+	VPCMPUD      $0x05, Z8, Z12, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z14, Z14
@@ -51197,9 +51204,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z21
 	VSUBPS      Z20, Z7, Z22
 	VSUBPS      Z21, Z7, Z23
-	VFPCLASSPSZ $0x54, 256(DX)(R8*4), K1
+	VMOVUPS     256(DX)(R8*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z20, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 320(DX)(R8*4), K1
+	VMOVUPS     320(DX)(R8*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -51224,10 +51233,9 @@ loop:
 	VADDPS      Z16, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z9, Z16, K1
-	VFMADD231PS Z24, Z16, K1, Z27
+	VPTESTMD    Z9, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z22, K2, Z27
 	VANDPS      320(DX)(R8*4), Z9, Z16
 	VPMOVD2M    Z12, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
@@ -51245,10 +51253,9 @@ loop:
 	VADDPS      Z17, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z9, Z12, K1
-	VFMADD231PS Z16, Z12, K1, Z24
+	VPTESTMD    Z9, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z23, K2, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z7, Z12
@@ -51304,7 +51311,7 @@ loop:
 	VSUBPS    Z7, Z18, Z18
 	VSUBPS    Z7, Z25, Z25
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z19
 	VMOVUPS     lp8<>+0(SB), Z26
@@ -51517,13 +51524,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z16
 	VFNMADD213PS Z8, Z18, Z16
-	VCMPPS       $0x1d, Z8, Z18, K1
+	VPCMPUD      $0x05, Z8, Z18, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
 	VMOVAPS      Z8, Z16
 	VFNMADD213PS Z8, Z12, Z16
-	VCMPPS       $0x1d, Z8, Z12, K1
+	VPCMPUD      $0x05, Z8, Z12, K1
 	VXORPS       signbit<>+0(SB), Z16, K1, Z12
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z14, Z14
@@ -51555,9 +51562,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z21
 	VSUBPS      Z20, Z7, Z22
 	VSUBPS      Z21, Z7, Z23
-	VFPCLASSPSZ $0x54, 384(DX)(R8*4), K1
+	VMOVUPS     384(DX)(R8*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z20, Z22, K1, Z22
-	VFPCLASSPSZ $0x54, 448(DX)(R8*4), K1
+	VMOVUPS     448(DX)(R8*4), Z24
+	VPMOVD2M    Z24, K1
 	VBLENDMPS   Z21, Z23, K1, Z23
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -51582,10 +51591,9 @@ loop:
 	VADDPS      Z16, Z27, Z27
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z22, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K1, Z16
-	VPTESTMD    Z9, Z16, K1
-	VFMADD231PS Z24, Z16, K1, Z27
+	VPTESTMD    Z9, Z22, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z24, Z22, K2, Z27
 	VANDPS      448(DX)(R8*4), Z9, Z16
 	VPMOVD2M    Z12, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z18
@@ -51603,10 +51611,9 @@ loop:
 	VADDPS      Z17, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z23, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K1, Z12
-	VPTESTMD    Z9, Z12, K1
-	VFMADD231PS Z16, Z12, K1, Z24
+	VPTESTMD    Z9, Z23, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z16, Z23, K2, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z7, Z12
@@ -51662,7 +51669,7 @@ loop:
 	VSUBPS    Z7, Z18, Z18
 	VSUBPS    Z7, Z25, Z25
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z19
 	VMOVUPS     lp8<>+0(SB), Z26
@@ -51861,7 +51868,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K3
+	VPCMPUD      $0x05, Z8, Z16, K3
 	VXORPS       signbit<>+0(SB), Z14, K3, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
@@ -51881,7 +51888,7 @@ tail:
 	VMOVUPS.Z   (BX)(R8*4), K1, Z15
 	VFMADD213PS Z1, Z0, Z15
 	VSUBPS      Z15, Z7, Z18
-	VFPCLASSPSZ $0x54, Z12, K3
+	VPMOVD2M    Z12, K3
 	VBLENDMPS   Z15, Z18, K3, Z18
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -51905,10 +51912,9 @@ tail:
 	VADDPS      Z14, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z18, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K3, Z14
-	VPTESTMD    Z9, Z14, K3
-	VFMADD231PS Z19, Z14, K3, Z22
+	VPTESTMD    Z9, Z18, K4
+	KANDNW      K4, K3, K4
+	VFMADD231PS Z19, Z18, K4, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z13, Z7, Z14
@@ -51942,7 +51948,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Z17, Z17
 	VSUBPS    Z7, Z17, Z17
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z19
 	VFMADD213PS lp7<>+0(SB), Z17, Z19
@@ -52205,13 +52211,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K1
+	VPCMPUD      $0x05, Z12, Z20, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z14, Z18
-	VCMPPS       $0x1d, Z12, Z14, K1
+	VPCMPUD      $0x05, Z12, Z14, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z14
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z16, Z16
@@ -52243,9 +52249,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z23
 	VSUBPS      Z22, Z11, Z24
 	VSUBPS      Z23, Z11, Z25
-	VFPCLASSPSZ $0x54, (BX)(R8*4), K1
+	VMOVUPS     (BX)(R8*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
-	VFPCLASSPSZ $0x54, 64(BX)(R8*4), K1
+	VMOVUPS     64(BX)(R8*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z23, Z25, K1, Z25
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -52270,10 +52278,9 @@ loop:
 	VADDPS      Z18, Z29, Z29
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K1, Z18
-	VPTESTMD    Z13, Z18, K1
-	VFMADD231PS Z26, Z18, K1, Z29
+	VPTESTMD    Z13, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z26, Z24, K2, Z29
 	VANDPS      64(BX)(R8*4), Z13, Z18
 	VPMOVD2M    Z14, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
@@ -52291,10 +52298,9 @@ loop:
 	VADDPS      Z19, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z13, Z14, K1
-	VFMADD231PS Z18, Z14, K1, Z26
+	VPTESTMD    Z13, Z25, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z18, Z25, K2, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z14
@@ -52440,13 +52446,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K1
+	VPCMPUD      $0x05, Z12, Z20, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z14, Z18
-	VCMPPS       $0x1d, Z12, Z14, K1
+	VPCMPUD      $0x05, Z12, Z14, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z14
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z16, Z16
@@ -52478,9 +52484,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z23
 	VSUBPS      Z22, Z11, Z24
 	VSUBPS      Z23, Z11, Z25
-	VFPCLASSPSZ $0x54, 128(BX)(R8*4), K1
+	VMOVUPS     128(BX)(R8*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
-	VFPCLASSPSZ $0x54, 192(BX)(R8*4), K1
+	VMOVUPS     192(BX)(R8*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z23, Z25, K1, Z25
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -52505,10 +52513,9 @@ loop:
 	VADDPS      Z18, Z29, Z29
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K1, Z18
-	VPTESTMD    Z13, Z18, K1
-	VFMADD231PS Z26, Z18, K1, Z29
+	VPTESTMD    Z13, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z26, Z24, K2, Z29
 	VANDPS      192(BX)(R8*4), Z13, Z18
 	VPMOVD2M    Z14, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
@@ -52526,10 +52533,9 @@ loop:
 	VADDPS      Z19, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z13, Z14, K1
-	VFMADD231PS Z18, Z14, K1, Z26
+	VPTESTMD    Z13, Z25, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z18, Z25, K2, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z14
@@ -52675,13 +52681,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K1
+	VPCMPUD      $0x05, Z12, Z20, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z14, Z18
-	VCMPPS       $0x1d, Z12, Z14, K1
+	VPCMPUD      $0x05, Z12, Z14, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z14
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z16, Z16
@@ -52713,9 +52719,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z23
 	VSUBPS      Z22, Z11, Z24
 	VSUBPS      Z23, Z11, Z25
-	VFPCLASSPSZ $0x54, 256(BX)(R8*4), K1
+	VMOVUPS     256(BX)(R8*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
-	VFPCLASSPSZ $0x54, 320(BX)(R8*4), K1
+	VMOVUPS     320(BX)(R8*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z23, Z25, K1, Z25
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -52740,10 +52748,9 @@ loop:
 	VADDPS      Z18, Z29, Z29
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K1, Z18
-	VPTESTMD    Z13, Z18, K1
-	VFMADD231PS Z26, Z18, K1, Z29
+	VPTESTMD    Z13, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z26, Z24, K2, Z29
 	VANDPS      320(BX)(R8*4), Z13, Z18
 	VPMOVD2M    Z14, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
@@ -52761,10 +52768,9 @@ loop:
 	VADDPS      Z19, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z13, Z14, K1
-	VFMADD231PS Z18, Z14, K1, Z26
+	VPTESTMD    Z13, Z25, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z18, Z25, K2, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z14
@@ -52910,13 +52916,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z20, Z18
-	VCMPPS       $0x1d, Z12, Z20, K1
+	VPCMPUD      $0x05, Z12, Z20, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z20
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z21, Z21
 	VMOVAPS      Z12, Z18
 	VFNMADD213PS Z12, Z14, Z18
-	VCMPPS       $0x1d, Z12, Z14, K1
+	VPCMPUD      $0x05, Z12, Z14, K1
 	VXORPS       signbit<>+0(SB), Z18, K1, Z14
 	VADDPS       lpWt<>+0(SB), Z18, Z18
 	VMULPS       Z18, Z16, Z16
@@ -52948,9 +52954,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z23
 	VSUBPS      Z22, Z11, Z24
 	VSUBPS      Z23, Z11, Z25
-	VFPCLASSPSZ $0x54, 384(BX)(R8*4), K1
+	VMOVUPS     384(BX)(R8*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z22, Z24, K1, Z24
-	VFPCLASSPSZ $0x54, 448(BX)(R8*4), K1
+	VMOVUPS     448(BX)(R8*4), Z26
+	VPMOVD2M    Z26, K1
 	VBLENDMPS   Z23, Z25, K1, Z25
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -52975,10 +52983,9 @@ loop:
 	VADDPS      Z18, Z29, Z29
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z24, Z18
-	VBLENDMPS   zero<>+0(SB), Z18, K1, Z18
-	VPTESTMD    Z13, Z18, K1
-	VFMADD231PS Z26, Z18, K1, Z29
+	VPTESTMD    Z13, Z24, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z26, Z24, K2, Z29
 	VANDPS      448(BX)(R8*4), Z13, Z18
 	VPMOVD2M    Z14, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z20
@@ -52996,10 +53003,9 @@ loop:
 	VADDPS      Z19, Z26, Z26
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z25, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z13, Z14, K1
-	VFMADD231PS Z18, Z14, K1, Z26
+	VPTESTMD    Z13, Z25, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z18, Z25, K2, Z26
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z14
@@ -53131,7 +53137,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z12, Z16
 	VFNMADD213PS Z12, Z18, Z16
-	VCMPPS       $0x1d, Z12, Z18, K2
+	VPCMPUD      $0x05, Z12, Z18, K2
 	VXORPS       signbit<>+0(SB), Z16, K2, Z18
 	VADDPS       lpWt<>+0(SB), Z16, Z16
 	VMULPS       Z16, Z19, Z19
@@ -53151,7 +53157,7 @@ tail:
 	VMOVUPS.Z   (SI)(R8*4), K1, Z17
 	VFMADD213PS Z1, Z0, Z17
 	VSUBPS      Z17, Z11, Z20
-	VFPCLASSPSZ $0x54, Z14, K2
+	VPMOVD2M    Z14, K2
 	VBLENDMPS   Z17, Z20, K2, Z20
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -53175,10 +53181,9 @@ tail:
 	VADDPS      Z16, Z24, Z24
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z16
-	VBLENDMPS   zero<>+0(SB), Z16, K2, Z16
-	VPTESTMD    Z13, Z16, K2
-	VFMADD231PS Z21, Z16, K2, Z24
+	VPTESTMD    Z13, Z20, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z21, Z20, K3, Z24
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z15, Z11, Z16
@@ -53392,13 +53397,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K1
+	VPCMPUD      $0x05, Z8, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z10, Z14
-	VCMPPS       $0x1d, Z8, Z10, K1
+	VPCMPUD      $0x05, Z8, Z10, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z12, Z12
@@ -53430,9 +53435,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z18, Z7, Z20
 	VSUBPS      Z19, Z7, Z21
-	VFPCLASSPSZ $0x54, (BX)(R8*4), K1
+	VMOVUPS     (BX)(R8*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
-	VFPCLASSPSZ $0x54, 64(BX)(R8*4), K1
+	VMOVUPS     64(BX)(R8*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z19, Z21, K1, Z21
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -53457,10 +53464,9 @@ loop:
 	VADDPS      Z14, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z9, Z14, K1
-	VFMADD231PS Z22, Z14, K1, Z25
+	VPTESTMD    Z9, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z22, Z20, K2, Z25
 	VANDPS      64(BX)(R8*4), Z9, Z14
 	VPMOVD2M    Z10, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z16
@@ -53478,10 +53484,9 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z21, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z9, Z10, K1
-	VFMADD231PS Z14, Z10, K1, Z22
+	VPTESTMD    Z9, Z21, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z21, K2, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z10
@@ -53537,7 +53542,7 @@ loop:
 	VSUBPS    Z7, Z16, Z16
 	VSUBPS    Z7, Z23, Z23
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VMOVUPS     lp8<>+0(SB), Z24
@@ -53742,13 +53747,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K1
+	VPCMPUD      $0x05, Z8, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z10, Z14
-	VCMPPS       $0x1d, Z8, Z10, K1
+	VPCMPUD      $0x05, Z8, Z10, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z12, Z12
@@ -53780,9 +53785,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z18, Z7, Z20
 	VSUBPS      Z19, Z7, Z21
-	VFPCLASSPSZ $0x54, 128(BX)(R8*4), K1
+	VMOVUPS     128(BX)(R8*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
-	VFPCLASSPSZ $0x54, 192(BX)(R8*4), K1
+	VMOVUPS     192(BX)(R8*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z19, Z21, K1, Z21
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -53807,10 +53814,9 @@ loop:
 	VADDPS      Z14, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z9, Z14, K1
-	VFMADD231PS Z22, Z14, K1, Z25
+	VPTESTMD    Z9, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z22, Z20, K2, Z25
 	VANDPS      192(BX)(R8*4), Z9, Z14
 	VPMOVD2M    Z10, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z16
@@ -53828,10 +53834,9 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z21, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z9, Z10, K1
-	VFMADD231PS Z14, Z10, K1, Z22
+	VPTESTMD    Z9, Z21, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z21, K2, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z10
@@ -53887,7 +53892,7 @@ loop:
 	VSUBPS    Z7, Z16, Z16
 	VSUBPS    Z7, Z23, Z23
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VMOVUPS     lp8<>+0(SB), Z24
@@ -54092,13 +54097,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K1
+	VPCMPUD      $0x05, Z8, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z10, Z14
-	VCMPPS       $0x1d, Z8, Z10, K1
+	VPCMPUD      $0x05, Z8, Z10, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z12, Z12
@@ -54130,9 +54135,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z18, Z7, Z20
 	VSUBPS      Z19, Z7, Z21
-	VFPCLASSPSZ $0x54, 256(BX)(R8*4), K1
+	VMOVUPS     256(BX)(R8*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
-	VFPCLASSPSZ $0x54, 320(BX)(R8*4), K1
+	VMOVUPS     320(BX)(R8*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z19, Z21, K1, Z21
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -54157,10 +54164,9 @@ loop:
 	VADDPS      Z14, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z9, Z14, K1
-	VFMADD231PS Z22, Z14, K1, Z25
+	VPTESTMD    Z9, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z22, Z20, K2, Z25
 	VANDPS      320(BX)(R8*4), Z9, Z14
 	VPMOVD2M    Z10, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z16
@@ -54178,10 +54184,9 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z21, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z9, Z10, K1
-	VFMADD231PS Z14, Z10, K1, Z22
+	VPTESTMD    Z9, Z21, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z21, K2, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z10
@@ -54237,7 +54242,7 @@ loop:
 	VSUBPS    Z7, Z16, Z16
 	VSUBPS    Z7, Z23, Z23
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VMOVUPS     lp8<>+0(SB), Z24
@@ -54442,13 +54447,13 @@ loop:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z16, Z14
-	VCMPPS       $0x1d, Z8, Z16, K1
+	VPCMPUD      $0x05, Z8, Z16, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z16
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z17, Z17
 	VMOVAPS      Z8, Z14
 	VFNMADD213PS Z8, Z10, Z14
-	VCMPPS       $0x1d, Z8, Z10, K1
+	VPCMPUD      $0x05, Z8, Z10, K1
 	VXORPS       signbit<>+0(SB), Z14, K1, Z10
 	VADDPS       lpWt<>+0(SB), Z14, Z14
 	VMULPS       Z14, Z12, Z12
@@ -54480,9 +54485,11 @@ loop:
 	VFMADD213PS Z1, Z0, Z19
 	VSUBPS      Z18, Z7, Z20
 	VSUBPS      Z19, Z7, Z21
-	VFPCLASSPSZ $0x54, 384(BX)(R8*4), K1
+	VMOVUPS     384(BX)(R8*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z18, Z20, K1, Z20
-	VFPCLASSPSZ $0x54, 448(BX)(R8*4), K1
+	VMOVUPS     448(BX)(R8*4), Z22
+	VPMOVD2M    Z22, K1
 	VBLENDMPS   Z19, Z21, K1, Z21
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -54507,10 +54514,9 @@ loop:
 	VADDPS      Z14, Z25, Z25
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z20, Z14
-	VBLENDMPS   zero<>+0(SB), Z14, K1, Z14
-	VPTESTMD    Z9, Z14, K1
-	VFMADD231PS Z22, Z14, K1, Z25
+	VPTESTMD    Z9, Z20, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z22, Z20, K2, Z25
 	VANDPS      448(BX)(R8*4), Z9, Z14
 	VPMOVD2M    Z10, K1
 	VMOVUPS.Z   ln2f<>+0(SB), K1, Z16
@@ -54528,10 +54534,9 @@ loop:
 	VADDPS      Z15, Z22, Z22
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z21, Z10
-	VBLENDMPS   zero<>+0(SB), Z10, K1, Z10
-	VPTESTMD    Z9, Z10, K1
-	VFMADD231PS Z14, Z10, K1, Z22
+	VPTESTMD    Z9, Z21, K2
+	KANDNW      K2, K1, K2
+	VFMADD231PS Z14, Z21, K2, Z22
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z10
@@ -54587,7 +54592,7 @@ loop:
 	VSUBPS    Z7, Z16, Z16
 	VSUBPS    Z7, Z23, Z23
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VMOVUPS     lp8<>+0(SB), Z24
@@ -54778,7 +54783,7 @@ tail:
 	// mBracket: hn = 0.5 - 0.5e; f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e; t1 = elo*(hn + lpWt)
 	VMOVAPS      Z8, Z12
 	VFNMADD213PS Z8, Z14, Z12
-	VCMPPS       $0x1d, Z8, Z14, K2
+	VPCMPUD      $0x05, Z8, Z14, K2
 	VXORPS       signbit<>+0(SB), Z12, K2, Z14
 	VADDPS       lpWt<>+0(SB), Z12, Z12
 	VMULPS       Z12, Z15, Z15
@@ -54798,7 +54803,7 @@ tail:
 	VMOVUPS.Z   (SI)(R8*4), K1, Z13
 	VFMADD213PS Z1, Z0, Z13
 	VSUBPS      Z13, Z7, Z16
-	VFPCLASSPSZ $0x54, Z10, K2
+	VPMOVD2M    Z10, K2
 	VBLENDMPS   Z13, Z16, K2, Z16
 
 	// mFocalElem: W = w*fma(y', al1, al0), the weight times alpha_t
@@ -54822,10 +54827,9 @@ tail:
 	VADDPS      Z12, Z20, Z20
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VMOVAPS     Z16, Z12
-	VBLENDMPS   zero<>+0(SB), Z12, K2, Z12
-	VPTESTMD    Z9, Z12, K2
-	VFMADD231PS Z17, Z12, K2, Z20
+	VPTESTMD    Z9, Z16, K3
+	KANDNW      K3, K2, K3
+	VFMADD231PS Z17, Z16, K3, Z20
 
 	// mFocalElem: q = 1-p_t = fma(c, 1-sm, (1-c)*sm), P = sm*(1-sm)
 	VSUBPS      Z11, Z7, Z12
@@ -54859,7 +54863,7 @@ tail:
 	VPADDD    bits075<>+0(SB), Z15, Z15
 	VSUBPS    Z7, Z15, Z15
 
-	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in mLog1p
+	// mLog: log1p's polynomial P(f) and r = fma(f*f, P, f), as in f32LogPoly
 	// log1p's polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner)
 	VMOVUPS     lp8<>+0(SB), Z17
 	VFMADD213PS lp7<>+0(SB), Z15, Z17

@@ -23,9 +23,13 @@ func (g *gen) logPrep(e, elo V) logParts {
 		h := g.cfresh("half")
 		VFNMADD213PS(g.c("half"), e[k], h) // hn = -(e*0.5) + 0.5
 		if g.z {
+			// e >= 0.5 as an unsigned compare of the bits (e >= +0; a
+			// NaN e, which may land on either side, stays NaN): on Zen 4
+			// it leaves the FMA pipes to the polynomials, where VCMPPS
+			// takes one of them.
 			km := K()
-			VCMPPS(U8(0x1d), g.c("half"), e[k], km) // e >= 0.5, ordered
-			VXORPS(g.c("signbit"), h, km, e[k])     // f = -hn where e >= 0.5
+			VPCMPUD(U8(5), g.c("half"), e[k], km) // bits(e) >= bits(0.5)
+			VXORPS(g.c("signbit"), h, km, e[k])   // f = -hn where e >= 0.5
 		} else {
 			m, t := g.vec(), g.vec()
 			VCMPPS(U8(0x1d), g.c("half"), e[k], m) // e >= 0.5, ordered
@@ -109,16 +113,14 @@ func (g *gen) bracket(s sign, a VecVirtual, f, t1, q, c, kk VecVirtual) VecVirtu
 	VFMADD213PS(gg, kv, q) // lo = ff*q + (err + t1)
 	VADDPS(q, sum, sum)    // s + lo
 	Comment("mBracket: + c*|x| where e < 0.5 and c != 0")
-	cf := g.vec()
 	if g.z {
-		// (A merging blend reads its destination: cf starts as c.)
-		VMOVAPS(c, cf)
-		VBLENDMPS(g.c("zero"), cf, km, cf) // cf = e >= 0.5 ? 0 : c
 		kc := K()
-		VPTESTMD(g.creg("absmask"), cf, kc) // cf != ±0 (NaN included)
-		VFMADD231PS(aa, cf, kc, sum)
+		VPTESTMD(g.creg("absmask"), c, kc) // c != ±0 (NaN included)
+		KANDNW(kc, km, kc)                 // and e < 0.5
+		VFMADD231PS(aa, c, kc, sum)
 		return sum
 	}
+	cf := g.vec()
 	VXORPS(cf, cf, cf)
 	VBLENDVPS(f, cf, c, cf) // cf = e >= 0.5 ? 0 : c
 	m := g.vec()

@@ -375,12 +375,19 @@ func (g *gen) absOf(s sign, k int) VecVirtual {
 }
 
 // negMask returns an opmask of the lanes whose x has its sign bit set
-// (AVX-512): -0, -Inf and negative finite values (subnormals included).
-// A NaN with its sign bit set is not in it: the outputs of a NaN logit are
-// NaN either way.
+// (AVX-512): -0, -Inf and negative finite values (subnormals included), and
+// NaNs with the sign bit set, whose outputs are NaN either way. VPMOVD2M
+// of x loaded again, rather than VFPCLASSPS of x in memory: on Zen 4 the
+// load and VPMOVD2M leave the FMA pipes alone, where VFPCLASSPS takes one
+// of them for two cycles (llvm-mca -mcpu=znver4).
 func (g *gen) negMask(s sign, k int) OpmaskVirtual {
 	kn := K()
-	VFPCLASSPSZ(U8(0x54), s.xo[k], kn)
+	xr, ok := s.xo[k].(VecVirtual)
+	if !ok {
+		xr = g.vec()
+		VMOVUPS(s.xo[k], xr)
+	}
+	VPMOVD2M(xr, kn)
 	return kn
 }
 

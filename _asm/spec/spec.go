@@ -125,13 +125,13 @@ var Kernels = []Kernel{
 		Name: "loss", Model: "dst[i] = mLossElem(x[i], y[i])",
 		Out: "dst", In: []string{"x", "y"},
 		Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Store: Loss,
-		Tune: Tune{NoPrefetch: true, IL: map[string]int{"avx2": 3, "avx512": 7}},
+		Tune: Tune{NoPrefetch: true, IL: map[string]int{"avx2": 3, "avx512": 4}},
 	},
 	{
 		Name: "sum", Model: "acc[i%16] += float64(mLossElem(x[i], y[i]))",
 		In: []string{"x", "y"}, Acc: 16,
 		Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Accum: []Value{Loss},
-		Tune: Tune{NoPrefetch: true, IL: map[string]int{"avx2": 3, "avx512": 7}},
+		Tune: Tune{NoPrefetch: true, IL: map[string]int{"avx2": 3, "avx512": 4}},
 	},
 	{
 		Name: "grad", Model: "_, dst[i] = mLossGradElem(x[i], y[i])",
@@ -191,13 +191,13 @@ var Kernels = []Kernel{
 		Name: "softplus", Model: "dst[i] = mLossElem(x[i], 0)",
 		Out: "dst", In: []string{"x"},
 		Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Store: Loss,
-		Tune: Tune{NoPrefetch: true, IL: map[string]int{"avx2": 3, "avx512": 7}},
+		Tune: Tune{NoPrefetch: true, IL: map[string]int{"avx2": 3, "avx512": 4}},
 	},
 	{
 		Name: "logSigmoid", Model: "dst[i] = -mLossElem(x[i], 1)",
 		Out: "dst", In: []string{"x"},
 		Steps: []Step{ExpNegLo, Log1p, FinishPlain}, Store: Loss, YOne: true, Negate: true,
-		Tune: Tune{NoPrefetch: true, IL: map[string]int{"avx2": 3, "avx512": 7}},
+		Tune: Tune{NoPrefetch: true, IL: map[string]int{"avx2": 3, "avx512": 4}},
 	},
 	{
 		Name: "wlossAndGrad", Model: "loss[i], grad[i] = mWElem(x[i], y[i], w[i], pw[i], oms, hs, scale)",
