@@ -5059,13 +5059,15 @@ loop:
 	VBLENDVPS   Y4, Y13, Y9, Y9
 	VMOVUPS     (DX)(R8*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y10, Y5
-	VXORPS      Y12, Y12, Y12
-	VBLENDVPS   Y6, Y5, Y12, Y12
 	VMULPS      Y10, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y12
+	VANDPS      Y6, Y12, Y12
 	VMOVAPS     Y5, Y13
 	VFMADD231PS Y4, Y8, Y13
-	VBLENDVPS   Y6, Y13, Y5, Y5
+	VBLENDVPS   Y12, Y13, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y10, Y12
+	VXORPS      Y13, Y13, Y13
+	VBLENDVPS   Y6, Y12, Y13, Y12
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y12, Y13
@@ -5083,20 +5085,24 @@ loop:
 	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y6, Y2, Y8, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y5
-	VFMADD213PS Y13, Y2, Y4
-	VBLENDVPS   Y5, Y4, Y13, Y13
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y2
+	VANDPS      Y6, Y2, Y2
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y2, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y2
+	VFMADD213PS Y13, Y5, Y4
+	VBLENDVPS   Y2, Y4, Y13, Y13
 	VMOVUPS     32(DX)(R8*4), Y2
 	VANDPS      absmask<>+0(SB), Y2, Y2
-	VMULPS      ln2f<>+0(SB), Y11, Y4
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y0, Y4, Y5, Y5
 	VMULPS      Y11, Y0, Y4
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y5
+	VANDPS      Y0, Y5, Y5
 	VMOVAPS     Y4, Y6
 	VFMADD231PS Y2, Y9, Y6
-	VBLENDVPS   Y0, Y6, Y4, Y4
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMULPS      ln2f<>+0(SB), Y11, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y0, Y5, Y6, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y4, Y5, Y6
@@ -5114,11 +5120,13 @@ loop:
 	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y9, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y6, Y1, Y2
-	VBLENDVPS   Y0, Y2, Y6, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y9, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y6, Y0, Y2
+	VBLENDVPS   Y1, Y2, Y6, Y6
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS (SI)(R8*4), Y0
@@ -5253,13 +5261,15 @@ loop:
 	VBLENDVPS   Y4, Y13, Y9, Y9
 	VMOVUPS     64(DX)(R8*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y10, Y5
-	VXORPS      Y12, Y12, Y12
-	VBLENDVPS   Y6, Y5, Y12, Y12
 	VMULPS      Y10, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y12
+	VANDPS      Y6, Y12, Y12
 	VMOVAPS     Y5, Y13
 	VFMADD231PS Y4, Y8, Y13
-	VBLENDVPS   Y6, Y13, Y5, Y5
+	VBLENDVPS   Y12, Y13, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y10, Y12
+	VXORPS      Y13, Y13, Y13
+	VBLENDVPS   Y6, Y12, Y13, Y12
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y12, Y13
@@ -5277,20 +5287,24 @@ loop:
 	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y6, Y2, Y8, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y5
-	VFMADD213PS Y13, Y2, Y4
-	VBLENDVPS   Y5, Y4, Y13, Y13
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y2
+	VANDPS      Y6, Y2, Y2
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y2, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y2
+	VFMADD213PS Y13, Y5, Y4
+	VBLENDVPS   Y2, Y4, Y13, Y13
 	VMOVUPS     96(DX)(R8*4), Y2
 	VANDPS      absmask<>+0(SB), Y2, Y2
-	VMULPS      ln2f<>+0(SB), Y11, Y4
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y0, Y4, Y5, Y5
 	VMULPS      Y11, Y0, Y4
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y5
+	VANDPS      Y0, Y5, Y5
 	VMOVAPS     Y4, Y6
 	VFMADD231PS Y2, Y9, Y6
-	VBLENDVPS   Y0, Y6, Y4, Y4
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMULPS      ln2f<>+0(SB), Y11, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y0, Y5, Y6, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y4, Y5, Y6
@@ -5308,11 +5322,13 @@ loop:
 	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y9, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y6, Y1, Y2
-	VBLENDVPS   Y0, Y2, Y6, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y9, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y6, Y0, Y2
+	VBLENDVPS   Y1, Y2, Y6, Y6
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS 64(SI)(R8*4), Y0
@@ -5447,13 +5463,15 @@ loop:
 	VBLENDVPS   Y4, Y13, Y9, Y9
 	VMOVUPS     128(DX)(R8*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y10, Y5
-	VXORPS      Y12, Y12, Y12
-	VBLENDVPS   Y6, Y5, Y12, Y12
 	VMULPS      Y10, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y12
+	VANDPS      Y6, Y12, Y12
 	VMOVAPS     Y5, Y13
 	VFMADD231PS Y4, Y8, Y13
-	VBLENDVPS   Y6, Y13, Y5, Y5
+	VBLENDVPS   Y12, Y13, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y10, Y12
+	VXORPS      Y13, Y13, Y13
+	VBLENDVPS   Y6, Y12, Y13, Y12
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y12, Y13
@@ -5471,20 +5489,24 @@ loop:
 	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y6, Y2, Y8, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y5
-	VFMADD213PS Y13, Y2, Y4
-	VBLENDVPS   Y5, Y4, Y13, Y13
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y2
+	VANDPS      Y6, Y2, Y2
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y2, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y2
+	VFMADD213PS Y13, Y5, Y4
+	VBLENDVPS   Y2, Y4, Y13, Y13
 	VMOVUPS     160(DX)(R8*4), Y2
 	VANDPS      absmask<>+0(SB), Y2, Y2
-	VMULPS      ln2f<>+0(SB), Y11, Y4
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y0, Y4, Y5, Y5
 	VMULPS      Y11, Y0, Y4
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y5
+	VANDPS      Y0, Y5, Y5
 	VMOVAPS     Y4, Y6
 	VFMADD231PS Y2, Y9, Y6
-	VBLENDVPS   Y0, Y6, Y4, Y4
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMULPS      ln2f<>+0(SB), Y11, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y0, Y5, Y6, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y4, Y5, Y6
@@ -5502,11 +5524,13 @@ loop:
 	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y9, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y6, Y1, Y2
-	VBLENDVPS   Y0, Y2, Y6, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y9, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y6, Y0, Y2
+	VBLENDVPS   Y1, Y2, Y6, Y6
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS 128(SI)(R8*4), Y0
@@ -5641,13 +5665,15 @@ loop:
 	VBLENDVPS   Y4, Y13, Y9, Y9
 	VMOVUPS     192(DX)(R8*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y10, Y5
-	VXORPS      Y12, Y12, Y12
-	VBLENDVPS   Y6, Y5, Y12, Y12
 	VMULPS      Y10, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y12
+	VANDPS      Y6, Y12, Y12
 	VMOVAPS     Y5, Y13
 	VFMADD231PS Y4, Y8, Y13
-	VBLENDVPS   Y6, Y13, Y5, Y5
+	VBLENDVPS   Y12, Y13, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y10, Y12
+	VXORPS      Y13, Y13, Y13
+	VBLENDVPS   Y6, Y12, Y13, Y12
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y12, Y13
@@ -5665,20 +5691,24 @@ loop:
 	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y6, Y2, Y8, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y5
-	VFMADD213PS Y13, Y2, Y4
-	VBLENDVPS   Y5, Y4, Y13, Y13
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y2
+	VANDPS      Y6, Y2, Y2
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y2, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y2
+	VFMADD213PS Y13, Y5, Y4
+	VBLENDVPS   Y2, Y4, Y13, Y13
 	VMOVUPS     224(DX)(R8*4), Y2
 	VANDPS      absmask<>+0(SB), Y2, Y2
-	VMULPS      ln2f<>+0(SB), Y11, Y4
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y0, Y4, Y5, Y5
 	VMULPS      Y11, Y0, Y4
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y5
+	VANDPS      Y0, Y5, Y5
 	VMOVAPS     Y4, Y6
 	VFMADD231PS Y2, Y9, Y6
-	VBLENDVPS   Y0, Y6, Y4, Y4
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMULPS      ln2f<>+0(SB), Y11, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y0, Y5, Y6, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y4, Y5, Y6
@@ -5696,11 +5726,13 @@ loop:
 	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y9, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y6, Y1, Y2
-	VBLENDVPS   Y0, Y2, Y6, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y9, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y6, Y0, Y2
+	VBLENDVPS   Y1, Y2, Y6, Y6
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS 192(SI)(R8*4), Y0
@@ -5796,13 +5828,15 @@ tail:
 	VMULPS      Y5, Y9, Y10
 	VFMADD213PS Y6, Y5, Y9
 	VBLENDVPS   Y2, Y10, Y6, Y6
-	VMULPS      ln2f<>+0(SB), Y9, Y2
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y7, Y2, Y5, Y5
 	VMULPS      Y9, Y7, Y2
+	VCMPPS      $0x00, one<>+0(SB), Y9, Y5
+	VANDPS      Y7, Y5, Y5
 	VMOVAPS     Y2, Y10
 	VFMADD231PS Y3, Y6, Y10
-	VBLENDVPS   Y7, Y10, Y2, Y2
+	VBLENDVPS   Y5, Y10, Y2, Y2
+	VMULPS      ln2f<>+0(SB), Y9, Y5
+	VXORPS      Y10, Y10, Y10
+	VBLENDVPS   Y7, Y5, Y10, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y2, Y5, Y10
@@ -5820,11 +5854,13 @@ tail:
 	VADDPS       Y4, Y10, Y10
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y7, Y2, Y6, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y4
-	VFMADD213PS Y10, Y2, Y3
-	VBLENDVPS   Y4, Y3, Y10, Y10
+	VCMPPS      $0x00, one<>+0(SB), Y9, Y2
+	VANDPS      Y7, Y2, Y2
+	VXORPS      Y4, Y4, Y4
+	VBLENDVPS   Y2, Y4, Y6, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y2
+	VFMADD213PS Y10, Y4, Y3
+	VBLENDVPS   Y2, Y3, Y10, Y10
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (SI)(R8*4), Y1, Y2
@@ -5901,13 +5937,15 @@ tail:
 	VMULPS      Y4, Y8, Y9
 	VFMADD213PS Y5, Y4, Y8
 	VBLENDVPS   Y1, Y9, Y5, Y5
-	VMULPS      ln2f<>+0(SB), Y8, Y1
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y1, Y4, Y4
 	VMULPS      Y8, Y6, Y1
+	VCMPPS      $0x00, one<>+0(SB), Y8, Y4
+	VANDPS      Y6, Y4, Y4
 	VMOVAPS     Y1, Y9
 	VFMADD231PS Y2, Y5, Y9
-	VBLENDVPS   Y6, Y9, Y1, Y1
+	VBLENDVPS   Y4, Y9, Y1, Y1
+	VMULPS      ln2f<>+0(SB), Y8, Y4
+	VXORPS      Y9, Y9, Y9
+	VBLENDVPS   Y6, Y4, Y9, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y1, Y4, Y9
@@ -5925,11 +5963,13 @@ tail:
 	VADDPS       Y3, Y9, Y9
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y6, Y1, Y5, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y3
-	VFMADD213PS Y9, Y1, Y2
-	VBLENDVPS   Y3, Y2, Y9, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y8, Y1
+	VANDPS      Y6, Y1, Y1
+	VXORPS      Y3, Y3, Y3
+	VBLENDVPS   Y1, Y3, Y5, Y3
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y1
+	VFMADD213PS Y9, Y3, Y2
+	VBLENDVPS   Y1, Y2, Y9, Y9
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(SI)(R8*4), Y0, Y1
@@ -6181,13 +6221,15 @@ body:
 	VBLENDVPS   Y4, Y13, Y9, Y9
 	VMOVUPS     (CX)(R8*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y10, Y5
-	VXORPS      Y12, Y12, Y12
-	VBLENDVPS   Y6, Y5, Y12, Y12
 	VMULPS      Y10, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y12
+	VANDPS      Y6, Y12, Y12
 	VMOVAPS     Y5, Y13
 	VFMADD231PS Y4, Y8, Y13
-	VBLENDVPS   Y6, Y13, Y5, Y5
+	VBLENDVPS   Y12, Y13, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y10, Y12
+	VXORPS      Y13, Y13, Y13
+	VBLENDVPS   Y6, Y12, Y13, Y12
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y12, Y13
@@ -6205,20 +6247,24 @@ body:
 	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y6, Y2, Y8, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y5
-	VFMADD213PS Y13, Y2, Y4
-	VBLENDVPS   Y5, Y4, Y13, Y13
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y2
+	VANDPS      Y6, Y2, Y2
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y2, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y2
+	VFMADD213PS Y13, Y5, Y4
+	VBLENDVPS   Y2, Y4, Y13, Y13
 	VMOVUPS     32(CX)(R8*4), Y2
 	VANDPS      absmask<>+0(SB), Y2, Y2
-	VMULPS      ln2f<>+0(SB), Y11, Y4
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y0, Y4, Y5, Y5
 	VMULPS      Y11, Y0, Y4
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y5
+	VANDPS      Y0, Y5, Y5
 	VMOVAPS     Y4, Y6
 	VFMADD231PS Y2, Y9, Y6
-	VBLENDVPS   Y0, Y6, Y4, Y4
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMULPS      ln2f<>+0(SB), Y11, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y0, Y5, Y6, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y4, Y5, Y6
@@ -6236,11 +6282,13 @@ body:
 	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y9, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y6, Y1, Y2
-	VBLENDVPS   Y0, Y2, Y6, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y9, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y6, Y0, Y2
+	VBLENDVPS   Y1, Y2, Y6, Y6
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS (BX)(R8*4), Y0
@@ -6379,13 +6427,15 @@ body:
 	VBLENDVPS   Y4, Y13, Y9, Y9
 	VMOVUPS     64(CX)(R8*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y10, Y5
-	VXORPS      Y12, Y12, Y12
-	VBLENDVPS   Y6, Y5, Y12, Y12
 	VMULPS      Y10, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y12
+	VANDPS      Y6, Y12, Y12
 	VMOVAPS     Y5, Y13
 	VFMADD231PS Y4, Y8, Y13
-	VBLENDVPS   Y6, Y13, Y5, Y5
+	VBLENDVPS   Y12, Y13, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y10, Y12
+	VXORPS      Y13, Y13, Y13
+	VBLENDVPS   Y6, Y12, Y13, Y12
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y12, Y13
@@ -6403,20 +6453,24 @@ body:
 	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y6, Y2, Y8, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y5
-	VFMADD213PS Y13, Y2, Y4
-	VBLENDVPS   Y5, Y4, Y13, Y13
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y2
+	VANDPS      Y6, Y2, Y2
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y2, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y2
+	VFMADD213PS Y13, Y5, Y4
+	VBLENDVPS   Y2, Y4, Y13, Y13
 	VMOVUPS     96(CX)(R8*4), Y2
 	VANDPS      absmask<>+0(SB), Y2, Y2
-	VMULPS      ln2f<>+0(SB), Y11, Y4
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y0, Y4, Y5, Y5
 	VMULPS      Y11, Y0, Y4
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y5
+	VANDPS      Y0, Y5, Y5
 	VMOVAPS     Y4, Y6
 	VFMADD231PS Y2, Y9, Y6
-	VBLENDVPS   Y0, Y6, Y4, Y4
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMULPS      ln2f<>+0(SB), Y11, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y0, Y5, Y6, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y4, Y5, Y6
@@ -6434,11 +6488,13 @@ body:
 	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y9, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y6, Y1, Y2
-	VBLENDVPS   Y0, Y2, Y6, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y9, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y6, Y0, Y2
+	VBLENDVPS   Y1, Y2, Y6, Y6
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS 64(BX)(R8*4), Y0
@@ -6577,13 +6633,15 @@ body:
 	VBLENDVPS   Y4, Y13, Y9, Y9
 	VMOVUPS     128(CX)(R8*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y10, Y5
-	VXORPS      Y12, Y12, Y12
-	VBLENDVPS   Y6, Y5, Y12, Y12
 	VMULPS      Y10, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y12
+	VANDPS      Y6, Y12, Y12
 	VMOVAPS     Y5, Y13
 	VFMADD231PS Y4, Y8, Y13
-	VBLENDVPS   Y6, Y13, Y5, Y5
+	VBLENDVPS   Y12, Y13, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y10, Y12
+	VXORPS      Y13, Y13, Y13
+	VBLENDVPS   Y6, Y12, Y13, Y12
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y12, Y13
@@ -6601,20 +6659,24 @@ body:
 	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y6, Y2, Y8, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y5
-	VFMADD213PS Y13, Y2, Y4
-	VBLENDVPS   Y5, Y4, Y13, Y13
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y2
+	VANDPS      Y6, Y2, Y2
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y2, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y2
+	VFMADD213PS Y13, Y5, Y4
+	VBLENDVPS   Y2, Y4, Y13, Y13
 	VMOVUPS     160(CX)(R8*4), Y2
 	VANDPS      absmask<>+0(SB), Y2, Y2
-	VMULPS      ln2f<>+0(SB), Y11, Y4
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y0, Y4, Y5, Y5
 	VMULPS      Y11, Y0, Y4
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y5
+	VANDPS      Y0, Y5, Y5
 	VMOVAPS     Y4, Y6
 	VFMADD231PS Y2, Y9, Y6
-	VBLENDVPS   Y0, Y6, Y4, Y4
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMULPS      ln2f<>+0(SB), Y11, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y0, Y5, Y6, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y4, Y5, Y6
@@ -6632,11 +6694,13 @@ body:
 	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y9, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y6, Y1, Y2
-	VBLENDVPS   Y0, Y2, Y6, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y9, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y6, Y0, Y2
+	VBLENDVPS   Y1, Y2, Y6, Y6
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS 128(BX)(R8*4), Y0
@@ -6775,13 +6839,15 @@ body:
 	VBLENDVPS   Y4, Y13, Y9, Y9
 	VMOVUPS     192(CX)(R8*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y10, Y5
-	VXORPS      Y12, Y12, Y12
-	VBLENDVPS   Y6, Y5, Y12, Y12
 	VMULPS      Y10, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y12
+	VANDPS      Y6, Y12, Y12
 	VMOVAPS     Y5, Y13
 	VFMADD231PS Y4, Y8, Y13
-	VBLENDVPS   Y6, Y13, Y5, Y5
+	VBLENDVPS   Y12, Y13, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y10, Y12
+	VXORPS      Y13, Y13, Y13
+	VBLENDVPS   Y6, Y12, Y13, Y12
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y12, Y13
@@ -6799,20 +6865,24 @@ body:
 	VADDPS       Y2, Y13, Y13
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y6, Y2, Y8, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y5
-	VFMADD213PS Y13, Y2, Y4
-	VBLENDVPS   Y5, Y4, Y13, Y13
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y2
+	VANDPS      Y6, Y2, Y2
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y2, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y2
+	VFMADD213PS Y13, Y5, Y4
+	VBLENDVPS   Y2, Y4, Y13, Y13
 	VMOVUPS     224(CX)(R8*4), Y2
 	VANDPS      absmask<>+0(SB), Y2, Y2
-	VMULPS      ln2f<>+0(SB), Y11, Y4
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y0, Y4, Y5, Y5
 	VMULPS      Y11, Y0, Y4
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y5
+	VANDPS      Y0, Y5, Y5
 	VMOVAPS     Y4, Y6
 	VFMADD231PS Y2, Y9, Y6
-	VBLENDVPS   Y0, Y6, Y4, Y4
+	VBLENDVPS   Y5, Y6, Y4, Y4
+	VMULPS      ln2f<>+0(SB), Y11, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y0, Y5, Y6, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y4, Y5, Y6
@@ -6830,11 +6900,13 @@ body:
 	VADDPS       Y3, Y6, Y6
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y9, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y6, Y1, Y2
-	VBLENDVPS   Y0, Y2, Y6, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y11, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y9, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y6, Y0, Y2
+	VBLENDVPS   Y1, Y2, Y6, Y6
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMOVUPS 192(BX)(R8*4), Y0
@@ -7014,13 +7086,15 @@ tail:
 	VMULPS      Y5, Y9, Y10
 	VFMADD213PS Y6, Y5, Y9
 	VBLENDVPS   Y2, Y10, Y6, Y6
-	VMULPS      ln2f<>+0(SB), Y9, Y2
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y7, Y2, Y5, Y5
 	VMULPS      Y9, Y7, Y2
+	VCMPPS      $0x00, one<>+0(SB), Y9, Y5
+	VANDPS      Y7, Y5, Y5
 	VMOVAPS     Y2, Y10
 	VFMADD231PS Y3, Y6, Y10
-	VBLENDVPS   Y7, Y10, Y2, Y2
+	VBLENDVPS   Y5, Y10, Y2, Y2
+	VMULPS      ln2f<>+0(SB), Y9, Y5
+	VXORPS      Y10, Y10, Y10
+	VBLENDVPS   Y7, Y5, Y10, Y5
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y2, Y5, Y10
@@ -7038,11 +7112,13 @@ tail:
 	VADDPS       Y4, Y10, Y10
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y2, Y2, Y2
-	VBLENDVPS   Y7, Y2, Y6, Y2
-	VCMPPS      $0x04, zero<>+0(SB), Y2, Y4
-	VFMADD213PS Y10, Y2, Y3
-	VBLENDVPS   Y4, Y3, Y10, Y10
+	VCMPPS      $0x00, one<>+0(SB), Y9, Y2
+	VANDPS      Y7, Y2, Y2
+	VXORPS      Y4, Y4, Y4
+	VBLENDVPS   Y2, Y4, Y6, Y4
+	VCMPPS      $0x04, zero<>+0(SB), Y4, Y2
+	VFMADD213PS Y10, Y4, Y3
+	VBLENDVPS   Y2, Y3, Y10, Y10
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (BX)(R8*4), Y1, Y2
@@ -7138,13 +7214,15 @@ tail:
 	VMULPS      Y4, Y8, Y9
 	VFMADD213PS Y5, Y4, Y8
 	VBLENDVPS   Y1, Y9, Y5, Y5
-	VMULPS      ln2f<>+0(SB), Y8, Y1
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y1, Y4, Y4
 	VMULPS      Y8, Y6, Y1
+	VCMPPS      $0x00, one<>+0(SB), Y8, Y4
+	VANDPS      Y6, Y4, Y4
 	VMOVAPS     Y1, Y9
 	VFMADD231PS Y2, Y5, Y9
-	VBLENDVPS   Y6, Y9, Y1, Y1
+	VBLENDVPS   Y4, Y9, Y1, Y1
+	VMULPS      ln2f<>+0(SB), Y8, Y4
+	VXORPS      Y9, Y9, Y9
+	VBLENDVPS   Y6, Y4, Y9, Y4
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y1, Y4, Y9
@@ -7162,11 +7240,13 @@ tail:
 	VADDPS       Y3, Y9, Y9
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y6, Y1, Y5, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y3
-	VFMADD213PS Y9, Y1, Y2
-	VBLENDVPS   Y3, Y2, Y9, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y8, Y1
+	VANDPS      Y6, Y1, Y1
+	VXORPS      Y3, Y3, Y3
+	VBLENDVPS   Y1, Y3, Y5, Y3
+	VCMPPS      $0x04, zero<>+0(SB), Y3, Y1
+	VFMADD213PS Y9, Y3, Y2
+	VBLENDVPS   Y1, Y2, Y9, Y9
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(BX)(R8*4), Y0, Y1
@@ -8144,13 +8224,15 @@ body:
 	VBLENDVPS   Y8, Y15, Y11, Y11
 	VMOVUPS     (DX)(R9*4), Y8
 	VANDPS      absmask<>+0(SB), Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y12, Y9
-	VXORPS      Y14, Y14, Y14
-	VBLENDVPS   Y6, Y9, Y14, Y14
 	VMULPS      Y12, Y6, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y14
+	VANDPS      Y6, Y14, Y14
 	VMOVAPS     Y9, Y15
 	VFMADD231PS Y8, Y10, Y15
-	VBLENDVPS   Y6, Y15, Y9, Y9
+	VBLENDVPS   Y14, Y15, Y9, Y9
+	VMULPS      ln2f<>+0(SB), Y12, Y14
+	VXORPS      Y15, Y15, Y15
+	VBLENDVPS   Y6, Y14, Y15, Y14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y9, Y14, Y15
@@ -8168,20 +8250,24 @@ body:
 	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y10, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
-	VFMADD213PS Y15, Y4, Y8
-	VBLENDVPS   Y6, Y8, Y15, Y15
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y4, Y6, Y10, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y15, Y6, Y8
+	VBLENDVPS   Y4, Y8, Y15, Y15
 	VMOVUPS     32(DX)(R9*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y13, Y6
-	VXORPS      Y7, Y7, Y7
-	VBLENDVPS   Y0, Y6, Y7, Y7
 	VMULPS      Y13, Y0, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y7
+	VANDPS      Y0, Y7, Y7
 	VMOVAPS     Y6, Y8
 	VFMADD231PS Y4, Y11, Y8
-	VBLENDVPS   Y0, Y8, Y6, Y6
+	VBLENDVPS   Y7, Y8, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y13, Y7
+	VXORPS      Y8, Y8, Y8
+	VBLENDVPS   Y0, Y7, Y8, Y7
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y7, Y8
@@ -8199,11 +8285,13 @@ body:
 	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y11, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y8, Y1, Y4
-	VBLENDVPS   Y0, Y4, Y8, Y8
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y11, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y8, Y0, Y4
+	VBLENDVPS   Y1, Y4, Y8, Y8
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y2, Y12, Y10
@@ -8380,13 +8468,15 @@ body:
 	VBLENDVPS   Y8, Y15, Y11, Y11
 	VMOVUPS     64(DX)(R9*4), Y8
 	VANDPS      absmask<>+0(SB), Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y12, Y9
-	VXORPS      Y14, Y14, Y14
-	VBLENDVPS   Y6, Y9, Y14, Y14
 	VMULPS      Y12, Y6, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y14
+	VANDPS      Y6, Y14, Y14
 	VMOVAPS     Y9, Y15
 	VFMADD231PS Y8, Y10, Y15
-	VBLENDVPS   Y6, Y15, Y9, Y9
+	VBLENDVPS   Y14, Y15, Y9, Y9
+	VMULPS      ln2f<>+0(SB), Y12, Y14
+	VXORPS      Y15, Y15, Y15
+	VBLENDVPS   Y6, Y14, Y15, Y14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y9, Y14, Y15
@@ -8404,20 +8494,24 @@ body:
 	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y10, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
-	VFMADD213PS Y15, Y4, Y8
-	VBLENDVPS   Y6, Y8, Y15, Y15
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y4, Y6, Y10, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y15, Y6, Y8
+	VBLENDVPS   Y4, Y8, Y15, Y15
 	VMOVUPS     96(DX)(R9*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y13, Y6
-	VXORPS      Y7, Y7, Y7
-	VBLENDVPS   Y0, Y6, Y7, Y7
 	VMULPS      Y13, Y0, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y7
+	VANDPS      Y0, Y7, Y7
 	VMOVAPS     Y6, Y8
 	VFMADD231PS Y4, Y11, Y8
-	VBLENDVPS   Y0, Y8, Y6, Y6
+	VBLENDVPS   Y7, Y8, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y13, Y7
+	VXORPS      Y8, Y8, Y8
+	VBLENDVPS   Y0, Y7, Y8, Y7
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y7, Y8
@@ -8435,11 +8529,13 @@ body:
 	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y11, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y8, Y1, Y4
-	VBLENDVPS   Y0, Y4, Y8, Y8
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y11, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y8, Y0, Y4
+	VBLENDVPS   Y1, Y4, Y8, Y8
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y2, Y12, Y10
@@ -8616,13 +8712,15 @@ body:
 	VBLENDVPS   Y8, Y15, Y11, Y11
 	VMOVUPS     128(DX)(R9*4), Y8
 	VANDPS      absmask<>+0(SB), Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y12, Y9
-	VXORPS      Y14, Y14, Y14
-	VBLENDVPS   Y6, Y9, Y14, Y14
 	VMULPS      Y12, Y6, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y14
+	VANDPS      Y6, Y14, Y14
 	VMOVAPS     Y9, Y15
 	VFMADD231PS Y8, Y10, Y15
-	VBLENDVPS   Y6, Y15, Y9, Y9
+	VBLENDVPS   Y14, Y15, Y9, Y9
+	VMULPS      ln2f<>+0(SB), Y12, Y14
+	VXORPS      Y15, Y15, Y15
+	VBLENDVPS   Y6, Y14, Y15, Y14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y9, Y14, Y15
@@ -8640,20 +8738,24 @@ body:
 	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y10, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
-	VFMADD213PS Y15, Y4, Y8
-	VBLENDVPS   Y6, Y8, Y15, Y15
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y4, Y6, Y10, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y15, Y6, Y8
+	VBLENDVPS   Y4, Y8, Y15, Y15
 	VMOVUPS     160(DX)(R9*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y13, Y6
-	VXORPS      Y7, Y7, Y7
-	VBLENDVPS   Y0, Y6, Y7, Y7
 	VMULPS      Y13, Y0, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y7
+	VANDPS      Y0, Y7, Y7
 	VMOVAPS     Y6, Y8
 	VFMADD231PS Y4, Y11, Y8
-	VBLENDVPS   Y0, Y8, Y6, Y6
+	VBLENDVPS   Y7, Y8, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y13, Y7
+	VXORPS      Y8, Y8, Y8
+	VBLENDVPS   Y0, Y7, Y8, Y7
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y7, Y8
@@ -8671,11 +8773,13 @@ body:
 	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y11, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y8, Y1, Y4
-	VBLENDVPS   Y0, Y4, Y8, Y8
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y11, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y8, Y0, Y4
+	VBLENDVPS   Y1, Y4, Y8, Y8
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y2, Y12, Y10
@@ -8852,13 +8956,15 @@ body:
 	VBLENDVPS   Y8, Y15, Y11, Y11
 	VMOVUPS     192(DX)(R9*4), Y8
 	VANDPS      absmask<>+0(SB), Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y12, Y9
-	VXORPS      Y14, Y14, Y14
-	VBLENDVPS   Y6, Y9, Y14, Y14
 	VMULPS      Y12, Y6, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y14
+	VANDPS      Y6, Y14, Y14
 	VMOVAPS     Y9, Y15
 	VFMADD231PS Y8, Y10, Y15
-	VBLENDVPS   Y6, Y15, Y9, Y9
+	VBLENDVPS   Y14, Y15, Y9, Y9
+	VMULPS      ln2f<>+0(SB), Y12, Y14
+	VXORPS      Y15, Y15, Y15
+	VBLENDVPS   Y6, Y14, Y15, Y14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y9, Y14, Y15
@@ -8876,20 +8982,24 @@ body:
 	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y10, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
-	VFMADD213PS Y15, Y4, Y8
-	VBLENDVPS   Y6, Y8, Y15, Y15
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y4, Y6, Y10, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y15, Y6, Y8
+	VBLENDVPS   Y4, Y8, Y15, Y15
 	VMOVUPS     224(DX)(R9*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y13, Y6
-	VXORPS      Y7, Y7, Y7
-	VBLENDVPS   Y0, Y6, Y7, Y7
 	VMULPS      Y13, Y0, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y7
+	VANDPS      Y0, Y7, Y7
 	VMOVAPS     Y6, Y8
 	VFMADD231PS Y4, Y11, Y8
-	VBLENDVPS   Y0, Y8, Y6, Y6
+	VBLENDVPS   Y7, Y8, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y13, Y7
+	VXORPS      Y8, Y8, Y8
+	VBLENDVPS   Y0, Y7, Y8, Y7
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y7, Y8
@@ -8907,11 +9017,13 @@ body:
 	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y11, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y8, Y1, Y4
-	VBLENDVPS   Y0, Y4, Y8, Y8
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y11, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y8, Y0, Y4
+	VBLENDVPS   Y1, Y4, Y8, Y8
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y2, Y12, Y10
@@ -9079,13 +9191,15 @@ tail:
 	VMULPS      Y6, Y10, Y11
 	VFMADD213PS Y9, Y6, Y10
 	VBLENDVPS   Y2, Y11, Y9, Y9
-	VMULPS      ln2f<>+0(SB), Y10, Y6
-	VXORPS      Y11, Y11, Y11
-	VBLENDVPS   Y7, Y6, Y11, Y11
 	VMULPS      Y10, Y7, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y11
+	VANDPS      Y7, Y11, Y11
 	VMOVAPS     Y6, Y12
 	VFMADD231PS Y3, Y9, Y12
-	VBLENDVPS   Y7, Y12, Y6, Y6
+	VBLENDVPS   Y11, Y12, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y10, Y11
+	VXORPS      Y12, Y12, Y12
+	VBLENDVPS   Y7, Y11, Y12, Y11
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y11, Y12
@@ -9103,11 +9217,13 @@ tail:
 	VADDPS       Y5, Y12, Y12
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y7, Y5, Y9, Y5
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
-	VFMADD213PS Y12, Y5, Y3
-	VBLENDVPS   Y6, Y3, Y12, Y12
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y5
+	VANDPS      Y7, Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y5, Y6, Y9, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y5
+	VFMADD213PS Y12, Y6, Y3
+	VBLENDVPS   Y5, Y3, Y12, Y12
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y4, Y10, Y9
@@ -9214,13 +9330,15 @@ tail:
 	VMULPS      Y5, Y9, Y10
 	VFMADD213PS Y8, Y5, Y9
 	VBLENDVPS   Y1, Y10, Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y9, Y5
-	VXORPS      Y10, Y10, Y10
-	VBLENDVPS   Y6, Y5, Y10, Y10
 	VMULPS      Y9, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y9, Y10
+	VANDPS      Y6, Y10, Y10
 	VMOVAPS     Y5, Y11
 	VFMADD231PS Y2, Y8, Y11
-	VBLENDVPS   Y6, Y11, Y5, Y5
+	VBLENDVPS   Y10, Y11, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y9, Y10
+	VXORPS      Y11, Y11, Y11
+	VBLENDVPS   Y6, Y10, Y11, Y10
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y10, Y11
@@ -9238,11 +9356,13 @@ tail:
 	VADDPS       Y4, Y11, Y11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y8, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y5
-	VFMADD213PS Y11, Y4, Y2
-	VBLENDVPS   Y5, Y2, Y11, Y11
+	VCMPPS      $0x00, one<>+0(SB), Y9, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y4, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
+	VFMADD213PS Y11, Y5, Y2
+	VBLENDVPS   Y4, Y2, Y11, Y11
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y3, Y9, Y8
@@ -12206,13 +12326,15 @@ loop:
 	VBLENDVPS   Y8, Y15, Y11, Y11
 	VMOVUPS     (BX)(R9*4), Y8
 	VANDPS      absmask<>+0(SB), Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y12, Y9
-	VXORPS      Y14, Y14, Y14
-	VBLENDVPS   Y6, Y9, Y14, Y14
 	VMULPS      Y12, Y6, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y14
+	VANDPS      Y6, Y14, Y14
 	VMOVAPS     Y9, Y15
 	VFMADD231PS Y8, Y10, Y15
-	VBLENDVPS   Y6, Y15, Y9, Y9
+	VBLENDVPS   Y14, Y15, Y9, Y9
+	VMULPS      ln2f<>+0(SB), Y12, Y14
+	VXORPS      Y15, Y15, Y15
+	VBLENDVPS   Y6, Y14, Y15, Y14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y9, Y14, Y15
@@ -12230,20 +12352,24 @@ loop:
 	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y10, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
-	VFMADD213PS Y15, Y4, Y8
-	VBLENDVPS   Y6, Y8, Y15, Y15
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y4, Y6, Y10, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y15, Y6, Y8
+	VBLENDVPS   Y4, Y8, Y15, Y15
 	VMOVUPS     32(BX)(R9*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y13, Y6
-	VXORPS      Y7, Y7, Y7
-	VBLENDVPS   Y0, Y6, Y7, Y7
 	VMULPS      Y13, Y0, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y7
+	VANDPS      Y0, Y7, Y7
 	VMOVAPS     Y6, Y8
 	VFMADD231PS Y4, Y11, Y8
-	VBLENDVPS   Y0, Y8, Y6, Y6
+	VBLENDVPS   Y7, Y8, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y13, Y7
+	VXORPS      Y8, Y8, Y8
+	VBLENDVPS   Y0, Y7, Y8, Y7
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y7, Y8
@@ -12261,11 +12387,13 @@ loop:
 	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y11, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y8, Y1, Y4
-	VBLENDVPS   Y0, Y4, Y8, Y8
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y11, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y8, Y0, Y4
+	VBLENDVPS   Y1, Y4, Y8, Y8
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y2, Y12, Y10
@@ -12442,13 +12570,15 @@ loop:
 	VBLENDVPS   Y8, Y15, Y11, Y11
 	VMOVUPS     64(BX)(R9*4), Y8
 	VANDPS      absmask<>+0(SB), Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y12, Y9
-	VXORPS      Y14, Y14, Y14
-	VBLENDVPS   Y6, Y9, Y14, Y14
 	VMULPS      Y12, Y6, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y14
+	VANDPS      Y6, Y14, Y14
 	VMOVAPS     Y9, Y15
 	VFMADD231PS Y8, Y10, Y15
-	VBLENDVPS   Y6, Y15, Y9, Y9
+	VBLENDVPS   Y14, Y15, Y9, Y9
+	VMULPS      ln2f<>+0(SB), Y12, Y14
+	VXORPS      Y15, Y15, Y15
+	VBLENDVPS   Y6, Y14, Y15, Y14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y9, Y14, Y15
@@ -12466,20 +12596,24 @@ loop:
 	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y10, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
-	VFMADD213PS Y15, Y4, Y8
-	VBLENDVPS   Y6, Y8, Y15, Y15
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y4, Y6, Y10, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y15, Y6, Y8
+	VBLENDVPS   Y4, Y8, Y15, Y15
 	VMOVUPS     96(BX)(R9*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y13, Y6
-	VXORPS      Y7, Y7, Y7
-	VBLENDVPS   Y0, Y6, Y7, Y7
 	VMULPS      Y13, Y0, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y7
+	VANDPS      Y0, Y7, Y7
 	VMOVAPS     Y6, Y8
 	VFMADD231PS Y4, Y11, Y8
-	VBLENDVPS   Y0, Y8, Y6, Y6
+	VBLENDVPS   Y7, Y8, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y13, Y7
+	VXORPS      Y8, Y8, Y8
+	VBLENDVPS   Y0, Y7, Y8, Y7
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y7, Y8
@@ -12497,11 +12631,13 @@ loop:
 	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y11, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y8, Y1, Y4
-	VBLENDVPS   Y0, Y4, Y8, Y8
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y11, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y8, Y0, Y4
+	VBLENDVPS   Y1, Y4, Y8, Y8
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y2, Y12, Y10
@@ -12678,13 +12814,15 @@ loop:
 	VBLENDVPS   Y8, Y15, Y11, Y11
 	VMOVUPS     128(BX)(R9*4), Y8
 	VANDPS      absmask<>+0(SB), Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y12, Y9
-	VXORPS      Y14, Y14, Y14
-	VBLENDVPS   Y6, Y9, Y14, Y14
 	VMULPS      Y12, Y6, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y14
+	VANDPS      Y6, Y14, Y14
 	VMOVAPS     Y9, Y15
 	VFMADD231PS Y8, Y10, Y15
-	VBLENDVPS   Y6, Y15, Y9, Y9
+	VBLENDVPS   Y14, Y15, Y9, Y9
+	VMULPS      ln2f<>+0(SB), Y12, Y14
+	VXORPS      Y15, Y15, Y15
+	VBLENDVPS   Y6, Y14, Y15, Y14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y9, Y14, Y15
@@ -12702,20 +12840,24 @@ loop:
 	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y10, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
-	VFMADD213PS Y15, Y4, Y8
-	VBLENDVPS   Y6, Y8, Y15, Y15
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y4, Y6, Y10, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y15, Y6, Y8
+	VBLENDVPS   Y4, Y8, Y15, Y15
 	VMOVUPS     160(BX)(R9*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y13, Y6
-	VXORPS      Y7, Y7, Y7
-	VBLENDVPS   Y0, Y6, Y7, Y7
 	VMULPS      Y13, Y0, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y7
+	VANDPS      Y0, Y7, Y7
 	VMOVAPS     Y6, Y8
 	VFMADD231PS Y4, Y11, Y8
-	VBLENDVPS   Y0, Y8, Y6, Y6
+	VBLENDVPS   Y7, Y8, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y13, Y7
+	VXORPS      Y8, Y8, Y8
+	VBLENDVPS   Y0, Y7, Y8, Y7
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y7, Y8
@@ -12733,11 +12875,13 @@ loop:
 	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y11, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y8, Y1, Y4
-	VBLENDVPS   Y0, Y4, Y8, Y8
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y11, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y8, Y0, Y4
+	VBLENDVPS   Y1, Y4, Y8, Y8
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y2, Y12, Y10
@@ -12914,13 +13058,15 @@ loop:
 	VBLENDVPS   Y8, Y15, Y11, Y11
 	VMOVUPS     192(BX)(R9*4), Y8
 	VANDPS      absmask<>+0(SB), Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y12, Y9
-	VXORPS      Y14, Y14, Y14
-	VBLENDVPS   Y6, Y9, Y14, Y14
 	VMULPS      Y12, Y6, Y9
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y14
+	VANDPS      Y6, Y14, Y14
 	VMOVAPS     Y9, Y15
 	VFMADD231PS Y8, Y10, Y15
-	VBLENDVPS   Y6, Y15, Y9, Y9
+	VBLENDVPS   Y14, Y15, Y9, Y9
+	VMULPS      ln2f<>+0(SB), Y12, Y14
+	VXORPS      Y15, Y15, Y15
+	VBLENDVPS   Y6, Y14, Y15, Y14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y9, Y14, Y15
@@ -12938,20 +13084,24 @@ loop:
 	VADDPS       Y4, Y15, Y15
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y10, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y6
-	VFMADD213PS Y15, Y4, Y8
-	VBLENDVPS   Y6, Y8, Y15, Y15
+	VCMPPS      $0x00, one<>+0(SB), Y12, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y4, Y6, Y10, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y4
+	VFMADD213PS Y15, Y6, Y8
+	VBLENDVPS   Y4, Y8, Y15, Y15
 	VMOVUPS     224(BX)(R9*4), Y4
 	VANDPS      absmask<>+0(SB), Y4, Y4
-	VMULPS      ln2f<>+0(SB), Y13, Y6
-	VXORPS      Y7, Y7, Y7
-	VBLENDVPS   Y0, Y6, Y7, Y7
 	VMULPS      Y13, Y0, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y7
+	VANDPS      Y0, Y7, Y7
 	VMOVAPS     Y6, Y8
 	VFMADD231PS Y4, Y11, Y8
-	VBLENDVPS   Y0, Y8, Y6, Y6
+	VBLENDVPS   Y7, Y8, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y13, Y7
+	VXORPS      Y8, Y8, Y8
+	VBLENDVPS   Y0, Y7, Y8, Y7
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y7, Y8
@@ -12969,11 +13119,13 @@ loop:
 	VADDPS       Y5, Y8, Y8
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y1, Y1, Y1
-	VBLENDVPS   Y0, Y1, Y11, Y1
-	VCMPPS      $0x04, zero<>+0(SB), Y1, Y0
-	VFMADD213PS Y8, Y1, Y4
-	VBLENDVPS   Y0, Y4, Y8, Y8
+	VCMPPS      $0x00, one<>+0(SB), Y13, Y1
+	VANDPS      Y0, Y1, Y1
+	VXORPS      Y0, Y0, Y0
+	VBLENDVPS   Y1, Y0, Y11, Y0
+	VCMPPS      $0x04, zero<>+0(SB), Y0, Y1
+	VFMADD213PS Y8, Y0, Y4
+	VBLENDVPS   Y1, Y4, Y8, Y8
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y2, Y12, Y10
@@ -13101,13 +13253,15 @@ tail:
 	VMULPS      Y6, Y10, Y11
 	VFMADD213PS Y9, Y6, Y10
 	VBLENDVPS   Y2, Y11, Y9, Y9
-	VMULPS      ln2f<>+0(SB), Y10, Y6
-	VXORPS      Y11, Y11, Y11
-	VBLENDVPS   Y7, Y6, Y11, Y11
 	VMULPS      Y10, Y7, Y6
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y11
+	VANDPS      Y7, Y11, Y11
 	VMOVAPS     Y6, Y12
 	VFMADD231PS Y3, Y9, Y12
-	VBLENDVPS   Y7, Y12, Y6, Y6
+	VBLENDVPS   Y11, Y12, Y6, Y6
+	VMULPS      ln2f<>+0(SB), Y10, Y11
+	VXORPS      Y12, Y12, Y12
+	VBLENDVPS   Y7, Y11, Y12, Y11
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y6, Y11, Y12
@@ -13125,11 +13279,13 @@ tail:
 	VADDPS       Y5, Y12, Y12
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y5, Y5, Y5
-	VBLENDVPS   Y7, Y5, Y9, Y5
-	VCMPPS      $0x04, zero<>+0(SB), Y5, Y6
-	VFMADD213PS Y12, Y5, Y3
-	VBLENDVPS   Y6, Y3, Y12, Y12
+	VCMPPS      $0x00, one<>+0(SB), Y10, Y5
+	VANDPS      Y7, Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VBLENDVPS   Y5, Y6, Y9, Y6
+	VCMPPS      $0x04, zero<>+0(SB), Y6, Y5
+	VFMADD213PS Y12, Y6, Y3
+	VBLENDVPS   Y5, Y3, Y12, Y12
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y4, Y10, Y9
@@ -13228,13 +13384,15 @@ tail:
 	VMULPS      Y5, Y9, Y10
 	VFMADD213PS Y8, Y5, Y9
 	VBLENDVPS   Y1, Y10, Y8, Y8
-	VMULPS      ln2f<>+0(SB), Y9, Y5
-	VXORPS      Y10, Y10, Y10
-	VBLENDVPS   Y6, Y5, Y10, Y10
 	VMULPS      Y9, Y6, Y5
+	VCMPPS      $0x00, one<>+0(SB), Y9, Y10
+	VANDPS      Y6, Y10, Y10
 	VMOVAPS     Y5, Y11
 	VFMADD231PS Y2, Y8, Y11
-	VBLENDVPS   Y6, Y11, Y5, Y5
+	VBLENDVPS   Y10, Y11, Y5, Y5
+	VMULPS      ln2f<>+0(SB), Y9, Y10
+	VXORPS      Y11, Y11, Y11
+	VBLENDVPS   Y6, Y10, Y11, Y10
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
 	VADDPS       Y5, Y10, Y11
@@ -13252,11 +13410,13 @@ tail:
 	VADDPS       Y4, Y11, Y11
 
 	// mBracket: + c*|x| where e < 0.5 and c != 0
-	VXORPS      Y4, Y4, Y4
-	VBLENDVPS   Y6, Y4, Y8, Y4
-	VCMPPS      $0x04, zero<>+0(SB), Y4, Y5
-	VFMADD213PS Y11, Y4, Y2
-	VBLENDVPS   Y5, Y2, Y11, Y11
+	VCMPPS      $0x00, one<>+0(SB), Y9, Y4
+	VANDPS      Y6, Y4, Y4
+	VXORPS      Y5, Y5, Y5
+	VBLENDVPS   Y4, Y5, Y8, Y5
+	VCMPPS      $0x04, zero<>+0(SB), Y5, Y4
+	VFMADD213PS Y11, Y5, Y2
+	VBLENDVPS   Y4, Y2, Y11, Y11
 
 	// mWElem: grad = ±(c - k*sm), negated for a set sign bit
 	VFNMADD231PS Y3, Y9, Y8
@@ -34837,6 +34997,8 @@ loop:
 	VPMOVD2M    Z15, K1
 	VMULPS.Z    ln2f<>+0(SB), Z21, K1, Z14
 	VMULPS      Z21, Z15, Z17
+	VCMPPS      $0x00, Z3, Z21, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z13, Z18, K1, Z17
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -34862,6 +35024,8 @@ loop:
 	VPMOVD2M    Z6, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z13
 	VMULPS      Z22, Z6, Z14
+	VCMPPS      $0x00, Z3, Z22, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z8, Z19, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -34887,6 +35051,8 @@ loop:
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z23, K1, Z8
 	VMULPS      Z23, Z7, Z9
+	VCMPPS      $0x00, Z3, Z23, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z6, Z20, K1, Z9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35072,6 +35238,8 @@ loop:
 	VPMOVD2M    Z15, K1
 	VMULPS.Z    ln2f<>+0(SB), Z21, K1, Z14
 	VMULPS      Z21, Z15, Z17
+	VCMPPS      $0x00, Z3, Z21, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z13, Z18, K1, Z17
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35097,6 +35265,8 @@ loop:
 	VPMOVD2M    Z6, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z13
 	VMULPS      Z22, Z6, Z14
+	VCMPPS      $0x00, Z3, Z22, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z8, Z19, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35122,6 +35292,8 @@ loop:
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z23, K1, Z8
 	VMULPS      Z23, Z7, Z9
+	VCMPPS      $0x00, Z3, Z23, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z6, Z20, K1, Z9
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35264,6 +35436,8 @@ loop:
 	VPMOVD2M    Z12, K1
 	VMULPS.Z    ln2f<>+0(SB), Z16, K1, Z11
 	VMULPS      Z16, Z12, Z18
+	VCMPPS      $0x00, Z3, Z16, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z10, Z14, K1, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35289,6 +35463,8 @@ loop:
 	VPMOVD2M    Z6, K1
 	VMULPS.Z    ln2f<>+0(SB), Z17, K1, Z10
 	VMULPS      Z17, Z6, Z11
+	VCMPPS      $0x00, Z3, Z17, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z7, Z15, K1, Z11
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35397,6 +35573,8 @@ tail:
 	VPMOVD2M    Z10, K2
 	VMULPS.Z    ln2f<>+0(SB), Z12, K2, Z8
 	VMULPS      Z12, Z10, Z13
+	VCMPPS      $0x00, Z3, Z12, K3
+	KANDW       K3, K2, K2
 	VFMADD231PS Z6, Z9, K2, Z13
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35662,6 +35840,8 @@ loop:
 	VPMOVD2M    Z19, K1
 	VMULPS.Z    ln2f<>+0(SB), Z25, K1, Z18
 	VMULPS      Z25, Z19, Z21
+	VCMPPS      $0x00, Z3, Z25, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z17, Z22, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35687,6 +35867,8 @@ loop:
 	VPMOVD2M    Z10, K1
 	VMULPS.Z    ln2f<>+0(SB), Z26, K1, Z17
 	VMULPS      Z26, Z10, Z18
+	VCMPPS      $0x00, Z3, Z26, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z12, Z23, K1, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35712,6 +35894,8 @@ loop:
 	VPMOVD2M    Z11, K1
 	VMULPS.Z    ln2f<>+0(SB), Z27, K1, Z12
 	VMULPS      Z27, Z11, Z13
+	VCMPPS      $0x00, Z3, Z27, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z10, Z24, K1, Z13
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35926,6 +36110,8 @@ loop:
 	VPMOVD2M    Z19, K1
 	VMULPS.Z    ln2f<>+0(SB), Z25, K1, Z18
 	VMULPS      Z25, Z19, Z21
+	VCMPPS      $0x00, Z3, Z25, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z17, Z22, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35951,6 +36137,8 @@ loop:
 	VPMOVD2M    Z10, K1
 	VMULPS.Z    ln2f<>+0(SB), Z26, K1, Z17
 	VMULPS      Z26, Z10, Z18
+	VCMPPS      $0x00, Z3, Z26, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z12, Z23, K1, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -35976,6 +36164,8 @@ loop:
 	VPMOVD2M    Z11, K1
 	VMULPS.Z    ln2f<>+0(SB), Z27, K1, Z12
 	VMULPS      Z27, Z11, Z13
+	VCMPPS      $0x00, Z3, Z27, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z10, Z24, K1, Z13
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -36147,6 +36337,8 @@ loop:
 	VPMOVD2M    Z16, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z15
 	VMULPS      Z20, Z16, Z22
+	VCMPPS      $0x00, Z3, Z20, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z14, Z18, K1, Z22
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -36172,6 +36364,8 @@ loop:
 	VPMOVD2M    Z10, K1
 	VMULPS.Z    ln2f<>+0(SB), Z21, K1, Z14
 	VMULPS      Z21, Z10, Z15
+	VCMPPS      $0x00, Z3, Z21, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z11, Z19, K1, Z15
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -36300,6 +36494,8 @@ tail:
 	VPMOVD2M    Z14, K3
 	VMULPS.Z    ln2f<>+0(SB), Z16, K3, Z12
 	VMULPS      Z16, Z14, Z17
+	VCMPPS      $0x00, Z3, Z16, K4
+	KANDW       K4, K3, K3
 	VFMADD231PS Z10, Z13, K3, Z17
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37121,6 +37317,8 @@ loop:
 	VPMOVD2M    Z15, K1
 	VMULPS.Z    ln2f<>+0(SB), Z21, K1, Z18
 	VMULPS      Z21, Z15, Z23
+	VCMPPS      $0x00, Z4, Z21, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z17, Z19, K1, Z23
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37146,6 +37344,8 @@ loop:
 	VPMOVD2M    Z9, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z15
 	VMULPS      Z22, Z9, Z16
+	VCMPPS      $0x00, Z4, Z22, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z13, Z20, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37326,6 +37526,8 @@ loop:
 	VPMOVD2M    Z15, K1
 	VMULPS.Z    ln2f<>+0(SB), Z21, K1, Z18
 	VMULPS      Z21, Z15, Z23
+	VCMPPS      $0x00, Z4, Z21, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z17, Z19, K1, Z23
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37351,6 +37553,8 @@ loop:
 	VPMOVD2M    Z9, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z15
 	VMULPS      Z22, Z9, Z16
+	VCMPPS      $0x00, Z4, Z22, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z13, Z20, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37531,6 +37735,8 @@ loop:
 	VPMOVD2M    Z15, K1
 	VMULPS.Z    ln2f<>+0(SB), Z21, K1, Z18
 	VMULPS      Z21, Z15, Z23
+	VCMPPS      $0x00, Z4, Z21, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z17, Z19, K1, Z23
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37556,6 +37762,8 @@ loop:
 	VPMOVD2M    Z9, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z15
 	VMULPS      Z22, Z9, Z16
+	VCMPPS      $0x00, Z4, Z22, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z13, Z20, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37736,6 +37944,8 @@ loop:
 	VPMOVD2M    Z15, K1
 	VMULPS.Z    ln2f<>+0(SB), Z21, K1, Z18
 	VMULPS      Z21, Z15, Z23
+	VCMPPS      $0x00, Z4, Z21, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z17, Z19, K1, Z23
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37761,6 +37971,8 @@ loop:
 	VPMOVD2M    Z9, K1
 	VMULPS.Z    ln2f<>+0(SB), Z22, K1, Z15
 	VMULPS      Z22, Z9, Z16
+	VCMPPS      $0x00, Z4, Z22, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z13, Z20, K1, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -37902,6 +38114,8 @@ tail:
 	VPMOVD2M    Z13, K3
 	VMULPS.Z    ln2f<>+0(SB), Z16, K3, Z17
 	VMULPS      Z16, Z13, Z18
+	VCMPPS      $0x00, Z4, Z16, K4
+	KANDW       K4, K3, K3
 	VFMADD231PS Z12, Z15, K3, Z18
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -40282,6 +40496,8 @@ loop:
 	VPMOVD2M    Z13, K1
 	VMULPS.Z    ln2f<>+0(SB), Z19, K1, Z16
 	VMULPS      Z19, Z13, Z21
+	VCMPPS      $0x00, Z4, Z19, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z15, Z17, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -40307,6 +40523,8 @@ loop:
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z13
 	VMULPS      Z20, Z7, Z14
+	VCMPPS      $0x00, Z4, Z20, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z11, Z18, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -40479,6 +40697,8 @@ loop:
 	VPMOVD2M    Z13, K1
 	VMULPS.Z    ln2f<>+0(SB), Z19, K1, Z16
 	VMULPS      Z19, Z13, Z21
+	VCMPPS      $0x00, Z4, Z19, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z15, Z17, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -40504,6 +40724,8 @@ loop:
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z13
 	VMULPS      Z20, Z7, Z14
+	VCMPPS      $0x00, Z4, Z20, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z11, Z18, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -40676,6 +40898,8 @@ loop:
 	VPMOVD2M    Z13, K1
 	VMULPS.Z    ln2f<>+0(SB), Z19, K1, Z16
 	VMULPS      Z19, Z13, Z21
+	VCMPPS      $0x00, Z4, Z19, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z15, Z17, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -40701,6 +40925,8 @@ loop:
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z13
 	VMULPS      Z20, Z7, Z14
+	VCMPPS      $0x00, Z4, Z20, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z11, Z18, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -40873,6 +41099,8 @@ loop:
 	VPMOVD2M    Z13, K1
 	VMULPS.Z    ln2f<>+0(SB), Z19, K1, Z16
 	VMULPS      Z19, Z13, Z21
+	VCMPPS      $0x00, Z4, Z19, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z15, Z17, K1, Z21
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -40898,6 +41126,8 @@ loop:
 	VPMOVD2M    Z7, K1
 	VMULPS.Z    ln2f<>+0(SB), Z20, K1, Z13
 	VMULPS      Z20, Z7, Z14
+	VCMPPS      $0x00, Z4, Z20, K2
+	KANDW       K2, K1, K1
 	VFMADD231PS Z11, Z18, K1, Z14
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo
@@ -41031,6 +41261,8 @@ tail:
 	VPMOVD2M    Z11, K2
 	VMULPS.Z    ln2f<>+0(SB), Z14, K2, Z15
 	VMULPS      Z14, Z11, Z16
+	VCMPPS      $0x00, Z4, Z14, K3
+	KANDW       K3, K2, K2
 	VFMADD231PS Z10, Z13, K2, Z16
 
 	// mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo

@@ -3719,58 +3719,60 @@ wloss0_loop:
 	VFMLA V4.S4, V3.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V8.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df44 // fmul v4.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c4 // fcmeq v4.4s, v6.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V8.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d904 // fcmeq v4.4s, v8.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V8.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V8.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
+	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
+	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
 	VLD1.P 16(R4), [V2.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -3825,62 +3827,64 @@ wloss0_loop:
 	VFMLA V3.S4, V2.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VMOV V3.B16, V10.B16
-	VFMLA V0.S4, V8.S4, V10.S4
-	VBIF V2.B16, V3.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df43 // fmul v3.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c3 // fcmeq v3.4s, v6.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V3.S4
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V0.S4, V8.S4, V11.S4
+	VBIF V3.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V2.B16, V10.B16, V10.B16
+	WORD $0x4e2bd542 // fadd v2.4s, v10.4s, v11.4s
+	WORD $0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d903 // fcmeq v3.4s, v8.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V11.B16, V3.B16
-	VFMLA V0.S4, V8.S4, V3.S4
-	VBIF V2.B16, V3.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V8.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V2.S4], 16(R0)
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
-	VDUP V20.S[2], V3.S4
-	WORD $0x4fb41003 // fmla v3.4s, v0.4s, v20.s[1]
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb41002 // fmla v2.4s, v0.4s, v20.s[1]
 	WORD $0x4ea0f880 // fabs v0.4s, v4.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
@@ -3924,69 +3928,71 @@ wloss0_loop:
 	WORD $0x4ea6d508 // fsub v8.4s, v8.4s, v6.4s
 	WORD $0x6e28dd29 // fmul v9.4s, v9.4s, v8.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c6 // fsub v6.4s, v30.4s, v3.4s
-	WORD $0x6e23dc48 // fmul v8.4s, v2.4s, v3.4s
+	WORD $0x4ea2d7c6 // fsub v6.4s, v30.4s, v2.4s
+	WORD $0x6e22dc68 // fmul v8.4s, v3.4s, v2.4s
 	VCMTST V31.S4, V4.S4, V10.S4
 	VBIF V10.B16, V6.B16, V8.B16
-	VFMLA V3.S4, V2.S4, V6.S4
+	VFMLA V2.S4, V3.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VMOV V3.B16, V10.B16
-	VFMLA V0.S4, V8.S4, V10.S4
-	VBIF V2.B16, V3.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df43 // fmul v3.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c3 // fcmeq v3.4s, v6.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V3.S4
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V0.S4, V8.S4, V11.S4
+	VBIF V3.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V2.B16, V10.B16, V10.B16
+	WORD $0x4e2bd542 // fadd v2.4s, v10.4s, v11.4s
+	WORD $0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d903 // fcmeq v3.4s, v8.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V11.B16, V3.B16
-	VFMLA V0.S4, V8.S4, V3.S4
-	VBIF V2.B16, V3.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V8.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V2.S4], 16(R0)
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
-	VDUP V20.S[2], V3.S4
-	WORD $0x4fb41003 // fmla v3.4s, v0.4s, v20.s[1]
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb41002 // fmla v2.4s, v0.4s, v20.s[1]
 	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
@@ -4029,62 +4035,64 @@ wloss0_loop:
 	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dc46 // fmul v6.4s, v2.4s, v3.4s
+	WORD $0x4ea2d7c4 // fsub v4.4s, v30.4s, v2.4s
+	WORD $0x6e22dc66 // fmul v6.4s, v3.4s, v2.4s
 	VCMTST V31.S4, V5.S4, V8.S4
 	VBIF V8.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V2.S4, V4.S4
+	VFMLA V2.S4, V3.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
-	VMOV V3.B16, V8.B16
-	VFMLA V0.S4, V6.S4, V8.S4
-	VBIF V2.B16, V3.B16, V8.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df43 // fmul v3.4s, v26.4s, v4.4s
+	WORD $0x4e3ee483 // fcmeq v3.4s, v4.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e28d46a // fadd v10.4s, v3.4s, v8.4s
-	WORD $0x4ea3d543 // fsub v3.4s, v10.4s, v3.4s
-	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
-	WORD $0x4ebec508 // fminnm v8.4s, v8.4s, v30.4s
-	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V3.S4
-	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VMOV V8.B16, V10.B16
+	VFMLA V0.S4, V6.S4, V10.S4
+	VBIF V3.B16, V8.B16, V10.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e24df48 // fmul v8.4s, v26.4s, v4.4s
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x4e2ad502 // fadd v2.4s, v8.4s, v10.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea8d54a // fsub v10.4s, v10.4s, v8.4s
+	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V8.S4
+	WORD $0x4ea8d54a // fsub v10.4s, v10.4s, v8.4s
 	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
-	WORD $0x4e29d509 // fadd v9.4s, v8.4s, v9.4s
+	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb718e8 // fmla v8.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
-	VFMLA V8.S4, V7.S4, V9.S4
-	WORD $0x4e29d54a // fadd v10.4s, v10.4s, v9.4s
+	VFMLA V10.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c3 // fcmeq v3.4s, v6.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V10.B16, V3.B16
-	VFMLA V0.S4, V6.S4, V3.S4
-	VBIF V2.B16, V3.B16, V10.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V6.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e601d4a // bic v10.16b, v10.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	// store
-	VST1.P [V10.S4], 16(R0)
+	VST1.P [V2.S4], 16(R0)
 	SUB $1, R6, R6
 	CBNZ R6, wloss0_loop
 wloss0_tail:
@@ -4180,58 +4188,60 @@ wloss0_copyin:
 	VFMLA V4.S4, V3.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V8.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df44 // fmul v4.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c4 // fcmeq v4.4s, v6.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V8.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d904 // fcmeq v4.4s, v8.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V8.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V8.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
+	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
+	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
 	VLD1.P 16(R4), [V2.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -4286,62 +4296,64 @@ wloss0_copyin:
 	VFMLA V3.S4, V2.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VMOV V3.B16, V10.B16
-	VFMLA V0.S4, V8.S4, V10.S4
-	VBIF V2.B16, V3.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df43 // fmul v3.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c3 // fcmeq v3.4s, v6.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V3.S4
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V0.S4, V8.S4, V11.S4
+	VBIF V3.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V2.B16, V10.B16, V10.B16
+	WORD $0x4e2bd542 // fadd v2.4s, v10.4s, v11.4s
+	WORD $0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d903 // fcmeq v3.4s, v8.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V11.B16, V3.B16
-	VFMLA V0.S4, V8.S4, V3.S4
-	VBIF V2.B16, V3.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V8.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V2.S4], 16(R0)
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
-	VDUP V20.S[2], V3.S4
-	WORD $0x4fb41003 // fmla v3.4s, v0.4s, v20.s[1]
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb41002 // fmla v2.4s, v0.4s, v20.s[1]
 	WORD $0x4ea0f880 // fabs v0.4s, v4.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
@@ -4385,69 +4397,71 @@ wloss0_copyin:
 	WORD $0x4ea6d508 // fsub v8.4s, v8.4s, v6.4s
 	WORD $0x6e28dd29 // fmul v9.4s, v9.4s, v8.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c6 // fsub v6.4s, v30.4s, v3.4s
-	WORD $0x6e23dc48 // fmul v8.4s, v2.4s, v3.4s
+	WORD $0x4ea2d7c6 // fsub v6.4s, v30.4s, v2.4s
+	WORD $0x6e22dc68 // fmul v8.4s, v3.4s, v2.4s
 	VCMTST V31.S4, V4.S4, V10.S4
 	VBIF V10.B16, V6.B16, V8.B16
-	VFMLA V3.S4, V2.S4, V6.S4
+	VFMLA V2.S4, V3.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VMOV V3.B16, V10.B16
-	VFMLA V0.S4, V8.S4, V10.S4
-	VBIF V2.B16, V3.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df43 // fmul v3.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c3 // fcmeq v3.4s, v6.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V3.S4
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V0.S4, V8.S4, V11.S4
+	VBIF V3.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V2.B16, V10.B16, V10.B16
+	WORD $0x4e2bd542 // fadd v2.4s, v10.4s, v11.4s
+	WORD $0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d903 // fcmeq v3.4s, v8.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V11.B16, V3.B16
-	VFMLA V0.S4, V8.S4, V3.S4
-	VBIF V2.B16, V3.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V8.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V2.S4], 16(R0)
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
-	VDUP V20.S[2], V3.S4
-	WORD $0x4fb41003 // fmla v3.4s, v0.4s, v20.s[1]
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb41002 // fmla v2.4s, v0.4s, v20.s[1]
 	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
@@ -4490,62 +4504,64 @@ wloss0_copyin:
 	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dc46 // fmul v6.4s, v2.4s, v3.4s
+	WORD $0x4ea2d7c4 // fsub v4.4s, v30.4s, v2.4s
+	WORD $0x6e22dc66 // fmul v6.4s, v3.4s, v2.4s
 	VCMTST V31.S4, V5.S4, V8.S4
 	VBIF V8.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V2.S4, V4.S4
+	VFMLA V2.S4, V3.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
-	VMOV V3.B16, V8.B16
-	VFMLA V0.S4, V6.S4, V8.S4
-	VBIF V2.B16, V3.B16, V8.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df43 // fmul v3.4s, v26.4s, v4.4s
+	WORD $0x4e3ee483 // fcmeq v3.4s, v4.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e28d46a // fadd v10.4s, v3.4s, v8.4s
-	WORD $0x4ea3d543 // fsub v3.4s, v10.4s, v3.4s
-	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
-	WORD $0x4ebec508 // fminnm v8.4s, v8.4s, v30.4s
-	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V3.S4
-	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VMOV V8.B16, V10.B16
+	VFMLA V0.S4, V6.S4, V10.S4
+	VBIF V3.B16, V8.B16, V10.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e24df48 // fmul v8.4s, v26.4s, v4.4s
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x4e2ad502 // fadd v2.4s, v8.4s, v10.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea8d54a // fsub v10.4s, v10.4s, v8.4s
+	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V8.S4
+	WORD $0x4ea8d54a // fsub v10.4s, v10.4s, v8.4s
 	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
-	WORD $0x4e29d509 // fadd v9.4s, v8.4s, v9.4s
+	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb718e8 // fmla v8.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
-	VFMLA V8.S4, V7.S4, V9.S4
-	WORD $0x4e29d54a // fadd v10.4s, v10.4s, v9.4s
+	VFMLA V10.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c3 // fcmeq v3.4s, v6.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V10.B16, V3.B16
-	VFMLA V0.S4, V6.S4, V3.S4
-	VBIF V2.B16, V3.B16, V10.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V6.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e601d4a // bic v10.16b, v10.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	// store
-	VST1.P [V10.S4], 16(R0)
+	VST1.P [V2.S4], 16(R0)
 	ADD $8, RSP, R9
 wloss0_copyout:
 	MOVWU.P 4(R9), R11
@@ -4637,61 +4653,63 @@ wsum0_loop:
 	VFMLA V4.S4, V3.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V8.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df44 // fmul v4.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c4 // fcmeq v4.4s, v6.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V8.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d904 // fcmeq v4.4s, v8.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V8.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V8.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
+	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
+	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
 	VLD1.P 16(R4), [V2.S4]
 	// accumulate into acc lanes 0..3
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617964 // fcvtl2 v4.2d, v11.4s
-	WORD $0x4e63d58c // fadd v12.2d, v12.2d, v3.2d
-	WORD $0x4e64d5ad // fadd v13.2d, v13.2d, v4.2d
+	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e64d58c // fadd v12.2d, v12.2d, v4.2d
+	WORD $0x4e66d5ad // fadd v13.2d, v13.2d, v6.2d
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -4746,65 +4764,67 @@ wsum0_loop:
 	VFMLA V3.S4, V2.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VMOV V3.B16, V10.B16
-	VFMLA V0.S4, V8.S4, V10.S4
-	VBIF V2.B16, V3.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df43 // fmul v3.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c3 // fcmeq v3.4s, v6.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V3.S4
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V0.S4, V8.S4, V11.S4
+	VBIF V3.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V2.B16, V10.B16, V10.B16
+	WORD $0x4e2bd542 // fadd v2.4s, v10.4s, v11.4s
+	WORD $0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d903 // fcmeq v3.4s, v8.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V11.B16, V3.B16
-	VFMLA V0.S4, V8.S4, V3.S4
-	VBIF V2.B16, V3.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V8.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	// accumulate into acc lanes 4..7
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617965 // fcvtl2 v5.2d, v11.4s
-	WORD $0x4e63d5ce // fadd v14.2d, v14.2d, v3.2d
-	WORD $0x4e65d5ef // fadd v15.2d, v15.2d, v5.2d
+	WORD $0x0e617845 // fcvtl v5.2d, v2.2s
+	WORD $0x4e617846 // fcvtl2 v6.2d, v2.4s
+	WORD $0x4e65d5ce // fadd v14.2d, v14.2d, v5.2d
+	WORD $0x4e66d5ef // fadd v15.2d, v15.2d, v6.2d
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
-	VDUP V20.S[2], V3.S4
-	WORD $0x4fb41003 // fmla v3.4s, v0.4s, v20.s[1]
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb41002 // fmla v2.4s, v0.4s, v20.s[1]
 	WORD $0x4ea0f880 // fabs v0.4s, v4.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
@@ -4848,72 +4868,74 @@ wsum0_loop:
 	WORD $0x4ea6d508 // fsub v8.4s, v8.4s, v6.4s
 	WORD $0x6e28dd29 // fmul v9.4s, v9.4s, v8.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c6 // fsub v6.4s, v30.4s, v3.4s
-	WORD $0x6e23dc48 // fmul v8.4s, v2.4s, v3.4s
+	WORD $0x4ea2d7c6 // fsub v6.4s, v30.4s, v2.4s
+	WORD $0x6e22dc68 // fmul v8.4s, v3.4s, v2.4s
 	VCMTST V31.S4, V4.S4, V10.S4
 	VBIF V10.B16, V6.B16, V8.B16
-	VFMLA V3.S4, V2.S4, V6.S4
+	VFMLA V2.S4, V3.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VMOV V3.B16, V10.B16
-	VFMLA V0.S4, V8.S4, V10.S4
-	VBIF V2.B16, V3.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df43 // fmul v3.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c3 // fcmeq v3.4s, v6.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V3.S4
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V0.S4, V8.S4, V11.S4
+	VBIF V3.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V2.B16, V10.B16, V10.B16
+	WORD $0x4e2bd542 // fadd v2.4s, v10.4s, v11.4s
+	WORD $0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d903 // fcmeq v3.4s, v8.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V11.B16, V3.B16
-	VFMLA V0.S4, V8.S4, V3.S4
-	VBIF V2.B16, V3.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V8.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
 	// accumulate into acc lanes 8..11
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617964 // fcvtl2 v4.2d, v11.4s
-	WORD $0x4e63d610 // fadd v16.2d, v16.2d, v3.2d
-	WORD $0x4e64d631 // fadd v17.2d, v17.2d, v4.2d
+	WORD $0x0e617844 // fcvtl v4.2d, v2.2s
+	WORD $0x4e617846 // fcvtl2 v6.2d, v2.4s
+	WORD $0x4e64d610 // fadd v16.2d, v16.2d, v4.2d
+	WORD $0x4e66d631 // fadd v17.2d, v17.2d, v6.2d
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
-	VDUP V20.S[2], V3.S4
-	WORD $0x4fb41003 // fmla v3.4s, v0.4s, v20.s[1]
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb41002 // fmla v2.4s, v0.4s, v20.s[1]
 	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
@@ -4956,63 +4978,65 @@ wsum0_loop:
 	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dc46 // fmul v6.4s, v2.4s, v3.4s
+	WORD $0x4ea2d7c4 // fsub v4.4s, v30.4s, v2.4s
+	WORD $0x6e22dc66 // fmul v6.4s, v3.4s, v2.4s
 	VCMTST V31.S4, V5.S4, V8.S4
 	VBIF V8.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V2.S4, V4.S4
+	VFMLA V2.S4, V3.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
-	VMOV V3.B16, V8.B16
-	VFMLA V0.S4, V6.S4, V8.S4
-	VBIF V2.B16, V3.B16, V8.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df43 // fmul v3.4s, v26.4s, v4.4s
+	WORD $0x4e3ee483 // fcmeq v3.4s, v4.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e28d46a // fadd v10.4s, v3.4s, v8.4s
-	WORD $0x4ea3d543 // fsub v3.4s, v10.4s, v3.4s
-	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
-	WORD $0x4ebec508 // fminnm v8.4s, v8.4s, v30.4s
-	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V3.S4
-	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VMOV V8.B16, V10.B16
+	VFMLA V0.S4, V6.S4, V10.S4
+	VBIF V3.B16, V8.B16, V10.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e24df48 // fmul v8.4s, v26.4s, v4.4s
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x4e2ad502 // fadd v2.4s, v8.4s, v10.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea8d54a // fsub v10.4s, v10.4s, v8.4s
+	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V8.S4
+	WORD $0x4ea8d54a // fsub v10.4s, v10.4s, v8.4s
 	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
-	WORD $0x4e29d509 // fadd v9.4s, v8.4s, v9.4s
+	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb718e8 // fmla v8.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
-	VFMLA V8.S4, V7.S4, V9.S4
-	WORD $0x4e29d54a // fadd v10.4s, v10.4s, v9.4s
+	VFMLA V10.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c3 // fcmeq v3.4s, v6.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V10.B16, V3.B16
-	VFMLA V0.S4, V6.S4, V3.S4
-	VBIF V2.B16, V3.B16, V10.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V6.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e601d4a // bic v10.16b, v10.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	// accumulate into acc lanes 12..15
-	WORD $0x0e617940 // fcvtl v0.2d, v10.2s
-	WORD $0x4e617941 // fcvtl2 v1.2d, v10.4s
+	WORD $0x0e617840 // fcvtl v0.2d, v2.2s
+	WORD $0x4e617841 // fcvtl2 v1.2d, v2.4s
 	WORD $0x4e60d652 // fadd v18.2d, v18.2d, v0.2d
 	WORD $0x4e61d673 // fadd v19.2d, v19.2d, v1.2d
 	SUB $1, R6, R6
@@ -5108,63 +5132,65 @@ wsum0_copyin:
 	VFMLA V4.S4, V3.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V8.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df44 // fmul v4.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c4 // fcmeq v4.4s, v6.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce4 // fmul v4.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V8.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d904 // fcmeq v4.4s, v8.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V8.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V8.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
+	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
+	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
 	VLD1.P 16(R4), [V2.S4]
-	VLD1.P 16(R12), [V3.S4]
-	VBIF V3.B16, V31.B16, V11.B16
+	VLD1.P 16(R12), [V4.S4]
+	VBIF V4.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 0..3
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617964 // fcvtl2 v4.2d, v11.4s
-	WORD $0x4e63d58c // fadd v12.2d, v12.2d, v3.2d
-	WORD $0x4e64d5ad // fadd v13.2d, v13.2d, v4.2d
+	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e64d58c // fadd v12.2d, v12.2d, v4.2d
+	WORD $0x4e66d5ad // fadd v13.2d, v13.2d, v6.2d
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -5219,67 +5245,69 @@ wsum0_copyin:
 	VFMLA V3.S4, V2.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VMOV V3.B16, V10.B16
-	VFMLA V0.S4, V8.S4, V10.S4
-	VBIF V2.B16, V3.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df43 // fmul v3.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c3 // fcmeq v3.4s, v6.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V3.S4
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V0.S4, V8.S4, V11.S4
+	VBIF V3.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V2.B16, V10.B16, V10.B16
+	WORD $0x4e2bd542 // fadd v2.4s, v10.4s, v11.4s
+	WORD $0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d903 // fcmeq v3.4s, v8.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V11.B16, V3.B16
-	VFMLA V0.S4, V8.S4, V3.S4
-	VBIF V2.B16, V3.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V8.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
-	VLD1.P 16(R12), [V3.S4]
-	VBIF V3.B16, V31.B16, V11.B16
+	VLD1.P 16(R4), [V3.S4]
+	VLD1.P 16(R12), [V5.S4]
+	VBIF V5.B16, V31.B16, V2.B16
 	// accumulate into acc lanes 4..7
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617965 // fcvtl2 v5.2d, v11.4s
-	WORD $0x4e63d5ce // fadd v14.2d, v14.2d, v3.2d
-	WORD $0x4e65d5ef // fadd v15.2d, v15.2d, v5.2d
+	WORD $0x0e617845 // fcvtl v5.2d, v2.2s
+	WORD $0x4e617846 // fcvtl2 v6.2d, v2.4s
+	WORD $0x4e65d5ce // fadd v14.2d, v14.2d, v5.2d
+	WORD $0x4e66d5ef // fadd v15.2d, v15.2d, v6.2d
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
-	VDUP V20.S[2], V3.S4
-	WORD $0x4fb41003 // fmla v3.4s, v0.4s, v20.s[1]
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb41002 // fmla v2.4s, v0.4s, v20.s[1]
 	WORD $0x4ea0f880 // fabs v0.4s, v4.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
@@ -5323,74 +5351,76 @@ wsum0_copyin:
 	WORD $0x4ea6d508 // fsub v8.4s, v8.4s, v6.4s
 	WORD $0x6e28dd29 // fmul v9.4s, v9.4s, v8.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c6 // fsub v6.4s, v30.4s, v3.4s
-	WORD $0x6e23dc48 // fmul v8.4s, v2.4s, v3.4s
+	WORD $0x4ea2d7c6 // fsub v6.4s, v30.4s, v2.4s
+	WORD $0x6e22dc68 // fmul v8.4s, v3.4s, v2.4s
 	VCMTST V31.S4, V4.S4, V10.S4
 	VBIF V10.B16, V6.B16, V8.B16
-	VFMLA V3.S4, V2.S4, V6.S4
+	VFMLA V2.S4, V3.S4, V6.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VMOV V3.B16, V10.B16
-	VFMLA V0.S4, V8.S4, V10.S4
-	VBIF V2.B16, V3.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e26df43 // fmul v3.4s, v26.4s, v6.4s
+	WORD $0x4e3ee4c3 // fcmeq v3.4s, v6.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4ea3d563 // fsub v3.4s, v11.4s, v3.4s
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
-	VFMLS V6.S4, V7.S4, V3.S4
-	WORD $0x4ea3d54a // fsub v10.4s, v10.4s, v3.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V0.S4, V8.S4, V11.S4
+	VBIF V3.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e26df4a // fmul v10.4s, v26.4s, v6.4s
+	VAND V2.B16, V10.B16, V10.B16
+	WORD $0x4e2bd542 // fadd v2.4s, v10.4s, v11.4s
+	WORD $0x4eaad44a // fsub v10.4s, v2.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e26dcea // fmul v10.4s, v7.4s, v6.4s
+	VFMLS V6.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V10.S4, V3.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V3.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d903 // fcmeq v3.4s, v8.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V11.B16, V3.B16
-	VFMLA V0.S4, V8.S4, V3.S4
-	VBIF V2.B16, V3.B16, V11.B16
+	WORD $0x4ea0d907 // fcmeq v7.4s, v8.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V8.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc2b // fmul v11.4s, v1.4s, v11.4s
-	WORD $0x4e601d6b // bic v11.16b, v11.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R2), [V0.S4]
 	VLD1.P 16(R3), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
-	VLD1.P 16(R12), [V3.S4]
-	VBIF V3.B16, V31.B16, V11.B16
+	VLD1.P 16(R4), [V3.S4]
+	VLD1.P 16(R12), [V4.S4]
+	VBIF V4.B16, V31.B16, V2.B16
 	// accumulate into acc lanes 8..11
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617964 // fcvtl2 v4.2d, v11.4s
-	WORD $0x4e63d610 // fadd v16.2d, v16.2d, v3.2d
-	WORD $0x4e64d631 // fadd v17.2d, v17.2d, v4.2d
+	WORD $0x0e617844 // fcvtl v4.2d, v2.2s
+	WORD $0x4e617846 // fcvtl2 v6.2d, v2.4s
+	WORD $0x4e64d610 // fadd v16.2d, v16.2d, v4.2d
+	WORD $0x4e66d631 // fadd v17.2d, v17.2d, v6.2d
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
-	VDUP V20.S[2], V3.S4
-	WORD $0x4fb41003 // fmla v3.4s, v0.4s, v20.s[1]
+	VDUP V20.S[2], V2.S4
+	WORD $0x4fb41002 // fmla v2.4s, v0.4s, v20.s[1]
 	WORD $0x4ea0f8a0 // fabs v0.4s, v5.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
@@ -5433,65 +5463,67 @@ wsum0_copyin:
 	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dc46 // fmul v6.4s, v2.4s, v3.4s
+	WORD $0x4ea2d7c4 // fsub v4.4s, v30.4s, v2.4s
+	WORD $0x6e22dc66 // fmul v6.4s, v3.4s, v2.4s
 	VCMTST V31.S4, V5.S4, V8.S4
 	VBIF V8.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V2.S4, V4.S4
+	VFMLA V2.S4, V3.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V2.S4
-	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
-	VMOV V3.B16, V8.B16
-	VFMLA V0.S4, V6.S4, V8.S4
-	VBIF V2.B16, V3.B16, V8.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df43 // fmul v3.4s, v26.4s, v4.4s
+	WORD $0x4e3ee483 // fcmeq v3.4s, v4.4s, v30.4s
 	VAND V2.B16, V3.B16, V3.B16
-	WORD $0x4e28d46a // fadd v10.4s, v3.4s, v8.4s
-	WORD $0x4ea3d543 // fsub v3.4s, v10.4s, v3.4s
-	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
-	WORD $0x4ebec508 // fminnm v8.4s, v8.4s, v30.4s
-	WORD $0x6e24dce3 // fmul v3.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V3.S4
-	WORD $0x4ea3d508 // fsub v8.4s, v8.4s, v3.4s
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VMOV V8.B16, V10.B16
+	VFMLA V0.S4, V6.S4, V10.S4
+	VBIF V3.B16, V8.B16, V10.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e24df48 // fmul v8.4s, v26.4s, v4.4s
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x4e2ad502 // fadd v2.4s, v8.4s, v10.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea8d54a // fsub v10.4s, v10.4s, v8.4s
+	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V8.S4
+	WORD $0x4ea8d54a // fsub v10.4s, v10.4s, v8.4s
 	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
-	WORD $0x4e29d509 // fadd v9.4s, v8.4s, v9.4s
+	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V24.S[2], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V24.S[3], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V25.S[0], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V25.S[1], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
-	VDUP V25.S[2], V3.S4
-	VFMLA V7.S4, V8.S4, V3.S4
-	VDUP V25.S[3], V8.S4
-	VFMLA V7.S4, V3.S4, V8.S4
+	VDUP V24.S[0], V8.S4
+	WORD $0x4fb718e8 // fmla v8.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V24.S[2], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V24.S[3], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V25.S[0], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V25.S[1], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
+	VDUP V25.S[2], V8.S4
+	VFMLA V7.S4, V10.S4, V8.S4
+	VDUP V25.S[3], V10.S4
+	VFMLA V7.S4, V8.S4, V10.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
-	VFMLA V8.S4, V7.S4, V9.S4
-	WORD $0x4e29d54a // fadd v10.4s, v10.4s, v9.4s
+	VFMLA V10.S4, V7.S4, V9.S4
+	WORD $0x4e29d442 // fadd v2.4s, v2.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c3 // fcmeq v3.4s, v6.4s, #0
-	VORR V3.B16, V2.B16, V2.B16
-	VMOV V10.B16, V3.B16
-	VFMLA V0.S4, V6.S4, V3.S4
-	VBIF V2.B16, V3.B16, V10.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V3.B16, V3.B16
+	VMOV V2.B16, V7.B16
+	VFMLA V0.S4, V6.S4, V7.S4
+	VBIF V3.B16, V7.B16, V2.B16
 	WORD $0x4ea0d820 // fcmeq v0.4s, v1.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2adc2a // fmul v10.4s, v1.4s, v10.4s
-	WORD $0x4e601d4a // bic v10.16b, v10.16b, v0.16b
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x4e601c42 // bic v2.16b, v2.16b, v0.16b
 	VLD1.P 16(R12), [V0.S4]
-	VBIF V0.B16, V31.B16, V10.B16
+	VBIF V0.B16, V31.B16, V2.B16
 	// accumulate into acc lanes 12..15
-	WORD $0x0e617940 // fcvtl v0.2d, v10.2s
-	WORD $0x4e617941 // fcvtl2 v1.2d, v10.4s
+	WORD $0x0e617840 // fcvtl v0.2d, v2.2s
+	WORD $0x4e617841 // fcvtl2 v1.2d, v2.4s
 	WORD $0x4e60d652 // fadd v18.2d, v18.2d, v0.2d
 	WORD $0x4e61d673 // fadd v19.2d, v19.2d, v1.2d
 wsum0_done:
@@ -6296,72 +6328,74 @@ wlossGrad0_loop:
 	VFMLA V4.S4, V3.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V4.B16, V4.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
+	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	// store
-	VST1.P [V3.S4], 16(R0)
+	VST1.P [V4.S4], 16(R0)
 	// accumulate into acc lanes 0..3
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617965 // fcvtl2 v5.2d, v11.4s
-	WORD $0x4e63d58c // fadd v12.2d, v12.2d, v3.2d
-	WORD $0x4e65d5ad // fadd v13.2d, v13.2d, v5.2d
+	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e64d58c // fadd v12.2d, v12.2d, v4.2d
+	WORD $0x4e66d5ad // fadd v13.2d, v13.2d, v6.2d
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -6369,28 +6403,28 @@ wlossGrad0_loop:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -6398,100 +6432,102 @@ wlossGrad0_loop:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V5.S4, V8.S4, V10.S4
+	VFMLS V4.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V10.S4
-	VFMLA V5.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V10.S4
+	VFMLA V4.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V5.B16
-	VFMLS V29.S4, V7.S4, V5.S4
+	VMOV V29.B16, V4.B16
+	VFMLS V29.S4, V7.S4, V4.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
-	VBIT V6.B16, V5.B16, V7.B16
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+	VBIT V6.B16, V4.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
+	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
-	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
+	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V5.B16, V6.B16
-	VFMLA V3.S4, V4.S4, V5.S4
+	VBIF V10.B16, V4.B16, V6.B16
+	VFMLA V3.S4, V5.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
+	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
+	VAND V3.B16, V5.B16, V5.B16
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V5.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
-	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V5.B16, V5.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V5.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V5.B16
+	VFMLS V8.S4, V4.S4, V5.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V5.B16, V5.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
 	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V3.S4], 16(R0)
+	VST1.P [V5.S4], 16(R0)
 	// accumulate into acc lanes 4..7
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617965 // fcvtl2 v5.2d, v11.4s
-	WORD $0x4e63d5ce // fadd v14.2d, v14.2d, v3.2d
-	WORD $0x4e65d5ef // fadd v15.2d, v15.2d, v5.2d
+	WORD $0x0e617865 // fcvtl v5.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e65d5ce // fadd v14.2d, v14.2d, v5.2d
+	WORD $0x4e66d5ef // fadd v15.2d, v15.2d, v6.2d
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -6556,72 +6592,74 @@ wlossGrad0_loop:
 	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V4.B16, V4.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
+	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	// store
-	VST1.P [V3.S4], 16(R0)
+	VST1.P [V4.S4], 16(R0)
 	// accumulate into acc lanes 8..11
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617965 // fcvtl2 v5.2d, v11.4s
-	WORD $0x4e63d610 // fadd v16.2d, v16.2d, v3.2d
-	WORD $0x4e65d631 // fadd v17.2d, v17.2d, v5.2d
+	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e64d610 // fadd v16.2d, v16.2d, v4.2d
+	WORD $0x4e66d631 // fadd v17.2d, v17.2d, v6.2d
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -6629,28 +6667,28 @@ wlossGrad0_loop:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -6658,94 +6696,96 @@ wlossGrad0_loop:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V5.S4, V8.S4, V10.S4
+	VFMLS V4.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V10.S4
-	VFMLA V5.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V10.S4
+	VFMLA V4.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V5.B16
-	VFMLS V29.S4, V7.S4, V5.S4
+	VMOV V29.B16, V4.B16
+	VFMLS V29.S4, V7.S4, V4.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
-	VBIT V6.B16, V5.B16, V7.B16
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+	VBIT V6.B16, V4.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
+	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
-	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
+	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V5.B16, V6.B16
-	VFMLA V3.S4, V4.S4, V5.S4
+	VBIF V10.B16, V4.B16, V6.B16
+	VFMLA V3.S4, V5.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
+	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
+	VAND V3.B16, V5.B16, V5.B16
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V5.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
-	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V5.B16, V5.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V5.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V5.B16
+	VFMLS V8.S4, V4.S4, V5.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V5.B16, V5.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
 	// store
-	VST1.P [V3.S4], 16(R0)
+	VST1.P [V5.S4], 16(R0)
 	// accumulate into acc lanes 12..15
-	WORD $0x0e617960 // fcvtl v0.2d, v11.2s
-	WORD $0x4e617961 // fcvtl2 v1.2d, v11.4s
+	WORD $0x0e617860 // fcvtl v0.2d, v3.2s
+	WORD $0x4e617861 // fcvtl2 v1.2d, v3.4s
 	WORD $0x4e60d652 // fadd v18.2d, v18.2d, v0.2d
 	WORD $0x4e61d673 // fadd v19.2d, v19.2d, v1.2d
 	SUB $1, R6, R6
@@ -6853,74 +6893,76 @@ wlossGrad0_copyin:
 	VFMLA V4.S4, V3.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V4.B16, V4.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
+	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	// store
-	VST1.P [V3.S4], 16(R0)
-	VLD1.P 16(R12), [V3.S4]
-	VBIF V3.B16, V31.B16, V11.B16
+	VST1.P [V4.S4], 16(R0)
+	VLD1.P 16(R12), [V4.S4]
+	VBIF V4.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 0..3
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617965 // fcvtl2 v5.2d, v11.4s
-	WORD $0x4e63d58c // fadd v12.2d, v12.2d, v3.2d
-	WORD $0x4e65d5ad // fadd v13.2d, v13.2d, v5.2d
+	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e64d58c // fadd v12.2d, v12.2d, v4.2d
+	WORD $0x4e66d5ad // fadd v13.2d, v13.2d, v6.2d
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -6928,28 +6970,28 @@ wlossGrad0_copyin:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -6957,102 +6999,104 @@ wlossGrad0_copyin:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V5.S4, V8.S4, V10.S4
+	VFMLS V4.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V10.S4
-	VFMLA V5.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V10.S4
+	VFMLA V4.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V5.B16
-	VFMLS V29.S4, V7.S4, V5.S4
+	VMOV V29.B16, V4.B16
+	VFMLS V29.S4, V7.S4, V4.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
-	VBIT V6.B16, V5.B16, V7.B16
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+	VBIT V6.B16, V4.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
+	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
-	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
+	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V5.B16, V6.B16
-	VFMLA V3.S4, V4.S4, V5.S4
+	VBIF V10.B16, V4.B16, V6.B16
+	VFMLA V3.S4, V5.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
+	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
+	VAND V3.B16, V5.B16, V5.B16
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V5.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
-	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V5.B16, V5.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V5.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V5.B16
+	VFMLS V8.S4, V4.S4, V5.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V5.B16, V5.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
 	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V3.S4], 16(R0)
-	VLD1.P 16(R12), [V3.S4]
-	VBIF V3.B16, V31.B16, V11.B16
+	VST1.P [V5.S4], 16(R0)
+	VLD1.P 16(R12), [V5.S4]
+	VBIF V5.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 4..7
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617965 // fcvtl2 v5.2d, v11.4s
-	WORD $0x4e63d5ce // fadd v14.2d, v14.2d, v3.2d
-	WORD $0x4e65d5ef // fadd v15.2d, v15.2d, v5.2d
+	WORD $0x0e617865 // fcvtl v5.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e65d5ce // fadd v14.2d, v14.2d, v5.2d
+	WORD $0x4e66d5ef // fadd v15.2d, v15.2d, v6.2d
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -7117,74 +7161,76 @@ wlossGrad0_copyin:
 	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V4.B16, V4.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
+	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	// store
-	VST1.P [V3.S4], 16(R0)
-	VLD1.P 16(R12), [V3.S4]
-	VBIF V3.B16, V31.B16, V11.B16
+	VST1.P [V4.S4], 16(R0)
+	VLD1.P 16(R12), [V4.S4]
+	VBIF V4.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 8..11
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4e617965 // fcvtl2 v5.2d, v11.4s
-	WORD $0x4e63d610 // fadd v16.2d, v16.2d, v3.2d
-	WORD $0x4e65d631 // fadd v17.2d, v17.2d, v5.2d
+	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e64d610 // fadd v16.2d, v16.2d, v4.2d
+	WORD $0x4e66d631 // fadd v17.2d, v17.2d, v6.2d
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -7192,28 +7238,28 @@ wlossGrad0_copyin:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -7221,96 +7267,98 @@ wlossGrad0_copyin:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V5.S4, V8.S4, V10.S4
+	VFMLS V4.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V10.S4
-	VFMLA V5.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V10.S4
+	VFMLA V4.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V5.B16
-	VFMLS V29.S4, V7.S4, V5.S4
+	VMOV V29.B16, V4.B16
+	VFMLS V29.S4, V7.S4, V4.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
-	VBIT V6.B16, V5.B16, V7.B16
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+	VBIT V6.B16, V4.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
+	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
-	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
+	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V5.B16, V6.B16
-	VFMLA V3.S4, V4.S4, V5.S4
+	VBIF V10.B16, V4.B16, V6.B16
+	VFMLA V3.S4, V5.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
+	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
+	VAND V3.B16, V5.B16, V5.B16
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V5.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
-	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V5.B16, V5.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V5.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V5.B16
+	VFMLS V8.S4, V4.S4, V5.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V5.B16, V5.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
 	// store
-	VST1.P [V3.S4], 16(R0)
+	VST1.P [V5.S4], 16(R0)
 	VLD1.P 16(R12), [V0.S4]
-	VBIF V0.B16, V31.B16, V11.B16
+	VBIF V0.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 12..15
-	WORD $0x0e617960 // fcvtl v0.2d, v11.2s
-	WORD $0x4e617961 // fcvtl2 v1.2d, v11.4s
+	WORD $0x0e617860 // fcvtl v0.2d, v3.2s
+	WORD $0x4e617861 // fcvtl2 v1.2d, v3.4s
 	WORD $0x4e60d652 // fadd v18.2d, v18.2d, v0.2d
 	WORD $0x4e61d673 // fadd v19.2d, v19.2d, v1.2d
 	ADD $8, RSP, R9
@@ -9816,69 +9864,71 @@ wlossAndGrad0_loop:
 	VFMLA V4.S4, V3.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V4.B16, V4.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
+	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V3.S4], 16(R14)
+	VST1.P [V4.S4], 16(R14)
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -9886,28 +9936,28 @@ wlossAndGrad0_loop:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -9915,97 +9965,99 @@ wlossAndGrad0_loop:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V5.S4, V8.S4, V10.S4
+	VFMLS V4.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V10.S4
-	VFMLA V5.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V10.S4
+	VFMLA V4.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V5.B16
-	VFMLS V29.S4, V7.S4, V5.S4
+	VMOV V29.B16, V4.B16
+	VFMLS V29.S4, V7.S4, V4.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
-	VBIT V6.B16, V5.B16, V7.B16
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+	VBIT V6.B16, V4.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
+	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
-	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
+	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V5.B16, V6.B16
-	VFMLA V3.S4, V4.S4, V5.S4
+	VBIF V10.B16, V4.B16, V6.B16
+	VFMLA V3.S4, V5.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
+	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
+	VAND V3.B16, V5.B16, V5.B16
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V5.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
-	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V5.B16, V5.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V5.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V5.B16
+	VFMLS V8.S4, V4.S4, V5.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V5.B16, V5.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
 	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V3.S4], 16(R14)
+	VST1.P [V5.S4], 16(R14)
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10070,69 +10122,71 @@ wlossAndGrad0_loop:
 	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V4.B16, V4.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
+	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V3.S4], 16(R14)
+	VST1.P [V4.S4], 16(R14)
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10140,28 +10194,28 @@ wlossAndGrad0_loop:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -10169,93 +10223,95 @@ wlossAndGrad0_loop:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V5.S4, V8.S4, V10.S4
+	VFMLS V4.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V10.S4
-	VFMLA V5.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V10.S4
+	VFMLA V4.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V5.B16
-	VFMLS V29.S4, V7.S4, V5.S4
+	VMOV V29.B16, V4.B16
+	VFMLS V29.S4, V7.S4, V4.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
-	VBIT V6.B16, V5.B16, V7.B16
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+	VBIT V6.B16, V4.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
+	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
-	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
+	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V5.B16, V6.B16
-	VFMLA V3.S4, V4.S4, V5.S4
+	VBIF V10.B16, V4.B16, V6.B16
+	VFMLA V3.S4, V5.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
+	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
+	VAND V3.B16, V5.B16, V5.B16
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V5.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
-	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V5.B16, V5.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V5.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V5.B16
+	VFMLS V8.S4, V4.S4, V5.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V5.B16, V5.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V3.S4], 16(R14)
+	VST1.P [V5.S4], 16(R14)
 	SUB $1, R6, R6
 	CBNZ R6, wlossAndGrad0_loop
 wlossAndGrad0_tail:
@@ -10363,69 +10419,71 @@ wlossAndGrad0_copyin:
 	VFMLA V4.S4, V3.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V4.B16, V4.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
+	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V3.S4], 16(R14)
+	VST1.P [V4.S4], 16(R14)
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10433,28 +10491,28 @@ wlossAndGrad0_copyin:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -10462,97 +10520,99 @@ wlossAndGrad0_copyin:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V5.S4, V8.S4, V10.S4
+	VFMLS V4.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V10.S4
-	VFMLA V5.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V10.S4
+	VFMLA V4.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V5.B16
-	VFMLS V29.S4, V7.S4, V5.S4
+	VMOV V29.B16, V4.B16
+	VFMLS V29.S4, V7.S4, V4.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
-	VBIT V6.B16, V5.B16, V7.B16
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+	VBIT V6.B16, V4.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
+	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
-	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
+	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V5.B16, V6.B16
-	VFMLA V3.S4, V4.S4, V5.S4
+	VBIF V10.B16, V4.B16, V6.B16
+	VFMLA V3.S4, V5.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
+	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
+	VAND V3.B16, V5.B16, V5.B16
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V5.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
-	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V5.B16, V5.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V5.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V5.B16
+	VFMLS V8.S4, V4.S4, V5.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V5.B16, V5.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
 	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V3.S4], 16(R14)
+	VST1.P [V5.S4], 16(R14)
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10617,69 +10677,71 @@ wlossAndGrad0_copyin:
 	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
-	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
 	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V4.B16, V10.B16, V11.B16
+	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
 	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V4.B16, V4.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V4.B16, V4.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
+	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V3.S4], 16(R14)
+	VST1.P [V4.S4], 16(R14)
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10687,28 +10749,28 @@ wlossAndGrad0_copyin:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
+	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
+	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VDUP V22.S[2], V5.S4
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[2], V4.S4
+	VFMLA V8.S4, V7.S4, V4.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V5.S4, V7.S4
-	VMOV V30.B16, V5.B16
-	VFMLA V8.S4, V7.S4, V5.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VMOV V30.B16, V4.B16
+	VFMLA V8.S4, V7.S4, V4.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V5.S4, V9.S4
+	VFMLA V8.S4, V4.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -10716,93 +10778,95 @@ wlossAndGrad0_copyin:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
-	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
+	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
+	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
+	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V5.S4, V8.S4, V10.S4
+	VFMLS V4.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
-	VFMLA V5.S4, V9.S4, V10.S4
-	VFMLA V5.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
+	VFMLA V4.S4, V9.S4, V10.S4
+	VFMLA V4.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V5.B16
-	VFMLS V29.S4, V7.S4, V5.S4
+	VMOV V29.B16, V4.B16
+	VFMLS V29.S4, V7.S4, V4.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
-	VBIT V6.B16, V5.B16, V7.B16
+	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
+	VBIT V6.B16, V4.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
+	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
-	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
+	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V5.B16, V6.B16
-	VFMLA V3.S4, V4.S4, V5.S4
+	VBIF V10.B16, V4.B16, V6.B16
+	VFMLA V3.S4, V5.S4, V4.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VMOV V4.B16, V10.B16
-	VFMLA V1.S4, V6.S4, V10.S4
-	VBIF V3.B16, V4.B16, V10.B16
+	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
+	VAND V3.B16, V5.B16, V5.B16
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VMOV V10.B16, V11.B16
+	VFMLA V1.S4, V6.S4, V11.S4
+	VBIF V5.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e25df44 // fmul v4.4s, v26.4s, v5.4s
-	VAND V3.B16, V4.B16, V4.B16
-	WORD $0x4e2ad48b // fadd v11.4s, v4.4s, v10.4s
-	WORD $0x4ea4d564 // fsub v4.4s, v11.4s, v4.4s
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x4ebec54a // fminnm v10.4s, v10.4s, v30.4s
-	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
-	VFMLS V5.S4, V7.S4, V4.S4
-	WORD $0x4ea4d54a // fsub v10.4s, v10.4s, v4.4s
-	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
-	WORD $0x4e29d549 // fadd v9.4s, v10.4s, v9.4s
+	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	VAND V3.B16, V10.B16, V10.B16
+	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
+	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
+	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
-	VDUP V24.S[0], V4.S4
-	WORD $0x4fb718e4 // fmla v4.4s, v7.4s, v23.s[3]
-	VDUP V24.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V24.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V24.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[0], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[1], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
-	VDUP V25.S[2], V4.S4
-	VFMLA V7.S4, V10.S4, V4.S4
-	VDUP V25.S[3], V10.S4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VDUP V24.S[0], V10.S4
+	WORD $0x4fb718ea // fmla v10.4s, v7.4s, v23.s[3]
+	VDUP V24.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V24.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V24.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[0], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[1], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
+	VDUP V25.S[2], V10.S4
+	VFMLA V7.S4, V11.S4, V10.S4
+	VDUP V25.S[3], V11.S4
+	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	VFMLA V10.S4, V7.S4, V9.S4
-	WORD $0x4e29d56b // fadd v11.4s, v11.4s, v9.4s
+	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	VFMLA V11.S4, V7.S4, V9.S4
+	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
-	WORD $0x4ea0d8c4 // fcmeq v4.4s, v6.4s, #0
-	VORR V4.B16, V3.B16, V3.B16
-	VMOV V11.B16, V4.B16
-	VFMLA V1.S4, V6.S4, V4.S4
-	VBIF V3.B16, V4.B16, V11.B16
+	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
+	VORR V7.B16, V5.B16, V5.B16
+	VMOV V3.B16, V7.B16
+	VFMLA V1.S4, V6.S4, V7.S4
+	VBIF V5.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
-	WORD $0x6e2bdc4b // fmul v11.4s, v2.4s, v11.4s
-	WORD $0x4e611d6b // bic v11.16b, v11.16b, v1.16b
-	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V3.B16
-	VFMLS V8.S4, V5.S4, V3.S4
-	VAND V31.B16, V0.B16, V4.B16
-	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
+	VMOV V6.B16, V5.B16
+	VFMLS V8.S4, V4.S4, V5.S4
+	VAND V31.B16, V0.B16, V7.B16
+	VEOR V7.B16, V5.B16, V5.B16
+	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
+	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
+	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
 	// store
-	VST1.P [V11.S4], 16(R0)
+	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V3.S4], 16(R14)
+	VST1.P [V5.S4], 16(R14)
 	ADD $328, RSP, R9
 	MOVD R7, R10
 wlossAndGrad0_copyout2:

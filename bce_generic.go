@@ -624,6 +624,12 @@ func f32Bracket(a, e, elo, c, kk float32) float32 {
 	t1 := (elo * (hn + lpWt)) * kk
 	q := f32LogQ(f)
 	km := math.Float32bits(f)>>31 != 0
+	// c*a joins the high part only where that is exact, e >= 0.5 with kk
+	// exactly 1 (the unweighted kernels, and the weighted ones at k = 1,
+	// which must give the same bits); for any other kk it would not be
+	// exact, and for a kk near MaxFloat32 kv + g could overflow where the
+	// bracket does not (pw = MaxFloat32, y = 1, x = -0.52: TestHarnessRandom).
+	fold := km && kk == 1
 	gk := f * kk
 	g := gk
 	var kv float32
@@ -631,6 +637,8 @@ func f32Bracket(a, e, elo, c, kk float32) float32 {
 		// kv is ln2f*kk where e >= 0.5 and +0 elsewhere (a mask after the
 		// product, so that an infinite kk does not make 0*Inf there).
 		kv = ln2f * kk
+	}
+	if fold {
 		g = fma32x(c, a, gk)
 	}
 	s := kv + g
@@ -643,7 +651,7 @@ func f32Bracket(a, e, elo, c, kk float32) float32 {
 	gneg := fma32x(-f, kk, gk)
 	ff := (f * f) * kk
 	br := s + fma32x(ff, q, (err-gneg)+t1)
-	if !km && c != 0 {
+	if !fold && c != 0 {
 		br = fma32x(c, a, br)
 	}
 	return br

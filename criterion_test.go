@@ -291,3 +291,36 @@ func TestNoAllocs(t *testing.T) {
 		require.Zero(t, allocs, "allocations per run")
 	})
 }
+
+// TestHugePosWeightNearOverflow checks a weighted loss whose bracket
+// c*|x| + k*log1p(e) is finite but within 2% of MaxFloat32: with the
+// exact high part of f32Bracket folding c*|x| in for any k, the partial sum
+// ln2*k + (c*|x| + f*k) overflowed, and Inf - Inf made the loss NaN on every
+// path (TestHarnessRandom under -race found x = -0.52251136, y = 1,
+// pw = MaxFloat32). The fold is now for k == 1 only.
+func TestHugePosWeightNearOverflow(t *testing.T) {
+	// For y = 1 and x < 0 the bracket is p*(|x| + log1p(exp(-|x|))), finite
+	// for |x| up to 0.545, while the old partial sum p*(ln2 + |x| + f),
+	// f = (exp(-|x|)-1)/2, passed MaxFloat32 from |x| = 0.50 on.
+	x := []float32{-0.52251136, -0.505, -0.53, -0.54}
+	y := []float32{1, 1, 1, 1}
+	w := []float32{0.8244002, 1, 0.5, 0.25}
+	forEachPath(t, func(t *testing.T) {
+		c := Criterion{Weight: w, PosWeight: []float32{math.MaxFloat32}}
+		l := make([]float32, len(x))
+		c.Loss(l, x, y)
+		l2, g2 := make([]float32, len(x)), make([]float32, len(x))
+		c.LossAndGrad(l2, g2, x, y)
+		for i := range x {
+			if !weightedInRange(x[i], 1, w[i], math.MaxFloat32, 1) {
+				t.Fatalf("x=%v, w=%v: documented to overflow; pick another input", x[i], w[i])
+			}
+			ref := refLoss(float64(x[i]), 1, float64(w[i]), math.MaxFloat32)
+			if !(ref < math.MaxFloat32) {
+				t.Fatalf("x=%v, w=%v: the loss %v overflows; pick another input", x[i], w[i], ref)
+			}
+			assert.LessOrEqual(t, ulpErr(l[i], ref, ref), float64(boundWeighted), "Loss x=%v: got %v, want %v", x[i], l[i], ref)
+			assert.True(t, sameBits(l[i], l2[i]), "LossAndGrad's loss %v, Loss %v", l2[i], l[i])
+		}
+	})
+}

@@ -64,6 +64,7 @@ func (g *gen) bracket(s sign, a VecVirtual, f, t1, q, c, kk VecVirtual) VecVirtu
 	}
 	gg, kv := g.vec(), g.vec()
 	var km OpmaskVirtual
+	var fm VecVirtual // AVX2: the fold's sign-bit mask
 	if g.z {
 		km = K()
 		VPMOVD2M(f, km) // f's sign bit: e >= 0.5
@@ -74,23 +75,40 @@ func (g *gen) bracket(s sign, a VecVirtual, f, t1, q, c, kk VecVirtual) VecVirtu
 			VMOVUPS_Z(g.c("ln2f"), km, kv) // kv = ln2f where e >= 0.5, else +0
 			VMOVAPS(f, gg)
 		}
+		if kk != nil {
+			// fold only where kk == 1 (f32Bracket)
+			k1 := K()
+			VCMPPS(U8(0), g.c("one"), kk, k1) // kk == 1, ordered
+			KANDW(k1, km, km)
+		}
 		VFMADD231PS(aa, c, km, gg) // g = c*|x| + g where e >= 0.5 (exact)
 	} else {
 		// VBLENDVPS selects by the sign bit of its mask: f itself.
 		if kk != nil {
-			VMULPS(g.c("ln2f"), kk, gg)
-			VXORPS(kv, kv, kv)
-			VBLENDVPS(f, gg, kv, kv) // kv = ln2f*kk where e >= 0.5, else +0
+			// g first, then kv, so that the fold's temporaries are dead
+			// before kv lives (wlossGrad's 16 registers).
 			VMULPS(kk, f, gg)
+			fm = g.vec()
+			VCMPPS(U8(0), g.c("one"), kk, fm) // kk == 1, ordered
+			VANDPS(f, fm, fm)                 // fold only there (f32Bracket)
+			t := g.vec()
+			VMOVAPS(gg, t)
+			VFMADD231PS(aa, c, t)    // c*|x| + g
+			VBLENDVPS(fm, t, gg, gg) // g = that where folded (exact there)
+			z := g.vec()
+			VMULPS(g.c("ln2f"), kk, kv)
+			VXORPS(z, z, z)
+			VBLENDVPS(f, kv, z, kv) // kv = ln2f*kk where e >= 0.5, else +0
 		} else {
 			VXORPS(kv, kv, kv)
 			VBLENDVPS(f, g.c("ln2f"), kv, kv) // kv = ln2f where e >= 0.5, else +0
 			VMOVAPS(f, gg)
+			fm = f // its sign bit: fold c*|x| into g
+			t := g.vec()
+			VMOVAPS(gg, t)
+			VFMADD231PS(aa, c, t)    // c*|x| + g
+			VBLENDVPS(fm, t, gg, gg) // g = that where e >= 0.5 (exact there)
 		}
-		t := g.vec()
-		VMOVAPS(gg, t)
-		VFMADD231PS(aa, c, t)   // c*|x| + g
-		VBLENDVPS(f, t, gg, gg) // g = that where e >= 0.5 (exact there)
 	}
 	Comment("mBracket: s = kv + g and its error (Fast2Sum; Inf - Inf gives 1), lo = fma(f*f, q, err + t1), s + lo")
 	sum := g.vec()
@@ -121,8 +139,15 @@ func (g *gen) bracket(s sign, a VecVirtual, f, t1, q, c, kk VecVirtual) VecVirtu
 		return sum
 	}
 	cf := g.vec()
+	if kk != nil {
+		// the fold's mask again: held, it does not fit in wlossGrad's
+		// 16 registers
+		fm = g.vec()
+		VCMPPS(U8(0), g.c("one"), kk, fm) // kk == 1, ordered
+		VANDPS(f, fm, fm)
+	}
 	VXORPS(cf, cf, cf)
-	VBLENDVPS(f, cf, c, cf) // cf = e >= 0.5 ? 0 : c
+	VBLENDVPS(fm, cf, c, cf) // cf = folded ? 0 : c
 	m := g.vec()
 	VCMPPS(U8(4), g.c("zero"), cf, m) // cf != 0, unordered
 	VFMADD213PS(sum, cf, aa)          // cf*|x| + br

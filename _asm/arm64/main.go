@@ -286,14 +286,18 @@ func (g *gen) bracket(lp logParts, a, c, kk V) V {
 	g.raw("\t// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)")
 	km := g.alloc()
 	g.signSet(km, f)
+	fold := km // where c*|x| joins g: e >= 0.5, and kk == 1 (f32Bracket)
 	var gg V
 	if kk >= 0 {
+		fold = g.alloc()
+		g.w(FCMEQ(S4, fold, kk, vONE)) // kk == 1
+		g.and(fold, fold, km)
 		t := g.alloc()
 		g.w(FMUL(S4, t, f, kk)) // f * kk
 		gg = g.alloc()
 		g.mov(gg, t)
-		g.fmla(gg, c, a) // fma(c, |x|, g)
-		g.bif(gg, t, km) // not km: g = f*kk
+		g.fmla(gg, c, a)   // fma(c, |x|, g)
+		g.bif(gg, t, fold) // not folded: g = f*kk
 		g.release(t)
 	} else {
 		gg = g.alloc()
@@ -308,6 +312,9 @@ func (g *gen) bracket(lp logParts, a, c, kk V) V {
 		g.and(kv, kv, km)
 	} else {
 		g.and(kv, vLN2F, km)
+	}
+	if fold != km {
+		g.release(km) // fold carries on
 	}
 	s := g.alloc()
 	g.w(FADD(S4, s, kv, gg))      // s = kv + g
@@ -335,14 +342,14 @@ func (g *gen) bracket(lp logParts, a, c, kk V) V {
 	g.release(t1)
 	g.raw("\t// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)")
 	cz := g.alloc()
-	g.w(FCMEQz(S4, cz, c))                               // c == 0 (false for NaN)
-	g.line("VORR %s, %s, %s", b16(cz), b16(km), b16(km)) // keep br where km or c == 0
+	g.w(FCMEQz(S4, cz, c))                                   // c == 0 (false for NaN)
+	g.line("VORR %s, %s, %s", b16(cz), b16(fold), b16(fold)) // keep br where folded or c == 0
 	g.release(cz)
 	t := g.alloc()
 	g.mov(t, s)
-	g.fmla(t, c, a) // fma(c, |x|, br)
-	g.bif(s, t, km) // br = km || c == 0 ? br : fma(c, |x|, br)
-	g.release(t, km)
+	g.fmla(t, c, a)   // fma(c, |x|, br)
+	g.bif(s, t, fold) // br = folded || c == 0 ? br : fma(c, |x|, br)
+	g.release(t, fold)
 	return s
 }
 
