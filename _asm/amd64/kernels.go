@@ -99,12 +99,12 @@ func (g *gen) plainFinish(k spec.Kernel, f *fn, ks []int, a V, s sign, lp *logPa
 		// registers hold the other vectors' f, t1 and q meanwhile.
 		c, loss = make(V, n), make(V, n)
 		for j := range ks {
-			var aj V
+			var aj VecVirtual
 			if a != nil {
-				aj = a[j : j+1]
+				aj = a[j]
 			}
 			c[j] = g.target(f, s.one(j), ks[j:j+1])[0]
-			loss[j] = g.brackets(s.one(j), aj, logParts{lp.f[j : j+1], lp.t1[j : j+1], lp.q[j : j+1]}, c[j:j+1], nil)[0]
+			loss[j] = g.bracket(s.one(j), aj, lp.f[j], lp.t1[j], lp.q[j], c[j], nil)
 		}
 	} else {
 		c = g.target(f, s, ks)
