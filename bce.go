@@ -122,13 +122,10 @@ func Mean(logits, targets []float32) float32 {
 
 func sumLosses(fn string, x, y []float32) float64 {
 	checkLen2(fn, "logits", "targets", len(x), len(y))
-	var acc [16]float64
-	for len(x) > 0 {
-		m := min(len(x), chunk)
-		sumKernel(cur, x[:m], y[:m], &acc)
-		x, y = x[m:], y[m:]
-	}
-	return fold16(&acc)
+	var c Criterion
+	var acc lanes
+	c.reduce(len(x), 0, len(x), &wop{kind: opPlainSum, x: x, y: y}, &acc)
+	return fold16(acc.lo())
 }
 
 // Grad writes the gradient of every element's loss with respect to its logit:
@@ -161,14 +158,10 @@ func Grad(dst, logits, targets []float32) {
 func LossGrad(grad, logits, targets []float32) float32 {
 	checkLen3("LossGrad", "grad", "logits", "targets", len(grad), len(logits), len(targets))
 	n := len(logits)
-	scale := float32(1 / float64(n))
-	var acc [16]float64
-	for len(logits) > 0 {
-		m := min(len(logits), chunk)
-		lossGradKernel(cur, grad[:m], logits[:m], targets[:m], scale, &acc)
-		grad, logits, targets = grad[m:], logits[m:], targets[m:]
-	}
-	return float32(fold16(&acc) / float64(n))
+	var c Criterion
+	var acc lanes
+	c.reduce(n, 0, n, &wop{kind: opPlainLossGrad, out: grad, x: logits, y: targets, scale: float32(1 / float64(n))}, &acc)
+	return float32(fold16(acc.lo()) / float64(n))
 }
 
 // LossAndGrad writes the loss and the gradient of every element in one

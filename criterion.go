@@ -89,18 +89,19 @@ type Criterion struct {
 	LabelSmoothing float32   // s in [0,1]: targets become y(1-s) + s/2 (Keras)
 	Reduction      Reduction
 	GradScale      float32 // multiplies every gradient written; 0 means 1; negative negates; NaN and ±Inf panic
+	Goroutines     int     // at most this many goroutines per call, the caller's included; 0 and 1 mean the caller's only; capped at GOMAXPROCS; negative panics
 }
 
 // Loss writes the weighted loss of every element.
 func (c Criterion) Loss(dst, logits, targets []float32) {
 	checkLen3("Criterion.Loss", "dst", "logits", "targets", len(dst), len(logits), len(targets))
 	c.check("Criterion.Loss", len(logits))
-	if c.plain() {
-		Loss(dst, logits, targets)
-		return
+	op := wop{kind: opPlainLoss, out: dst, x: logits, y: targets}
+	if !c.plain() {
+		op.kind = opLoss
+		op.oms, op.hs = c.smoothing()
 	}
-	oms, hs := c.smoothing()
-	c.walk(len(logits), &wop{kind: opLoss, out: dst, x: logits, y: targets, oms: oms, hs: hs})
+	c.exec(len(logits), &op, nil)
 }
 
 // Reduce returns the losses reduced by c.Reduction, accumulated in float64 in
@@ -111,17 +112,18 @@ func (c Criterion) Reduce(logits, targets []float32) float32 {
 	checkLen2("Criterion.Reduce", "logits", "targets", len(logits), len(targets))
 	c.check("Criterion.Reduce", len(logits))
 	n := len(logits)
-	if c.plain() && c.Reduction != ReduceWeightMean {
-		return c.reduced(sumLosses("Criterion.Reduce", logits, targets), 0, n)
+	op := wop{kind: opPlainSum, x: logits, y: targets}
+	if !c.plain() || c.Reduction == ReduceWeightMean {
+		op.kind = opSum
+		op.oms, op.hs = c.smoothing()
 	}
-	oms, hs := c.smoothing()
-	var acc [32]float64
-	c.walk(n, &wop{kind: opSum, x: logits, y: targets, oms: oms, hs: hs, acc32: &acc})
+	var acc lanes
+	c.exec(n, &op, &acc)
 	var wsum float64
 	if c.Reduction == ReduceWeightMean {
-		wsum = fold16((*[16]float64)(acc[16:]))
+		wsum = fold16(acc.hi())
 	}
-	return c.reduced(fold16((*[16]float64)(acc[:16])), wsum, n)
+	return c.reduced(fold16(acc.lo()), wsum, n)
 }
 
 // Grad writes the gradient of every element's weighted loss with respect to
@@ -129,13 +131,12 @@ func (c Criterion) Reduce(logits, targets []float32) float32 {
 func (c Criterion) Grad(dst, logits, targets []float32) {
 	checkLen3("Criterion.Grad", "dst", "logits", "targets", len(dst), len(logits), len(targets))
 	c.check("Criterion.Grad", len(logits))
-	scale := c.gradScale()
-	if c.plain() && scale == 1 {
-		Grad(dst, logits, targets)
-		return
+	op := wop{kind: opPlainGrad, out: dst, x: logits, y: targets, scale: c.gradScale()}
+	if !c.plain() || op.scale != 1 {
+		op.kind = opGrad
+		op.oms, op.hs = c.smoothing()
 	}
-	oms, hs := c.smoothing()
-	c.walk(len(logits), &wop{kind: opGrad, out: dst, x: logits, y: targets, oms: oms, hs: hs, scale: scale})
+	c.exec(len(logits), &op, nil)
 }
 
 // LossAndGrad writes the weighted loss and the gradient of every element's
@@ -147,13 +148,12 @@ func (c Criterion) LossAndGrad(loss, grad, logits, targets []float32) {
 	checkLen4("Criterion.LossAndGrad", "loss", "grad", "logits", "targets", len(loss), len(grad), len(logits), len(targets))
 	checkDistinct("Criterion.LossAndGrad", loss, grad)
 	c.check("Criterion.LossAndGrad", len(logits))
-	scale := c.gradScale()
-	if c.plain() && scale == 1 {
-		LossAndGrad(loss, grad, logits, targets)
-		return
+	op := wop{kind: opPlainLossAndGrad, out: loss, out2: grad, x: logits, y: targets, scale: c.gradScale()}
+	if !c.plain() || op.scale != 1 {
+		op.kind = opLossAndGrad
+		op.oms, op.hs = c.smoothing()
 	}
-	oms, hs := c.smoothing()
-	c.walk(len(logits), &wop{kind: opLossAndGrad, out: loss, out2: grad, x: logits, y: targets, oms: oms, hs: hs, scale: scale})
+	c.exec(len(logits), &op, nil)
 }
 
 // LossGrad returns Reduce and writes the gradient of that reduced loss with
@@ -177,19 +177,14 @@ func (c Criterion) LossGrad(grad, logits, targets []float32) float32 {
 		wsum = c.weightSum(n)
 		gs /= wsum
 	}
-	scale := float32(gs)
-	var acc [16]float64
-	if c.plain() && c.Reduction != ReduceWeightMean {
-		for lo := 0; lo < n; {
-			hi := min(n, lo+chunk)
-			lossGradKernel(cur, grad[lo:hi], logits[lo:hi], targets[lo:hi], scale, &acc)
-			lo = hi
-		}
-		return c.reduced(fold16(&acc), wsum, n)
+	op := wop{kind: opPlainLossGrad, out: grad, x: logits, y: targets, scale: float32(gs)}
+	if !c.plain() || c.Reduction == ReduceWeightMean {
+		op.kind = opLossGrad
+		op.oms, op.hs = c.smoothing()
 	}
-	oms, hs := c.smoothing()
-	c.walk(n, &wop{kind: opLossGrad, out: grad, x: logits, y: targets, oms: oms, hs: hs, scale: scale, acc16: &acc})
-	return c.reduced(fold16(&acc), wsum, n)
+	var acc lanes
+	c.exec(n, &op, &acc)
+	return c.reduced(fold16(acc.lo()), wsum, n)
 }
 
 // plain reports whether c is the unweighted loss, which the package-level
@@ -228,12 +223,15 @@ func (c *Criterion) weightSum(n int) float64 {
 	if c.Weight == nil && len(c.ClassWeight) == 0 {
 		return float64(n)
 	}
-	var acc [16]float64
-	c.walk(n, &wop{kind: opWeightSum, acc16: &acc})
-	return fold16(&acc)
+	var acc lanes
+	c.exec(n, &wop{kind: opWeightSum}, &acc)
+	return fold16(acc.lo())
 }
 
 func (c *Criterion) check(fn string, n int) {
+	if c.Goroutines < 0 {
+		panic(fmt.Sprintf("bce.%s: Goroutines = %d, want 0 or more", fn, c.Goroutines))
+	}
 	if c.Weight != nil && len(c.Weight) != n {
 		panic(fmt.Sprintf("bce.%s: len(Weight) = %d, want len(logits) = %d", fn, len(c.Weight), n))
 	}
@@ -283,20 +281,26 @@ type wop struct {
 	out, out2      []float32
 	x, y           []float32
 	oms, hs, scale float32
-	acc16          *[16]float64
-	acc32          *[32]float64
-	fk             *focalScalars // the focal kernels' constants (oms and hs among them)
+	fk             focalScalars // the focal kernels' constants (oms and hs among them)
 }
 
 type opKind uint8
 
 const (
-	opLoss        opKind = iota // wloss into out
-	opSum                       // wsum into acc32
-	opGrad                      // wgrad into out
-	opLossGrad                  // wlossGrad into out and acc16
-	opLossAndGrad               // wlossAndGrad into out and out2
-	opWeightSum                 // the weights into acc16 (sum16)
+	// The plain kernels, for the methods of a Criterion that is the plain
+	// loss; they read no weights.
+	opPlainLoss        opKind = iota // loss into out
+	opPlainSum                       // sum into the lower 16 lanes
+	opPlainGrad                      // grad into out
+	opPlainLossGrad                  // lossGrad into out and the lower 16 lanes
+	opPlainLossAndGrad               // lossAndGrad into out and out2
+
+	opLoss        // wloss into out
+	opSum         // wsum into all 32 lanes
+	opGrad        // wgrad into out
+	opLossGrad    // wlossGrad into out and the lower 16 lanes
+	opLossAndGrad // wlossAndGrad into out and out2
+	opWeightSum   // the weights into the lower 16 lanes (sum16)
 	// The focal kernels (Focal's methods), FinishFocal or FinishFocalPow
 	// by fk.pow; they read the weights only.
 	opFocalLoss
@@ -306,29 +310,43 @@ const (
 	opFocalLossAndGrad
 )
 
-// call runs op on elements lo..hi-1 with their weights and positive weights.
-func (op *wop) call(lo, hi int, w, pw []float32) {
+// plain reports whether the kind is a plain kernel, which reads no weights.
+func (k opKind) plain() bool { return k <= opPlainLossAndGrad }
+
+// call runs op on elements lo..hi-1 with their weights and positive weights,
+// accumulating into acc (nil for the per-element kinds).
+func (op *wop) call(lo, hi int, w, pw []float32, acc *lanes) {
 	switch op.kind {
+	case opPlainLoss:
+		lossKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi])
+	case opPlainSum:
+		sumKernel(cur, op.x[lo:hi], op.y[lo:hi], acc.lo())
+	case opPlainGrad:
+		gradKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi])
+	case opPlainLossGrad:
+		lossGradKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi], op.scale, acc.lo())
+	case opPlainLossAndGrad:
+		lossAndGradKernel(cur, op.out[lo:hi], op.out2[lo:hi], op.x[lo:hi], op.y[lo:hi])
 	case opLoss:
 		wlossKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs)
 	case opSum:
-		wsumKernel(cur, op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.acc32)
+		wsumKernel(cur, op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, (*[32]float64)(acc))
 	case opGrad:
 		wgradKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.scale)
 	case opLossGrad:
-		wlossGradKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.scale, op.acc16)
+		wlossGradKernel(cur, op.out[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.scale, acc.lo())
 	case opLossAndGrad:
 		wlossAndGradKernel(cur, op.out[lo:hi], op.out2[lo:hi], op.x[lo:hi], op.y[lo:hi], w, pw, op.oms, op.hs, op.scale)
 	case opWeightSum:
-		sum16Kernel(cur, w, op.acc16)
+		sum16Kernel(cur, w, acc.lo())
 	default:
-		op.focal(lo, hi, w)
+		op.focal(lo, hi, w, acc)
 	}
 }
 
 // focal runs the focal kernel of op's kind on elements lo..hi-1.
-func (op *wop) focal(lo, hi int, w []float32) {
-	k := op.fk
+func (op *wop) focal(lo, hi int, w []float32, acc *lanes) {
+	k := &op.fk
 	x, y := op.x[lo:hi], op.y[lo:hi]
 	var d, d2 []float32
 	if op.out != nil {
@@ -342,11 +360,11 @@ func (op *wop) focal(lo, hi int, w []float32) {
 		case opFocalLoss:
 			focalPowLossKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma)
 		case opFocalSum:
-			focalPowSumKernel(cur, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.acc32)
+			focalPowSumKernel(cur, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, (*[32]float64)(acc))
 		case opFocalGrad:
 			focalPowGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.scale)
 		case opFocalLossGrad:
-			focalPowLossGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.scale, op.acc16)
+			focalPowLossGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.scale, acc.lo())
 		case opFocalLossAndGrad:
 			focalPowLossAndGradKernel(cur, d, d2, x, y, w, k.oms, k.hs, k.al1, k.al0, k.gamma, op.scale)
 		}
@@ -356,34 +374,47 @@ func (op *wop) focal(lo, hi int, w []float32) {
 	case opFocalLoss:
 		focalLossKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma)
 	case opFocalSum:
-		focalSumKernel(cur, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.acc32)
+		focalSumKernel(cur, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, (*[32]float64)(acc))
 	case opFocalGrad:
 		focalGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.scale)
 	case opFocalLossGrad:
-		focalLossGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.scale, op.acc16)
+		focalLossGradKernel(cur, d, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.scale, acc.lo())
 	case opFocalLossAndGrad:
 		focalLossAndGradKernel(cur, d, d2, x, y, w, k.oms, k.hs, k.al1, k.al0, k.ga1, k.ga0, k.gb1, k.gb0, k.gamma, op.scale)
 	}
 }
 
-// walk runs op on every chunk [lo, hi) of an n-element weighted call, in
-// index order, with the chunk's per-element weights w (Weight times
-// ClassWeight, each product rounded once to float32) and positive weights
-// pw, both of length hi-lo, so that every kernel on every path reads them
-// the same way. Chunks hold at most wchunk elements, start at multiples of
-// 16 and never cross a multiple of chunk (64 Ki elements), so a range of
-// whole 64 Ki blocks is walked the same way wherever it starts. The weights
-// are slices of Weight, ClassWeight, PosWeight or onesBuf where that
-// suffices; otherwise a class pattern or the products are laid out in
-// buffers declared here, only as large as the call needs: a buffer declared
-// unconditionally would be zeroed on every call, which cost about 200 ns
-// per call with the 16 KiB this package used to zero.
-func (c *Criterion) walk(n int, op *wop) {
-	if w, pw, ok := c.single(n); ok {
-		op.call(0, n, w, pw)
+// walkRange runs op on every chunk [lo, hi) of elements lo0..hi0-1 of an
+// n-element call, in index order, accumulating into acc (nil for the
+// per-element kinds). A plain kind runs in chunks of chunk elements with
+// no weights. A weighted kind gets the chunk's per-element weights w
+// (Weight times ClassWeight, each product rounded once to float32) and
+// positive weights pw, both of length hi-lo, so that every kernel on every
+// path reads them the same way. Weighted chunks hold at most wchunk
+// elements, start at multiples of 16 when lo0 is one and never cross a
+// multiple of chunk (64 Ki elements), so a range of whole blocks is walked
+// the same way wherever it starts and whichever goroutine walks it. The
+// weights are slices of Weight, ClassWeight, PosWeight or onesBuf where
+// that suffices; otherwise a class pattern or the products are laid out in
+// buffers declared here, only as large as the walk needs: a buffer
+// declared unconditionally would be zeroed on every call, which cost about
+// 200 ns per call with the 16 KiB this package used to zero.
+func (c *Criterion) walkRange(n, lo0, hi0 int, op *wop, acc *lanes) {
+	if op.kind.plain() {
+		for lo := lo0; lo < hi0; {
+			hi := min(hi0, (lo/chunk+1)*chunk)
+			op.call(lo, hi, nil, nil, acc)
+			lo = hi
+		}
 		return
 	}
-	it := c.chunks(n)
+	if lo0 == 0 && hi0 == n {
+		if w, pw, ok := c.single(n); ok {
+			op.call(0, n, w, pw, acc)
+			return
+		}
+	}
+	it := c.chunks(n, lo0, hi0)
 	var buf []float32
 	switch nb := it.buffers(); {
 	case nb == 0:
@@ -411,7 +442,7 @@ func (c *Criterion) walk(n int, op *wop) {
 	for it.lo < it.n {
 		lo, hi := it.lo, min(it.n, it.lo+it.m, (it.lo/chunk+1)*chunk)
 		it.lo = hi
-		op.call(lo, hi, it.weights(lo, hi), it.posWeights(lo, hi))
+		op.call(lo, hi, it.weights(lo, hi), it.posWeights(lo, hi), acc)
 	}
 }
 
@@ -440,7 +471,7 @@ func (c *Criterion) single(n int) (w, pw []float32, ok bool) {
 // wchunks is the state of walk.
 type wchunks struct {
 	c          *Criterion
-	n, m, lo   int
+	n, m, lo   int       // the walk's end, chunk length and next chunk
 	needP      bool      // PosWeight's class pattern is laid out in pbuf
 	needW      bool      // the weights are laid out or multiplied in wbuf
 	size       int       // the length of each buffer: wsmall or wchunk
@@ -451,13 +482,14 @@ type wchunks struct {
 	wFilled    int
 }
 
-// chunks returns the walk over n elements: chunks of wchunk elements, or,
+// chunks returns the walk over elements lo..hi-1 of an n-element call:
+// chunks of wchunk elements, or,
 // with classes, of the largest multiple of the least common multiple of 16
 // and the class counts up to wchunk when there is one, so that every chunk
 // of a 64 Ki block starts at the same class and a class pattern is laid
 // out once per block.
-func (c *Criterion) chunks(n int) wchunks {
-	it := wchunks{c: c, n: n, m: wchunk}
+func (c *Criterion) chunks(n, lo, hi int) wchunks {
+	it := wchunks{c: c, lo: lo, n: hi, m: wchunk}
 	Cp, Cc := len(c.PosWeight), len(c.ClassWeight)
 	l := 16
 	if Cp > 0 {
@@ -472,7 +504,7 @@ func (c *Criterion) chunks(n int) wchunks {
 	it.needP = Cp > 0 && Cp < n
 	it.needW = Cc > 0 && (c.Weight != nil || Cc < n)
 	it.size = wchunk
-	if min(it.m, n) <= wsmall {
+	if min(it.m, hi-lo) <= wsmall {
 		it.size = wsmall
 	}
 	return it

@@ -96,6 +96,7 @@ type Focal struct {
 	LabelSmoothing float32   // as in Criterion
 	Reduction      Reduction // as in Criterion
 	GradScale      float32   // as in Criterion; 0 means 1
+	Goroutines     int       // as in Criterion: at most this many goroutines per call
 }
 
 // Loss writes the focal loss of every element.
@@ -106,8 +107,7 @@ func (f Focal) Loss(dst, logits, targets []float32) {
 		c.Loss(dst, logits, targets)
 		return
 	}
-	k := f.scalars()
-	c.walk(len(logits), &wop{kind: opFocalLoss, out: dst, x: logits, y: targets, fk: &k})
+	c.exec(len(logits), &wop{kind: opFocalLoss, out: dst, x: logits, y: targets, fk: f.scalars()}, nil)
 }
 
 // Reduce returns the focal losses reduced by f.Reduction, accumulated in
@@ -119,15 +119,14 @@ func (f Focal) Reduce(logits, targets []float32) float32 {
 	if f.isBCE() {
 		return c.Reduce(logits, targets)
 	}
-	k := f.scalars()
 	n := len(logits)
-	var acc [32]float64
-	c.walk(n, &wop{kind: opFocalSum, x: logits, y: targets, fk: &k, acc32: &acc})
+	var acc lanes
+	c.exec(n, &wop{kind: opFocalSum, x: logits, y: targets, fk: f.scalars()}, &acc)
 	var wsum float64
 	if f.Reduction == ReduceWeightMean {
-		wsum = fold16((*[16]float64)(acc[16:]))
+		wsum = fold16(acc.hi())
 	}
-	return c.reduced(fold16((*[16]float64)(acc[:16])), wsum, n)
+	return c.reduced(fold16(acc.lo()), wsum, n)
 }
 
 // Grad writes the gradient of every element's focal loss with respect to
@@ -139,8 +138,7 @@ func (f Focal) Grad(dst, logits, targets []float32) {
 		c.Grad(dst, logits, targets)
 		return
 	}
-	k := f.scalars()
-	c.walk(len(logits), &wop{kind: opFocalGrad, out: dst, x: logits, y: targets, scale: c.gradScale(), fk: &k})
+	c.exec(len(logits), &wop{kind: opFocalGrad, out: dst, x: logits, y: targets, scale: c.gradScale(), fk: f.scalars()}, nil)
 }
 
 // LossGrad returns Reduce and writes the gradient of that reduced loss with
@@ -164,10 +162,9 @@ func (f Focal) LossGrad(grad, logits, targets []float32) float32 {
 		wsum = c.weightSum(n)
 		gs /= wsum
 	}
-	var acc [16]float64
-	k := f.scalars()
-	c.walk(n, &wop{kind: opFocalLossGrad, out: grad, x: logits, y: targets, scale: float32(gs), fk: &k, acc16: &acc})
-	return c.reduced(fold16(&acc), wsum, n)
+	var acc lanes
+	c.exec(n, &wop{kind: opFocalLossGrad, out: grad, x: logits, y: targets, scale: float32(gs), fk: f.scalars()}, &acc)
+	return c.reduced(fold16(acc.lo()), wsum, n)
 }
 
 // LossAndGrad writes the focal loss and the gradient of every element's
@@ -183,8 +180,7 @@ func (f Focal) LossAndGrad(loss, grad, logits, targets []float32) {
 		c.LossAndGrad(loss, grad, logits, targets)
 		return
 	}
-	k := f.scalars()
-	c.walk(len(logits), &wop{kind: opFocalLossAndGrad, out: loss, out2: grad, x: logits, y: targets, scale: c.gradScale(), fk: &k})
+	c.exec(len(logits), &wop{kind: opFocalLossAndGrad, out: loss, out2: grad, x: logits, y: targets, scale: c.gradScale(), fk: f.scalars()}, nil)
 }
 
 // check panics on a bad argument, naming fn, and returns the Criterion
@@ -196,7 +192,7 @@ func (f *Focal) check(fn string, n int) Criterion {
 	if a := f.Alpha; !(a >= 0 && a < 1) {
 		panic(fmt.Sprintf("bce.%s: Alpha = %v, want it in [0,1)", fn, a))
 	}
-	c := Criterion{Weight: f.Weight, LabelSmoothing: f.LabelSmoothing, Reduction: f.Reduction, GradScale: f.GradScale}
+	c := Criterion{Weight: f.Weight, LabelSmoothing: f.LabelSmoothing, Reduction: f.Reduction, GradScale: f.GradScale, Goroutines: f.Goroutines}
 	c.check(fn, n)
 	return c
 }
