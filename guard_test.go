@@ -87,14 +87,43 @@ func guardOps() []guardOp {
 	}
 }
 
-// laneFold sums v in the documented order: element i into lane i%16 in
-// float64, lanes folded j += j+8, j+4, j+2, j+1.
+// laneFold sums v in the documented order, written apart from order.go:
+// blocks of 64 Ki elements, each into its own 16 float64 lanes (element i
+// into lane i%16, in index order), the blocks' lanes merged the way a
+// binary counter carries (two runs of the same number of blocks merge as
+// soon as the second completes; at the end the runs left merge from the
+// right), and the root's lanes folded j += j+8, j+4, j+2, j+1.
 func laneFold(v []float32) float64 {
-	var acc [16]float64
-	for i, x := range v {
-		acc[i%16] += float64(x)
+	type run struct {
+		blocks int
+		acc    [16]float64
 	}
-	return fold16(&acc)
+	var runs []run
+	merge := func() {
+		a, b := &runs[len(runs)-2], &runs[len(runs)-1]
+		for j := range a.acc {
+			a.acc[j] += b.acc[j]
+		}
+		a.blocks += b.blocks
+		runs = runs[:len(runs)-1]
+	}
+	for lo := 0; lo < len(v); lo += 1 << 16 {
+		r := run{blocks: 1}
+		for i, x := range v[lo:min(len(v), lo+1<<16)] {
+			r.acc[i%16] += float64(x)
+		}
+		runs = append(runs, r)
+		for len(runs) >= 2 && runs[len(runs)-1].blocks == runs[len(runs)-2].blocks {
+			merge()
+		}
+	}
+	if len(runs) == 0 {
+		return 0
+	}
+	for len(runs) >= 2 {
+		merge()
+	}
+	return fold16(&runs[0].acc)
 }
 
 func TestTailsAndGuards(t *testing.T) {
