@@ -57,10 +57,34 @@
 //
 // # Summation order
 //
-// Reductions accumulate element i into lane i mod 16 in float64, in index
-// order, and fold the 16 lanes in a fixed tree (lane j += lane j+8, then j+4,
-// j+2, j+1). Every path follows this order, so paths that agree per element
-// agree on every sum bit for bit.
+// Reductions cut the input into blocks of 64 Ki elements. Each block
+// accumulates its elements into its own 16 float64 lanes, starting at zero,
+// element i into lane i mod 16, in index order. The blocks' lanes are added
+// lane by lane in a binary tree that depends on n alone: the blocks of a
+// node split into the first 2^k (2^k the largest power of two below their
+// count) and the rest. The root's 16 lanes then fold in a fixed tree (lane
+// j += lane j+8, then j+4, j+2, j+1). An input of at most 64 Ki elements is
+// one block. Every path and every Criterion.Goroutines value follows this
+// order, so paths that agree per element agree on every sum bit for bit,
+// whatever the goroutine count. The float64 sum of n non-negative terms is
+// within L*2^-53/(1-L*2^-53) of their exact sum, relatively, with
+// L = ceil(min(n, 65536)/16) + ceil(log2(blocks)) + 4 (the most additions
+// any term passes through), before the single rounding to float32
+// (TestSumBound).
+//
+// # Goroutines
+//
+// The package functions run on the calling goroutine. Criterion and Focal
+// calls with Goroutines > 1 of at least 32 Ki elements (and, for a
+// reduction, more than one block) spread over at most that many goroutines,
+// the caller's included, capped at GOMAXPROCS: the caller and workers from a
+// pool of at most GOMAXPROCS parked goroutines, started on first use, take
+// spans of elements (or, for a reduction, whole subtrees of the blocks'
+// tree) in turn. Outputs are bit-identical for every Goroutines value. A
+// panic in a worker reaches the caller, after every goroutine has left the
+// call. Because the slices may be handed to other goroutines, the methods of
+// Criterion and Focal make their slices escape to the heap (the package
+// functions do not).
 //
 // # Memory and concurrency
 //
@@ -100,10 +124,11 @@ func Loss(dst, logits, targets []float32) {
 // Sum returns the sum of the losses, accumulated in float64 in the fixed
 // order described in the package documentation and rounded once:
 //
-//	var acc [16]float64
-//	for i, x := range logits {
+//	// for each block of 64 Ki elements, lanes of its own:
+//	for i, x := range block {
 //		acc[i%16] += float64(loss(x, targets[i])) // loss as in Loss, rounded to float32
 //	}
+//	// the blocks' lanes added in the tree, then
 //	return float32(fold16(acc)) // lane j += lane j+8, j+4, j+2, j+1
 func Sum(logits, targets []float32) float32 {
 	return float32(sumLosses("Sum", logits, targets))

@@ -38,7 +38,7 @@ func countHelpers(t *testing.T) *atomic.Int64 {
 // under -short and -race (qemu, the race detector) a subset.
 func goroutineCounts(short bool) []int {
 	if short {
-		return []int{0, 2, 3, 17}
+		return []int{0, 3}
 	}
 	return []int{0, 1, 2, 3, 4, 8, 17}
 }
@@ -47,7 +47,7 @@ func goroutineCounts(short bool) []int {
 // -short and -race a subset.
 func fanSizes(short bool) []int {
 	if short {
-		return []int{0, 17, minSpan + 17, block + 1, 3*block + 5}
+		return []int{17, minSpan + 17, 3*block + 5}
 	}
 	return []int{0, 1, 15, 16, 17, minSpan - 1, minSpan + 17, block - 1, block, block + 1,
 		2*block - 16, 2*block + 1, 3*block + 5, 4 * block, 5*block + 77, 1<<20 + 3, 5<<20 + 7}
@@ -271,7 +271,10 @@ func TestFanOutAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	const n = 8 * block
+	n := 8 * block
+	if testing.Short() {
+		n = 3 * block // qemu
+	}
 	x, y := randomInputs(n, 7007)
 	g := make([]float32, n)
 	c := Criterion{Goroutines: 2, Weight: randomWeights(n, 7008)}
@@ -312,9 +315,9 @@ func orderBound(n int) float64 {
 // per-element losses, which Loss writes, on inputs whose losses span many
 // binades; and Sum against the float32 rounding of that.
 func TestSumBound(t *testing.T) {
-	ns := []int{1000, 3*block + 5, 1<<20 + 3}
+	ns := []int{1000, 3*block + 5}
 	if !testing.Short() {
-		ns = append(ns, 5<<20+7)
+		ns = append(ns, 1<<20+3, 5<<20+7)
 	}
 	forEachPath(t, func(t *testing.T) {
 		for _, n := range ns {
@@ -345,4 +348,36 @@ func TestSumBound(t *testing.T) {
 			assert.True(t, sameBits(float32(got), Sum(x, y)), "n=%d: Sum is not the float64 sum rounded once", n)
 		}
 	})
+}
+
+// BenchmarkFanOut compares one goroutine with Goroutines 2 on the best
+// path, for the threshold (fanMin) and the scaling:
+//
+//	go test -run '^$' -bench FanOut -count 10 . | benchstat -col /g -
+func BenchmarkFanOut(b *testing.B) {
+	old := fanMin
+	fanMin = 16
+	defer func() { fanMin = old }()
+	for _, n := range []int{1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 17, 1 << 20, 1 << 24} {
+		x, y := randomInputs(n, 7200)
+		g := make([]float32, n)
+		for _, fn := range []string{"Grad", "LossGrad", "Mean"} {
+			for _, k := range []int{1, 2} {
+				c := Criterion{Goroutines: k}
+				b.Run(fmt.Sprintf("fn=%s/n=%d/g=%d", fn, n, k), func(b *testing.B) {
+					b.SetBytes(int64(8 * n))
+					for range b.N {
+						switch fn {
+						case "Grad":
+							c.Grad(g, x, y)
+						case "LossGrad":
+							c.LossGrad(g, x, y)
+						case "Mean":
+							c.Reduce(x, y)
+						}
+					}
+				})
+			}
+		}
+	}
 }
