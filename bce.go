@@ -147,9 +147,16 @@ func Mean(logits, targets []float32) float32 {
 
 func sumLosses(fn string, x, y []float32) float64 {
 	checkLen2(fn, "logits", "targets", len(x), len(y))
-	var c Criterion
+	return plainReduce(len(x), &wop{kind: opPlainSum, x: x, y: y})
+}
+
+// plainReduce returns the folded sum of a plain reduction over n elements,
+// on the calling goroutine, in the fixed order: the package functions'
+// reductions, which the zero Criterion's methods reproduce bit for bit.
+func plainReduce(n int, op *wop) float64 {
+	var c Criterion // a plain kind reads none of its weights
 	var acc lanes
-	c.reduce(len(x), 0, len(x), &wop{kind: opPlainSum, x: x, y: y}, &acc)
+	c.reduce(n, 0, n, op, &acc)
 	return fold16(acc.lo())
 }
 
@@ -183,10 +190,8 @@ func Grad(dst, logits, targets []float32) {
 func LossGrad(grad, logits, targets []float32) float32 {
 	checkLen3("LossGrad", "grad", "logits", "targets", len(grad), len(logits), len(targets))
 	n := len(logits)
-	var c Criterion
-	var acc lanes
-	c.reduce(n, 0, n, &wop{kind: opPlainLossGrad, out: grad, x: logits, y: targets, scale: float32(1 / float64(n))}, &acc)
-	return float32(fold16(acc.lo()) / float64(n))
+	s := plainReduce(n, &wop{kind: opPlainLossGrad, out: grad, x: logits, y: targets, scale: float32(1 / float64(n))})
+	return float32(s / float64(n))
 }
 
 // LossAndGrad writes the loss and the gradient of every element in one

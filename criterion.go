@@ -439,8 +439,8 @@ func (c *Criterion) walkRange(n, lo0, hi0 int, op *wop, acc *lanes) {
 	if it.needW {
 		it.wbuf = buf[:it.size]
 	}
-	for it.lo < it.n {
-		lo, hi := it.lo, min(it.n, it.lo+it.m, (it.lo/chunk+1)*chunk)
+	for it.lo < it.end {
+		lo, hi := it.lo, min(it.end, it.lo+it.m, (it.lo/chunk+1)*chunk)
 		it.lo = hi
 		op.call(lo, hi, it.weights(lo, hi), it.posWeights(lo, hi), acc)
 	}
@@ -471,7 +471,7 @@ func (c *Criterion) single(n int) (w, pw []float32, ok bool) {
 // wchunks is the state of walk.
 type wchunks struct {
 	c          *Criterion
-	n, m, lo   int       // the walk's end, chunk length and next chunk
+	end, m, lo int       // the walk's end, chunk length and next chunk
 	needP      bool      // PosWeight's class pattern is laid out in pbuf
 	needW      bool      // the weights are laid out or multiplied in wbuf
 	size       int       // the length of each buffer: wsmall or wchunk
@@ -489,7 +489,7 @@ type wchunks struct {
 // of a 64 Ki block starts at the same class and a class pattern is laid
 // out once per block.
 func (c *Criterion) chunks(n, lo, hi int) wchunks {
-	it := wchunks{c: c, lo: lo, n: hi, m: wchunk}
+	it := wchunks{c: c, lo: lo, end: hi, m: wchunk}
 	Cp, Cc := len(c.PosWeight), len(c.ClassWeight)
 	l := 16
 	if Cp > 0 {

@@ -75,8 +75,7 @@ type fan struct {
 	next   atomic.Int64
 	wg     sync.WaitGroup
 	mu     sync.Mutex
-	failed bool
-	panic  any // the first panic of a task
+	panic  any // the first panic of a task; never nil after a panic (Go 1.21 turns panic(nil) into a *runtime.PanicNilError)
 }
 
 // fans holds the idle fans: a call takes one and returns it, so a call
@@ -100,7 +99,7 @@ func getFan() *fan {
 func putFan(f *fan) {
 	// Drop the call's slices, so that an idle fan keeps no caller's data
 	// alive.
-	f.c, f.op, f.panic, f.failed = Criterion{}, wop{}, nil, false
+	f.c, f.op, f.panic = Criterion{}, wop{}, nil
 	fans.Lock()
 	fans.free = append(fans.free, f)
 	fans.Unlock()
@@ -148,8 +147,7 @@ func fanOut(c *Criterion, n int, op *wop, acc *lanes, g int) {
 	}
 	f.run(false)
 	f.wg.Wait()
-	if f.failed {
-		p := f.panic
+	if p := f.panic; p != nil {
 		putFan(f)
 		panic(p)
 	}
@@ -212,8 +210,8 @@ func (f *fan) run(helper bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			f.mu.Lock()
-			if !f.failed {
-				f.failed, f.panic = true, p
+			if f.panic == nil {
+				f.panic = p
 			}
 			f.mu.Unlock()
 		}
