@@ -316,7 +316,7 @@ func orderBound(n int) float64 {
 // binades; and Sum against the float32 rounding of that.
 func TestSumBound(t *testing.T) {
 	ns := []int{1000, 3*block + 5}
-	if !testing.Short() {
+	if !testing.Short() && !raceEnabled { // the race run is for races; the plain run measures the large sums
 		ns = append(ns, 1<<20+3, 5<<20+7)
 	}
 	forEachPath(t, func(t *testing.T) {
