@@ -75,16 +75,19 @@
 // # Goroutines
 //
 // The package functions run on the calling goroutine. Criterion and Focal
-// calls with Goroutines > 1 of at least 32 Ki elements (and, for a
-// reduction, more than one block) spread over at most that many goroutines,
-// the caller's included, capped at GOMAXPROCS: the caller and workers from a
-// pool of at most GOMAXPROCS parked goroutines, started on first use, take
-// spans of elements (or, for a reduction, whole subtrees of the blocks'
-// tree) in turn. Outputs are bit-identical for every Goroutines value. A
-// panic in a worker reaches the caller, after every goroutine has left the
-// call. Because the slices may be handed to other goroutines, the methods of
-// Criterion and Focal make their slices escape to the heap (the package
-// functions do not).
+// calls with Goroutines > 1 of at least 512 Ki elements spread over at most
+// that many goroutines, the caller's included, capped at GOMAXPROCS: the
+// caller and workers from a pool of at most GOMAXPROCS parked goroutines,
+// started on first use, take spans of elements (or, for a reduction, whole
+// subtrees of the blocks' tree) in turn. Outputs are bit-identical for
+// every Goroutines value. A panic in a worker reaches the caller, after
+// every goroutine has left the call. Smaller calls stay on the caller: a
+// worker parked on an idle CPU takes tens of microseconds to start (85 us
+// on the 2-vCPU machine the threshold was measured on), so below
+// 512 Ki elements a second goroutine gains little or loses. Because the
+// slices may be handed to other goroutines, the methods of Criterion and
+// Focal make their slices escape to the heap (the package functions do
+// not).
 //
 // # Memory and concurrency
 //

@@ -17,17 +17,24 @@ import (
 // adds in the tree's order once every task is done: the bits are those of
 // one goroutine, whichever goroutine ran which task.
 
-// fanMin is the smallest call, in elements, that fans out; below it one
-// goroutine is faster than two (the fixed cost of waking a worker and
-// waiting for it). Tests lower it so that small calls fan out too.
-var fanMin = 1 << 15
+// fanMin is the smallest call, in elements, that fans out. It is where
+// Goroutines 2 became about 1.25x faster than 1 on a 2-vCPU Xeon VM
+// (BenchmarkFanOut, 2026-12-03: Mean and LossGrad 1.26x and 1.29x at
+// 384 Ki, 1.35x and 1.40x at 512 Ki; Grad, which does less per element,
+// 1.12x at 512 Ki and 1.31x at 768 Ki; at 256 Ki two goroutines were 6%
+// slower for Grad and at most 10% faster for the reductions). The cost is
+// the worker's start: handed a task while parked on an idle vCPU it began
+// a median 85 us after the call did (a worker that is still awake costs
+// 0.55 us; BenchmarkFanOutCost). Tests lower it so that small calls fan out too.
+var fanMin = 1 << 19
 
 // tasksPerGoroutine is how many tasks a call is cut into per goroutine: more
 // balance the load when a goroutine is slowed, at a few hundred ns each.
 const tasksPerGoroutine = 4
 
-// minSpan is the shortest span of a per-element task, in elements.
-const minSpan = 1 << 13
+// minSpan is the shortest span of a per-element task, in elements. A
+// benchmark lowers it to time a fan-out of almost no work.
+var minSpan = 1 << 13
 
 // testHookTask, when set (by tests), runs before every task: helper says
 // whether a worker (not the caller) runs it.
