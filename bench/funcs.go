@@ -54,6 +54,9 @@ func newData(n int) *data {
 // function is one benchmarked function: its bce kernel, the plain loop that
 // computes the same thing, and the roofline that moves the same bytes. Each
 // runs on elements [lo, hi) and returns something derived from its work.
+// fanned is the kernel's Criterion or Focal form over [0, n) with
+// Goroutines k, which the scaling measures; nil for Sigmoid, which has no
+// such form, so the scaling splits it by hand (splitChunks).
 type function struct {
 	Name   string
 	Bytes  int // bytes read and written per element
@@ -61,6 +64,7 @@ type function struct {
 	kernel func(d *data, lo, hi int) float32
 	plain  func(d *data, lo, hi int) float32
 	roof   func(d *data, lo, hi int) float32
+	fanned func(d *data, n, k int) float32
 }
 
 // run returns the implementation of the named variant: a bce path (which the
@@ -86,6 +90,10 @@ func roofRW(d *data, lo, hi int) float32 {
 var functions = []*function{
 	{
 		Name: "Loss", Bytes: 12, Align: 1,
+		fanned: func(d *data, n, k int) float32 {
+			bce.Criterion{Goroutines: k}.Loss(d.dst[:n], d.x[:n], d.y[:n])
+			return d.dst[0]
+		},
 		kernel: func(d *data, lo, hi int) float32 {
 			bce.Loss(d.dst[lo:hi], d.x[lo:hi], d.y[lo:hi])
 			return d.dst[lo]
@@ -98,6 +106,9 @@ var functions = []*function{
 	},
 	{
 		Name: "Mean", Bytes: 8, Align: 1,
+		fanned: func(d *data, n, k int) float32 {
+			return bce.Criterion{Goroutines: k}.Reduce(d.x[:n], d.y[:n])
+		},
 		kernel: func(d *data, lo, hi int) float32 { return bce.Mean(d.x[lo:hi], d.y[lo:hi]) },
 		plain:  func(d *data, lo, hi int) float32 { return plainMean(d.x[lo:hi], d.y[lo:hi]) },
 		roof: func(d *data, lo, hi int) float32 {
@@ -106,6 +117,10 @@ var functions = []*function{
 	},
 	{
 		Name: "Grad", Bytes: 12, Align: 1,
+		fanned: func(d *data, n, k int) float32 {
+			bce.Criterion{Goroutines: k}.Grad(d.dst[:n], d.x[:n], d.y[:n])
+			return d.dst[0]
+		},
 		kernel: func(d *data, lo, hi int) float32 {
 			bce.Grad(d.dst[lo:hi], d.x[lo:hi], d.y[lo:hi])
 			return d.dst[lo]
@@ -118,6 +133,9 @@ var functions = []*function{
 	},
 	{
 		Name: "LossGrad", Bytes: 12, Align: 1,
+		fanned: func(d *data, n, k int) float32 {
+			return bce.Criterion{Goroutines: k}.LossGrad(d.dst[:n], d.x[:n], d.y[:n])
+		},
 		kernel: func(d *data, lo, hi int) float32 {
 			return bce.LossGrad(d.dst[lo:hi], d.x[lo:hi], d.y[lo:hi])
 		},
@@ -128,6 +146,10 @@ var functions = []*function{
 	},
 	{
 		Name: "LossAndGrad", Bytes: 16, Align: 1,
+		fanned: func(d *data, n, k int) float32 {
+			bce.Criterion{Goroutines: k}.LossAndGrad(d.dst[:n], d.dst2[:n], d.x[:n], d.y[:n])
+			return d.dst[0] + d.dst2[0]
+		},
 		kernel: func(d *data, lo, hi int) float32 {
 			bce.LossAndGrad(d.dst[lo:hi], d.dst2[lo:hi], d.x[lo:hi], d.y[lo:hi])
 			return d.dst[lo] + d.dst2[lo]
@@ -146,6 +168,10 @@ var functions = []*function{
 		// The focal loss of torchvision's defaults (Gamma 2, Alpha 0.25),
 		// weighted, reduced to its mean with the gradient of that mean.
 		Name: "FocalLossGrad", Bytes: 16, Align: 1,
+		fanned: func(d *data, n, k int) float32 {
+			f := bce.Focal{Gamma: 2, Alpha: 0.25, Weight: d.w[:n], Goroutines: k}
+			return f.LossGrad(d.dst[:n], d.x[:n], d.y[:n])
+		},
 		kernel: func(d *data, lo, hi int) float32 {
 			f := bce.Focal{Gamma: 2, Alpha: 0.25, Weight: d.w[lo:hi]}
 			return f.LossGrad(d.dst[lo:hi], d.x[lo:hi], d.y[lo:hi])
@@ -175,6 +201,10 @@ var functions = []*function{
 	},
 	{
 		Name: "WeightedMean", Bytes: 12, Align: classes,
+		fanned: func(d *data, n, k int) float32 {
+			c := bce.Criterion{Weight: d.w[:n], PosWeight: d.pw, Goroutines: k}
+			return c.Reduce(d.x[:n], d.y[:n])
+		},
 		kernel: func(d *data, lo, hi int) float32 {
 			c := bce.Criterion{Weight: d.w[lo:hi], PosWeight: d.pw}
 			return c.Reduce(d.x[lo:hi], d.y[lo:hi])

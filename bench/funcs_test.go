@@ -61,3 +61,27 @@ func TestParallelCoversDisjointChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestFannedMatchesKernels checks that the scaling's Goroutines form of each
+// function computes the package kernel's bits, at a size that fans out.
+func TestFannedMatchesKernels(t *testing.T) {
+	const n = 157290 * classes // above the fan-out threshold (512 Ki)
+	d := newData(n)
+	for _, f := range functions {
+		if f.fanned == nil {
+			continue
+		}
+		want := f.kernel(d, 0, n)
+		dst, dst2 := append([]float32(nil), d.dst...), append([]float32(nil), d.dst2...)
+		got := f.fanned(d, n, 3)
+		if math.Float32bits(got) != math.Float32bits(want) {
+			t.Errorf("%s: Goroutines 3 returns %v, the kernel %v", f.Name, got, want)
+		}
+		for i := range dst {
+			if math.Float32bits(d.dst[i]) != math.Float32bits(dst[i]) || math.Float32bits(d.dst2[i]) != math.Float32bits(dst2[i]) {
+				t.Errorf("%s: element %d differs between Goroutines 3 and the kernel", f.Name, i)
+				break
+			}
+		}
+	}
+}

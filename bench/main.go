@@ -376,13 +376,18 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 					continue
 				}
 				cases := make([]*timedCase, len(scalingVariants))
+				split := make([]string, len(scalingVariants))
 				for i, v := range scalingVariants {
-					cases[i] = &timedCase{setup: setup(v), call: parallel(f.run(v), d, nn, k, f.Align), n: nn}
+					call, how := parallel(f.run(v), d, nn, k, f.Align), splitChunks
+					if v != pathRoofline && f.fanned != nil {
+						call, how = func() float32 { return f.fanned(d, nn, k) }, splitGoroutines
+					}
+					cases[i], split[i] = &timedCase{setup: setup(v), call: call, n: nn}, how
 				}
 				for i, s := range o.timing.measureGroup(cases) {
 					rep.Scaling = append(rep.Scaling, ScalingResult{
 						Function: f.Name, Path: scalingVariants[i], N: n, Elements: nn, BytesPerElement: f.Bytes,
-						Threads: k, NsPerElement: s.median, Reps: s.reps,
+						Threads: k, Split: split[i], NsPerElement: s.median, Reps: s.reps,
 					})
 				}
 			}

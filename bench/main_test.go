@@ -45,6 +45,17 @@ func TestQuickRun(t *testing.T) {
 	if want := len(functions) * 2 * r.Settings.MaxThreads; len(r.Scaling) != want {
 		t.Errorf("%d scaling results, want %d", len(r.Scaling), want)
 	}
+	for _, x := range r.Scaling {
+		// The library's paths fan out with Criterion.Goroutines; the
+		// roofline, and Sigmoid, which has no such form, are split by hand.
+		want := splitGoroutines
+		if x.Path == pathRoofline || x.Function == "Sigmoid" {
+			want = splitChunks
+		}
+		if x.Split != want {
+			t.Errorf("%s %s k=%d: split %q, want %q", x.Function, x.Path, x.Threads, x.Split, want)
+		}
+	}
 	if _, err := os.Stat(filepath.Join(dir, "quick.md")); err != nil {
 		t.Error(err)
 	}

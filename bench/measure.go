@@ -136,6 +136,12 @@ func (t timing) measureGroup(cases []*timedCase) []sample {
 	return out
 }
 
+// How a scaling measurement spreads over k goroutines.
+const (
+	splitGoroutines = "goroutines" // the library's Criterion.Goroutines = k on one call
+	splitChunks     = "chunks"     // k goroutines, each one call on its own chunk (parallel)
+)
+
 // parallel returns a call that runs run on k goroutines over disjoint chunks
 // of [0, n), each a multiple of align elements long (the last takes the
 // rest).

@@ -62,7 +62,8 @@ type Result struct {
 }
 
 // ScalingResult is one function on one variant at one size on Threads
-// goroutines, each over its own contiguous chunk.
+// goroutines: the library's own fan-out (Criterion.Goroutines) or, for the
+// roofline and Sigmoid, contiguous chunks split by hand (Split says which).
 type ScalingResult struct {
 	Function         string  `json:"function"`
 	Path             string  `json:"path"`
@@ -70,6 +71,7 @@ type ScalingResult struct {
 	Elements         int     `json:"elements"`
 	BytesPerElement  int     `json:"bytes_per_element"`
 	Threads          int     `json:"threads"`
+	Split            string  `json:"split"`
 	NsPerElement     float64 `json:"ns_per_element"`
 	Reps             int     `json:"reps"`
 	ElementsPerSec   float64 `json:"elements_per_second"`
@@ -451,7 +453,11 @@ func (r *Report) scalingTable() (head []string, rows [][]string, n int) {
 	}
 	for _, fn := range fns {
 		for _, v := range variants {
-			row := []string{fn, v}
+			label := v
+			if x := r.findScaling(fn, v, threads[0]); x != nil && x.Split == splitChunks && v != pathRoofline {
+				label += " (chunks)" // no Goroutines form: split by hand
+			}
+			row := []string{fn, label}
 			for _, k := range threads {
 				row = append(row, scalingCell(r.findScaling(fn, v, k)))
 			}
