@@ -271,6 +271,9 @@ func TestFanOutAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
+	old := fanMin
+	fanMin = 16 // the -short size fans out too
+	t.Cleanup(func() { fanMin = old })
 	n := 8 * block
 	if testing.Short() {
 		n = 3 * block // qemu
@@ -422,6 +425,7 @@ func BenchmarkFanOut(b *testing.B) {
 				c := Criterion{Goroutines: k}
 				b.Run(fmt.Sprintf("fn=%s/n=%d/g=%d", fn, n, k), func(b *testing.B) {
 					b.SetBytes(int64(8 * n))
+					b.ReportAllocs()
 					for range b.N {
 						switch fn {
 						case "Grad":
