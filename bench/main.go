@@ -84,7 +84,7 @@ over goroutines. Prints the tables, writes <name>.json and <name>.md.
 	funcs := fs.String("funcs", "all", "comma-separated functions: Loss, Mean (= Sum), Grad, LossGrad, LossAndGrad, FocalLossGrad, Sigmoid, WeightedMean")
 	sizes := fs.String("sizes", "", "comma-separated element counts (4096, 4Ki, 16Mi) or a range lo..hi stepping ×4 (default "+defaultSizes+", -quick "+quickSizes+")")
 	paths := fs.String("paths", "all", "comma-separated bce paths to measure (available here: "+fmt.Sprint(bce.Paths())+"); plain and roofline always run")
-	budget := fs.Duration("budget", 0, "time budget: measurements not started by then are skipped (default 100s, -quick 20s)")
+	budget := fs.Duration("budget", 0, "time budget: measurements not started by then are skipped (default 15m, -quick 20s)")
 	reps := fs.Int("reps", 0, "repetitions per measurement; the median is reported (default 7, -quick 3)")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "scaling: measure k = 1..threads goroutines (0 skips the scaling)")
 	scalingN := fs.String("scaling-n", "", "scaling: number of elements (default the largest size up to "+formatSize(maxScalingN)+")")
@@ -97,7 +97,7 @@ over goroutines. Prints the tables, writes <name>.json and <name>.md.
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (did you mean 'compare'?)", fs.Arg(0))
 	}
-	o := &options{quick: *quick, threads: *threads, out: *out, name: *name, quiet: *quiet, timing: defaultTiming, budget: 100 * time.Second}
+	o := &options{quick: *quick, threads: *threads, out: *out, name: *name, quiet: *quiet, timing: defaultTiming, budget: 15 * time.Minute}
 	sz := defaultSizes
 	if o.quick {
 		o.timing, o.budget, sz = quickTiming, 20*time.Second, quickSizes
@@ -245,6 +245,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		Schema:  schemaVersion,
 		Created: start.UTC().Truncate(time.Second),
 		Machine: machine,
+		State:   detectState(),
 		Settings: Settings{
 			Quick:         o.quick,
 			Sizes:         o.sizes,
@@ -267,6 +268,11 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep.Seconds = time.Since(start).Seconds()
+	rep.State.finish(machine.LogicalCores)
+	if rep.State.Busy {
+		fmt.Fprintf(stderr, "bench: the machine was busy (load %v before, %v after, %d logical cores): compare its ratios, not its speeds\n",
+			rep.State.LoadBefore, rep.State.LoadAfter, machine.LogicalCores)
+	}
 	rep.derive()
 	rep.writeText(stdout)
 	if o.out == "" {
@@ -357,7 +363,7 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 				for i, s := range o.timing.measureGroup(cases) {
 					rep.Results = append(rep.Results, Result{
 						Function: f.Name, Path: variants[i], N: n, Elements: nn, BytesPerElement: f.Bytes,
-						NsPerElement: s.median, NsMin: s.min, NsMax: s.max, Reps: s.reps, Iters: s.iters,
+						NsPerElement: s.median, NsMin: s.min, NsMax: s.max, NsCILow: s.ciLo, NsCIHigh: s.ciHi, Reps: s.reps, Iters: s.iters,
 					})
 				}
 			}
@@ -387,7 +393,7 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 				for i, s := range o.timing.measureGroup(cases) {
 					rep.Scaling = append(rep.Scaling, ScalingResult{
 						Function: f.Name, Path: scalingVariants[i], N: n, Elements: nn, BytesPerElement: f.Bytes,
-						Threads: k, Split: split[i], NsPerElement: s.median, Reps: s.reps,
+						Threads: k, Split: split[i], NsPerElement: s.median, NsCILow: s.ciLo, NsCIHigh: s.ciHi, Reps: s.reps,
 					})
 				}
 			}

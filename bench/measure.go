@@ -24,15 +24,50 @@ type timing struct {
 	caseMax time.Duration // soft bound on the repetitions of one case
 }
 
+// The default run takes 10 repetitions, whose median has a 97.9% interval
+// between the 2nd and 9th (medianCI); a case whose single call is so slow
+// that 10 would take more than caseMax (the plain loop and the generic path
+// at 64Mi) takes 6, the fewest whose extremes bound the median with at least
+// 95% confidence. -quick's 3 repetitions give no interval.
 var (
-	defaultTiming = timing{warm: 20 * time.Millisecond, rep: 4 * time.Millisecond, reps: 7, minReps: 3, caseMax: time.Second}
+	defaultTiming = timing{warm: 20 * time.Millisecond, rep: 4 * time.Millisecond, reps: 10, minReps: 6, caseMax: time.Second}
 	quickTiming   = timing{warm: 2 * time.Millisecond, rep: time.Millisecond, reps: 3, minReps: 3, caseMax: 60 * time.Millisecond}
 )
 
-// sample is the outcome of measuring one case, in nanoseconds per element.
+// sample is the outcome of measuring one case, in nanoseconds per element:
+// the median of the repetitions, the fastest and slowest, and the 95%
+// confidence interval of the median (ciLo = ciHi = 0 when there are too few
+// repetitions for one).
 type sample struct {
 	median, min, max float64
+	ciLo, ciHi       float64
 	reps, iters      int
+}
+
+// medianCI returns a distribution-free confidence interval of at least 95%
+// for the median of the population that the sorted samples come from: the
+// order statistics x(j) and x(n+1-j) (1-based) with the largest j for
+// which 1 - 2*P(B <= j-1) >= 0.95, B ~ Binomial(n, 1/2) counting the
+// samples below the true median (as benchstat does, without its
+// interpolation). Fewer than 6 samples give no such interval (ok false): at
+// n = 5 even the extremes cover only 1 - 2/32 = 93.75%.
+func medianCI(sorted []float64) (lo, hi float64, ok bool) {
+	n := len(sorted)
+	// tail is P(B <= j-1), accumulated one binomial term at a time.
+	tail, term := 0.0, math.Pow(0.5, float64(n))
+	j := 0
+	for k := 0; k < n/2; k++ {
+		tail += term // P(B = k)
+		if 1-2*tail < 0.95 {
+			break
+		}
+		j = k + 1
+		term *= float64(n-k) / float64(k+1)
+	}
+	if j == 0 {
+		return 0, 0, false
+	}
+	return sorted[j-1], sorted[n-j], true
 }
 
 // sinks keeps every result alive so that no call can be optimised away.
@@ -99,7 +134,8 @@ func (c *timedCase) rep() {
 	c.ns = append(c.ns, float64(time.Since(t0).Nanoseconds())/float64(c.iters*c.n))
 }
 
-// sample returns the median, fastest and slowest repetition.
+// sample returns the median, fastest and slowest repetition and the
+// median's confidence interval.
 func (c *timedCase) sample() sample {
 	sink(c.acc)
 	ns := slices.Clone(c.ns)
@@ -109,7 +145,8 @@ func (c *timedCase) sample() sample {
 	if reps%2 == 0 {
 		m = (ns[reps/2-1] + ns[reps/2]) / 2
 	}
-	return sample{median: m, min: ns[0], max: ns[reps-1], reps: reps, iters: c.iters}
+	lo, hi, _ := medianCI(ns)
+	return sample{median: m, min: ns[0], max: ns[reps-1], ciLo: lo, ciHi: hi, reps: reps, iters: c.iters}
 }
 
 // measureGroup measures cases that are to be compared with each other:

@@ -13,8 +13,14 @@ import (
 
 // schemaVersion names the layout of the JSON report; bench/README.md
 // documents every field. A change that readers must know about bumps the
-// number after the slash.
-const schemaVersion = "bce-bench/1"
+// number after the slash. Version 2 added the medians' confidence
+// intervals, the scaling's split and the machine's state (load, kernel,
+// governor); readReport still reads version 1.
+const schemaVersion = "bce-bench/2"
+
+// schemaV1 is the previous layout, which readReport upgrades: no
+// intervals, and a scaling always split by hand into chunks.
+const schemaV1 = "bce-bench/1"
 
 // Report is everything one run measured. It is written as JSON and read back
 // by compare.
@@ -23,6 +29,7 @@ type Report struct {
 	Created  time.Time       `json:"created"`
 	Seconds  float64         `json:"seconds"`
 	Machine  Machine         `json:"machine"`
+	State    State           `json:"state"`
 	Settings Settings        `json:"settings"`
 	Results  []Result        `json:"results"`
 	Scaling  []ScalingResult `json:"scaling"`
@@ -53,6 +60,8 @@ type Result struct {
 	NsPerElement     float64 `json:"ns_per_element"`
 	NsMin            float64 `json:"ns_per_element_min"`
 	NsMax            float64 `json:"ns_per_element_max"`
+	NsCILow          float64 `json:"ns_per_element_ci95_low,omitempty"`
+	NsCIHigh         float64 `json:"ns_per_element_ci95_high,omitempty"`
 	Reps             int     `json:"reps"`
 	Iters            int     `json:"iters_per_rep"`
 	ElementsPerSec   float64 `json:"elements_per_second"`
@@ -73,6 +82,8 @@ type ScalingResult struct {
 	Threads          int     `json:"threads"`
 	Split            string  `json:"split"`
 	NsPerElement     float64 `json:"ns_per_element"`
+	NsCILow          float64 `json:"ns_per_element_ci95_low,omitempty"`
+	NsCIHigh         float64 `json:"ns_per_element_ci95_high,omitempty"`
 	Reps             int     `json:"reps"`
 	ElementsPerSec   float64 `json:"elements_per_second"`
 	GBPerSec         float64 `json:"gb_per_second"`
@@ -146,8 +157,14 @@ func readReport(path string) (*Report, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	if r.Schema != schemaVersion {
-		return nil, fmt.Errorf("%s: schema %q, this program reads %q", path, r.Schema, schemaVersion)
+	switch r.Schema {
+	case schemaVersion:
+	case schemaV1:
+		for i := range r.Scaling {
+			r.Scaling[i].Split = splitChunks
+		}
+	default:
+		return nil, fmt.Errorf("%s: schema %q, this program reads %q and %q", path, r.Schema, schemaVersion, schemaV1)
 	}
 	return &r, nil
 }
@@ -203,6 +220,16 @@ func (r *Report) bytesPerElement(fn string) int {
 }
 
 // lines describes the machine in a few lines of text.
+// headerLines are the machine's lines and, for a report that recorded it
+// (schema 2), the state's.
+func (r *Report) headerLines() []string {
+	lines := r.Machine.lines()
+	if r.Schema != schemaV1 {
+		lines = append(lines, "State:    "+r.State.line())
+	}
+	return lines
+}
+
 func (m *Machine) lines() []string {
 	mib := func(b int) string {
 		switch {
@@ -301,7 +328,7 @@ func cellFields(x *Result) []string {
 // writeText prints the report as aligned text tables: the machine, the
 // summary, every function's sweep and the multi-core scaling.
 func (r *Report) writeText(w io.Writer) {
-	for _, l := range r.Machine.lines() {
+	for _, l := range r.headerLines() {
 		fmt.Fprintln(w, l)
 	}
 	fmt.Fprintln(w)
@@ -434,11 +461,25 @@ func (r *Report) findScaling(fn, path string, k int) *ScalingResult {
 	return nil
 }
 
+// ciText formats the half-width of a median's 95% confidence interval as
+// a percentage of the median, benchstat's "± x%" (the larger side), or ""
+// when the repetitions were too few for an interval.
+func ciText(median, lo, hi float64) string {
+	if lo <= 0 || hi <= 0 || median <= 0 {
+		return ""
+	}
+	h := max(hi-median, median-lo) / median
+	if h < 0.01 {
+		return fmt.Sprintf(" ±%.1f%%", 100*h)
+	}
+	return fmt.Sprintf(" ±%.0f%%", 100*h)
+}
+
 func scalingCell(x *ScalingResult) string {
 	if x == nil {
 		return "-"
 	}
-	s := fmt.Sprintf("%.1f GB/s ×%.2f", x.GBPerSec, x.SpeedupVs1)
+	s := fmt.Sprintf("%.1f GB/s%s ×%.2f", x.GBPerSec, ciText(x.NsPerElement, x.NsCILow, x.NsCIHigh), x.SpeedupVs1)
 	if x.Path != pathRoofline && x.RooflineFraction > 0 {
 		s += " " + percent(x.RooflineFraction)
 	}
@@ -472,7 +513,7 @@ func (r *Report) writeScalingText(w io.Writer) {
 		return
 	}
 	head, rows, n := r.scalingTable()
-	fmt.Fprintf(w, "\nMulti-core scaling, N=%s split over k goroutines: GB/s, speedup over k=1, fraction of the roofline at the same k\n", formatSize(n))
+	fmt.Fprintf(w, "\nMulti-core scaling, N=%s on k goroutines: GB/s ± 95%% CI, speedup over k=1, fraction of the roofline at the same k\n", formatSize(n))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, row := range rows {
@@ -496,7 +537,7 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "# bce benchmark: %s\n\n", m.Name)
 	fmt.Fprintf(w, "Measured %s in %.0f s (`%s`).\n\n", r.Created.UTC().Format("2006-01-02 15:04 UTC"), r.Seconds, r.command())
 	fmt.Fprintln(w, "```")
-	for _, l := range m.lines() {
+	for _, l := range r.headerLines() {
 		fmt.Fprintln(w, l)
 	}
 	fmt.Fprintln(w, "```")
@@ -507,7 +548,7 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	for _, row := range r.summaryRows(sizes, summaryCell) {
 		fmt.Fprint(w, mdRow(row))
 	}
-	fmt.Fprint(w, "\n## Sweep\n\nEach cell: Melem/s · GB/s · speedup over the plain loop · fraction of the roofline. The plain column is the float64 loop, the roofline column the streaming read/copy of the same bytes.\n")
+	fmt.Fprint(w, "\n## Sweep\n\nEach cell: Melem/s (± the half-width of the median's 95% confidence interval, from order statistics, when there were at least 6 repetitions) · GB/s · speedup over the plain loop · fraction of the roofline. The plain column is the float64 loop, the roofline column the streaming read/copy of the same bytes.\n")
 	variants := r.variants()
 	for _, fn := range r.functionNames() {
 		fmt.Fprintf(w, "\n### %s (%d B/element)\n\n", fn, r.bytesPerElement(fn))
@@ -522,11 +563,11 @@ func (r *Report) writeMarkdown(w io.Writer) {
 				case x == nil:
 					row = append(row, "-")
 				case v == pathPlain:
-					row = append(row, f[0]+" M/s")
+					row = append(row, f[0]+" M/s"+ciText(x.NsPerElement, x.NsCILow, x.NsCIHigh))
 				case v == pathRoofline:
-					row = append(row, f[1]+" GB/s")
+					row = append(row, f[1]+" GB/s"+ciText(x.NsPerElement, x.NsCILow, x.NsCIHigh))
 				default:
-					row = append(row, fmt.Sprintf("%s · %s · %s · %s", f[0], f[1], f[2], f[3]))
+					row = append(row, fmt.Sprintf("%s%s · %s · %s · %s", f[0], ciText(x.NsPerElement, x.NsCILow, x.NsCIHigh), f[1], f[2], f[3]))
 				}
 			}
 			fmt.Fprint(w, mdRow(row))
@@ -534,7 +575,7 @@ func (r *Report) writeMarkdown(w io.Writer) {
 	}
 	if len(r.Scaling) > 0 {
 		head, rows, n := r.scalingTable()
-		fmt.Fprintf(w, "\n## Multi-core scaling\n\nN=%s split into k contiguous chunks on k goroutines: GB/s, speedup over k=1, fraction of the roofline at the same k.\n\n", formatSize(n))
+		fmt.Fprintf(w, "\n## Multi-core scaling\n\nN=%s on k goroutines (one call with Goroutines k; rows marked \"(chunks)\" and the roofline: k contiguous chunks, one per goroutine): GB/s ± the 95%% confidence interval, speedup over k=1, fraction of the roofline at the same k.\n\n", formatSize(n))
 		fmt.Fprint(w, mdRow(head), mdSep(len(head)))
 		for _, row := range rows {
 			fmt.Fprint(w, mdRow(row))

@@ -128,3 +128,66 @@ func TestSig3(t *testing.T) {
 		}
 	}
 }
+
+// TestMedianCI checks the order statistics of the median's interval against
+// the binomial coverage worked by hand: n = 10 gives x(2)..x(9) (97.9%;
+// x(3)..x(8) would be 89.1%), n = 6 the extremes (96.9%), n = 5 none
+// (93.75%), n = 20 x(6)..x(15) (95.9%; x(7)..x(14) would be 88.5%).
+func TestMedianCI(t *testing.T) {
+	seq := func(n int) []float64 {
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = float64(i + 1)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		n      int
+		lo, hi float64
+		ok     bool
+	}{{3, 0, 0, false}, {5, 0, 0, false}, {6, 1, 6, true}, {7, 1, 7, true}, {10, 2, 9, true}, {20, 6, 15, true}} {
+		lo, hi, ok := medianCI(seq(c.n))
+		if lo != c.lo || hi != c.hi || ok != c.ok {
+			t.Errorf("n=%d: medianCI = %v, %v, %v; want %v, %v, %v", c.n, lo, hi, ok, c.lo, c.hi, c.ok)
+		}
+	}
+}
+
+// TestReadReportV1 reads a report of the previous schema: its scaling was
+// split by hand, and it has no intervals or state to print.
+func TestReadReportV1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.json")
+	old := `{"schema": "bce-bench/1", "scaling": [{"function": "Loss", "path": "avx2", "threads": 2}]}`
+	if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := readReport(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Scaling[0].Split != splitChunks {
+		t.Errorf("a version 1 scaling reads as split %q, want %q", r.Scaling[0].Split, splitChunks)
+	}
+	for _, l := range r.headerLines() {
+		if strings.HasPrefix(l, "State:") {
+			t.Errorf("a version 1 report prints a state it never recorded: %q", l)
+		}
+	}
+}
+
+func TestParseLoad(t *testing.T) {
+	if l := parseLoad("0.52 1.07 2.50 3/412 12345"); len(l) != 3 || l[0] != 0.52 || l[2] != 2.5 {
+		t.Errorf("parseLoad of /proc/loadavg's form = %v", l)
+	}
+	if l := parseLoad("1.5 x 2"); l != nil {
+		t.Errorf("parseLoad of a bad line = %v, want nil", l)
+	}
+	s := State{LoadBefore: []float64{0.5, 0.4, 0.3}, LoadAfter: []float64{3.5, 1, 1}}
+	if s.finishBusy(2); !s.Busy || !strings.Contains(s.line(), "BUSY") {
+		t.Errorf("a load of 3.5 on 2 cores is not called busy: %q", s.line())
+	}
+	s = State{LoadBefore: []float64{0.5, 0.4, 0.3}, LoadAfter: []float64{1.9, 1, 1}}
+	if s.finishBusy(2); s.Busy {
+		t.Errorf("a load of 1.9 on 2 cores is called busy")
+	}
+}
