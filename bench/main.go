@@ -293,7 +293,14 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nwrote %s.json and %s.md\n", base, base)
+	if f, err = os.Create(base + ".txt"); err != nil {
+		return err
+	}
+	rep.writeBenchfmt(f)
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nwrote %s.json, %s.md and %s.txt\n", base, base, base)
 	return nil
 }
 
@@ -363,7 +370,7 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 				for i, s := range o.timing.measureGroup(cases) {
 					rep.Results = append(rep.Results, Result{
 						Function: f.Name, Path: variants[i], N: n, Elements: nn, BytesPerElement: f.Bytes,
-						NsPerElement: s.median, NsMin: s.min, NsMax: s.max, NsCILow: s.ciLo, NsCIHigh: s.ciHi, Reps: s.reps, Iters: s.iters,
+						NsPerElement: s.median, NsMin: s.min, NsMax: s.max, NsCILow: s.ciLo, NsCIHigh: s.ciHi, NsReps: s.all, Reps: s.reps, Iters: s.iters,
 					})
 				}
 			}
@@ -393,7 +400,7 @@ func measureAll(rep *Report, o *options, stderr io.Writer) error {
 				for i, s := range o.timing.measureGroup(cases) {
 					rep.Scaling = append(rep.Scaling, ScalingResult{
 						Function: f.Name, Path: scalingVariants[i], N: n, Elements: nn, BytesPerElement: f.Bytes,
-						Threads: k, Split: split[i], NsPerElement: s.median, NsCILow: s.ciLo, NsCIHigh: s.ciHi, Reps: s.reps,
+						Threads: k, Split: split[i], NsPerElement: s.median, NsCILow: s.ciLo, NsCIHigh: s.ciHi, NsReps: s.all, Reps: s.reps, Iters: s.iters,
 					})
 				}
 			}

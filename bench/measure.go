@@ -42,6 +42,7 @@ type sample struct {
 	median, min, max float64
 	ciLo, ciHi       float64
 	reps, iters      int
+	all              []float64 // every repetition, in the order measured
 }
 
 // medianCI returns a distribution-free confidence interval of at least 95%
@@ -146,7 +147,7 @@ func (c *timedCase) sample() sample {
 		m = (ns[reps/2-1] + ns[reps/2]) / 2
 	}
 	lo, hi, _ := medianCI(ns)
-	return sample{median: m, min: ns[0], max: ns[reps-1], ciLo: lo, ciHi: hi, reps: reps, iters: c.iters}
+	return sample{median: m, min: ns[0], max: ns[reps-1], ciLo: lo, ciHi: hi, reps: reps, iters: c.iters, all: slices.Clone(c.ns)}
 }
 
 // measureGroup measures cases that are to be compared with each other:

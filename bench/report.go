@@ -52,43 +52,46 @@ type Settings struct {
 // Result is one function on one variant (a bce path, "plain" or "roofline")
 // at one size, on one goroutine.
 type Result struct {
-	Function         string  `json:"function"`
-	Path             string  `json:"path"`
-	N                int     `json:"n"`
-	Elements         int     `json:"elements"`
-	BytesPerElement  int     `json:"bytes_per_element"`
-	NsPerElement     float64 `json:"ns_per_element"`
-	NsMin            float64 `json:"ns_per_element_min"`
-	NsMax            float64 `json:"ns_per_element_max"`
-	NsCILow          float64 `json:"ns_per_element_ci95_low,omitempty"`
-	NsCIHigh         float64 `json:"ns_per_element_ci95_high,omitempty"`
-	Reps             int     `json:"reps"`
-	Iters            int     `json:"iters_per_rep"`
-	ElementsPerSec   float64 `json:"elements_per_second"`
-	GBPerSec         float64 `json:"gb_per_second"`
-	SpeedupVsPlain   float64 `json:"speedup_vs_plain"`
-	RooflineFraction float64 `json:"roofline_fraction"`
+	Function         string    `json:"function"`
+	Path             string    `json:"path"`
+	N                int       `json:"n"`
+	Elements         int       `json:"elements"`
+	BytesPerElement  int       `json:"bytes_per_element"`
+	NsPerElement     float64   `json:"ns_per_element"`
+	NsMin            float64   `json:"ns_per_element_min"`
+	NsMax            float64   `json:"ns_per_element_max"`
+	NsCILow          float64   `json:"ns_per_element_ci95_low,omitempty"`
+	NsCIHigh         float64   `json:"ns_per_element_ci95_high,omitempty"`
+	NsReps           []float64 `json:"ns_per_element_reps,omitempty"`
+	Reps             int       `json:"reps"`
+	Iters            int       `json:"iters_per_rep"`
+	ElementsPerSec   float64   `json:"elements_per_second"`
+	GBPerSec         float64   `json:"gb_per_second"`
+	SpeedupVsPlain   float64   `json:"speedup_vs_plain"`
+	RooflineFraction float64   `json:"roofline_fraction"`
 }
 
 // ScalingResult is one function on one variant at one size on Threads
 // goroutines: the library's own fan-out (Criterion.Goroutines) or, for the
 // roofline and Sigmoid, contiguous chunks split by hand (Split says which).
 type ScalingResult struct {
-	Function         string  `json:"function"`
-	Path             string  `json:"path"`
-	N                int     `json:"n"`
-	Elements         int     `json:"elements"`
-	BytesPerElement  int     `json:"bytes_per_element"`
-	Threads          int     `json:"threads"`
-	Split            string  `json:"split"`
-	NsPerElement     float64 `json:"ns_per_element"`
-	NsCILow          float64 `json:"ns_per_element_ci95_low,omitempty"`
-	NsCIHigh         float64 `json:"ns_per_element_ci95_high,omitempty"`
-	Reps             int     `json:"reps"`
-	ElementsPerSec   float64 `json:"elements_per_second"`
-	GBPerSec         float64 `json:"gb_per_second"`
-	SpeedupVs1       float64 `json:"speedup_vs_1_thread"`
-	RooflineFraction float64 `json:"roofline_fraction"`
+	Function         string    `json:"function"`
+	Path             string    `json:"path"`
+	N                int       `json:"n"`
+	Elements         int       `json:"elements"`
+	BytesPerElement  int       `json:"bytes_per_element"`
+	Threads          int       `json:"threads"`
+	Split            string    `json:"split"`
+	NsPerElement     float64   `json:"ns_per_element"`
+	NsCILow          float64   `json:"ns_per_element_ci95_low,omitempty"`
+	NsCIHigh         float64   `json:"ns_per_element_ci95_high,omitempty"`
+	NsReps           []float64 `json:"ns_per_element_reps,omitempty"`
+	Reps             int       `json:"reps"`
+	Iters            int       `json:"iters_per_rep,omitempty"`
+	ElementsPerSec   float64   `json:"elements_per_second"`
+	GBPerSec         float64   `json:"gb_per_second"`
+	SpeedupVs1       float64   `json:"speedup_vs_1_thread"`
+	RooflineFraction float64   `json:"roofline_fraction"`
 }
 
 // derive fills the fields computed from the measured times: rates, the

@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 func TestReportJSONRoundTrip(t *testing.T) {
@@ -189,5 +192,64 @@ func TestParseLoad(t *testing.T) {
 	s = State{LoadBefore: []float64{0.5, 0.4, 0.3}, LoadAfter: []float64{1.9, 1, 1}}
 	if s.finishBusy(2); s.Busy {
 		t.Errorf("a load of 1.9 on 2 cores is called busy")
+	}
+}
+
+// TestBenchfmt writes a report in Go's benchmark format and reads it back
+// with golang.org/x/perf/benchfmt, the reader benchstat uses: one result
+// per repetition, the best path twice (as itself and as path=best), and
+// the config lines.
+func TestBenchfmt(t *testing.T) {
+	r := &Report{
+		Schema:   schemaVersion,
+		Machine:  Machine{Brand: "Some CPU", GOOS: "linux", GOARCH: "amd64", GOMAXPROCS: 2},
+		Settings: Settings{Paths: []string{"avx512", "avx2"}},
+		Results: []Result{
+			{Function: "Mean", Path: "avx512", N: 1 << 16, Elements: 1 << 16, BytesPerElement: 8, Iters: 50, NsReps: []float64{0.5, 0.6}},
+			{Function: "Mean", Path: "avx2", N: 1 << 16, Elements: 1 << 16, BytesPerElement: 8, Iters: 40, NsReps: []float64{0.8}},
+		},
+		Scaling: []ScalingResult{
+			{Function: "Mean", Path: "avx512", N: 1 << 24, Elements: 1 << 24, BytesPerElement: 8, Threads: 2, Iters: 3, NsReps: []float64{0.25}},
+		},
+	}
+	var b strings.Builder
+	r.writeBenchfmt(&b)
+	rd := benchfmt.NewReader(strings.NewReader(b.String()), "x.txt")
+	got := map[string][]float64{}
+	var cpu string
+	for rd.Scan() {
+		switch rec := rd.Result().(type) {
+		case *benchfmt.Result:
+			cpu = string(rec.GetConfig("cpu"))
+			// benchfmt tidies ns/elem into sec/elem and ns/op into sec/op.
+			sec, ok := rec.Value("sec/elem")
+			if !ok {
+				t.Fatalf("%s: no ns/elem", rec.Name)
+			}
+			ns := math.Round(sec*1e9*1e6) / 1e6
+			got[string(rec.Name)] = append(got[string(rec.Name)], ns)
+			elements := float64(int(1) << 16)
+			if strings.Contains(string(rec.Name), "k=") {
+				elements = 1 << 24
+			}
+			if op, _ := rec.Value("sec/op"); math.Abs(op*1e9-ns*elements) > 1e-6*ns*elements {
+				t.Errorf("%s: %g sec/op for %g ns/elem over %g elements", rec.Name, op, ns, elements)
+			}
+		case *benchfmt.SyntaxError:
+			t.Fatalf("syntax error: %v", rec)
+		}
+	}
+	want := map[string][]float64{
+		"Mean/n=64Ki/path=avx512":     {0.5, 0.6},
+		"Mean/n=64Ki/path=best":       {0.5, 0.6},
+		"Mean/n=64Ki/path=avx2":       {0.8},
+		"Mean/n=16Mi/path=avx512/k=2": {0.25},
+		"Mean/n=16Mi/path=best/k=2":   {0.25},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back %v, want %v", got, want)
+	}
+	if cpu != "Some CPU" {
+		t.Errorf("cpu config %q", cpu)
 	}
 }
