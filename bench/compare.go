@@ -26,12 +26,15 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 
 Prints the reports side by side as a Markdown table and writes the chart
 <out>/<name>.svg and <out>/<name>.png: throughput against N, one panel per
-function, one line per report and path.
+function, one line per report and path. Reports measured with different
+settings (-quick against a full run, another scaling N or repetition
+length) are refused unless -force is given.
 
 `)
 		fs.PrintDefaults()
 	}
-	out := fs.String("out", ".", "directory for the charts")
+	out := fs.String("out", "", "directory for the charts (default a new temporary directory, printed)")
+	force := fs.Bool("force", false, "compare reports measured with different settings")
 	name := fs.String("name", "", "base name of the chart files (default the machine name for one report, else \"compare\")")
 	md := fs.String("md", "", "also write the Markdown table to this file")
 	if err := fs.Parse(args); err != nil {
@@ -51,6 +54,19 @@ function, one line per report and path.
 		reps = append(reps, labelled{Report: r})
 	}
 	assignLabels(reps)
+	if err := sameSettings(reps); err != nil {
+		if !*force {
+			return fmt.Errorf("compare: %w (-force compares them anyway)", err)
+		}
+		fmt.Fprintf(stderr, "bench compare: -force: %v\n", err)
+	}
+	for _, r := range reps {
+		rev := r.Machine.Revision
+		if rev == "" {
+			rev = "unknown revision"
+		}
+		fmt.Fprintf(stderr, "%s: bce %s at %s, measured %s\n", r.label, r.Machine.Library, rev, r.Created.UTC().Format("2006-01-02 15:04 UTC"))
+	}
 
 	var b strings.Builder
 	writeComparison(&b, reps)
@@ -73,14 +89,45 @@ function, one line per report and path.
 	if err := checkName(base); err != nil {
 		return fmt.Errorf("compare: %w (choose one with -name)", err)
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	dir := *out
+	if dir == "" {
+		// Charts are written into the checkout only when asked for: a
+		// comparison is for reading, committing one is a choice.
+		var err error
+		if dir, err = os.MkdirTemp("", "bce-compare-"); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	files, err := writeCharts(reps, filepath.Join(*out, base))
+	files, err := writeCharts(reps, filepath.Join(dir, base))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nwrote %s\n", strings.Join(files, " and "))
+	return nil
+}
+
+// sameSettings returns an error naming the first setting on which two
+// reports differ among those that change what a figure means: -quick (its
+// repetitions are short and few), the repetition length, and the scaling's
+// N. The sizes, functions, paths and core counts may differ: the tables
+// show what each report has.
+func sameSettings(reps []labelled) error {
+	if len(reps) < 2 {
+		return nil
+	}
+	a := reps[0]
+	for _, b := range reps[1:] {
+		switch sa, sb := a.Settings, b.Settings; {
+		case sa.Quick != sb.Quick:
+			return fmt.Errorf("%s is a -quick report and %s is not, or the other way round", a.label, b.label)
+		case sa.RepSeconds != sb.RepSeconds:
+			return fmt.Errorf("%s's repetitions last %g s and %s's %g s", a.label, sa.RepSeconds, b.label, sb.RepSeconds)
+		case sa.ScalingN != sb.ScalingN:
+			return fmt.Errorf("%s's scaling is at N=%s and %s's at N=%s", a.label, formatSize(sa.ScalingN), b.label, formatSize(sb.ScalingN))
+		}
+	}
 	return nil
 }
 

@@ -13,10 +13,16 @@ func TestCompareRenders(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
 	md := filepath.Join(dir, "table.md")
-	args := []string{"compare", "-out", dir, "-name", "chart", "-md", md,
+	// The samples' scalings differ in N: -force is needed.
+	args := []string{"compare", "-force", "-out", dir, "-name", "chart", "-md", md,
 		filepath.Join("testdata", "sample-a.json"), filepath.Join("testdata", "sample-b.json")}
 	if err := run(args, &out, &errOut); err != nil {
 		t.Fatalf("compare: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"-force: sample-a's scaling is at N=256Ki and sample-b's at N=1Mi", "sample-a: bce devel at "} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
 	}
 	for _, want := range []string{"# bce benchmark comparison", "sample-a generic", "sample-b generic", "## Sigmoid", "## Multi-core scaling"} {
 		if !strings.Contains(out.String(), want) {
@@ -72,4 +78,59 @@ func TestAssignLabels(t *testing.T) {
 			break
 		}
 	}
+}
+
+// TestCompareRefusesOtherSettings: reports made with different settings are
+// not compared without -force, and nothing is written.
+func TestCompareRefusesOtherSettings(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	err := run([]string{"compare", "-out", dir, filepath.Join("testdata", "sample-a.json"), filepath.Join("testdata", "sample-b.json")}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "scaling is at N=256Ki") || !strings.Contains(err.Error(), "-force") {
+		t.Errorf("compare of reports with other scaling N: err = %v", err)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("a refused compare wrote %d files", len(files))
+	}
+	a, err := readReport(filepath.Join("testdata", "sample-a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := *a
+	full.Settings.Quick = false
+	if err := sameSettings([]labelled{{"quick", a}, {"full", &full}}); err == nil || !strings.Contains(err.Error(), "-quick") {
+		t.Errorf("a -quick report against a full one: %v", err)
+	}
+	if err := sameSettings([]labelled{{"a", a}, {"a2", a}}); err != nil {
+		t.Errorf("a report against itself: %v", err)
+	}
+}
+
+// TestCompareDefaultOut: without -out the charts go to a new temporary
+// directory, which the output names, and not into the working directory.
+func TestCompareDefaultOut(t *testing.T) {
+	var out, errOut bytes.Buffer
+	sample, err := filepath.Abs(filepath.Join("testdata", "sample-a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if err := run([]string{"compare", sample}, &out, &errOut); err != nil {
+		t.Fatalf("compare: %v\n%s", err, errOut.String())
+	}
+	if files, _ := os.ReadDir("."); len(files) != 0 {
+		t.Errorf("compare wrote %d files into the working directory", len(files))
+	}
+	i := strings.LastIndex(out.String(), "wrote ")
+	if i < 0 {
+		t.Fatalf("the output names no chart:\n%s", out.String())
+	}
+	svg := strings.Fields(out.String()[i+len("wrote "):])[0]
+	if !strings.HasPrefix(svg, os.TempDir()) {
+		t.Errorf("chart %q is not under %s", svg, os.TempDir())
+	}
+	if _, err := os.Stat(svg); err != nil {
+		t.Error(err)
+	}
+	os.RemoveAll(filepath.Dir(svg))
 }
