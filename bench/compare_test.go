@@ -134,3 +134,26 @@ func TestCompareDefaultOut(t *testing.T) {
 	}
 	os.RemoveAll(filepath.Dir(svg))
 }
+
+// TestLogTicks: every y range gets at least minTickLabels labels, wide ones
+// only at 1, 2 and 5 times the powers of ten.
+func TestLogTicks(t *testing.T) {
+	for _, c := range []struct{ lo, hi float64 }{{0.05, 20}, {0.3, 3}, {1.1, 1.9}, {1.21, 1.29}, {0.0123, 0.0131}, {40, 95}} {
+		var labels []string
+		for _, tk := range logTicks(c.lo, c.hi) {
+			if tk.Value < c.lo || tk.Value > c.hi {
+				t.Errorf("[%g, %g]: tick %g outside", c.lo, c.hi, tk.Value)
+			}
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if len(labels) < minTickLabels {
+			t.Errorf("[%g, %g]: labels %q, want at least %d", c.lo, c.hi, labels, minTickLabels)
+		}
+		if c.hi/c.lo >= 10 && len(labels) > 9 {
+			t.Errorf("[%g, %g]: %d labels on a wide range: %q", c.lo, c.hi, len(labels), labels)
+		}
+		t.Logf("[%g, %g]: %q", c.lo, c.hi, labels)
+	}
+}

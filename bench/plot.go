@@ -64,7 +64,10 @@ func writeCharts(reps []labelled, base string) ([]string, error) {
 		legends[i].Top, legends[i].Left = true, true
 		legends[i].TextStyle.Font.Size = vg.Points(9)
 		legends[i].Padding = vg.Points(2)
-		maxEntries = max(maxEntries, len(reps[i].variants()))
+		// The column's first line names the report; its entries name only
+		// the variants (colour), drawn with the report's dash and marker.
+		legends[i].Add(reps[i].label + ":")
+		maxEntries = max(maxEntries, 1+len(reps[i].variants()))
 	}
 
 	panels := make([]*plot.Plot, 0, len(fns))
@@ -75,7 +78,7 @@ func writeCharts(reps []labelled, base string) ([]string, error) {
 		p.Y.Label.Text = "Gelem/s"
 		p.X.Scale = plot.LogScale{}
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.TickerFunc(logTicks125)
+		p.Y.Tick.Marker = plot.TickerFunc(logTicks)
 		p.Add(plotter.NewGrid())
 		var ticks []plot.Tick
 		for ri, r := range reps {
@@ -105,7 +108,7 @@ func writeCharts(reps []labelled, base string) ([]string, error) {
 				}
 				p.Add(line, points)
 				if fi == 0 {
-					legends[ri].Add(r.label+" "+v, line, points)
+					legends[ri].Add(v, line, points)
 				}
 			}
 		}
@@ -173,25 +176,55 @@ func writeTo(path string, write func(io.Writer) (int64, error)) error {
 	return f.Close()
 }
 
-// logTicks125 marks 1, 2 and 5 times the powers of ten in [min, max], with
-// unlabelled minor ticks at the other integer multiples.
-func logTicks125(lo, hi float64) []plot.Tick {
-	var ticks []plot.Tick
-	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
-		p := math.Pow(10, e)
-		for m := 1; m <= 9; m++ {
-			v := float64(m) * p
-			if v < lo || v > hi {
-				continue
+// minTickLabels is the fewest labelled ticks an axis gets, so that a value
+// can be read off between two of them.
+const minTickLabels = 3
+
+// logTicks marks a log axis at 1, 2 and 5 times the powers of ten in
+// [lo, hi], with unlabelled minor ticks at the other integer multiples.
+// A range too narrow for three such labels (a panel whose lines all sit
+// within one decade) gets every integer multiple labelled, then steps of a
+// tenth of the power of ten, then of a fiftieth, until it has at least
+// minTickLabels.
+func logTicks(lo, hi float64) []plot.Tick {
+	if !(lo > 0 && hi > lo) {
+		return nil
+	}
+	labelled := func(m float64) bool { return m == 1 || m == 2 || m == 5 }
+	step := 1.0 // multiples of step times the power of ten
+	for tries := 0; ; tries++ {
+		var ticks []plot.Tick
+		labels := 0
+		for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
+			p := math.Pow(10, e)
+			for k := int(math.Round(1 / step)); float64(k)*step < 10; k++ {
+				m := math.Round(float64(k)*step*100) / 100
+				v := m * p
+				if v < lo || v > hi {
+					continue
+				}
+				t := plot.Tick{Value: v}
+				if labelled(m) {
+					t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+					labels++
+				}
+				ticks = append(ticks, t)
 			}
-			t := plot.Tick{Value: v}
-			if m == 1 || m == 2 || m == 5 {
-				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
-			}
-			ticks = append(ticks, t)
+		}
+		if labels >= minTickLabels || tries == 3 {
+			return ticks
+		}
+		switch tries {
+		case 0:
+			labelled = func(m float64) bool { return m == math.Trunc(m) }
+		case 1:
+			step = 0.1
+			labelled = func(m float64) bool { return true }
+		case 2:
+			step = 0.01
+			labelled = func(m float64) bool { return math.Mod(math.Round(m*100), 2) == 0 }
 		}
 	}
-	return ticks
 }
 
 func addTick(ticks []plot.Tick, n int) []plot.Tick {
