@@ -98,3 +98,17 @@ func TestScalingMatters(t *testing.T) {
 		t.Errorf("J after 2000 epochs: scaled %v, unscaled %v; want unscaled far worse", j[0], j[1])
 	}
 }
+
+// TestCostTicks: the learning curve's cost axis, from J = log 2 to the
+// optimum 0.066, has labels to read values off, not only 0.1.
+func TestCostTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range costTicks(0.066, 0.6931) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if len(labels) < 4 {
+		t.Errorf("cost axis labels %q, want at least 4", labels)
+	}
+}

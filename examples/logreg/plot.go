@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -30,7 +32,7 @@ func plotCurve(curve []float64, prefix string, scaled bool) ([]string, error) {
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Y.Label.Text = "J(w, b)"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = plot.TickerFunc(costTicks)
 	p.Add(plotter.NewGrid())
 
 	pts := make(plotter.XYs, len(curve))
@@ -52,4 +54,19 @@ func plotCurve(curve []float64, prefix string, scaled bool) ([]string, error) {
 		files = append(files, f)
 	}
 	return files, nil
+}
+
+// costTicks labels the cost axis at 1, 2, 3, 5 and 7 times the powers of
+// ten. The curve spans about one decade (J from log 2 = 0.69 down to
+// 0.066), where powers of ten alone would label only 0.1.
+func costTicks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
+		for _, m := range []float64{1, 2, 3, 5, 7} {
+			if v := m * math.Pow(10, e); v >= lo && v <= hi {
+				ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 2, 64)})
+			}
+		}
+	}
+	return ticks
 }
