@@ -60,8 +60,9 @@ type extremeRow struct {
 
 // naiveLoss is the lesson's formula applied to yhat = 1/(1+exp(-z)), every
 // operation rounded to float32 as a float32 model would do it. When yhat
-// rounds to exactly 0 or 1 one log is -Inf; the label that should switch
-// that term off multiplies it by 0 instead, and 0·(-Inf) is NaN.
+// rounds to exactly 0 or 1 one of the logs is -Inf: with the label that
+// keeps that term the loss is +Inf, and with the other label the term that
+// should vanish is 0·(-Inf), which is NaN, not 0.
 func naiveLoss(z, y float32) float32 {
 	e := float32(math.Exp(float64(-z)))
 	yhat := 1 / (1 + e)

@@ -139,8 +139,9 @@ func run(args []string, out io.Writer) (*result, error) {
 	secs := r.grid.elapsed.Seconds()
 	fmt.Fprintf(out, "\nJ(w1, w2) at b = %.6f on a %d×%d grid: %d bce.Mean calls of %d examples in %v\n",
 		r.scaled.b, c.grid, c.grid, pts, ls.scaled.m, r.grid.elapsed.Round(time.Microsecond))
-	fmt.Fprintf(out, "    %.3g grid points/s (%.3g losses/s); making the logits took %v more\n",
-		float64(pts)/secs, float64(pts*ls.scaled.m)/secs, r.grid.logits.Round(time.Microsecond))
+	fmt.Fprintf(out, "    bce.Mean: %.3g grid points/s (%.3g losses/s); with the logits (%v more): %.3g grid points/s\n",
+		float64(pts)/secs, float64(pts*ls.scaled.m)/secs, r.grid.logits.Round(time.Microsecond),
+		float64(pts)/(r.grid.elapsed+r.grid.logits).Seconds())
 
 	// Pictures go into a directory of their own, never into the working
 	// directory unasked: run from the checkout, that would be the source tree.
