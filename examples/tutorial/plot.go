@@ -113,6 +113,15 @@ func (p *pictures) curves() (*plot.Plot, error) {
 	pl.X.Scale = plot.LogScale{}
 	pl.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	pl.Y.Label.Text = "J(w, b)"
+	// J runs from log 2 = 0.69 down to 0.26: gonum's default ticks label
+	// only 0.3 and 0.6 there, too few to read a value off.
+	pl.Y.Tick.Marker = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
+		var ticks []plot.Tick
+		for v := math.Ceil(lo*20) / 20; v <= hi; v += 0.05 {
+			ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 2, 64)})
+		}
+		return ticks
+	})
 	pl.Add(plotter.NewGrid())
 	for _, c := range []struct {
 		name string
