@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -133,16 +134,21 @@ type worst struct {
 }
 
 func (w *worst) add(ulp float64, x, got float32, ref float64) {
-	if ulp > w.ulp || (math.IsInf(ulp, 1) && w.x == 0) {
+	if ulp > w.ulp || (math.IsInf(ulp, 1) && w.x == 0) || ulp == w.ulp && ulp > 0 && tieFirst(x, w.x) {
 		*w = worst{ulp, x, got, ref}
 	}
 }
 
 func (w *worst) merge(o worst) {
-	if o.ulp > w.ulp {
+	if o.ulp > w.ulp || o.ulp == w.ulp && o.ulp > 0 && tieFirst(o.x, w.x) {
 		*w = o
 	}
 }
+
+// tieFirst orders the logits of equal maxima by their bits, so that the
+// reported logit does not depend on which goroutine saw which first
+// (testdata/accuracy.tsv records it).
+func tieFirst(a, b float32) bool { return math.Float32bits(a) < math.Float32bits(b) }
 
 func (w worst) String() string {
 	return fmt.Sprintf("%.3f ULP at x=%v (%#08x): got %v, want %v", w.ulp, w.x, math.Float32bits(w.x), w.got, w.ref)
@@ -345,7 +351,37 @@ func TestAccuracyExhaustive(t *testing.T) {
 	for i := range his {
 		his[i] = uint32(i)
 	}
-	checkExhaustive(t, his)
+	recordAccuracy(t, exhaustiveRows(checkExhaustive(t, his)))
+}
+
+// exhaustiveRows turns the sweep's maxima into the accuracy table's rows:
+// a SIMD path bit-identical to the first has its maxima, and Softplus and
+// LogSigmoid, bit-identical to the losses at y = 0 and 1 (-LogSigmoid),
+// have theirs. A path whose bits differ gets no rows: the sweep has failed.
+func exhaustiveRows(rep hardReport) []accRow {
+	var rows []accRow
+	first := pathGeneric // none yet
+	for _, p := range testPaths() {
+		ph := rep[p]
+		if ph == nil || !slices.Contains(accPaths, p.String()) || ph.family.n != 0 {
+			continue
+		}
+		ws := ph.worst
+		if p != pathGeneric {
+			if first == pathGeneric {
+				first = p
+			} else if ph.cross.n != 0 {
+				continue
+			} else {
+				ws = rep[first].worst
+			}
+		}
+		for f, name := range hardFns {
+			rows = append(rows, accRow{name, p.String(), ws[f].ulp, ws[f].x})
+		}
+		rows = append(rows, accRow{"Softplus", p.String(), ws[0].ulp, ws[0].x}, accRow{"LogSigmoid", p.String(), ws[1].ulp, ws[1].x})
+	}
+	return rows
 }
 
 // TestAccuracyExhaustiveSlice runs the exhaustive test's code on the blocks
@@ -364,7 +400,7 @@ func TestAccuracyExhaustiveSlice(t *testing.T) {
 // every hi in his and every 16-bit lo (see checkHard). The reference is
 // computed once per logit and shared by every path and output; the work is
 // spread over GOMAXPROCS goroutines.
-func checkExhaustive(t *testing.T, his []uint32) {
+func checkExhaustive(t *testing.T, his []uint32) hardReport {
 	const block = 1 << 16
 	paths := testPaths()
 	for _, p := range paths {
@@ -406,6 +442,17 @@ func checkExhaustive(t *testing.T, his []uint32) {
 	}
 	wg.Wait()
 	reportHard(t, total, boundHard)
+	return total
+}
+
+// recordSampled records the rows of a sampled accuracy test, on amd64 only:
+// elsewhere the compiler may fuse the generic path's multiply-adds (arm64,
+// s390x, riscv64), which changes its maxima, and neon is not a column.
+func recordSampled(t *testing.T, rows ...accRow) {
+	t.Helper()
+	if runtime.GOARCH == "amd64" && slices.Contains(accPaths, rows[0].path) {
+		recordAccuracy(t, rows)
+	}
 }
 
 // TestAccuracySoftLabels checks y in [0,1]: the loss within 4 ULP, the
@@ -433,6 +480,7 @@ func TestAccuracySoftLabels(t *testing.T) {
 		}
 		t.Logf("loss max %s", wl)
 		t.Logf("grad max %s", wg)
+		recordSampled(t, accRow{"Loss, y in [0,1]", cur.String(), wl.ulp, wl.x}, accRow{"Grad, y in [0,1]", cur.String(), wg.ulp, wg.x})
 		if !(wl.ulp <= boundSoftLoss) {
 			t.Errorf("soft-label loss: %s exceeds %g ULP", wl, boundSoftLoss)
 		}
@@ -502,6 +550,7 @@ func TestAccuracyWeighted(t *testing.T) {
 		}
 		t.Logf("weighted loss max %s", wl)
 		t.Logf("weighted grad max %s", wg)
+		recordSampled(t, accRow{"weighted loss", cur.String(), wl.ulp, wl.x}, accRow{"weighted and scaled gradient", cur.String(), wg.ulp, wg.x})
 		if !(wl.ulp <= boundWeighted) {
 			t.Errorf("weighted loss: %s exceeds %g ULP", wl, boundWeighted)
 		}
