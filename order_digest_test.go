@@ -111,10 +111,10 @@ func TestOrderDigest(t *testing.T) {
 		if !ok {
 			t.Fatal("the order digest is made by the avx2 path, which this CPU lacks")
 		}
-		old := cur
+		restore := restorePath(t)
 		cur = p
 		got := orderDigest(1)
-		cur = old
+		restore()
 		if err := os.WriteFile(orderDigestFile, []byte(got+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -126,13 +126,13 @@ func TestOrderDigest(t *testing.T) {
 	want := strings.TrimSpace(string(raw))
 	for _, p := range simdPaths() {
 		exercised.Store(p, true)
-		old := cur
+		restore := restorePath(t)
 		cur = p
 		for _, g := range []int{1, 3} {
 			if got := orderDigest(g); got != want {
 				t.Errorf("%v with Goroutines %d: digest %s, want %s (%s)", p, g, got, want, orderDigestFile)
 			}
 		}
-		cur = old
+		restore()
 	}
 }

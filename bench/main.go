@@ -85,7 +85,7 @@ over goroutines. Prints the tables, writes <name>.json and <name>.md.
 	sizes := fs.String("sizes", "", "comma-separated element counts (4096, 4Ki, 16Mi) or a range lo..hi stepping ×4 (default "+defaultSizes+", -quick "+quickSizes+")")
 	paths := fs.String("paths", "all", "comma-separated bce paths to measure (available here: "+fmt.Sprint(bce.Paths())+"); plain and roofline always run")
 	budget := fs.Duration("budget", 0, "time budget: measurements not started by then are skipped (default 15m, -quick 20s)")
-	reps := fs.Int("reps", 0, "repetitions per measurement; the median is reported (default 7, -quick 3)")
+	reps := fs.Int("reps", 0, "repetitions per measurement; the median is reported (default 10, -quick 3)")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "scaling: measure k = 1..threads goroutines (0 skips the scaling)")
 	scalingN := fs.String("scaling-n", "", "scaling: number of elements (default the largest size up to "+formatSize(maxScalingN)+")")
 	out := fs.String("out", "", "directory for <name>.json and <name>.md (default "+resultsDir+" when it exists, else .; -quick writes nothing unless -out is given)")

@@ -222,7 +222,6 @@ func (r *Report) bytesPerElement(fn string) int {
 	return 0
 }
 
-// lines describes the machine in a few lines of text.
 // headerLines are the machine's lines and, for a report that recorded it
 // (schema 2), the state's.
 func (r *Report) headerLines() []string {
@@ -233,6 +232,7 @@ func (r *Report) headerLines() []string {
 	return lines
 }
 
+// lines describes the machine in a few lines of text.
 func (m *Machine) lines() []string {
 	mib := func(b int) string {
 		switch {
