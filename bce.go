@@ -22,8 +22,8 @@
 //     exact result; checked over all 2^32 bit patterns).
 //   - y in [0, 1]: loss within 2 ULP; gradient within 1.5 ULP of
 //     max(sigmoid(x), y).
-//   - Weighted forms: the loss within 3 ULP, the weighted and scaled
-//     gradients within 4 ULP, of the float64 reference computed from the
+//   - Weighted forms: the loss and the weighted and scaled gradients
+//     within 3 ULP of the float64 reference computed from the
 //     same float32 inputs (the smoothed target being the float32 value the
 //     kernel computes, see Criterion).
 //   - Sum and Mean: within 7e-7 relative plus n*2^-149 absolute of the exact

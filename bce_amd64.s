@@ -7436,12 +7436,26 @@ loop:
 	VMOVUPS 32(SI)(R8*4), Y1
 	VMULPS  64(SP), Y0, Y2
 	VMULPS  64(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y1, Y1
-	VMULPS  Y2, Y4, Y4
-	VMULPS  Y3, Y5, Y5
-	VANDNPS Y4, Y0, Y4
-	VANDNPS Y5, Y1, Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y0, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y1, Y7
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y5, Y1, Y1
+	VSUBPS       Y0, Y0, Y8
+	VSUBPS       Y1, Y1, Y9
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y8, Y8
+	VCMPPS       $0x00, zero<>+0(SB), Y9, Y9
+	VANDPS       Y8, Y0, Y0
+	VANDPS       Y9, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y4
+	VFMSUB213PS  Y1, Y3, Y5
+	VANDNPS      Y4, Y6, Y4
+	VANDNPS      Y5, Y7, Y5
 
 	// store dst
 	VMOVUPS Y4, (CX)(R8*4)
@@ -7566,12 +7580,26 @@ loop:
 	VMOVUPS 96(SI)(R8*4), Y1
 	VMULPS  64(SP), Y0, Y2
 	VMULPS  64(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y1, Y1
-	VMULPS  Y2, Y4, Y4
-	VMULPS  Y3, Y5, Y5
-	VANDNPS Y4, Y0, Y4
-	VANDNPS Y5, Y1, Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y0, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y1, Y7
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y5, Y1, Y1
+	VSUBPS       Y0, Y0, Y8
+	VSUBPS       Y1, Y1, Y9
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y8, Y8
+	VCMPPS       $0x00, zero<>+0(SB), Y9, Y9
+	VANDPS       Y8, Y0, Y0
+	VANDPS       Y9, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y4
+	VFMSUB213PS  Y1, Y3, Y5
+	VANDNPS      Y4, Y6, Y4
+	VANDNPS      Y5, Y7, Y5
 
 	// store dst
 	VMOVUPS Y4, 64(CX)(R8*4)
@@ -7696,12 +7724,26 @@ loop:
 	VMOVUPS 160(SI)(R8*4), Y1
 	VMULPS  64(SP), Y0, Y2
 	VMULPS  64(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y1, Y1
-	VMULPS  Y2, Y4, Y4
-	VMULPS  Y3, Y5, Y5
-	VANDNPS Y4, Y0, Y4
-	VANDNPS Y5, Y1, Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y0, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y1, Y7
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y5, Y1, Y1
+	VSUBPS       Y0, Y0, Y8
+	VSUBPS       Y1, Y1, Y9
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y8, Y8
+	VCMPPS       $0x00, zero<>+0(SB), Y9, Y9
+	VANDPS       Y8, Y0, Y0
+	VANDPS       Y9, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y4
+	VFMSUB213PS  Y1, Y3, Y5
+	VANDNPS      Y4, Y6, Y4
+	VANDNPS      Y5, Y7, Y5
 
 	// store dst
 	VMOVUPS Y4, 128(CX)(R8*4)
@@ -7826,12 +7868,26 @@ loop:
 	VMOVUPS 224(SI)(R8*4), Y1
 	VMULPS  64(SP), Y0, Y2
 	VMULPS  64(SP), Y1, Y3
-	VCMPPS  $0x00, zero<>+0(SB), Y0, Y0
-	VCMPPS  $0x00, zero<>+0(SB), Y1, Y1
-	VMULPS  Y2, Y4, Y4
-	VMULPS  Y3, Y5, Y5
-	VANDNPS Y4, Y0, Y4
-	VANDNPS Y5, Y1, Y5
+	VCMPPS  $0x00, zero<>+0(SB), Y0, Y6
+	VCMPPS  $0x00, zero<>+0(SB), Y1, Y7
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y4, Y0, Y0
+	VMULPS       Y5, Y1, Y1
+	VSUBPS       Y0, Y0, Y8
+	VSUBPS       Y1, Y1, Y9
+	VADDPS       Y8, Y0, Y0
+	VADDPS       Y9, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y8, Y8
+	VCMPPS       $0x00, zero<>+0(SB), Y9, Y9
+	VANDPS       Y8, Y0, Y0
+	VANDPS       Y9, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y4
+	VFMSUB213PS  Y1, Y3, Y5
+	VANDNPS      Y4, Y6, Y4
+	VANDNPS      Y5, Y7, Y5
 
 	// store dst
 	VMOVUPS Y4, 192(CX)(R8*4)
@@ -7917,9 +7973,17 @@ tail:
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMASKMOVPS (SI)(R8*4), Y1, Y2
 	VMULPS     64(SP), Y2, Y3
-	VCMPPS     $0x00, zero<>+0(SB), Y2, Y2
-	VMULPS     Y3, Y5, Y5
-	VANDNPS    Y5, Y2, Y5
+	VCMPPS     $0x00, zero<>+0(SB), Y2, Y4
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y3, Y2
+	VMULPS       Y5, Y2, Y2
+	VSUBPS       Y2, Y2, Y6
+	VADDPS       Y6, Y2, Y2
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VANDPS       Y6, Y2, Y2
+	VFMSUB213PS  Y2, Y3, Y5
+	VANDNPS      Y5, Y4, Y5
 
 	// store dst
 	VMASKMOVPS Y5, Y1, (CX)(R8*4)
@@ -7990,9 +8054,17 @@ tail:
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
 	VMASKMOVPS 32(SI)(R8*4), Y0, Y1
 	VMULPS     64(SP), Y1, Y2
-	VCMPPS     $0x00, zero<>+0(SB), Y1, Y1
-	VMULPS     Y2, Y4, Y4
-	VANDNPS    Y4, Y1, Y4
+	VCMPPS     $0x00, zero<>+0(SB), Y1, Y3
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y1
+	VMULPS       Y4, Y1, Y1
+	VSUBPS       Y1, Y1, Y5
+	VADDPS       Y5, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y5, Y5
+	VANDPS       Y5, Y1, Y1
+	VFMSUB213PS  Y1, Y2, Y4
+	VANDNPS      Y4, Y3, Y4
 
 	// store dst
 	VMASKMOVPS Y4, Y0, 32(CX)(R8*4)
@@ -8314,10 +8386,24 @@ body:
 	VMULPS  Y1, Y8, Y8
 	VANDNPS Y15, Y4, Y15
 	VANDNPS Y8, Y5, Y8
-	VMULPS  Y2, Y10, Y10
-	VMULPS  Y3, Y11, Y11
-	VANDNPS Y10, Y4, Y10
-	VANDNPS Y11, Y5, Y11
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y11, Y1, Y1
+	VSUBPS       Y0, Y0, Y6
+	VSUBPS       Y1, Y1, Y7
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS       $0x00, zero<>+0(SB), Y7, Y7
+	VANDPS       Y6, Y0, Y0
+	VANDPS       Y7, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y10
+	VFMSUB213PS  Y1, Y3, Y11
+	VANDNPS      Y10, Y4, Y10
+	VANDNPS      Y11, Y5, Y11
 
 	// store g
 	VMOVUPS Y10, (CX)(R9*4)
@@ -8558,10 +8644,24 @@ body:
 	VMULPS  Y1, Y8, Y8
 	VANDNPS Y15, Y4, Y15
 	VANDNPS Y8, Y5, Y8
-	VMULPS  Y2, Y10, Y10
-	VMULPS  Y3, Y11, Y11
-	VANDNPS Y10, Y4, Y10
-	VANDNPS Y11, Y5, Y11
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y11, Y1, Y1
+	VSUBPS       Y0, Y0, Y6
+	VSUBPS       Y1, Y1, Y7
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS       $0x00, zero<>+0(SB), Y7, Y7
+	VANDPS       Y6, Y0, Y0
+	VANDPS       Y7, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y10
+	VFMSUB213PS  Y1, Y3, Y11
+	VANDNPS      Y10, Y4, Y10
+	VANDNPS      Y11, Y5, Y11
 
 	// store g
 	VMOVUPS Y10, 64(CX)(R9*4)
@@ -8802,10 +8902,24 @@ body:
 	VMULPS  Y1, Y8, Y8
 	VANDNPS Y15, Y4, Y15
 	VANDNPS Y8, Y5, Y8
-	VMULPS  Y2, Y10, Y10
-	VMULPS  Y3, Y11, Y11
-	VANDNPS Y10, Y4, Y10
-	VANDNPS Y11, Y5, Y11
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y11, Y1, Y1
+	VSUBPS       Y0, Y0, Y6
+	VSUBPS       Y1, Y1, Y7
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS       $0x00, zero<>+0(SB), Y7, Y7
+	VANDPS       Y6, Y0, Y0
+	VANDPS       Y7, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y10
+	VFMSUB213PS  Y1, Y3, Y11
+	VANDNPS      Y10, Y4, Y10
+	VANDNPS      Y11, Y5, Y11
 
 	// store g
 	VMOVUPS Y10, 128(CX)(R9*4)
@@ -9046,10 +9160,24 @@ body:
 	VMULPS  Y1, Y8, Y8
 	VANDNPS Y15, Y4, Y15
 	VANDNPS Y8, Y5, Y8
-	VMULPS  Y2, Y10, Y10
-	VMULPS  Y3, Y11, Y11
-	VANDNPS Y10, Y4, Y10
-	VANDNPS Y11, Y5, Y11
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y11, Y1, Y1
+	VSUBPS       Y0, Y0, Y6
+	VSUBPS       Y1, Y1, Y7
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS       $0x00, zero<>+0(SB), Y7, Y7
+	VANDPS       Y6, Y0, Y0
+	VANDPS       Y7, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y10
+	VFMSUB213PS  Y1, Y3, Y11
+	VANDNPS      Y10, Y4, Y10
+	VANDNPS      Y11, Y5, Y11
 
 	// store g
 	VMOVUPS Y10, 192(CX)(R9*4)
@@ -9235,8 +9363,16 @@ tail:
 	VCMPPS     $0x00, zero<>+0(SB), Y2, Y4
 	VMULPS     Y2, Y12, Y12
 	VANDNPS    Y12, Y4, Y12
-	VMULPS     Y3, Y9, Y9
-	VANDNPS    Y9, Y4, Y9
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y3, Y2
+	VMULPS       Y9, Y2, Y2
+	VSUBPS       Y2, Y2, Y5
+	VADDPS       Y5, Y2, Y2
+	VCMPPS       $0x00, zero<>+0(SB), Y5, Y5
+	VANDPS       Y5, Y2, Y2
+	VFMSUB213PS  Y2, Y3, Y9
+	VANDNPS      Y9, Y4, Y9
 
 	// store g
 	VMASKMOVPS Y9, Y1, (CX)(R9*4)
@@ -9374,8 +9510,16 @@ tail:
 	VCMPPS     $0x00, zero<>+0(SB), Y1, Y3
 	VMULPS     Y1, Y11, Y11
 	VANDNPS    Y11, Y3, Y11
-	VMULPS     Y2, Y8, Y8
-	VANDNPS    Y8, Y3, Y8
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y1
+	VMULPS       Y8, Y1, Y1
+	VSUBPS       Y1, Y1, Y4
+	VADDPS       Y4, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y4, Y4
+	VANDPS       Y4, Y1, Y1
+	VFMSUB213PS  Y1, Y2, Y8
+	VANDNPS      Y8, Y3, Y8
 
 	// store g
 	VMASKMOVPS Y8, Y0, 32(CX)(R9*4)
@@ -12416,10 +12560,24 @@ loop:
 	VMULPS  Y1, Y8, Y8
 	VANDNPS Y15, Y4, Y15
 	VANDNPS Y8, Y5, Y8
-	VMULPS  Y2, Y10, Y10
-	VMULPS  Y3, Y11, Y11
-	VANDNPS Y10, Y4, Y10
-	VANDNPS Y11, Y5, Y11
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y11, Y1, Y1
+	VSUBPS       Y0, Y0, Y6
+	VSUBPS       Y1, Y1, Y7
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS       $0x00, zero<>+0(SB), Y7, Y7
+	VANDPS       Y6, Y0, Y0
+	VANDPS       Y7, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y10
+	VFMSUB213PS  Y1, Y3, Y11
+	VANDNPS      Y10, Y4, Y10
+	VANDNPS      Y11, Y5, Y11
 
 	// store loss
 	VMOVUPS Y15, (CX)(R9*4)
@@ -12660,10 +12818,24 @@ loop:
 	VMULPS  Y1, Y8, Y8
 	VANDNPS Y15, Y4, Y15
 	VANDNPS Y8, Y5, Y8
-	VMULPS  Y2, Y10, Y10
-	VMULPS  Y3, Y11, Y11
-	VANDNPS Y10, Y4, Y10
-	VANDNPS Y11, Y5, Y11
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y11, Y1, Y1
+	VSUBPS       Y0, Y0, Y6
+	VSUBPS       Y1, Y1, Y7
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS       $0x00, zero<>+0(SB), Y7, Y7
+	VANDPS       Y6, Y0, Y0
+	VANDPS       Y7, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y10
+	VFMSUB213PS  Y1, Y3, Y11
+	VANDNPS      Y10, Y4, Y10
+	VANDNPS      Y11, Y5, Y11
 
 	// store loss
 	VMOVUPS Y15, 64(CX)(R9*4)
@@ -12904,10 +13076,24 @@ loop:
 	VMULPS  Y1, Y8, Y8
 	VANDNPS Y15, Y4, Y15
 	VANDNPS Y8, Y5, Y8
-	VMULPS  Y2, Y10, Y10
-	VMULPS  Y3, Y11, Y11
-	VANDNPS Y10, Y4, Y10
-	VANDNPS Y11, Y5, Y11
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y11, Y1, Y1
+	VSUBPS       Y0, Y0, Y6
+	VSUBPS       Y1, Y1, Y7
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS       $0x00, zero<>+0(SB), Y7, Y7
+	VANDPS       Y6, Y0, Y0
+	VANDPS       Y7, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y10
+	VFMSUB213PS  Y1, Y3, Y11
+	VANDNPS      Y10, Y4, Y10
+	VANDNPS      Y11, Y5, Y11
 
 	// store loss
 	VMOVUPS Y15, 128(CX)(R9*4)
@@ -13148,10 +13334,24 @@ loop:
 	VMULPS  Y1, Y8, Y8
 	VANDNPS Y15, Y4, Y15
 	VANDNPS Y8, Y5, Y8
-	VMULPS  Y2, Y10, Y10
-	VMULPS  Y3, Y11, Y11
-	VANDNPS Y10, Y4, Y10
-	VANDNPS Y11, Y5, Y11
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y0
+	VFNMADD132PS 64(SP), Y3, Y1
+	VMULPS       Y10, Y0, Y0
+	VMULPS       Y11, Y1, Y1
+	VSUBPS       Y0, Y0, Y6
+	VSUBPS       Y1, Y1, Y7
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y6, Y6
+	VCMPPS       $0x00, zero<>+0(SB), Y7, Y7
+	VANDPS       Y6, Y0, Y0
+	VANDPS       Y7, Y1, Y1
+	VFMSUB213PS  Y0, Y2, Y10
+	VFMSUB213PS  Y1, Y3, Y11
+	VANDNPS      Y10, Y4, Y10
+	VANDNPS      Y11, Y5, Y11
 
 	// store loss
 	VMOVUPS Y15, 192(CX)(R9*4)
@@ -13297,8 +13497,16 @@ tail:
 	VCMPPS     $0x00, zero<>+0(SB), Y2, Y4
 	VMULPS     Y2, Y12, Y12
 	VANDNPS    Y12, Y4, Y12
-	VMULPS     Y3, Y9, Y9
-	VANDNPS    Y9, Y4, Y9
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y3, Y2
+	VMULPS       Y9, Y2, Y2
+	VSUBPS       Y2, Y2, Y5
+	VADDPS       Y5, Y2, Y2
+	VCMPPS       $0x00, zero<>+0(SB), Y5, Y5
+	VANDPS       Y5, Y2, Y2
+	VFMSUB213PS  Y2, Y3, Y9
+	VANDNPS      Y9, Y4, Y9
 
 	// store loss
 	VMASKMOVPS Y12, Y1, (CX)(R9*4)
@@ -13428,8 +13636,16 @@ tail:
 	VCMPPS     $0x00, zero<>+0(SB), Y1, Y3
 	VMULPS     Y1, Y11, Y11
 	VANDNPS    Y11, Y3, Y11
-	VMULPS     Y2, Y8, Y8
-	VANDNPS    Y8, Y3, Y8
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS 64(SP), Y2, Y1
+	VMULPS       Y8, Y1, Y1
+	VSUBPS       Y1, Y1, Y4
+	VADDPS       Y4, Y1, Y1
+	VCMPPS       $0x00, zero<>+0(SB), Y4, Y4
+	VANDPS       Y4, Y1, Y1
+	VFMSUB213PS  Y1, Y2, Y8
+	VANDNPS      Y8, Y3, Y8
 
 	// store loss
 	VMASKMOVPS Y11, Y0, 32(CX)(R9*4)
@@ -36803,22 +37019,40 @@ loop:
 	VPTERNLOGD   $0xd2, 192(DX)(R8*4), Z5, Z17
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
-	VMOVUPS  (SI)(R8*4), Z6
-	VMOVUPS  64(SI)(R8*4), Z7
-	VMOVUPS  128(SI)(R8*4), Z8
-	VMOVUPS  192(SI)(R8*4), Z9
-	VMULPS   Z2, Z6, Z10
-	VMULPS   Z2, Z7, Z13
-	VMULPS   Z2, Z8, Z14
-	VMULPS   Z2, Z9, Z15
-	VCMPPS   $0x04, zero<>+0(SB), Z6, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z7, K2
-	VCMPPS   $0x04, zero<>+0(SB), Z8, K3
-	VCMPPS   $0x04, zero<>+0(SB), Z9, K4
-	VMULPS.Z Z10, Z11, K1, Z11
-	VMULPS.Z Z13, Z12, K2, Z12
-	VMULPS.Z Z14, Z16, K3, Z16
-	VMULPS.Z Z15, Z17, K4, Z17
+	VMOVUPS (SI)(R8*4), Z6
+	VMOVUPS 64(SI)(R8*4), Z7
+	VMOVUPS 128(SI)(R8*4), Z8
+	VMOVUPS 192(SI)(R8*4), Z9
+	VMULPS  Z2, Z6, Z10
+	VMULPS  Z2, Z7, Z13
+	VMULPS  Z2, Z8, Z14
+	VMULPS  Z2, Z9, Z15
+	VCMPPS  $0x04, zero<>+0(SB), Z6, K1
+	VCMPPS  $0x04, zero<>+0(SB), Z7, K2
+	VCMPPS  $0x04, zero<>+0(SB), Z8, K3
+	VCMPPS  $0x04, zero<>+0(SB), Z9, K4
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z10, Z6
+	VFNMADD132PS  Z2, Z13, Z7
+	VFNMADD132PS  Z2, Z14, Z8
+	VFNMADD132PS  Z2, Z15, Z9
+	VMULPS        Z11, Z6, Z6
+	VMULPS        Z12, Z7, Z7
+	VMULPS        Z16, Z8, Z8
+	VMULPS        Z17, Z9, Z9
+	VFPCLASSPSZ   $0x9f, Z6, K5
+	VXORPS        Z6, Z6, K5, Z6
+	VFPCLASSPSZ   $0x9f, Z7, K5
+	VXORPS        Z7, Z7, K5, Z7
+	VFPCLASSPSZ   $0x9f, Z8, K5
+	VXORPS        Z8, Z8, K5, Z8
+	VFPCLASSPSZ   $0x9f, Z9, K5
+	VXORPS        Z9, Z9, K5, Z9
+	VFMSUB213PS.Z Z6, Z10, K1, Z11
+	VFMSUB213PS.Z Z7, Z13, K2, Z12
+	VFMSUB213PS.Z Z8, Z14, K3, Z16
+	VFMSUB213PS.Z Z9, Z15, K4, Z17
 
 	// store dst
 	VMOVUPS Z11, (CX)(R8*4)
@@ -36998,22 +37232,40 @@ loop:
 	VPTERNLOGD   $0xd2, 448(DX)(R8*4), Z5, Z17
 
 	// mWElem: times the weight w (and scale); a weight of exactly 0 gives +0
-	VMOVUPS  256(SI)(R8*4), Z6
-	VMOVUPS  320(SI)(R8*4), Z7
-	VMOVUPS  384(SI)(R8*4), Z8
-	VMOVUPS  448(SI)(R8*4), Z9
-	VMULPS   Z2, Z6, Z10
-	VMULPS   Z2, Z7, Z13
-	VMULPS   Z2, Z8, Z14
-	VMULPS   Z2, Z9, Z15
-	VCMPPS   $0x04, zero<>+0(SB), Z6, K1
-	VCMPPS   $0x04, zero<>+0(SB), Z7, K2
-	VCMPPS   $0x04, zero<>+0(SB), Z8, K3
-	VCMPPS   $0x04, zero<>+0(SB), Z9, K4
-	VMULPS.Z Z10, Z11, K1, Z11
-	VMULPS.Z Z13, Z12, K2, Z12
-	VMULPS.Z Z14, Z16, K3, Z16
-	VMULPS.Z Z15, Z17, K4, Z17
+	VMOVUPS 256(SI)(R8*4), Z6
+	VMOVUPS 320(SI)(R8*4), Z7
+	VMOVUPS 384(SI)(R8*4), Z8
+	VMOVUPS 448(SI)(R8*4), Z9
+	VMULPS  Z2, Z6, Z10
+	VMULPS  Z2, Z7, Z13
+	VMULPS  Z2, Z8, Z14
+	VMULPS  Z2, Z9, Z15
+	VCMPPS  $0x04, zero<>+0(SB), Z6, K1
+	VCMPPS  $0x04, zero<>+0(SB), Z7, K2
+	VCMPPS  $0x04, zero<>+0(SB), Z8, K3
+	VCMPPS  $0x04, zero<>+0(SB), Z9, K4
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z10, Z6
+	VFNMADD132PS  Z2, Z13, Z7
+	VFNMADD132PS  Z2, Z14, Z8
+	VFNMADD132PS  Z2, Z15, Z9
+	VMULPS        Z11, Z6, Z6
+	VMULPS        Z12, Z7, Z7
+	VMULPS        Z16, Z8, Z8
+	VMULPS        Z17, Z9, Z9
+	VFPCLASSPSZ   $0x9f, Z6, K5
+	VXORPS        Z6, Z6, K5, Z6
+	VFPCLASSPSZ   $0x9f, Z7, K5
+	VXORPS        Z7, Z7, K5, Z7
+	VFPCLASSPSZ   $0x9f, Z8, K5
+	VXORPS        Z8, Z8, K5, Z8
+	VFPCLASSPSZ   $0x9f, Z9, K5
+	VXORPS        Z9, Z9, K5, Z9
+	VFMSUB213PS.Z Z6, Z10, K1, Z11
+	VFMSUB213PS.Z Z7, Z13, K2, Z12
+	VFMSUB213PS.Z Z8, Z14, K3, Z16
+	VFMSUB213PS.Z Z9, Z15, K4, Z17
 
 	// store dst
 	VMOVUPS Z11, 256(CX)(R8*4)
@@ -37092,7 +37344,13 @@ tail:
 	VMOVUPS.Z (SI)(R8*4), K1, Z6
 	VMULPS    Z2, Z6, Z7
 	VCMPPS    $0x04, zero<>+0(SB), Z6, K2
-	VMULPS.Z  Z7, Z9, K2, Z9
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z7, Z6
+	VMULPS        Z9, Z6, Z6
+	VFPCLASSPSZ   $0x9f, Z6, K3
+	VXORPS        Z6, Z6, K3, Z6
+	VFMSUB213PS.Z Z6, Z7, K2, Z9
 
 	// store dst
 	VMOVUPS Z9, K1, (CX)(R8*4)
@@ -37383,8 +37641,18 @@ loop:
 	VCMPPS   $0x04, zero<>+0(SB), Z10, K2
 	VMULPS.Z Z9, Z24, K1, Z24
 	VMULPS.Z Z10, Z17, K2, Z17
-	VMULPS.Z Z11, Z19, K1, Z19
-	VMULPS.Z Z12, Z20, K2, Z20
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z11, Z9
+	VFNMADD132PS  Z2, Z12, Z10
+	VMULPS        Z19, Z9, Z9
+	VMULPS        Z20, Z10, Z10
+	VFPCLASSPSZ   $0x9f, Z9, K3
+	VXORPS        Z9, Z9, K3, Z9
+	VFPCLASSPSZ   $0x9f, Z10, K3
+	VXORPS        Z10, Z10, K3, Z10
+	VFMSUB213PS.Z Z9, Z11, K1, Z19
+	VFMSUB213PS.Z Z10, Z12, K2, Z20
 
 	// store g
 	VMOVUPS Z19, (CX)(R9*4)
@@ -37592,8 +37860,18 @@ loop:
 	VCMPPS   $0x04, zero<>+0(SB), Z10, K2
 	VMULPS.Z Z9, Z24, K1, Z24
 	VMULPS.Z Z10, Z17, K2, Z17
-	VMULPS.Z Z11, Z19, K1, Z19
-	VMULPS.Z Z12, Z20, K2, Z20
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z11, Z9
+	VFNMADD132PS  Z2, Z12, Z10
+	VMULPS        Z19, Z9, Z9
+	VMULPS        Z20, Z10, Z10
+	VFPCLASSPSZ   $0x9f, Z9, K3
+	VXORPS        Z9, Z9, K3, Z9
+	VFPCLASSPSZ   $0x9f, Z10, K3
+	VXORPS        Z10, Z10, K3, Z10
+	VFMSUB213PS.Z Z9, Z11, K1, Z19
+	VFMSUB213PS.Z Z10, Z12, K2, Z20
 
 	// store g
 	VMOVUPS Z19, 128(CX)(R9*4)
@@ -37801,8 +38079,18 @@ loop:
 	VCMPPS   $0x04, zero<>+0(SB), Z10, K2
 	VMULPS.Z Z9, Z24, K1, Z24
 	VMULPS.Z Z10, Z17, K2, Z17
-	VMULPS.Z Z11, Z19, K1, Z19
-	VMULPS.Z Z12, Z20, K2, Z20
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z11, Z9
+	VFNMADD132PS  Z2, Z12, Z10
+	VMULPS        Z19, Z9, Z9
+	VMULPS        Z20, Z10, Z10
+	VFPCLASSPSZ   $0x9f, Z9, K3
+	VXORPS        Z9, Z9, K3, Z9
+	VFPCLASSPSZ   $0x9f, Z10, K3
+	VXORPS        Z10, Z10, K3, Z10
+	VFMSUB213PS.Z Z9, Z11, K1, Z19
+	VFMSUB213PS.Z Z10, Z12, K2, Z20
 
 	// store g
 	VMOVUPS Z19, 256(CX)(R9*4)
@@ -38010,8 +38298,18 @@ loop:
 	VCMPPS   $0x04, zero<>+0(SB), Z10, K2
 	VMULPS.Z Z9, Z24, K1, Z24
 	VMULPS.Z Z10, Z17, K2, Z17
-	VMULPS.Z Z11, Z19, K1, Z19
-	VMULPS.Z Z12, Z20, K2, Z20
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z11, Z9
+	VFNMADD132PS  Z2, Z12, Z10
+	VMULPS        Z19, Z9, Z9
+	VMULPS        Z20, Z10, Z10
+	VFPCLASSPSZ   $0x9f, Z9, K3
+	VXORPS        Z9, Z9, K3, Z9
+	VFPCLASSPSZ   $0x9f, Z10, K3
+	VXORPS        Z10, Z10, K3, Z10
+	VFMSUB213PS.Z Z9, Z11, K1, Z19
+	VFMSUB213PS.Z Z10, Z12, K2, Z20
 
 	// store g
 	VMOVUPS Z19, 384(CX)(R9*4)
@@ -38147,7 +38445,13 @@ tail:
 	VMULPS    Z2, Z9, Z10
 	VCMPPS    $0x04, zero<>+0(SB), Z9, K3
 	VMULPS.Z  Z9, Z19, K3, Z19
-	VMULPS.Z  Z10, Z15, K3, Z15
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z10, Z9
+	VMULPS        Z15, Z9, Z9
+	VFPCLASSPSZ   $0x9f, Z9, K4
+	VXORPS        Z9, Z9, K4, Z9
+	VFMSUB213PS.Z Z9, Z10, K3, Z15
 
 	// store g
 	VMOVUPS Z15, K1, (CX)(R9*4)
@@ -40562,8 +40866,18 @@ loop:
 	VCMPPS   $0x04, zero<>+0(SB), Z8, K2
 	VMULPS.Z Z7, Z22, K1, Z22
 	VMULPS.Z Z8, Z15, K2, Z15
-	VMULPS.Z Z9, Z17, K1, Z17
-	VMULPS.Z Z10, Z18, K2, Z18
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z9, Z7
+	VFNMADD132PS  Z2, Z10, Z8
+	VMULPS        Z17, Z7, Z7
+	VMULPS        Z18, Z8, Z8
+	VFPCLASSPSZ   $0x9f, Z7, K3
+	VXORPS        Z7, Z7, K3, Z7
+	VFPCLASSPSZ   $0x9f, Z8, K3
+	VXORPS        Z8, Z8, K3, Z8
+	VFMSUB213PS.Z Z7, Z9, K1, Z17
+	VFMSUB213PS.Z Z8, Z10, K2, Z18
 
 	// store loss
 	VMOVUPS Z22, (CX)(R9*4)
@@ -40763,8 +41077,18 @@ loop:
 	VCMPPS   $0x04, zero<>+0(SB), Z8, K2
 	VMULPS.Z Z7, Z22, K1, Z22
 	VMULPS.Z Z8, Z15, K2, Z15
-	VMULPS.Z Z9, Z17, K1, Z17
-	VMULPS.Z Z10, Z18, K2, Z18
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z9, Z7
+	VFNMADD132PS  Z2, Z10, Z8
+	VMULPS        Z17, Z7, Z7
+	VMULPS        Z18, Z8, Z8
+	VFPCLASSPSZ   $0x9f, Z7, K3
+	VXORPS        Z7, Z7, K3, Z7
+	VFPCLASSPSZ   $0x9f, Z8, K3
+	VXORPS        Z8, Z8, K3, Z8
+	VFMSUB213PS.Z Z7, Z9, K1, Z17
+	VFMSUB213PS.Z Z8, Z10, K2, Z18
 
 	// store loss
 	VMOVUPS Z22, 128(CX)(R9*4)
@@ -40964,8 +41288,18 @@ loop:
 	VCMPPS   $0x04, zero<>+0(SB), Z8, K2
 	VMULPS.Z Z7, Z22, K1, Z22
 	VMULPS.Z Z8, Z15, K2, Z15
-	VMULPS.Z Z9, Z17, K1, Z17
-	VMULPS.Z Z10, Z18, K2, Z18
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z9, Z7
+	VFNMADD132PS  Z2, Z10, Z8
+	VMULPS        Z17, Z7, Z7
+	VMULPS        Z18, Z8, Z8
+	VFPCLASSPSZ   $0x9f, Z7, K3
+	VXORPS        Z7, Z7, K3, Z7
+	VFPCLASSPSZ   $0x9f, Z8, K3
+	VXORPS        Z8, Z8, K3, Z8
+	VFMSUB213PS.Z Z7, Z9, K1, Z17
+	VFMSUB213PS.Z Z8, Z10, K2, Z18
 
 	// store loss
 	VMOVUPS Z22, 256(CX)(R9*4)
@@ -41165,8 +41499,18 @@ loop:
 	VCMPPS   $0x04, zero<>+0(SB), Z8, K2
 	VMULPS.Z Z7, Z22, K1, Z22
 	VMULPS.Z Z8, Z15, K2, Z15
-	VMULPS.Z Z9, Z17, K1, Z17
-	VMULPS.Z Z10, Z18, K2, Z18
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z9, Z7
+	VFNMADD132PS  Z2, Z10, Z8
+	VMULPS        Z17, Z7, Z7
+	VMULPS        Z18, Z8, Z8
+	VFPCLASSPSZ   $0x9f, Z7, K3
+	VXORPS        Z7, Z7, K3, Z7
+	VFPCLASSPSZ   $0x9f, Z8, K3
+	VXORPS        Z8, Z8, K3, Z8
+	VFMSUB213PS.Z Z7, Z9, K1, Z17
+	VFMSUB213PS.Z Z8, Z10, K2, Z18
 
 	// store loss
 	VMOVUPS Z22, 384(CX)(R9*4)
@@ -41294,7 +41638,13 @@ tail:
 	VMULPS    Z2, Z7, Z8
 	VCMPPS    $0x04, zero<>+0(SB), Z7, K2
 	VMULPS.Z  Z7, Z17, K2, Z17
-	VMULPS.Z  Z8, Z13, K2, Z13
+
+	// scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite
+	VFNMADD132PS  Z2, Z8, Z7
+	VMULPS        Z13, Z7, Z7
+	VFPCLASSPSZ   $0x9f, Z7, K3
+	VXORPS        Z7, Z7, K3, Z7
+	VFMSUB213PS.Z Z7, Z8, K2, Z13
 
 	// store loss
 	VMOVUPS Z17, K1, (CX)(R9*4)

@@ -5722,13 +5722,22 @@ wgrad0_loop:
 	VFMLS V11.S4, V7.S4, V3.S4
 	VAND V31.B16, V0.B16, V4.B16
 	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
-	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949044 // fmul v4.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f889 // fneg v9.4s, v4.4s
+	WORD $0x4f941049 // fmla v9.4s, v2.4s, v20.s[0]
+	WORD $0x6e23dd29 // fmul v9.4s, v9.4s, v3.4s
+	WORD $0x4ea9d522 // fsub v2.4s, v9.4s, v9.4s
+	WORD $0x4ea9d449 // fsub v9.4s, v2.4s, v9.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V9.B16, V9.B16
+	WORD $0x6ea0f929 // fneg v9.4s, v9.4s
+	VFMLA V3.S4, V4.S4, V9.S4
+	WORD $0x4e611d29 // bic v9.16b, v9.16b, v1.16b
 	VLD1.P 16(R3), [V0.S4]
 	VLD1.P 16(R4), [V1.S4]
 	// store
-	VST1.P [V3.S4], 16(R0)
+	VST1.P [V9.S4], 16(R0)
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V2.S4
@@ -5788,13 +5797,22 @@ wgrad0_loop:
 	VFMLS V11.S4, V7.S4, V2.S4
 	VAND V31.B16, V5.B16, V3.B16
 	VEOR V3.B16, V2.B16, V2.B16
-	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
-	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949003 // fmul v3.4s, v0.4s, v20.s[0]
+	WORD $0x6ea0f869 // fneg v9.4s, v3.4s
+	WORD $0x4f941009 // fmla v9.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dd29 // fmul v9.4s, v9.4s, v2.4s
+	WORD $0x4ea9d520 // fsub v0.4s, v9.4s, v9.4s
+	WORD $0x4ea9d409 // fsub v9.4s, v0.4s, v9.4s
+	WORD $0x4ea0d800 // fcmeq v0.4s, v0.4s, #0
+	VAND V0.B16, V9.B16, V9.B16
+	WORD $0x6ea0f929 // fneg v9.4s, v9.4s
+	VFMLA V2.S4, V3.S4, V9.S4
+	WORD $0x4e611d29 // bic v9.16b, v9.16b, v1.16b
 	VLD1.P 16(R3), [V0.S4]
 	VLD1.P 16(R4), [V1.S4]
 	// store
-	VST1.P [V2.S4], 16(R0)
+	VST1.P [V9.S4], 16(R0)
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V2.S4
@@ -5854,13 +5872,22 @@ wgrad0_loop:
 	VFMLS V11.S4, V7.S4, V2.S4
 	VAND V31.B16, V4.B16, V3.B16
 	VEOR V3.B16, V2.B16, V2.B16
-	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
-	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949003 // fmul v3.4s, v0.4s, v20.s[0]
+	WORD $0x6ea0f869 // fneg v9.4s, v3.4s
+	WORD $0x4f941009 // fmla v9.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dd29 // fmul v9.4s, v9.4s, v2.4s
+	WORD $0x4ea9d520 // fsub v0.4s, v9.4s, v9.4s
+	WORD $0x4ea9d409 // fsub v9.4s, v0.4s, v9.4s
+	WORD $0x4ea0d800 // fcmeq v0.4s, v0.4s, #0
+	VAND V0.B16, V9.B16, V9.B16
+	WORD $0x6ea0f929 // fneg v9.4s, v9.4s
+	VFMLA V2.S4, V3.S4, V9.S4
+	WORD $0x4e611d29 // bic v9.16b, v9.16b, v1.16b
 	VLD1.P 16(R3), [V0.S4]
 	VLD1.P 16(R4), [V1.S4]
 	// store
-	VST1.P [V2.S4], 16(R0)
+	VST1.P [V9.S4], 16(R0)
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V2.S4
@@ -5918,11 +5945,20 @@ wgrad0_loop:
 	VFMLS V8.S4, V4.S4, V2.S4
 	VAND V31.B16, V5.B16, V3.B16
 	VEOR V3.B16, V2.B16, V2.B16
-	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
-	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949003 // fmul v3.4s, v0.4s, v20.s[0]
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4f941007 // fmla v7.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
+	WORD $0x4ea7d4e0 // fsub v0.4s, v7.4s, v7.4s
+	WORD $0x4ea7d407 // fsub v7.4s, v0.4s, v7.4s
+	WORD $0x4ea0d800 // fcmeq v0.4s, v0.4s, #0
+	VAND V0.B16, V7.B16, V7.B16
+	WORD $0x6ea0f8e7 // fneg v7.4s, v7.4s
+	VFMLA V2.S4, V3.S4, V7.S4
+	WORD $0x4e611ce7 // bic v7.16b, v7.16b, v1.16b
 	// store
-	VST1.P [V2.S4], 16(R0)
+	VST1.P [V7.S4], 16(R0)
 	SUB $1, R6, R6
 	CBNZ R6, wgrad0_loop
 wgrad0_tail:
@@ -6023,13 +6059,22 @@ wgrad0_copyin:
 	VFMLS V11.S4, V7.S4, V3.S4
 	VAND V31.B16, V0.B16, V4.B16
 	VEOR V4.B16, V3.B16, V3.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
-	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949044 // fmul v4.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f889 // fneg v9.4s, v4.4s
+	WORD $0x4f941049 // fmla v9.4s, v2.4s, v20.s[0]
+	WORD $0x6e23dd29 // fmul v9.4s, v9.4s, v3.4s
+	WORD $0x4ea9d522 // fsub v2.4s, v9.4s, v9.4s
+	WORD $0x4ea9d449 // fsub v9.4s, v2.4s, v9.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V9.B16, V9.B16
+	WORD $0x6ea0f929 // fneg v9.4s, v9.4s
+	VFMLA V3.S4, V4.S4, V9.S4
+	WORD $0x4e611d29 // bic v9.16b, v9.16b, v1.16b
 	VLD1.P 16(R3), [V0.S4]
 	VLD1.P 16(R4), [V1.S4]
 	// store
-	VST1.P [V3.S4], 16(R0)
+	VST1.P [V9.S4], 16(R0)
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V2.S4
@@ -6089,13 +6134,22 @@ wgrad0_copyin:
 	VFMLS V11.S4, V7.S4, V2.S4
 	VAND V31.B16, V5.B16, V3.B16
 	VEOR V3.B16, V2.B16, V2.B16
-	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
-	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949003 // fmul v3.4s, v0.4s, v20.s[0]
+	WORD $0x6ea0f869 // fneg v9.4s, v3.4s
+	WORD $0x4f941009 // fmla v9.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dd29 // fmul v9.4s, v9.4s, v2.4s
+	WORD $0x4ea9d520 // fsub v0.4s, v9.4s, v9.4s
+	WORD $0x4ea9d409 // fsub v9.4s, v0.4s, v9.4s
+	WORD $0x4ea0d800 // fcmeq v0.4s, v0.4s, #0
+	VAND V0.B16, V9.B16, V9.B16
+	WORD $0x6ea0f929 // fneg v9.4s, v9.4s
+	VFMLA V2.S4, V3.S4, V9.S4
+	WORD $0x4e611d29 // bic v9.16b, v9.16b, v1.16b
 	VLD1.P 16(R3), [V0.S4]
 	VLD1.P 16(R4), [V1.S4]
 	// store
-	VST1.P [V2.S4], 16(R0)
+	VST1.P [V9.S4], 16(R0)
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V2.S4
@@ -6155,13 +6209,22 @@ wgrad0_copyin:
 	VFMLS V11.S4, V7.S4, V2.S4
 	VAND V31.B16, V4.B16, V3.B16
 	VEOR V3.B16, V2.B16, V2.B16
-	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
-	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949003 // fmul v3.4s, v0.4s, v20.s[0]
+	WORD $0x6ea0f869 // fneg v9.4s, v3.4s
+	WORD $0x4f941009 // fmla v9.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dd29 // fmul v9.4s, v9.4s, v2.4s
+	WORD $0x4ea9d520 // fsub v0.4s, v9.4s, v9.4s
+	WORD $0x4ea9d409 // fsub v9.4s, v0.4s, v9.4s
+	WORD $0x4ea0d800 // fcmeq v0.4s, v0.4s, #0
+	VAND V0.B16, V9.B16, V9.B16
+	WORD $0x6ea0f929 // fneg v9.4s, v9.4s
+	VFMLA V2.S4, V3.S4, V9.S4
+	WORD $0x4e611d29 // bic v9.16b, v9.16b, v1.16b
 	VLD1.P 16(R3), [V0.S4]
 	VLD1.P 16(R4), [V1.S4]
 	// store
-	VST1.P [V2.S4], 16(R0)
+	VST1.P [V9.S4], 16(R0)
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V2.S4
@@ -6219,11 +6282,20 @@ wgrad0_copyin:
 	VFMLS V8.S4, V4.S4, V2.S4
 	VAND V31.B16, V5.B16, V3.B16
 	VEOR V3.B16, V2.B16, V2.B16
-	WORD $0x4f949000 // fmul v0.4s, v0.4s, v20.s[0]
-	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
-	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949003 // fmul v3.4s, v0.4s, v20.s[0]
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x4f941007 // fmla v7.4s, v0.4s, v20.s[0]
+	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
+	WORD $0x4ea7d4e0 // fsub v0.4s, v7.4s, v7.4s
+	WORD $0x4ea7d407 // fsub v7.4s, v0.4s, v7.4s
+	WORD $0x4ea0d800 // fcmeq v0.4s, v0.4s, #0
+	VAND V0.B16, V7.B16, V7.B16
+	WORD $0x6ea0f8e7 // fneg v7.4s, v7.4s
+	VFMLA V2.S4, V3.S4, V7.S4
+	WORD $0x4e611ce7 // bic v7.16b, v7.16b, v1.16b
 	// store
-	VST1.P [V2.S4], 16(R0)
+	VST1.P [V7.S4], 16(R0)
 	ADD $8, RSP, R9
 wgrad0_copyout:
 	MOVWU.P 4(R9), R11
@@ -6382,19 +6454,28 @@ wlossGrad0_loop:
 	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
 	VEOR V7.B16, V4.B16, V4.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
-	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V5.S4]
+	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V4.S4], 16(R0)
+	VST1.P [V8.S4], 16(R0)
 	// accumulate into acc lanes 0..3
-	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x0e617865 // fcvtl v5.2d, v3.2s
 	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
-	WORD $0x4e64d58c // fadd v12.2d, v12.2d, v4.2d
+	WORD $0x4e65d58c // fadd v12.2d, v12.2d, v5.2d
 	WORD $0x4e66d5ad // fadd v13.2d, v13.2d, v6.2d
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
@@ -6403,28 +6484,28 @@ wlossGrad0_loop:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VDUP V22.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VMOV V30.B16, V4.B16
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V4.S4, V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V4.S4, V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -6432,51 +6513,51 @@ wlossGrad0_loop:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
-	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
+	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V4.S4, V8.S4, V10.S4
+	VFMLS V5.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
-	VFMLA V4.S4, V9.S4, V10.S4
-	VFMLA V4.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
+	VFMLA V5.S4, V9.S4, V10.S4
+	VFMLA V5.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V4.B16
-	VFMLS V29.S4, V7.S4, V4.S4
+	VMOV V29.B16, V5.B16
+	VFMLS V29.S4, V7.S4, V5.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VBIT V6.B16, V4.B16, V7.B16
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VBIT V6.B16, V5.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
+	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
+	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V5.S4, V4.S4
+	VBIF V10.B16, V5.B16, V6.B16
+	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
-	VAND V3.B16, V5.B16, V5.B16
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
+	VAND V3.B16, V4.B16, V4.B16
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
 	VMOV V10.B16, V11.B16
 	VFMLA V1.S4, V6.S4, V11.S4
-	VBIF V5.B16, V10.B16, V11.B16
+	VBIF V4.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
 	VAND V3.B16, V10.B16, V10.B16
 	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
 	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
-	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
 	VDUP V24.S[0], V10.S4
@@ -6496,33 +6577,42 @@ wlossGrad0_loop:
 	VDUP V25.S[3], V11.S4
 	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
 	VFMLA V11.S4, V7.S4, V9.S4
 	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
 	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
-	VORR V7.B16, V5.B16, V5.B16
+	VORR V7.B16, V4.B16, V4.B16
 	VMOV V3.B16, V7.B16
 	VFMLA V1.S4, V6.S4, V7.S4
-	VBIF V5.B16, V7.B16, V3.B16
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V5.B16
-	VFMLS V8.S4, V4.S4, V5.S4
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
-	VEOR V7.B16, V5.B16, V5.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
+	VEOR V7.B16, V4.B16, V4.B16
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
 	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V5.S4], 16(R0)
+	VST1.P [V8.S4], 16(R0)
 	// accumulate into acc lanes 4..7
 	WORD $0x0e617865 // fcvtl v5.2d, v3.2s
 	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
@@ -6646,19 +6736,28 @@ wlossGrad0_loop:
 	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
 	VEOR V7.B16, V4.B16, V4.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
-	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V5.S4]
+	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V4.S4], 16(R0)
+	VST1.P [V8.S4], 16(R0)
 	// accumulate into acc lanes 8..11
-	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x0e617865 // fcvtl v5.2d, v3.2s
 	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
-	WORD $0x4e64d610 // fadd v16.2d, v16.2d, v4.2d
+	WORD $0x4e65d610 // fadd v16.2d, v16.2d, v5.2d
 	WORD $0x4e66d631 // fadd v17.2d, v17.2d, v6.2d
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
@@ -6667,28 +6766,28 @@ wlossGrad0_loop:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VDUP V22.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VMOV V30.B16, V4.B16
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V4.S4, V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V4.S4, V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -6696,51 +6795,51 @@ wlossGrad0_loop:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
-	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
+	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V4.S4, V8.S4, V10.S4
+	VFMLS V5.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
-	VFMLA V4.S4, V9.S4, V10.S4
-	VFMLA V4.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
+	VFMLA V5.S4, V9.S4, V10.S4
+	VFMLA V5.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V4.B16
-	VFMLS V29.S4, V7.S4, V4.S4
+	VMOV V29.B16, V5.B16
+	VFMLS V29.S4, V7.S4, V5.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VBIT V6.B16, V4.B16, V7.B16
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VBIT V6.B16, V5.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
+	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
+	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V5.S4, V4.S4
+	VBIF V10.B16, V5.B16, V6.B16
+	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
-	VAND V3.B16, V5.B16, V5.B16
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
+	VAND V3.B16, V4.B16, V4.B16
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
 	VMOV V10.B16, V11.B16
 	VFMLA V1.S4, V6.S4, V11.S4
-	VBIF V5.B16, V10.B16, V11.B16
+	VBIF V4.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
 	VAND V3.B16, V10.B16, V10.B16
 	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
 	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
-	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
 	VDUP V24.S[0], V10.S4
@@ -6760,29 +6859,38 @@ wlossGrad0_loop:
 	VDUP V25.S[3], V11.S4
 	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
 	VFMLA V11.S4, V7.S4, V9.S4
 	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
 	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
-	VORR V7.B16, V5.B16, V5.B16
+	VORR V7.B16, V4.B16, V4.B16
 	VMOV V3.B16, V7.B16
 	VFMLA V1.S4, V6.S4, V7.S4
-	VBIF V5.B16, V7.B16, V3.B16
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V5.B16
-	VFMLS V8.S4, V4.S4, V5.S4
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
-	VEOR V7.B16, V5.B16, V5.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
+	VEOR V7.B16, V4.B16, V4.B16
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	// store
-	VST1.P [V5.S4], 16(R0)
+	VST1.P [V8.S4], 16(R0)
 	// accumulate into acc lanes 12..15
 	WORD $0x0e617860 // fcvtl v0.2d, v3.2s
 	WORD $0x4e617861 // fcvtl2 v1.2d, v3.4s
@@ -6947,21 +7055,30 @@ wlossGrad0_copyin:
 	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
 	VEOR V7.B16, V4.B16, V4.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
-	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V5.S4]
+	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V4.S4], 16(R0)
-	VLD1.P 16(R12), [V4.S4]
-	VBIF V4.B16, V31.B16, V3.B16
+	VST1.P [V8.S4], 16(R0)
+	VLD1.P 16(R12), [V5.S4]
+	VBIF V5.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 0..3
-	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x0e617865 // fcvtl v5.2d, v3.2s
 	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
-	WORD $0x4e64d58c // fadd v12.2d, v12.2d, v4.2d
+	WORD $0x4e65d58c // fadd v12.2d, v12.2d, v5.2d
 	WORD $0x4e66d5ad // fadd v13.2d, v13.2d, v6.2d
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
@@ -6970,28 +7087,28 @@ wlossGrad0_copyin:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VDUP V22.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VMOV V30.B16, V4.B16
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V4.S4, V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V4.S4, V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -6999,51 +7116,51 @@ wlossGrad0_copyin:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
-	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
+	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V4.S4, V8.S4, V10.S4
+	VFMLS V5.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
-	VFMLA V4.S4, V9.S4, V10.S4
-	VFMLA V4.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
+	VFMLA V5.S4, V9.S4, V10.S4
+	VFMLA V5.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V4.B16
-	VFMLS V29.S4, V7.S4, V4.S4
+	VMOV V29.B16, V5.B16
+	VFMLS V29.S4, V7.S4, V5.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VBIT V6.B16, V4.B16, V7.B16
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VBIT V6.B16, V5.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
+	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
+	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V5.S4, V4.S4
+	VBIF V10.B16, V5.B16, V6.B16
+	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
-	VAND V3.B16, V5.B16, V5.B16
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
+	VAND V3.B16, V4.B16, V4.B16
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
 	VMOV V10.B16, V11.B16
 	VFMLA V1.S4, V6.S4, V11.S4
-	VBIF V5.B16, V10.B16, V11.B16
+	VBIF V4.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
 	VAND V3.B16, V10.B16, V10.B16
 	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
 	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
-	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
 	VDUP V24.S[0], V10.S4
@@ -7063,33 +7180,42 @@ wlossGrad0_copyin:
 	VDUP V25.S[3], V11.S4
 	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
 	VFMLA V11.S4, V7.S4, V9.S4
 	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
 	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
-	VORR V7.B16, V5.B16, V5.B16
+	VORR V7.B16, V4.B16, V4.B16
 	VMOV V3.B16, V7.B16
 	VFMLA V1.S4, V6.S4, V7.S4
-	VBIF V5.B16, V7.B16, V3.B16
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V5.B16
-	VFMLS V8.S4, V4.S4, V5.S4
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
-	VEOR V7.B16, V5.B16, V5.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
+	VEOR V7.B16, V4.B16, V4.B16
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
 	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V5.S4], 16(R0)
+	VST1.P [V8.S4], 16(R0)
 	VLD1.P 16(R12), [V5.S4]
 	VBIF V5.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 4..7
@@ -7215,21 +7341,30 @@ wlossGrad0_copyin:
 	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
 	VEOR V7.B16, V4.B16, V4.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
-	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V5.S4]
+	VLD1.P 16(R4), [V4.S4]
 	// store
-	VST1.P [V4.S4], 16(R0)
-	VLD1.P 16(R12), [V4.S4]
-	VBIF V4.B16, V31.B16, V3.B16
+	VST1.P [V8.S4], 16(R0)
+	VLD1.P 16(R12), [V5.S4]
+	VBIF V5.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 8..11
-	WORD $0x0e617864 // fcvtl v4.2d, v3.2s
+	WORD $0x0e617865 // fcvtl v5.2d, v3.2s
 	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
-	WORD $0x4e64d610 // fadd v16.2d, v16.2d, v4.2d
+	WORD $0x4e65d610 // fadd v16.2d, v16.2d, v5.2d
 	WORD $0x4e66d631 // fadd v17.2d, v17.2d, v6.2d
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
@@ -7238,28 +7373,28 @@ wlossGrad0_copyin:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VDUP V22.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VMOV V30.B16, V4.B16
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V4.S4, V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V4.S4, V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -7267,51 +7402,51 @@ wlossGrad0_copyin:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
-	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
+	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V4.S4, V8.S4, V10.S4
+	VFMLS V5.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
-	VFMLA V4.S4, V9.S4, V10.S4
-	VFMLA V4.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
+	VFMLA V5.S4, V9.S4, V10.S4
+	VFMLA V5.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V4.B16
-	VFMLS V29.S4, V7.S4, V4.S4
+	VMOV V29.B16, V5.B16
+	VFMLS V29.S4, V7.S4, V5.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VBIT V6.B16, V4.B16, V7.B16
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VBIT V6.B16, V5.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
+	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
+	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V5.S4, V4.S4
+	VBIF V10.B16, V5.B16, V6.B16
+	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
-	VAND V3.B16, V5.B16, V5.B16
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
+	VAND V3.B16, V4.B16, V4.B16
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
 	VMOV V10.B16, V11.B16
 	VFMLA V1.S4, V6.S4, V11.S4
-	VBIF V5.B16, V10.B16, V11.B16
+	VBIF V4.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
 	VAND V3.B16, V10.B16, V10.B16
 	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
 	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
-	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
 	VDUP V24.S[0], V10.S4
@@ -7331,29 +7466,38 @@ wlossGrad0_copyin:
 	VDUP V25.S[3], V11.S4
 	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
 	VFMLA V11.S4, V7.S4, V9.S4
 	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
 	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
-	VORR V7.B16, V5.B16, V5.B16
+	VORR V7.B16, V4.B16, V4.B16
 	VMOV V3.B16, V7.B16
 	VFMLA V1.S4, V6.S4, V7.S4
-	VBIF V5.B16, V7.B16, V3.B16
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V5.B16
-	VFMLS V8.S4, V4.S4, V5.S4
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
-	VEOR V7.B16, V5.B16, V5.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
+	VEOR V7.B16, V4.B16, V4.B16
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	// store
-	VST1.P [V5.S4], 16(R0)
+	VST1.P [V8.S4], 16(R0)
 	VLD1.P 16(R12), [V0.S4]
 	VBIF V0.B16, V31.B16, V3.B16
 	// accumulate into acc lanes 12..15
@@ -9918,17 +10062,26 @@ wlossAndGrad0_loop:
 	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
 	VEOR V7.B16, V4.B16, V4.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
-	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V5.S4]
+	VLD1.P 16(R4), [V4.S4]
 	// store
 	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V4.S4], 16(R14)
+	VST1.P [V8.S4], 16(R14)
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -9936,28 +10089,28 @@ wlossAndGrad0_loop:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VDUP V22.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VMOV V30.B16, V4.B16
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V4.S4, V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V4.S4, V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -9965,51 +10118,51 @@ wlossAndGrad0_loop:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
-	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
+	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V4.S4, V8.S4, V10.S4
+	VFMLS V5.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
-	VFMLA V4.S4, V9.S4, V10.S4
-	VFMLA V4.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
+	VFMLA V5.S4, V9.S4, V10.S4
+	VFMLA V5.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V4.B16
-	VFMLS V29.S4, V7.S4, V4.S4
+	VMOV V29.B16, V5.B16
+	VFMLS V29.S4, V7.S4, V5.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VBIT V6.B16, V4.B16, V7.B16
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VBIT V6.B16, V5.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
+	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
+	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V5.S4, V4.S4
+	VBIF V10.B16, V5.B16, V6.B16
+	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
-	VAND V3.B16, V5.B16, V5.B16
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
+	VAND V3.B16, V4.B16, V4.B16
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
 	VMOV V10.B16, V11.B16
 	VFMLA V1.S4, V6.S4, V11.S4
-	VBIF V5.B16, V10.B16, V11.B16
+	VBIF V4.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
 	VAND V3.B16, V10.B16, V10.B16
 	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
 	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
-	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
 	VDUP V24.S[0], V10.S4
@@ -10029,27 +10182,36 @@ wlossAndGrad0_loop:
 	VDUP V25.S[3], V11.S4
 	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
 	VFMLA V11.S4, V7.S4, V9.S4
 	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
 	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
-	VORR V7.B16, V5.B16, V5.B16
+	VORR V7.B16, V4.B16, V4.B16
 	VMOV V3.B16, V7.B16
 	VFMLA V1.S4, V6.S4, V7.S4
-	VBIF V5.B16, V7.B16, V3.B16
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V5.B16
-	VFMLS V8.S4, V4.S4, V5.S4
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
-	VEOR V7.B16, V5.B16, V5.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
+	VEOR V7.B16, V4.B16, V4.B16
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
@@ -10057,7 +10219,7 @@ wlossAndGrad0_loop:
 	// store
 	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V5.S4], 16(R14)
+	VST1.P [V8.S4], 16(R14)
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10176,17 +10338,26 @@ wlossAndGrad0_loop:
 	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
 	VEOR V7.B16, V4.B16, V4.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
-	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V5.S4]
+	VLD1.P 16(R4), [V4.S4]
 	// store
 	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V4.S4], 16(R14)
+	VST1.P [V8.S4], 16(R14)
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10194,28 +10365,28 @@ wlossAndGrad0_loop:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VDUP V22.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VMOV V30.B16, V4.B16
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V4.S4, V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V4.S4, V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -10223,51 +10394,51 @@ wlossAndGrad0_loop:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
-	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
+	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V4.S4, V8.S4, V10.S4
+	VFMLS V5.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
-	VFMLA V4.S4, V9.S4, V10.S4
-	VFMLA V4.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
+	VFMLA V5.S4, V9.S4, V10.S4
+	VFMLA V5.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V4.B16
-	VFMLS V29.S4, V7.S4, V4.S4
+	VMOV V29.B16, V5.B16
+	VFMLS V29.S4, V7.S4, V5.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VBIT V6.B16, V4.B16, V7.B16
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VBIT V6.B16, V5.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
+	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
+	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V5.S4, V4.S4
+	VBIF V10.B16, V5.B16, V6.B16
+	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
-	VAND V3.B16, V5.B16, V5.B16
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
+	VAND V3.B16, V4.B16, V4.B16
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
 	VMOV V10.B16, V11.B16
 	VFMLA V1.S4, V6.S4, V11.S4
-	VBIF V5.B16, V10.B16, V11.B16
+	VBIF V4.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
 	VAND V3.B16, V10.B16, V10.B16
 	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
 	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
-	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
 	VDUP V24.S[0], V10.S4
@@ -10287,31 +10458,40 @@ wlossAndGrad0_loop:
 	VDUP V25.S[3], V11.S4
 	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
 	VFMLA V11.S4, V7.S4, V9.S4
 	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
 	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
-	VORR V7.B16, V5.B16, V5.B16
+	VORR V7.B16, V4.B16, V4.B16
 	VMOV V3.B16, V7.B16
 	VFMLA V1.S4, V6.S4, V7.S4
-	VBIF V5.B16, V7.B16, V3.B16
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V5.B16
-	VFMLS V8.S4, V4.S4, V5.S4
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
-	VEOR V7.B16, V5.B16, V5.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
+	VEOR V7.B16, V4.B16, V4.B16
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	// store
 	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V5.S4], 16(R14)
+	VST1.P [V8.S4], 16(R14)
 	SUB $1, R6, R6
 	CBNZ R6, wlossAndGrad0_loop
 wlossAndGrad0_tail:
@@ -10473,17 +10653,26 @@ wlossAndGrad0_copyin:
 	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
 	VEOR V7.B16, V4.B16, V4.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
-	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V5.S4]
+	VLD1.P 16(R4), [V4.S4]
 	// store
 	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V4.S4], 16(R14)
+	VST1.P [V8.S4], 16(R14)
 	// vector 1 of 4: elements 4..7 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10491,28 +10680,28 @@ wlossAndGrad0_copyin:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VDUP V22.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VMOV V30.B16, V4.B16
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V4.S4, V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V4.S4, V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -10520,51 +10709,51 @@ wlossAndGrad0_copyin:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
-	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
+	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V4.S4, V8.S4, V10.S4
+	VFMLS V5.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
-	VFMLA V4.S4, V9.S4, V10.S4
-	VFMLA V4.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
+	VFMLA V5.S4, V9.S4, V10.S4
+	VFMLA V5.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V4.B16
-	VFMLS V29.S4, V7.S4, V4.S4
+	VMOV V29.B16, V5.B16
+	VFMLS V29.S4, V7.S4, V5.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VBIT V6.B16, V4.B16, V7.B16
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VBIT V6.B16, V5.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
+	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
+	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V5.S4, V4.S4
+	VBIF V10.B16, V5.B16, V6.B16
+	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
-	VAND V3.B16, V5.B16, V5.B16
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
+	VAND V3.B16, V4.B16, V4.B16
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
 	VMOV V10.B16, V11.B16
 	VFMLA V1.S4, V6.S4, V11.S4
-	VBIF V5.B16, V10.B16, V11.B16
+	VBIF V4.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
 	VAND V3.B16, V10.B16, V10.B16
 	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
 	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
-	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
 	VDUP V24.S[0], V10.S4
@@ -10584,27 +10773,36 @@ wlossAndGrad0_copyin:
 	VDUP V25.S[3], V11.S4
 	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
 	VFMLA V11.S4, V7.S4, V9.S4
 	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
 	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
-	VORR V7.B16, V5.B16, V5.B16
+	VORR V7.B16, V4.B16, V4.B16
 	VMOV V3.B16, V7.B16
 	VFMLA V1.S4, V6.S4, V7.S4
-	VBIF V5.B16, V7.B16, V3.B16
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V5.B16
-	VFMLS V8.S4, V4.S4, V5.S4
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
-	VEOR V7.B16, V5.B16, V5.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
+	VEOR V7.B16, V4.B16, V4.B16
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
@@ -10612,7 +10810,7 @@ wlossAndGrad0_copyin:
 	// store
 	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V5.S4], 16(R14)
+	VST1.P [V8.S4], 16(R14)
 	// vector 2 of 4: elements 8..11 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10731,17 +10929,26 @@ wlossAndGrad0_copyin:
 	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
 	VEOR V7.B16, V4.B16, V4.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e24dc44 // fmul v4.4s, v2.4s, v4.4s
-	WORD $0x4e611c84 // bic v4.16b, v4.16b, v1.16b
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	VLD1.P 16(R1), [V0.S4]
 	VLD1.P 16(R2), [V1.S4]
 	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R4), [V5.S4]
+	VLD1.P 16(R4), [V4.S4]
 	// store
 	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V4.S4], 16(R14)
+	VST1.P [V8.S4], 16(R14)
 	// vector 3 of 4: elements 12..15 of the 16
 	// mWElem: smoothed target ys = fma(y, oms, hs)
 	VDUP V20.S[2], V3.S4
@@ -10749,28 +10956,28 @@ wlossAndGrad0_copyin:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	// mExpNeg: a = min(|x|, expClamp), NaN flowing through; range reduction
 	// n = round(-a*log2e), r = -a - n*ln2hi - n*ln2lo
-	WORD $0x4ebcf424 // fmin v4.4s, v1.4s, v28.4s
+	WORD $0x4ebcf425 // fmin v5.4s, v1.4s, v28.4s
 	VMOV V27.B16, V6.B16
-	WORD $0x4f951086 // fmla v6.4s, v4.4s, v21.s[0]
+	WORD $0x4f9510a6 // fmla v6.4s, v5.4s, v21.s[0]
 	WORD $0x4ebbd4c7 // fsub v7.4s, v6.4s, v27.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a8 // fneg v8.4s, v5.4s
 	WORD $0x4fb510e8 // fmla v8.4s, v7.4s, v21.s[1]
 	WORD $0x4f9518e8 // fmla v8.4s, v7.4s, v21.s[2]
 	// mExpNeg: polynomial p = exp6*r + exp5, ..., p*r + 1 (Horner)
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb51904 // fmla v4.4s, v8.4s, v21.s[3]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51905 // fmla v5.4s, v8.4s, v21.s[3]
 	VDUP V22.S[1], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VDUP V22.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VDUP V22.S[2], V5.S4
+	VFMLA V8.S4, V7.S4, V5.S4
 	VDUP V22.S[3], V7.S4
-	VFMLA V8.S4, V4.S4, V7.S4
-	VMOV V30.B16, V4.B16
-	VFMLA V8.S4, V7.S4, V4.S4
+	VFMLA V8.S4, V5.S4, V7.S4
+	VMOV V30.B16, V5.B16
+	VFMLA V8.S4, V7.S4, V5.S4
 	VMOV V30.B16, V7.B16
-	VFMLA V8.S4, V4.S4, V7.S4
+	VFMLA V8.S4, V5.S4, V7.S4
 	WORD $0x4ea7d7c9 // fsub v9.4s, v30.4s, v7.4s
-	VFMLA V8.S4, V4.S4, V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
 	// mExpNeg: scaling by 2^n = bits(t) << 23, then 2^-64
 	VSHL $23, V6.S4, V6.S4
 	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
@@ -10778,51 +10985,51 @@ wlossAndGrad0_copyin:
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	WORD $0x4f979129 // fmul v9.4s, v9.4s, v23.s[0]
 	// mSigNeg: s = e/d for d = 1+e, corrected by the residual of d, of the division and elo
-	WORD $0x4e27d7c4 // fadd v4.4s, v30.4s, v7.4s
-	WORD $0x4ebed486 // fsub v6.4s, v4.4s, v30.4s
+	WORD $0x4e27d7c5 // fadd v5.4s, v30.4s, v7.4s
+	WORD $0x4ebed4a6 // fsub v6.4s, v5.4s, v30.4s
 	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e24fce8 // fdiv v8.4s, v7.4s, v4.4s
+	WORD $0x6e25fce8 // fdiv v8.4s, v7.4s, v5.4s
 	VMOV V7.B16, V10.B16
-	VFMLS V4.S4, V8.S4, V10.S4
+	VFMLS V5.S4, V8.S4, V10.S4
 	VFMLS V6.S4, V8.S4, V10.S4
-	WORD $0x4ea8d7c4 // fsub v4.4s, v30.4s, v8.4s
-	VFMLA V4.S4, V9.S4, V10.S4
-	VFMLA V4.S4, V10.S4, V8.S4
+	WORD $0x4ea8d7c5 // fsub v5.4s, v30.4s, v8.4s
+	VFMLA V5.S4, V9.S4, V10.S4
+	VFMLA V5.S4, V10.S4, V8.S4
 	// mBracket: hn = fma(-e, 0.5, 0.5); f = -hn where e >= 0.5 (sign bit set, -0 at e = 1), else e
-	VMOV V29.B16, V4.B16
-	VFMLS V29.S4, V7.S4, V4.S4
+	VMOV V29.B16, V5.B16
+	VFMLS V29.S4, V7.S4, V5.S4
 	WORD $0x6e3de4e6 // fcmge v6.4s, v7.4s, v29.4s
-	WORD $0x6ea0f884 // fneg v4.4s, v4.4s
-	VBIT V6.B16, V4.B16, V7.B16
+	WORD $0x6ea0f8a5 // fneg v5.4s, v5.4s
+	VBIT V6.B16, V5.B16, V7.B16
 	// mBracket: t1 = elo * (hn + lpWt)
 	VDUP V23.S[2], V6.S4
-	WORD $0x4ea4d4c6 // fsub v6.4s, v6.4s, v4.4s
+	WORD $0x4ea5d4c6 // fsub v6.4s, v6.4s, v5.4s
 	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
 	// mWElem: c = 1-ys for a clear sign bit, p*ys for a set one; k = fma(p, ys, 1-ys)
-	WORD $0x4ea3d7c4 // fsub v4.4s, v30.4s, v3.4s
-	WORD $0x6e23dca6 // fmul v6.4s, v5.4s, v3.4s
+	WORD $0x4ea3d7c5 // fsub v5.4s, v30.4s, v3.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
 	VCMTST V31.S4, V0.S4, V10.S4
-	VBIF V10.B16, V4.B16, V6.B16
-	VFMLA V3.S4, V5.S4, V4.S4
+	VBIF V10.B16, V5.B16, V6.B16
+	VFMLA V3.S4, V4.S4, V5.S4
 	// mBracket: km = sign bit of f; g = f*kk, fma(c, |x|, g) where km (exact there)
 	VCMTST V31.S4, V7.S4, V3.S4
-	WORD $0x4e3ee485 // fcmeq v5.4s, v4.4s, v30.4s
-	VAND V3.B16, V5.B16, V5.B16
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
+	WORD $0x4e3ee4a4 // fcmeq v4.4s, v5.4s, v30.4s
+	VAND V3.B16, V4.B16, V4.B16
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
 	VMOV V10.B16, V11.B16
 	VFMLA V1.S4, V6.S4, V11.S4
-	VBIF V5.B16, V10.B16, V11.B16
+	VBIF V4.B16, V10.B16, V11.B16
 	// mBracket: kv = km ? ln2f*kk : +0 (masked after the product); s = kv + g, err = g - (s - kv), 1 where NaN
-	WORD $0x6e24df4a // fmul v10.4s, v26.4s, v4.4s
+	WORD $0x6e25df4a // fmul v10.4s, v26.4s, v5.4s
 	VAND V3.B16, V10.B16, V10.B16
 	WORD $0x4e2bd543 // fadd v3.4s, v10.4s, v11.4s
 	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
 	WORD $0x4ebec56b // fminnm v11.4s, v11.4s, v30.4s
-	WORD $0x6e24dcea // fmul v10.4s, v7.4s, v4.4s
-	VFMLS V4.S4, V7.S4, V10.S4
+	WORD $0x6e25dcea // fmul v10.4s, v7.4s, v5.4s
+	VFMLS V5.S4, V7.S4, V10.S4
 	WORD $0x4eaad56b // fsub v11.4s, v11.4s, v10.4s
-	WORD $0x6e24dd29 // fmul v9.4s, v9.4s, v4.4s
+	WORD $0x6e25dd29 // fmul v9.4s, v9.4s, v5.4s
 	WORD $0x4e29d569 // fadd v9.4s, v11.4s, v9.4s
 	// mBracket: polynomial q = lp8*f + lp7, ..., q*f + lp0 (Horner); br = s + fma(f*f [*kk], q, err + t1)
 	VDUP V24.S[0], V10.S4
@@ -10842,31 +11049,40 @@ wlossAndGrad0_copyin:
 	VDUP V25.S[3], V11.S4
 	VFMLA V7.S4, V10.S4, V11.S4
 	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
-	WORD $0x6e24dce7 // fmul v7.4s, v7.4s, v4.4s
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
 	VFMLA V11.S4, V7.S4, V9.S4
 	WORD $0x4e29d463 // fadd v3.4s, v3.4s, v9.4s
 	// mBracket: br = fma(c, |x|, br) where !km and c != 0 (NaN included)
 	WORD $0x4ea0d8c7 // fcmeq v7.4s, v6.4s, #0
-	VORR V7.B16, V5.B16, V5.B16
+	VORR V7.B16, V4.B16, V4.B16
 	VMOV V3.B16, V7.B16
 	VFMLA V1.S4, V6.S4, V7.S4
-	VBIF V5.B16, V7.B16, V3.B16
+	VBIF V4.B16, V7.B16, V3.B16
 	WORD $0x4ea0d841 // fcmeq v1.4s, v2.4s, #0
 	// mWElem: loss = w * bracket; a weight of exactly 0 gives +0
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	WORD $0x4e611c63 // bic v3.16b, v3.16b, v1.16b
 	// mWElem: grad = (w*scale) * ±(c - k*sm); a weight of exactly 0 gives +0
-	VMOV V6.B16, V5.B16
-	VFMLS V8.S4, V4.S4, V5.S4
+	VMOV V6.B16, V4.B16
+	VFMLS V8.S4, V5.S4, V4.S4
 	VAND V31.B16, V0.B16, V7.B16
-	VEOR V7.B16, V5.B16, V5.B16
-	WORD $0x4f949042 // fmul v2.4s, v2.4s, v20.s[0]
-	WORD $0x6e25dc45 // fmul v5.4s, v2.4s, v5.4s
-	WORD $0x4e611ca5 // bic v5.16b, v5.16b, v1.16b
+	VEOR V7.B16, V4.B16, V4.B16
+	// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite
+	WORD $0x4f949047 // fmul v7.4s, v2.4s, v20.s[0]
+	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
+	WORD $0x4f941048 // fmla v8.4s, v2.4s, v20.s[0]
+	WORD $0x6e24dd08 // fmul v8.4s, v8.4s, v4.4s
+	WORD $0x4ea8d502 // fsub v2.4s, v8.4s, v8.4s
+	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
+	WORD $0x4ea0d842 // fcmeq v2.4s, v2.4s, #0
+	VAND V2.B16, V8.B16, V8.B16
+	WORD $0x6ea0f908 // fneg v8.4s, v8.4s
+	VFMLA V4.S4, V7.S4, V8.S4
+	WORD $0x4e611d08 // bic v8.16b, v8.16b, v1.16b
 	// store
 	VST1.P [V3.S4], 16(R0)
 	// store the second output
-	VST1.P [V5.S4], 16(R14)
+	VST1.P [V8.S4], 16(R14)
 	ADD $328, RSP, R9
 	MOVD R7, R10
 wlossAndGrad0_copyout2:

@@ -193,7 +193,8 @@ func (g *gen) target(f *fn, s sign, ks []int) V {
 
 // weighted finishes mWElem for the vectors ks from |x| (a, consumed), L
 // and sm: it returns the weighted loss (when wantLoss), the weighted
-// gradient times scale (when wantGrad) and the weights.
+// gradient times scale (when wantGrad) and the weights (only without the
+// gradient, whose finish reuses their registers).
 func (g *gen) weighted(f *fn, ks []int, a V, s sign, lp *logParts, sm V, wantLoss, wantGrad bool) (_, G, w V) {
 	n := len(ks)
 	Comment("mWElem: smoothed target y' = fma(y, oms, hs), c and k from the positive weight")
@@ -240,7 +241,17 @@ func (g *gen) weighted(f *fn, ks []int, a V, s sign, lp *logParts, sm V, wantLos
 			each(n, func(k int) { VMULPS_Z(w[k], L[k], kw[k], L[k]) })
 		}
 		if wantGrad {
-			each(n, func(k int) { VMULPS_Z(ws[k], c[k], kw[k], c[k]) })
+			t := g.scaleErr(f, c, w, ws)
+			// nt*g is +0 where it is a zero, an infinity or a NaN. One
+			// vector at a time: the masks of all of them would not fit
+			// beside the kw and sign masks.
+			each(n, func(k int) {
+				ks := K()
+				VFPCLASSPSZ(U8(0x9f), t[k], ks) // ±0, ±Inf, NaN
+				VXORPS(t[k], t[k], ks, t[k])
+			})
+			each(n, func(k int) { VFMSUB213PS_Z(t[k], ws[k], kw[k], c[k]) }) // ws*g - nt*g
+			w = nil                                                          // its registers hold nt*g
 		}
 		return L, c, w
 	}
@@ -251,10 +262,28 @@ func (g *gen) weighted(f *fn, ks []int, a V, s sign, lp *logParts, sm V, wantLos
 		each(n, func(k int) { VANDNPS(L[k], wz[k], L[k]) })
 	}
 	if wantGrad {
-		each(n, func(k int) { VMULPS(ws[k], c[k], c[k]) })
+		t := g.scaleErr(f, c, w, ws)
+		u := newV(n, g)
+		each(n, func(k int) { VSUBPS(t[k], t[k], u[k]) })               // +0, or NaN where nt*g is not finite
+		each(n, func(k int) { VADDPS(u[k], t[k], t[k]) })               // -0 + +0 is +0
+		each(n, func(k int) { VCMPPS(U8(0), g.c("zero"), u[k], u[k]) }) // nt*g finite
+		each(n, func(k int) { VANDPS(u[k], t[k], t[k]) })
+		each(n, func(k int) { VFMSUB213PS(t[k], ws[k], c[k]) }) // ws*g - nt*g
 		each(n, func(k int) { VANDNPS(c[k], wz[k], c[k]) })
+		w = nil // its registers hold nt*g
 	}
 	return L, c, w
+}
+
+// scaleErr returns nt*g for the gradients gr, where nt = ws - w*scale is
+// the exact rounding error of ws = w*scale, negated (mWElem's scaled32),
+// computed in w's registers: no grad kernel accumulates the weights, so w
+// is not needed after the loss.
+func (g *gen) scaleErr(f *fn, gr, w, ws V) V {
+	Comment("scaled32: nt = ws - w*scale exactly; ws*g - nt*g rounded once, nt*g +0 where zero or not finite")
+	each(len(w), func(k int) { VFNMADD132PS(f.scal["scale"], ws[k], w[k]) }) // ws - w*scale
+	each(len(w), func(k int) { VMULPS(gr[k], w[k], w[k]) })                  // nt*g
+	return w
 }
 
 // focal finishes mFocalElem for the vectors ks from |x| (a, consumed), L

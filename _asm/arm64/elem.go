@@ -193,10 +193,22 @@ func (g *gen) weightedFinish(x, ys, w, pw, a V, lp logParts, sm V, wantLoss, wan
 		g.fmls(gg, kk, sm) // g = fma(-k, sm, c)
 		g.release(sm)
 		g.negIfSignSet(gg, x)
-		g.w(FMULe(S4, w, w, vP, 0)) // w * scale
-		g.w(FMUL(S4, gg, w, gg))    // * g
-		g.w(BIC(gg, gg, wz))        // w == 0: +0
-		grad = gg
+		g.raw("\t// scaled32: ws*g - nt*g rounded once, nt = ws - w*scale exactly; nt*g +0 where zero or not finite")
+		ws := g.alloc()
+		g.w(FMULe(S4, ws, w, vP, 0)) // ws = w * scale
+		t := g.alloc()
+		g.w(FNEG(S4, t, ws))        // -ws
+		g.w(FMLAe(S4, t, w, vP, 0)) // -nt = fma(w, scale, -ws)
+		g.w(FMUL(S4, t, t, gg))     // -nt*g
+		g.w(FSUB(S4, w, t, t))      // +0, or NaN where nt*g is not finite
+		g.w(FSUB(S4, t, w, t))      // nt*g, a zero as +0
+		g.w(FCMEQz(S4, w, w))       // nt*g finite
+		g.and(t, t, w)
+		g.w(FNEG(S4, t, t)) // -nt*g, a zero as -0: adding it keeps a zero's sign
+		g.fmla(t, ws, gg)   // ws*g - nt*g
+		g.w(BIC(t, t, wz))  // w == 0: +0
+		g.release(gg, ws)
+		grad = t
 	}
 	g.release(kk, c, wz, w, x)
 	return loss, grad
