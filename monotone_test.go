@@ -3,6 +3,7 @@ package bce
 import (
 	"fmt"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -192,4 +193,74 @@ func TestMonoCounter(t *testing.T) {
 	assert.Equal(t, [2]float32{bits(0x3f80ffff), bits(0x3f810000)}, [2]float32{m.wrong[2].x0, m.wrong[2].x1})
 	assert.Equal(t, [2]float32{float32(math.Copysign(0, -1)), 0}, [2]float32{m.wrong[3].x0, m.wrong[3].x1})
 	assert.Equal(t, [2]float32{bits(0xbf800000 + 7001), bits(0xbf800000 + 7000)}, [2]float32{m.wrong[4].x0, m.wrong[4].x1})
+}
+
+// expNegResid3 is mExpNeg with the trial of README's accuracy section: the
+// rounding error of the next-to-last Horner step, p = fma(p3, r, 1), also
+// folded into elo (three more operations: 1-p, its residual, the fold).
+func expNegResid3(a float32) (e, elo float32) {
+	if a > expClamp {
+		a = expClamp
+	}
+	t := fma32x(a, -log2e, expMagic)
+	n := t - expMagic
+	r := fma32x(n, -ln2hi, -a)
+	r = fma32x(n, -ln2lo, r)
+	p := fma32x(exp6, r, exp5)
+	p = fma32x(p, r, exp4)
+	p = fma32x(p, r, exp3)
+	p3 := fma32x(p, r, exp2)
+	p = fma32x(p3, r, 1)
+	d := fma32x(p3, r, 1-p) // p's rounding error (1-p is exact)
+	p1 := fma32x(p, r, 1)
+	plo := fma32x(p, r, 1-p1)
+	plo = fma32x(d, r, plo)
+	scale := math.Float32frombits(math.Float32bits(t) << 23)
+	return p1 * scale * twoM64, plo * scale * twoM64
+}
+
+// TestSigmoidMonotoneTrial backs README's account of the sigmoid's wrong
+// pairs: on logits where the SIMD model's sigmoid goes the wrong way, the
+// trial with three more operations in the exp (expNegResid3) does not.
+// It scans 0.06 <= |x| < 0.0625, and with BCE_EXHAUSTIVE=1 the whole of
+// 0.02 <= |x| <= 0.3, where the exhaustive sweep finds every wrong pair.
+func TestSigmoidMonotoneTrial(t *testing.T) {
+	lo, hi := math.Float32bits(0.06), math.Float32bits(0.0625)
+	if os.Getenv("BCE_EXHAUSTIVE") == "1" {
+		lo, hi = math.Float32bits(0.02), math.Float32bits(0.3)
+	}
+	sig := func(x float32, trial bool) float32 {
+		a := float32(math.Abs(float64(x)))
+		e, elo := mExpNeg(a)
+		if trial {
+			e, elo = expNegResid3(a)
+		}
+		sm := mSigNeg(e, elo)
+		if signClear(x) {
+			return 1 - sm
+		}
+		return sm
+	}
+	for _, trial := range []bool{false, true} {
+		var pos, neg int
+		x0 := math.Float32frombits(lo)
+		prevP, prevN := sig(x0, trial), sig(-x0, trial)
+		for b := lo + 1; b < hi; b++ {
+			x := math.Float32frombits(b)
+			sp, sn := sig(x, trial), sig(-x, trial)
+			if sp < prevP {
+				pos++
+			}
+			if sn > prevN {
+				neg++
+			}
+			prevP, prevN = sp, sn
+		}
+		t.Logf("%v <= |x| < %v, trial %v: wrong pairs %d for x > 0, %d for x < 0", math.Float32frombits(lo), math.Float32frombits(hi), trial, pos, neg)
+		if trial {
+			assert.Zero(t, pos+neg, "the trial's sigmoid goes the wrong way")
+		} else {
+			assert.NotZero(t, pos+neg, "the model's sigmoid has no wrong pair here: README's account is out of date")
+		}
+	}
 }
