@@ -455,8 +455,8 @@ func recordSampled(t *testing.T, rows ...accRow) {
 	}
 }
 
-// TestAccuracySoftLabels checks y in [0,1]: the loss within 4 ULP, the
-// gradient within 2 ULP of max(sigmoid(x), y).
+// TestAccuracySoftLabels checks y in [0,1]: the loss within boundSoftLoss
+// ULP, the gradient within boundSoftGrad ULP of max(sigmoid(x), y).
 func TestAccuracySoftLabels(t *testing.T) {
 	xs := sampledLogits()
 	n := len(xs)
@@ -492,8 +492,9 @@ func TestAccuracySoftLabels(t *testing.T) {
 
 // TestAccuracyWeighted checks the weighted forms and the scaled gradients
 // against the float64 reference computed from the same float32 inputs and
-// the float32 smoothed target y' = fma(y, 1-s, s/2): the loss within 4 ULP
-// of the reference; the gradient within 4 ULP of |w*scale|*max(c, k*sm),
+// the float32 smoothed target y' = fma(y, 1-s, s/2): the loss within
+// boundWeighted ULP of the reference; the gradient within boundWeightedGrad
+// ULP of |w*scale|*max(c, k*sm),
 // the larger of its two terms (c = 1-y' for x >= 0 and p*y' below, k =
 // 1+(p-1)y', sm = sigmoid(-|x|)), which is the reference itself whenever the
 // label is hard, and the analogue of the soft-label bound otherwise. The

@@ -223,9 +223,10 @@ func refWGradAt(in *kernelInputs, i int) refVal {
 
 // refWeighted is the reference of the weighted loss (loss) or of the
 // gradient times scale, of a weighted kernel (weighted) or of the plain
-// LossGrad (w = p = 1), for the target y smoothed to ys32, with the bounds of TestAccuracyWeighted: the loss
-// within 4 ULP; the gradient within 4 ULP of |w*scale|*max(c, k*sm), the
-// larger of its two terms; the unit of error at least the subnormal spacing
+// LossGrad (w = p = 1), for the target y smoothed to ys32, with the bounds
+// of TestAccuracyWeighted: the loss within boundWeighted ULP; the gradient
+// within boundWeightedGrad ULP of |w*scale|*max(c, k*sm), the larger of its
+// two terms; the unit of error at least the subnormal spacing
 // times the factors, |w|*max(1,k)*2^-149 (times |scale| for the gradient).
 // The domain: target and smoothed target y' in [0,1], a finite positive
 // weight and positive weight, and float32 intermediates that stay normal and
